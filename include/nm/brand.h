@@ -1,0 +1,35 @@
+/* The brand model of SPEC §3: validation, normalisation and defaults. Pure:
+ * jansson only. Canonical form is a JSON object; the store persists it field by field. */
+#ifndef NM_BRAND_H
+#define NM_BRAND_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#define NM_BRAND_NAME_MAX 200
+#define NM_BRAND_NICHES_MAX 20
+#define NM_BRAND_KEYWORDS_MAX 50
+
+/* Validates a client's brand body (POST, or the result of applying a merge patch to
+ * the stored canonical brand) and returns a new canonical object, or NULL after
+ * appending one {"field","message"} per problem to errors (borrowed array).
+ *
+ * Canonical object: only the writable fields of SPEC §3 that are set, normalised:
+ *  name (trimmed), industry, niches (lower-cased, trimmed, de-duplicated, order kept),
+ *  keywords (same), platforms (canonical names, "x" -> "twitter", de-duplicated),
+ *  target_countries (upper-case), target_languages (lower-case), target_gender,
+ *  goal, follower_min, follower_max (only when the client set them; JSON null or
+ *  absent means "default for the goal"), min_engagement_rate, budget_per_post_cents,
+ *  external_id.  target_gender and goal are always present (defaults "any",
+ *  "engagement").
+ * Unknown members and read-only members (id, created_at, updated_at) are 422 errors
+ * ("unknown field" / "read-only field"). JSON null for an optional field means absent.
+ * Caller owns the returned object (json_decref). */
+json_t *nm_brand_normalize(const json_t *in, json_t *errors);
+
+/* Effective follower range for a canonical brand: the explicit values, else the goal's
+ * defaults (engagement/conversions 10000–100000, awareness 10000–unbounded).
+ * *max = -1 means unbounded. */
+void nm_brand_follower_range(const json_t *canonical, long long *min, long long *max);
+
+#endif

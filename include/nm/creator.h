@@ -1,0 +1,79 @@
+/* The creator model of SPEC §4: one account on one platform, validated and
+ * normalised from a JSON object. Pure: jansson only. Used by POST /v1/creators
+ * (strict), the bulk importer (lenient about unknown members) and inbound webhooks. */
+#ifndef NM_CREATOR_H
+#define NM_CREATOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nm/taxonomy.h"
+
+#define NM_CREATOR_HANDLE_MAX 100
+#define NM_CREATOR_BIO_MAX 2000
+#define NM_CREATOR_CATEGORIES_MAX 20
+#define NM_CREATOR_HASHTAGS_MAX 50
+
+/* Optional numbers carry a has_ flag; optional strings are NULL when absent. */
+struct nm_creator {
+	enum nm_platform platform;
+	char *handle;       /* lower-case, no leading '@', 1–100 chars */
+	char *display_name; /* optional */
+	char *profile_url;  /* optional */
+	char *email;        /* optional */
+	int64_t followers;
+	bool has_following, has_posts_count;
+	int64_t following, posts_count;
+	bool has_avg_likes, has_avg_comments, has_avg_shares, has_avg_views;
+	double avg_likes, avg_comments, avg_shares, avg_views;
+	/* Always set after normalisation when derivable: the given value, else
+	 * (avg_likes+avg_comments+avg_shares)/followers when followers > 0 and at least one
+	 * average is present. engagement_derived tells which. */
+	bool has_engagement_rate, engagement_derived;
+	double engagement_rate;
+	char **categories; /* normalised like brand niches, de-duplicated; n_categories <= 20 */
+	size_t n_categories;
+	char **hashtags; /* lower-case, without '#', de-duplicated; n_hashtags <= 50 */
+	size_t n_hashtags;
+	char *bio;         /* optional, <= 2000 characters (UTF-8 code points) */
+	char country[3];   /* "" when absent, else ISO 3166-1 alpha-2 upper-case */
+	char language[3];  /* "" when absent, else ISO 639-1 lower-case */
+	json_t *audience_countries; /* NULL or object {"US":0.42,...}, keys upper-case, sum <= 1; owned */
+	bool has_audience_female_share;
+	double audience_female_share;
+	bool has_price_per_post_cents;
+	int64_t price_per_post_cents;
+	bool has_follower_growth_30d;
+	double follower_growth_30d;
+	char last_post_at[32]; /* "" when absent, else RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" */
+	char *external_id;     /* optional */
+};
+
+enum nm_creator_mode {
+	NM_CREATOR_STRICT,  /* REST: unknown members are 422 errors */
+	NM_CREATOR_LENIENT, /* import: unknown members are ignored and reported in `unknown` */
+};
+
+/* Fills *out from a JSON object. Every problem appends {"field","message"} to errors
+ * (borrowed array; field names as in SPEC §2: "categories[2]", "audience_countries.US").
+ * In lenient mode the names of unknown members are added as keys of `unknown`
+ * (borrowed object, may be NULL). default_platform (may be NULL) supplies the platform
+ * when the object carries none (import ?platform=).
+ * Numbers may also be given as strings in the forms nm_num_parse_count /
+ * nm_num_parse_rate accept ("12,400", "3.4k", "4.1%"), because CSV rows arrive as
+ * strings; lists may be given as one string split on '|' or ';'.
+ * Returns true when valid. On false, *out is cleared (nothing to free).
+ * On true the caller owns *out and calls nm_creator_clear(). */
+bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode,
+                          const char *default_platform, struct nm_creator *out,
+                          json_t *errors, json_t *unknown);
+
+/* Frees what *c owns and zeroes it. Safe on a zeroed struct. */
+void nm_creator_clear(struct nm_creator *c);
+
+/* The canonical JSON of a creator, every SPEC §4 field, absent optionals as null,
+ * plus "tier". Does not add id/created_at/updated_at. Caller owns the result. */
+json_t *nm_creator_to_json(const struct nm_creator *c);
+
+#endif
