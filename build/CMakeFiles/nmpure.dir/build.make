@@ -139,13 +139,163 @@ CMakeFiles/nmpure.dir/src/core/verr.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/verr.c.s"
 	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/verr.c -o CMakeFiles/nmpure.dir/src/core/verr.c.s
 
+CMakeFiles/nmpure.dir/src/import/colmap.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/import/colmap.c.o: /work/main/src/import/colmap.c
+CMakeFiles/nmpure.dir/src/import/colmap.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nmpure.dir/src/import/colmap.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/colmap.c.o -MF CMakeFiles/nmpure.dir/src/import/colmap.c.o.d -o CMakeFiles/nmpure.dir/src/import/colmap.c.o -c /work/main/src/import/colmap.c
+
+CMakeFiles/nmpure.dir/src/import/colmap.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/colmap.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/colmap.c > CMakeFiles/nmpure.dir/src/import/colmap.c.i
+
+CMakeFiles/nmpure.dir/src/import/colmap.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/colmap.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/colmap.c -o CMakeFiles/nmpure.dir/src/import/colmap.c.s
+
+CMakeFiles/nmpure.dir/src/import/csv.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/import/csv.c.o: /work/main/src/import/csv.c
+CMakeFiles/nmpure.dir/src/import/csv.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nmpure.dir/src/import/csv.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/csv.c.o -MF CMakeFiles/nmpure.dir/src/import/csv.c.o.d -o CMakeFiles/nmpure.dir/src/import/csv.c.o -c /work/main/src/import/csv.c
+
+CMakeFiles/nmpure.dir/src/import/csv.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/csv.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/csv.c > CMakeFiles/nmpure.dir/src/import/csv.c.i
+
+CMakeFiles/nmpure.dir/src/import/csv.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/csv.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/csv.c -o CMakeFiles/nmpure.dir/src/import/csv.c.s
+
+CMakeFiles/nmpure.dir/src/import/ndjson.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/import/ndjson.c.o: /work/main/src/import/ndjson.c
+CMakeFiles/nmpure.dir/src/import/ndjson.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nmpure.dir/src/import/ndjson.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/ndjson.c.o -MF CMakeFiles/nmpure.dir/src/import/ndjson.c.o.d -o CMakeFiles/nmpure.dir/src/import/ndjson.c.o -c /work/main/src/import/ndjson.c
+
+CMakeFiles/nmpure.dir/src/import/ndjson.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/ndjson.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/ndjson.c > CMakeFiles/nmpure.dir/src/import/ndjson.c.i
+
+CMakeFiles/nmpure.dir/src/import/ndjson.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/ndjson.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/ndjson.c -o CMakeFiles/nmpure.dir/src/import/ndjson.c.s
+
+CMakeFiles/nmpure.dir/src/import/numparse.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/import/numparse.c.o: /work/main/src/import/numparse.c
+CMakeFiles/nmpure.dir/src/import/numparse.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nmpure.dir/src/import/numparse.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/numparse.c.o -MF CMakeFiles/nmpure.dir/src/import/numparse.c.o.d -o CMakeFiles/nmpure.dir/src/import/numparse.c.o -c /work/main/src/import/numparse.c
+
+CMakeFiles/nmpure.dir/src/import/numparse.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/numparse.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/numparse.c > CMakeFiles/nmpure.dir/src/import/numparse.c.i
+
+CMakeFiles/nmpure.dir/src/import/numparse.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/numparse.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/numparse.c -o CMakeFiles/nmpure.dir/src/import/numparse.c.s
+
+CMakeFiles/nmpure.dir/src/model/brand.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/main/src/model/brand.c
+CMakeFiles/nmpure.dir/src/model/brand.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nmpure.dir/src/model/brand.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/brand.c.o -MF CMakeFiles/nmpure.dir/src/model/brand.c.o.d -o CMakeFiles/nmpure.dir/src/model/brand.c.o -c /work/main/src/model/brand.c
+
+CMakeFiles/nmpure.dir/src/model/brand.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/brand.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/brand.c > CMakeFiles/nmpure.dir/src/model/brand.c.i
+
+CMakeFiles/nmpure.dir/src/model/brand.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/brand.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/brand.c -o CMakeFiles/nmpure.dir/src/model/brand.c.s
+
+CMakeFiles/nmpure.dir/src/model/creator.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/model/creator.c.o: /work/main/src/model/creator.c
+CMakeFiles/nmpure.dir/src/model/creator.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nmpure.dir/src/model/creator.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/creator.c.o -MF CMakeFiles/nmpure.dir/src/model/creator.c.o.d -o CMakeFiles/nmpure.dir/src/model/creator.c.o -c /work/main/src/model/creator.c
+
+CMakeFiles/nmpure.dir/src/model/creator.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/creator.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/creator.c > CMakeFiles/nmpure.dir/src/model/creator.c.i
+
+CMakeFiles/nmpure.dir/src/model/creator.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/creator.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/creator.c -o CMakeFiles/nmpure.dir/src/model/creator.c.s
+
+CMakeFiles/nmpure.dir/src/model/field.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/model/field.c.o: /work/main/src/model/field.c
+CMakeFiles/nmpure.dir/src/model/field.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nmpure.dir/src/model/field.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/field.c.o -MF CMakeFiles/nmpure.dir/src/model/field.c.o.d -o CMakeFiles/nmpure.dir/src/model/field.c.o -c /work/main/src/model/field.c
+
+CMakeFiles/nmpure.dir/src/model/field.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/field.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/field.c > CMakeFiles/nmpure.dir/src/model/field.c.i
+
+CMakeFiles/nmpure.dir/src/model/field.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/field.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/field.c -o CMakeFiles/nmpure.dir/src/model/field.c.s
+
+CMakeFiles/nmpure.dir/src/model/iso.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/model/iso.c.o: /work/main/src/model/iso.c
+CMakeFiles/nmpure.dir/src/model/iso.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nmpure.dir/src/model/iso.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/iso.c.o -MF CMakeFiles/nmpure.dir/src/model/iso.c.o.d -o CMakeFiles/nmpure.dir/src/model/iso.c.o -c /work/main/src/model/iso.c
+
+CMakeFiles/nmpure.dir/src/model/iso.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/iso.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/iso.c > CMakeFiles/nmpure.dir/src/model/iso.c.i
+
+CMakeFiles/nmpure.dir/src/model/iso.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/iso.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/iso.c -o CMakeFiles/nmpure.dir/src/model/iso.c.s
+
+CMakeFiles/nmpure.dir/src/model/terms.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/model/terms.c.o: /work/main/src/model/terms.c
+CMakeFiles/nmpure.dir/src/model/terms.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nmpure.dir/src/model/terms.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/terms.c.o -MF CMakeFiles/nmpure.dir/src/model/terms.c.o.d -o CMakeFiles/nmpure.dir/src/model/terms.c.o -c /work/main/src/model/terms.c
+
+CMakeFiles/nmpure.dir/src/model/terms.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/terms.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/terms.c > CMakeFiles/nmpure.dir/src/model/terms.c.i
+
+CMakeFiles/nmpure.dir/src/model/terms.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/terms.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/terms.c -o CMakeFiles/nmpure.dir/src/model/terms.c.s
+
+CMakeFiles/nmpure.dir/src/webhook/sign.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/webhook/sign.c.o: /work/main/src/webhook/sign.c
+CMakeFiles/nmpure.dir/src/webhook/sign.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nmpure.dir/src/webhook/sign.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/webhook/sign.c.o -MF CMakeFiles/nmpure.dir/src/webhook/sign.c.o.d -o CMakeFiles/nmpure.dir/src/webhook/sign.c.o -c /work/main/src/webhook/sign.c
+
+CMakeFiles/nmpure.dir/src/webhook/sign.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/webhook/sign.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/webhook/sign.c > CMakeFiles/nmpure.dir/src/webhook/sign.c.i
+
+CMakeFiles/nmpure.dir/src/webhook/sign.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/webhook/sign.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/webhook/sign.c -o CMakeFiles/nmpure.dir/src/webhook/sign.c.s
+
 # Object files for target nmpure
 nmpure_OBJECTS = \
 "CMakeFiles/nmpure.dir/src/core/config.c.o" \
 "CMakeFiles/nmpure.dir/src/core/log.c.o" \
 "CMakeFiles/nmpure.dir/src/core/merge_patch.c.o" \
 "CMakeFiles/nmpure.dir/src/core/taxonomy.c.o" \
-"CMakeFiles/nmpure.dir/src/core/verr.c.o"
+"CMakeFiles/nmpure.dir/src/core/verr.c.o" \
+"CMakeFiles/nmpure.dir/src/import/colmap.c.o" \
+"CMakeFiles/nmpure.dir/src/import/csv.c.o" \
+"CMakeFiles/nmpure.dir/src/import/ndjson.c.o" \
+"CMakeFiles/nmpure.dir/src/import/numparse.c.o" \
+"CMakeFiles/nmpure.dir/src/model/brand.c.o" \
+"CMakeFiles/nmpure.dir/src/model/creator.c.o" \
+"CMakeFiles/nmpure.dir/src/model/field.c.o" \
+"CMakeFiles/nmpure.dir/src/model/iso.c.o" \
+"CMakeFiles/nmpure.dir/src/model/terms.c.o" \
+"CMakeFiles/nmpure.dir/src/webhook/sign.c.o"
 
 # External object files for target nmpure
 nmpure_EXTERNAL_OBJECTS =
@@ -155,9 +305,19 @@ libnmpure.a: CMakeFiles/nmpure.dir/src/core/log.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/core/merge_patch.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/core/taxonomy.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/core/verr.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/import/colmap.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/import/csv.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/import/ndjson.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/import/numparse.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/model/brand.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/model/creator.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/model/field.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/model/iso.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/model/terms.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/webhook/sign.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/build.make
 libnmpure.a: CMakeFiles/nmpure.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Linking C static library libnmpure.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Linking C static library libnmpure.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nmpure.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nmpure.dir/link.txt --verbose=$(VERBOSE)
 
