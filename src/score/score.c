@@ -30,8 +30,9 @@
 #define FF_RATIO_FULL 1.5          /* ...and costs the full amount from here */
 #define FF_FLOOR 0.4               /* authenticity factor at and beyond FF_RATIO_FULL */
 #define GROWTH_START 0.2           /* +20 % in 30 days starts to look like a jump */
-#define GROWTH_FULL 0.8            /* +80 % is a full jump */
-#define GROWTH_MAX_PENALTY 0.5     /* a full jump with no engagement halves authenticity */
+#define GROWTH_FULL 0.6            /* +60 % is a full jump */
+#define GROWTH_MAX_PENALTY 0.6     /* a full jump with no engagement: authenticity × 0.4 */
+#define GROWTH_SHORT_FULL 0.75     /* engagement at a quarter of the median: full shortfall */
 #define REASON_MIN_PENALTY 0.05    /* smaller growth penalties are not worth a sentence */
 #define ACTIVE_DAYS 14             /* posted within two weeks: fully active */
 #define HALF_DAYS 60               /* two months: half */
@@ -353,7 +354,7 @@ static double growth_penalty(const struct nm_score_query *q, const struct nm_sco
 	if (!(g > GROWTH_START) || !er_known(f))
 		return 0.0;
 	double size = clamp01((g - GROWTH_START) / (GROWTH_FULL - GROWTH_START));
-	double shortfall = 1.0 - clamp01(er_ratio(q, f));
+	double shortfall = clamp01((1.0 - er_ratio(q, f)) / GROWTH_SHORT_FULL);
 	return GROWTH_MAX_PENALTY * size * shortfall;
 }
 
