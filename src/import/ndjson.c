@@ -26,7 +26,7 @@ struct gbuf {
 
 static void gbuf_append(struct gbuf *g, const char *s, size_t k)
 {
-	if (g->overflow)
+	if (g->overflow || k == 0)
 		return;
 	if (k > g->max - g->len) {
 		g->overflow = true;

@@ -30,7 +30,7 @@ struct field {
 
 static const char *const read_only[] = {"id", "created_at", "updated_at"};
 
-/* name, industry: trimmed text of 1–200 code points. */
+/* name, industry, external_id: trimmed text of 1–200 code points. */
 static void check_text(const char *name, const json_t *v, json_t *out, json_t *errors)
 {
 	if (!json_is_string(v)) {
@@ -47,22 +47,6 @@ static void check_text(const char *name, const json_t *v, json_t *out, json_t *e
 		nm_verr_add(errors, name, "must be at most %d characters", TEXT_MAX);
 	else
 		json_object_set_new(out, name, json_stringn(s, n));
-}
-
-/* external_id is an opaque CRM key: kept byte for byte, only emptiness is refused. */
-static void check_external_id(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	if (!json_is_string(v)) {
-		nm_verr_add(errors, name, "must be a string");
-		return;
-	}
-	size_t chars = nm_utf8_chars(json_string_value(v), json_string_length(v));
-	if (chars == 0)
-		nm_verr_add(errors, name, "must not be empty");
-	else if (chars > TEXT_MAX)
-		nm_verr_add(errors, name, "must be at most %d characters", TEXT_MAX);
-	else
-		json_object_set(out, name, (json_t *)v);
 }
 
 /* Common front of every list field: an array of at most `cap` raw elements. */
@@ -268,7 +252,7 @@ static const struct field fields[] = {
 	{"follower_max", check_count, false, NULL},
 	{"min_engagement_rate", check_rate, false, NULL},
 	{"budget_per_post_cents", check_count, false, NULL},
-	{"external_id", check_external_id, false, NULL},
+	{"external_id", check_text, false, NULL},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

@@ -138,6 +138,11 @@ static void f_handle(struct ctx *x, const char *name, const json_t *v)
 		err(x, name, "must not be empty");
 		return;
 	}
+	if (*s == '@') {
+		/* "@@a" stored as "@a" would name a different account when sent again. */
+		err(x, name, "must not start with more than one '@'");
+		return;
+	}
 	if (has_space_or_ctl(s, n)) {
 		err(x, name, "must not contain spaces");
 		return;
