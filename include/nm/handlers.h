@@ -26,6 +26,17 @@ void nm_h_brands_get(struct nm_req *r);
 void nm_h_brands_patch(struct nm_req *r);
 void nm_h_brands_delete(struct nm_req *r);
 
+/* creators.c */
+void nm_h_creators_upsert(struct nm_req *r);
+void nm_h_creators_list(struct nm_req *r);
+void nm_h_creators_get(struct nm_req *r);
+void nm_h_creators_delete(struct nm_req *r);
+
+/* imports.c: POST /v1/creators/import is a streaming route. */
+extern const struct nm_stream_ops nm_import_stream;
+void nm_h_imports_list(struct nm_req *r);
+void nm_h_imports_get(struct nm_req *r);
+
 /* Shared by handlers: answers a failed database result. Connection loss, timeouts
  * and overload are 503 + Retry-After; unique violations 409; anything else is our
  * bug: logged with the request id, 500 to the client without database details. */

@@ -25,6 +25,14 @@ const struct nm_route nm_routes[] = {
     {"GET", "/v1/brands/{id}", nm_h_brands_get, READ, NOBODY, NULL, "Get a brand", 200, NULL, "Brand"},
     {"PATCH", "/v1/brands/{id}", nm_h_brands_patch, WRITE, JSON, NULL, "Update a brand (JSON merge patch)", 200, "BrandPatch", "Brand"},
     {"DELETE", "/v1/brands/{id}", nm_h_brands_delete, WRITE, NOBODY, NULL, "Delete a brand", 204, NULL, NULL},
+
+    {"POST", "/v1/creators", nm_h_creators_upsert, WRITE, JSON, NULL, "Create or update one creator (upsert on platform + handle)", 201, "CreatorInput", "Creator"},
+    {"GET", "/v1/creators", nm_h_creators_list, READ, NOBODY, NULL, "List creators (filters: platform, handle, country, min_followers, max_followers, category, q)", 200, NULL, "CreatorList"},
+    {"POST", "/v1/creators/import", NULL, WRITE, NM_BODY_STREAM, &nm_import_stream, "Bulk import creators (CSV, TSV, NDJSON or a JSON array), streamed", 201, "ImportBody", "Import"},
+    {"GET", "/v1/creators/{id}", nm_h_creators_get, READ, NOBODY, NULL, "Get a creator", 200, NULL, "Creator"},
+    {"DELETE", "/v1/creators/{id}", nm_h_creators_delete, WRITE, NOBODY, NULL, "Delete a creator", 204, NULL, NULL},
+    {"GET", "/v1/imports", nm_h_imports_list, READ, NOBODY, NULL, "List imports", 200, NULL, "ImportList"},
+    {"GET", "/v1/imports/{id}", nm_h_imports_get, READ, NOBODY, NULL, "Get an import and its progress", 200, NULL, "Import"},
 };
 
 const size_t nm_routes_count = sizeof nm_routes / sizeof nm_routes[0];

@@ -146,7 +146,7 @@ static void set_reply(struct nm_req *r, int status, const char *ctype, char *bod
 
 void nm_reply_json(struct nm_req *r, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	json_decref(body);
 	if (!s) {
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Could not encode the response.");

@@ -1,0 +1,274 @@
+#include "nm/store_creators.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm/db.h"
+#include "nm/taxonomy.h"
+
+/* A growable byte buffer. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_reserve(struct sbuf *b, size_t more)
+{
+	if (b->oom || b->len + more + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	char *np = realloc(b->p, cap);
+	if (!np) {
+		b->oom = true;
+		return;
+	}
+	b->p = np;
+	b->cap = cap;
+}
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	sb_reserve(b, n);
+	if (b->oom)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/* PostgreSQL array literal: {"a","b"} with " and \ escaped. */
+static void sb_array(struct sbuf *b, char *const *v, size_t n)
+{
+	sb_str(b, "{");
+	for (size_t i = 0; i < n; i++) {
+		sb_str(b, i ? ",\"" : "\"");
+		for (const char *s = v[i]; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				sb_add(b, "\\", 1);
+			sb_add(b, s, 1);
+		}
+		sb_str(b, "\"");
+	}
+	sb_str(b, "}");
+}
+
+/* Values are appended NUL-terminated to one buffer; offsets become pointers at the end,
+ * once the buffer stops moving. */
+static void put(struct sbuf *b, long *off, int *i, const char *s)
+{
+	if (!s) {
+		off[(*i)++] = -1;
+		return;
+	}
+	off[(*i)++] = (long)b->len;
+	sb_add(b, s, strlen(s) + 1);
+}
+
+static void put_i64(struct sbuf *b, long *off, int *i, bool has, int64_t v)
+{
+	char num[32];
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	put(b, off, i, has ? num : NULL);
+}
+
+static void put_f64(struct sbuf *b, long *off, int *i, bool has, double v)
+{
+	char num[40];
+	snprintf(num, sizeof num, "%.17g", v);
+	put(b, off, i, has ? num : NULL);
+}
+
+static void put_array(struct sbuf *b, long *off, int *i, char *const *v, size_t n)
+{
+	off[(*i)++] = (long)b->len;
+	sb_array(b, v, n);
+	sb_add(b, "", 1);
+}
+
+bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_NCOLS],
+                       char **scratch)
+{
+	struct sbuf b = {0};
+	long off[NM_CREATOR_NCOLS];
+	int i = 0;
+	put(&b, off, &i, nm_platform_name(c->platform));
+	put(&b, off, &i, c->handle);
+	put(&b, off, &i, c->display_name);
+	put(&b, off, &i, c->profile_url);
+	put(&b, off, &i, c->email);
+	put_i64(&b, off, &i, true, c->followers);
+	put_i64(&b, off, &i, c->has_following, c->following);
+	put_i64(&b, off, &i, c->has_posts_count, c->posts_count);
+	put_f64(&b, off, &i, c->has_avg_likes, c->avg_likes);
+	put_f64(&b, off, &i, c->has_avg_comments, c->avg_comments);
+	put_f64(&b, off, &i, c->has_avg_shares, c->avg_shares);
+	put_f64(&b, off, &i, c->has_avg_views, c->avg_views);
+	put_f64(&b, off, &i, c->has_engagement_rate, c->engagement_rate);
+	put(&b, off, &i, c->engagement_derived ? "t" : "f");
+	put_array(&b, off, &i, c->categories, c->n_categories);
+	put_array(&b, off, &i, c->hashtags, c->n_hashtags);
+	put(&b, off, &i, c->bio);
+	put(&b, off, &i, c->country[0] ? c->country : NULL);
+	put(&b, off, &i, c->language[0] ? c->language : NULL);
+	char *aud = c->audience_countries
+	                ? json_dumps(c->audience_countries, JSON_COMPACT | JSON_SORT_KEYS)
+	                : NULL;
+	put(&b, off, &i, aud);
+	free(aud);
+	put_f64(&b, off, &i, c->has_audience_female_share, c->audience_female_share);
+	put_i64(&b, off, &i, c->has_price_per_post_cents, c->price_per_post_cents);
+	put_f64(&b, off, &i, c->has_follower_growth_30d, c->follower_growth_30d);
+	put(&b, off, &i, c->last_post_at[0] ? c->last_post_at : NULL);
+	put(&b, off, &i, c->external_id);
+	if (b.oom) {
+		free(b.p);
+		return false;
+	}
+	for (int k = 0; k < NM_CREATOR_NCOLS; k++)
+		vals[k] = off[k] < 0 ? NULL : b.p + off[k];
+	*scratch = b.p;
+	return true;
+}
+
+/* COPY text format escapes: backslash, tab, newline, carriage return. */
+static void sb_copy_field(struct sbuf *b, const char *s)
+{
+	if (!s) {
+		sb_add(b, "\\N", 2);
+		return;
+	}
+	const char *run = s;
+	for (; *s; s++) {
+		const char *esc = NULL;
+		switch (*s) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
+		}
+		sb_add(b, run, (size_t)(s - run));
+		sb_add(b, esc, 2);
+		run = s + 1;
+	}
+	sb_add(b, run, (size_t)(s - run));
+}
+
+bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf, size_t *len,
+                          size_t *cap)
+{
+	const char *vals[NM_CREATOR_NCOLS];
+	char *scratch;
+	if (!nm_creator_encode(c, vals, &scratch))
+		return false;
+	struct sbuf b = {*buf, *len, *cap, false};
+	char num[32];
+	snprintf(num, sizeof num, "%lld", seq);
+	sb_str(&b, num);
+	for (int k = 0; k < NM_CREATOR_NCOLS; k++) {
+		sb_add(&b, "\t", 1);
+		sb_copy_field(&b, vals[k]);
+	}
+	sb_add(&b, "\n", 1);
+	free(scratch);
+	*buf = b.p;
+	*len = b.len;
+	*cap = b.cap;
+	return !b.oom;
+}
+
+static struct nm_sql q_upsert = {
+    "creators_upsert",
+    "INSERT INTO creators AS c (" NM_CREATOR_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+    "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, $25) "
+    "ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET " "
+    "RETURNING " NM_CREATOR_SELECT ", (xmax = 0)",
+    25, 0};
+
+json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
+                                PGresult **err)
+{
+	const char *vals[NM_CREATOR_NCOLS];
+	char *scratch;
+	*err = NULL;
+	if (!nm_creator_encode(c, vals, &scratch))
+		return NULL;
+	PGresult *res = nm_db_exec(pg, &q_upsert, vals);
+	free(scratch);
+	if (!nm_db_ok(res)) {
+		*err = res;
+		return NULL;
+	}
+	json_t *o = nm_creator_row_json(res, 0);
+	*inserted = strcmp(PQgetvalue(res, 0, PQnfields(res) - 1), "t") == 0;
+	PQclear(res);
+	return o;
+}
+
+enum coltype { T_ID, T_TEXT, T_INT, T_FLOAT, T_JSON, T_TIME };
+
+static const struct {
+	const char *name;
+	enum coltype type;
+} reply_cols[] = {
+    {"id", T_ID},
+    {"platform", T_TEXT},
+    {"handle", T_TEXT},
+    {"display_name", T_TEXT},
+    {"profile_url", T_TEXT},
+    {"email", T_TEXT},
+    {"followers", T_INT},
+    {"following", T_INT},
+    {"posts_count", T_INT},
+    {"avg_likes", T_FLOAT},
+    {"avg_comments", T_FLOAT},
+    {"avg_shares", T_FLOAT},
+    {"avg_views", T_FLOAT},
+    {"engagement_rate", T_FLOAT},
+    {"categories", T_JSON},
+    {"hashtags", T_JSON},
+    {"bio", T_TEXT},
+    {"country", T_TEXT},
+    {"language", T_TEXT},
+    {"audience_countries", T_JSON},
+    {"audience_female_share", T_FLOAT},
+    {"price_per_post_cents", T_INT},
+    {"follower_growth_30d", T_FLOAT},
+    {"last_post_at", T_TIME},
+    {"external_id", T_TEXT},
+    {"created_at", T_TIME},
+    {"updated_at", T_TIME},
+};
+
+json_t *nm_creator_row_json(const PGresult *res, int i)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < (int)(sizeof reply_cols / sizeof reply_cols[0]); k++) {
+		json_t *v;
+		const char *s = PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k);
+		if (!s) {
+			v = json_null();
+		} else {
+			switch (reply_cols[k].type) {
+			case T_ID:
+			case T_INT: v = json_integer(strtoll(s, NULL, 10)); break;
+			case T_FLOAT: v = json_real(strtod(s, NULL)); break;
+			case T_JSON: v = json_loads(s, 0, NULL); if (!v) v = json_null(); break;
+			default: v = json_string(s); break;
+			}
+		}
+		json_object_set_new(o, reply_cols[k].name, v);
+	}
+	json_int_t followers = json_integer_value(json_object_get(o, "followers"));
+	json_object_set_new(o, "tier", json_string(nm_tier_name(nm_tier_of(followers))));
+	return o;
+}
