@@ -86,7 +86,7 @@ static void test_weights(void)
 		double s = 0;
 		for (int c = 0; c < NM_COMP_COUNT; c++)
 			s += nm_score_weight((enum nm_score_goal)g, (enum nm_score_comp)c);
-		CHECK_NEAR(s, 1.0, 1e-12);
+		CHECK_NEAR(s, 1.0, 1e-12); /* nm_score_creator relies on Σw = 1 */
 	}
 	CHECK_STR(nm_score_comp_name(NM_COMP_COST_EFFICIENCY), "cost_efficiency");
 	CHECK_STR(nm_score_comp_name(NM_COMP_TIER_FIT), "tier_fit");
