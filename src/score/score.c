@@ -44,7 +44,8 @@
 static const char *const goal_names[NM_GOAL_COUNT] = {"engagement", "awareness", "conversions"};
 
 static const char *const comp_names[NM_COMP_COUNT] = {
-	"niche", "engagement", "tier_fit", "audience", "cost_efficiency", "authenticity", "activity",
+	"niche",           "engagement",   "tier_fit", "audience",
+	"cost_efficiency", "authenticity", "activity",
 };
 
 /* Each row sums to 1000 (thousandths, so that the weighted sum of components in
@@ -574,7 +575,8 @@ static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
 	if (q->gender != NM_GENDER_ANY && f->audience_female_share >= 0.0f) {
 		double fs = f->audience_female_share;
 		bool fem = q->gender == NM_GENDER_FEMALE;
-		say(r, "Audience %.0f%% %s", 100.0 * (fem ? fs : 1.0 - fs), fem ? "female" : "male");
+		double share = fem ? fs : 1.0 - fs;
+		say(r, "Audience %.0f%% %s", 100.0 * share, fem ? "female" : "male");
 	}
 	if (q->has_languages && f->language[0] && !set_has(q->languages, f->language[0],
 	                                                   f->language[1]))
