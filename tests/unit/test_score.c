@@ -605,7 +605,7 @@ static void test_monotone(void)
 		double sa = nm_score_creator(&q, &a, NULL), sb = nm_score_creator(&q, &b, NULL);
 		if (sb < sa || (pa && !pb)) {
 			if (failed++ < 5)
-				fprintf(stderr, "monotone kind %u: %.2f -> %.2f (passes %d -> %d)\n",
+				fprintf(stderr, "monotone kind %u: %.2f -> %.2f (pass %d -> %d)\n",
 				        kind, sa, sb, pa, pb);
 		}
 	}
