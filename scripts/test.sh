@@ -84,15 +84,28 @@ echo "=== deps"
 scripts/deps.sh clang libclang-rt-dev python3 curl
 
 # --- 2. builds -------------------------------------------------------------------------------
+# A build directory configured for another checkout (a copied or moved tree) is started afresh.
+fresh() {
+	local home
+	[ -f "$1/CMakeCache.txt" ] || return 0
+	home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$1/CMakeCache.txt")
+	if [ "$home" != "$ROOT" ]; then
+		echo "$1/ was configured for $home: removing it"
+		rm -rf "$1"
+	fi
+}
 build_release() {
+	fresh build
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 	cmake --build build -j"$JOBS"
 }
 build_asan() {
+	fresh build-asan
 	cmake -S . -B build-asan -DNM_SANITIZE=ON
 	cmake --build build-asan -j"$JOBS"
 }
 build_fuzz() {
+	fresh build-fuzz
 	# A build-fuzz/ configured with another compiler would keep it: start it afresh.
 	if [ -f build-fuzz/CMakeCache.txt ] &&
 		! grep -q '^CMAKE_C_COMPILER:[A-Z]*=.*clang' build-fuzz/CMakeCache.txt; then
