@@ -185,7 +185,8 @@ fi
 
 # --- 7. OpenAPI lint -------------------------------------------------------------------------
 lint_openapi() {
-	python3 tests/api/harness.py fetch /openapi.json "$TMPD/openapi.json"
+	NM_BIN="$ROOT/build/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/openapi" \
+		python3 tests/api/harness.py fetch /openapi.json "$TMPD/openapi.json"
 	scripts/lint-openapi.sh "$TMPD/openapi.json" | tee "$TMPD/lint.out"
 }
 if [ "${NM_SKIP_LINT:-0}" = 1 ]; then
@@ -195,7 +196,7 @@ elif ! command -v npx >/dev/null 2>&1; then
 elif ! ok build-release || ! ok postgres; then
 	skip openapi-lint "no server"
 else
-	step openapi-lint env NM_BIN="$ROOT/build/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/openapi" lint_openapi
+	step openapi-lint lint_openapi
 	if ok openapi-lint && grep -q '^lint-openapi: skipped' "$TMPD/lint.out" 2>/dev/null; then
 		STATE[openapi-lint]="SKIP (npm registry unreachable)"
 		STATES[${#STATES[@]} - 1]="SKIP (npm registry unreachable)"
