@@ -8,6 +8,7 @@ Environment: see harness.py (NM_BIN, NM_TEST_DB_URL, NM_TEST_LOG_DIR, NM_TEST_KE
 """
 import os
 import shutil
+import signal
 import sys
 import unittest
 
@@ -18,6 +19,8 @@ import harness  # noqa: E402  (also makes `from harness import ...` work in the 
 
 
 def main(argv):
+    # SIGTERM ends the run through SystemExit, so that atexit stops the servers it started.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     patterns = [a for a in argv if not a.startswith("-")]
     loader = unittest.TestLoader()
     if patterns:
