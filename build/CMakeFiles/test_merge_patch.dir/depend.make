@@ -1,0 +1,2 @@
+# Empty dependencies file for test_merge_patch.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,86 @@
+/* The database layer: a bounded pool of libpq connections with acquisition timeouts,
+ * automatic reconnect after PostgreSQL restarts, and named statements prepared lazily
+ * on each connection. SQL only through parameters.
+ *
+ * Ownership: nm_db_exec returns a PGresult the caller must PQclear. A connection is
+ * borrowed between nm_db_acquire and nm_db_release. */
+#ifndef NM_DB_H
+#define NM_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nm/config.h"
+
+/* A named statement. Declare one static per query beside the function that runs it:
+ *   static struct nm_sql q_get = {"brands_get", "SELECT ... WHERE id = $1", 1};
+ * The slot is assigned on first use. */
+struct nm_sql {
+	const char *name;
+	const char *sql;
+	int nparams;
+	int slot; /* 0 = not yet assigned; set atomically */
+};
+
+struct nm_pg;
+
+/* Creates the pool (no connection is opened yet). */
+bool nm_db_init(const struct nm_config *cfg);
+void nm_db_shutdown(void);
+
+/* Borrows a connection. Waits up to the configured acquisition timeout. Returns NULL
+ * when the database is unreachable or the pool stayed exhausted: callers answer 503. */
+struct nm_pg *nm_db_acquire(void);
+/* Returns a connection: an open transaction is rolled back, a broken one dropped. */
+void nm_db_release(struct nm_pg *pg);
+
+PGconn *nm_db_conn(struct nm_pg *pg);
+
+/* Runs a named statement with text parameters (NULL = SQL NULL). When the connection
+ * turns out broken and no transaction was open, reconnects and retries once.
+ * Always returns a result (possibly PGRES_FATAL_ERROR); never NULL. */
+PGresult *nm_db_exec(struct nm_pg *pg, struct nm_sql *q, const char *const *params);
+/* Same with explicit lengths/formats (binary parameters). */
+PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *const *params,
+                            const int *lengths, const int *formats);
+/* Unnamed one-off SQL without parameters (BEGIN, COMMIT, SET LOCAL ...). */
+PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql);
+
+bool nm_db_begin(struct nm_pg *pg);
+bool nm_db_commit(struct nm_pg *pg);
+void nm_db_rollback(struct nm_pg *pg);
+
+/* Result classification. */
+bool nm_db_ok(const PGresult *res); /* COMMAND_OK or TUPLES_OK */
+/* SQLSTATE of a failed result, "" when none. */
+const char *nm_db_sqlstate(const PGresult *res);
+/* True when the failure means "database unavailable" (connection lost, shutdown,
+ * timeouts, too many connections): answer 503 + Retry-After. */
+bool nm_db_unavailable(const PGresult *res);
+
+/* True when the last connection attempt succeeded and migrations are applied. */
+bool nm_db_ready(void);
+/* Pool gauges for /metrics. */
+void nm_db_stats(int *size, int *in_use, int *open, long long *acquire_timeouts);
+
+/* Small result helpers: NULL-aware getters. */
+const char *nm_db_str(const PGresult *res, int row, int col); /* NULL when SQL NULL */
+int64_t nm_db_i64(const PGresult *res, int row, int col);      /* 0 when NULL */
+bool nm_db_isnull(const PGresult *res, int row, int col);
+
+/* Opens a standalone connection (CLI commands, migrations, workers). NULL on failure
+ * with the reason written into err. */
+PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz);
+
+/* Applies migrations/NNNN_*.sql in order under an advisory lock, recording each in
+ * schema_migrations. Returns false with a reason in err. */
+bool nm_db_migrate(PGconn *conn, const char *dir, char *err, size_t errsz);
+/* The migrations directory: cfg->migrations_dir, else the source tree's, else
+ * ./migrations, else /usr/share/nichematch/migrations. */
+const char *nm_db_migrations_dir(const struct nm_config *cfg);
+
+/* SQL expression rendering a timestamptz column as RFC 3339 UTC with milliseconds. */
+#define NM_SQL_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+#endif

@@ -1,0 +1,44 @@
+/* Route handlers, one file per resource under src/handlers/. The route table
+ * (src/http/routes.c) is their only caller. Each replies exactly once through
+ * nm/http.h. */
+#ifndef NM_HANDLERS_H
+#define NM_HANDLERS_H
+
+#include <libpq-fe.h>
+
+#include "nm/http.h"
+
+/* health.c */
+void nm_h_healthz(struct nm_req *r);
+void nm_h_readyz(struct nm_req *r);
+void nm_h_metrics(struct nm_req *r);
+void nm_h_openapi(struct nm_req *r);
+
+/* keys.c */
+void nm_h_keys_create(struct nm_req *r);
+void nm_h_keys_list(struct nm_req *r);
+void nm_h_keys_revoke(struct nm_req *r);
+
+/* brands.c */
+void nm_h_brands_create(struct nm_req *r);
+void nm_h_brands_list(struct nm_req *r);
+void nm_h_brands_get(struct nm_req *r);
+void nm_h_brands_patch(struct nm_req *r);
+void nm_h_brands_delete(struct nm_req *r);
+
+/* Shared by handlers: answers a failed database result. Connection loss, timeouts
+ * and overload are 503 + Retry-After; unique violations 409; anything else is our
+ * bug: logged with the request id, 500 to the client without database details. */
+void nm_reply_db_error(struct nm_req *r, const PGresult *res);
+
+/* 503 + Retry-After when a transaction could not even begin. */
+void nm_reply_db_down(struct nm_req *r);
+
+/* True when the request's key may see brand_id (unscoped keys see every brand). */
+bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
+
+/* Brand as replied by the API: the stored canonical doc plus id, timestamps and every
+ * field with its effective value. Consumes doc; caller owns the result. */
+json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const char *updated_at);
+
+#endif

@@ -1,0 +1,126 @@
+/* The HTTP layer: one request context per request, the reply builders, the route
+ * table types. Handlers see only this header (not libmicrohttpd), so a handler file
+ * is about its resource and nothing else.
+ *
+ * Ownership: the dispatcher owns struct nm_req and everything hanging off it; it is
+ * freed once, when libmicrohttpd reports the request completed. Handlers borrow it. */
+#ifndef NM_HTTP_H
+#define NM_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nm/config.h"
+
+enum nm_problem {
+#define NM_PROBLEM(name, status, slug, title) NM_P_##name,
+#include "nm/problem.def"
+#undef NM_PROBLEM
+	NM_P_COUNT
+};
+
+enum nm_role { NM_ROLE_NONE = 0, NM_ROLE_READ = 1, NM_ROLE_WRITE = 2, NM_ROLE_ADMIN = 3 };
+
+struct nm_auth {
+	int64_t key_id;   /* 0 when unauthenticated */
+	enum nm_role role;
+	int64_t brand_id; /* 0 when the key is not bound to a brand */
+};
+
+struct nm_req;
+struct nm_pg;
+
+/* Body handling, chosen per route. */
+enum nm_body_kind {
+	NM_BODY_NONE,   /* a body is accepted and ignored (GET, DELETE) */
+	NM_BODY_JSON,   /* buffered up to json_max_bytes, parsed into req->json */
+	NM_BODY_STREAM, /* delivered chunk by chunk to the route's stream callbacks */
+	NM_BODY_RAW,    /* buffered up to json_max_bytes, not parsed (signed inbound events) */
+};
+
+typedef void (*nm_handler)(struct nm_req *r);
+
+/* Streaming body callbacks (imports). begin runs after auth on the headers-only call
+ * and may reply (then the body is discarded and the connection closed); chunk gets the
+ * body as it arrives; end runs once the body is complete and must reply; abort runs
+ * when the client went away or the server stops before end, and must undo the work. */
+struct nm_stream_ops {
+	void (*begin)(struct nm_req *r);
+	void (*chunk)(struct nm_req *r, const char *data, size_t len);
+	void (*end)(struct nm_req *r);
+	void (*abort)(struct nm_req *r);
+};
+
+struct nm_route {
+	const char *method;  /* "GET", "POST", ... */
+	/* "/v1/brands/{id}": a placeholder named id or *_id is a positive int64, any
+	 * other ({source}) a token of [A-Za-z0-9_.-]. */
+	const char *pattern;
+	nm_handler handler;
+	enum nm_role min_role; /* NM_ROLE_NONE: no API key needed */
+	enum nm_body_kind body;
+	const struct nm_stream_ops *stream; /* NM_BODY_STREAM only */
+	/* For /openapi.json: a one-line summary, the success status, and the names of
+	 * components.schemas for the request and success bodies (NULL when none). */
+	const char *summary;
+	int success_status;
+	const char *request_schema;
+	const char *response_schema;
+};
+
+/* ---- request accessors ---- */
+const char *nm_req_method(const struct nm_req *r);
+const char *nm_req_path(const struct nm_req *r);
+const struct nm_route *nm_req_route(const struct nm_req *r);
+const char *nm_req_header(struct nm_req *r, const char *name);
+const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
+int64_t nm_req_id_param(const struct nm_req *r, int i); /* i-th {id} in the pattern */
+const char *nm_req_str_param(const struct nm_req *r, int i); /* i-th {name} */
+const struct nm_auth *nm_req_auth(const struct nm_req *r);
+const char *nm_req_request_id(const struct nm_req *r);
+json_t *nm_req_json(const struct nm_req *r); /* borrowed; NULL unless NM_BODY_JSON */
+const char *nm_req_body(const struct nm_req *r, size_t *len); /* NM_BODY_JSON/RAW */
+const struct nm_config *nm_req_config(const struct nm_req *r);
+/* Per-request state for streaming handlers; freed by the handler's abort/end. */
+void *nm_req_state(const struct nm_req *r);
+void nm_req_set_state(struct nm_req *r, void *state);
+/* True once a reply was set. */
+bool nm_req_replied(const struct nm_req *r);
+
+/* A pooled database connection for this request, acquired on first call and released
+ * when the request ends (rolled back if a transaction is open). On failure the 503
+ * reply is already set and NULL is returned: the handler just returns. */
+struct nm_pg *nm_req_db(struct nm_req *r);
+
+/* ---- replies (each sets the one reply of the request; a second call is ignored) ---- */
+/* Consumes body. status 200/201. */
+void nm_reply_json(struct nm_req *r, int status, json_t *body);
+void nm_reply_empty(struct nm_req *r, int status); /* 204 and friends */
+void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body,
+                   size_t len); /* takes ownership of body (malloc'd) */
+/* RFC 9457 reply. detail is printf-formatted; errors (consumed, may be NULL) is the
+ * "errors":[{"field","message"}] array. */
+void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Adds a response header to the pending reply (Location, Retry-After, ...). */
+void nm_reply_header(struct nm_req *r, const char *name, const char *value);
+
+/* A one-field 422: {"field": field, "message": msg}. */
+void nm_reply_field_error(struct nm_req *r, const char *field, const char *msg);
+
+int nm_problem_status(enum nm_problem p);
+
+/* ---- pagination helpers (SPEC §2 lists) ---- */
+/* Reads ?limit (1–200, default 50) and ?cursor. On a bad value replies 400 and returns
+ * false. *after_id is 0 without a cursor. */
+bool nm_req_page(struct nm_req *r, int *limit, int64_t *after_id);
+/* Encodes an opaque cursor for the last id of a page into buf (>= 32 bytes). */
+const char *nm_cursor_encode(int64_t last_id, char *buf, size_t n);
+
+/* ---- the route table (src/http/routes.c) ---- */
+extern const struct nm_route nm_routes[];
+extern const size_t nm_routes_count;
+
+#endif

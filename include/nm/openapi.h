@@ -1,0 +1,11 @@
+/* The OpenAPI 3.1 document, generated from the route table (so it lists exactly the
+ * routes the server has) plus hand-written component schemas. */
+#ifndef NM_OPENAPI_H
+#define NM_OPENAPI_H
+
+#include <jansson.h>
+
+/* Caller owns the result. */
+json_t *nm_openapi_document(void);
+
+#endif

@@ -1,0 +1,180 @@
+/* The ranking of SPEC §5: hard filters, seven components in [0,1], goal weights,
+ * estimates, reasons and a top-K selection over compact in-memory arrays.
+ * Pure C11 + libm + pthreads: no jansson, MHD or libpq. Formulas, thresholds and
+ * sources are in docs/scoring.md; this header is the contract.
+ *
+ * Ownership: nothing here allocates memory that outlives a call. Every pointer
+ * argument is borrowed for the duration of the call only. nm_score_rank() allocates
+ * one scratch array per extra thread and frees it before returning. */
+#ifndef NM_SCORE_H
+#define NM_SCORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nm/taxonomy.h"
+
+/* ---- Benchmarks: median engagement rate per platform and tier (SPEC §5 rule 4) ---- */
+
+/* The DB table engagement_benchmarks (migrations/0003) loaded into memory. Rates are
+ * fractions (0.0226 = 2.26 %). A rate <= 0 means "unknown" and falls back to the
+ * compiled-in default for that cell. */
+struct nm_score_bench {
+	double median_rate[NM_PLATFORM_COUNT][NM_TIER_COUNT];
+};
+
+/* The compiled-in table; identical to the seed rows of migrations/0003. Static storage. */
+const struct nm_score_bench *nm_score_bench_default(void);
+/* Copies the default table into *b, so a loader can then overwrite cells it reads. */
+void nm_score_bench_init(struct nm_score_bench *b);
+/* Sets one cell from DB text ("instagram", "micro"); false when a name is unknown or the
+ * rate is not in (0, 1]. */
+bool nm_score_bench_set(struct nm_score_bench *b, const char *platform, const char *tier,
+                        double median_rate);
+/* Median for a cell of b (NULL = default), never <= 0. */
+double nm_score_bench_rate(const struct nm_score_bench *b, enum nm_platform p, enum nm_tier t);
+
+/* ---- One creator, compact (64 bytes): built once per creator by the caller ---- */
+
+#define NM_SCORE_AUD_MAX 4            /* audience countries kept per creator */
+#define NM_SCORE_DAYS_UNKNOWN 0xFFFFu /* days_since_post when last_post_at is absent */
+
+/* One audience_countries entry: ISO alpha-2 upper-case, share in 1/10000 (0–10000). */
+struct nm_score_aud {
+	char cc[2];
+	uint16_t share;
+};
+
+/* Unknown values are marked as noted; docs/scoring.md "Missing data" says how each one
+ * scores. Keep the NM_SCORE_AUD_MAX largest audience countries, largest first.
+ *
+ * Niche inputs are counts of DISTINCT brand terms (niches ∪ keywords, normalised with
+ * nm_term_normalize) found in each source of this creator; the caller computes them for
+ * the brand being ranked (see nm_score_overlap() for the interned-id way). The same
+ * term may count in several sources. Counts saturate at 255. */
+struct nm_score_features {
+	int64_t id;                  /* creator id; ties rank by id ascending */
+	double engagement_rate;      /* 0..1, or < 0 when unknown */
+	uint32_t followers;          /* clamped to UINT32_MAX */
+	int32_t following;           /* < 0 when unknown; clamped to INT32_MAX */
+	int32_t price_cents;         /* price_per_post_cents, < 0 when unknown; clamped */
+	float audience_female_share; /* 0..1, or < 0 when unknown */
+	float follower_growth_30d;   /* fraction (0.45 = +45 %), NaN when unknown */
+	uint16_t days_since_post;    /* whole days since last_post_at, or NM_SCORE_DAYS_UNKNOWN */
+	uint8_t platform;            /* enum nm_platform */
+	uint8_t n_aud;               /* entries used in aud[] */
+	char country[2];             /* creator's country, upper-case; "\0\0" when unknown */
+	char language[2];            /* creator's language, lower-case; "\0\0" when unknown */
+	struct nm_score_aud aud[NM_SCORE_AUD_MAX];
+	uint8_t niche_cat;           /* brand terms found among the creator's categories */
+	uint8_t niche_tag;           /* brand terms found among the creator's hashtags */
+	uint8_t niche_bio;           /* brand terms found in the bio (whole words/phrases) */
+	uint8_t reserved;            /* zero */
+};
+
+/* Size of the intersection of two strictly ascending id arrays (interned terms):
+ * fills niche_cat/niche_tag/niche_bio when the caller keeps terms as ids. Saturates. */
+uint8_t nm_score_overlap(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/* ---- The brand side of a run ---- */
+
+enum nm_score_goal { NM_GOAL_ENGAGEMENT, NM_GOAL_AWARENESS, NM_GOAL_CONVERSIONS, NM_GOAL_COUNT };
+enum nm_score_gender { NM_GENDER_ANY, NM_GENDER_FEMALE, NM_GENDER_MALE };
+
+/* Build with nm_score_query_init(), then set fields / add countries and languages. */
+struct nm_score_query {
+	enum nm_score_goal goal;
+	int64_t follower_min;          /* inclusive */
+	int64_t follower_max;          /* inclusive; < 0 = unbounded */
+	double min_engagement_rate;    /* < 0 = no filter */
+	uint32_t platform_mask;        /* bit (1u << enum nm_platform); 0 = every platform */
+	enum nm_score_gender gender;
+	int64_t budget_per_post_cents; /* < 0 = none */
+	unsigned n_terms;              /* distinct brand niches ∪ keywords (>= 1) */
+	const struct nm_score_bench *bench; /* borrowed, may be NULL (= default) */
+	/* Target sets as bitsets over the 26×26 two-letter codes; use the add functions. */
+	uint64_t countries[11], languages[11];
+	bool has_countries, has_languages;
+};
+
+/* Goal defaults of SPEC §3: range 10000–100000 (awareness 10000–unbounded), no other
+ * filter, gender any, no budget, n_terms 1, default benchmarks. */
+void nm_score_query_init(struct nm_score_query *q, enum nm_score_goal goal);
+/* Adds an ISO 3166-1 / ISO 639-1 code (two ASCII letters, any case); false otherwise. */
+bool nm_score_query_add_country(struct nm_score_query *q, const char *cc);
+bool nm_score_query_add_language(struct nm_score_query *q, const char *lang);
+/* Parses "engagement" | "awareness" | "conversions". */
+bool nm_score_goal_parse(const char *s, enum nm_score_goal *out);
+const char *nm_score_goal_name(enum nm_score_goal g);
+
+/* ---- Components, weights, score ---- */
+
+enum nm_score_comp {
+	NM_COMP_NICHE,
+	NM_COMP_ENGAGEMENT,
+	NM_COMP_TIER_FIT,
+	NM_COMP_AUDIENCE,
+	NM_COMP_COST_EFFICIENCY,
+	NM_COMP_AUTHENTICITY,
+	NM_COMP_ACTIVITY,
+	NM_COMP_COUNT
+};
+
+/* "niche", "engagement", "tier_fit", "audience", "cost_efficiency", "authenticity",
+ * "activity": the JSON names of SPEC §5. Static storage. */
+const char *nm_score_comp_name(enum nm_score_comp c);
+/* The goal's weight of a component (the weights of a goal sum to 1); report these as the
+ * run's "weights" object. */
+double nm_score_weight(enum nm_score_goal g, enum nm_score_comp c);
+
+/* SPEC §5 rule 1 except status: platform, follower range, min engagement, niche > 0.
+ * Declined/excluded creators are removed with nm_score_rank()'s exclusion list. */
+bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_features *f);
+
+/* Fills comp[NM_COMP_COUNT] (each in [0,1], rounded to 3 decimals) and returns
+ * score = 100 × Σ wᵢcᵢ / Σ wᵢ over the rounded components, rounded to 2 decimals:
+ * serialise exactly these numbers so that equal displayed scores really are ties.
+ * Does not apply the hard filters. comp may be NULL. */
+double nm_score_creator(const struct nm_score_query *q, const struct nm_score_features *f,
+                        double comp[NM_COMP_COUNT]);
+
+/* SPEC §5 estimates. engagements_per_post = round(followers × engagement_rate), absent
+ * when the rate is unknown; cost_per_engagement_cents = price / engagements (2 decimals),
+ * absent when there is no price or no engagement. */
+struct nm_score_estimates {
+	bool has_engagements, has_cpe;
+	int64_t engagements_per_post;
+	double cost_per_engagement_cents;
+};
+void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estimates *out);
+
+/* Writes up to max_reasons short sentences (SPEC §5 rule 7) into buf, one after another,
+ * each NUL-terminated, and points reasons[i] at them; returns how many were written.
+ * A sentence that does not fit in the rest of buf is dropped (512 bytes hold all).
+ * matched_terms (may be NULL) are the brand terms the creator matched, best first, as
+ * the caller found them; when given, the niche reason names up to three of them
+ * ("Posts about fitness and nutrition"), else it states the counts. */
+size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
+                        const char *const *matched_terms, size_t n_matched,
+                        char *buf, size_t bufsize, const char **reasons, size_t max_reasons);
+
+/* ---- Top-K ---- */
+
+struct nm_score_hit {
+	uint32_t index; /* into the features array */
+	double score;   /* as nm_score_creator() returns it */
+};
+
+/* Filters and scores f[0..n) for q, skips ids found in exclude (strictly ascending, may be
+ * NULL when n_exclude is 0), and writes the best min(k, candidates) hits to out (room for k)
+ * ordered by score descending, then creator id ascending. threads is 1 or 2 (others are
+ * clamped; small arrays always run on one). The result does not depend on threads.
+ * Returns the number of hits written, or -1 when scratch memory could not be had.
+ * *candidates (may be NULL) receives how many creators passed the filters.
+ * n must be below 2^32. */
+long nm_score_rank(const struct nm_score_query *q, const struct nm_score_features *f, size_t n,
+                   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
+                   struct nm_score_hit *out, size_t *candidates);
+
+#endif

@@ -1,0 +1,150 @@
+#include "nm/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A private copy of NICHEMATCH_CORS_ORIGINS, split in place. */
+static char cors_buf[4096];
+
+static bool env_long(const char *name, long def, long lo, long hi, long *out, char *err,
+                     size_t errsz)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || n < lo || n > hi) {
+		snprintf(err, errsz, "%s must be an integer between %ld and %ld", name, lo, hi);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+static bool env_double(const char *name, double def, double lo, double hi, double *out,
+                       char *err, size_t errsz)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return true;
+	}
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (errno || *end || !(d >= lo && d <= hi)) {
+		snprintf(err, errsz, "%s must be a number between %g and %g", name, lo, hi);
+		return false;
+	}
+	*out = d;
+	return true;
+}
+
+static bool parse_listen(struct nm_config *cfg, char *err, size_t errsz)
+{
+	const char *v = getenv("NICHEMATCH_LISTEN");
+	snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
+	cfg->listen_port = 8080;
+	if (!v || !*v)
+		return true;
+	const char *colon = strrchr(v, ':');
+	const char *port = colon ? colon + 1 : v;
+	if (colon) {
+		size_t hl = (size_t)(colon - v);
+		if (hl == 0 || hl >= sizeof cfg->listen_host) {
+			snprintf(err, errsz, "NICHEMATCH_LISTEN must look like HOST:PORT");
+			return false;
+		}
+		memcpy(cfg->listen_host, v, hl);
+		cfg->listen_host[hl] = '\0';
+	}
+	char *end;
+	long p = strtol(port, &end, 10);
+	if (*end || p < 0 || p > 65535) {
+		snprintf(err, errsz, "NICHEMATCH_LISTEN port must be 0-65535");
+		return false;
+	}
+	cfg->listen_port = (unsigned short)p;
+	return true;
+}
+
+static void parse_origins(struct nm_config *cfg)
+{
+	const char *v = getenv("NICHEMATCH_CORS_ORIGINS");
+	cfg->n_cors_origins = 0;
+	cfg->cors_any = false;
+	if (!v)
+		return;
+	snprintf(cors_buf, sizeof cors_buf, "%s", v);
+	char *save = NULL;
+	for (char *tok = strtok_r(cors_buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		size_t n = strlen(tok);
+		while (n && tok[n - 1] == '/')
+			tok[--n] = '\0'; /* "https://a.example/" and "https://a.example" are one origin */
+		if (strcmp(tok, "*") == 0)
+			cfg->cors_any = true;
+		else if (n && cfg->n_cors_origins < NM_CONFIG_MAX_ORIGINS)
+			cfg->cors_origins[cfg->n_cors_origins++] = tok;
+	}
+}
+
+bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
+{
+	memset(cfg, 0, sizeof *cfg);
+	const char *db = getenv("DATABASE_URL");
+	cfg->database_url = db ? db : "";
+	if (!parse_listen(cfg, err, errsz))
+		return false;
+	parse_origins(cfg);
+	long v;
+	double d;
+#define LONG_OPT(field, name, def, lo, hi)                                                 \
+	do {                                                                               \
+		if (!env_long(name, def, lo, hi, &v, err, errsz))                          \
+			return false;                                                      \
+		cfg->field = v;                                                            \
+	} while (0)
+	LONG_OPT(db_pool_size, "NICHEMATCH_DB_POOL_SIZE", 16, 1, 1000);
+	LONG_OPT(db_acquire_timeout_ms, "NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 600000);
+	LONG_OPT(db_connect_timeout_s, "NICHEMATCH_DB_CONNECT_TIMEOUT_S", 2, 1, 600);
+	LONG_OPT(statement_timeout_ms, "NICHEMATCH_STATEMENT_TIMEOUT_MS", 5000, 0, 86400000);
+	LONG_OPT(max_connections, "NICHEMATCH_MAX_CONNECTIONS", 1024, 1, 100000);
+	LONG_OPT(per_ip_connections, "NICHEMATCH_PER_IP_CONNECTIONS", 0, 0, 100000);
+	LONG_OPT(connection_timeout_s, "NICHEMATCH_CONNECTION_TIMEOUT_S", 15, 1, 3600);
+	LONG_OPT(thread_stack_bytes, "NICHEMATCH_THREAD_STACK_KB", 512, 128, 65536);
+	cfg->thread_stack_bytes *= 1024;
+	LONG_OPT(json_max_bytes, "NICHEMATCH_JSON_MAX_BYTES", 1048576, 1024, 1L << 30);
+	LONG_OPT(import_max_bytes, "NICHEMATCH_IMPORT_MAX_BYTES", 1L << 30, 1024, 1L << 40);
+	LONG_OPT(shutdown_grace_s, "NICHEMATCH_SHUTDOWN_GRACE_S", 30, 0, 3600);
+	LONG_OPT(auth_cache_ttl_s, "NICHEMATCH_AUTH_CACHE_TTL_S", 5, 0, 3600);
+	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 2, 0, 64);
+	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);
+#undef LONG_OPT
+	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))
+		return false;
+	cfg->rate_limit = d;
+	cfg->migrations_dir = getenv("NICHEMATCH_MIGRATIONS_DIR");
+	const char *ap = getenv("NICHEMATCH_WEBHOOK_ALLOW_PRIVATE");
+	cfg->webhook_allow_private = ap && strcmp(ap, "1") == 0;
+	const char *rs = getenv("NICHEMATCH_WEBHOOK_RETRY_SCHEDULE");
+	cfg->webhook_retry_schedule = rs && *rs ? rs : "5,300,1800,7200,18000,36000,36000";
+	return true;
+}
+
+bool nm_config_origin_allowed(const struct nm_config *cfg, const char *origin)
+{
+	if (!origin || !*origin)
+		return false;
+	if (cfg->cors_any)
+		return true;
+	for (size_t i = 0; i < cfg->n_cors_origins; i++)
+		if (strcmp(cfg->cors_origins[i], origin) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,39 @@
+#include <string.h>
+
+#include "nm/db.h"
+#include "nm/handlers.h"
+#include "nm/log.h"
+
+void nm_reply_db_error(struct nm_req *r, const PGresult *res)
+{
+	const char *state = nm_db_sqlstate(res);
+	if (nm_db_unavailable(res)) {
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+		                 strcmp(state, "57014") == 0
+		                     ? "The database took too long to answer; retry shortly."
+		                     : "The database is unreachable; retry shortly.");
+		return;
+	}
+	if (strcmp(state, "23505") == 0) {
+		nm_reply_problem(r, NM_P_CONFLICT, NULL, "A resource with the same unique value exists.");
+		return;
+	}
+	json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", nm_req_request_id(r), "sqlstate",
+	                      state, "error", PQresultErrorMessage(res));
+	nm_log_json(NM_LOG_ERROR, "database error", f);
+	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Internal error (request %s).",
+	                 nm_req_request_id(r));
+}
+
+void nm_reply_db_down(struct nm_req *r)
+{
+	nm_reply_header(r, "Retry-After", "1");
+	nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The database is unreachable; retry shortly.");
+}
+
+bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
+{
+	const struct nm_auth *a = nm_req_auth(r);
+	return a->brand_id == 0 || a->brand_id == brand_id;
+}

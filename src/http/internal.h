@@ -1,0 +1,69 @@
+/* Private to src/http: the request context shared by the dispatcher, idempotency
+ * and reply code. Handlers use the accessors of nm/http.h instead. */
+#ifndef NM_HTTP_INTERNAL_H
+#define NM_HTTP_INTERNAL_H
+
+#include <microhttpd.h>
+#include <time.h>
+
+#include "nm/http.h"
+
+#define NM_MAX_PARAMS 4
+#define NM_MAX_REPLY_HEADERS 12
+
+struct nm_req {
+	struct MHD_Connection *conn;
+	const struct nm_config *cfg;
+	const struct nm_route *route;
+	const char *method;
+	const char *url;
+	int64_t ids[NM_MAX_PARAMS];
+	int n_ids;
+	char strs[NM_MAX_PARAMS][80];
+	int n_strs;
+	struct nm_auth auth;
+	char request_id[72];
+	const char *cors_origin; /* borrowed from MHD; NULL when not allowed */
+	struct timespec start;
+
+	/* body */
+	char *body;
+	size_t body_len, body_cap;
+	unsigned long long body_total;
+	bool has_body;
+	bool body_too_large;
+	json_t *json;
+
+	/* reply */
+	bool replied;
+	bool queued;
+	int status;
+	char *reply;
+	size_t reply_len;
+	const char *reply_ctype;
+	int n_hdrs;
+	char *hdr_names[NM_MAX_REPLY_HEADERS];
+	char *hdr_values[NM_MAX_REPLY_HEADERS];
+
+	struct nm_pg *pg;
+	void *state;
+	bool stream_active; /* begin ran and neither end nor abort yet */
+
+	/* Idempotency-Key handling (POST) */
+	char *idem_key;
+	char idem_hash[65];
+	bool idem_record; /* a placeholder row exists and must be completed or removed */
+	void *idem_sha;   /* EVP_MD_CTX* while a streamed body is hashed */
+};
+
+/* src/http/idempotency.c: before the handler. Returns true when the request must go
+ * on to its handler; false when a reply (replay, 409, 422, 503) is already set. */
+bool nm_idem_before(struct nm_req *r);
+/* After the handler: stores the reply for replays, or drops the placeholder. */
+void nm_idem_after(struct nm_req *r);
+
+/* src/http/router.c */
+const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,
+                                       char *allow, size_t allow_sz, bool *path_known);
+
+#endif

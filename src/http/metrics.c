@@ -1,0 +1,199 @@
+/* In-process metric series, rendered in the Prometheus text format. Series are keyed
+ * by static label strings, so a lookup is a pointer compare; the series count is
+ * bounded by routes x methods x statuses seen, a few hundred at most. */
+#include "nm/metrics.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm/db.h"
+
+#define MAX_HTTP 512
+#define MAX_COUNTERS 128
+
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05,   0.1,   0.25,   0.5,   1,    2.5,  5, 10};
+#define NBUCKETS (sizeof buckets / sizeof buckets[0])
+
+static struct http_series {
+	const char *route, *method;
+	int status;
+	unsigned long long count;
+} http[MAX_HTTP];
+static int n_http;
+
+static struct hist {
+	const char *route, *method;
+	unsigned long long counts[NBUCKETS + 1];
+	double sum;
+	unsigned long long total;
+} hists[MAX_HTTP];
+static int n_hists;
+
+static struct counter {
+	const char *name, *help, *labels;
+	double value;
+} counters[MAX_COUNTERS];
+static int n_counters;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool same(const char *a, const char *b)
+{
+	return a == b || strcmp(a, b) == 0;
+}
+
+void nm_metrics_http(const char *route, const char *method, int status, double seconds)
+{
+	/* MHD's method strings are not static; map to our static names. */
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+	                                      "HEAD"};
+	const char *m = "OTHER";
+	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
+		if (strcmp(method, methods[i]) == 0)
+			m = methods[i];
+	pthread_mutex_lock(&mu);
+	int i;
+	for (i = 0; i < n_http; i++)
+		if (http[i].status == status && same(http[i].route, route) && http[i].method == m)
+			break;
+	if (i == n_http && n_http < MAX_HTTP)
+		http[n_http++] = (struct http_series){route, m, status, 0};
+	if (i < MAX_HTTP)
+		http[i].count++;
+	for (i = 0; i < n_hists; i++)
+		if (same(hists[i].route, route) && hists[i].method == m)
+			break;
+	if (i == n_hists && n_hists < MAX_HTTP) {
+		memset(&hists[i], 0, sizeof hists[i]);
+		hists[i].route = route;
+		hists[i].method = m;
+		n_hists++;
+	}
+	if (i < MAX_HTTP) {
+		size_t b = 0;
+		while (b < NBUCKETS && seconds > buckets[b])
+			b++;
+		hists[i].counts[b]++;
+		hists[i].sum += seconds;
+		hists[i].total++;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+void nm_metrics_add(const char *name, const char *help, const char *labels, double delta)
+{
+	pthread_mutex_lock(&mu);
+	int i;
+	for (i = 0; i < n_counters; i++)
+		if (same(counters[i].name, name) && same(counters[i].labels, labels))
+			break;
+	if (i == n_counters && n_counters < MAX_COUNTERS)
+		counters[n_counters++] = (struct counter){name, help, labels, 0};
+	if (i < MAX_COUNTERS)
+		counters[i].value += delta;
+	pthread_mutex_unlock(&mu);
+}
+
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outf(struct out *o, const char *fmt, ...)
+{
+	for (;;) {
+		va_list ap;
+		va_start(ap, fmt);
+		int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < o->cap - o->len) {
+			o->len += (size_t)n;
+			return;
+		}
+		size_t cap = o->cap * 2 + (size_t)n;
+		char *nb = realloc(o->buf, cap);
+		if (!nb)
+			return;
+		o->buf = nb;
+		o->cap = cap;
+	}
+}
+
+char *nm_metrics_render(size_t *len)
+{
+	struct out o = {malloc(8192), 0, 8192};
+	if (!o.buf)
+		return NULL;
+	o.buf[0] = '\0';
+	pthread_mutex_lock(&mu);
+	outf(&o, "# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
+	         "# TYPE nichematch_http_requests_total counter\n");
+	for (int i = 0; i < n_http; i++)
+		outf(&o, "nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+		     http[i].route, http[i].method, http[i].status, http[i].count);
+	outf(&o, "# HELP nichematch_http_request_duration_seconds Request latency.\n"
+	         "# TYPE nichematch_http_request_duration_seconds histogram\n");
+	for (int i = 0; i < n_hists; i++) {
+		unsigned long long cum = 0;
+		for (size_t b = 0; b < NBUCKETS; b++) {
+			cum += hists[i].counts[b];
+			outf(&o,
+			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			     "le=\"%g\"} %llu\n",
+			     hists[i].route, hists[i].method, buckets[b], cum);
+		}
+		outf(&o,
+		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+		     "le=\"+Inf\"} %llu\n",
+		     hists[i].route, hists[i].method, hists[i].total);
+		outf(&o, "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+		     hists[i].route, hists[i].method, hists[i].sum);
+		outf(&o, "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		     hists[i].route, hists[i].method, hists[i].total);
+	}
+	/* Group each family's series under one HELP/TYPE header, as the format requires. */
+	for (int i = 0; i < n_counters; i++) {
+		bool first = true;
+		for (int j = 0; j < i && first; j++)
+			first = !same(counters[j].name, counters[i].name);
+		if (!first)
+			continue;
+		outf(&o, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help,
+		     counters[i].name);
+		for (int j = i; j < n_counters; j++) {
+			if (!same(counters[j].name, counters[i].name))
+				continue;
+			if (*counters[j].labels)
+				outf(&o, "%s{%s} %.0f\n", counters[j].name, counters[j].labels,
+				     counters[j].value);
+			else
+				outf(&o, "%s %.0f\n", counters[j].name, counters[j].value);
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	int size, in_use, open;
+	long long timeouts;
+	nm_db_stats(&size, &in_use, &open, &timeouts);
+	outf(&o,
+	     "# HELP nichematch_db_pool_connections Database pool connections by state.\n"
+	     "# TYPE nichematch_db_pool_connections gauge\n"
+	     "nichematch_db_pool_connections{state=\"max\"} %d\n"
+	     "nichematch_db_pool_connections{state=\"open\"} %d\n"
+	     "nichematch_db_pool_connections{state=\"in_use\"} %d\n"
+	     "# HELP nichematch_db_pool_acquire_timeouts_total Pool checkouts that timed out.\n"
+	     "# TYPE nichematch_db_pool_acquire_timeouts_total counter\n"
+	     "nichematch_db_pool_acquire_timeouts_total %lld\n"
+	     "# HELP nichematch_db_up Whether the last database contact succeeded.\n"
+	     "# TYPE nichematch_db_up gauge\n"
+	     "nichematch_db_up %d\n",
+	     size, open, in_use, timeouts, nm_db_ready() ? 1 : 0);
+	*len = o.len;
+	return o.buf;
+}

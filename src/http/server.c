@@ -1,0 +1,770 @@
+/* libmicrohttpd glue: one struct nm_req per request, created on the headers-only
+ * call, freed in the completion callback. The dispatcher enforces everything routes
+ * share (routing, CORS, auth and roles, content types, body caps, JSON depth,
+ * Idempotency-Key) so handlers only do their resource's work.
+ *
+ * Threading: thread-per-connection. Handlers block on libpq; in an epoll pool a
+ * blocking call would stall every connection of that thread (see
+ * docs/architecture.md for the measurement behind this choice). */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "nm/auth.h"
+#include "nm/db.h"
+#include "nm/log.h"
+#include "nm/metrics.h"
+#include "nm/ndjson.h"
+#include "nm/ratelimit.h"
+#include "nm/server.h"
+#include "nm/sign.h"
+
+#define JSON_MAX_DEPTH 32
+
+static struct MHD_Daemon *daemon_;
+static const struct nm_config *config;
+static atomic_int in_flight;
+static atomic_bool stopping;
+static unsigned short bound_port;
+
+static const struct {
+	int status;
+	const char *slug;
+	const char *title;
+} problems[NM_P_COUNT] = {
+#define NM_PROBLEM(name, st, sl, ti) [NM_P_##name] = {st, sl, ti},
+#include "nm/problem.def"
+#undef NM_PROBLEM
+};
+
+int nm_problem_status(enum nm_problem p)
+{
+	return problems[p].status;
+}
+
+/* ---------------------------------------------------------------- accessors */
+
+const char *nm_req_method(const struct nm_req *r)
+{
+	return r->method;
+}
+const char *nm_req_path(const struct nm_req *r)
+{
+	return r->url;
+}
+const struct nm_route *nm_req_route(const struct nm_req *r)
+{
+	return r->route;
+}
+const char *nm_req_header(struct nm_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+const char *nm_req_query(struct nm_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+int64_t nm_req_id_param(const struct nm_req *r, int i)
+{
+	return i < r->n_ids ? r->ids[i] : 0;
+}
+const char *nm_req_str_param(const struct nm_req *r, int i)
+{
+	return i < r->n_strs ? r->strs[i] : "";
+}
+const struct nm_auth *nm_req_auth(const struct nm_req *r)
+{
+	return &r->auth;
+}
+const char *nm_req_request_id(const struct nm_req *r)
+{
+	return r->request_id;
+}
+json_t *nm_req_json(const struct nm_req *r)
+{
+	return r->json;
+}
+const char *nm_req_body(const struct nm_req *r, size_t *len)
+{
+	*len = r->body_len;
+	return r->body ? r->body : "";
+}
+const struct nm_config *nm_req_config(const struct nm_req *r)
+{
+	return r->cfg;
+}
+void *nm_req_state(const struct nm_req *r)
+{
+	return r->state;
+}
+void nm_req_set_state(struct nm_req *r, void *state)
+{
+	r->state = state;
+}
+bool nm_req_replied(const struct nm_req *r)
+{
+	return r->replied;
+}
+
+struct nm_pg *nm_req_db(struct nm_req *r)
+{
+	if (r->pg)
+		return r->pg;
+	r->pg = nm_db_acquire();
+	if (!r->pg) {
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+		                 "The database is unreachable; retry shortly.");
+	}
+	return r->pg;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static void set_reply(struct nm_req *r, int status, const char *ctype, char *body, size_t len)
+{
+	if (r->replied) {
+		free(body);
+		return;
+	}
+	r->replied = true;
+	r->status = status;
+	r->reply_ctype = ctype;
+	r->reply = body;
+	r->reply_len = len;
+}
+
+void nm_reply_json(struct nm_req *r, int status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(body);
+	if (!s) {
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Could not encode the response.");
+		return;
+	}
+	set_reply(r, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+void nm_reply_empty(struct nm_req *r, int status)
+{
+	set_reply(r, status, NULL, NULL, 0);
+}
+
+void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body,
+                   size_t len)
+{
+	set_reply(r, status, content_type, body, len);
+}
+
+void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
+{
+	if (r->replied) {
+		json_decref(errors);
+		return;
+	}
+	char detail[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	char type[128];
+	snprintf(type, sizeof type, "https://nichematch.dev/problems/%s", problems[p].slug);
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", problems[p].title,
+	                      "status", problems[p].status, "detail", detail);
+	if (r->url)
+		json_object_set_new(o, "instance", json_string(r->url));
+	if (errors)
+		json_object_set_new(o, "errors", errors);
+	char *s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	set_reply(r, problems[p].status, "application/problem+json", s, s ? strlen(s) : 0);
+}
+
+void nm_reply_field_error(struct nm_req *r, const char *field, const char *msg)
+{
+	json_t *errs = json_array();
+	json_array_append_new(errs, json_pack("{s:s, s:s}", "field", field, "message", msg));
+	nm_reply_problem(r, NM_P_VALIDATION, errs, "%s: %s", field, msg);
+}
+
+void nm_reply_header(struct nm_req *r, const char *name, const char *value)
+{
+	for (int i = 0; i < r->n_hdrs; i++) {
+		if (strcasecmp(r->hdr_names[i], name) == 0) {
+			free(r->hdr_values[i]);
+			r->hdr_values[i] = strdup(value);
+			return;
+		}
+	}
+	if (r->n_hdrs >= NM_MAX_REPLY_HEADERS)
+		return;
+	r->hdr_names[r->n_hdrs] = strdup(name);
+	r->hdr_values[r->n_hdrs] = strdup(value);
+	r->n_hdrs++;
+}
+
+/* ---------------------------------------------------------------- pagination */
+
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Cursors are base64url("i<id>"): opaque to clients, trivially checkable here. */
+const char *nm_cursor_encode(int64_t last_id, char *buf, size_t n)
+{
+	char raw[32];
+	int len = snprintf(raw, sizeof raw, "i%lld", (long long)last_id);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 5 < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)raw[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)raw[i + 2];
+		buf[o++] = b64url[(v >> 18) & 63];
+		buf[o++] = b64url[(v >> 12) & 63];
+		if (i + 1 < len)
+			buf[o++] = b64url[(v >> 6) & 63];
+		if (i + 2 < len)
+			buf[o++] = b64url[v & 63];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static bool cursor_decode(const char *s, int64_t *out)
+{
+	char raw[32];
+	size_t o = 0, n = strlen(s);
+	if (n == 0 || n > 40)
+		return false;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = strchr(b64url, s[i]);
+		if (!p || !s[i])
+			return false;
+		acc = (acc << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= sizeof raw)
+				return false;
+			raw[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	raw[o] = '\0';
+	if (raw[0] != 'i' || o < 2)
+		return false;
+	char *end;
+	long long v = strtoll(raw + 1, &end, 10);
+	if (*end || v < 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool nm_req_page(struct nm_req *r, int *limit, int64_t *after_id)
+{
+	*limit = 50;
+	*after_id = 0;
+	const char *l = nm_req_query(r, "limit");
+	if (l) {
+		char *end;
+		long v = strtol(l, &end, 10);
+		if (!*l || *end || v < 1 || v > 200) {
+			nm_reply_problem(r, NM_P_BAD_QUERY,
+			                 json_pack("[{s:s,s:s}]", "field", "limit", "message",
+			                           "must be an integer from 1 to 200"),
+			                 "limit must be an integer from 1 to 200");
+			return false;
+		}
+		*limit = (int)v;
+	}
+	const char *c = nm_req_query(r, "cursor");
+	if (c && *c && !cursor_decode(c, after_id)) {
+		nm_reply_problem(r, NM_P_BAD_QUERY,
+		                 json_pack("[{s:s,s:s}]", "field", "cursor", "message",
+		                           "is not a cursor this API returned"),
+		                 "cursor is not a cursor this API returned");
+		return false;
+	}
+	return true;
+}
+
+/* ---------------------------------------------------------------- request lifecycle */
+
+static void make_request_id(struct nm_req *r)
+{
+	const char *given = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (given) {
+		size_t n = strlen(given);
+		bool ok = n > 0 && n < sizeof r->request_id;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = given[i] > 0x20 && given[i] < 0x7f && given[i] != '"' && given[i] != '\\';
+		if (ok) {
+			memcpy(r->request_id, given, n + 1);
+			return;
+		}
+	}
+	if (!nm_random_token("req_", 12, r->request_id, sizeof r->request_id))
+		snprintf(r->request_id, sizeof r->request_id, "req_%lx", (unsigned long)random());
+}
+
+static bool content_type_is(const char *ct, const char *want)
+{
+	if (!ct)
+		return false;
+	size_t n = strlen(want);
+	while (*ct == ' ')
+		ct++;
+	return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* JSON routes take application/json; PATCH also application/merge-patch+json. */
+static bool json_content_type_ok(struct nm_req *r)
+{
+	const char *ct = nm_req_header(r, "Content-Type");
+	if (content_type_is(ct, "application/json"))
+		return true;
+	return strcmp(r->method, "PATCH") == 0 &&
+	       content_type_is(ct, "application/merge-patch+json");
+}
+
+static void authenticate(struct nm_req *r)
+{
+	const char *h = nm_req_header(r, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+		nm_reply_header(r, "WWW-Authenticate", "Bearer");
+		nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL,
+		                 "Send an API key as 'Authorization: Bearer <key>'.");
+		return;
+	}
+	const char *key = h + 7;
+	while (*key == ' ')
+		key++;
+	switch (nm_auth_check(key, r->cfg->auth_cache_ttl_s, &r->auth)) {
+	case NM_AUTH_OK:
+		break;
+	case NM_AUTH_INVALID:
+		nm_reply_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL, "The API key is invalid or revoked.");
+		return;
+	case NM_AUTH_DB_DOWN:
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+		                 "The API key cannot be checked while the database is unreachable.");
+		return;
+	}
+	if (r->auth.role < r->route->min_role) {
+		nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "This needs a key with the '%s' role.",
+		                 nm_role_name(r->route->min_role));
+		return;
+	}
+	double retry_after;
+	int remaining;
+	bool allowed = nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
+	if (r->cfg->rate_limit > 0) {
+		char v[32];
+		snprintf(v, sizeof v, "%g", r->cfg->rate_limit);
+		nm_reply_header(r, "RateLimit-Limit", v);
+		snprintf(v, sizeof v, "%d", remaining);
+		nm_reply_header(r, "RateLimit-Remaining", v);
+		snprintf(v, sizeof v, "%d", allowed ? 0 : (int)(retry_after + 0.999));
+		nm_reply_header(r, "RateLimit-Reset", v);
+	}
+	if (!allowed) {
+		char ra[32];
+		snprintf(ra, sizeof ra, "%d", (int)(retry_after + 0.999));
+		nm_reply_header(r, "Retry-After", ra);
+		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
+		                 "Rate limit of %g requests per second exceeded; retry in %s s.",
+		                 r->cfg->rate_limit, ra);
+	}
+}
+
+static void preflight(struct nm_req *r, const char *allow)
+{
+	if (r->cors_origin) {
+		nm_reply_header(r, "Access-Control-Allow-Methods", allow);
+		const char *req_headers =
+		    nm_req_header(r, "Access-Control-Request-Headers");
+		(void)req_headers;
+		nm_reply_header(r, "Access-Control-Allow-Headers",
+		                "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+		nm_reply_header(r, "Access-Control-Max-Age", "600");
+	}
+	nm_reply_header(r, "Allow", allow);
+	nm_reply_empty(r, 204);
+}
+
+/* Everything decided from the request line and headers alone. */
+static void on_headers(struct nm_req *r)
+{
+	const char *origin = nm_req_header(r, "Origin");
+	if (nm_config_origin_allowed(r->cfg, origin))
+		r->cors_origin = origin;
+
+	const char *cl = nm_req_header(r, "Content-Length");
+	const char *te = nm_req_header(r, "Transfer-Encoding");
+	unsigned long long content_length = cl ? strtoull(cl, NULL, 10) : 0;
+	r->has_body = content_length > 0 || (te && strcasestr(te, "chunked"));
+
+	if (atomic_load(&stopping)) {
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_header(r, "Connection", "close");
+		nm_reply_problem(r, NM_P_SHUTTING_DOWN, NULL, "The server is shutting down.");
+		return;
+	}
+
+	char allow[256];
+	bool path_known;
+	r->route = nm_router_match(r->method, r->url, r, allow, sizeof allow, &path_known);
+	if (!r->route) {
+		if (path_known && strcmp(r->method, "OPTIONS") == 0) {
+			preflight(r, allow);
+		} else if (path_known) {
+			nm_reply_header(r, "Allow", allow);
+			nm_reply_problem(r, NM_P_METHOD_NOT_ALLOWED, NULL,
+			                 "%s is not allowed here; allowed: %s.", r->method, allow);
+		} else {
+			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No route for %s.", r->url);
+		}
+		return;
+	}
+
+	if (r->route->min_role != NM_ROLE_NONE) {
+		authenticate(r);
+		if (r->replied)
+			return;
+	}
+
+	enum nm_body_kind bk = r->route->body;
+	if (bk == NM_BODY_JSON || bk == NM_BODY_RAW) {
+		if (content_length > r->cfg->json_max_bytes) {
+			nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
+			                 "The body is %llu bytes; the limit is %zu bytes.",
+			                 content_length, r->cfg->json_max_bytes);
+			return;
+		}
+		if (bk == NM_BODY_JSON && r->has_body && !json_content_type_ok(r)) {
+			nm_reply_problem(r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
+			                 "Send the body as application/json%s.",
+			                 strcmp(r->method, "PATCH") == 0
+			                     ? " or application/merge-patch+json"
+			                     : "");
+			return;
+		}
+	} else if (bk == NM_BODY_STREAM) {
+		if (content_length > r->cfg->import_max_bytes) {
+			nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
+			                 "The body is %llu bytes; the import limit is %zu bytes.",
+			                 content_length, r->cfg->import_max_bytes);
+			return;
+		}
+		r->stream_active = true;
+		r->route->stream->begin(r);
+		if (r->replied)
+			r->stream_active = false;
+	}
+}
+
+static void on_body(struct nm_req *r, const char *data, size_t len)
+{
+	r->body_total += len;
+	if (r->replied)
+		return; /* an early error: the body is drained and dropped */
+	if (r->route->body == NM_BODY_STREAM) {
+		if (r->body_total > r->cfg->import_max_bytes) {
+			r->body_too_large = true;
+			return;
+		}
+		r->route->stream->chunk(r, data, len);
+		return;
+	}
+	if (r->route->body == NM_BODY_NONE || r->body_too_large)
+		return;
+	if (r->body_len + len > r->cfg->json_max_bytes) {
+		r->body_too_large = true;
+		free(r->body);
+		r->body = NULL;
+		r->body_len = r->body_cap = 0;
+		return;
+	}
+	if (r->body_len + len + 1 > r->body_cap) {
+		size_t cap = r->body_cap ? r->body_cap : 4096;
+		while (cap < r->body_len + len + 1)
+			cap *= 2;
+		char *nb = realloc(r->body, cap);
+		if (!nb) {
+			r->body_too_large = true;
+			return;
+		}
+		r->body = nb;
+		r->body_cap = cap;
+	}
+	memcpy(r->body + r->body_len, data, len);
+	r->body_len += len;
+	r->body[r->body_len] = '\0';
+}
+
+static bool parse_json_body(struct nm_req *r)
+{
+	if (r->body_len == 0) {
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The request body is empty; send a JSON object.");
+		return false;
+	}
+	if (nm_json_depth(r->body, r->body_len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH) {
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "JSON nesting deeper than %d levels.",
+		                 JSON_MAX_DEPTH);
+		return false;
+	}
+	json_error_t err;
+	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (!r->json) {
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "Invalid JSON at line %d, column %d: %s.",
+		                 err.line, err.column, err.text);
+		return false;
+	}
+	if (!json_is_object(r->json)) {
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The body must be a JSON object.");
+		return false;
+	}
+	return true;
+}
+
+static void run_handler(struct nm_req *r)
+{
+	if (r->body_too_large) {
+		if (r->route->body == NM_BODY_STREAM && r->stream_active) {
+			r->stream_active = false;
+			r->route->stream->abort(r);
+		}
+		nm_reply_problem(r, NM_P_TOO_LARGE, NULL, "The body exceeds the limit of %zu bytes.",
+		                 r->route->body == NM_BODY_STREAM ? r->cfg->import_max_bytes
+		                                                  : r->cfg->json_max_bytes);
+		return;
+	}
+	if (r->route->body == NM_BODY_STREAM) {
+		r->stream_active = false;
+		r->route->stream->end(r);
+		return;
+	}
+	if (r->route->body == NM_BODY_JSON && !parse_json_body(r))
+		return;
+	bool idem = strcmp(r->method, "POST") == 0 && r->auth.key_id &&
+	            nm_req_header(r, "Idempotency-Key");
+	if (idem && !nm_idem_before(r))
+		return;
+	r->route->handler(r);
+	if (!r->replied)
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The handler produced no reply.");
+	if (idem)
+		nm_idem_after(r);
+}
+
+static enum MHD_Result queue_reply(struct nm_req *r)
+{
+	if (r->queued)
+		return MHD_YES;
+	r->queued = true;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	    r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	if (r->reply_ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->reply_ctype);
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->url && strncmp(r->url, "/v1/", 4) == 0)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->cors_origin) {
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->cors_origin);
+		MHD_add_response_header(resp, "Vary", "Origin");
+		MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+		                        "Location, Retry-After, X-Request-Id, RateLimit-Limit, "
+		                        "RateLimit-Remaining, RateLimit-Reset");
+	}
+	for (int i = 0; i < r->n_hdrs; i++)
+		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	struct nm_req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		atomic_fetch_add(&in_flight, 1);
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		r->conn = conn;
+		r->cfg = config;
+		r->url = url;
+		r->method = method;
+		make_request_id(r);
+		on_headers(r);
+		/* Replying on this first call costs keep-alive (MHD closes the
+		 * connection), so only do it when it saves reading a body we'd drop. */
+		if (r->replied && r->has_body)
+			return queue_reply(r);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		on_body(r, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		/* A chunked stream beyond the cap: drop the connection rather than read
+		 * an unbounded body (0.9.75 cannot reply mid-upload). */
+		if (r->body_too_large && r->route && r->route->body == NM_BODY_STREAM &&
+		    r->body_total > r->cfg->import_max_bytes + (1u << 20))
+			return MHD_NO;
+		return MHD_YES;
+	}
+	if (!r->replied)
+		run_handler(r);
+	return queue_reply(r);
+}
+
+static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminationCode toe)
+{
+	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "request_id", r->request_id,
+	                      "method", r->method ? r->method : "", "path", r->url ? r->url : "",
+	                      "route", r->route ? r->route->pattern : "unmatched", "status",
+	                      r->status, "duration_ms", secs * 1000.0, "bytes_in",
+	                      (json_int_t)r->body_total);
+	if (r->auth.key_id)
+		json_object_set_new(f, "key_id", json_integer(r->auth.key_id));
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		json_object_set_new(f, "aborted", json_true());
+	nm_log_json(r->status >= 500 ? NM_LOG_WARN : NM_LOG_INFO, "request", f);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct nm_req *r = *con_cls;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	if (r->stream_active && r->route && r->route->stream) {
+		/* Client gone or server stopping before the body ended: undo. */
+		r->stream_active = false;
+		r->route->stream->abort(r);
+	}
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double secs = (double)(end.tv_sec - r->start.tv_sec) +
+	              (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
+	if (!r->queued && !r->status)
+		r->status = 499; /* nginx's "client closed request", for logs and metrics */
+	log_request(r, secs, toe);
+	nm_metrics_http(r->route ? r->route->pattern : "unmatched", r->method ? r->method : "",
+	                r->status, secs);
+	nm_db_release(r->pg);
+	if (r->json)
+		json_decref(r->json);
+	free(r->body);
+	free(r->reply);
+	for (int i = 0; i < r->n_hdrs; i++) {
+		free(r->hdr_names[i]);
+		free(r->hdr_values[i]);
+	}
+	free(r->idem_key);
+	free(r);
+	atomic_fetch_sub(&in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	nm_log(NM_LOG_DEBUG, "libmicrohttpd: %s", msg);
+}
+
+bool nm_server_start(const struct nm_config *cfg, char *err, size_t errsz)
+{
+	config = cfg;
+	struct sockaddr_in addr;
+	memset(&addr, 0, sizeof addr);
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(cfg->listen_port);
+	if (strcmp(cfg->listen_host, "localhost") == 0) {
+		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
+		snprintf(err, errsz, "NICHEMATCH_LISTEN host must be an IPv4 address, got %s",
+		         cfg->listen_host);
+		return false;
+	}
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	                 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	daemon_ = MHD_start_daemon(
+	    flags, cfg->listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE,
+	    cfg->thread_stack_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	if (!daemon_) {
+		snprintf(err, errsz, "cannot listen on %s:%u (in use, or not permitted)",
+		         cfg->listen_host, cfg->listen_port);
+		return false;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);
+	bound_port = info ? info->port : cfg->listen_port;
+	return true;
+}
+
+unsigned short nm_server_port(void)
+{
+	return bound_port;
+}
+
+bool nm_server_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+void nm_server_stop(int grace_s)
+{
+	atomic_store(&stopping, true);
+	if (!daemon_)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(daemon_);
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (atomic_load(&in_flight) == 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - t0.tv_sec >= grace_s) {
+			nm_log(NM_LOG_WARN, "shutdown deadline reached with %d requests in flight",
+			       atomic_load(&in_flight));
+			break;
+		}
+		usleep(10000);
+	}
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}

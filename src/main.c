@@ -1,0 +1,259 @@
+/* nichematch: the command-line entry point. Subcommands dispatch only; the work
+ * lives in the modules. stdout carries only what a command promises (a key, a
+ * table); notes go to stderr. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nm/auth.h"
+#include "nm/config.h"
+#include "nm/db.h"
+#include "nm/log.h"
+#include "nm/server.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: nichematch <command> [options]\n"
+	      "\n"
+	      "commands:\n"
+	      "  serve                         run the HTTP API (migrates first)\n"
+	      "  migrate                       apply database migrations and exit\n"
+	      "  keys create --role R [--brand ID] [--name N]\n"
+	      "                                create an API key (R: admin|write|read);\n"
+	      "                                prints the key alone on stdout\n"
+	      "  keys list                     list keys (prefixes only)\n"
+	      "  keys revoke ID                revoke a key\n"
+	      "  --help                        this text\n"
+	      "\n"
+	      "configuration comes from the environment: DATABASE_URL, NICHEMATCH_LISTEN\n"
+	      "(default 127.0.0.1:8080), NICHEMATCH_CORS_ORIGINS, ... (see README.md)\n",
+	      f);
+}
+
+static PGconn *connect_or_die(const struct nm_config *cfg)
+{
+	char err[512];
+	PGconn *c = nm_db_connect_raw(cfg, err, sizeof err);
+	if (!c) {
+		fprintf(stderr, "nichematch: cannot connect to the database: %s\n", err);
+		exit(1);
+	}
+	return c;
+}
+
+static int cmd_migrate(const struct nm_config *cfg)
+{
+	PGconn *c = connect_or_die(cfg);
+	char err[1024];
+	const char *dir = nm_db_migrations_dir(cfg);
+	bool ok = nm_db_migrate(c, dir, err, sizeof err);
+	PQfinish(c);
+	if (!ok) {
+		fprintf(stderr, "nichematch: migration failed: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "nichematch: database is migrated (%s)\n", dir);
+	return 0;
+}
+
+static int keys_create(const struct nm_config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
+	                                     {"brand", required_argument, NULL, 'b'},
+	                                     {"name", required_argument, NULL, 'n'},
+	                                     {NULL, 0, NULL, 0}};
+	enum nm_role role = NM_ROLE_NONE;
+	long long brand = 0;
+	const char *name = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'r' && !nm_role_parse(optarg, &role)) {
+			fprintf(stderr, "nichematch: --role must be admin, write or read\n");
+			return 2;
+		} else if (c == 'b') {
+			char *end;
+			brand = strtoll(optarg, &end, 10);
+			if (*end || brand <= 0) {
+				fprintf(stderr, "nichematch: --brand must be a brand id\n");
+				return 2;
+			}
+		} else if (c == 'n') {
+			name = optarg;
+		} else if (c == '?') {
+			return 2;
+		}
+	}
+	if (role == NM_ROLE_NONE) {
+		fprintf(stderr, "nichematch: keys create needs --role admin|write|read\n");
+		return 2;
+	}
+	PGconn *conn = connect_or_die(cfg);
+	char key[64];
+	PGresult *res;
+	json_t *row = nm_auth_create_key(conn, role, brand, name, key, &res);
+	if (!row) {
+		fprintf(stderr, "nichematch: cannot create the key: %s\n",
+		        res ? PQresultErrorMessage(res) : "random source failed");
+		PQclear(res);
+		PQfinish(conn);
+		return 1;
+	}
+	fprintf(stderr, "nichematch: created %s key id %lld\n", nm_role_name(role),
+	        (long long)json_integer_value(json_object_get(row, "id")));
+	json_decref(row);
+	PQfinish(conn);
+	printf("%s\n", key);
+	return 0;
+}
+
+static int keys_list(const struct nm_config *cfg)
+{
+	PGconn *conn = connect_or_die(cfg);
+	PGresult *res = PQexec(conn, "SELECT id, prefix, role, coalesce(brand_id::text, '-'), "
+	                             "coalesce(name, ''), created_at, coalesce(revoked_at::text, '') "
+	                             "FROM api_keys ORDER BY id");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
+		PQclear(res);
+		PQfinish(conn);
+		return 1;
+	}
+	printf("%-6s %-12s %-6s %-8s %-20s %-26s %s\n", "ID", "PREFIX", "ROLE", "BRAND", "NAME",
+	       "CREATED", "REVOKED");
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%-6s %-12s %-6s %-8s %-20s %-26.26s %s\n", PQgetvalue(res, i, 0),
+		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+		       PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+	PQclear(res);
+	PQfinish(conn);
+	return 0;
+}
+
+static int keys_revoke(const struct nm_config *cfg, const char *id)
+{
+	char *end;
+	long long v = strtoll(id ? id : "", &end, 10);
+	if (!id || *end || v <= 0) {
+		fprintf(stderr, "usage: nichematch keys revoke ID\n");
+		return 2;
+	}
+	PGconn *conn = connect_or_die(cfg);
+	const char *p[] = {id};
+	PGresult *res = PQexecParams(conn,
+	                             "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+	                             "WHERE id = $1 RETURNING id",
+	                             1, NULL, p, NULL, NULL, 0);
+	int rc = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
+		rc = 1;
+	} else if (PQntuples(res) == 0) {
+		fprintf(stderr, "nichematch: no key %s\n", id);
+		rc = 1;
+	} else {
+		fprintf(stderr, "nichematch: key %s revoked\n", id);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	return rc;
+}
+
+static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		return keys_create(cfg, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return keys_list(cfg);
+	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+		return keys_revoke(cfg, argc >= 3 ? argv[2] : NULL);
+	fprintf(stderr, "usage: nichematch keys create|list|revoke ...\n");
+	return 2;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int cmd_serve(const struct nm_config *cfg)
+{
+	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
+	 * for a database that is still starting, as in docker compose. */
+	char err[1024];
+	PGconn *c = NULL;
+	for (int i = 0; i < 30 && !c; i++) {
+		c = nm_db_connect_raw(cfg, err, sizeof err);
+		if (!c) {
+			nm_log(NM_LOG_WARN, "waiting for the database: %s", err);
+			sleep(1);
+		}
+	}
+	if (!c) {
+		nm_log(NM_LOG_ERROR, "cannot reach the database: %s", err);
+		return 1;
+	}
+	bool ok = nm_db_migrate(c, nm_db_migrations_dir(cfg), err, sizeof err);
+	PQfinish(c);
+	if (!ok) {
+		nm_log(NM_LOG_ERROR, "migration failed: %s", err);
+		return 1;
+	}
+	if (!nm_db_init(cfg)) {
+		nm_log(NM_LOG_ERROR, "out of memory");
+		return 1;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!nm_server_start(cfg, err, sizeof err)) {
+		nm_log(NM_LOG_ERROR, "%s", err);
+		return 1;
+	}
+	nm_log_json(NM_LOG_INFO, "listening",
+	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	while (!stop_signal)
+		pause();
+	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
+	       stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
+	nm_server_stop(cfg->shutdown_grace_s);
+	nm_db_shutdown();
+	nm_log(NM_LOG_INFO, "stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	nm_log_init();
+	struct nm_config cfg;
+	char err[256];
+	if (!nm_config_load(&cfg, err, sizeof err)) {
+		fprintf(stderr, "nichematch: %s\n", err);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(&cfg);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(&cfg);
+	if (strcmp(cmd, "keys") == 0)
+		return cmd_keys(&cfg, argc - 1, argv + 1);
+	fprintf(stderr, "nichematch: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

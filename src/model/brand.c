@@ -1,0 +1,347 @@
+/* The brand model of SPEC §3. Fields are checked one by one from a table so that every
+ * problem is reported at once, and the canonical object is built in table order so that
+ * replies list fields in the same order whatever order the client used. */
+#include "nm/brand.h"
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "field.h"
+#include "nm/taxonomy.h"
+#include "nm/verr.h"
+
+#define TEXT_MAX 200
+#define FOLLOWERS_DEFAULT_MIN 10000
+#define FOLLOWERS_DEFAULT_MAX 100000
+/* Raw arrays longer than this many times the limit are refused without looking at their
+ * elements: de-duplication is quadratic and a 1 MiB body holds 100k tiny strings. */
+#define RAW_LIST_FACTOR 4
+#define CODE_LIST_MAX 300
+
+typedef void (*field_fn)(const char *name, const json_t *v, json_t *out, json_t *errors);
+
+struct field {
+	const char *name;
+	field_fn check;
+	bool required;
+	const char *dflt; /* value when absent or null, kept in table order */
+};
+
+static const char *const read_only[] = {"id", "created_at", "updated_at"};
+
+/* name, industry, external_id: trimmed text of 1–200 code points. */
+static void check_text(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	if (!json_is_string(v)) {
+		nm_verr_add(errors, name, "must be a string");
+		return;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	nm_trim(&s, &n);
+	size_t chars = nm_utf8_chars(s, n);
+	if (chars == 0)
+		nm_verr_add(errors, name, "must not be empty");
+	else if (chars > TEXT_MAX)
+		nm_verr_add(errors, name, "must be at most %d characters", TEXT_MAX);
+	else
+		json_object_set_new(out, name, json_stringn(s, n));
+}
+
+/* Common front of every list field: an array of at most `cap` raw elements. */
+static bool list_shape(const char *name, const json_t *v, size_t cap, json_t *errors)
+{
+	if (!json_is_array(v)) {
+		nm_verr_add(errors, name, "must be an array");
+		return false;
+	}
+	if (json_array_size(v) > cap) {
+		nm_verr_add(errors, name, "must have at most %zu items", cap / RAW_LIST_FACTOR);
+		return false;
+	}
+	return true;
+}
+
+static void check_terms(const char *name, const json_t *v, size_t max, bool required,
+                        json_t *out, json_t *errors)
+{
+	if (!list_shape(name, v, max * RAW_LIST_FACTOR, errors))
+		return;
+	struct nm_terms t = {.n = 0};
+	size_t i;
+	json_t *e;
+	bool bad = false, too_many = false;
+	char path[64];
+	json_array_foreach(v, i, e) {
+		nm_verr_path(path, sizeof path, name, (long)i, NULL);
+		if (!json_is_string(e)) {
+			nm_verr_add(errors, path, "must be a string");
+			bad = true;
+			continue;
+		}
+		enum nm_term_res r = nm_terms_add(&t, json_string_value(e), json_string_length(e),
+		                                  false, max);
+		if (r == NM_TERM_TOO_MANY)
+			too_many = true;
+		else if (r != NM_TERM_ADDED && r != NM_TERM_DUP) {
+			nm_verr_add(errors, path, "%s", nm_term_message(r));
+			bad = true;
+		}
+	}
+	if (too_many)
+		nm_verr_add(errors, name, "must have at most %zu items", max);
+	else if (!bad && required && t.n == 0)
+		nm_verr_add(errors, name, "must have at least 1 item");
+	if (!bad && !too_many && t.n) {
+		json_t *arr = json_array();
+		for (size_t k = 0; k < t.n; k++)
+			json_array_append_new(arr, json_string(t.items[k]));
+		json_object_set_new(out, name, arr);
+	}
+	nm_terms_free(&t);
+}
+
+static void check_niches(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_terms(name, v, NM_BRAND_NICHES_MAX, true, out, errors);
+}
+
+static void check_keywords(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_terms(name, v, NM_BRAND_KEYWORDS_MAX, false, out, errors);
+}
+
+/* Appends s to arr unless already there; the lists are short (≤ 249). */
+static void append_unique(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(arr, i, e)
+		if (strcmp(json_string_value(e), s) == 0)
+			return;
+	json_array_append_new(arr, json_string(s));
+}
+
+typedef bool (*code_fn)(const char *s, char out[3]);
+
+static bool platform_code(const char *s, const char **canon)
+{
+	enum nm_platform p;
+	if (!nm_platform_parse(s, &p))
+		return false;
+	*canon = nm_platform_name(p);
+	return true;
+}
+
+/* platforms, target_countries, target_languages: arrays of enum-like codes. */
+static void check_codes(const char *name, const json_t *v, json_t *out, json_t *errors,
+                        code_fn iso, const char *msg)
+{
+	if (!list_shape(name, v, CODE_LIST_MAX, errors))
+		return;
+	json_t *arr = json_array();
+	size_t i;
+	json_t *e;
+	bool bad = false;
+	char path[64];
+	json_array_foreach(v, i, e) {
+		nm_verr_path(path, sizeof path, name, (long)i, NULL);
+		char code[3];
+		const char *canon = code;
+		bool ok = json_is_string(e) && (iso ? iso(json_string_value(e), code)
+		                                    : platform_code(json_string_value(e), &canon));
+		if (!ok) {
+			nm_verr_add(errors, path, "%s", json_is_string(e) ? msg : "must be a string");
+			bad = true;
+			continue;
+		}
+		append_unique(arr, canon);
+	}
+	if (!bad && json_array_size(arr))
+		json_object_set_new(out, name, arr);
+	else
+		json_decref(arr);
+}
+
+static void check_platforms(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_codes(name, v, out, errors, NULL,
+	            "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
+	            "twitch, linkedin, pinterest, other");
+}
+
+static void check_countries(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_codes(name, v, out, errors, nm_country_valid,
+	            "must be an ISO 3166-1 alpha-2 country code");
+}
+
+static void check_languages(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_codes(name, v, out, errors, nm_language_valid, "must be an ISO 639-1 language code");
+}
+
+static void check_enum(const char *name, const json_t *v, json_t *out, json_t *errors,
+                       const char *const *allowed, const char *msg)
+{
+	if (!json_is_string(v)) {
+		nm_verr_add(errors, name, "must be a string");
+		return;
+	}
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	nm_trim(&s, &n);
+	for (; *allowed; allowed++) {
+		if (strlen(*allowed) == n && strncasecmp(s, *allowed, n) == 0) {
+			json_object_set_new(out, name, json_string(*allowed));
+			return;
+		}
+	}
+	nm_verr_add(errors, name, "%s", msg);
+}
+
+static void check_gender(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	static const char *const g[] = {"female", "male", "any", NULL};
+	check_enum(name, v, out, errors, g, "must be one of female, male, any");
+}
+
+static void check_goal(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	static const char *const g[] = {"engagement", "awareness", "conversions", NULL};
+	check_enum(name, v, out, errors, g, "must be one of engagement, awareness, conversions");
+}
+
+/* follower_min, follower_max, budget_per_post_cents: JSON integers >= 0. A number in a
+ * string is refused here (REST bodies are typed; only imports are lenient). */
+static void check_count(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	if (!json_is_integer(v))
+		nm_verr_add(errors, name, "must be an integer");
+	else if (json_integer_value(v) < 0)
+		nm_verr_add(errors, name, "must be at least 0");
+	else
+		json_object_set(out, name, (json_t *)v);
+}
+
+static void check_rate(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	if (!json_is_number(v)) {
+		nm_verr_add(errors, name, "must be a number");
+		return;
+	}
+	double r = json_number_value(v);
+	if (!(r >= 0 && r <= 1))
+		nm_verr_add(errors, name, "must be between 0 and 1 (write 0.041 for 4.1%%)");
+	else
+		json_object_set_new(out, name, json_real(r));
+}
+
+static const struct field fields[] = {
+	{"name", check_text, true, NULL},
+	{"industry", check_text, false, NULL},
+	{"niches", check_niches, true, NULL},
+	{"keywords", check_keywords, false, NULL},
+	{"platforms", check_platforms, false, NULL},
+	{"target_countries", check_countries, false, NULL},
+	{"target_languages", check_languages, false, NULL},
+	{"target_gender", check_gender, false, "any"},
+	{"goal", check_goal, false, "engagement"},
+	{"follower_min", check_count, false, NULL},
+	{"follower_max", check_count, false, NULL},
+	{"min_engagement_rate", check_rate, false, NULL},
+	{"budget_per_post_cents", check_count, false, NULL},
+	{"external_id", check_text, false, NULL},
+};
+
+#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+/* Members that are not writable fields: reported, never silently dropped (SPEC §7). */
+static void check_members(const json_t *in, json_t *errors)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)in, key, v) {
+		bool known = false;
+		for (size_t i = 0; i < N_FIELDS && !known; i++)
+			known = strcmp(key, fields[i].name) == 0;
+		if (known)
+			continue;
+		bool ro = false;
+		for (size_t i = 0; i < sizeof read_only / sizeof read_only[0] && !ro; i++)
+			ro = strcmp(key, read_only[i]) == 0;
+		nm_verr_add(errors, key, ro ? "read-only field" : "unknown field");
+	}
+}
+
+static bool is_awareness(const json_t *canonical)
+{
+	const char *goal = json_string_value(json_object_get(canonical, "goal"));
+	return goal && strcmp(goal, "awareness") == 0;
+}
+
+void nm_brand_follower_range(const json_t *canonical, long long *min, long long *max)
+{
+	json_t *lo = json_object_get(canonical, "follower_min");
+	json_t *hi = json_object_get(canonical, "follower_max");
+	*min = json_is_integer(lo) ? json_integer_value(lo) : FOLLOWERS_DEFAULT_MIN;
+	if (json_is_integer(hi))
+		*max = json_integer_value(hi);
+	else
+		*max = is_awareness(canonical) ? -1 : FOLLOWERS_DEFAULT_MAX;
+}
+
+/* min <= max on the effective values: a lone follower_min above the goal's default
+ * maximum is as wrong as an explicit inversion, and the message says where the other
+ * bound came from. The error goes on the field the client actually set. */
+static void check_range(const json_t *out, json_t *errors)
+{
+	const char *goal = json_string_value(json_object_get(out, "goal"));
+	if (!goal)
+		return; /* the goal itself was invalid: its default range means nothing */
+	long long lo, hi;
+	nm_brand_follower_range(out, &lo, &hi);
+	if (hi < 0 || lo <= hi)
+		return;
+	bool has_lo = json_object_get(out, "follower_min") != NULL;
+	bool has_hi = json_object_get(out, "follower_max") != NULL;
+	if (has_lo && has_hi)
+		nm_verr_add(errors, "follower_min", "must not exceed follower_max (%lld)", hi);
+	else if (has_lo)
+		nm_verr_add(errors, "follower_min",
+		            "must not exceed follower_max (%lld, the default for goal %s); "
+		            "set follower_max too",
+		            hi, goal);
+	else
+		nm_verr_add(errors, "follower_max",
+		            "must be at least follower_min (%lld, the default for goal %s); "
+		            "set follower_min too",
+		            lo, goal);
+}
+
+json_t *nm_brand_normalize(const json_t *in, json_t *errors)
+{
+	if (!json_is_object(in)) {
+		nm_verr_add(errors, NULL, "body must be a JSON object");
+		return NULL;
+	}
+	size_t errors_before = json_array_size(errors);
+	check_members(in, errors);
+	json_t *out = json_object();
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		json_t *v = json_object_get(in, fields[i].name);
+		if (v && !json_is_null(v))
+			fields[i].check(fields[i].name, v, out, errors);
+		else if (fields[i].required)
+			nm_verr_add(errors, fields[i].name, "is required");
+		else if (fields[i].dflt)
+			json_object_set_new(out, fields[i].name, json_string(fields[i].dflt));
+	}
+	check_range(out, errors);
+	if (json_array_size(errors) > errors_before) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}

@@ -1,0 +1,32 @@
+#include "nm/outbox.h"
+
+#include <stdlib.h>
+
+#include "nm/db.h"
+#include "nm/sign.h"
+
+/* One statement: the event row and its fan-out to the endpoints subscribed now. */
+static struct nm_sql q_emit = {
+    "outbox_emit",
+    "WITH e AS (INSERT INTO events (msg_id, type, data) VALUES ($1, $2, $3::jsonb) "
+    "RETURNING id) "
+    "INSERT INTO webhook_deliveries (event_id, endpoint_id) "
+    "SELECT e.id, w.id FROM e, webhook_endpoints w "
+    "WHERE w.status <> 'disabled' AND ($2 = ANY (w.events) OR '*' = ANY (w.events))",
+    3, 0};
+
+bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data)
+{
+	char msg_id[64];
+	if (!nm_random_token("msg_", 18, msg_id, sizeof msg_id))
+		return false;
+	char *payload = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!payload)
+		return false;
+	const char *p[] = {msg_id, type, payload};
+	PGresult *res = nm_db_exec(pg, &q_emit, p);
+	bool ok = nm_db_ok(res);
+	PQclear(res);
+	free(payload);
+	return ok;
+}
