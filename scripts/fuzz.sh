@@ -3,7 +3,8 @@
 #
 #   scripts/fuzz.sh [--no-build] [SECONDS] [TARGET...]     default: 300 s each, every target
 #
-# Seeds: tests/fuzz/corpus/<target>/ (committed, read only). New inputs go to
+# Seeds: tests/fuzz/corpus/<target>/ (committed, read only; tests/fuzz/corpus/<name>/ and
+# tests/fuzz/corpus_<name>/ are read too, <name> being the target without "fuzz_"). New inputs go to
 # tests/fuzz/corpus-run/<target>/ and crashes to tests/fuzz/corpus-run/artifacts/ (gitignored);
 # copy a crash into tests/fuzz/corpus/<target>/ once it is fixed. A dictionary
 # tests/fuzz/<target>.dict is used when present. Exits non-zero if any target found a bug.
@@ -55,7 +56,10 @@ for t in "${targets[@]}"; do
 		-artifact_prefix="tests/fuzz/corpus-run/artifacts/$t-")
 	[ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
 	dirs=("$work")
-	[ -d "tests/fuzz/corpus/$t" ] && dirs+=("tests/fuzz/corpus/$t")
+	name=${t#fuzz_}
+	for seeds in "tests/fuzz/corpus/$t" "tests/fuzz/corpus/$name" "tests/fuzz/corpus_$name"; do
+		[ -d "$seeds" ] && dirs+=("$seeds")
+	done
 	log="tests/fuzz/corpus-run/$t.log"
 	echo "fuzz: $t for ${seconds}s (corpus: ${dirs[*]})"
 	if "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1; then

@@ -3,128 +3,135 @@
 cmake_policy(SET CMP0009 NEW)
 
 # NM_BENCH_SRC at CMakeLists.txt:72 (file)
-file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/bench/*.c")
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/wt-ops/bench/*.c")
 set(OLD_GLOB
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_UNIT_TESTS at CMakeLists.txt:62 (file)
-file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/unit/test_*.c")
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/wt-ops/tests/unit/test_*.c")
 set(OLD_GLOB
-  "/work/main/tests/unit/test_brand.c"
-  "/work/main/tests/unit/test_colmap.c"
-  "/work/main/tests/unit/test_creator.c"
-  "/work/main/tests/unit/test_csv.c"
-  "/work/main/tests/unit/test_merge_patch.c"
-  "/work/main/tests/unit/test_ndjson.c"
-  "/work/main/tests/unit/test_numparse.c"
-  "/work/main/tests/unit/test_sign.c"
-  "/work/main/tests/unit/test_taxonomy.c"
+  "/work/wt-ops/tests/unit/test_brand.c"
+  "/work/wt-ops/tests/unit/test_colmap.c"
+  "/work/wt-ops/tests/unit/test_creator.c"
+  "/work/wt-ops/tests/unit/test_csv.c"
+  "/work/wt-ops/tests/unit/test_merge_patch.c"
+  "/work/wt-ops/tests/unit/test_ndjson.c"
+  "/work/wt-ops/tests/unit/test_numparse.c"
+  "/work/wt-ops/tests/unit/test_score.c"
+  "/work/wt-ops/tests/unit/test_sign.c"
+  "/work/wt-ops/tests/unit/test_taxonomy.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_ALL_SRC at CMakeLists.txt:51 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/*.c")
 set(OLD_GLOB
-  "/work/main/src/core/config.c"
-  "/work/main/src/core/log.c"
-  "/work/main/src/core/merge_patch.c"
-  "/work/main/src/core/taxonomy.c"
-  "/work/main/src/core/verr.c"
-  "/work/main/src/db/migrate.c"
-  "/work/main/src/db/pool.c"
-  "/work/main/src/handlers/brands.c"
-  "/work/main/src/handlers/common.c"
-  "/work/main/src/handlers/health.c"
-  "/work/main/src/handlers/keys.c"
-  "/work/main/src/http/auth.c"
-  "/work/main/src/http/idempotency.c"
-  "/work/main/src/http/metrics.c"
-  "/work/main/src/http/openapi.c"
-  "/work/main/src/http/ratelimit.c"
-  "/work/main/src/http/router.c"
-  "/work/main/src/http/routes.c"
-  "/work/main/src/http/server.c"
-  "/work/main/src/import/colmap.c"
-  "/work/main/src/import/csv.c"
-  "/work/main/src/import/ndjson.c"
-  "/work/main/src/import/numparse.c"
-  "/work/main/src/main.c"
-  "/work/main/src/model/brand.c"
-  "/work/main/src/model/creator.c"
-  "/work/main/src/model/field.c"
-  "/work/main/src/model/iso.c"
-  "/work/main/src/model/terms.c"
-  "/work/main/src/webhook/outbox.c"
-  "/work/main/src/webhook/sign.c"
+  "/work/wt-ops/src/core/config.c"
+  "/work/wt-ops/src/core/log.c"
+  "/work/wt-ops/src/core/merge_patch.c"
+  "/work/wt-ops/src/core/taxonomy.c"
+  "/work/wt-ops/src/core/verr.c"
+  "/work/wt-ops/src/db/migrate.c"
+  "/work/wt-ops/src/db/pool.c"
+  "/work/wt-ops/src/handlers/brands.c"
+  "/work/wt-ops/src/handlers/common.c"
+  "/work/wt-ops/src/handlers/health.c"
+  "/work/wt-ops/src/handlers/keys.c"
+  "/work/wt-ops/src/http/auth.c"
+  "/work/wt-ops/src/http/idempotency.c"
+  "/work/wt-ops/src/http/metrics.c"
+  "/work/wt-ops/src/http/openapi.c"
+  "/work/wt-ops/src/http/ratelimit.c"
+  "/work/wt-ops/src/http/router.c"
+  "/work/wt-ops/src/http/routes.c"
+  "/work/wt-ops/src/http/server.c"
+  "/work/wt-ops/src/import/colmap.c"
+  "/work/wt-ops/src/import/csv.c"
+  "/work/wt-ops/src/import/ndjson.c"
+  "/work/wt-ops/src/import/numparse.c"
+  "/work/wt-ops/src/main.c"
+  "/work/wt-ops/src/model/brand.c"
+  "/work/wt-ops/src/model/creator.c"
+  "/work/wt-ops/src/model/field.c"
+  "/work/wt-ops/src/model/iso.c"
+  "/work/wt-ops/src/model/terms.c"
+  "/work/wt-ops/src/score/bench.c"
+  "/work/wt-ops/src/score/rank.c"
+  "/work/wt-ops/src/score/score.c"
+  "/work/wt-ops/src/webhook/outbox.c"
+  "/work/wt-ops/src/webhook/sign.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_PURE_SRC at CMakeLists.txt:41 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/core/*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/core/*.c")
 set(OLD_GLOB
-  "/work/main/src/core/config.c"
-  "/work/main/src/core/log.c"
-  "/work/main/src/core/merge_patch.c"
-  "/work/main/src/core/taxonomy.c"
-  "/work/main/src/core/verr.c"
+  "/work/wt-ops/src/core/config.c"
+  "/work/wt-ops/src/core/log.c"
+  "/work/wt-ops/src/core/merge_patch.c"
+  "/work/wt-ops/src/core/taxonomy.c"
+  "/work/wt-ops/src/core/verr.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_PURE_SRC at CMakeLists.txt:41 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/import/*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/import/*.c")
 set(OLD_GLOB
-  "/work/main/src/import/colmap.c"
-  "/work/main/src/import/csv.c"
-  "/work/main/src/import/ndjson.c"
-  "/work/main/src/import/numparse.c"
+  "/work/wt-ops/src/import/colmap.c"
+  "/work/wt-ops/src/import/csv.c"
+  "/work/wt-ops/src/import/ndjson.c"
+  "/work/wt-ops/src/import/numparse.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_PURE_SRC at CMakeLists.txt:41 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/model/*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/model/*.c")
 set(OLD_GLOB
-  "/work/main/src/model/brand.c"
-  "/work/main/src/model/creator.c"
-  "/work/main/src/model/field.c"
-  "/work/main/src/model/iso.c"
-  "/work/main/src/model/terms.c"
+  "/work/wt-ops/src/model/brand.c"
+  "/work/wt-ops/src/model/creator.c"
+  "/work/wt-ops/src/model/field.c"
+  "/work/wt-ops/src/model/iso.c"
+  "/work/wt-ops/src/model/terms.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_PURE_SRC at CMakeLists.txt:41 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/score/*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/score/*.c")
 set(OLD_GLOB
+  "/work/wt-ops/src/score/bench.c"
+  "/work/wt-ops/src/score/rank.c"
+  "/work/wt-ops/src/score/score.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()
 
 # NM_PURE_SRC at CMakeLists.txt:41 (file)
-file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/main/src/webhook/sign*.c")
+file(GLOB_RECURSE NEW_GLOB LIST_DIRECTORIES false "/work/wt-ops/src/webhook/sign*.c")
 set(OLD_GLOB
-  "/work/main/src/webhook/sign.c"
+  "/work/wt-ops/src/webhook/sign.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
-  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+  file(TOUCH_NOCREATE "/work/wt-ops/build/CMakeFiles/cmake.verify_globs")
 endif()

@@ -8,13 +8,13 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
-  "/work/main/src/main.c" "CMakeFiles/nichematch.dir/src/main.c.o" "gcc" "CMakeFiles/nichematch.dir/src/main.c.o.d"
+  "/work/wt-ops/src/main.c" "CMakeFiles/nichematch.dir/src/main.c.o" "gcc" "CMakeFiles/nichematch.dir/src/main.c.o.d"
   )
 
 # Targets to which this target links.
 set(CMAKE_TARGET_LINKED_INFO_FILES
-  "/work/main/build/CMakeFiles/nmcore.dir/DependInfo.cmake"
-  "/work/main/build/CMakeFiles/nmpure.dir/DependInfo.cmake"
+  "/work/wt-ops/build/CMakeFiles/nmcore.dir/DependInfo.cmake"
+  "/work/wt-ops/build/CMakeFiles/nmpure.dir/DependInfo.cmake"
   )
 
 # Fortran module output directory.

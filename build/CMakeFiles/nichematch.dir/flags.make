@@ -4,7 +4,7 @@
 # compile C with /usr/bin/cc
 C_DEFINES = -D_GNU_SOURCE
 
-C_INCLUDES = -I/work/main/include -isystem /usr/include/p11-kit-1 -isystem /usr/include/postgresql
+C_INCLUDES = -I/work/wt-ops/include -isystem /usr/include/p11-kit-1 -isystem /usr/include/postgresql
 
 C_FLAGS = -O3 -DNDEBUG -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -std=c11
 

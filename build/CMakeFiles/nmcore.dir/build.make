@@ -53,10 +53,10 @@ RM = /usr/bin/cmake -E rm -f
 EQUALS = =
 
 # The top-level source directory on which CMake was run.
-CMAKE_SOURCE_DIR = /work/main
+CMAKE_SOURCE_DIR = /work/wt-ops
 
 # The top-level build directory on which CMake was run.
-CMAKE_BINARY_DIR = /work/main/build
+CMAKE_BINARY_DIR = /work/wt-ops/build
 
 # Include any dependencies generated for this target.
 include CMakeFiles/nmcore.dir/depend.make
@@ -70,214 +70,214 @@ include CMakeFiles/nmcore.dir/progress.make
 include CMakeFiles/nmcore.dir/flags.make
 
 CMakeFiles/nmcore.dir/src/db/migrate.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/db/migrate.c.o: /work/main/src/db/migrate.c
+CMakeFiles/nmcore.dir/src/db/migrate.c.o: /work/wt-ops/src/db/migrate.c
 CMakeFiles/nmcore.dir/src/db/migrate.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nmcore.dir/src/db/migrate.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/db/migrate.c.o -MF CMakeFiles/nmcore.dir/src/db/migrate.c.o.d -o CMakeFiles/nmcore.dir/src/db/migrate.c.o -c /work/main/src/db/migrate.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nmcore.dir/src/db/migrate.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/db/migrate.c.o -MF CMakeFiles/nmcore.dir/src/db/migrate.c.o.d -o CMakeFiles/nmcore.dir/src/db/migrate.c.o -c /work/wt-ops/src/db/migrate.c
 
 CMakeFiles/nmcore.dir/src/db/migrate.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/db/migrate.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/db/migrate.c > CMakeFiles/nmcore.dir/src/db/migrate.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/db/migrate.c > CMakeFiles/nmcore.dir/src/db/migrate.c.i
 
 CMakeFiles/nmcore.dir/src/db/migrate.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/db/migrate.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/db/migrate.c -o CMakeFiles/nmcore.dir/src/db/migrate.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/db/migrate.c -o CMakeFiles/nmcore.dir/src/db/migrate.c.s
 
 CMakeFiles/nmcore.dir/src/db/pool.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/db/pool.c.o: /work/main/src/db/pool.c
+CMakeFiles/nmcore.dir/src/db/pool.c.o: /work/wt-ops/src/db/pool.c
 CMakeFiles/nmcore.dir/src/db/pool.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nmcore.dir/src/db/pool.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/db/pool.c.o -MF CMakeFiles/nmcore.dir/src/db/pool.c.o.d -o CMakeFiles/nmcore.dir/src/db/pool.c.o -c /work/main/src/db/pool.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nmcore.dir/src/db/pool.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/db/pool.c.o -MF CMakeFiles/nmcore.dir/src/db/pool.c.o.d -o CMakeFiles/nmcore.dir/src/db/pool.c.o -c /work/wt-ops/src/db/pool.c
 
 CMakeFiles/nmcore.dir/src/db/pool.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/db/pool.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/db/pool.c > CMakeFiles/nmcore.dir/src/db/pool.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/db/pool.c > CMakeFiles/nmcore.dir/src/db/pool.c.i
 
 CMakeFiles/nmcore.dir/src/db/pool.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/db/pool.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/db/pool.c -o CMakeFiles/nmcore.dir/src/db/pool.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/db/pool.c -o CMakeFiles/nmcore.dir/src/db/pool.c.s
 
 CMakeFiles/nmcore.dir/src/handlers/brands.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/handlers/brands.c.o: /work/main/src/handlers/brands.c
+CMakeFiles/nmcore.dir/src/handlers/brands.c.o: /work/wt-ops/src/handlers/brands.c
 CMakeFiles/nmcore.dir/src/handlers/brands.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nmcore.dir/src/handlers/brands.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/brands.c.o -MF CMakeFiles/nmcore.dir/src/handlers/brands.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/brands.c.o -c /work/main/src/handlers/brands.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nmcore.dir/src/handlers/brands.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/brands.c.o -MF CMakeFiles/nmcore.dir/src/handlers/brands.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/brands.c.o -c /work/wt-ops/src/handlers/brands.c
 
 CMakeFiles/nmcore.dir/src/handlers/brands.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/handlers/brands.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/handlers/brands.c > CMakeFiles/nmcore.dir/src/handlers/brands.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/handlers/brands.c > CMakeFiles/nmcore.dir/src/handlers/brands.c.i
 
 CMakeFiles/nmcore.dir/src/handlers/brands.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/handlers/brands.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/handlers/brands.c -o CMakeFiles/nmcore.dir/src/handlers/brands.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/handlers/brands.c -o CMakeFiles/nmcore.dir/src/handlers/brands.c.s
 
 CMakeFiles/nmcore.dir/src/handlers/common.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/handlers/common.c.o: /work/main/src/handlers/common.c
+CMakeFiles/nmcore.dir/src/handlers/common.c.o: /work/wt-ops/src/handlers/common.c
 CMakeFiles/nmcore.dir/src/handlers/common.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nmcore.dir/src/handlers/common.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/common.c.o -MF CMakeFiles/nmcore.dir/src/handlers/common.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/common.c.o -c /work/main/src/handlers/common.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nmcore.dir/src/handlers/common.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/common.c.o -MF CMakeFiles/nmcore.dir/src/handlers/common.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/common.c.o -c /work/wt-ops/src/handlers/common.c
 
 CMakeFiles/nmcore.dir/src/handlers/common.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/handlers/common.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/handlers/common.c > CMakeFiles/nmcore.dir/src/handlers/common.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/handlers/common.c > CMakeFiles/nmcore.dir/src/handlers/common.c.i
 
 CMakeFiles/nmcore.dir/src/handlers/common.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/handlers/common.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/handlers/common.c -o CMakeFiles/nmcore.dir/src/handlers/common.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/handlers/common.c -o CMakeFiles/nmcore.dir/src/handlers/common.c.s
 
 CMakeFiles/nmcore.dir/src/handlers/health.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/handlers/health.c.o: /work/main/src/handlers/health.c
+CMakeFiles/nmcore.dir/src/handlers/health.c.o: /work/wt-ops/src/handlers/health.c
 CMakeFiles/nmcore.dir/src/handlers/health.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nmcore.dir/src/handlers/health.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/health.c.o -MF CMakeFiles/nmcore.dir/src/handlers/health.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/health.c.o -c /work/main/src/handlers/health.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nmcore.dir/src/handlers/health.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/health.c.o -MF CMakeFiles/nmcore.dir/src/handlers/health.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/health.c.o -c /work/wt-ops/src/handlers/health.c
 
 CMakeFiles/nmcore.dir/src/handlers/health.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/handlers/health.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/handlers/health.c > CMakeFiles/nmcore.dir/src/handlers/health.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/handlers/health.c > CMakeFiles/nmcore.dir/src/handlers/health.c.i
 
 CMakeFiles/nmcore.dir/src/handlers/health.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/handlers/health.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/handlers/health.c -o CMakeFiles/nmcore.dir/src/handlers/health.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/handlers/health.c -o CMakeFiles/nmcore.dir/src/handlers/health.c.s
 
 CMakeFiles/nmcore.dir/src/handlers/keys.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/handlers/keys.c.o: /work/main/src/handlers/keys.c
+CMakeFiles/nmcore.dir/src/handlers/keys.c.o: /work/wt-ops/src/handlers/keys.c
 CMakeFiles/nmcore.dir/src/handlers/keys.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nmcore.dir/src/handlers/keys.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/keys.c.o -MF CMakeFiles/nmcore.dir/src/handlers/keys.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/keys.c.o -c /work/main/src/handlers/keys.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nmcore.dir/src/handlers/keys.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/handlers/keys.c.o -MF CMakeFiles/nmcore.dir/src/handlers/keys.c.o.d -o CMakeFiles/nmcore.dir/src/handlers/keys.c.o -c /work/wt-ops/src/handlers/keys.c
 
 CMakeFiles/nmcore.dir/src/handlers/keys.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/handlers/keys.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/handlers/keys.c > CMakeFiles/nmcore.dir/src/handlers/keys.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/handlers/keys.c > CMakeFiles/nmcore.dir/src/handlers/keys.c.i
 
 CMakeFiles/nmcore.dir/src/handlers/keys.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/handlers/keys.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/handlers/keys.c -o CMakeFiles/nmcore.dir/src/handlers/keys.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/handlers/keys.c -o CMakeFiles/nmcore.dir/src/handlers/keys.c.s
 
 CMakeFiles/nmcore.dir/src/http/auth.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/auth.c.o: /work/main/src/http/auth.c
+CMakeFiles/nmcore.dir/src/http/auth.c.o: /work/wt-ops/src/http/auth.c
 CMakeFiles/nmcore.dir/src/http/auth.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nmcore.dir/src/http/auth.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/auth.c.o -MF CMakeFiles/nmcore.dir/src/http/auth.c.o.d -o CMakeFiles/nmcore.dir/src/http/auth.c.o -c /work/main/src/http/auth.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nmcore.dir/src/http/auth.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/auth.c.o -MF CMakeFiles/nmcore.dir/src/http/auth.c.o.d -o CMakeFiles/nmcore.dir/src/http/auth.c.o -c /work/wt-ops/src/http/auth.c
 
 CMakeFiles/nmcore.dir/src/http/auth.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/auth.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/auth.c > CMakeFiles/nmcore.dir/src/http/auth.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/auth.c > CMakeFiles/nmcore.dir/src/http/auth.c.i
 
 CMakeFiles/nmcore.dir/src/http/auth.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/auth.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/auth.c -o CMakeFiles/nmcore.dir/src/http/auth.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/auth.c -o CMakeFiles/nmcore.dir/src/http/auth.c.s
 
 CMakeFiles/nmcore.dir/src/http/idempotency.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/idempotency.c.o: /work/main/src/http/idempotency.c
+CMakeFiles/nmcore.dir/src/http/idempotency.c.o: /work/wt-ops/src/http/idempotency.c
 CMakeFiles/nmcore.dir/src/http/idempotency.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nmcore.dir/src/http/idempotency.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/idempotency.c.o -MF CMakeFiles/nmcore.dir/src/http/idempotency.c.o.d -o CMakeFiles/nmcore.dir/src/http/idempotency.c.o -c /work/main/src/http/idempotency.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nmcore.dir/src/http/idempotency.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/idempotency.c.o -MF CMakeFiles/nmcore.dir/src/http/idempotency.c.o.d -o CMakeFiles/nmcore.dir/src/http/idempotency.c.o -c /work/wt-ops/src/http/idempotency.c
 
 CMakeFiles/nmcore.dir/src/http/idempotency.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/idempotency.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/idempotency.c > CMakeFiles/nmcore.dir/src/http/idempotency.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/idempotency.c > CMakeFiles/nmcore.dir/src/http/idempotency.c.i
 
 CMakeFiles/nmcore.dir/src/http/idempotency.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/idempotency.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/idempotency.c -o CMakeFiles/nmcore.dir/src/http/idempotency.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/idempotency.c -o CMakeFiles/nmcore.dir/src/http/idempotency.c.s
 
 CMakeFiles/nmcore.dir/src/http/metrics.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/metrics.c.o: /work/main/src/http/metrics.c
+CMakeFiles/nmcore.dir/src/http/metrics.c.o: /work/wt-ops/src/http/metrics.c
 CMakeFiles/nmcore.dir/src/http/metrics.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nmcore.dir/src/http/metrics.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/metrics.c.o -MF CMakeFiles/nmcore.dir/src/http/metrics.c.o.d -o CMakeFiles/nmcore.dir/src/http/metrics.c.o -c /work/main/src/http/metrics.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nmcore.dir/src/http/metrics.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/metrics.c.o -MF CMakeFiles/nmcore.dir/src/http/metrics.c.o.d -o CMakeFiles/nmcore.dir/src/http/metrics.c.o -c /work/wt-ops/src/http/metrics.c
 
 CMakeFiles/nmcore.dir/src/http/metrics.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/metrics.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/metrics.c > CMakeFiles/nmcore.dir/src/http/metrics.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/metrics.c > CMakeFiles/nmcore.dir/src/http/metrics.c.i
 
 CMakeFiles/nmcore.dir/src/http/metrics.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/metrics.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/metrics.c -o CMakeFiles/nmcore.dir/src/http/metrics.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/metrics.c -o CMakeFiles/nmcore.dir/src/http/metrics.c.s
 
 CMakeFiles/nmcore.dir/src/http/openapi.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/openapi.c.o: /work/main/src/http/openapi.c
+CMakeFiles/nmcore.dir/src/http/openapi.c.o: /work/wt-ops/src/http/openapi.c
 CMakeFiles/nmcore.dir/src/http/openapi.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nmcore.dir/src/http/openapi.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/openapi.c.o -MF CMakeFiles/nmcore.dir/src/http/openapi.c.o.d -o CMakeFiles/nmcore.dir/src/http/openapi.c.o -c /work/main/src/http/openapi.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nmcore.dir/src/http/openapi.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/openapi.c.o -MF CMakeFiles/nmcore.dir/src/http/openapi.c.o.d -o CMakeFiles/nmcore.dir/src/http/openapi.c.o -c /work/wt-ops/src/http/openapi.c
 
 CMakeFiles/nmcore.dir/src/http/openapi.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/openapi.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/openapi.c > CMakeFiles/nmcore.dir/src/http/openapi.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/openapi.c > CMakeFiles/nmcore.dir/src/http/openapi.c.i
 
 CMakeFiles/nmcore.dir/src/http/openapi.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/openapi.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/openapi.c -o CMakeFiles/nmcore.dir/src/http/openapi.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/openapi.c -o CMakeFiles/nmcore.dir/src/http/openapi.c.s
 
 CMakeFiles/nmcore.dir/src/http/ratelimit.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/ratelimit.c.o: /work/main/src/http/ratelimit.c
+CMakeFiles/nmcore.dir/src/http/ratelimit.c.o: /work/wt-ops/src/http/ratelimit.c
 CMakeFiles/nmcore.dir/src/http/ratelimit.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nmcore.dir/src/http/ratelimit.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/ratelimit.c.o -MF CMakeFiles/nmcore.dir/src/http/ratelimit.c.o.d -o CMakeFiles/nmcore.dir/src/http/ratelimit.c.o -c /work/main/src/http/ratelimit.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nmcore.dir/src/http/ratelimit.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/ratelimit.c.o -MF CMakeFiles/nmcore.dir/src/http/ratelimit.c.o.d -o CMakeFiles/nmcore.dir/src/http/ratelimit.c.o -c /work/wt-ops/src/http/ratelimit.c
 
 CMakeFiles/nmcore.dir/src/http/ratelimit.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/ratelimit.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/ratelimit.c > CMakeFiles/nmcore.dir/src/http/ratelimit.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/ratelimit.c > CMakeFiles/nmcore.dir/src/http/ratelimit.c.i
 
 CMakeFiles/nmcore.dir/src/http/ratelimit.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/ratelimit.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/ratelimit.c -o CMakeFiles/nmcore.dir/src/http/ratelimit.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/ratelimit.c -o CMakeFiles/nmcore.dir/src/http/ratelimit.c.s
 
 CMakeFiles/nmcore.dir/src/http/router.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/router.c.o: /work/main/src/http/router.c
+CMakeFiles/nmcore.dir/src/http/router.c.o: /work/wt-ops/src/http/router.c
 CMakeFiles/nmcore.dir/src/http/router.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nmcore.dir/src/http/router.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/router.c.o -MF CMakeFiles/nmcore.dir/src/http/router.c.o.d -o CMakeFiles/nmcore.dir/src/http/router.c.o -c /work/main/src/http/router.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nmcore.dir/src/http/router.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/router.c.o -MF CMakeFiles/nmcore.dir/src/http/router.c.o.d -o CMakeFiles/nmcore.dir/src/http/router.c.o -c /work/wt-ops/src/http/router.c
 
 CMakeFiles/nmcore.dir/src/http/router.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/router.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/router.c > CMakeFiles/nmcore.dir/src/http/router.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/router.c > CMakeFiles/nmcore.dir/src/http/router.c.i
 
 CMakeFiles/nmcore.dir/src/http/router.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/router.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/router.c -o CMakeFiles/nmcore.dir/src/http/router.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/router.c -o CMakeFiles/nmcore.dir/src/http/router.c.s
 
 CMakeFiles/nmcore.dir/src/http/routes.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/routes.c.o: /work/main/src/http/routes.c
+CMakeFiles/nmcore.dir/src/http/routes.c.o: /work/wt-ops/src/http/routes.c
 CMakeFiles/nmcore.dir/src/http/routes.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nmcore.dir/src/http/routes.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/routes.c.o -MF CMakeFiles/nmcore.dir/src/http/routes.c.o.d -o CMakeFiles/nmcore.dir/src/http/routes.c.o -c /work/main/src/http/routes.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nmcore.dir/src/http/routes.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/routes.c.o -MF CMakeFiles/nmcore.dir/src/http/routes.c.o.d -o CMakeFiles/nmcore.dir/src/http/routes.c.o -c /work/wt-ops/src/http/routes.c
 
 CMakeFiles/nmcore.dir/src/http/routes.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/routes.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/routes.c > CMakeFiles/nmcore.dir/src/http/routes.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/routes.c > CMakeFiles/nmcore.dir/src/http/routes.c.i
 
 CMakeFiles/nmcore.dir/src/http/routes.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/routes.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/routes.c -o CMakeFiles/nmcore.dir/src/http/routes.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/routes.c -o CMakeFiles/nmcore.dir/src/http/routes.c.s
 
 CMakeFiles/nmcore.dir/src/http/server.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/http/server.c.o: /work/main/src/http/server.c
+CMakeFiles/nmcore.dir/src/http/server.c.o: /work/wt-ops/src/http/server.c
 CMakeFiles/nmcore.dir/src/http/server.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nmcore.dir/src/http/server.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/server.c.o -MF CMakeFiles/nmcore.dir/src/http/server.c.o.d -o CMakeFiles/nmcore.dir/src/http/server.c.o -c /work/main/src/http/server.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nmcore.dir/src/http/server.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/http/server.c.o -MF CMakeFiles/nmcore.dir/src/http/server.c.o.d -o CMakeFiles/nmcore.dir/src/http/server.c.o -c /work/wt-ops/src/http/server.c
 
 CMakeFiles/nmcore.dir/src/http/server.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/http/server.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/http/server.c > CMakeFiles/nmcore.dir/src/http/server.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/http/server.c > CMakeFiles/nmcore.dir/src/http/server.c.i
 
 CMakeFiles/nmcore.dir/src/http/server.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/http/server.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/http/server.c -o CMakeFiles/nmcore.dir/src/http/server.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/http/server.c -o CMakeFiles/nmcore.dir/src/http/server.c.s
 
 CMakeFiles/nmcore.dir/src/webhook/outbox.c.o: CMakeFiles/nmcore.dir/flags.make
-CMakeFiles/nmcore.dir/src/webhook/outbox.c.o: /work/main/src/webhook/outbox.c
+CMakeFiles/nmcore.dir/src/webhook/outbox.c.o: /work/wt-ops/src/webhook/outbox.c
 CMakeFiles/nmcore.dir/src/webhook/outbox.c.o: CMakeFiles/nmcore.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nmcore.dir/src/webhook/outbox.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/webhook/outbox.c.o -MF CMakeFiles/nmcore.dir/src/webhook/outbox.c.o.d -o CMakeFiles/nmcore.dir/src/webhook/outbox.c.o -c /work/main/src/webhook/outbox.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nmcore.dir/src/webhook/outbox.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmcore.dir/src/webhook/outbox.c.o -MF CMakeFiles/nmcore.dir/src/webhook/outbox.c.o.d -o CMakeFiles/nmcore.dir/src/webhook/outbox.c.o -c /work/wt-ops/src/webhook/outbox.c
 
 CMakeFiles/nmcore.dir/src/webhook/outbox.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmcore.dir/src/webhook/outbox.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/webhook/outbox.c > CMakeFiles/nmcore.dir/src/webhook/outbox.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/webhook/outbox.c > CMakeFiles/nmcore.dir/src/webhook/outbox.c.i
 
 CMakeFiles/nmcore.dir/src/webhook/outbox.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmcore.dir/src/webhook/outbox.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/webhook/outbox.c -o CMakeFiles/nmcore.dir/src/webhook/outbox.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/webhook/outbox.c -o CMakeFiles/nmcore.dir/src/webhook/outbox.c.s
 
 # Object files for target nmcore
 nmcore_OBJECTS = \
@@ -317,7 +317,7 @@ libnmcore.a: CMakeFiles/nmcore.dir/src/http/server.c.o
 libnmcore.a: CMakeFiles/nmcore.dir/src/webhook/outbox.c.o
 libnmcore.a: CMakeFiles/nmcore.dir/build.make
 libnmcore.a: CMakeFiles/nmcore.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Linking C static library libnmcore.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Linking C static library libnmcore.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nmcore.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nmcore.dir/link.txt --verbose=$(VERBOSE)
 
@@ -330,6 +330,6 @@ CMakeFiles/nmcore.dir/clean:
 .PHONY : CMakeFiles/nmcore.dir/clean
 
 CMakeFiles/nmcore.dir/depend:
-	cd /work/main/build && $(CMAKE_COMMAND) -E cmake_depends "Unix Makefiles" /work/main /work/main /work/main/build /work/main/build /work/main/build/CMakeFiles/nmcore.dir/DependInfo.cmake --color=$(COLOR)
+	cd /work/wt-ops/build && $(CMAKE_COMMAND) -E cmake_depends "Unix Makefiles" /work/wt-ops /work/wt-ops /work/wt-ops/build /work/wt-ops/build /work/wt-ops/build/CMakeFiles/nmcore.dir/DependInfo.cmake --color=$(COLOR)
 .PHONY : CMakeFiles/nmcore.dir/depend
 

@@ -53,10 +53,10 @@ RM = /usr/bin/cmake -E rm -f
 EQUALS = =
 
 # The top-level source directory on which CMake was run.
-CMAKE_SOURCE_DIR = /work/main
+CMAKE_SOURCE_DIR = /work/wt-ops
 
 # The top-level build directory on which CMake was run.
-CMAKE_BINARY_DIR = /work/main/build
+CMAKE_BINARY_DIR = /work/wt-ops/build
 
 # Include any dependencies generated for this target.
 include CMakeFiles/nmpure.dir/depend.make
@@ -70,214 +70,256 @@ include CMakeFiles/nmpure.dir/progress.make
 include CMakeFiles/nmpure.dir/flags.make
 
 CMakeFiles/nmpure.dir/src/core/config.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/core/config.c.o: /work/main/src/core/config.c
+CMakeFiles/nmpure.dir/src/core/config.c.o: /work/wt-ops/src/core/config.c
 CMakeFiles/nmpure.dir/src/core/config.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nmpure.dir/src/core/config.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/config.c.o -MF CMakeFiles/nmpure.dir/src/core/config.c.o.d -o CMakeFiles/nmpure.dir/src/core/config.c.o -c /work/main/src/core/config.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_1) "Building C object CMakeFiles/nmpure.dir/src/core/config.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/config.c.o -MF CMakeFiles/nmpure.dir/src/core/config.c.o.d -o CMakeFiles/nmpure.dir/src/core/config.c.o -c /work/wt-ops/src/core/config.c
 
 CMakeFiles/nmpure.dir/src/core/config.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/core/config.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/core/config.c > CMakeFiles/nmpure.dir/src/core/config.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/core/config.c > CMakeFiles/nmpure.dir/src/core/config.c.i
 
 CMakeFiles/nmpure.dir/src/core/config.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/config.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/config.c -o CMakeFiles/nmpure.dir/src/core/config.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/core/config.c -o CMakeFiles/nmpure.dir/src/core/config.c.s
 
 CMakeFiles/nmpure.dir/src/core/log.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/core/log.c.o: /work/main/src/core/log.c
+CMakeFiles/nmpure.dir/src/core/log.c.o: /work/wt-ops/src/core/log.c
 CMakeFiles/nmpure.dir/src/core/log.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nmpure.dir/src/core/log.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/log.c.o -MF CMakeFiles/nmpure.dir/src/core/log.c.o.d -o CMakeFiles/nmpure.dir/src/core/log.c.o -c /work/main/src/core/log.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_2) "Building C object CMakeFiles/nmpure.dir/src/core/log.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/log.c.o -MF CMakeFiles/nmpure.dir/src/core/log.c.o.d -o CMakeFiles/nmpure.dir/src/core/log.c.o -c /work/wt-ops/src/core/log.c
 
 CMakeFiles/nmpure.dir/src/core/log.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/core/log.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/core/log.c > CMakeFiles/nmpure.dir/src/core/log.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/core/log.c > CMakeFiles/nmpure.dir/src/core/log.c.i
 
 CMakeFiles/nmpure.dir/src/core/log.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/log.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/log.c -o CMakeFiles/nmpure.dir/src/core/log.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/core/log.c -o CMakeFiles/nmpure.dir/src/core/log.c.s
 
 CMakeFiles/nmpure.dir/src/core/merge_patch.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/core/merge_patch.c.o: /work/main/src/core/merge_patch.c
+CMakeFiles/nmpure.dir/src/core/merge_patch.c.o: /work/wt-ops/src/core/merge_patch.c
 CMakeFiles/nmpure.dir/src/core/merge_patch.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nmpure.dir/src/core/merge_patch.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/merge_patch.c.o -MF CMakeFiles/nmpure.dir/src/core/merge_patch.c.o.d -o CMakeFiles/nmpure.dir/src/core/merge_patch.c.o -c /work/main/src/core/merge_patch.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_3) "Building C object CMakeFiles/nmpure.dir/src/core/merge_patch.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/merge_patch.c.o -MF CMakeFiles/nmpure.dir/src/core/merge_patch.c.o.d -o CMakeFiles/nmpure.dir/src/core/merge_patch.c.o -c /work/wt-ops/src/core/merge_patch.c
 
 CMakeFiles/nmpure.dir/src/core/merge_patch.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/core/merge_patch.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/core/merge_patch.c > CMakeFiles/nmpure.dir/src/core/merge_patch.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/core/merge_patch.c > CMakeFiles/nmpure.dir/src/core/merge_patch.c.i
 
 CMakeFiles/nmpure.dir/src/core/merge_patch.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/merge_patch.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/merge_patch.c -o CMakeFiles/nmpure.dir/src/core/merge_patch.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/core/merge_patch.c -o CMakeFiles/nmpure.dir/src/core/merge_patch.c.s
 
 CMakeFiles/nmpure.dir/src/core/taxonomy.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/core/taxonomy.c.o: /work/main/src/core/taxonomy.c
+CMakeFiles/nmpure.dir/src/core/taxonomy.c.o: /work/wt-ops/src/core/taxonomy.c
 CMakeFiles/nmpure.dir/src/core/taxonomy.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nmpure.dir/src/core/taxonomy.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/taxonomy.c.o -MF CMakeFiles/nmpure.dir/src/core/taxonomy.c.o.d -o CMakeFiles/nmpure.dir/src/core/taxonomy.c.o -c /work/main/src/core/taxonomy.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_4) "Building C object CMakeFiles/nmpure.dir/src/core/taxonomy.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/taxonomy.c.o -MF CMakeFiles/nmpure.dir/src/core/taxonomy.c.o.d -o CMakeFiles/nmpure.dir/src/core/taxonomy.c.o -c /work/wt-ops/src/core/taxonomy.c
 
 CMakeFiles/nmpure.dir/src/core/taxonomy.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/core/taxonomy.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/core/taxonomy.c > CMakeFiles/nmpure.dir/src/core/taxonomy.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/core/taxonomy.c > CMakeFiles/nmpure.dir/src/core/taxonomy.c.i
 
 CMakeFiles/nmpure.dir/src/core/taxonomy.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/taxonomy.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/taxonomy.c -o CMakeFiles/nmpure.dir/src/core/taxonomy.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/core/taxonomy.c -o CMakeFiles/nmpure.dir/src/core/taxonomy.c.s
 
 CMakeFiles/nmpure.dir/src/core/verr.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/core/verr.c.o: /work/main/src/core/verr.c
+CMakeFiles/nmpure.dir/src/core/verr.c.o: /work/wt-ops/src/core/verr.c
 CMakeFiles/nmpure.dir/src/core/verr.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nmpure.dir/src/core/verr.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/verr.c.o -MF CMakeFiles/nmpure.dir/src/core/verr.c.o.d -o CMakeFiles/nmpure.dir/src/core/verr.c.o -c /work/main/src/core/verr.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_5) "Building C object CMakeFiles/nmpure.dir/src/core/verr.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/core/verr.c.o -MF CMakeFiles/nmpure.dir/src/core/verr.c.o.d -o CMakeFiles/nmpure.dir/src/core/verr.c.o -c /work/wt-ops/src/core/verr.c
 
 CMakeFiles/nmpure.dir/src/core/verr.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/core/verr.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/core/verr.c > CMakeFiles/nmpure.dir/src/core/verr.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/core/verr.c > CMakeFiles/nmpure.dir/src/core/verr.c.i
 
 CMakeFiles/nmpure.dir/src/core/verr.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/core/verr.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/core/verr.c -o CMakeFiles/nmpure.dir/src/core/verr.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/core/verr.c -o CMakeFiles/nmpure.dir/src/core/verr.c.s
 
 CMakeFiles/nmpure.dir/src/import/colmap.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/import/colmap.c.o: /work/main/src/import/colmap.c
+CMakeFiles/nmpure.dir/src/import/colmap.c.o: /work/wt-ops/src/import/colmap.c
 CMakeFiles/nmpure.dir/src/import/colmap.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nmpure.dir/src/import/colmap.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/colmap.c.o -MF CMakeFiles/nmpure.dir/src/import/colmap.c.o.d -o CMakeFiles/nmpure.dir/src/import/colmap.c.o -c /work/main/src/import/colmap.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_6) "Building C object CMakeFiles/nmpure.dir/src/import/colmap.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/colmap.c.o -MF CMakeFiles/nmpure.dir/src/import/colmap.c.o.d -o CMakeFiles/nmpure.dir/src/import/colmap.c.o -c /work/wt-ops/src/import/colmap.c
 
 CMakeFiles/nmpure.dir/src/import/colmap.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/colmap.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/colmap.c > CMakeFiles/nmpure.dir/src/import/colmap.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/import/colmap.c > CMakeFiles/nmpure.dir/src/import/colmap.c.i
 
 CMakeFiles/nmpure.dir/src/import/colmap.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/colmap.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/colmap.c -o CMakeFiles/nmpure.dir/src/import/colmap.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/import/colmap.c -o CMakeFiles/nmpure.dir/src/import/colmap.c.s
 
 CMakeFiles/nmpure.dir/src/import/csv.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/import/csv.c.o: /work/main/src/import/csv.c
+CMakeFiles/nmpure.dir/src/import/csv.c.o: /work/wt-ops/src/import/csv.c
 CMakeFiles/nmpure.dir/src/import/csv.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nmpure.dir/src/import/csv.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/csv.c.o -MF CMakeFiles/nmpure.dir/src/import/csv.c.o.d -o CMakeFiles/nmpure.dir/src/import/csv.c.o -c /work/main/src/import/csv.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_7) "Building C object CMakeFiles/nmpure.dir/src/import/csv.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/csv.c.o -MF CMakeFiles/nmpure.dir/src/import/csv.c.o.d -o CMakeFiles/nmpure.dir/src/import/csv.c.o -c /work/wt-ops/src/import/csv.c
 
 CMakeFiles/nmpure.dir/src/import/csv.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/csv.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/csv.c > CMakeFiles/nmpure.dir/src/import/csv.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/import/csv.c > CMakeFiles/nmpure.dir/src/import/csv.c.i
 
 CMakeFiles/nmpure.dir/src/import/csv.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/csv.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/csv.c -o CMakeFiles/nmpure.dir/src/import/csv.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/import/csv.c -o CMakeFiles/nmpure.dir/src/import/csv.c.s
 
 CMakeFiles/nmpure.dir/src/import/ndjson.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/import/ndjson.c.o: /work/main/src/import/ndjson.c
+CMakeFiles/nmpure.dir/src/import/ndjson.c.o: /work/wt-ops/src/import/ndjson.c
 CMakeFiles/nmpure.dir/src/import/ndjson.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nmpure.dir/src/import/ndjson.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/ndjson.c.o -MF CMakeFiles/nmpure.dir/src/import/ndjson.c.o.d -o CMakeFiles/nmpure.dir/src/import/ndjson.c.o -c /work/main/src/import/ndjson.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_8) "Building C object CMakeFiles/nmpure.dir/src/import/ndjson.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/ndjson.c.o -MF CMakeFiles/nmpure.dir/src/import/ndjson.c.o.d -o CMakeFiles/nmpure.dir/src/import/ndjson.c.o -c /work/wt-ops/src/import/ndjson.c
 
 CMakeFiles/nmpure.dir/src/import/ndjson.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/ndjson.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/ndjson.c > CMakeFiles/nmpure.dir/src/import/ndjson.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/import/ndjson.c > CMakeFiles/nmpure.dir/src/import/ndjson.c.i
 
 CMakeFiles/nmpure.dir/src/import/ndjson.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/ndjson.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/ndjson.c -o CMakeFiles/nmpure.dir/src/import/ndjson.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/import/ndjson.c -o CMakeFiles/nmpure.dir/src/import/ndjson.c.s
 
 CMakeFiles/nmpure.dir/src/import/numparse.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/import/numparse.c.o: /work/main/src/import/numparse.c
+CMakeFiles/nmpure.dir/src/import/numparse.c.o: /work/wt-ops/src/import/numparse.c
 CMakeFiles/nmpure.dir/src/import/numparse.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nmpure.dir/src/import/numparse.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/numparse.c.o -MF CMakeFiles/nmpure.dir/src/import/numparse.c.o.d -o CMakeFiles/nmpure.dir/src/import/numparse.c.o -c /work/main/src/import/numparse.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_9) "Building C object CMakeFiles/nmpure.dir/src/import/numparse.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/import/numparse.c.o -MF CMakeFiles/nmpure.dir/src/import/numparse.c.o.d -o CMakeFiles/nmpure.dir/src/import/numparse.c.o -c /work/wt-ops/src/import/numparse.c
 
 CMakeFiles/nmpure.dir/src/import/numparse.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/import/numparse.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/import/numparse.c > CMakeFiles/nmpure.dir/src/import/numparse.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/import/numparse.c > CMakeFiles/nmpure.dir/src/import/numparse.c.i
 
 CMakeFiles/nmpure.dir/src/import/numparse.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/import/numparse.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/import/numparse.c -o CMakeFiles/nmpure.dir/src/import/numparse.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/import/numparse.c -o CMakeFiles/nmpure.dir/src/import/numparse.c.s
 
 CMakeFiles/nmpure.dir/src/model/brand.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/main/src/model/brand.c
+CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/wt-ops/src/model/brand.c
 CMakeFiles/nmpure.dir/src/model/brand.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nmpure.dir/src/model/brand.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/brand.c.o -MF CMakeFiles/nmpure.dir/src/model/brand.c.o.d -o CMakeFiles/nmpure.dir/src/model/brand.c.o -c /work/main/src/model/brand.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_10) "Building C object CMakeFiles/nmpure.dir/src/model/brand.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/brand.c.o -MF CMakeFiles/nmpure.dir/src/model/brand.c.o.d -o CMakeFiles/nmpure.dir/src/model/brand.c.o -c /work/wt-ops/src/model/brand.c
 
 CMakeFiles/nmpure.dir/src/model/brand.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/brand.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/brand.c > CMakeFiles/nmpure.dir/src/model/brand.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/model/brand.c > CMakeFiles/nmpure.dir/src/model/brand.c.i
 
 CMakeFiles/nmpure.dir/src/model/brand.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/brand.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/brand.c -o CMakeFiles/nmpure.dir/src/model/brand.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/model/brand.c -o CMakeFiles/nmpure.dir/src/model/brand.c.s
 
 CMakeFiles/nmpure.dir/src/model/creator.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/model/creator.c.o: /work/main/src/model/creator.c
+CMakeFiles/nmpure.dir/src/model/creator.c.o: /work/wt-ops/src/model/creator.c
 CMakeFiles/nmpure.dir/src/model/creator.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nmpure.dir/src/model/creator.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/creator.c.o -MF CMakeFiles/nmpure.dir/src/model/creator.c.o.d -o CMakeFiles/nmpure.dir/src/model/creator.c.o -c /work/main/src/model/creator.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_11) "Building C object CMakeFiles/nmpure.dir/src/model/creator.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/creator.c.o -MF CMakeFiles/nmpure.dir/src/model/creator.c.o.d -o CMakeFiles/nmpure.dir/src/model/creator.c.o -c /work/wt-ops/src/model/creator.c
 
 CMakeFiles/nmpure.dir/src/model/creator.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/creator.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/creator.c > CMakeFiles/nmpure.dir/src/model/creator.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/model/creator.c > CMakeFiles/nmpure.dir/src/model/creator.c.i
 
 CMakeFiles/nmpure.dir/src/model/creator.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/creator.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/creator.c -o CMakeFiles/nmpure.dir/src/model/creator.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/model/creator.c -o CMakeFiles/nmpure.dir/src/model/creator.c.s
 
 CMakeFiles/nmpure.dir/src/model/field.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/model/field.c.o: /work/main/src/model/field.c
+CMakeFiles/nmpure.dir/src/model/field.c.o: /work/wt-ops/src/model/field.c
 CMakeFiles/nmpure.dir/src/model/field.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nmpure.dir/src/model/field.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/field.c.o -MF CMakeFiles/nmpure.dir/src/model/field.c.o.d -o CMakeFiles/nmpure.dir/src/model/field.c.o -c /work/main/src/model/field.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_12) "Building C object CMakeFiles/nmpure.dir/src/model/field.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/field.c.o -MF CMakeFiles/nmpure.dir/src/model/field.c.o.d -o CMakeFiles/nmpure.dir/src/model/field.c.o -c /work/wt-ops/src/model/field.c
 
 CMakeFiles/nmpure.dir/src/model/field.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/field.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/field.c > CMakeFiles/nmpure.dir/src/model/field.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/model/field.c > CMakeFiles/nmpure.dir/src/model/field.c.i
 
 CMakeFiles/nmpure.dir/src/model/field.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/field.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/field.c -o CMakeFiles/nmpure.dir/src/model/field.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/model/field.c -o CMakeFiles/nmpure.dir/src/model/field.c.s
 
 CMakeFiles/nmpure.dir/src/model/iso.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/model/iso.c.o: /work/main/src/model/iso.c
+CMakeFiles/nmpure.dir/src/model/iso.c.o: /work/wt-ops/src/model/iso.c
 CMakeFiles/nmpure.dir/src/model/iso.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nmpure.dir/src/model/iso.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/iso.c.o -MF CMakeFiles/nmpure.dir/src/model/iso.c.o.d -o CMakeFiles/nmpure.dir/src/model/iso.c.o -c /work/main/src/model/iso.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_13) "Building C object CMakeFiles/nmpure.dir/src/model/iso.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/iso.c.o -MF CMakeFiles/nmpure.dir/src/model/iso.c.o.d -o CMakeFiles/nmpure.dir/src/model/iso.c.o -c /work/wt-ops/src/model/iso.c
 
 CMakeFiles/nmpure.dir/src/model/iso.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/iso.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/iso.c > CMakeFiles/nmpure.dir/src/model/iso.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/model/iso.c > CMakeFiles/nmpure.dir/src/model/iso.c.i
 
 CMakeFiles/nmpure.dir/src/model/iso.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/iso.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/iso.c -o CMakeFiles/nmpure.dir/src/model/iso.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/model/iso.c -o CMakeFiles/nmpure.dir/src/model/iso.c.s
 
 CMakeFiles/nmpure.dir/src/model/terms.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/model/terms.c.o: /work/main/src/model/terms.c
+CMakeFiles/nmpure.dir/src/model/terms.c.o: /work/wt-ops/src/model/terms.c
 CMakeFiles/nmpure.dir/src/model/terms.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nmpure.dir/src/model/terms.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/terms.c.o -MF CMakeFiles/nmpure.dir/src/model/terms.c.o.d -o CMakeFiles/nmpure.dir/src/model/terms.c.o -c /work/main/src/model/terms.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_14) "Building C object CMakeFiles/nmpure.dir/src/model/terms.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/model/terms.c.o -MF CMakeFiles/nmpure.dir/src/model/terms.c.o.d -o CMakeFiles/nmpure.dir/src/model/terms.c.o -c /work/wt-ops/src/model/terms.c
 
 CMakeFiles/nmpure.dir/src/model/terms.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/model/terms.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/model/terms.c > CMakeFiles/nmpure.dir/src/model/terms.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/model/terms.c > CMakeFiles/nmpure.dir/src/model/terms.c.i
 
 CMakeFiles/nmpure.dir/src/model/terms.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/model/terms.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/model/terms.c -o CMakeFiles/nmpure.dir/src/model/terms.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/model/terms.c -o CMakeFiles/nmpure.dir/src/model/terms.c.s
+
+CMakeFiles/nmpure.dir/src/score/bench.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/score/bench.c.o: /work/wt-ops/src/score/bench.c
+CMakeFiles/nmpure.dir/src/score/bench.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nmpure.dir/src/score/bench.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/score/bench.c.o -MF CMakeFiles/nmpure.dir/src/score/bench.c.o.d -o CMakeFiles/nmpure.dir/src/score/bench.c.o -c /work/wt-ops/src/score/bench.c
+
+CMakeFiles/nmpure.dir/src/score/bench.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/score/bench.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/score/bench.c > CMakeFiles/nmpure.dir/src/score/bench.c.i
+
+CMakeFiles/nmpure.dir/src/score/bench.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/score/bench.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/score/bench.c -o CMakeFiles/nmpure.dir/src/score/bench.c.s
+
+CMakeFiles/nmpure.dir/src/score/rank.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/score/rank.c.o: /work/wt-ops/src/score/rank.c
+CMakeFiles/nmpure.dir/src/score/rank.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Building C object CMakeFiles/nmpure.dir/src/score/rank.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/score/rank.c.o -MF CMakeFiles/nmpure.dir/src/score/rank.c.o.d -o CMakeFiles/nmpure.dir/src/score/rank.c.o -c /work/wt-ops/src/score/rank.c
+
+CMakeFiles/nmpure.dir/src/score/rank.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/score/rank.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/score/rank.c > CMakeFiles/nmpure.dir/src/score/rank.c.i
+
+CMakeFiles/nmpure.dir/src/score/rank.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/score/rank.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/score/rank.c -o CMakeFiles/nmpure.dir/src/score/rank.c.s
+
+CMakeFiles/nmpure.dir/src/score/score.c.o: CMakeFiles/nmpure.dir/flags.make
+CMakeFiles/nmpure.dir/src/score/score.c.o: /work/wt-ops/src/score/score.c
+CMakeFiles/nmpure.dir/src/score/score.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_17) "Building C object CMakeFiles/nmpure.dir/src/score/score.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/score/score.c.o -MF CMakeFiles/nmpure.dir/src/score/score.c.o.d -o CMakeFiles/nmpure.dir/src/score/score.c.o -c /work/wt-ops/src/score/score.c
+
+CMakeFiles/nmpure.dir/src/score/score.c.i: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/score/score.c.i"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/score/score.c > CMakeFiles/nmpure.dir/src/score/score.c.i
+
+CMakeFiles/nmpure.dir/src/score/score.c.s: cmake_force
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/score/score.c.s"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/score/score.c -o CMakeFiles/nmpure.dir/src/score/score.c.s
 
 CMakeFiles/nmpure.dir/src/webhook/sign.c.o: CMakeFiles/nmpure.dir/flags.make
-CMakeFiles/nmpure.dir/src/webhook/sign.c.o: /work/main/src/webhook/sign.c
+CMakeFiles/nmpure.dir/src/webhook/sign.c.o: /work/wt-ops/src/webhook/sign.c
 CMakeFiles/nmpure.dir/src/webhook/sign.c.o: CMakeFiles/nmpure.dir/compiler_depend.ts
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_15) "Building C object CMakeFiles/nmpure.dir/src/webhook/sign.c.o"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/webhook/sign.c.o -MF CMakeFiles/nmpure.dir/src/webhook/sign.c.o.d -o CMakeFiles/nmpure.dir/src/webhook/sign.c.o -c /work/main/src/webhook/sign.c
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_18) "Building C object CMakeFiles/nmpure.dir/src/webhook/sign.c.o"
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -MD -MT CMakeFiles/nmpure.dir/src/webhook/sign.c.o -MF CMakeFiles/nmpure.dir/src/webhook/sign.c.o.d -o CMakeFiles/nmpure.dir/src/webhook/sign.c.o -c /work/wt-ops/src/webhook/sign.c
 
 CMakeFiles/nmpure.dir/src/webhook/sign.c.i: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Preprocessing C source to CMakeFiles/nmpure.dir/src/webhook/sign.c.i"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/main/src/webhook/sign.c > CMakeFiles/nmpure.dir/src/webhook/sign.c.i
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -E /work/wt-ops/src/webhook/sign.c > CMakeFiles/nmpure.dir/src/webhook/sign.c.i
 
 CMakeFiles/nmpure.dir/src/webhook/sign.c.s: cmake_force
 	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green "Compiling C source to assembly CMakeFiles/nmpure.dir/src/webhook/sign.c.s"
-	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/main/src/webhook/sign.c -o CMakeFiles/nmpure.dir/src/webhook/sign.c.s
+	/usr/bin/cc $(C_DEFINES) $(C_INCLUDES) $(C_FLAGS) -S /work/wt-ops/src/webhook/sign.c -o CMakeFiles/nmpure.dir/src/webhook/sign.c.s
 
 # Object files for target nmpure
 nmpure_OBJECTS = \
@@ -295,6 +337,9 @@ nmpure_OBJECTS = \
 "CMakeFiles/nmpure.dir/src/model/field.c.o" \
 "CMakeFiles/nmpure.dir/src/model/iso.c.o" \
 "CMakeFiles/nmpure.dir/src/model/terms.c.o" \
+"CMakeFiles/nmpure.dir/src/score/bench.c.o" \
+"CMakeFiles/nmpure.dir/src/score/rank.c.o" \
+"CMakeFiles/nmpure.dir/src/score/score.c.o" \
 "CMakeFiles/nmpure.dir/src/webhook/sign.c.o"
 
 # External object files for target nmpure
@@ -314,10 +359,13 @@ libnmpure.a: CMakeFiles/nmpure.dir/src/model/creator.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/model/field.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/model/iso.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/model/terms.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/score/bench.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/score/rank.c.o
+libnmpure.a: CMakeFiles/nmpure.dir/src/score/score.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/src/webhook/sign.c.o
 libnmpure.a: CMakeFiles/nmpure.dir/build.make
 libnmpure.a: CMakeFiles/nmpure.dir/link.txt
-	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/main/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_16) "Linking C static library libnmpure.a"
+	@$(CMAKE_COMMAND) -E cmake_echo_color --switch=$(COLOR) --green --bold --progress-dir=/work/wt-ops/build/CMakeFiles --progress-num=$(CMAKE_PROGRESS_19) "Linking C static library libnmpure.a"
 	$(CMAKE_COMMAND) -P CMakeFiles/nmpure.dir/cmake_clean_target.cmake
 	$(CMAKE_COMMAND) -E cmake_link_script CMakeFiles/nmpure.dir/link.txt --verbose=$(VERBOSE)
 
@@ -330,6 +378,6 @@ CMakeFiles/nmpure.dir/clean:
 .PHONY : CMakeFiles/nmpure.dir/clean
 
 CMakeFiles/nmpure.dir/depend:
-	cd /work/main/build && $(CMAKE_COMMAND) -E cmake_depends "Unix Makefiles" /work/main /work/main /work/main/build /work/main/build /work/main/build/CMakeFiles/nmpure.dir/DependInfo.cmake --color=$(COLOR)
+	cd /work/wt-ops/build && $(CMAKE_COMMAND) -E cmake_depends "Unix Makefiles" /work/wt-ops /work/wt-ops /work/wt-ops/build /work/wt-ops/build /work/wt-ops/build/CMakeFiles/nmpure.dir/DependInfo.cmake --color=$(COLOR)
 .PHONY : CMakeFiles/nmpure.dir/depend
 

@@ -4,7 +4,7 @@
 # compile C with /usr/bin/cc
 C_DEFINES = -D_GNU_SOURCE
 
-C_INCLUDES = -I/work/main/tests/unit -I/work/main/include
+C_INCLUDES = -I/work/wt-ops/tests/unit -I/work/wt-ops/include
 
 C_FLAGS = -O3 -DNDEBUG -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter -std=c11
 

@@ -8,12 +8,12 @@ set(CMAKE_DEPENDS_LANGUAGES
 
 # The set of dependency files which are needed:
 set(CMAKE_DEPENDS_DEPENDENCY_FILES
-  "/work/main/tests/unit/test_taxonomy.c" "CMakeFiles/test_taxonomy.dir/tests/unit/test_taxonomy.c.o" "gcc" "CMakeFiles/test_taxonomy.dir/tests/unit/test_taxonomy.c.o.d"
+  "/work/wt-ops/tests/unit/test_taxonomy.c" "CMakeFiles/test_taxonomy.dir/tests/unit/test_taxonomy.c.o" "gcc" "CMakeFiles/test_taxonomy.dir/tests/unit/test_taxonomy.c.o.d"
   )
 
 # Targets to which this target links.
 set(CMAKE_TARGET_LINKED_INFO_FILES
-  "/work/main/build/CMakeFiles/nmpure.dir/DependInfo.cmake"
+  "/work/wt-ops/build/CMakeFiles/nmpure.dir/DependInfo.cmake"
   )
 
 # Fortran module output directory.

@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/core/config.c.o: /work/main/src/core/config.c \
- /usr/include/stdc-predef.h /work/main/include/nm/config.h \
+CMakeFiles/nmpure.dir/src/core/config.c.o: /work/wt-ops/src/core/config.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/config.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h /usr/include/errno.h \
  /usr/include/features.h /usr/include/features-time64.h \

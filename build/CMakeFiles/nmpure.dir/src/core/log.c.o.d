@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/core/log.c.o: /work/main/src/core/log.c \
- /usr/include/stdc-predef.h /work/main/include/nm/log.h \
+CMakeFiles/nmpure.dir/src/core/log.c.o: /work/wt-ops/src/core/log.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/log.h \
  /usr/include/jansson.h /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
  /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \

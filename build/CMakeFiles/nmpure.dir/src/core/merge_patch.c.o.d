@@ -1,6 +1,6 @@
 CMakeFiles/nmpure.dir/src/core/merge_patch.c.o: \
- /work/main/src/core/merge_patch.c /usr/include/stdc-predef.h \
- /work/main/include/nm/merge_patch.h /usr/include/jansson.h \
+ /work/wt-ops/src/core/merge_patch.c /usr/include/stdc-predef.h \
+ /work/wt-ops/include/nm/merge_patch.h /usr/include/jansson.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
  /usr/include/features.h /usr/include/features-time64.h \

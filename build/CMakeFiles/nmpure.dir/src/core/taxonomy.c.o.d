@@ -1,6 +1,6 @@
 CMakeFiles/nmpure.dir/src/core/taxonomy.c.o: \
- /work/main/src/core/taxonomy.c /usr/include/stdc-predef.h \
- /work/main/include/nm/taxonomy.h \
+ /work/wt-ops/src/core/taxonomy.c /usr/include/stdc-predef.h \
+ /work/wt-ops/include/nm/taxonomy.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \

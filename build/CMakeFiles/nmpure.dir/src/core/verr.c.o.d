@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/core/verr.c.o: /work/main/src/core/verr.c \
- /usr/include/stdc-predef.h /work/main/include/nm/verr.h \
+CMakeFiles/nmpure.dir/src/core/verr.c.o: /work/wt-ops/src/core/verr.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/verr.h \
  /usr/include/jansson.h /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
  /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \

@@ -1,6 +1,6 @@
 CMakeFiles/nmpure.dir/src/import/colmap.c.o: \
- /work/main/src/import/colmap.c /usr/include/stdc-predef.h \
- /work/main/include/nm/colmap.h /usr/include/jansson.h \
+ /work/wt-ops/src/import/colmap.c /usr/include/stdc-predef.h \
+ /work/wt-ops/include/nm/colmap.h /usr/include/jansson.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
  /usr/include/features.h /usr/include/features-time64.h \

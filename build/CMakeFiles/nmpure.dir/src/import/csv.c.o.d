@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/import/csv.c.o: /work/main/src/import/csv.c \
- /usr/include/stdc-predef.h /work/main/include/nm/csv.h \
+CMakeFiles/nmpure.dir/src/import/csv.c.o: /work/wt-ops/src/import/csv.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/csv.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h /usr/include/stdlib.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \

@@ -1,6 +1,6 @@
 CMakeFiles/nmpure.dir/src/import/numparse.c.o: \
- /work/main/src/import/numparse.c /usr/include/stdc-predef.h \
- /work/main/include/nm/numparse.h \
+ /work/wt-ops/src/import/numparse.c /usr/include/stdc-predef.h \
+ /work/wt-ops/include/nm/numparse.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \

@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/main/src/model/brand.c \
- /usr/include/stdc-predef.h /work/main/include/nm/brand.h \
+CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/wt-ops/src/model/brand.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/brand.h \
  /usr/include/jansson.h /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h \
  /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
@@ -64,9 +64,9 @@ CMakeFiles/nmpure.dir/src/model/brand.c.o: /work/main/src/model/brand.c \
  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
  /usr/include/x86_64-linux-gnu/bits/iscanonical.h /usr/include/string.h \
- /usr/include/strings.h /work/main/src/model/field.h \
- /work/main/include/nm/taxonomy.h \
+ /usr/include/strings.h /work/wt-ops/src/model/field.h \
+ /work/wt-ops/include/nm/taxonomy.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
  /usr/include/x86_64-linux-gnu/bits/wchar.h \
  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
- /work/main/include/nm/verr.h
+ /work/wt-ops/include/nm/verr.h

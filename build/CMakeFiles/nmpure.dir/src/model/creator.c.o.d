@@ -1,6 +1,6 @@
 CMakeFiles/nmpure.dir/src/model/creator.c.o: \
- /work/main/src/model/creator.c /usr/include/stdc-predef.h \
- /work/main/include/nm/creator.h /usr/include/jansson.h \
+ /work/wt-ops/src/model/creator.c /usr/include/stdc-predef.h \
+ /work/wt-ops/include/nm/creator.h /usr/include/jansson.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdarg.h /usr/include/stdio.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
  /usr/include/features.h /usr/include/features-time64.h \
@@ -58,7 +58,7 @@ CMakeFiles/nmpure.dir/src/model/creator.c.o: \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
  /usr/include/x86_64-linux-gnu/bits/wchar.h \
  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h \
- /work/main/include/nm/taxonomy.h /usr/include/math.h \
+ /work/wt-ops/include/nm/taxonomy.h /usr/include/math.h \
  /usr/include/x86_64-linux-gnu/bits/math-vector.h \
  /usr/include/x86_64-linux-gnu/bits/libm-simd-decl-stubs.h \
  /usr/include/x86_64-linux-gnu/bits/flt-eval-method.h \
@@ -68,5 +68,5 @@ CMakeFiles/nmpure.dir/src/model/creator.c.o: \
  /usr/include/x86_64-linux-gnu/bits/mathcalls.h \
  /usr/include/x86_64-linux-gnu/bits/mathcalls-narrow.h \
  /usr/include/x86_64-linux-gnu/bits/iscanonical.h /usr/include/string.h \
- /usr/include/strings.h /work/main/src/model/field.h \
- /work/main/include/nm/numparse.h /work/main/include/nm/verr.h
+ /usr/include/strings.h /work/wt-ops/src/model/field.h \
+ /work/wt-ops/include/nm/numparse.h /work/wt-ops/include/nm/verr.h

@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/model/field.c.o: /work/main/src/model/field.c \
- /usr/include/stdc-predef.h /work/main/src/model/field.h \
+CMakeFiles/nmpure.dir/src/model/field.c.o: /work/wt-ops/src/model/field.c \
+ /usr/include/stdc-predef.h /work/wt-ops/src/model/field.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h /usr/include/stdlib.h \
  /usr/include/x86_64-linux-gnu/bits/libc-header-start.h \
@@ -43,7 +43,7 @@ CMakeFiles/nmpure.dir/src/model/field.c.o: /work/main/src/model/field.c \
  /usr/include/x86_64-linux-gnu/bits/struct_rwlock.h /usr/include/alloca.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-bsearch.h \
  /usr/include/x86_64-linux-gnu/bits/stdlib-float.h /usr/include/string.h \
- /usr/include/strings.h /work/main/include/nm/taxonomy.h \
+ /usr/include/strings.h /work/wt-ops/include/nm/taxonomy.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
  /usr/include/x86_64-linux-gnu/bits/wchar.h \
  /usr/include/x86_64-linux-gnu/bits/stdint-uintn.h

@@ -1,5 +1,5 @@
-CMakeFiles/nmpure.dir/src/model/terms.c.o: /work/main/src/model/terms.c \
- /usr/include/stdc-predef.h /work/main/include/nm/taxonomy.h \
+CMakeFiles/nmpure.dir/src/model/terms.c.o: /work/wt-ops/src/model/terms.c \
+ /usr/include/stdc-predef.h /work/wt-ops/include/nm/taxonomy.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdbool.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h \
  /usr/lib/gcc/x86_64-linux-gnu/12/include/stdint.h /usr/include/stdint.h \
