@@ -417,6 +417,8 @@ done:
 	return *end ? i + 1 : i;
 }
 
+static const char not_object[] = "body is a JSON object, expected an array of objects";
+
 static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 {
 	size_t i = 0;
@@ -426,9 +428,7 @@ static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 			if (c == '[') {
 				p->st = A_ELEM;
 			} else if (c == '{') {
-				return arr_fail(p, NM_JSONARR_NOT_ARRAY,
-				                "body is a JSON object, expected an array of objects",
-				                p->offset + i);
+				return arr_fail(p, NM_JSONARR_NOT_ARRAY, not_object, p->offset + i);
 			} else if (!is_ws(c)) {
 				return arr_fail(p, NM_JSONARR_NOT_ARRAY,
 				                "body is not a JSON array (expected '[')",

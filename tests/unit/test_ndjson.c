@@ -113,8 +113,8 @@ static void expect_o(enum kind kind, const char *in, struct opts o, const char *
 			CHECK_STR(got, want);
 			CHECK(rc == want_rc);
 			if (strcmp(got, want) != 0 || rc != want_rc)
-				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode, seed, rc,
-				        in);
+				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode,
+				        seed, rc, in);
 			free(got);
 		}
 	}
