@@ -162,13 +162,16 @@ class Response:
 class Server:
     """A nichematch server on a free port of 127.0.0.1 with a fresh database of its own."""
 
-    def __init__(self, env=None, migrate=True, start=True):
+    def __init__(self, env=None, migrate=True, start=True, base_url=None):
+        """base_url: the maintenance database URL of a cluster to create this server's
+        database in (default: base_db_url(), the shared test cluster). Tests that stop and
+        start PostgreSQL under a running server pass a cluster of their own here."""
         self.bin = nm_bin()
         if not os.access(self.bin, os.X_OK):
             raise RuntimeError("NM_BIN %s is not an executable (build it first)" % self.bin)
         self.extra_env = dict(env or {})
         self.dbname = "nm_" + secrets.token_hex(6)
-        self.base_url = base_db_url()
+        self.base_url = base_url or base_db_url()
         psql(self.base_url, 'CREATE DATABASE "%s"' % self.dbname)
         self.db_url = db_url_for(self.base_url, self.dbname)
         log_dir = os.environ.get("NM_TEST_LOG_DIR") or _log_dir()
