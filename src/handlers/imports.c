@@ -7,6 +7,7 @@
  *
  * Progress is written to the imports row through a second, autocommit connection,
  * so GET /v1/imports/{id} shows it while the import's own transaction is open. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@
 #define PROGRESS_EVERY_S 1
 
 enum format { F_CSV, F_TSV, F_NDJSON, F_JSON };
+
+/* Imports running in this process. Each holds two pooled connections for as long as its
+ * body takes to arrive, and a slow or stalled client keeps them until the inactivity
+ * timeout. Without a cap, eight stalled uploads with a write key took the whole default
+ * pool of 16 and every other DB route (and /readyz) answered 503 after the acquisition
+ * timeout. At most a quarter of the pool's size may run at once (half its connections);
+ * beyond that the import is refused with 429 + Retry-After before its body is read. */
+static atomic_int running_imports;
 static const char *const format_names[] = {"csv", "tsv", "ndjson", "json"};
 
 struct import {
@@ -322,6 +331,7 @@ static void import_free(struct import *im)
 	if (im->side)
 		nm_db_release(im->side);
 	free(im);
+	atomic_fetch_sub(&running_imports, 1);
 }
 
 static bool content_is(const char *ct, const char *want)
@@ -394,11 +404,25 @@ static void import_begin(struct nm_req *r)
 		                 "platform is not one of the known platforms");
 		return;
 	}
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
+	int max_imports = nm_req_config(r)->db_pool_size / 4;
+	if (max_imports < 1)
+		max_imports = 1;
+	if (atomic_fetch_add(&running_imports, 1) >= max_imports) {
+		atomic_fetch_sub(&running_imports, 1);
+		nm_reply_header(r, "Retry-After", "5");
+		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
+		                 "%d imports are already running on this server; retry shortly.",
+		                 max_imports);
 		return;
+	}
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg) {
+		atomic_fetch_sub(&running_imports, 1);
+		return;
+	}
 	struct import *im = calloc(1, sizeof *im);
 	if (!im) {
+		atomic_fetch_sub(&running_imports, 1);
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory.");
 		return;
 	}

@@ -469,6 +469,59 @@ class StalledClientTests(ServerTestCase):
         self.assertStatus(srv.request("GET", "/healthz", key=None), 200)
 
 
+    def test_stalled_imports_do_not_take_the_pool(self):
+        """Each running import holds two pooled connections while its body arrives. Regression:
+        8 stalled uploads (write key) took the whole default pool of 16, and every DB route and
+        /readyz answered 503 after the 2 s acquisition timeout. Imports are now capped at a
+        quarter of the pool (4 by default); the others get 429 + Retry-After at once."""
+        srv = self.server
+        key = srv.admin_key.encode()
+        self.assertStatus(srv.request("GET", "/v1/brands"), 200)
+        socks, answers = [], []
+        try:
+            for i in range(12):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                socks.append(s)
+                s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                          b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n"
+                          b'{"platform":"tiktok","handle":"stall%d","followers":1}\n{"pla' % i)
+            time.sleep(0.5)
+            for s in socks:
+                s.settimeout(0.2)
+                try:
+                    answers.append(s.recv(4096).split(b"\r\n", 1)[0])
+                except socket.timeout:
+                    answers.append(None)  # still running, waiting for its body
+            running = answers.count(None)
+            self.assertGreaterEqual(running, 1, answers)
+            self.assertLessEqual(running, 4, answers)
+            for a in answers:
+                if a is not None:
+                    self.assertIn(b" 429 ", a)
+            for path in ("/v1/brands", "/readyz"):
+                t0 = time.monotonic()
+                r = srv.request("GET", path, timeout=5)
+                self.assertStatus(r, 200)
+                self.assertLess(time.monotonic() - t0, 1.0, path)
+            r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"x","handle":"y","followers":1}\n',
+                            content_type="application/x-ndjson")
+            self.assertProblem(r, 429)
+            self.assertTrue(r.headers.get("Retry-After", "").isdigit())
+        finally:
+            for s in socks:
+                s.close()
+        # the stalled imports were rolled back; a new one runs
+        deadline = time.monotonic() + 5
+        while True:
+            r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"tiktok","handle":"after","followers":1}\n',
+                            content_type="application/x-ndjson")
+            if r.status != 429 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertStatus(r, 201)
+        self.assertEqual(srv.psql("SELECT count(*) FROM creators WHERE handle LIKE 'stall%'"), [("0",)])
+
+
 # ------------------------------------------------------------------------------- 1c. body caps
 
 class BodyLimitTests(ServerTestCase):
