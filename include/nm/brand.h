@@ -20,8 +20,10 @@
  *  target_countries (upper-case), target_languages (lower-case), target_gender,
  *  goal, follower_min, follower_max (only when the client set them; JSON null or
  *  absent means "default for the goal"), min_engagement_rate, budget_per_post_cents,
- *  external_id.  target_gender and goal are always present (defaults "any",
- *  "engagement").
+ *  external_id (trimmed, 1–200).  target_gender and goal are always present (defaults
+ *  "any", "engagement"). Optional lists that end up empty are omitted (no filter).
+ *  follower_min <= follower_max is checked against the effective range (a lone
+ *  follower_min of 200000 with goal engagement fails: the default maximum is 100000).
  * Unknown members and read-only members (id, created_at, updated_at) are 422 errors
  * ("unknown field" / "read-only field"). JSON null for an optional field means absent.
  * Caller owns the returned object (json_decref). */

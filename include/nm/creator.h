@@ -29,9 +29,12 @@ struct nm_creator {
 	double avg_likes, avg_comments, avg_shares, avg_views;
 	/* Always set after normalisation when derivable: the given value, else
 	 * (avg_likes+avg_comments+avg_shares)/followers when followers > 0 and at least one
-	 * average is present. engagement_derived tells which. */
+	 * average is present, capped at 1 (likes above followers happen; the averages are
+	 * kept as given). engagement_derived tells which. */
 	bool has_engagement_rate, engagement_derived;
 	double engagement_rate;
+	/* Lists: a malloc'd array of malloc'd strings (NULL when empty); nm_creator_clear
+	 * frees both, so code building a struct by hand allocates them the same way. */
 	char **categories; /* normalised like brand niches, de-duplicated; n_categories <= 20 */
 	size_t n_categories;
 	char **hashtags; /* lower-case, without '#', de-duplicated; n_hashtags <= 50 */
@@ -60,9 +63,14 @@ enum nm_creator_mode {
  * In lenient mode the names of unknown members are added as keys of `unknown`
  * (borrowed object, may be NULL). default_platform (may be NULL) supplies the platform
  * when the object carries none (import ?platform=).
- * Numbers may also be given as strings in the forms nm_num_parse_count /
- * nm_num_parse_rate accept ("12,400", "3.4k", "4.1%"), because CSV rows arrive as
- * strings; lists may be given as one string split on '|' or ';'.
+ * Lenient mode only (CSV rows arrive as strings): numbers may also be given as strings
+ * in the forms nm_num_parse_count / _decimal / _rate accept ("12,400", "3.4k", "4.1%",
+ * "8e-05"), JSON reals are rounded for integer fields, lists may be one string split on
+ * '|' or ';' (hashtags also on ',' and whitespace), audience_countries may be a string
+ * "US:0.42|GB:10%", last_post_at may be a bare date (midnight UTC), and empty strings
+ * count as absent. Strict mode refuses all of these ("must be an integer", "must not be
+ * empty"). JSON null means absent in both modes. id, created_at, updated_at and tier are
+ * "read-only field" errors in strict mode and reported in `unknown` in lenient mode.
  * Returns true when valid. On false, *out is cleared (nothing to free).
  * On true the caller owns *out and calls nm_creator_clear(). */
 bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode,

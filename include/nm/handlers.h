@@ -37,6 +37,15 @@ extern const struct nm_stream_ops nm_import_stream;
 void nm_h_imports_list(struct nm_req *r);
 void nm_h_imports_get(struct nm_req *r);
 
+/* matches.c */
+void nm_h_matches_run(struct nm_req *r);
+void nm_h_matches_page(struct nm_req *r);
+void nm_h_match_runs_list(struct nm_req *r);
+
+/* statuses.c */
+void nm_h_status_put(struct nm_req *r);
+void nm_h_status_list(struct nm_req *r);
+
 /* Shared by handlers: answers a failed database result. Connection loss, timeouts
  * and overload are 503 + Retry-After; unique violations 409; anything else is our
  * bug: logged with the request id, 500 to the client without database details. */

@@ -36,6 +36,7 @@ struct nm_pg;
 enum nm_body_kind {
 	NM_BODY_NONE,   /* a body is accepted and ignored (GET, DELETE) */
 	NM_BODY_JSON,   /* buffered up to json_max_bytes, parsed into req->json */
+	NM_BODY_JSON_OPTIONAL, /* as NM_BODY_JSON, but an empty body reads as {} */
 	NM_BODY_STREAM, /* delivered chunk by chunk to the route's stream callbacks */
 	NM_BODY_RAW,    /* buffered up to json_max_bytes, not parsed (signed inbound events) */
 };

@@ -10,7 +10,10 @@
 /* A non-negative count: digits with optional ',' or '_' or ' ' thousands separators,
  * optional decimal part, optional suffix k/K (1e3), m/M (1e6), b/B (1e9), surrounding
  * spaces allowed. "3.4k" -> 3400, "1.2M" -> 1200000, "12,400" -> 12400. A fractional
- * result is rounded to nearest. Rejects empty, negative, overflow (> INT64_MAX/2), junk.
+ * result is rounded to nearest (half up). When separators are used, groups after the first
+ * have exactly 3 digits ("1,5" is refused, not read as 15), and one number uses one kind
+ * (',' '_' or a space, including U+00A0/U+202F). Scientific notation ("8e-05", "1.2e4") is
+ * accepted by all three functions, without a suffix after it. Rejects empty, negative, overflow (> INT64_MAX/2), junk.
  * s need not be NUL-terminated (len bytes). */
 bool nm_num_parse_count(const char *s, size_t len, int64_t *out);
 

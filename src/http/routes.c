@@ -26,6 +26,12 @@ const struct nm_route nm_routes[] = {
     {"PATCH", "/v1/brands/{id}", nm_h_brands_patch, WRITE, JSON, NULL, "Update a brand (JSON merge patch)", 200, "BrandPatch", "Brand"},
     {"DELETE", "/v1/brands/{id}", nm_h_brands_delete, WRITE, NOBODY, NULL, "Delete a brand", 204, NULL, NULL},
 
+    {"POST", "/v1/brands/{id}/matches", nm_h_matches_run, WRITE, NM_BODY_JSON_OPTIONAL, NULL, "Rank creators for the brand now and store the run", 201, "MatchRunInput", "MatchRunCreated"},
+    {"GET", "/v1/brands/{id}/matches", nm_h_matches_page, READ, NOBODY, NULL, "Page through the latest (or ?run_id=) stored run", 200, NULL, "MatchPageList"},
+    {"GET", "/v1/brands/{id}/match-runs", nm_h_match_runs_list, READ, NOBODY, NULL, "List the brand's match runs, newest first", 200, NULL, "MatchRunList"},
+    {"PUT", "/v1/brands/{id}/creators/{creator_id}/status", nm_h_status_put, WRITE, JSON, NULL, "Set a creator's pipeline status for the brand", 200, "StatusInput", "Status"},
+    {"GET", "/v1/brands/{id}/creators", nm_h_status_list, READ, NOBODY, NULL, "List the brand's pipeline (?status=)", 200, NULL, "StatusList"},
+
     {"POST", "/v1/creators", nm_h_creators_upsert, WRITE, JSON, NULL, "Create or update one creator (upsert on platform + handle)", 201, "CreatorInput", "Creator"},
     {"GET", "/v1/creators", nm_h_creators_list, READ, NOBODY, NULL, "List creators (filters: platform, handle, country, min_followers, max_followers, category, q)", 200, NULL, "CreatorList"},
     {"POST", "/v1/creators/import", NULL, WRITE, NM_BODY_STREAM, &nm_import_stream, "Bulk import creators (CSV, TSV, NDJSON or a JSON array), streamed", 201, "ImportBody", "Import"},

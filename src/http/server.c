@@ -448,14 +448,14 @@ static void on_headers(struct nm_req *r)
 	}
 
 	enum nm_body_kind bk = r->route->body;
-	if (bk == NM_BODY_JSON || bk == NM_BODY_RAW) {
+	if (bk == NM_BODY_JSON || bk == NM_BODY_JSON_OPTIONAL || bk == NM_BODY_RAW) {
 		if (content_length > r->cfg->json_max_bytes) {
 			nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
 			                 "The body is %llu bytes; the limit is %zu bytes.",
 			                 content_length, r->cfg->json_max_bytes);
 			return;
 		}
-		if (bk == NM_BODY_JSON && r->has_body && !json_content_type_ok(r)) {
+		if (bk != NM_BODY_RAW && r->has_body && !json_content_type_ok(r)) {
 			nm_reply_problem(r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
 			                 "Send the body as application/json%s.",
 			                 strcmp(r->method, "PATCH") == 0
@@ -518,6 +518,10 @@ static void on_body(struct nm_req *r, const char *data, size_t len)
 
 static bool parse_json_body(struct nm_req *r)
 {
+	if (r->body_len == 0 && r->route->body == NM_BODY_JSON_OPTIONAL) {
+		r->json = json_object();
+		return true;
+	}
 	if (r->body_len == 0) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The request body is empty; send a JSON object.");
 		return false;
@@ -558,7 +562,8 @@ static void run_handler(struct nm_req *r)
 		r->route->stream->end(r);
 		return;
 	}
-	if (r->route->body == NM_BODY_JSON && !parse_json_body(r))
+	if ((r->route->body == NM_BODY_JSON || r->route->body == NM_BODY_JSON_OPTIONAL) &&
+	    !parse_json_body(r))
 		return;
 	bool idem = strcmp(r->method, "POST") == 0 && r->auth.key_id &&
 	            nm_req_header(r, "Idempotency-Key");

@@ -10,14 +10,16 @@
 
 /* Longer digit strings are not counts anyone exports; refusing them bounds the buffer. */
 #define MAX_DIGITS 40
+/* Beyond this every double is 0 or inf anyway; the bound keeps the int from overflowing. */
+#define MAX_EXP 400
 #define COUNT_LIMIT ((uint64_t)INT64_MAX / 2)
 
 enum suffix_kind { SUFFIX_MULT, SUFFIX_PERCENT };
 
 struct scanned {
-	char buf[MAX_DIGITS + 8]; /* [-]digits[.digits], room for "e-2" and NUL */
-	size_t int_end;           /* index of '.' (or of the NUL) in buf */
-	int exp10;                /* 0, 3, 6, 9 from k/M/B; -2 from '%' */
+	char buf[MAX_DIGITS + 12]; /* [-]digits[.digits], room for "e-400" and NUL */
+	size_t int_end;            /* index of '.' (or of the NUL) in buf */
+	int exp10;                 /* exponent, or 3/6/9 from k/M/B, or -2 from '%' */
 };
 
 static bool is_digit(char c)
@@ -106,6 +108,25 @@ static bool scan_int_part(const char **pp, const char *end, struct scanned *out,
 	return true;
 }
 
+/* "e-05" after the mantissa: spreadsheets and Python write small rates that way. */
+static bool scan_exponent(const char **pp, const char *end, int *exp10)
+{
+	const char *p = *pp + 1;
+	int sign = 1, e = 0;
+	if (p < end && (*p == '-' || *p == '+'))
+		sign = *p++ == '-' ? -1 : 1;
+	if (p == end || !is_digit(*p))
+		return false;
+	while (p < end && is_digit(*p)) {
+		e = e * 10 + (*p++ - '0');
+		if (e > MAX_EXP)
+			return false;
+	}
+	*exp10 = sign * e;
+	*pp = p;
+	return true;
+}
+
 static bool scan(const char *s, size_t len, bool allow_negative, enum suffix_kind sk,
                  struct scanned *out)
 {
@@ -134,6 +155,8 @@ static bool scan(const char *s, size_t len, bool allow_negative, enum suffix_kin
 	}
 	out->buf[n] = '\0';
 	out->exp10 = 0;
+	if (p < end && (*p == 'e' || *p == 'E'))
+		return scan_exponent(&p, end, &out->exp10) && p == end; /* no suffix after it */
 	while ((sl = space_len(p, end)))
 		p += sl;
 	if (p < end) {
@@ -148,23 +171,24 @@ static bool scan(const char *s, size_t len, bool allow_negative, enum suffix_kin
 	return p == end;
 }
 
-/* Integer value of buf scaled by 10^exp10 (exp10 >= 0), rounded half up. */
+/* Integer value of buf scaled by 10^exp10, rounded half up: the decimal point moves
+ * exp10 places and the digit right after it decides the rounding. */
 static bool count_value(const struct scanned *sc, uint64_t *out)
 {
+	char digits[MAX_DIGITS + 4];
+	size_t nd = 0;
+	for (const char *p = sc->buf; *p; p++)
+		if (is_digit(*p))
+			digits[nd++] = *p;
+	long point = (long)sc->int_end + sc->exp10; /* digits before the decimal point */
 	uint64_t v = 0;
-	for (size_t i = 0; i < sc->int_end; i++) {
-		v = v * 10 + (uint64_t)(sc->buf[i] - '0');
-		if (v > COUNT_LIMIT)
-			return false;
-	}
-	const char *frac = sc->buf[sc->int_end] == '.' ? sc->buf + sc->int_end + 1 : "";
-	for (int e = 0; e < sc->exp10; e++) {
-		uint64_t d = *frac ? (uint64_t)(*frac++ - '0') : 0;
+	for (long i = 0; i < point; i++) {
+		uint64_t d = i < (long)nd ? (uint64_t)(digits[i] - '0') : 0;
 		if (v > (COUNT_LIMIT - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}
-	if (*frac >= '5')
+	if (point >= 0 && point < (long)nd && digits[point] >= '5')
 		v++;
 	if (v > COUNT_LIMIT)
 		return false;
@@ -190,7 +214,12 @@ static bool decimal_value(struct scanned *sc, double *out)
 	sc->buf[n++] = 'e';
 	if (sc->exp10 < 0)
 		sc->buf[n++] = '-';
-	sc->buf[n++] = (char)('0' + abs(sc->exp10));
+	int e = abs(sc->exp10);
+	if (e >= 100)
+		sc->buf[n++] = (char)('0' + e / 100);
+	if (e >= 10)
+		sc->buf[n++] = (char)('0' + e / 10 % 10);
+	sc->buf[n++] = (char)('0' + e % 10);
 	sc->buf[n] = '\0';
 	errno = 0;
 	char *endp;

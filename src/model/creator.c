@@ -626,6 +626,13 @@ static bool parse_zone(const char *s, size_t n, int64_t *offset)
 	return true;
 }
 
+/* Writes v (0 <= v < 10^width) zero-padded in exactly width characters. */
+static void put_digits(char *out, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+}
+
 /* RFC 3339 date-time (offsets and fractional seconds accepted, leap seconds not) to UTC
  * "YYYY-MM-DDTHH:MM:SSZ"; fractions are truncated. date_only also takes "YYYY-MM-DD"
  * as midnight UTC (spreadsheet exports). */
@@ -668,8 +675,19 @@ static bool parse_time(const char *s, size_t n, bool date_only, char out[32])
 	civil_from_days(days, &yy, &m2, &d2);
 	if (yy < 0 || yy > 9999)
 		return false;
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)yy, m2, d2, (int)(rem / 3600),
-	         (int)(rem / 60 % 60), (int)(rem % 60));
+	put_digits(out, (int)yy, 4);
+	out[4] = '-';
+	put_digits(out + 5, m2, 2);
+	out[7] = '-';
+	put_digits(out + 8, d2, 2);
+	out[10] = 'T';
+	put_digits(out + 11, (int)(rem / 3600), 2);
+	out[13] = ':';
+	put_digits(out + 14, (int)(rem / 60 % 60), 2);
+	out[16] = ':';
+	put_digits(out + 17, (int)(rem % 60), 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 	return true;
 }
 

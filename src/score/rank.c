@@ -3,6 +3,7 @@
  * because every creator's score is computed the same way on either thread and the
  * order is total (score, then id, then index), the result is independent of threads. */
 #include "nm/score.h"
+#include "filter.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static void run_job(struct job *j)
 {
 	for (size_t i = j->from; i < j->to; i++) {
 		const struct nm_score_features *f = &j->f[i];
-		if (!nm_score_passes(j->q, f))
+		if (!nm_score__passes(j->q, f))
 			continue;
 		if (j->n_exclude && excluded(j->exclude, j->n_exclude, f->id))
 			continue;

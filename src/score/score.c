@@ -6,6 +6,7 @@
  * of price, and no component depends on another. Rounding (round-half-away) is itself
  * monotone, so rounding components and the score keeps the property. */
 #include "nm/score.h"
+#include "filter.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -43,16 +44,19 @@
 static const char *const goal_names[NM_GOAL_COUNT] = {"engagement", "awareness", "conversions"};
 
 static const char *const comp_names[NM_COMP_COUNT] = {
-	"niche", "engagement", "tier_fit", "audience", "cost_efficiency", "authenticity", "activity",
+	"niche",           "engagement",   "tier_fit", "audience",
+	"cost_efficiency", "authenticity", "activity",
 };
 
-/* Each row sums to 1. Engagement leans on engagement and cost per engagement (rule 6, and
+/* Each row sums to 1000 (thousandths, so that the weighted sum of components in
+ * thousandths is an exact integer: scores are reproducible bit for bit and equal scores
+ * are real ties). Engagement leans on engagement and cost per engagement (rule 6, and
  * hard enough for rule 8); awareness on reach (tier_fit is a reach curve for it);
  * conversions on niche, audience and authenticity. */
-static const double weights[NM_GOAL_COUNT][NM_COMP_COUNT] = {
-	[NM_GOAL_ENGAGEMENT] = {0.20, 0.35, 0.10, 0.05, 0.15, 0.10, 0.05},
-	[NM_GOAL_AWARENESS] = {0.20, 0.10, 0.40, 0.10, 0.10, 0.05, 0.05},
-	[NM_GOAL_CONVERSIONS] = {0.30, 0.10, 0.05, 0.25, 0.05, 0.20, 0.05},
+static const int64_t weights_milli[NM_GOAL_COUNT][NM_COMP_COUNT] = {
+	[NM_GOAL_ENGAGEMENT] = {200, 350, 100, 50, 150, 100, 50},
+	[NM_GOAL_AWARENESS] = {200, 100, 400, 100, 100, 50, 50},
+	[NM_GOAL_CONVERSIONS] = {300, 100, 50, 250, 50, 200, 50},
 };
 
 const char *nm_score_goal_name(enum nm_score_goal g)
@@ -80,7 +84,7 @@ double nm_score_weight(enum nm_score_goal g, enum nm_score_comp c)
 {
 	if ((unsigned)g >= NM_GOAL_COUNT || (unsigned)c >= NM_COMP_COUNT)
 		return 0.0;
-	return weights[g][c];
+	return weights_milli[g][c] / 1000.0;
 }
 
 /* ---- Query ---- */
@@ -167,16 +171,7 @@ static unsigned platform_of(const struct nm_score_features *f)
 
 bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_features *f)
 {
-	if (q->platform_mask && !(q->platform_mask & (1u << platform_of(f))))
-		return false;
-	if ((int64_t)f->followers < q->follower_min)
-		return false;
-	if (q->follower_max >= 0 && (int64_t)f->followers > q->follower_max)
-		return false;
-	/* An unknown rate cannot be shown to meet a minimum, so it does not. */
-	if (q->min_engagement_rate >= 0 && !(f->engagement_rate >= q->min_engagement_rate))
-		return false;
-	return (f->niche_cat | f->niche_tag | f->niche_bio) != 0;
+	return nm_score__passes(q, f);
 }
 
 /* ---- Components ---- */
@@ -204,10 +199,11 @@ static double bench_of(const struct nm_score_query *q, const struct nm_score_fea
 	                           nm_tier_of(f->followers));
 }
 
-/* Engagement relative to the platform/tier median; only meaningful when er_known. */
+/* Engagement relative to the platform/tier median, or -1 when the rate is unknown.
+ * Computed once per creator and handed to the components that need it. */
 static double er_ratio(const struct nm_score_query *q, const struct nm_score_features *f)
 {
-	return f->engagement_rate / bench_of(q, f);
+	return er_known(f) ? f->engagement_rate / bench_of(q, f) : -1.0;
 }
 
 /* Weighted overlap: category hits are the brand's own vocabulary, hashtags are what the
@@ -227,11 +223,10 @@ static double c_niche(const struct nm_score_query *q, const struct nm_score_feat
  * higher engagement always ranks higher, and an absurd rate cannot run away with it.
  * Written as 1 - 1/(1+r) because each of those IEEE steps is monotone, so the rounded
  * result is too (r/(1+r) can wobble by an ulp). */
-static double c_engagement(const struct nm_score_query *q, const struct nm_score_features *f)
+static double c_engagement(double r)
 {
-	if (!er_known(f))
+	if (r < 0.0)
 		return NEUTRAL;
-	double r = er_ratio(q, f);
 	return clamp01(1.0 - 1.0 / (1.0 + r));
 }
 
@@ -348,23 +343,23 @@ static double ff_factor(const struct nm_score_features *f)
 
 /* The jump's size times how far engagement falls short of the median: engagement at or
  * above the median "matches" the growth. Non-increasing in engagement by construction. */
-static double growth_penalty(const struct nm_score_query *q, const struct nm_score_features *f)
+static double growth_penalty(const struct nm_score_features *f, double r)
 {
 	double g = f->follower_growth_30d;
-	if (!(g > GROWTH_START) || !er_known(f))
+	if (!(g > GROWTH_START) || r < 0.0)
 		return 0.0;
 	double size = clamp01((g - GROWTH_START) / (GROWTH_FULL - GROWTH_START));
-	double shortfall = clamp01((1.0 - er_ratio(q, f)) / GROWTH_SHORT_FULL);
+	double shortfall = clamp01((1.0 - r) / GROWTH_SHORT_FULL);
 	return GROWTH_MAX_PENALTY * size * shortfall;
 }
 
 /* Deliberately no penalty for engagement far ABOVE the median: rule 3 makes the total
  * non-decreasing in engagement, and authenticity is part of the total. */
-static double c_authenticity(const struct nm_score_query *q, const struct nm_score_features *f)
+static double c_authenticity(const struct nm_score_features *f, double r)
 {
-	double a = ff_factor(f) * (1.0 - growth_penalty(q, f));
-	if (er_known(f))
-		a *= low_er_factor(er_ratio(q, f));
+	double a = ff_factor(f) * (1.0 - growth_penalty(f, r));
+	if (r >= 0.0)
+		a *= low_er_factor(r);
 	return clamp01(a);
 }
 
@@ -380,28 +375,36 @@ static double c_activity(const struct nm_score_features *f)
 	return clamp01(0.5 - 0.5 * (d - HALF_DAYS) / (double)(DEAD_DAYS - HALF_DAYS));
 }
 
+/* Round half up to thousandths; c is in [0,1], so this is monotone and cheap. */
+static int64_t to_milli(double c)
+{
+	return (int64_t)(c * 1000.0 + 0.5);
+}
+
 double nm_score_creator(const struct nm_score_query *q, const struct nm_score_features *f,
                         double comp[NM_COMP_COUNT])
 {
-	double c[NM_COMP_COUNT];
-	c[NM_COMP_NICHE] = c_niche(q, f);
-	c[NM_COMP_ENGAGEMENT] = c_engagement(q, f);
-	c[NM_COMP_TIER_FIT] = c_tier_fit(q, f);
-	c[NM_COMP_AUDIENCE] = c_audience(q, f);
-	c[NM_COMP_COST_EFFICIENCY] = c_cost(q, f);
-	c[NM_COMP_AUTHENTICITY] = c_authenticity(q, f);
-	c[NM_COMP_ACTIVITY] = c_activity(f);
+	double r = er_ratio(q, f);
+	int64_t m[NM_COMP_COUNT];
+	m[NM_COMP_NICHE] = to_milli(c_niche(q, f));
+	m[NM_COMP_ENGAGEMENT] = to_milli(c_engagement(r));
+	m[NM_COMP_TIER_FIT] = to_milli(c_tier_fit(q, f));
+	m[NM_COMP_AUDIENCE] = to_milli(c_audience(q, f));
+	m[NM_COMP_COST_EFFICIENCY] = to_milli(c_cost(q, f));
+	m[NM_COMP_AUTHENTICITY] = to_milli(c_authenticity(f, r));
+	m[NM_COMP_ACTIVITY] = to_milli(c_activity(f));
 
-	const double *w = weights[(unsigned)q->goal < NM_GOAL_COUNT ? q->goal : 0];
-	double sum = 0.0, wsum = 0.0;
+	const int64_t *w = weights_milli[(unsigned)q->goal < NM_GOAL_COUNT ? q->goal : 0];
+	int64_t sum = 0;
 	for (int i = 0; i < NM_COMP_COUNT; i++) {
-		c[i] = round_to(c[i], 1000.0);
-		sum += w[i] * c[i];
-		wsum += w[i];
+		sum += w[i] * m[i];
 		if (comp)
-			comp[i] = c[i];
+			comp[i] = m[i] / 1000.0;
 	}
-	return round_to(100.0 * sum / wsum, 100.0);
+	/* score = 100 × Σwc/Σw with c = m/1000 and Σw = 1000 (test_score checks every row)
+	 * is Σwm / 10^4; in hundredths Σwm / 100, rounded half up with integers only. */
+	int64_t centi = (sum + 50) / 100;
+	return centi / 100.0;
 }
 
 void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estimates *out)
@@ -538,18 +541,19 @@ static void reason_price(struct rbuf *r, const struct nm_score_query *q,
 static void reason_authenticity(struct rbuf *r, const struct nm_score_query *q,
                                 const struct nm_score_features *f)
 {
-	if (er_known(f) && er_ratio(q, f) < LOW_ER_RATIO) {
+	double ratio = er_ratio(q, f);
+	if (ratio >= 0.0 && ratio < LOW_ER_RATIO) {
 		enum nm_platform p = (enum nm_platform)platform_of(f);
 		enum nm_tier t = nm_tier_of(f->followers);
 		say(r, "Engagement %.2f%% is below a quarter of the %s %s median (%.2f%%)",
 		    100.0 * f->engagement_rate, nm_platform_label(p), nm_tier_name(t),
 		    100.0 * bench_of(q, f));
-	} else if (er_known(f) && er_ratio(q, f) < LOW_ER_SOFT) {
+	} else if (ratio >= 0.0 && ratio < LOW_ER_SOFT) {
 		say(r, "Engagement is under half the tier median");
 	}
 	if (f->following >= 0 && ff_ratio(f) > FF_RATIO_START)
 		say(r, "Following/followers ratio %.2g suggests follow-for-follow", ff_ratio(f));
-	if (growth_penalty(q, f) >= REASON_MIN_PENALTY)
+	if (growth_penalty(f, ratio) >= REASON_MIN_PENALTY)
 		say(r, "Followers up %.0f%% in 30 days without matching engagement",
 		    100.0 * f->follower_growth_30d);
 }
@@ -571,7 +575,8 @@ static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
 	if (q->gender != NM_GENDER_ANY && f->audience_female_share >= 0.0f) {
 		double fs = f->audience_female_share;
 		bool fem = q->gender == NM_GENDER_FEMALE;
-		say(r, "Audience %.0f%% %s", 100.0 * (fem ? fs : 1.0 - fs), fem ? "female" : "male");
+		double share = fem ? fs : 1.0 - fs;
+		say(r, "Audience %.0f%% %s", 100.0 * share, fem ? "female" : "male");
 	}
 	if (q->has_languages && f->language[0] && !set_has(q->languages, f->language[0],
 	                                                   f->language[1]))

@@ -68,7 +68,19 @@ static void test_counts(void)
 	COUNT_BAD(",123");
 	COUNT_BAD("123,");
 	COUNT_BAD("12abc");
-	COUNT_BAD("1e5");
+	COUNT_OK("1e5", 100000);
+	COUNT_OK("1.25e4", 12500);
+	COUNT_OK("1.5E-1", 0);
+	COUNT_OK("5e-1", 1);
+	COUNT_OK("0000000000000000000000000000000001", 1);
+	COUNT_OK("0e400", 0);
+	COUNT_BAD("1e19");
+	COUNT_BAD("1e401");
+	COUNT_BAD("1e");
+	COUNT_BAD("1e+");
+	COUNT_BAD("e5");
+	COUNT_BAD("1e5k");
+	COUNT_BAD("1e5.5");
 	COUNT_BAD("0x10");
 	COUNT_BAD("nan");
 	COUNT_BAD("inf");
@@ -127,6 +139,11 @@ static void test_rates(void)
 	CHECK(!nm_num_parse_rate("4.1%%", 5, false, &d));
 	CHECK(!nm_num_parse_rate("4.1% x", 6, false, &d));
 	CHECK(!nm_num_parse_rate("", 0, false, &d));
+	CHECK(nm_num_parse_rate("8e-05", 5, false, &d)); /* as written by the real dev file */
+	CHECK(d == 8e-05);
+	CHECK(nm_num_parse_rate("-1.5E+2", 7, true, &d));
+	CHECK(d == -150);
+	CHECK(!nm_num_parse_rate("8e-05%", 6, false, &d));
 }
 
 int main(void)

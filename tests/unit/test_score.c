@@ -86,7 +86,7 @@ static void test_weights(void)
 		double s = 0;
 		for (int c = 0; c < NM_COMP_COUNT; c++)
 			s += nm_score_weight((enum nm_score_goal)g, (enum nm_score_comp)c);
-		CHECK_NEAR(s, 1.0, 1e-12);
+		CHECK_NEAR(s, 1.0, 1e-12); /* nm_score_creator relies on Σw = 1 */
 	}
 	CHECK_STR(nm_score_comp_name(NM_COMP_COST_EFFICIENCY), "cost_efficiency");
 	CHECK_STR(nm_score_comp_name(NM_COMP_TIER_FIT), "tier_fit");
@@ -389,7 +389,8 @@ static void test_goals(void)
 				small.engagement_rate = small_rates[b];
 				big.price_cents = small.price_cents = prices[p];
 				CHECK(nm_score_passes(&q, &big) && nm_score_passes(&q, &small));
-				CHECK(nm_score_creator(&q, &big, NULL) > nm_score_creator(&q, &small, NULL));
+				double sb = nm_score_creator(&q, &big, NULL);
+				CHECK(sb > nm_score_creator(&q, &small, NULL));
 			}
 		}
 	}
@@ -553,7 +554,8 @@ static bool improve(const struct nm_score_query *q, struct nm_score_features *f,
 			used += f->aud[i].share;
 		for (unsigned i = 0; i < f->n_aud; i++) {
 			if (in_targets(q, f->aud[i].cc) && used < 10000) {
-				f->aud[i].share = (uint16_t)(f->aud[i].share + 1 + rndn(10000 - used));
+				unsigned more = 1 + rndn(10000 - used);
+				f->aud[i].share = (uint16_t)(f->aud[i].share + more);
 				return true;
 			}
 		}
@@ -563,7 +565,8 @@ static bool improve(const struct nm_score_query *q, struct nm_score_features *f,
 		if (q->gender == NM_GENDER_ANY || f->audience_female_share < 0)
 			return false;
 		if (q->gender == NM_GENDER_FEMALE)
-			f->audience_female_share += (float)((1.0 - f->audience_female_share) * rnd01());
+			f->audience_female_share +=
+			    (float)((1.0 - f->audience_female_share) * rnd01());
 		else
 			f->audience_female_share *= (float)rnd01();
 		return true;
@@ -602,10 +605,11 @@ static void test_monotone(void)
 		double sa = nm_score_creator(&q, &a, NULL), sb = nm_score_creator(&q, &b, NULL);
 		if (sb < sa || (pa && !pb)) {
 			if (failed++ < 5)
-				fprintf(stderr, "monotone kind %u: %.2f -> %.2f (passes %d -> %d)\n", kind,
-				        sa, sb, pa, pb);
+				fprintf(stderr, "monotone kind %u: %.2f -> %.2f (pass %d -> %d)\n",
+				        kind, sa, sb, pa, pb);
 		}
 	}
+	fprintf(stderr, "monotonicity: %d applicable changes checked\n", tried);
 	CHECK(tried > 30000);
 	CHECK(failed == 0);
 	/* Fine-grained sweep of engagement across every benchmark cell and the thresholds. */
@@ -663,8 +667,11 @@ static void check_topk(size_t n, size_t k, int threads, bool ties)
 	for (size_t i = 0; i < n; i++) {
 		f[i] = random_creator();
 		f[i].id = (int64_t)(n - i); /* unique, descending, so index order ≠ id order */
-		if (ties && i % 2) /* copies with other ids: equal scores */
-			{ int64_t id = f[i].id; f[i] = f[i - 1]; f[i].id = id; }
+		if (ties && i % 2) { /* a copy of the previous creator under another id */
+			int64_t id = f[i].id;
+			f[i] = f[i - 1];
+			f[i].id = id;
+		}
 	}
 	size_t nx = 0;
 	for (size_t i = 0; i < 64; i++)
@@ -678,7 +685,8 @@ static void check_topk(size_t n, size_t k, int threads, bool ties)
 
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!nm_score_passes(&q, &f[i]) || bsearch(&f[i].id, excl, nx, sizeof *excl, cmp_i64))
+		if (!nm_score_passes(&q, &f[i]) ||
+		    bsearch(&f[i].id, excl, nx, sizeof *excl, cmp_i64))
 			continue;
 		scores[i] = nm_score_creator(&q, &f[i], NULL);
 		idx[m++] = (uint32_t)i;
@@ -778,7 +786,8 @@ static void test_premise(void)
 		f[i].id = (int64_t)i + 1;
 		f[i].platform = NM_PLATFORM_INSTAGRAM;
 		f[i].followers = (uint32_t)pow(10.0, 3.0 + 4.0 * rnd01());
-		double med = nm_score_bench_rate(NULL, NM_PLATFORM_INSTAGRAM, nm_tier_of(f[i].followers));
+		enum nm_tier t = nm_tier_of(f[i].followers);
+		double med = nm_score_bench_rate(NULL, NM_PLATFORM_INSTAGRAM, t);
 		f[i].engagement_rate = med * exp(0.8 * (rnd01() + rnd01() + rnd01() - 1.5));
 		f[i].niche_cat = (uint8_t)(1 + rndn(2));
 	}

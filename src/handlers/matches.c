@@ -1,0 +1,704 @@
+/* Matching (SPEC §5): POST /v1/brands/{id}/matches ranks the creator pool for the
+ * brand and stores the run; GET pages through a stored run; GET match-runs lists runs.
+ *
+ * Candidate selection is SQL over the GIN indexes (categories, hashtags, full text)
+ * and the followers btree; the niche evidence, the seven components, the ranking and
+ * the reasons are computed in C (src/score, src/model/niche.c). The run, its results
+ * and the match_run.completed event are written in one transaction. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nm/brand.h"
+#include "nm/db.h"
+#include "nm/handlers.h"
+#include "nm/log.h"
+#include "nm/merge_patch.h"
+#include "nm/niche.h"
+#include "nm/outbox.h"
+#include "nm/pgarray.h"
+#include "nm/score.h"
+#include "nm/taxonomy.h"
+#include "nm/verr.h"
+
+#define DEFAULT_STORED 200
+#define MAX_STORED 1000
+#define PAGE_DEFAULT 50
+
+static const char *const override_keys[] = {
+    "platforms",      "follower_min",     "follower_max", "min_engagement_rate",
+    "target_countries", "target_languages", "target_gender", "goal",
+    "budget_per_post_cents", "niches",     "keywords"};
+
+/* ------------------------------------------------------------------ SQL */
+
+static struct nm_sql q_brand = {"matches_brand", "SELECT doc FROM brands WHERE id = $1", 1, 0};
+static struct nm_sql q_bench = {"matches_bench",
+                                "SELECT platform, tier, median_rate FROM engagement_benchmarks",
+                                0, 0};
+
+/* Hard filters in SQL (rule 1): range, platforms, minimum engagement, some niche
+ * evidence, not declined/excluded. The C side re-checks all of them. */
+static struct nm_sql q_candidates = {
+    "matches_candidates",
+    "SELECT c.id, c.platform, c.handle, c.display_name, c.followers, c.following, "
+    "c.engagement_rate, c.price_per_post_cents, c.audience_female_share, c.follower_growth_30d, "
+    "floor(extract(epoch FROM now() - c.last_post_at) / 86400)::int, c.country, c.language, "
+    "c.audience_countries::text, c.categories, c.hashtags, c.bio "
+    "FROM creators c "
+    "WHERE c.followers >= $1 AND ($2::bigint IS NULL OR c.followers <= $2) "
+    "AND ($3::text[] IS NULL OR c.platform = ANY ($3)) "
+    "AND ($4::float8 IS NULL OR c.engagement_rate >= $4) "
+    "AND (c.categories && $5::text[] OR c.hashtags && $6::text[] "
+    "     OR c.search @@ websearch_to_tsquery('simple', $7)) "
+    "AND NOT EXISTS (SELECT 1 FROM creator_statuses s WHERE s.brand_id = $8 "
+    "     AND s.creator_id = c.id AND s.status IN ('declined', 'excluded'))",
+    8, 0};
+
+static struct nm_sql q_run_insert = {
+    "matches_run_insert",
+    "INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms) "
+    "VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id, " NM_SQL_TS("created_at"),
+    7, 0};
+
+static struct nm_sql q_results_insert = {
+    "matches_results_insert",
+    "INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
+    "SELECT $1, (e->>'rank')::int, (e->'creator'->>'id')::bigint, (e->>'score')::float8, e "
+    "FROM jsonb_array_elements($2::jsonb) AS t(e)",
+    2, 0};
+
+static struct nm_sql q_page = {
+    "matches_page",
+    "SELECT r.rank, (r.doc || jsonb_build_object('status', s.status))::text "
+    "FROM match_results r LEFT JOIN creator_statuses s "
+    "ON s.brand_id = $1 AND s.creator_id = r.creator_id "
+    "WHERE r.run_id = $2 AND r.rank > $3 ORDER BY r.rank LIMIT $4",
+    4, 0};
+
+static struct nm_sql q_latest = {
+    "matches_latest", "SELECT id FROM match_runs WHERE brand_id = $1 ORDER BY id DESC LIMIT 1", 1,
+    0};
+static struct nm_sql q_run_of_brand = {
+    "matches_run_of_brand", "SELECT id FROM match_runs WHERE id = $1 AND brand_id = $2", 2, 0};
+
+#define RUN_COLS                                                                                \
+	"id, brand_id, " NM_SQL_TS("created_at") ", candidates, stored, weights::text, goal, "   \
+	"query::text, duration_ms"
+static struct nm_sql q_runs = {
+    "matches_runs",
+    "SELECT " RUN_COLS " FROM match_runs WHERE brand_id = $1 AND ($2::bigint = 0 OR id < $2) "
+    "ORDER BY id DESC LIMIT $3",
+    3, 0};
+
+/* ------------------------------------------------------------------ helpers */
+
+static void i64s(char *buf, size_t n, long long v)
+{
+	snprintf(buf, n, "%lld", v);
+}
+
+/* Loads the brand's canonical doc, or replies 404. */
+static json_t *load_brand(struct nm_req *r, struct nm_pg *pg, int64_t id)
+{
+	if (!nm_brand_visible(r, id)) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
+		return NULL;
+	}
+	char ib[24];
+	i64s(ib, sizeof ib, id);
+	const char *p[] = {ib};
+	PGresult *res = nm_db_exec(pg, &q_brand, p);
+	json_t *doc = NULL;
+	if (!nm_db_ok(res))
+		nm_reply_db_error(r, res);
+	else if (PQntuples(res) == 0)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
+	else
+		doc = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	PQclear(res);
+	return doc;
+}
+
+/* The effective brand of this run: stored doc + body overrides, validated as a brand. */
+static json_t *effective_brand(struct nm_req *r, json_t *doc, long *stored)
+{
+	json_t *body = nm_req_json(r);
+	json_t *errors = json_array();
+	json_t *overrides = json_object();
+	*stored = DEFAULT_STORED;
+	const char *key;
+	json_t *v;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "limit") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > MAX_STORED)
+				nm_verr_add(errors, "limit", "must be an integer from 1 to %d", MAX_STORED);
+			else
+				*stored = (long)json_integer_value(v);
+			continue;
+		}
+		bool allowed = false;
+		for (size_t i = 0; i < sizeof override_keys / sizeof *override_keys; i++)
+			allowed = allowed || strcmp(key, override_keys[i]) == 0;
+		if (allowed)
+			json_object_set(overrides, key, v);
+		else
+			nm_verr_add(errors, key, "unknown field (a run accepts limit and brand filters)");
+	}
+	json_t *eff = NULL;
+	if (!json_array_size(errors)) {
+		json_t *merged = nm_merge_patch(doc, overrides);
+		eff = nm_brand_normalize(merged, errors);
+		json_decref(merged);
+	}
+	json_decref(overrides);
+	if (!eff)
+		nm_reply_problem(r, NM_P_VALIDATION, errors, "The run request has invalid fields.");
+	else
+		json_decref(errors);
+	return eff;
+}
+
+static void load_bench(struct nm_pg *pg, struct nm_score_bench *b)
+{
+	nm_score_bench_init(b);
+	PGresult *res = nm_db_exec(pg, &q_bench, NULL);
+	if (nm_db_ok(res))
+		for (int i = 0; i < PQntuples(res); i++)
+			nm_score_bench_set(b, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			                   strtod(PQgetvalue(res, i, 2), NULL));
+	PQclear(res);
+}
+
+static void build_query(json_t *eff, const struct nm_score_bench *bench,
+                        struct nm_score_query *q, struct nm_niche_terms *terms)
+{
+	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
+	nm_score_goal_parse(json_string_value(json_object_get(eff, "goal")), &goal);
+	nm_score_query_init(q, goal);
+	long long fmin, fmax;
+	nm_brand_follower_range(eff, &fmin, &fmax);
+	q->follower_min = fmin;
+	q->follower_max = fmax;
+	json_t *mer = json_object_get(eff, "min_engagement_rate");
+	q->min_engagement_rate = mer ? json_number_value(mer) : -1;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(eff, "platforms"), i, v) {
+		enum nm_platform p;
+		if (nm_platform_parse(json_string_value(v), &p))
+			q->platform_mask |= 1u << p;
+	}
+	const char *g = json_string_value(json_object_get(eff, "target_gender"));
+	q->gender = g && strcmp(g, "female") == 0 ? NM_GENDER_FEMALE
+	            : g && strcmp(g, "male") == 0 ? NM_GENDER_MALE
+	                                          : NM_GENDER_ANY;
+	json_t *budget = json_object_get(eff, "budget_per_post_cents");
+	q->budget_per_post_cents = budget ? json_integer_value(budget) : -1;
+	json_array_foreach(json_object_get(eff, "target_countries"), i, v)
+		nm_score_query_add_country(q, json_string_value(v));
+	json_array_foreach(json_object_get(eff, "target_languages"), i, v)
+		nm_score_query_add_language(q, json_string_value(v));
+	q->bench = bench;
+	json_array_foreach(json_object_get(eff, "niches"), i, v)
+		nm_niche_add(terms, json_string_value(v));
+	json_array_foreach(json_object_get(eff, "keywords"), i, v)
+		nm_niche_add(terms, json_string_value(v));
+	q->n_terms = terms->n ? (unsigned)terms->n : 1;
+}
+
+/* Text[] literal of the terms, and of the terms without spaces (for hashtags). */
+static char *terms_literal(const struct nm_niche_terms *t, bool compact)
+{
+	size_t cap = 4;
+	for (size_t i = 0; i < t->n; i++)
+		cap += 2 * t->len[i] + 4;
+	char *s = malloc(cap), *w = s;
+	if (!s)
+		return NULL;
+	*w++ = '{';
+	for (size_t i = 0; i < t->n; i++) {
+		if (i)
+			*w++ = ',';
+		*w++ = '"';
+		for (const char *p = compact ? t->compact[i] : t->term[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				*w++ = '\\';
+			*w++ = *p;
+		}
+		*w++ = '"';
+	}
+	*w++ = '}';
+	*w = '\0';
+	return s;
+}
+
+/* websearch_to_tsquery text: "term one" OR "term two" (quotes dropped from terms). */
+static char *terms_websearch(const struct nm_niche_terms *t)
+{
+	size_t cap = 8;
+	for (size_t i = 0; i < t->n; i++)
+		cap += t->len[i] + 8;
+	char *s = malloc(cap), *w = s;
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		if (i) {
+			memcpy(w, " OR ", 4);
+			w += 4;
+		}
+		*w++ = '"';
+		for (const char *p = t->term[i]; *p; p++)
+			if (*p != '"')
+				*w++ = *p;
+		*w++ = '"';
+	}
+	*w = '\0';
+	return s;
+}
+
+static float opt_float(const PGresult *res, int i, int col)
+{
+	return PQgetisnull(res, i, col) ? -1.0f : (float)strtod(PQgetvalue(res, i, col), NULL);
+}
+
+/* Row of q_candidates → features; niche evidence computed against terms. */
+static void row_features(const PGresult *res, int i, const struct nm_niche_terms *terms,
+                         struct nm_score_features *f, uint64_t *matched)
+{
+	memset(f, 0, sizeof *f);
+	f->id = nm_db_i64(res, i, 0);
+	enum nm_platform p = NM_PLATFORM_OTHER;
+	nm_platform_parse(PQgetvalue(res, i, 1), &p);
+	f->platform = (uint8_t)p;
+	long long followers = nm_db_i64(res, i, 4);
+	f->followers = followers > UINT32_MAX ? UINT32_MAX : (uint32_t)followers;
+	long long following = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);
+	f->following = following > INT32_MAX ? INT32_MAX : (int32_t)following;
+	f->engagement_rate = PQgetisnull(res, i, 6) ? -1.0 : strtod(PQgetvalue(res, i, 6), NULL);
+	long long price = PQgetisnull(res, i, 7) ? -1 : nm_db_i64(res, i, 7);
+	f->price_cents = price > INT32_MAX ? INT32_MAX : (int32_t)price;
+	f->audience_female_share = opt_float(res, i, 8);
+	f->follower_growth_30d = PQgetisnull(res, i, 9) ? NAN : (float)strtod(PQgetvalue(res, i, 9), NULL);
+	if (PQgetisnull(res, i, 10)) {
+		f->days_since_post = NM_SCORE_DAYS_UNKNOWN;
+	} else {
+		long d = strtol(PQgetvalue(res, i, 10), NULL, 10);
+		f->days_since_post = (uint16_t)(d < 0 ? 0 : d >= NM_SCORE_DAYS_UNKNOWN ? NM_SCORE_DAYS_UNKNOWN - 1 : d);
+	}
+	if (!PQgetisnull(res, i, 11))
+		memcpy(f->country, PQgetvalue(res, i, 11), 2);
+	if (!PQgetisnull(res, i, 12))
+		memcpy(f->language, PQgetvalue(res, i, 12), 2);
+	if (!PQgetisnull(res, i, 13)) {
+		json_t *aud = json_loads(PQgetvalue(res, i, 13), 0, NULL);
+		/* Keep the largest shares, largest first. */
+		const char *cc;
+		json_t *v;
+		json_object_foreach(aud, cc, v) {
+			uint16_t share = (uint16_t)lround(json_number_value(v) * 10000);
+			size_t pos = f->n_aud;
+			while (pos > 0 && f->aud[pos - 1].share < share)
+				pos--;
+			if (pos >= NM_SCORE_AUD_MAX)
+				continue;
+			size_t last = f->n_aud < NM_SCORE_AUD_MAX ? f->n_aud : NM_SCORE_AUD_MAX - 1;
+			memmove(&f->aud[pos + 1], &f->aud[pos], (last - pos) * sizeof f->aud[0]);
+			memcpy(f->aud[pos].cc, cc, 2);
+			f->aud[pos].share = share;
+			if (f->n_aud < NM_SCORE_AUD_MAX)
+				f->n_aud++;
+		}
+		json_decref(aud);
+	}
+	/* Arrays are parsed from copies: PGresult memory is not ours to modify. */
+	char *cats_s = strdup(PQgetvalue(res, i, 14)), *tags_s = strdup(PQgetvalue(res, i, 15));
+	char *cats[32], *tags[64];
+	size_t nc = nm_pgarray_split(cats_s, cats, 32), nt = nm_pgarray_split(tags_s, tags, 64);
+	struct nm_niche_hits h;
+	nm_niche_match(terms, cats, nc, tags, nt, PQgetisnull(res, i, 16) ? NULL : PQgetvalue(res, i, 16), &h);
+	free(cats_s);
+	free(tags_s);
+	f->niche_cat = h.cat;
+	f->niche_tag = h.tag;
+	f->niche_bio = h.bio;
+	*matched = h.matched;
+}
+
+static json_t *weights_json(enum nm_score_goal g)
+{
+	json_t *w = json_object();
+	for (int c = 0; c < NM_COMP_COUNT; c++)
+		json_object_set_new(w, nm_score_comp_name((enum nm_score_comp)c),
+		                    json_real(nm_score_weight(g, (enum nm_score_comp)c)));
+	return w;
+}
+
+static json_t *categories_json(const char *literal)
+{
+	char *s = strdup(literal);
+	char *v[32];
+	size_t n = nm_pgarray_split(s, v, 32);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	free(s);
+	return a;
+}
+
+/* One stored result (without the live status). */
+static json_t *result_json(const PGresult *res, int row, long rank, double score,
+                           const struct nm_score_query *q, const struct nm_score_features *f,
+                           const struct nm_niche_terms *terms, uint64_t matched)
+{
+	json_t *creator = json_pack(
+	    "{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id", (json_int_t)f->id,
+	    "platform", PQgetvalue(res, row, 1), "handle", PQgetvalue(res, row, 2), "display_name",
+	    nm_db_str(res, row, 3), "followers", (json_int_t)nm_db_i64(res, row, 4), "tier",
+	    nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))), "engagement_rate",
+	    f->engagement_rate >= 0 ? json_real(f->engagement_rate) : json_null(), "categories",
+	    categories_json(PQgetvalue(res, row, 14)), "country", nm_db_str(res, row, 11),
+	    "price_per_post_cents", f->price_cents >= 0 ? json_integer(f->price_cents) : json_null());
+	double comp[NM_COMP_COUNT];
+	nm_score_creator(q, f, comp);
+	json_t *components = json_object();
+	for (int c = 0; c < NM_COMP_COUNT; c++)
+		json_object_set_new(components, nm_score_comp_name((enum nm_score_comp)c),
+		                    json_real(comp[c]));
+	struct nm_score_estimates est;
+	nm_score_estimate(f, &est);
+	json_t *estimates = json_pack("{s:o, s:o}", "engagements_per_post",
+	                              est.has_engagements ? json_integer(est.engagements_per_post)
+	                                                  : json_null(),
+	                              "cost_per_engagement_cents",
+	                              est.has_cpe ? json_real(est.cost_per_engagement_cents)
+	                                          : json_null());
+	const char *matched_terms[NM_NICHE_MAX_TERMS];
+	size_t n_matched = 0;
+	for (size_t i = 0; i < terms->n; i++)
+		if (matched & (1ull << i))
+			matched_terms[n_matched++] = terms->term[i];
+	char buf[2048];
+	const char *reasons[16];
+	size_t nr = nm_score_reasons(q, f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
+	json_t *rs = json_array();
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(rs, json_string(reasons[i]));
+	return json_pack("{s:i, s:f, s:o, s:o, s:o, s:o}", "rank", (int)rank, "score", score,
+	                 "creator", creator, "components", components, "estimates", estimates,
+	                 "reasons", rs);
+}
+
+/* Appends a page of run results as JSON text: '[...]' plus the next cursor. */
+static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int64_t run_id,
+                      int64_t after_rank, int limit, char **out, json_t **next)
+{
+	char b[24], ru[24], a[24], l[16];
+	i64s(b, sizeof b, brand_id);
+	i64s(ru, sizeof ru, run_id);
+	i64s(a, sizeof a, after_rank);
+	i64s(l, sizeof l, limit + 1);
+	const char *p[] = {b, ru, a, l};
+	PGresult *res = nm_db_exec(pg, &q_page, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return false;
+	}
+	int n = PQntuples(res);
+	size_t cap = 3;
+	for (int i = 0; i < n && i < limit; i++)
+		cap += (size_t)PQgetlength(res, i, 1) + 1;
+	char *s = malloc(cap), *w = s;
+	*w++ = '[';
+	for (int i = 0; i < n && i < limit; i++) {
+		if (i)
+			*w++ = ',';
+		size_t len = (size_t)PQgetlength(res, i, 1);
+		memcpy(w, PQgetvalue(res, i, 1), len);
+		w += len;
+	}
+	*w++ = ']';
+	*w = '\0';
+	char cur[48];
+	*next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur, sizeof cur))
+	                  : json_null();
+	PQclear(res);
+	*out = s;
+	return true;
+}
+
+/* ------------------------------------------------------------------ POST */
+
+struct ranked {
+	struct nm_score_features *f;
+	uint64_t *matched;
+	int *row;
+	size_t n;
+};
+
+/* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
+void nm_h_matches_run(struct nm_req *r)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int64_t brand_id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	json_t *doc = load_brand(r, pg, brand_id);
+	if (!doc)
+		return;
+	long stored_max;
+	json_t *eff = effective_brand(r, doc, &stored_max);
+	json_decref(doc);
+	if (!eff)
+		return;
+	struct nm_score_bench bench;
+	load_bench(pg, &bench);
+	struct nm_score_query q;
+	struct nm_niche_terms terms = {0};
+	build_query(eff, &bench, &q, &terms);
+
+	char fmin[24], fmax[24], mer[40], bid[24];
+	i64s(fmin, sizeof fmin, q.follower_min);
+	i64s(fmax, sizeof fmax, q.follower_max);
+	snprintf(mer, sizeof mer, "%.17g", q.min_engagement_rate);
+	i64s(bid, sizeof bid, brand_id);
+	char *plats = NULL;
+	if (q.platform_mask) {
+		plats = malloc(256);
+		size_t o = 0;
+		plats[o++] = '{';
+		for (int p = 0; p < NM_PLATFORM_COUNT; p++)
+			if (q.platform_mask & (1u << p))
+				o += (size_t)snprintf(plats + o, 256 - o, "%s%s", o > 1 ? "," : "",
+				                      nm_platform_name((enum nm_platform)p));
+		snprintf(plats + o, 256 - o, "}");
+	}
+	char *lit = terms_literal(&terms, false), *clit = terms_literal(&terms, true);
+	char *ws = terms_websearch(&terms);
+	const char *p[] = {fmin, q.follower_max >= 0 ? fmax : NULL, plats,
+	                   q.min_engagement_rate >= 0 ? mer : NULL, lit, clit, ws, bid};
+	bool ok = nm_db_begin(pg);
+	PGresult *cand = ok ? nm_db_exec(pg, &q_candidates, p) : NULL;
+	free(plats);
+	free(lit);
+	free(clit);
+	free(ws);
+	if (!ok || !nm_db_ok(cand)) {
+		if (cand)
+			nm_reply_db_error(r, cand);
+		else
+			nm_reply_db_down(r);
+		PQclear(cand);
+		nm_niche_free(&terms);
+		json_decref(eff);
+		return;
+	}
+	size_t n = (size_t)PQntuples(cand);
+	struct nm_score_features *f = calloc(n ? n : 1, sizeof *f);
+	uint64_t *matched = calloc(n ? n : 1, sizeof *matched);
+	struct nm_score_hit *hits = calloc((size_t)stored_max, sizeof *hits);
+	for (size_t i = 0; i < n; i++)
+		row_features(cand, (int)i, &terms, &f[i], &matched[i]);
+	size_t candidates = 0;
+	long nh = nm_score_rank(&q, f, n, NULL, 0, (size_t)stored_max, 2, hits, &candidates);
+	json_t *results = json_array();
+	for (long i = 0; i < nh; i++) {
+		uint32_t k = hits[i].index;
+		json_array_append_new(results, result_json(cand, (int)k, i + 1, hits[i].score, &q, &f[k],
+		                                           &terms, matched[k]));
+	}
+	PQclear(cand);
+	free(f);
+	free(matched);
+	free(hits);
+	nm_niche_free(&terms);
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	json_t *weights = weights_json(q.goal);
+	char *wtext = json_dumps(weights, JSON_COMPACT);
+	char *qtext = json_dumps(eff, JSON_COMPACT | JSON_SORT_KEYS);
+	char cands[24], st[24], dur[32];
+	i64s(cands, sizeof cands, (long long)candidates);
+	i64s(st, sizeof st, nh < 0 ? 0 : nh);
+	snprintf(dur, sizeof dur, "%.3f", ms);
+	const char *rp[] = {bid, nm_score_goal_name(q.goal), wtext, qtext, cands, st, dur};
+	PGresult *res = nm_db_exec(pg, &q_run_insert, rp);
+	free(wtext);
+	free(qtext);
+	json_decref(eff);
+	json_t *run = NULL;
+	int64_t run_id = 0;
+	if (nm_db_ok(res)) {
+		run_id = nm_db_i64(res, 0, 0);
+		run = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s}", "id", (json_int_t)run_id,
+		                "brand_id", (json_int_t)brand_id, "created_at", PQgetvalue(res, 0, 1),
+		                "candidates", (json_int_t)candidates, "stored", (json_int_t)(nh < 0 ? 0 : nh),
+		                "weights", weights, "goal", nm_score_goal_name(q.goal));
+	} else {
+		nm_reply_db_error(r, res);
+	}
+	PQclear(res);
+	json_decref(weights);
+	if (!run) {
+		json_decref(results);
+		return;
+	}
+	char rid[24];
+	i64s(rid, sizeof rid, run_id);
+	char *rtext = json_dumps(results, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(results);
+	const char *ip[] = {rid, rtext};
+	res = nm_db_exec(pg, &q_results_insert, ip);
+	free(rtext);
+	ok = nm_db_ok(res);
+	if (!ok)
+		nm_reply_db_error(r, res);
+	PQclear(res);
+	json_t *event = json_pack("{s:O}", "run", run);
+	ok = ok && nm_outbox_emit(pg, "match_run.completed", event);
+	json_decref(event);
+	char *page = NULL;
+	json_t *next = NULL;
+	ok = ok && page_text(r, pg, brand_id, run_id, 0, PAGE_DEFAULT, &page, &next);
+	if (!ok || !nm_db_commit(pg)) {
+		nm_db_rollback(pg);
+		if (!nm_req_replied(r))
+			nm_reply_db_down(r);
+		free(page);
+		json_decref(next);
+		json_decref(run);
+		return;
+	}
+	json_t *body = json_pack("{s:o, s:o}", "run", run, "next_cursor", next);
+	json_object_set_new(body, "data", json_loads(page, 0, NULL));
+	free(page);
+	char loc[96];
+	snprintf(loc, sizeof loc, "/v1/brands/%lld/matches?run_id=%lld", (long long)brand_id,
+	         (long long)run_id);
+	nm_reply_header(r, "Location", loc);
+	nm_reply_json(r, 201, body);
+}
+
+/* ------------------------------------------------------------------ GET */
+
+/* GET /v1/brands/{id}/matches[?run_id=] → a page of the latest (or given) stored run. */
+void nm_h_matches_page(struct nm_req *r)
+{
+	int64_t brand_id = nm_req_id_param(r, 0);
+	int limit;
+	int64_t after;
+	if (!nm_req_page(r, &limit, &after))
+		return;
+	const char *run_q = nm_req_query(r, "run_id");
+	long long run_id = 0;
+	if (run_q) {
+		char *end;
+		run_id = strtoll(run_q, &end, 10);
+		if (!*run_q || *end || run_id <= 0) {
+			nm_reply_problem(r, NM_P_BAD_QUERY,
+			                 json_pack("[{s:s,s:s}]", "field", "run_id", "message",
+			                           "must be a positive integer"),
+			                 "run_id must be a positive integer");
+			return;
+		}
+	}
+	if (!nm_brand_visible(r, brand_id)) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
+		return;
+	}
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	char b[24], ru[24];
+	i64s(b, sizeof b, brand_id);
+	i64s(ru, sizeof ru, run_id);
+	PGresult *res;
+	if (run_id) {
+		const char *p[] = {ru, b};
+		res = nm_db_exec(pg, &q_run_of_brand, p);
+	} else {
+		const char *p[] = {b};
+		res = nm_db_exec(pg, &q_latest, p);
+	}
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return;
+	}
+	if (PQntuples(res) == 0) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
+		                 run_id ? "No match run %s for brand %s." : "Brand %s%s has no match runs yet.",
+		                 run_id ? ru : b, run_id ? b : "");
+		PQclear(res);
+		return;
+	}
+	run_id = nm_db_i64(res, 0, 0);
+	PQclear(res);
+	char *page;
+	json_t *next;
+	if (!page_text(r, pg, brand_id, run_id, after, limit, &page, &next))
+		return;
+	char *next_s = json_dumps(next, JSON_ENCODE_ANY);
+	json_decref(next);
+	size_t len = strlen(page) + strlen(next_s) + 64;
+	char *body = malloc(len);
+	int n = snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":%s}", run_id, page,
+	                 next_s);
+	free(page);
+	free(next_s);
+	nm_reply_text(r, 200, "application/json; charset=utf-8", body, (size_t)n);
+}
+
+/* GET /v1/brands/{id}/match-runs → runs, newest first. */
+void nm_h_match_runs_list(struct nm_req *r)
+{
+	int64_t brand_id = nm_req_id_param(r, 0);
+	int limit;
+	int64_t after;
+	if (!nm_req_page(r, &limit, &after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	json_t *doc = load_brand(r, pg, brand_id);
+	if (!doc)
+		return;
+	json_decref(doc);
+	char b[24], a[24], l[16];
+	i64s(b, sizeof b, brand_id);
+	i64s(a, sizeof a, after);
+	i64s(l, sizeof l, limit + 1);
+	const char *p[] = {b, a, l};
+	PGresult *res = nm_db_exec(pg, &q_runs, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return;
+	}
+	int n = PQntuples(res);
+	json_t *data = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(
+		    data, json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f}", "id",
+		                    (json_int_t)nm_db_i64(res, i, 0), "brand_id",
+		                    (json_int_t)nm_db_i64(res, i, 1), "created_at", PQgetvalue(res, i, 2),
+		                    "candidates", (json_int_t)nm_db_i64(res, i, 3), "stored",
+		                    (json_int_t)nm_db_i64(res, i, 4), "weights",
+		                    json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal",
+		                    PQgetvalue(res, i, 6), "query",
+		                    json_loads(PQgetvalue(res, i, 7), 0, NULL), "duration_ms",
+		                    strtod(PQgetvalue(res, i, 8), NULL)));
+	char cur[48];
+	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur,
+	                                                         sizeof cur))
+	                         : json_null();
+	PQclear(res);
+	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}

@@ -1,0 +1,189 @@
+/* Pipeline statuses (SPEC §5): a brand moves creators through shortlisted →
+ * contacted → accepted | declined, or excludes them. Declined and excluded creators
+ * never appear in that brand's later runs (the candidate query filters them). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nm/db.h"
+#include "nm/handlers.h"
+#include "nm/outbox.h"
+#include "nm/verr.h"
+
+static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
+                                       "excluded"};
+
+static bool status_valid(const char *s)
+{
+	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
+		if (s && strcmp(s, statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+#define STATUS_COLS                                                                              \
+	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", "             \
+	NM_SQL_TS("s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
+
+/* The previous status comes back too, so that an unchanged PUT emits no event. */
+static struct nm_sql q_upsert = {
+    "statuses_upsert",
+    "WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = $2 "
+    "FOR UPDATE), "
+    "s AS (INSERT INTO creator_statuses (brand_id, creator_id, status, note) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (brand_id, creator_id) DO UPDATE "
+    "SET status = EXCLUDED.status, note = EXCLUDED.note, updated_at = now() RETURNING *) "
+    "SELECT " STATUS_COLS ", (SELECT status FROM prev) FROM s JOIN creators c ON c.id = s.creator_id",
+    4, 0};
+
+static struct nm_sql q_brand_exists = {"statuses_brand_exists",
+                                       "SELECT 1 FROM brands WHERE id = $1", 1, 0};
+
+static struct nm_sql q_list = {
+    "statuses_list",
+    "SELECT " STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+    "WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
+    "ORDER BY s.creator_id LIMIT $4",
+    4, 0};
+
+static json_t *status_row(const PGresult *res, int i)
+{
+	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}", "brand_id",
+	                 (json_int_t)nm_db_i64(res, i, 0), "creator_id",
+	                 (json_int_t)nm_db_i64(res, i, 1), "status", PQgetvalue(res, i, 2), "note",
+	                 nm_db_str(res, i, 3), "created_at", PQgetvalue(res, i, 4), "updated_at",
+	                 PQgetvalue(res, i, 5), "creator", "id", (json_int_t)nm_db_i64(res, i, 1),
+	                 "platform", PQgetvalue(res, i, 6), "handle", PQgetvalue(res, i, 7),
+	                 "display_name", nm_db_str(res, i, 8), "followers",
+	                 (json_int_t)nm_db_i64(res, i, 9));
+}
+
+/* True when the brand exists and the key may see it; else replies 404. */
+static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
+{
+	char b[24];
+	snprintf(b, sizeof b, "%lld", (long long)brand_id);
+	if (!nm_brand_visible(r, brand_id)) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %s.", b);
+		return false;
+	}
+	const char *p[] = {b};
+	PGresult *res = nm_db_exec(pg, &q_brand_exists, p);
+	bool ok = nm_db_ok(res) && PQntuples(res) == 1;
+	if (!nm_db_ok(res))
+		nm_reply_db_error(r, res);
+	else if (!ok)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %s.", b);
+	PQclear(res);
+	return ok;
+}
+
+/* PUT /v1/brands/{id}/creators/{creator_id}/status {"status","note"} → 200 */
+void nm_h_status_put(struct nm_req *r)
+{
+	json_t *in = nm_req_json(r), *errors = json_array();
+	const char *status = NULL, *note = NULL, *key;
+	json_t *v;
+	json_object_foreach(in, key, v) {
+		if (strcmp(key, "status") == 0) {
+			status = json_string_value(v);
+			if (!status_valid(status))
+				nm_verr_add(errors, "status",
+				            "must be one of shortlisted, contacted, accepted, declined, excluded");
+		} else if (strcmp(key, "note") == 0) {
+			if (json_is_string(v) && json_string_length(v) <= 2000)
+				note = json_string_value(v);
+			else if (!json_is_null(v))
+				nm_verr_add(errors, "note", "must be a string of at most 2000 characters");
+		} else {
+			nm_verr_add(errors, key, "unknown field");
+		}
+	}
+	if (!json_object_get(in, "status"))
+		nm_verr_add(errors, "status", "is required");
+	if (json_array_size(errors)) {
+		nm_reply_problem(r, NM_P_VALIDATION, errors, "The status has invalid fields.");
+		return;
+	}
+	json_decref(errors);
+	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, brand_id))
+		return;
+	if (!nm_db_begin(pg)) {
+		nm_reply_db_down(r);
+		return;
+	}
+	char b[24], c[24];
+	snprintf(b, sizeof b, "%lld", (long long)brand_id);
+	snprintf(c, sizeof c, "%lld", (long long)creator_id);
+	const char *p[] = {b, c, status, note};
+	PGresult *res = nm_db_exec(pg, &q_upsert, p);
+	if (!nm_db_ok(res)) {
+		if (strcmp(nm_db_sqlstate(res), "23503") == 0)
+			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %s.", c);
+		else
+			nm_reply_db_error(r, res);
+		PQclear(res);
+		nm_db_rollback(pg);
+		return;
+	}
+	json_t *row = status_row(res, 0);
+	const char *prev = nm_db_str(res, 0, 10);
+	bool changed = !prev || strcmp(prev, status) != 0;
+	if (prev)
+		json_object_set_new(row, "previous_status", json_string(prev));
+	else
+		json_object_set_new(row, "previous_status", json_null());
+	PQclear(res);
+	bool ok = !changed || nm_outbox_emit(pg, "creator.status_changed", row);
+	if (!ok || !nm_db_commit(pg)) {
+		nm_db_rollback(pg);
+		json_decref(row);
+		nm_reply_db_down(r);
+		return;
+	}
+	nm_reply_json(r, 200, row);
+}
+
+/* GET /v1/brands/{id}/creators?status= → the brand's pipeline, by creator id. */
+void nm_h_status_list(struct nm_req *r)
+{
+	int limit;
+	int64_t after;
+	if (!nm_req_page(r, &limit, &after))
+		return;
+	const char *status = nm_req_query(r, "status");
+	if (status && !status_valid(status)) {
+		nm_reply_problem(r, NM_P_BAD_QUERY,
+		                 json_pack("[{s:s,s:s}]", "field", "status", "message",
+		                           "must be one of shortlisted, contacted, accepted, declined, excluded"),
+		                 "status is not a pipeline status");
+		return;
+	}
+	int64_t brand_id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, brand_id))
+		return;
+	char b[24], a[24], l[16];
+	snprintf(b, sizeof b, "%lld", (long long)brand_id);
+	snprintf(a, sizeof a, "%lld", (long long)after);
+	snprintf(l, sizeof l, "%d", limit + 1);
+	const char *p[] = {b, status, a, l};
+	PGresult *res = nm_db_exec(pg, &q_list, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return;
+	}
+	int n = PQntuples(res);
+	json_t *data = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(data, status_row(res, i));
+	char cur[48];
+	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 1), cur,
+	                                                         sizeof cur))
+	                         : json_null();
+	PQclear(res);
+	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}
