@@ -12,6 +12,7 @@
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db.h"
+#include "nm/demo.h"
 #include "nm/log.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
@@ -28,6 +29,8 @@ static void usage(FILE *f)
 	      "                                prints the key alone on stdout\n"
 	      "  keys list                     list keys (prefixes only)\n"
 	      "  keys revoke ID                revoke a key\n"
+	      "  demo-data --creators N [--seed S] [--format ndjson|csv] [--platform P]\n"
+	      "                                write N plausible creators to stdout\n"
 	      "  --help                        this text\n"
 	      "\n"
 	      "configuration comes from the environment: DATABASE_URL, NICHEMATCH_LISTEN\n"
@@ -237,6 +240,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "demo-data") == 0)
+		return nm_demo_main(argc - 1, argv + 1);
 	nm_log_init();
 	struct nm_config cfg;
 	char err[256];
