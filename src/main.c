@@ -13,6 +13,7 @@
 #include "nm/db.h"
 #include "nm/log.h"
 #include "nm/server.h"
+#include "nm/workers.h"
 
 static void usage(FILE *f)
 {
@@ -222,11 +223,13 @@ static int cmd_serve(const struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_workers_start(cfg);
 	while (!stop_signal)
 		pause();
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_workers_stop();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;
