@@ -2,6 +2,7 @@
  * lives in the modules. stdout carries only what a command promises (a key, a
  * table); notes go to stderr. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "nm/config.h"
 #include "nm/db.h"
 #include "nm/log.h"
+#include "nm/rankindex.h"
 #include "nm/server.h"
 #include "nm/workers.h"
 
@@ -175,13 +177,6 @@ static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
 	return 2;
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static int cmd_serve(const struct nm_config *cfg)
 {
 	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
@@ -209,12 +204,13 @@ static int cmd_serve(const struct nm_config *cfg)
 		nm_log(NM_LOG_ERROR, "out of memory");
 		return 1;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/* Block the stop signals before any thread starts, so that every thread inherits
+	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!nm_server_start(cfg, err, sizeof err)) {
@@ -224,12 +220,14 @@ static int cmd_serve(const struct nm_config *cfg)
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
 	nm_workers_start(cfg);
-	while (!stop_signal)
-		pause();
+	int sig = 0;
+	while (sigwait(&stop_set, &sig) != 0)
+		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
-	       stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
+	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_workers_stop();
+	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;

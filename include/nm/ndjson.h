@@ -36,7 +36,8 @@ struct nm_jsonarr;
  * splitter only tracks strings, escapes and bracket depth (not bracket kinds), so
  * `[{"a":1,}, 2]` reports element 1 as invalid and element 2 as 2. An empty element
  * (`[1,,2]`, `[1,]`) is reported as an error; `[]` has no elements. Elements longer
- * than max_elem_bytes are scanned to their end without buffering and reported. */
+ * than max_elem_bytes (counting the whitespace before them) are scanned to their end
+ * without buffering and reported. */
 #define NM_JSONARR_NOT_ARRAY (-2000)
 #define NM_JSONARR_SYNTAX (-2001)
 struct nm_jsonarr *nm_jsonarr_new(size_t max_elem_bytes, int max_depth, nm_elem_cb cb, void *cls);

@@ -13,7 +13,8 @@
  * result is rounded to nearest (half up). When separators are used, groups after the first
  * have exactly 3 digits ("1,5" is refused, not read as 15), and one number uses one kind
  * (',' '_' or a space, including U+00A0/U+202F). Scientific notation ("8e-05", "1.2e4") is
- * accepted by all three functions, without a suffix after it. Rejects empty, negative, overflow (> INT64_MAX/2), junk.
+ * accepted by all three functions, without a suffix after it. Rejects empty, negative,
+ * overflow (> INT64_MAX/2), junk.
  * s need not be NUL-terminated (len bytes). */
 bool nm_num_parse_count(const char *s, size_t len, int64_t *out);
 

@@ -51,7 +51,73 @@ static const char schemas_text[] =
     " 'budget_per_post_cents':{'type':['integer','null']},'external_id':{'type':['string','null']},"
     " 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'}}},"
     "'BrandList':{'type':'object','required':['data','next_cursor'],'properties':{"
-    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/Brand'}},'next_cursor':{'type':['string','null']}}}"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/Brand'}},'next_cursor':{'type':['string','null']}}},"
+    "'CreatorInput':{'type':'object','required':['platform','handle','followers'],'additionalProperties':false,'properties':{"
+    " 'platform':{'$ref':'#/components/schemas/Platform'},'handle':{'type':'string','minLength':1,'maxLength':100},"
+    " 'display_name':{'type':['string','null']},'profile_url':{'type':['string','null']},'email':{'type':['string','null']},"
+    " 'followers':{'type':'integer','minimum':0},'following':{'type':['integer','null'],'minimum':0},"
+    " 'posts_count':{'type':['integer','null'],'minimum':0},'avg_likes':{'type':['number','null'],'minimum':0},"
+    " 'avg_comments':{'type':['number','null'],'minimum':0},'avg_shares':{'type':['number','null'],'minimum':0},"
+    " 'avg_views':{'type':['number','null'],'minimum':0},'engagement_rate':{'type':['number','null'],'minimum':0,'maximum':1},"
+    " 'categories':{'type':['array','null'],'maxItems':20,'items':{'type':'string'}},"
+    " 'hashtags':{'type':['array','null'],'maxItems':50,'items':{'type':'string'}},"
+    " 'bio':{'type':['string','null'],'maxLength':2000},'country':{'type':['string','null']},'language':{'type':['string','null']},"
+    " 'audience_countries':{'type':['object','null'],'additionalProperties':{'type':'number','minimum':0,'maximum':1}},"
+    " 'audience_female_share':{'type':['number','null'],'minimum':0,'maximum':1},"
+    " 'price_per_post_cents':{'type':['integer','null'],'minimum':0},'follower_growth_30d':{'type':['number','null']},"
+    " 'last_post_at':{'type':['string','null'],'format':'date-time'},'external_id':{'type':['string','null']}}},"
+    "'Creator':{'allOf':[{'$ref':'#/components/schemas/CreatorInput'},{'type':'object','properties':{"
+    " 'id':{'type':'integer'},'tier':{'type':'string','enum':['nano','micro','mid','macro','mega']},"
+    " 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'}}}]},"
+    "'CreatorList':{'type':'object','required':['data','next_cursor'],'properties':{"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/Creator'}},'next_cursor':{'type':['string','null']}}},"
+    "'ImportBody':{'type':'string','description':'CSV or TSV with a header row, NDJSON, or a JSON array of creators'},"
+    "'Import':{'type':'object','properties':{'id':{'type':'integer'},'status':{'type':'string','enum':['running','completed','failed']},"
+    " 'format':{'type':'string'},'received':{'type':'integer'},'inserted':{'type':'integer'},'updated':{'type':'integer'},"
+    " 'rejected':{'type':'integer'},'ignored_columns':{'type':'array','items':{'type':'string'}},"
+    " 'errors':{'type':'array','items':{'type':'object','properties':{'line':{'type':'integer'},"
+    "  'field':{'type':['string','null']},'message':{'type':'string'}}}},"
+    " 'created_at':{'type':'string','format':'date-time'},'finished_at':{'type':['string','null'],'format':'date-time'}}},"
+    "'ImportList':{'type':'object','required':['data','next_cursor'],'properties':{"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/Import'}},'next_cursor':{'type':['string','null']}}},"
+    "'Weights':{'type':'object','additionalProperties':{'type':'number'}},"
+    "'MatchRunInput':{'type':'object','additionalProperties':false,'description':'Optional: limit and overrides of the brand filters',"
+    " 'properties':{'limit':{'type':'integer','minimum':1,'maximum':1000,'default':200},"
+    "  'platforms':{'type':'array','items':{'$ref':'#/components/schemas/Platform'}},"
+    "  'follower_min':{'type':['integer','null']},'follower_max':{'type':['integer','null']},"
+    "  'min_engagement_rate':{'type':['number','null']},'target_countries':{'type':'array','items':{'type':'string'}},"
+    "  'target_languages':{'type':'array','items':{'type':'string'}},'target_gender':{'type':'string'},"
+    "  'goal':{'type':'string','enum':['engagement','awareness','conversions']},"
+    "  'budget_per_post_cents':{'type':['integer','null']},'niches':{'type':'array','items':{'type':'string'}},"
+    "  'keywords':{'type':'array','items':{'type':'string'}}}},"
+    "'MatchRun':{'type':'object','properties':{'id':{'type':'integer'},'brand_id':{'type':'integer'},"
+    " 'created_at':{'type':'string','format':'date-time'},'candidates':{'type':'integer'},'stored':{'type':'integer'},"
+    " 'goal':{'type':'string'},'weights':{'$ref':'#/components/schemas/Weights'}}},"
+    "'MatchResult':{'type':'object','properties':{'rank':{'type':'integer'},'score':{'type':'number'},"
+    " 'status':{'type':['string','null']},"
+    " 'creator':{'type':'object','properties':{'id':{'type':'integer'},'platform':{'type':'string'},'handle':{'type':'string'},"
+    "  'display_name':{'type':['string','null']},'followers':{'type':'integer'},'tier':{'type':'string'},"
+    "  'engagement_rate':{'type':['number','null']},'categories':{'type':'array','items':{'type':'string'}},"
+    "  'country':{'type':['string','null']},'price_per_post_cents':{'type':['integer','null']}}},"
+    " 'components':{'type':'object','additionalProperties':{'type':'number','minimum':0,'maximum':1}},"
+    " 'estimates':{'type':'object','properties':{'engagements_per_post':{'type':['integer','null']},"
+    "  'cost_per_engagement_cents':{'type':['number','null']}}},"
+    " 'reasons':{'type':'array','items':{'type':'string'}}}},"
+    "'MatchRunCreated':{'type':'object','properties':{'run':{'$ref':'#/components/schemas/MatchRun'},"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/MatchResult'}},'next_cursor':{'type':['string','null']}}},"
+    "'MatchPageList':{'type':'object','required':['data','next_cursor'],'properties':{'run_id':{'type':'integer'},"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/MatchResult'}},'next_cursor':{'type':['string','null']}}},"
+    "'MatchRunList':{'type':'object','required':['data','next_cursor'],'properties':{"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/MatchRun'}},'next_cursor':{'type':['string','null']}}},"
+    "'StatusInput':{'type':'object','required':['status'],'additionalProperties':false,'properties':{"
+    " 'status':{'type':'string','enum':['shortlisted','contacted','accepted','declined','excluded']},"
+    " 'note':{'type':['string','null'],'maxLength':2000}}},"
+    "'Status':{'type':'object','properties':{'brand_id':{'type':'integer'},'creator_id':{'type':'integer'},"
+    " 'status':{'type':'string'},'previous_status':{'type':['string','null']},'note':{'type':['string','null']},"
+    " 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','format':'date-time'},"
+    " 'creator':{'type':'object'}}},"
+    "'StatusList':{'type':'object','required':['data','next_cursor'],'properties':{"
+    " 'data':{'type':'array','items':{'$ref':'#/components/schemas/Status'}},'next_cursor':{'type':['string','null']}}}"
     ",'EventType':{'type':'string','enum':['brand.created','brand.updated','brand.deleted','import.completed','match_run.completed','creator.status_changed','*']},"
     "'WebhookInput':{'type':'object','required':['url','events'],'additionalProperties':false,'properties':{"
     " 'url':{'type':'string','format':'uri','maxLength':2048,'description':'http or https; must resolve to a public address'},"
@@ -181,7 +247,17 @@ static json_t *operation(const struct nm_route *rt)
 		json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
 	else
 		json_object_set_new(op, "security", json_array());
-	if (rt->request_schema) {
+	if (rt->body == NM_BODY_STREAM) {
+		static const char *const types[] = {"text/csv", "text/tab-separated-values",
+		                                    "application/x-ndjson", "application/json"};
+		json_t *content = json_object();
+		for (size_t i = 0; i < 4; i++)
+			json_object_set_new(content, types[i],
+			                    json_pack("{s:{s:s+}}", "schema", "$ref",
+			                              "#/components/schemas/", rt->request_schema));
+		json_object_set_new(op, "requestBody",
+		                    json_pack("{s:b, s:o}", "required", 1, "content", content));
+	} else if (rt->request_schema) {
 		json_t *content = json_object();
 		json_t *schema = json_pack("{s:s+}", "$ref", "#/components/schemas/", rt->request_schema);
 		json_object_set_new(content, "application/json", json_pack("{s:O}", "schema", schema));

@@ -6,6 +6,7 @@
  * copies whole runs with memcpy into one reused buffer and is small enough to audit. */
 #include "nm/csv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,9 +167,28 @@ static int line_end(struct nm_csv *p, char c)
 	return end_record(p);
 }
 
-/* Scans an unquoted run; returns the index of the byte that stopped it. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Non-zero when some byte of w may equal the byte repeated in pat (exact for "none"). */
+static inline uint64_t has_byte(uint64_t w, uint64_t pat)
+{
+	uint64_t x = w ^ pat;
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* Scans an unquoted run; returns the index of the byte that stopped it. Cells are
+ * mostly short plain text, so test eight bytes at a time for delim/CR/LF first. */
 static size_t scan_unquoted(const char *b, size_t i, size_t n, char delim)
 {
+	const uint64_t d = ONES * (unsigned char)delim, lf = ONES * '\n', cr = ONES * '\r';
+	while (n - i >= 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		if (has_byte(w, d) | has_byte(w, lf) | has_byte(w, cr))
+			break;
+		i += 8;
+	}
 	while (i < n) {
 		char c = b[i];
 		if (c == delim || c == '\n' || c == '\r')
@@ -178,9 +198,18 @@ static size_t scan_unquoted(const char *b, size_t i, size_t n, char delim)
 	return i;
 }
 
-/* Scans a quoted run up to '"' or CR, counting LFs as lines. */
+/* Scans a quoted run up to '"' or CR, counting LFs as lines. Quoted cells are the
+ * long ones (bios, captions), so skip eight plain bytes at a time. */
 static size_t scan_quoted(struct nm_csv *p, const char *b, size_t i, size_t n)
 {
+	const uint64_t q = ONES * '"', lf = ONES * '\n', cr = ONES * '\r';
+	while (n - i >= 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		if (has_byte(w, q) | has_byte(w, lf) | has_byte(w, cr))
+			break;
+		i += 8;
+	}
 	while (i < n) {
 		char c = b[i];
 		if (c == '"' || c == '\r')

@@ -101,6 +101,15 @@ int nm_json_depth(const char *buf, size_t len, int limit)
 	return deepest;
 }
 
+/* jansson quotes the offending input ("near '\xff'"): keep messages printable ASCII so
+ * that they can go into a JSON reply as they are. */
+static void ascii_only(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
+			*s = '?';
+}
+
 /* Parses one delimited element and hands it to the callback. s need not be
  * NUL-terminated. err is scratch space for the message. */
 static int deliver(nm_elem_cb cb, void *cls, size_t pos, const char *s, size_t n, int max_depth,
@@ -115,6 +124,7 @@ static int deliver(nm_elem_cb cb, void *cls, size_t pos, const char *s, size_t n
 	if (!v) {
 		snprintf(err, errsz, "invalid JSON: %s (at byte %d of the element)", e.text,
 		         e.position);
+		ascii_only(err);
 		return cb(cls, pos, NULL, err);
 	}
 	int r = cb(cls, pos, v, NULL);
@@ -407,6 +417,8 @@ done:
 	return *end ? i + 1 : i;
 }
 
+static const char not_object[] = "body is a JSON object, expected an array of objects";
+
 static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 {
 	size_t i = 0;
@@ -416,9 +428,7 @@ static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 			if (c == '[') {
 				p->st = A_ELEM;
 			} else if (c == '{') {
-				return arr_fail(p, NM_JSONARR_NOT_ARRAY,
-				                "body is a JSON object, expected an array of objects",
-				                p->offset + i);
+				return arr_fail(p, NM_JSONARR_NOT_ARRAY, not_object, p->offset + i);
 			} else if (!is_ws(c)) {
 				return arr_fail(p, NM_JSONARR_NOT_ARRAY,
 				                "body is not a JSON array (expected '[')",

@@ -113,8 +113,8 @@ static void expect_o(enum kind kind, const char *in, struct opts o, const char *
 			CHECK_STR(got, want);
 			CHECK(rc == want_rc);
 			if (strcmp(got, want) != 0 || rc != want_rc)
-				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode, seed, rc,
-				        in);
+				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode,
+				        seed, rc, in);
 			free(got);
 		}
 	}
@@ -156,6 +156,15 @@ static void test_ndjson(void)
 	expect_prefix(ND, "{\"a\":1,\"a\":2}\n", "1:ERR(invalid JSON: duplicate object key", 0);
 	expect_prefix(ND, "{\"a\":1} {\"b\":2}\n", "1:ERR(invalid JSON: ", 0);
 	expect_prefix(ND, "\xEF\xBB{}\n", "1:ERR(invalid JSON: ", 0);
+	/* Messages stay printable ASCII even when jansson quotes bad bytes. */
+	got = run(ND, "{\"a\":\xff\xfe}\n\"\x01\"\n", 13, defaults, WHOLE, 0, &rc);
+	int clean = 1;
+	for (const char *c = got; *c; c++)
+		if ((unsigned char)*c > 0x7E || ((unsigned char)*c < 0x20 && *c != '\n'))
+			clean = 0;
+	CHECK(clean);
+	CHECK(strncmp(got, "1:ERR(invalid JSON: ", 20) == 0 && strstr(got, "\n2:ERR(") != NULL);
+	free(got);
 	/* Strings may hold brackets and escaped quotes; NDJSON lines never hold raw LF. */
 	expect(ND, "{\"s\":\"a\\\"]}\\n\"}\n", "1:{\"s\":\"a\\\"]}\\n\"}\n", 0);
 

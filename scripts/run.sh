@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# THE RUN COMMAND: a working nichematch on this machine, from a fresh checkout.
+#
+#   scripts/run.sh [SERVE_ARGS...]   install missing packages, build (Release), start or reuse the
+#                                    local PostgreSQL cluster (.data/pg), create the `nichematch`
+#                                    database, migrate, seed demo data into an empty database,
+#                                    create an admin key, print it with curl examples, and run
+#                                    `nichematch serve` in the foreground (Ctrl-C stops it)
+#   scripts/run.sh stop              stop the local PostgreSQL cluster (it keeps running otherwise)
+#   scripts/run.sh status            is the local cluster running? prints its URL
+#   scripts/run.sh psql [ARGS...]    psql into the local `nichematch` database
+#   scripts/run.sh reset             stop the local cluster and delete it with all its data
+#
+# With DATABASE_URL set, no local cluster is used: the server runs against that database.
+# Environment: NICHEMATCH_LISTEN (default 127.0.0.1:8080), NM_PG_PORT (port of the local cluster;
+# default: the one it used last, else a free one), NM_DEMO_CREATORS (default 500).
+#
+# Where the cluster lives: .data/pg in the checkout. PostgreSQL runs as the `postgres` user when
+# this script runs as root; if that user cannot reach the checkout (e.g. it is under /root,
+# mode 700), the cluster is kept in /var/lib/nichematch/<hash of the checkout's path> instead,
+# and .data/pg is a symlink to it. No permissions of the checkout's parents are changed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+PG="$ROOT/scripts/pg.sh"
+BIN="$ROOT/build/nichematch"
+
+note() { echo "run.sh: $*" >&2; }
+
+# The cluster's directory, deciding (once) where it lives. Prints the real path.
+pg_dir() {
+	local link="$ROOT/.data/pg"
+	if [ -L "$link" ]; then
+		readlink -m "$link"
+		return
+	fi
+	if [ -d "$link" ]; then
+		echo "$link"
+		return
+	fi
+	mkdir -p "$ROOT/.data"
+	if [ "$(id -u)" -eq 0 ] && ! (cd / && runuser -u postgres -- test -x "$ROOT/.data") 2>/dev/null; then
+		local hash target
+		hash=$(printf '%s' "$ROOT" | sha256sum | cut -c1-16)
+		target="/var/lib/nichematch/$hash"
+		mkdir -p "$target"
+		chmod 755 /var/lib/nichematch
+		ln -s "$target" "$link"
+		note "the postgres user cannot reach $ROOT (a parent directory is not traversable),"
+		note "so the local cluster lives in $target (.data/pg links to it)."
+		note "'scripts/run.sh reset' deletes it."
+		echo "$target"
+		return
+	fi
+	mkdir -p "$link"
+	echo "$link"
+}
+
+existing_pg_dir() {
+	local link="$ROOT/.data/pg"
+	if [ -L "$link" ]; then readlink -m "$link"; elif [ -d "$link" ]; then echo "$link"; fi
+}
+
+case "${1:-}" in
+stop)
+	dir=$(existing_pg_dir)
+	[ -n "$dir" ] || { note "no local cluster"; exit 0; }
+	"$PG" stop "$dir"
+	note "local PostgreSQL stopped ($dir)"
+	exit 0
+	;;
+status)
+	dir=$(existing_pg_dir)
+	if [ -n "$dir" ] && "$PG" status "$dir"; then
+		echo "running: $("$PG" url "$dir" nichematch)"
+		exit 0
+	fi
+	echo "not running"
+	exit 1
+	;;
+psql)
+	shift
+	dir=$(existing_pg_dir)
+	[ -n "$dir" ] || { note "no local cluster; run scripts/run.sh first"; exit 1; }
+	exec psql -X "$("$PG" url "$dir" nichematch)" "$@"
+	;;
+reset)
+	dir=$(existing_pg_dir)
+	if [ -n "$dir" ]; then
+		"$PG" destroy "$dir"
+		rm -f "$ROOT/.data/pg"
+		rm -rf "$ROOT/.data/pg"
+		note "local cluster deleted ($dir)"
+	fi
+	exit 0
+	;;
+-h | --help | help)
+	sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+esac
+
+# --- packages and build ----------------------------------------------------------------------
+"$ROOT/scripts/deps.sh"
+
+if [ -f build/CMakeCache.txt ] &&
+	[ "$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' build/CMakeCache.txt)" != "$ROOT" ]; then
+	rm -rf build
+fi
+note "building (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >&2
+
+# --- database --------------------------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+	dir=$(pg_dir)
+	set +e
+	base=$("$PG" start "$dir" ${NM_PG_PORT:+"$NM_PG_PORT"})
+	rc=$?
+	set -e
+	if [ "$rc" -ne 0 ]; then
+		note "could not start the local PostgreSQL cluster in $dir"
+		exit 1
+	fi
+	if [ "$(psql -X -At -d "$base" -c "SELECT 1 FROM pg_database WHERE datname = 'nichematch'")" != 1 ]; then
+		psql -X -q -d "$base" -c 'CREATE DATABASE nichematch'
+		note "created database nichematch"
+	fi
+	DATABASE_URL=$("$PG" url "$dir" nichematch)
+	export DATABASE_URL
+	note "local PostgreSQL: $DATABASE_URL (stop it with: scripts/run.sh stop)"
+else
+	note "using DATABASE_URL from the environment"
+fi
+
+"$BIN" migrate
+
+# --- demo data (when the binary has it and the database has no creators) ----------------------
+help_text=$("$BIN" --help 2>&1 || true)
+if grep -q 'demo-data' <<<"$help_text"; then
+	count=$(psql -X -At -d "$DATABASE_URL" -c 'SELECT count(*) FROM creators' 2>/dev/null || true)
+	if [ "$count" = 0 ]; then
+		note "seeding ${NM_DEMO_CREATORS:-500} demo creators"
+		"$BIN" demo-data --creators "${NM_DEMO_CREATORS:-500}" >&2 || note "demo-data failed (continuing)"
+	fi
+fi
+
+# --- admin key and how to use it -------------------------------------------------------------
+KEY=$("$BIN" keys create --role admin --name run.sh)
+
+listen=${NICHEMATCH_LISTEN:-127.0.0.1:8080}
+port=${listen##*:}
+host=${listen%:*}
+case "$host" in
+"" | 0.0.0.0 | "*") host=127.0.0.1 ;;
+"[::]") host="[::1]" ;;
+esac
+URL="http://$host:$port"
+
+if (exec 3<>"/dev/tcp/${host//[\[\]]/}/$port") 2>/dev/null; then
+	note "something is already listening on $listen; set NICHEMATCH_LISTEN=127.0.0.1:<port> to use another port"
+	exit 1
+fi
+
+cat <<EOF
+
+nichematch is starting on $URL
+Admin API key (stored hashed, shown only now):
+
+  export KEY=$KEY
+
+Try:
+  curl -s $URL/healthz
+  curl -s -H "Authorization: Bearer \$KEY" $URL/v1/brands
+  curl -s -X POST -H "Authorization: Bearer \$KEY" -H 'Content-Type: application/json' \\
+       -d '{"name":"Acme","niches":["fitness"]}' $URL/v1/brands
+
+Ctrl-C stops the server; the local PostgreSQL keeps running (scripts/run.sh stop stops it).
+
+EOF
+
+exec "$BIN" serve "$@"
