@@ -16,6 +16,7 @@
 #include "nm/log.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
+#include "nm/workers.h"
 
 static void usage(FILE *f)
 {
@@ -221,12 +222,14 @@ static int cmd_serve(const struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_workers_start(cfg);
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_workers_stop();
 	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
