@@ -15,7 +15,7 @@ def brand_body(name="B"):
 
 
 class AuthTests(Api, ServerTestCase):
-    server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_AUTH_CACHE_TTL_S": "1"}
 
     def assert401(self, r):
         self.assertProblem(r, 401)
