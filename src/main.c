@@ -2,6 +2,7 @@
  * lives in the modules. stdout carries only what a command promises (a key, a
  * table); notes go to stderr. */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db.h"
+#include "nm/demo.h"
 #include "nm/log.h"
+#include "nm/rankindex.h"
 #include "nm/server.h"
 
 static void usage(FILE *f)
@@ -26,6 +29,8 @@ static void usage(FILE *f)
 	      "                                prints the key alone on stdout\n"
 	      "  keys list                     list keys (prefixes only)\n"
 	      "  keys revoke ID                revoke a key\n"
+	      "  demo-data --creators N [--seed S] [--format ndjson|csv] [--platform P]\n"
+	      "                                write N plausible creators to stdout\n"
 	      "  --help                        this text\n"
 	      "\n"
 	      "configuration comes from the environment: DATABASE_URL, NICHEMATCH_LISTEN\n"
@@ -174,13 +179,6 @@ static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
 	return 2;
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
 static int cmd_serve(const struct nm_config *cfg)
 {
 	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
@@ -208,12 +206,13 @@ static int cmd_serve(const struct nm_config *cfg)
 		nm_log(NM_LOG_ERROR, "out of memory");
 		return 1;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	/* Block the stop signals before any thread starts, so that every thread inherits
+	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (!nm_server_start(cfg, err, sizeof err)) {
@@ -222,11 +221,13 @@ static int cmd_serve(const struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
-	while (!stop_signal)
-		pause();
+	int sig = 0;
+	while (sigwait(&stop_set, &sig) != 0)
+		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
-	       stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
+	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;
@@ -239,6 +240,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "demo-data") == 0)
+		return nm_demo_main(argc - 1, argv + 1);
 	nm_log_init();
 	struct nm_config cfg;
 	char err[256];

@@ -35,7 +35,7 @@ struct nm_pg;
 	"audience_female_share = EXCLUDED.audience_female_share, "                                \
 	"price_per_post_cents = EXCLUDED.price_per_post_cents, "                                  \
 	"follower_growth_30d = EXCLUDED.follower_growth_30d, last_post_at = EXCLUDED.last_post_at, " \
-	"external_id = EXCLUDED.external_id, updated_at = now()"
+	"external_id = EXCLUDED.external_id, updated_at = now(), txid = pg_current_xact_id()"
 
 /* The SELECT list that nm_creator_row_json reads (prefix with the table alias c). */
 #define NM_CREATOR_SELECT                                                                        \

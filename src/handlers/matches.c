@@ -1,10 +1,10 @@
 /* Matching (SPEC §5): POST /v1/brands/{id}/matches ranks the creator pool for the
  * brand and stores the run; GET pages through a stored run; GET match-runs lists runs.
  *
- * Candidate selection is SQL over the GIN indexes (categories, hashtags, full text)
- * and the followers btree; the niche evidence, the seven components, the ranking and
- * the reasons are computed in C (src/score, src/model/niche.c). The run, its results
- * and the match_run.completed event are written in one transaction. */
+ * Ranking runs over the in-memory index (src/match/index.c), synced with every commit
+ * before the run; the database supplies the brand, the exclusions and the creator
+ * summaries of the hits. The run, its results and the match_run.completed event are
+ * written in one transaction. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@
 #include "nm/niche.h"
 #include "nm/outbox.h"
 #include "nm/pgarray.h"
+#include "nm/rankindex.h"
 #include "nm/score.h"
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
@@ -39,23 +40,18 @@ static struct nm_sql q_bench = {"matches_bench",
                                 "SELECT platform, tier, median_rate FROM engagement_benchmarks",
                                 0, 0};
 
-/* Hard filters in SQL (rule 1): range, platforms, minimum engagement, some niche
- * evidence, not declined/excluded. The C side re-checks all of them. */
-static struct nm_sql q_candidates = {
-    "matches_candidates",
-    "SELECT c.id, c.platform, c.handle, c.display_name, c.followers, c.following, "
-    "c.engagement_rate, c.price_per_post_cents, c.audience_female_share, c.follower_growth_30d, "
-    "floor(extract(epoch FROM now() - c.last_post_at) / 86400)::int, c.country, c.language, "
-    "c.audience_countries::text, c.categories, c.hashtags, c.bio "
-    "FROM creators c "
-    "WHERE c.followers >= $1 AND ($2::bigint IS NULL OR c.followers <= $2) "
-    "AND ($3::text[] IS NULL OR c.platform = ANY ($3)) "
-    "AND ($4::float8 IS NULL OR c.engagement_rate >= $4) "
-    "AND (c.categories && $5::text[] OR c.hashtags && $6::text[] "
-    "     OR c.search @@ websearch_to_tsquery('simple', $7)) "
-    "AND NOT EXISTS (SELECT 1 FROM creator_statuses s WHERE s.brand_id = $8 "
-    "     AND s.creator_id = c.id AND s.status IN ('declined', 'excluded'))",
-    8, 0};
+static struct nm_sql q_excluded = {
+    "matches_excluded",
+    "SELECT creator_id FROM creator_statuses WHERE brand_id = $1 "
+    "AND status IN ('declined', 'excluded') ORDER BY creator_id",
+    1, 0};
+
+/* What a result shows of its creator, for the hits only. */
+static struct nm_sql q_summaries = {
+    "matches_summaries",
+    "SELECT id, platform, handle, display_name, followers, categories, country "
+    "FROM creators WHERE id = ANY ($1::bigint[])",
+    1, 0};
 
 static struct nm_sql q_run_insert = {
     "matches_run_insert",
@@ -210,124 +206,6 @@ static void build_query(json_t *eff, const struct nm_score_bench *bench,
 	q->n_terms = terms->n ? (unsigned)terms->n : 1;
 }
 
-/* Text[] literal of the terms, and of the terms without spaces (for hashtags). */
-static char *terms_literal(const struct nm_niche_terms *t, bool compact)
-{
-	size_t cap = 4;
-	for (size_t i = 0; i < t->n; i++)
-		cap += 2 * t->len[i] + 4;
-	char *s = malloc(cap), *w = s;
-	if (!s)
-		return NULL;
-	*w++ = '{';
-	for (size_t i = 0; i < t->n; i++) {
-		if (i)
-			*w++ = ',';
-		*w++ = '"';
-		for (const char *p = compact ? t->compact[i] : t->term[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				*w++ = '\\';
-			*w++ = *p;
-		}
-		*w++ = '"';
-	}
-	*w++ = '}';
-	*w = '\0';
-	return s;
-}
-
-/* websearch_to_tsquery text: "term one" OR "term two" (quotes dropped from terms). */
-static char *terms_websearch(const struct nm_niche_terms *t)
-{
-	size_t cap = 8;
-	for (size_t i = 0; i < t->n; i++)
-		cap += t->len[i] + 8;
-	char *s = malloc(cap), *w = s;
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < t->n; i++) {
-		if (i) {
-			memcpy(w, " OR ", 4);
-			w += 4;
-		}
-		*w++ = '"';
-		for (const char *p = t->term[i]; *p; p++)
-			if (*p != '"')
-				*w++ = *p;
-		*w++ = '"';
-	}
-	*w = '\0';
-	return s;
-}
-
-static float opt_float(const PGresult *res, int i, int col)
-{
-	return PQgetisnull(res, i, col) ? -1.0f : (float)strtod(PQgetvalue(res, i, col), NULL);
-}
-
-/* Row of q_candidates → features; niche evidence computed against terms. */
-static void row_features(const PGresult *res, int i, const struct nm_niche_terms *terms,
-                         struct nm_score_features *f, uint64_t *matched)
-{
-	memset(f, 0, sizeof *f);
-	f->id = nm_db_i64(res, i, 0);
-	enum nm_platform p = NM_PLATFORM_OTHER;
-	nm_platform_parse(PQgetvalue(res, i, 1), &p);
-	f->platform = (uint8_t)p;
-	long long followers = nm_db_i64(res, i, 4);
-	f->followers = followers > UINT32_MAX ? UINT32_MAX : (uint32_t)followers;
-	long long following = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);
-	f->following = following > INT32_MAX ? INT32_MAX : (int32_t)following;
-	f->engagement_rate = PQgetisnull(res, i, 6) ? -1.0 : strtod(PQgetvalue(res, i, 6), NULL);
-	long long price = PQgetisnull(res, i, 7) ? -1 : nm_db_i64(res, i, 7);
-	f->price_cents = price > INT32_MAX ? INT32_MAX : (int32_t)price;
-	f->audience_female_share = opt_float(res, i, 8);
-	f->follower_growth_30d = PQgetisnull(res, i, 9) ? NAN : (float)strtod(PQgetvalue(res, i, 9), NULL);
-	if (PQgetisnull(res, i, 10)) {
-		f->days_since_post = NM_SCORE_DAYS_UNKNOWN;
-	} else {
-		long d = strtol(PQgetvalue(res, i, 10), NULL, 10);
-		f->days_since_post = (uint16_t)(d < 0 ? 0 : d >= NM_SCORE_DAYS_UNKNOWN ? NM_SCORE_DAYS_UNKNOWN - 1 : d);
-	}
-	if (!PQgetisnull(res, i, 11))
-		memcpy(f->country, PQgetvalue(res, i, 11), 2);
-	if (!PQgetisnull(res, i, 12))
-		memcpy(f->language, PQgetvalue(res, i, 12), 2);
-	if (!PQgetisnull(res, i, 13)) {
-		json_t *aud = json_loads(PQgetvalue(res, i, 13), 0, NULL);
-		/* Keep the largest shares, largest first. */
-		const char *cc;
-		json_t *v;
-		json_object_foreach(aud, cc, v) {
-			uint16_t share = (uint16_t)lround(json_number_value(v) * 10000);
-			size_t pos = f->n_aud;
-			while (pos > 0 && f->aud[pos - 1].share < share)
-				pos--;
-			if (pos >= NM_SCORE_AUD_MAX)
-				continue;
-			size_t last = f->n_aud < NM_SCORE_AUD_MAX ? f->n_aud : NM_SCORE_AUD_MAX - 1;
-			memmove(&f->aud[pos + 1], &f->aud[pos], (last - pos) * sizeof f->aud[0]);
-			memcpy(f->aud[pos].cc, cc, 2);
-			f->aud[pos].share = share;
-			if (f->n_aud < NM_SCORE_AUD_MAX)
-				f->n_aud++;
-		}
-		json_decref(aud);
-	}
-	/* Arrays are parsed from copies: PGresult memory is not ours to modify. */
-	char *cats_s = strdup(PQgetvalue(res, i, 14)), *tags_s = strdup(PQgetvalue(res, i, 15));
-	char *cats[32], *tags[64];
-	size_t nc = nm_pgarray_split(cats_s, cats, 32), nt = nm_pgarray_split(tags_s, tags, 64);
-	struct nm_niche_hits h;
-	nm_niche_match(terms, cats, nc, tags, nt, PQgetisnull(res, i, 16) ? NULL : PQgetvalue(res, i, 16), &h);
-	free(cats_s);
-	free(tags_s);
-	f->niche_cat = h.cat;
-	f->niche_tag = h.tag;
-	f->niche_bio = h.bio;
-	*matched = h.matched;
-}
-
 static json_t *weights_json(enum nm_score_goal g)
 {
 	json_t *w = json_object();
@@ -349,18 +227,19 @@ static json_t *categories_json(const char *literal)
 	return a;
 }
 
-/* One stored result (without the live status). */
-static json_t *result_json(const PGresult *res, int row, long rank, double score,
-                           const struct nm_score_query *q, const struct nm_score_features *f,
-                           const struct nm_niche_terms *terms, uint64_t matched)
+/* One stored result (without the live status); row is the creator's q_summaries row. */
+static json_t *result_json(const PGresult *res, int row, long rank,
+                           const struct nm_score_query *q, const struct nm_index_hit *h,
+                           const struct nm_niche_terms *terms)
 {
+	const struct nm_score_features *f = &h->f;
 	json_t *creator = json_pack(
-	    "{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id", (json_int_t)f->id,
+	    "{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id", (json_int_t)h->id,
 	    "platform", PQgetvalue(res, row, 1), "handle", PQgetvalue(res, row, 2), "display_name",
 	    nm_db_str(res, row, 3), "followers", (json_int_t)nm_db_i64(res, row, 4), "tier",
 	    nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))), "engagement_rate",
 	    f->engagement_rate >= 0 ? json_real(f->engagement_rate) : json_null(), "categories",
-	    categories_json(PQgetvalue(res, row, 14)), "country", nm_db_str(res, row, 11),
+	    categories_json(PQgetvalue(res, row, 5)), "country", nm_db_str(res, row, 6),
 	    "price_per_post_cents", f->price_cents >= 0 ? json_integer(f->price_cents) : json_null());
 	double comp[NM_COMP_COUNT];
 	nm_score_creator(q, f, comp);
@@ -379,7 +258,7 @@ static json_t *result_json(const PGresult *res, int row, long rank, double score
 	const char *matched_terms[NM_NICHE_MAX_TERMS];
 	size_t n_matched = 0;
 	for (size_t i = 0; i < terms->n; i++)
-		if (matched & (1ull << i))
+		if (h->matched & (1ull << i))
 			matched_terms[n_matched++] = terms->term[i];
 	char buf[2048];
 	const char *reasons[16];
@@ -387,7 +266,7 @@ static json_t *result_json(const PGresult *res, int row, long rank, double score
 	json_t *rs = json_array();
 	for (size_t i = 0; i < nr; i++)
 		json_array_append_new(rs, json_string(reasons[i]));
-	return json_pack("{s:i, s:f, s:o, s:o, s:o, s:o}", "rank", (int)rank, "score", score,
+	return json_pack("{s:i, s:f, s:o, s:o, s:o, s:o}", "rank", (int)rank, "score", h->score,
 	                 "creator", creator, "components", components, "estimates", estimates,
 	                 "reasons", rs);
 }
@@ -433,12 +312,58 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 
 /* ------------------------------------------------------------------ POST */
 
-struct ranked {
-	struct nm_score_features *f;
-	uint64_t *matched;
-	int *row;
-	size_t n;
-};
+/* Declined/excluded creators of the brand as a sorted id list (caller frees). */
+static bool excluded_ids(struct nm_req *r, struct nm_pg *pg, const char *bid, int64_t **ids,
+                         size_t *n)
+{
+	const char *p[] = {bid};
+	PGresult *res = nm_db_exec(pg, &q_excluded, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return false;
+	}
+	*n = (size_t)PQntuples(res);
+	*ids = malloc((*n ? *n : 1) * sizeof **ids);
+	for (size_t i = 0; i < *n; i++)
+		(*ids)[i] = nm_db_i64(res, (int)i, 0);
+	PQclear(res);
+	return true;
+}
+
+/* Results for the hits, in rank order; a creator deleted since the sync is skipped. */
+static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm_index_hit *hits,
+                             long nh, const struct nm_score_query *q,
+                             const struct nm_niche_terms *terms)
+{
+	size_t cap = 3 + (size_t)nh * 21;
+	char *arr = malloc(cap), *w = arr;
+	*w++ = '{';
+	for (long i = 0; i < nh; i++)
+		w += snprintf(w, cap - (size_t)(w - arr), "%s%lld", i ? "," : "", (long long)hits[i].id);
+	*w++ = '}';
+	*w = '\0';
+	const char *p[] = {arr};
+	PGresult *res = nm_db_exec(pg, &q_summaries, p);
+	free(arr);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return NULL;
+	}
+	json_t *results = json_array();
+	long rank = 0;
+	for (long i = 0; i < nh; i++) {
+		int row = -1;
+		for (int k = 0; k < PQntuples(res) && row < 0; k++)
+			if (nm_db_i64(res, k, 0) == hits[i].id)
+				row = k;
+		if (row >= 0)
+			json_array_append_new(results, result_json(res, row, ++rank, q, &hits[i], terms));
+	}
+	PQclear(res);
+	return results;
+}
 
 /* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
 void nm_h_matches_run(struct nm_req *r)
@@ -457,97 +382,77 @@ void nm_h_matches_run(struct nm_req *r)
 	json_decref(doc);
 	if (!eff)
 		return;
+	/* Every creator committed before this request takes part in the run. */
+	if (!nm_index_sync(pg)) {
+		json_decref(eff);
+		nm_reply_db_down(r);
+		return;
+	}
 	struct nm_score_bench bench;
 	load_bench(pg, &bench);
 	struct nm_score_query q;
 	struct nm_niche_terms terms = {0};
 	build_query(eff, &bench, &q, &terms);
-
-	char fmin[24], fmax[24], mer[40], bid[24];
-	i64s(fmin, sizeof fmin, q.follower_min);
-	i64s(fmax, sizeof fmax, q.follower_max);
-	snprintf(mer, sizeof mer, "%.17g", q.min_engagement_rate);
+	char bid[24];
 	i64s(bid, sizeof bid, brand_id);
-	char *plats = NULL;
-	if (q.platform_mask) {
-		plats = malloc(256);
-		size_t o = 0;
-		plats[o++] = '{';
-		for (int p = 0; p < NM_PLATFORM_COUNT; p++)
-			if (q.platform_mask & (1u << p))
-				o += (size_t)snprintf(plats + o, 256 - o, "%s%s", o > 1 ? "," : "",
-				                      nm_platform_name((enum nm_platform)p));
-		snprintf(plats + o, 256 - o, "}");
-	}
-	char *lit = terms_literal(&terms, false), *clit = terms_literal(&terms, true);
-	char *ws = terms_websearch(&terms);
-	const char *p[] = {fmin, q.follower_max >= 0 ? fmax : NULL, plats,
-	                   q.min_engagement_rate >= 0 ? mer : NULL, lit, clit, ws, bid};
-	bool ok = nm_db_begin(pg);
-	PGresult *cand = ok ? nm_db_exec(pg, &q_candidates, p) : NULL;
-	free(plats);
-	free(lit);
-	free(clit);
-	free(ws);
-	if (!ok || !nm_db_ok(cand)) {
-		if (cand)
-			nm_reply_db_error(r, cand);
+	int64_t *excl = NULL;
+	size_t n_excl = 0;
+	struct nm_index_hit *hits = NULL;
+	long nh = -1;
+	size_t candidates = 0;
+	json_t *results = NULL;
+	if (excluded_ids(r, pg, bid, &excl, &n_excl)) {
+		hits = malloc((size_t)stored_max * sizeof *hits);
+		nh = hits ? nm_index_rank(&q, &terms, excl, n_excl, (size_t)stored_max, hits,
+		                          &candidates)
+		          : -1;
+		if (nh < 0)
+			nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while ranking.");
 		else
-			nm_reply_db_down(r);
-		PQclear(cand);
-		nm_niche_free(&terms);
+			results = build_results(r, pg, hits, nh, &q, &terms);
+	}
+	free(excl);
+	free(hits);
+	nm_niche_free(&terms);
+	if (!results) {
 		json_decref(eff);
 		return;
 	}
-	size_t n = (size_t)PQntuples(cand);
-	struct nm_score_features *f = calloc(n ? n : 1, sizeof *f);
-	uint64_t *matched = calloc(n ? n : 1, sizeof *matched);
-	struct nm_score_hit *hits = calloc((size_t)stored_max, sizeof *hits);
-	for (size_t i = 0; i < n; i++)
-		row_features(cand, (int)i, &terms, &f[i], &matched[i]);
-	size_t candidates = 0;
-	long nh = nm_score_rank(&q, f, n, NULL, 0, (size_t)stored_max, 2, hits, &candidates);
-	json_t *results = json_array();
-	for (long i = 0; i < nh; i++) {
-		uint32_t k = hits[i].index;
-		json_array_append_new(results, result_json(cand, (int)k, i + 1, hits[i].score, &q, &f[k],
-		                                           &terms, matched[k]));
-	}
-	PQclear(cand);
-	free(f);
-	free(matched);
-	free(hits);
-	nm_niche_free(&terms);
+	size_t stored = json_array_size(results);
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	json_t *weights = weights_json(q.goal);
 	char *wtext = json_dumps(weights, JSON_COMPACT);
 	char *qtext = json_dumps(eff, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(eff);
 	char cands[24], st[24], dur[32];
 	i64s(cands, sizeof cands, (long long)candidates);
-	i64s(st, sizeof st, nh < 0 ? 0 : nh);
+	i64s(st, sizeof st, (long long)stored);
 	snprintf(dur, sizeof dur, "%.3f", ms);
 	const char *rp[] = {bid, nm_score_goal_name(q.goal), wtext, qtext, cands, st, dur};
-	PGresult *res = nm_db_exec(pg, &q_run_insert, rp);
+	bool ok = nm_db_begin(pg);
+	PGresult *res = ok ? nm_db_exec(pg, &q_run_insert, rp) : NULL;
 	free(wtext);
 	free(qtext);
-	json_decref(eff);
 	json_t *run = NULL;
 	int64_t run_id = 0;
-	if (nm_db_ok(res)) {
+	if (res && nm_db_ok(res)) {
 		run_id = nm_db_i64(res, 0, 0);
 		run = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s}", "id", (json_int_t)run_id,
 		                "brand_id", (json_int_t)brand_id, "created_at", PQgetvalue(res, 0, 1),
-		                "candidates", (json_int_t)candidates, "stored", (json_int_t)(nh < 0 ? 0 : nh),
+		                "candidates", (json_int_t)candidates, "stored", (json_int_t)stored,
 		                "weights", weights, "goal", nm_score_goal_name(q.goal));
-	} else {
+	} else if (res) {
 		nm_reply_db_error(r, res);
+	} else {
+		nm_reply_db_down(r);
 	}
 	PQclear(res);
 	json_decref(weights);
 	if (!run) {
 		json_decref(results);
+		nm_db_rollback(pg);
 		return;
 	}
 	char rid[24];
