@@ -33,6 +33,16 @@ class CreatorUpsertTests(Api, ServerTestCase):
         self.assertStatus(g, 200)
         self.assertEqual(g.json["followers"], 25000, body_of(g))
 
+    def test_upsert_replaces_the_profile(self):
+        r = self.post({"platform": "instagram", "handle": "replace_me", "followers": 5, "bio": "old bio",
+                       "categories": ["food"]})
+        self.assertStatus(r, 201)
+        r = self.post({"platform": "instagram", "handle": "replace_me", "followers": 6})
+        self.assertStatus(r, 200)
+        self.assertIsNone(r.json["bio"], body_of(r))
+        self.assertEqual(r.json["categories"], [], body_of(r))
+        self.assertEqual(self.request("GET", "/v1/creators/%d" % r.json["id"]).json, r.json)
+
     def test_platform_alias_x(self):
         r = self.post({"platform": "x", "handle": "xuser", "followers": 10})
         self.assertStatus(r, 201)

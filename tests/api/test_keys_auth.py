@@ -265,6 +265,13 @@ class RoutingHeaderTests(ServerTestCase):
                 self.assertTrue(must <= allow, "Allow %r lacks %r" % (r.headers.get("Allow"), must))
                 self.assertNotIn(method, allow)
 
+    def test_head_where_get(self):
+        r = self.request("HEAD", "/v1/brands")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.body, b"")
+        r = self.request("HEAD", "/healthz", key=None)
+        self.assertStatus(r, 200)
+
     def test_security_headers_everywhere(self):
         cases = [("GET", "/healthz", None, None), ("GET", "/openapi.json", None, None),
                  ("GET", "/v1/brands", None, True), ("GET", "/v1/brands", None, None),

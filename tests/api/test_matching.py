@@ -478,6 +478,7 @@ class StoredRunTests(MatchBase):
         self.assertEqual([len(p) for p in pages], [7, 7, 7, 7, 6])
         self.assertEqual(items, whole, "pages do not concatenate to the stored order")
         self.assertEqual(run["data"], whole[:len(run["data"])], "the POST's first page differs from the stored run")
+        self.assertEqual(len(run["data"]), 34, "the first page holds up to 50 results")
         # new creators and changed data do not touch the stored run
         self.import_rows([{"platform": "instagram", "handle": "sr_new_%d" % i, "followers": 50000,
                            "engagement_rate": 0.2, "categories": ["srniche"]} for i in range(5)])
@@ -498,9 +499,8 @@ class StoredRunTests(MatchBase):
         self.assertProblem(self.request("GET", "/v1/brands/%d/matches?cursor=bogus" % b["id"]), 400)
         self.assertProblem(self.request("GET", "/v1/brands/%d/matches?run_id=abc" % b["id"]), 400)
         self.assertProblem(self.request("GET", "/v1/brands/%d/matches?run_id=987654" % b["id"]), 404)
-        # no run yet: 404 (nothing to page) or an empty list are both sensible; never a 5xx
-        r = self.request("GET", "/v1/brands/%d/matches" % b["id"])
-        self.assertIn(r.status, (200, 404), body_of(r))
+        # no run yet: 404 (docs/api-decisions.md)
+        self.assertProblem(self.request("GET", "/v1/brands/%d/matches" % b["id"]), 404)
 
     def test_match_runs_newest_first(self):
         b = self.make_brand(niches=["srniche"])
@@ -543,6 +543,8 @@ class StoredRunTests(MatchBase):
         b = self.make_brand(niches=["srniche"])
         run = self.run_match(b["id"], {"limit": 1000})
         self.assertEqual(run["run"]["stored"], 34)
+        run = self.run_match(b["id"], {"limit": 20})
+        self.assertEqual((run["run"]["stored"], len(run["data"]), run["next_cursor"]), (20, 20, None), run["run"])
 
     def test_other_brands_runs_and_unknown_brands_404(self):
         a = self.make_brand(niches=["srniche"])
@@ -583,6 +585,8 @@ class RealDataMatchTests(MatchBase):
                 res = self.all_results(b["id"])
                 self.assertGreaterEqual(len(res), 20, "%s: only %d results" % (niche, len(res)))
                 self.assertEqual(len(res), run["run"]["stored"])
+                self.assertEqual(len(run["data"]), 50, "first page of a large run")
+                self.assertIsNotNone(run["next_cursor"])
                 ids = [x["creator"]["id"] for x in res]
                 tags = dict((int(i), t) for i, t in self.server.psql(
                     "SELECT id, array_to_string(hashtags, '|') FROM creators WHERE id = ANY(string_to_array(:'ids', ',')::bigint[])",
