@@ -43,6 +43,15 @@ class CreatorUpsertTests(Api, ServerTestCase):
         self.assertEqual(r.json["categories"], [], body_of(r))
         self.assertEqual(self.request("GET", "/v1/creators/%d" % r.json["id"]).json, r.json)
 
+    def test_idempotency_key(self):
+        h = {"Idempotency-Key": "creator-once"}
+        body = {"platform": "instagram", "handle": "idem_creator", "followers": 5}
+        r1 = self.post(body, headers=h)
+        r2 = self.post(body, headers=h)
+        self.assertStatus(r1, 201)
+        self.assertEqual((r2.status, r2.json), (r1.status, r1.json), "a replay must repeat the 201")
+        self.assertProblem(self.post(dict(body, followers=6), headers=h), 422)
+
     def test_platform_alias_x(self):
         r = self.post({"platform": "x", "handle": "xuser", "followers": 10})
         self.assertStatus(r, 201)

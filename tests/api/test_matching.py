@@ -539,6 +539,16 @@ class StoredRunTests(MatchBase):
                 self.assertProblem(self.request("POST", "/v1/brands/%d/matches" % b["id"], body), 422, field)
         self.assertProblem(self.request("POST", "/v1/brands/%d/matches" % b["id"], raw=b"{"), 400)
 
+    def test_idempotent_run(self):
+        b = self.make_brand(niches=["srniche"])
+        h = {"Idempotency-Key": "run-once"}
+        r1 = self.request("POST", "/v1/brands/%d/matches" % b["id"], {"limit": 4}, headers=h)
+        r2 = self.request("POST", "/v1/brands/%d/matches" % b["id"], {"limit": 4}, headers=h)
+        self.assertStatus(r1, 201)
+        self.assertEqual((r2.status, r2.json), (r1.status, r1.json))
+        runs, _ = self.collect("/v1/brands/%d/match-runs" % b["id"])
+        self.assertEqual(len(runs), 1, runs)
+
     def test_limit_up_to_1000(self):
         b = self.make_brand(niches=["srniche"])
         run = self.run_match(b["id"], {"limit": 1000})
