@@ -12,3 +12,13 @@ CREATE TABLE creator_tombstones (
     deleted_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX creator_tombstones_txid ON creator_tombstones (txid);
+
+-- Any delete, from any path, leaves its tombstone.
+CREATE FUNCTION nm_creator_tombstone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO creator_tombstones (creator_id) VALUES (OLD.id);
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER creators_tombstone AFTER DELETE ON creators
+    FOR EACH ROW EXECUTE FUNCTION nm_creator_tombstone();

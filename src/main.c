@@ -12,9 +12,11 @@
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db.h"
+#include "nm/demo.h"
 #include "nm/log.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
+#include "nm/workers.h"
 
 static void usage(FILE *f)
 {
@@ -28,6 +30,8 @@ static void usage(FILE *f)
 	      "                                prints the key alone on stdout\n"
 	      "  keys list                     list keys (prefixes only)\n"
 	      "  keys revoke ID                revoke a key\n"
+	      "  demo-data --creators N [--seed S] [--format ndjson|csv] [--platform P]\n"
+	      "                                write N plausible creators to stdout\n"
 	      "  --help                        this text\n"
 	      "\n"
 	      "configuration comes from the environment: DATABASE_URL, NICHEMATCH_LISTEN\n"
@@ -218,12 +222,14 @@ static int cmd_serve(const struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_workers_start(cfg);
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_workers_stop();
 	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
@@ -237,6 +243,8 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "demo-data") == 0)
+		return nm_demo_main(argc - 1, argv + 1);
 	nm_log_init();
 	struct nm_config cfg;
 	char err[256];

@@ -46,6 +46,24 @@ void nm_h_match_runs_list(struct nm_req *r);
 void nm_h_status_put(struct nm_req *r);
 void nm_h_status_list(struct nm_req *r);
 
+/* webhooks.c: outbound endpoints, their attempt log and manual redelivery. */
+void nm_h_webhooks_create(struct nm_req *r);
+void nm_h_webhooks_list(struct nm_req *r);
+void nm_h_webhooks_get(struct nm_req *r);
+void nm_h_webhooks_patch(struct nm_req *r);
+void nm_h_webhooks_delete(struct nm_req *r);
+void nm_h_webhooks_deliveries(struct nm_req *r);
+void nm_h_webhooks_retry(struct nm_req *r);
+
+/* inbound_sources.c: admin CRUD of inbound event sources. */
+void nm_h_inbound_sources_create(struct nm_req *r);
+void nm_h_inbound_sources_list(struct nm_req *r);
+void nm_h_inbound_sources_get(struct nm_req *r);
+void nm_h_inbound_sources_delete(struct nm_req *r);
+
+/* inbound.c: POST /v1/inbound/{source}, authenticated by its signature. */
+void nm_h_inbound_receive(struct nm_req *r);
+
 /* Shared by handlers: answers a failed database result. Connection loss, timeouts
  * and overload are 503 + Retry-After; unique violations 409; anything else is our
  * bug: logged with the request id, 500 to the client without database details. */

@@ -163,12 +163,9 @@ void nm_h_creators_list(struct nm_req *r)
 
 static struct nm_sql q_get = {"creators_get",
                               "SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = $1", 1, 0};
-/* The tombstone tells the ranking index of every instance that the creator is gone. */
-static struct nm_sql q_delete = {
-    "creators_delete",
-    "WITH d AS (DELETE FROM creators WHERE id = $1 RETURNING id) "
-    "INSERT INTO creator_tombstones (creator_id) SELECT id FROM d RETURNING creator_id",
-    1, 0};
+/* A trigger leaves the tombstone the ranking index of every instance reads. */
+static struct nm_sql q_delete = {"creators_delete",
+                                 "DELETE FROM creators WHERE id = $1 RETURNING id", 1, 0};
 
 /* GET /v1/creators/{id} */
 void nm_h_creators_get(struct nm_req *r)

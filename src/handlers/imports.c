@@ -94,7 +94,7 @@ static struct nm_sql q_finish = {
     "imports_finish",
     "UPDATE imports SET status = $2, received = $3, inserted = $4, updated = $5, rejected = $6, "
     "bytes = $7, errors = $8::jsonb, ignored_columns = $9::jsonb, failure = $10, "
-    "finished_at = now(), heartbeat_at = now() WHERE id = $1 "
+    "finished_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE id = $1 "
     "RETURNING " NM_SQL_TS("created_at") ", " NM_SQL_TS("finished_at"),
     10, 0};
 

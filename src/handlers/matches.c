@@ -312,6 +312,17 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 
 /* ------------------------------------------------------------------ POST */
 
+/* Milliseconds since *since, and *since moves to now: phase timings for the run's log. */
+static double lap(struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	            (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+	*since = now;
+	return ms;
+}
+
 /* Declined/excluded creators of the brand as a sorted id list (caller frees). */
 static bool excluded_ids(struct nm_req *r, struct nm_pg *pg, const char *bid, int64_t **ids,
                          size_t *n)
@@ -382,8 +393,12 @@ void nm_h_matches_run(struct nm_req *r)
 	json_decref(doc);
 	if (!eff)
 		return;
+	struct timespec tl = t0;
+	double t_prep = lap(&tl);
 	/* Every creator committed before this request takes part in the run. */
-	if (!nm_index_sync(pg)) {
+	bool synced = nm_index_sync(pg);
+	double t_sync = lap(&tl), t_rank = 0, t_results = 0;
+	if (!synced) {
 		json_decref(eff);
 		nm_reply_db_down(r);
 		return;
@@ -406,10 +421,12 @@ void nm_h_matches_run(struct nm_req *r)
 		nh = hits ? nm_index_rank(&q, &terms, excl, n_excl, (size_t)stored_max, hits,
 		                          &candidates)
 		          : -1;
+		t_rank = lap(&tl);
 		if (nh < 0)
 			nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while ranking.");
 		else
 			results = build_results(r, pg, hits, nh, &q, &terms);
+		t_results = lap(&tl);
 	}
 	free(excl);
 	free(hits);
@@ -481,6 +498,12 @@ void nm_h_matches_run(struct nm_req *r)
 		json_decref(run);
 		return;
 	}
+	nm_log_json(NM_LOG_INFO, "match run",
+	            json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "request_id",
+	                      nm_req_request_id(r), "run_id", (json_int_t)run_id, "candidates",
+	                      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
+	                      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
+	                      "store_ms", lap(&tl)));
 	json_t *body = json_pack("{s:o, s:o}", "run", run, "next_cursor", next);
 	json_object_set_new(body, "data", json_loads(page, 0, NULL));
 	free(page);

@@ -7,56 +7,18 @@
 
 #include "nm/db.h"
 #include "nm/handlers.h"
-#include "nm/outbox.h"
+#include "nm/store_statuses.h"
 #include "nm/verr.h"
-
-static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
-                                       "excluded"};
-
-static bool status_valid(const char *s)
-{
-	for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++)
-		if (s && strcmp(s, statuses[i]) == 0)
-			return true;
-	return false;
-}
-
-#define STATUS_COLS                                                                              \
-	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", "             \
-	NM_SQL_TS("s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
-
-/* The previous status comes back too, so that an unchanged PUT emits no event. */
-static struct nm_sql q_upsert = {
-    "statuses_upsert",
-    "WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = $2 "
-    "FOR UPDATE), "
-    "s AS (INSERT INTO creator_statuses (brand_id, creator_id, status, note) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (brand_id, creator_id) DO UPDATE "
-    "SET status = EXCLUDED.status, note = EXCLUDED.note, updated_at = now() RETURNING *) "
-    "SELECT " STATUS_COLS ", (SELECT status FROM prev) FROM s JOIN creators c ON c.id = s.creator_id",
-    4, 0};
 
 static struct nm_sql q_brand_exists = {"statuses_brand_exists",
                                        "SELECT 1 FROM brands WHERE id = $1", 1, 0};
 
 static struct nm_sql q_list = {
     "statuses_list",
-    "SELECT " STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+    "SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
     "WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
     "ORDER BY s.creator_id LIMIT $4",
     4, 0};
-
-static json_t *status_row(const PGresult *res, int i)
-{
-	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}", "brand_id",
-	                 (json_int_t)nm_db_i64(res, i, 0), "creator_id",
-	                 (json_int_t)nm_db_i64(res, i, 1), "status", PQgetvalue(res, i, 2), "note",
-	                 nm_db_str(res, i, 3), "created_at", PQgetvalue(res, i, 4), "updated_at",
-	                 PQgetvalue(res, i, 5), "creator", "id", (json_int_t)nm_db_i64(res, i, 1),
-	                 "platform", PQgetvalue(res, i, 6), "handle", PQgetvalue(res, i, 7),
-	                 "display_name", nm_db_str(res, i, 8), "followers",
-	                 (json_int_t)nm_db_i64(res, i, 9));
-}
 
 /* True when the brand exists and the key may see it; else replies 404. */
 static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
@@ -85,19 +47,8 @@ void nm_h_status_put(struct nm_req *r)
 	const char *status = NULL, *note = NULL, *key;
 	json_t *v;
 	json_object_foreach(in, key, v) {
-		if (strcmp(key, "status") == 0) {
-			status = json_string_value(v);
-			if (!status_valid(status))
-				nm_verr_add(errors, "status",
-				            "must be one of shortlisted, contacted, accepted, declined, excluded");
-		} else if (strcmp(key, "note") == 0) {
-			if (json_is_string(v) && json_string_length(v) <= 2000)
-				note = json_string_value(v);
-			else if (!json_is_null(v))
-				nm_verr_add(errors, "note", "must be a string of at most 2000 characters");
-		} else {
+		if (!nm_status_member(key, v, &status, &note, errors))
 			nm_verr_add(errors, key, "unknown field");
-		}
 	}
 	if (!json_object_get(in, "status"))
 		nm_verr_add(errors, "status", "is required");
@@ -114,33 +65,17 @@ void nm_h_status_put(struct nm_req *r)
 		nm_reply_db_down(r);
 		return;
 	}
-	char b[24], c[24];
-	snprintf(b, sizeof b, "%lld", (long long)brand_id);
-	snprintf(c, sizeof c, "%lld", (long long)creator_id);
-	const char *p[] = {b, c, status, note};
-	PGresult *res = nm_db_exec(pg, &q_upsert, p);
-	if (!nm_db_ok(res)) {
-		if (strcmp(nm_db_sqlstate(res), "23503") == 0)
-			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %s.", c);
-		else
-			nm_reply_db_error(r, res);
-		PQclear(res);
-		nm_db_rollback(pg);
-		return;
-	}
-	json_t *row = status_row(res, 0);
-	const char *prev = nm_db_str(res, 0, 10);
-	bool changed = !prev || strcmp(prev, status) != 0;
-	if (prev)
-		json_object_set_new(row, "previous_status", json_string(prev));
-	else
-		json_object_set_new(row, "previous_status", json_null());
-	PQclear(res);
-	bool ok = !changed || nm_outbox_emit(pg, "creator.status_changed", row);
-	if (!ok || !nm_db_commit(pg)) {
+	PGresult *err;
+	json_t *row = nm_store_status_set(pg, brand_id, creator_id, status, note, &err);
+	if (!row && err && strcmp(nm_db_sqlstate(err), "23503") == 0)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.", (long long)creator_id);
+	else if (!row && err)
+		nm_reply_db_error(r, err);
+	PQclear(err);
+	if (!row || !nm_db_commit(pg)) {
 		nm_db_rollback(pg);
 		json_decref(row);
-		nm_reply_db_down(r);
+		nm_reply_db_down(r); /* ignored when a reply was already set */
 		return;
 	}
 	nm_reply_json(r, 200, row);
@@ -154,10 +89,10 @@ void nm_h_status_list(struct nm_req *r)
 	if (!nm_req_page(r, &limit, &after))
 		return;
 	const char *status = nm_req_query(r, "status");
-	if (status && !status_valid(status)) {
+	if (status && !nm_status_valid(status)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
 		                 json_pack("[{s:s,s:s}]", "field", "status", "message",
-		                           "must be one of shortlisted, contacted, accepted, declined, excluded"),
+		                           "must be one of " NM_STATUS_VALUES),
 		                 "status is not a pipeline status");
 		return;
 	}
@@ -179,7 +114,7 @@ void nm_h_status_list(struct nm_req *r)
 	int n = PQntuples(res);
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, status_row(res, i));
+		json_array_append_new(data, nm_status_row_json(res, i));
 	char cur[48];
 	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 1), cur,
 	                                                         sizeof cur))

@@ -39,6 +39,20 @@ const struct nm_route nm_routes[] = {
     {"DELETE", "/v1/creators/{id}", nm_h_creators_delete, WRITE, NOBODY, NULL, "Delete a creator", 204, NULL, NULL},
     {"GET", "/v1/imports", nm_h_imports_list, READ, NOBODY, NULL, "List imports", 200, NULL, "ImportList"},
     {"GET", "/v1/imports/{id}", nm_h_imports_get, READ, NOBODY, NULL, "Get an import and its progress", 200, NULL, "Import"},
+
+    {"POST", "/v1/webhooks", nm_h_webhooks_create, ADMIN, JSON, NULL, "Create a webhook endpoint (the secret is shown once)", 201, "WebhookInput", "WebhookCreated"},
+    {"GET", "/v1/webhooks", nm_h_webhooks_list, ADMIN, NOBODY, NULL, "List webhook endpoints", 200, NULL, "WebhookList"},
+    {"GET", "/v1/webhooks/{id}", nm_h_webhooks_get, ADMIN, NOBODY, NULL, "Get a webhook endpoint", 200, NULL, "Webhook"},
+    {"PATCH", "/v1/webhooks/{id}", nm_h_webhooks_patch, ADMIN, JSON, NULL, "Update a webhook endpoint (JSON merge patch; status active re-enables)", 200, "WebhookPatch", "Webhook"},
+    {"DELETE", "/v1/webhooks/{id}", nm_h_webhooks_delete, ADMIN, NOBODY, NULL, "Delete a webhook endpoint", 204, NULL, NULL},
+    {"GET", "/v1/webhooks/{id}/deliveries", nm_h_webhooks_deliveries, ADMIN, NOBODY, NULL, "Delivery attempts of an endpoint, newest first", 200, NULL, "WebhookAttemptList"},
+    {"POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/retry", nm_h_webhooks_retry, ADMIN, NM_BODY_JSON_OPTIONAL, NULL, "Redeliver now (same webhook-id)", 202, NULL, "WebhookRetry"},
+
+    {"POST", "/v1/inbound-sources", nm_h_inbound_sources_create, ADMIN, JSON, NULL, "Create an inbound event source (the secret is shown once)", 201, "InboundSourceInput", "InboundSourceCreated"},
+    {"GET", "/v1/inbound-sources", nm_h_inbound_sources_list, ADMIN, NOBODY, NULL, "List inbound event sources", 200, NULL, "InboundSourceList"},
+    {"GET", "/v1/inbound-sources/{id}", nm_h_inbound_sources_get, ADMIN, NOBODY, NULL, "Get an inbound event source", 200, NULL, "InboundSource"},
+    {"DELETE", "/v1/inbound-sources/{id}", nm_h_inbound_sources_delete, ADMIN, NOBODY, NULL, "Delete an inbound event source", 204, NULL, NULL},
+    {"POST", "/v1/inbound/{source}", nm_h_inbound_receive, NONE, NM_BODY_RAW, NULL, "Receive a Standard-Webhooks-signed event from a CRM (no API key)", 200, "InboundEvent", "InboundResult"},
 };
 
 const size_t nm_routes_count = sizeof nm_routes / sizeof nm_routes[0];

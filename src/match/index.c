@@ -713,9 +713,10 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 	if (!cand || !matched || !hits)
 		goto done;
 	int32_t today = (int32_t)(time(NULL) / 86400);
+	size_t nc = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct touched *t = &s->t[i];
-		struct nm_score_features *f = &cand[i];
+		struct nm_score_features *f = &cand[nc];
 		*f = idx.feat[t->slot];
 		int c = __builtin_popcountll(t->cat), g = __builtin_popcountll(t->tag),
 		    b = __builtin_popcountll(t->bio);
@@ -727,9 +728,14 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 			int32_t d = today - day, cap = (int32_t)NM_SCORE_DAYS_UNKNOWN - 1;
 			f->days_since_post = (uint16_t)(d < 0 ? 0 : d > cap ? cap : d);
 		}
-		matched[i] = t->cat | t->tag | t->bio;
+		/* Only creators that pass the hard filters go on to scoring: most of the
+		 * touched ones fail the follower range, and copying them costs more than
+		 * checking. */
+		if (!nm_score_passes(q, f))
+			continue;
+		matched[nc++] = t->cat | t->tag | t->bio;
 	}
-	nh = nm_score_rank(q, cand, s->n, exclude, n_exclude, k, 2, hits, candidates);
+	nh = nm_score_rank(q, cand, nc, exclude, n_exclude, k, 2, hits, candidates);
 	for (long i = 0; i < nh; i++) {
 		uint32_t ci = hits[i].index;
 		out[i].id = cand[ci].id;

@@ -1,0 +1,144 @@
+# Shared by bench/http.sh and bench/import.sh: build, a throwaway PostgreSQL cluster, a
+# nichematch server, and cleanup of everything they started. Source it; do not run it.
+# Every process started here is remembered by PID and stopped by PID in bench_cleanup.
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$BENCH_ROOT/build}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+BENCH_PIDS=()
+BENCH_TMP=""
+PG_DATA=""
+PG_PORT=""
+
+note() { printf '%s\n' "$*" >&2; }
+die() { note "error: $*"; exit 1; }
+
+# Configures (Release) only when no build directory exists; an up-to-date build is a no-op.
+bench_build() {
+	if [[ ! -f $BUILD/CMakeCache.txt ]]; then
+		cmake -S "$BENCH_ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+	fi
+	cmake --build "$BUILD" -j2 >/dev/null || die "build failed (run cmake --build $BUILD)"
+	local t
+	for t in nichematch bare_mhd bare_pq; do
+		[[ -x $BUILD/$t ]] || die "$BUILD/$t was not built"
+	done
+}
+
+bench_tmp() {
+	BENCH_TMP=$(mktemp -d /tmp/nm-bench.XXXXXX)
+	chmod 755 "$BENCH_TMP"
+}
+
+# PostgreSQL refuses to run as root: run its tools as the postgres user when we are root.
+as_pg() {
+	if [[ $(id -u) -eq 0 ]]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# pg_start PORT [CPU]: a fresh cluster under $BENCH_TMP; with CPU, the postmaster (and so
+# every backend it forks) is pinned there. The settings keep checkpoints out of the import
+# timings; both the baselines and nichematch run against the same settings.
+pg_start() {
+	PG_PORT=$1
+	local cpu=${2:-}
+	local dir=$BENCH_TMP/pg
+	PG_DATA=$dir/data
+	mkdir -p "$PG_DATA"
+	[[ $(id -u) -eq 0 ]] && chown -R postgres "$dir"
+	as_pg "$PGBIN/initdb" -D "$PG_DATA" -A trust -U postgres >/dev/null
+	local pre=()
+	[[ -n $cpu ]] && pre=(taskset -c "$cpu")
+	[[ $(id -u) -eq 0 ]] && pre+=(runuser -u postgres --)
+	"${pre[@]}" "$PGBIN/pg_ctl" -D "$PG_DATA" -w -l "$dir/log" \
+		-o "-k $dir -p $PG_PORT -c listen_addresses=127.0.0.1 \
+		    -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min \
+		    -c max_connections=100" start >/dev/null || {
+		cat "$dir/log" >&2
+		die "PostgreSQL did not start on port $PG_PORT"
+	}
+}
+
+pg_url() { printf 'postgresql://postgres@127.0.0.1:%s/%s' "$PG_PORT" "${1:-postgres}"; }
+
+psql_q() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+pg_createdb() { psql_q "$(pg_url)" -c "CREATE DATABASE $1" >/dev/null; }
+
+pg_stop() {
+	if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
+	fi
+}
+
+# start_bg LOGFILE CMD...: runs CMD in the background, records its PID in BENCH_PIDS and
+# in LAST_PID.
+start_bg() {
+	local log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+	LAST_PID=$!
+	BENCH_PIDS+=("$LAST_PID")
+}
+
+stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+wait_http() {
+	local url=$1 i
+	for i in $(seq 1 100); do
+		curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "nothing answers at $url"
+}
+
+# server_start PORT DB [CPU]: nichematch serve against database DB; sets SERVER_PID.
+server_start() {
+	local port=$1 db=$2 cpu=${3:-}
+	local pin=()
+	[[ -n $cpu ]] && pin=(taskset -c "$cpu")
+	start_bg "$BENCH_TMP/server-$port.log" env DATABASE_URL="$(pg_url "$db")" \
+		NICHEMATCH_LISTEN="127.0.0.1:$port" NICHEMATCH_RATE_LIMIT=0 \
+		NICHEMATCH_MIGRATIONS_DIR="$BENCH_ROOT/migrations" \
+		"${pin[@]}" "$BUILD/nichematch" serve
+	SERVER_PID=$LAST_PID
+	wait_http "http://127.0.0.1:$port/healthz"
+}
+
+# Prints "KEY" for a new admin key in database DB.
+make_key() {
+	DATABASE_URL=$(pg_url "$1") "$BUILD/nichematch" keys create --role admin --name bench \
+		2>/dev/null
+}
+
+rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+
+bench_cleanup() {
+	local pid
+	for pid in "${BENCH_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	pg_stop
+	if [[ -n $BENCH_TMP && -d $BENCH_TMP ]]; then
+		rm -rf "$BENCH_TMP"
+	fi
+}
+
+machine_line() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	printf '%s, %s vCPU, %s MiB RAM, %s' "$cpu" "$(nproc)" \
+		"$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$(uname -r)"
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Matching benchmark (issue 4, PERFORMANCE.md): loads N generated creators (default
+# 1,000,000), then measures POST /v1/brands/{id}/matches (rank + store 200) and GET of a
+# 50-result page with wrk at 1 and 8 connections, next to the plain-SQL ranking of the same
+# brand (EXPLAIN ANALYZE, the baseline). Prints the index's memory and load time too.
+#
+# usage: bench/match.sh    env: BENCH_CREATORS (1000000), BENCH_DURATION (10s),
+#                                BENCH_PORT (18480), BENCH_PG_PORT (55481), BUILD, PGBIN
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+N=${BENCH_CREATORS:-1000000}
+DUR=${BENCH_DURATION:-10s}
+PORT=${BENCH_PORT:-18480}
+SRV_CPU=1 CLI_CPU=0
+
+command -v wrk >/dev/null || die "wrk is not installed"
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_build
+bench_tmp
+pg_start "${BENCH_PG_PORT:-55481}" "$CLI_CPU"
+pg_createdb nm_match
+server_start "$PORT" nm_match "$SRV_CPU"
+KEY=$(make_key nm_match)
+URL="http://127.0.0.1:$PORT"
+H="Authorization: Bearer $KEY"
+
+note "generating and importing $N creators..."
+"$BUILD/nichematch" demo-data --creators "$N" --seed 42 --format ndjson >"$BENCH_TMP/creators.ndjson"
+curl -fsS -X POST "$URL/v1/creators/import" -H "$H" -H 'Content-Type: application/x-ndjson' \
+	--data-binary @"$BENCH_TMP/creators.ndjson" -o "$BENCH_TMP/import.json"
+rm -f "$BENCH_TMP/creators.ndjson"
+psql_q "$(pg_url nm_match)" -c "VACUUM ANALYZE creators" >/dev/null
+
+BRAND=$(curl -fsS -X POST "$URL/v1/brands" -H "$H" -H 'Content-Type: application/json' \
+	-d '{"name":"Bench Fitness","niches":["fitness","wellness"],"goal":"engagement"}' |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+rss_before=$(rss_kib "$SERVER_PID" VmRSS)
+t0=$(date +%s.%N)
+curl -fsS -X POST "$URL/v1/brands/$BRAND/matches" -H "$H" -o "$BENCH_TMP/first.json"
+t1=$(date +%s.%N)
+rss_after=$(rss_kib "$SERVER_PID" VmRSS)
+candidates=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["candidates"])' "$BENCH_TMP/first.json")
+
+# Baseline: the plain-SQL ranking a typical team would write for the same brand
+# (PERFORMANCE.md: filter, categories overlap, weighted score, ORDER BY score LIMIT 50).
+baseline_ms=$(psql_q "$(pg_url nm_match)" -At -c "EXPLAIN (ANALYZE, FORMAT JSON)
+	SELECT id, 0.35 * least(coalesce(engagement_rate, 0) / 0.03, 1)
+	         + 0.2 * (cardinality(ARRAY(SELECT unnest(categories) INTERSECT
+	                                    SELECT unnest(ARRAY['fitness','wellness']))) / 2.0)
+	         + 0.15 * CASE WHEN price_per_post_cents > 0 THEN least(followers * coalesce(engagement_rate, 0) * 100.0 / price_per_post_cents, 1) ELSE 0.5 END
+	         + 0.1 * CASE WHEN followers BETWEEN 10000 AND 100000 THEN 1 ELSE 0 END AS score
+	FROM creators
+	WHERE followers BETWEEN 10000 AND 100000
+	  AND categories && ARRAY['fitness','wellness']
+	ORDER BY score DESC, id LIMIT 50" |
+	python3 -c 'import json,sys; print("%.1f" % json.load(sys.stdin)[0]["Execution Time"])')
+
+cat >"$BENCH_TMP/post.lua" <<EOF
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $KEY"
+done = function(summary, latency, requests)
+	io.write(string.format("NMRESULT %.1f %.0f %.0f %d\n",
+		summary.requests / (summary.duration / 1e6), latency:percentile(50),
+		latency:percentile(99), summary.errors.status))
+end
+EOF
+sed -e 's/^wrk.method = "POST"$//' "$BENCH_TMP/post.lua" >"$BENCH_TMP/get.lua"
+
+run() { # LUA CONNS PATH
+	local threads=1
+	(($2 > 1)) && threads=2
+	taskset -c "$CLI_CPU" wrk -t"$threads" -c"$2" -d"$DUR" --latency -s "$1" "$URL$3" |
+		awk '/^NMRESULT/ { print $2, $3, $4, $5 }'
+}
+
+read -r p1_rps p1_p50 p1_p99 p1_err <<<"$(run "$BENCH_TMP/post.lua" 1 "/v1/brands/$BRAND/matches")"
+read -r p8_rps p8_p50 p8_p99 p8_err <<<"$(run "$BENCH_TMP/post.lua" 8 "/v1/brands/$BRAND/matches")"
+read -r g1_rps g1_p50 g1_p99 g1_err <<<"$(run "$BENCH_TMP/get.lua" 1 "/v1/brands/$BRAND/matches?limit=50")"
+read -r g8_rps g8_p50 g8_p99 g8_err <<<"$(run "$BENCH_TMP/get.lua" 8 "/v1/brands/$BRAND/matches?limit=50")"
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+
+cat <<EOF
+
+nichematch matching benchmark, $(date -u +%Y-%m-%dT%H:%MZ)
+machine: $(machine_line)
+creators: $N (generated, seed 42); brand niches fitness+wellness, goal engagement
+import: $(cat "$BENCH_TMP/import.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["inserted"], "inserted,", d["rejected"], "rejected")')
+candidates passing the filters: $candidates
+first run (loads the index): $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s;
+server RSS $((rss_before / 1024)) MiB before, $((rss_after / 1024)) MiB after the index loaded
+
+baseline: plain-SQL ranking, EXPLAIN ANALYZE execution time: $baseline_ms ms
+
+| what | conns | req/s | p50 ms | p99 ms | non-2xx | target |
+|---|---|---|---|---|---|---|
+| POST matches (rank + store 200) | 1 | $p1_rps | $(ms "$p1_p50") | $(ms "$p1_p99") | $p1_err | p50 <= 30, p99 <= 100 |
+| POST matches (rank + store 200) | 8 | $p8_rps | $(ms "$p8_p50") | $(ms "$p8_p99") | $p8_err | |
+| GET 50-result page | 1 | $g1_rps | $(ms "$g1_p50") | $(ms "$g1_p99") | $g1_err | p50 <= 3 |
+| GET 50-result page | 8 | $g8_rps | $(ms "$g8_p50") | $(ms "$g8_p99") | $g8_err | |
+
+plain-SQL ranking / POST p50 (-c1): $(ratio "$baseline_ms" "$(ms "$p1_p50")")x (target >= 4x)
+EOF

@@ -1,0 +1,203 @@
+/* POST /v1/inbound/{source} (SPEC §6): a CRM posts a Standard-Webhooks-signed event.
+ * The signature is the authentication, checked on the raw bytes before anything is
+ * parsed; the (source, webhook-id) dedupe record is written in the same transaction
+ * as the change, so a redelivery is answered but not applied twice, and an event that
+ * failed validation leaves no record (a corrected retry applies). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "nm/db.h"
+#include "nm/handlers.h"
+#include "nm/inbound.h"
+#include "nm/ndjson.h"
+#include "nm/sign.h"
+#include "nm/verr.h"
+
+#define TOLERANCE_S 300
+#define MSG_ID_MAX 255
+#define MAX_DEPTH 32
+
+static struct nm_sql q_source = {"inbound_source_secret",
+                                 "SELECT id, secret FROM inbound_sources WHERE name = $1", 1, 0};
+static struct nm_sql q_dedupe = {
+    "inbound_dedupe",
+    "INSERT INTO inbound_events (source_id, msg_id, type) VALUES ($1, $2, $3) "
+    "ON CONFLICT DO NOTHING RETURNING 1",
+    3, 0};
+
+/* Compared against when the source is unknown, so that the reply takes as long as for
+ * a known one and source names cannot be probed by timing either. */
+static const char decoy_secret[] = "whsec_ZGVjb3lkZWNveWRlY295ZGVjb3lkZWNveWRl";
+
+/* Verifies the three headers against the source's secret. On failure replies 401 and
+ * returns false. secret NULL means an unknown source. */
+static bool authentic(struct nm_req *r, const char *secret, const char *body, size_t len)
+{
+	const char *id = nm_req_header(r, "webhook-id");
+	const char *ts = nm_req_header(r, "webhook-timestamp");
+	const char *sig = nm_req_header(r, "webhook-signature");
+	if (!id || !ts || !sig || !*id || strlen(id) > MSG_ID_MAX) {
+		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
+		                 "Send webhook-id, webhook-timestamp and webhook-signature headers.");
+		return false;
+	}
+	int rc = nm_sign_verify(secret ? secret : decoy_secret, id, ts, sig, body, len,
+	                        (int64_t)time(NULL), TOLERANCE_S);
+	if (rc == NM_SIGN_BAD_TIMESTAMP && secret) {
+		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
+		                 "webhook-timestamp is more than %d seconds from now.", TOLERANCE_S);
+		return false;
+	}
+	if (rc != 0 || !secret) {
+		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
+		                 "The signature does not match this source.");
+		return false;
+	}
+	return true;
+}
+
+/* Looks the source up by name and authenticates the request: *source_id on success. */
+static bool authenticate_source(struct nm_req *r, struct nm_pg *pg, char *source_id, size_t n)
+{
+	const char *p[] = {nm_req_str_param(r, 0)};
+	PGresult *res = nm_db_exec(pg, &q_source, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return false;
+	}
+	size_t len;
+	const char *body = nm_req_body(r, &len);
+	bool known = PQntuples(res) == 1;
+	bool ok = authentic(r, known ? PQgetvalue(res, 0, 1) : NULL, body ? body : "", len);
+	if (ok)
+		snprintf(source_id, n, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return ok;
+}
+
+/* The envelope {"type","data"}: NULL after replying 400/422. Caller owns. */
+static json_t *parse_envelope(struct nm_req *r, nm_inbound_apply_fn *fn)
+{
+	size_t len;
+	const char *body = nm_req_body(r, &len);
+	if (!body || len == 0 || nm_json_depth(body, len, MAX_DEPTH) > MAX_DEPTH) {
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL,
+		                 "The body must be a JSON object nested at most %d levels.", MAX_DEPTH);
+		return NULL;
+	}
+	json_error_t err;
+	json_t *in = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(in)) {
+		if (in)
+			nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The body must be a JSON object.");
+		else
+			nm_reply_problem(r, NM_P_BAD_JSON, NULL, "Invalid JSON at line %d, column %d: %s.",
+			                 err.line, err.column, err.text);
+		json_decref(in);
+		return NULL;
+	}
+	json_t *errors = json_array(), *v;
+	const char *key;
+	json_object_foreach(in, key, v) {
+		/* id/timestamp members that some senders add to the envelope are ignored. */
+		if (strcmp(key, "type") && strcmp(key, "data") && strcmp(key, "id") &&
+		    strcmp(key, "timestamp") && strcmp(key, "created_at"))
+			nm_verr_add(errors, key, "unknown field");
+	}
+	json_t *type = json_object_get(in, "type");
+	*fn = nm_inbound_applier(json_string_value(type));
+	if (!type)
+		nm_verr_add(errors, "type", "is required");
+	else if (!*fn)
+		nm_verr_add(errors, "type", "must be one of " NM_INBOUND_TYPES);
+	if (!json_is_object(json_object_get(in, "data")))
+		nm_verr_add(errors, "data", "is required and must be an object");
+	if (json_array_size(errors)) {
+		nm_reply_problem(r, NM_P_VALIDATION, errors, "The event has invalid fields.");
+		json_decref(in);
+		return NULL;
+	}
+	json_decref(errors);
+	return in;
+}
+
+/* "handle" → "data.handle": errors in the event's data are named from the body root. */
+static void prefix_data(json_t *errors)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(errors, i, e) {
+		const char *f = json_string_value(json_object_get(e, "field"));
+		char buf[256];
+		snprintf(buf, sizeof buf, "data%s%s", f ? "." : "", f ? f : "");
+		json_object_set_new(e, "field", json_string(buf));
+	}
+}
+
+/* Dedupe record + the change, one transaction. Replies. */
+static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, json_t *in,
+                  nm_inbound_apply_fn fn)
+{
+	const char *type = json_string_value(json_object_get(in, "type"));
+	if (!nm_db_begin(pg)) {
+		nm_reply_db_down(r);
+		return;
+	}
+	const char *p[] = {source_id, nm_req_header(r, "webhook-id"), type};
+	PGresult *res = nm_db_exec(pg, &q_dedupe, p);
+	if (!nm_db_ok(res) || PQntuples(res) == 0) {
+		if (nm_db_ok(res))
+			nm_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "duplicate", "type", type));
+		else
+			nm_reply_db_error(r, res);
+		PQclear(res);
+		nm_db_rollback(pg);
+		return;
+	}
+	PQclear(res);
+	json_t *errors = json_array();
+	PGresult *db_err = NULL;
+	json_t *result = fn(pg, json_object_get(in, "data"), errors, &db_err);
+	if (!result) {
+		nm_db_rollback(pg);
+		if (json_array_size(errors)) {
+			prefix_data(errors);
+			nm_reply_problem(r, NM_P_VALIDATION, errors, "The %s event has %zu invalid field(s).",
+			                 type, json_array_size(errors));
+			return;
+		}
+		if (db_err)
+			nm_reply_db_error(r, db_err);
+		else
+			nm_reply_db_down(r);
+		PQclear(db_err);
+		json_decref(errors);
+		return;
+	}
+	json_decref(errors);
+	if (!nm_db_commit(pg)) {
+		json_decref(result);
+		nm_db_rollback(pg);
+		nm_reply_db_down(r);
+		return;
+	}
+	nm_reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "status", "applied", "type", type,
+	                                "result", result));
+}
+
+/* POST /v1/inbound/{source} → 200 {"status":"applied"|"duplicate", ...} */
+void nm_h_inbound_receive(struct nm_req *r)
+{
+	struct nm_pg *pg = nm_req_db(r);
+	char source_id[24];
+	if (!pg || !authenticate_source(r, pg, source_id, sizeof source_id))
+		return;
+	nm_inbound_apply_fn fn = NULL;
+	json_t *in = parse_envelope(r, &fn);
+	if (!in)
+		return;
+	apply(r, pg, source_id, in, fn);
+	json_decref(in);
+}
