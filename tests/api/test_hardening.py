@@ -5,6 +5,9 @@ secrets in logs.
 Every class runs its own server; ServerTestCase.tearDownClass sends SIGTERM and asserts exit 0
 and no sanitizer report, which is the "no crash" half of every test here.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -36,14 +39,27 @@ def assert_problem_shape(tc, r, what=""):
 
 
 def fill_path(template, ids):
-    """/v1/brands/{id}/creators/{creator_id}/status → real ids; {name}-like string params get
-    a plausible name."""
+    """/v1/brands/{id}/creators/{creator_id}/status → real ids. ids maps a parameter name, or
+    "<first path segment>.<name>" for a segment-specific id (webhooks.id), to a value."""
+    seg = template.split("/")[2] if template.count("/") >= 2 else ""
+
     def sub(m):
         name = m.group(1)
-        if name in ids:
-            return str(ids[name])
-        return "hardening"
+        for k in ("%s.%s" % (seg, name), name):
+            if k in ids:
+                return str(ids[k])
+        return "1"
     return re.sub(r"\{([^}]+)\}", sub, template)
+
+
+def sign_headers(secret, body):
+    """Standard Webhooks headers for body, signed with a whsec_ secret."""
+    msg_id = "msg_" + secrets.token_hex(8)
+    ts = str(int(time.time()))
+    key = base64.b64decode(secret[len("whsec_"):])
+    mac = hmac.new(key, msg_id.encode() + b"." + ts.encode() + b"." + body, hashlib.sha256).digest()
+    return {"webhook-id": msg_id, "webhook-timestamp": ts,
+            "webhook-signature": "v1," + base64.b64encode(mac).decode()}
 
 
 def sample_from_schema(schema, components, depth=0):
@@ -302,6 +318,17 @@ class MutatedBodyTests(ServerTestCase):
         creator = r.json["id"]
         cls.ids = {"id": brand, "brand_id": brand, "creator_id": creator}
         cls.openapi = srv.request("GET", "/openapi.json", key=None).json
+        cls.inbound_secret = None
+        paths = cls.openapi["paths"]
+        if "/v1/webhooks" in paths:
+            r = srv.request("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/fuzz", "events": ["*"]})
+            assert r.status == 201, r
+            cls.ids["webhooks.id"] = r.json["id"]
+        if "/v1/inbound-sources" in paths:
+            r = srv.request("POST", "/v1/inbound-sources", {"name": "fuzzsrc"})
+            assert r.status == 201, r
+            cls.ids["inbound.source"] = "fuzzsrc"
+            cls.inbound_secret = r.json["secret"]
 
     def valid_body(self, method, template, op):
         known = {
@@ -317,6 +344,13 @@ class MutatedBodyTests(ServerTestCase):
                                                   "follower_min": 1000, "goal": "engagement"},
             ("PUT", "/v1/brands/{id}/creators/{creator_id}/status"): {"status": "shortlisted",
                                                                       "note": "hi"},
+            ("POST", "/v1/webhooks"): {"url": "http://127.0.0.1:9/x", "events": ["brand.created", "*"],
+                                       "description": "fuzz"},
+            ("PATCH", "/v1/webhooks/{id}"): {"events": ["brand.updated"], "url": "http://127.0.0.1:9/y"},
+            ("POST", "/v1/inbound-sources"): {"name": "src"},
+            ("POST", "/v1/inbound/{source}"): {"type": "creator.upsert",
+                                               "data": {"platform": "instagram", "handle": "inb",
+                                                        "followers": 12000, "categories": ["fitness"]}},
             ("POST", "/v1/creators"): {"platform": "tiktok", "handle": "fz", "followers": 30000,
                                        "avg_likes": 10.5, "categories": ["fitness"],
                                        "hashtags": ["gym"], "audience_countries": {"US": 0.5},
@@ -352,8 +386,12 @@ class MutatedBodyTests(ServerTestCase):
             label, body = mut.mutate(self.valid_body(m, template, op))
             ctype = "application/merge-patch+json" if m == "PATCH" and rng.random() < 0.3 else "application/json"
             what = "#%d %s %s [%s, %d bytes] %r" % (i, m, path, label, len(body), body[:120])
+            headers = None
+            if template.startswith("/v1/inbound/") and self.inbound_secret and i % 3:
+                # two thirds signed correctly, so mutated events reach the parser and handlers
+                headers = sign_headers(self.inbound_secret, body)
             try:
-                r = tolerant_request(self.server, m, path, body, ctype, timeout=20)
+                r = self.server.request(m, path, raw=body, content_type=ctype, headers=headers, timeout=20)
             except (OSError, http.client.HTTPException) as e:
                 self.fail("%s: no answer (%r); server alive: %s" % (what, e, self.server.running()))
             self.check(r, what)
@@ -388,6 +426,28 @@ class MutatedBodyTests(ServerTestCase):
         rows = self.server.psql("SELECT count(*) FROM imports WHERE status = 'running'")
         self.assertEqual(rows, [("0",)])
         self.assertStatus(self.server.request("GET", "/healthz", key=None), 200)
+
+    def test_inbound_needs_a_valid_signature(self):
+        if not self.inbound_secret:
+            self.skipTest("no inbound webhooks on this server")
+        body = json.dumps({"type": "creator.upsert", "data": {"platform": "tiktok", "handle": "sig",
+                                                               "followers": 15000}}).encode()
+        good = sign_headers(self.inbound_secret, body)
+        bad_sig = dict(good, **{"webhook-signature": "v1," + base64.b64encode(b"x" * 32).decode()})
+        stale = sign_headers(self.inbound_secret, body)
+        stale["webhook-timestamp"] = str(int(time.time()) - 600)
+        for label, h in (("none", {}), ("bad", bad_sig), ("stale", stale),
+                         ("other body", sign_headers(self.inbound_secret, body + b" "))):
+            with self.subTest(label):
+                r = self.server.request("POST", "/v1/inbound/fuzzsrc", raw=body, headers=h, key=None)
+                self.assertProblem(r, 401)
+        self.assertEqual(self.server.psql("SELECT count(*) FROM creators WHERE handle = 'sig'"), [("0",)])
+        r = self.server.request("POST", "/v1/inbound/fuzzsrc", raw=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                                headers=good, key=None)
+        self.assertProblem(r, 413)
+        r = self.server.request("POST", "/v1/inbound/fuzzsrc", raw=body, headers=good, key=None)
+        self.assertIn(r.status, (200, 201, 202), r)
+        self.assertEqual(self.server.psql("SELECT count(*) FROM creators WHERE handle = 'sig'"), [("1",)])
 
     def test_protocol_abuse(self):
         """Raw-socket oddities: each gets a 4xx (MHD's own HTML for 400/414/431 is allowed) or a
@@ -966,6 +1026,17 @@ class SecurityHeaderTests(ServerTestCase):
         self.assertEqual(r.headers.get("X-Content-Type-Options"), "nosniff")
         self.assertEqual(r.headers.get("Cache-Control"), "no-store")
 
+    def test_ssrf_guard_on_webhook_urls(self):
+        """Without NICHEMATCH_WEBHOOK_ALLOW_PRIVATE, internal targets are refused with 422."""
+        if "/v1/webhooks" not in self.request("GET", "/openapi.json", key=None).json["paths"]:
+            self.skipTest("no webhooks on this server")
+        for url in ("http://127.0.0.1:5432/", "http://localhost/x", "http://169.254.169.254/latest/meta-data/",
+                    "http://10.0.0.1/", "http://[::1]/", "http://2130706433/", "http://0x7f000001/",
+                    "http://192.168.1.1/", "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/"):
+            with self.subTest(url=url):
+                r = self.request("POST", "/v1/webhooks", {"url": url, "events": ["*"]})
+                self.assertProblem(r, 422, field="url")
+
     def test_no_secret_in_logs(self):
         srv = self.server
         r = srv.request("POST", "/v1/keys", {"role": "write", "name": "logged?"})
@@ -982,11 +1053,31 @@ class SecurityHeaderTests(ServerTestCase):
                                      headers={"Authorization": "Basic " + key}).status, 401)
         srv.request("GET", "/v1/brands?api_key=" + key, key=None)
         self.assertEqual(srv.request("POST", "/v1/brands", raw=b"{", key=key).status, 400)
-        time.sleep(0.2)
+        extra_secrets = []
+        paths = srv.request("GET", "/openapi.json", key=None).json["paths"]
+        if "/v1/webhooks" in paths:
+            # a host that does not resolve is accepted; deliveries to it fail (and are logged)
+            r = srv.request("POST", "/v1/webhooks", {"url": "http://hooks.invalid/x", "events": ["*"]})
+            self.assertStatus(r, 201)
+            extra_secrets.append(r.json["secret"])
+            self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks").text)
+            self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks/%d" % r.json["id"]).text)
+            self.assertStatus(srv.request("POST", "/v1/brands", {"name": "event", "niches": ["x"]}), 201)
+        if "/v1/inbound-sources" in paths:
+            r = srv.request("POST", "/v1/inbound-sources", {"name": "logsrc"})
+            self.assertStatus(r, 201)
+            extra_secrets.append(r.json["secret"])
+            body = b'{"type":"creator.upsert","data":{"platform":"tiktok","handle":"lg","followers":1}}'
+            srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
+                        headers=sign_headers(r.json["secret"], body))
+            srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
+                        headers=sign_headers(r.json["secret"], body + b"x"))
+        time.sleep(1.5)  # let the delivery worker try (and log) at least once
         log = srv.log_text()
         self.assertTrue(log.strip())
         cli_key = srv.admin_key
-        for secret in (key, wrong, cli_key, key[3:], cli_key[3:]):
+        for secret in [key, wrong, cli_key, key[3:], cli_key[3:]] + extra_secrets + \
+                [x[len("whsec_"):] for x in extra_secrets]:
             self.assertNotIn(secret, log, "a key appears in the server log")
         self.assertNotIn("Bearer", log)
         self.assertNotIn("Authorization", log)
