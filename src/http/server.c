@@ -406,6 +406,16 @@ static void preflight(struct nm_req *r, const char *allow)
 	nm_reply_empty(r, 204);
 }
 
+/* Counts query arguments whose key or value holds a NUL byte (from %00): such values
+ * would silently end early in every C string API, so the request is refused instead. */
+static enum MHD_Result count_nul_args(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
+{
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		(*(int *)cls)++;
+	return MHD_YES;
+}
+
 /* Everything decided from the request line and headers alone. */
 static void on_headers(struct nm_req *r)
 {
@@ -438,6 +448,13 @@ static void on_headers(struct nm_req *r)
 		} else {
 			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No route for %s.", r->url);
 		}
+		return;
+	}
+
+	int nul_args = 0;
+	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, count_nul_args, &nul_args);
+	if (nul_args) {
+		nm_reply_problem(r, NM_P_BAD_QUERY, NULL, "A query parameter contains a NUL byte.");
 		return;
 	}
 

@@ -401,11 +401,6 @@ class ImportProgressTests(Api, ServerTestCase):
         self.assertTrue(running, "never saw the import running: %s" % seen)
         self.assertTrue(any(rc and rc > 0 for _, rc in running), "no progress while running: %s" % seen)
 
-    # BUG: finished_at is now() of the import's data transaction, i.e. the time the import
-    # started: an import whose body takes 1.5 s reports finished_at about 1 ms after
-    # created_at (POST an NDJSON body in two chunks 1.5 s apart; compare the two stamps in the
-    # reply or GET /v1/imports/{id}). It should be clock_timestamp().
-    @unittest.expectedFailure
     def test_finished_at_is_when_it_finished(self):
         from datetime import datetime
         chunks = [ndjson([{"platform": "tiktok", "handle": "ts_%d" % k, "followers": 1}]) for k in range(2)]
