@@ -487,6 +487,11 @@ static void on_headers(struct nm_req *r)
 			                 content_length, r->cfg->import_max_bytes);
 			return;
 		}
+		if (strcmp(r->method, "POST") == 0 && r->auth.key_id &&
+		    nm_req_header(r, "Idempotency-Key") && !nm_idem_stream_begin(r))
+			return;
+		if (r->idem_check)
+			return; /* a duplicate: the body is only hashed, then compared */
 		r->stream_active = true;
 		r->route->stream->begin(r);
 		if (r->replied)
@@ -504,7 +509,9 @@ static void on_body(struct nm_req *r, const char *data, size_t len)
 			r->body_too_large = true;
 			return;
 		}
-		r->route->stream->chunk(r, data, len);
+		nm_idem_stream_feed(r, data, len);
+		if (r->stream_active)
+			r->route->stream->chunk(r, data, len);
 		return;
 	}
 	if (r->route->body == NM_BODY_NONE || r->body_too_large)
@@ -575,8 +582,12 @@ static void run_handler(struct nm_req *r)
 		return;
 	}
 	if (r->route->body == NM_BODY_STREAM) {
+		nm_idem_stream_end(r);
+		if (r->idem_check || r->replied)
+			return;
 		r->stream_active = false;
 		r->route->stream->end(r);
+		nm_idem_after(r);
 		return;
 	}
 	if ((r->route->body == NM_BODY_JSON || r->route->body == NM_BODY_JSON_OPTIONAL) &&
@@ -697,6 +708,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_request(r, secs, toe);
 	nm_metrics_http(r->route ? r->route->pattern : "unmatched", r->method ? r->method : "",
 	                r->status, secs);
+	nm_idem_abandon(r);
 	nm_db_release(r->pg);
 	if (r->json)
 		json_decref(r->json);

@@ -300,10 +300,6 @@ class ImportTests(Api, ServerTestCase):
         read = self.server.key("read")
         self.assertStatus(self.request("GET", "/v1/imports/%d" % rep["id"], key=read), 200)
 
-    # BUG (spec deviation, known in docs/api-decisions.md): SPEC §2 says Idempotency-Key works on
-    # every POST, but imports ignore it: two POST /v1/creators/import with the same key and body
-    # run twice (two import ids; the second reports inserted 0, updated 1) instead of replaying.
-    @unittest.expectedFailure
     def test_idempotency_key_replays_import(self):
         data = ndjson([{"platform": "instagram", "handle": "idem_import", "followers": 1}])
         h = {"Idempotency-Key": "import-once"}
@@ -311,6 +307,11 @@ class ImportTests(Api, ServerTestCase):
         r2 = self.request("POST", IMPORT, raw=data, content_type="application/x-ndjson", headers=h)
         self.assertStatus(r1, 201)
         self.assertEqual((r2.status, r2.json), (r1.status, r1.json))
+        self.assertEqual((r2.headers.get("Idempotent-Replayed") or "").lower(), "true")
+        other = ndjson([{"platform": "instagram", "handle": "idem_other", "followers": 2}])
+        r3 = self.request("POST", IMPORT, raw=other, content_type="application/x-ndjson", headers=h)
+        self.assertProblem(r3, 422)
+        self.assertEqual(self.count_rows("creators", "handle = 'idem_other'"), 0)
 
     def test_error_list_capped_at_100(self):
         data = "platform,handle,followers\n" + "".join("instagram,cap_%d,-1\n" % i for i in range(150))
