@@ -31,7 +31,7 @@ struct nm_config {
 	const char *migrations_dir;    /* NICHEMATCH_MIGRATIONS_DIR, else built-in search */
 	bool webhook_allow_private;    /* NICHEMATCH_WEBHOOK_ALLOW_PRIVATE=1 */
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
-	int webhook_workers;           /* NICHEMATCH_WEBHOOK_WORKERS, default 2 */
+	int webhook_workers;           /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;        /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */
 };
 

@@ -123,7 +123,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(import_max_bytes, "NICHEMATCH_IMPORT_MAX_BYTES", 1L << 30, 1024, 1L << 40);
 	LONG_OPT(shutdown_grace_s, "NICHEMATCH_SHUTDOWN_GRACE_S", 30, 0, 3600);
 	LONG_OPT(auth_cache_ttl_s, "NICHEMATCH_AUTH_CACHE_TTL_S", 5, 0, 3600);
-	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 2, 0, 64);
+	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 4, 0, 64);
 	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);
 #undef LONG_OPT
 	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))

@@ -290,6 +290,11 @@ static int on_csv_record(void *cls, size_t line, size_t n, const char *const *ce
 		}
 		return 0;
 	}
+	size_t filled = 0;
+	for (size_t i = 0; i < n; i++)
+		filled += lens[i] != 0;
+	if (filled == 0)
+		return 0; /* ",,,": the empty rows spreadsheets leave below the data */
 	json_t *obj = nm_colmap_row(im->fields, im->n_fields, n, cells, lens);
 	if (!obj) {
 		reject(im, (long long)line, NULL, "out of memory");
@@ -466,10 +471,8 @@ static void import_begin(struct nm_req *r)
 		return;
 	}
 	switch (fmt) {
-	case F_CSV:
-	case F_TSV:
-		im->csv = nm_csv_new(fmt == F_CSV ? ',' : '\t', MAX_RECORD_BYTES, on_csv_record, im);
-		break;
+	case F_CSV: break; /* created on the first chunk, once the delimiter is sniffed */
+	case F_TSV: im->csv = nm_csv_new('\t', MAX_RECORD_BYTES, on_csv_record, im); break;
 	case F_NDJSON: im->nd = nm_ndjson_new(MAX_RECORD_BYTES, 32, on_element, im); break;
 	case F_JSON: im->ja = nm_jsonarr_new(MAX_RECORD_BYTES, 32, on_element, im); break;
 	}
@@ -483,6 +486,16 @@ static void import_chunk(struct nm_req *r, const char *data, size_t len)
 	if (!im || im->stop_code)
 		return;
 	im->bytes += len;
+	if (im->fmt == F_CSV && !im->csv) {
+		/* Exports labelled text/csv are often ';'-separated (European Excel). */
+		char delim = nm_csv_sniff_delim(data, len, ',');
+		im->csv = nm_csv_new(delim, MAX_RECORD_BYTES, on_csv_record, im);
+		if (!im->csv) {
+			im->stop_code = -1;
+			snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
+			return;
+		}
+	}
 	int rc = 0;
 	if (im->csv)
 		rc = nm_csv_feed(im->csv, data, len);
@@ -529,7 +542,7 @@ static void import_end(struct nm_req *r)
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The import lost its state.");
 		return;
 	}
-	if (!im->stop_code) {
+	if (!im->stop_code && (im->csv || im->nd || im->ja)) {
 		int rc = im->csv ? nm_csv_finish(im->csv)
 		         : im->nd ? nm_ndjson_finish(im->nd)
 		                  : nm_jsonarr_finish(im->ja);

@@ -53,14 +53,29 @@ struct nm_req {
 	char *idem_key;
 	char idem_hash[65];
 	bool idem_record; /* a placeholder row exists and must be completed or removed */
+	bool idem_check;  /* streamed duplicate: hash the body, then replay or 422 */
 	void *idem_sha;   /* EVP_MD_CTX* while a streamed body is hashed */
 };
 
 /* src/http/idempotency.c: before the handler. Returns true when the request must go
  * on to its handler; false when a reply (replay, 409, 422, 503) is already set. */
 bool nm_idem_before(struct nm_req *r);
-/* After the handler: stores the reply for replays, or drops the placeholder. */
+/* After the handler: stores the reply for replays, or drops the placeholder. Safe to
+ * call more than once; the completion callback calls it for requests that never ended. */
 void nm_idem_after(struct nm_req *r);
+
+/* Streaming bodies (imports), whose fingerprint is only known at the end. On the
+ * headers-only call: returns false when a reply is set (409 in progress, 503). Else
+ * either a placeholder was claimed (the request runs, the body is hashed as it goes) or
+ * a finished record exists (r->idem_check: the body is only hashed, then compared). */
+bool nm_idem_stream_begin(struct nm_req *r);
+void nm_idem_stream_feed(struct nm_req *r, const char *data, size_t len);
+/* At the end of the body: fixes r->idem_hash; with r->idem_check set, replies (replay
+ * or 422) from the stored record. */
+void nm_idem_stream_end(struct nm_req *r);
+/* A request that ended without its handler finishing (client gone, shutdown): drops
+ * the placeholder so that a retry runs for real. */
+void nm_idem_abandon(struct nm_req *r);
 
 /* src/http/router.c */
 const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,

@@ -406,6 +406,16 @@ static void preflight(struct nm_req *r, const char *allow)
 	nm_reply_empty(r, 204);
 }
 
+/* Counts query arguments whose key or value holds a NUL byte (from %00): such values
+ * would silently end early in every C string API, so the request is refused instead. */
+static enum MHD_Result count_nul_args(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      size_t key_size, const char *value, size_t value_size)
+{
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		(*(int *)cls)++;
+	return MHD_YES;
+}
+
 /* Everything decided from the request line and headers alone. */
 static void on_headers(struct nm_req *r)
 {
@@ -441,6 +451,13 @@ static void on_headers(struct nm_req *r)
 		return;
 	}
 
+	int nul_args = 0;
+	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, count_nul_args, &nul_args);
+	if (nul_args) {
+		nm_reply_problem(r, NM_P_BAD_QUERY, NULL, "A query parameter contains a NUL byte.");
+		return;
+	}
+
 	if (r->route->min_role != NM_ROLE_NONE) {
 		authenticate(r);
 		if (r->replied)
@@ -470,6 +487,11 @@ static void on_headers(struct nm_req *r)
 			                 content_length, r->cfg->import_max_bytes);
 			return;
 		}
+		if (strcmp(r->method, "POST") == 0 && r->auth.key_id &&
+		    nm_req_header(r, "Idempotency-Key") && !nm_idem_stream_begin(r))
+			return;
+		if (r->idem_check)
+			return; /* a duplicate: the body is only hashed, then compared */
 		r->stream_active = true;
 		r->route->stream->begin(r);
 		if (r->replied)
@@ -487,7 +509,9 @@ static void on_body(struct nm_req *r, const char *data, size_t len)
 			r->body_too_large = true;
 			return;
 		}
-		r->route->stream->chunk(r, data, len);
+		nm_idem_stream_feed(r, data, len);
+		if (r->stream_active)
+			r->route->stream->chunk(r, data, len);
 		return;
 	}
 	if (r->route->body == NM_BODY_NONE || r->body_too_large)
@@ -558,8 +582,12 @@ static void run_handler(struct nm_req *r)
 		return;
 	}
 	if (r->route->body == NM_BODY_STREAM) {
+		nm_idem_stream_end(r);
+		if (r->idem_check || r->replied)
+			return;
 		r->stream_active = false;
 		r->route->stream->end(r);
+		nm_idem_after(r);
 		return;
 	}
 	if ((r->route->body == NM_BODY_JSON || r->route->body == NM_BODY_JSON_OPTIONAL) &&
@@ -685,6 +713,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	log_request(r, secs, toe);
 	nm_metrics_http(r->route ? r->route->pattern : "unmatched", r->method ? r->method : "",
 	                r->status, secs);
+	nm_idem_abandon(r);
 	nm_db_release(r->pg);
 	if (r->json)
 		json_decref(r->json);

@@ -43,6 +43,9 @@ struct index {
 	int32_t *post_day; /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;      /* bit 7: live; bits 0-6: version */
 	uint16_t *n_post;  /* postings written for the slot's current version */
+	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
+	                          * it for every posting, and 4 B per slot stay in cache
+	                          * where 64 B do not */
 	uint32_t n_slots, cap_slots, live;
 	/* id → slot */
 	int64_t *map_id;
@@ -230,7 +233,10 @@ static bool slots_reserve(struct index *ix)
 	uint16_t *np = realloc(ix->n_post, cap * sizeof *np);
 	if (np)
 		ix->n_post = np;
-	if (!f || !d || !v || !np)
+	uint32_t *hf = realloc(ix->hot_followers, cap * sizeof *hf);
+	if (hf)
+		ix->hot_followers = hf;
+	if (!f || !d || !v || !np || !hf)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -393,6 +399,7 @@ static bool apply_row(struct index *ix, const PGresult *res, int i)
 	}
 	ix->n_post[slot] = 0;
 	fill_features(res, i, &ix->feat[slot]);
+	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = PQgetisnull(res, i, 8) ? INT32_MIN : (int32_t)nm_db_i64(res, i, 8);
 	return index_list(ix, SRC_CAT, slot, PQgetvalue(res, i, 12)) &&
 	       index_list(ix, SRC_TAG, slot, PQgetvalue(res, i, 13)) &&
@@ -426,6 +433,7 @@ static void index_clear(struct index *ix)
 	free(ix->post_day);
 	free(ix->ver);
 	free(ix->n_post);
+	free(ix->hot_followers);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -552,6 +560,10 @@ struct scratch {
 	uint32_t cap_pos;
 	struct touched *t;
 	size_t n, cap;
+	/* Candidate arrays, kept between runs: allocating megabytes per run costs mmap. */
+	struct nm_score_features *cand;
+	uint64_t *matched;
+	size_t cap_cand;
 	struct scratch *next;
 };
 
@@ -606,15 +618,27 @@ static struct touched *touch(struct scratch *s, uint32_t slot)
 	return &s->t[s->n++];
 }
 
-/* Marks bit `bit` of source src for every live slot posted under term. */
-static bool mark_term(struct scratch *s, int src, uint32_t term, uint64_t bit)
+/* The follower range of the run: creators outside it are never touched. */
+struct range {
+	uint32_t min, max;
+};
+
+static bool in_range(const struct range *rg, uint32_t slot)
+{
+	uint32_t f = idx.hot_followers[slot];
+	return f >= rg->min && f <= rg->max;
+}
+
+/* Marks bit `bit` of source src for every live, in-range slot posted under term. */
+static bool mark_term(struct scratch *s, const struct range *rg, int src, uint32_t term,
+                      uint64_t bit)
 {
 	if (term == NO_ID)
 		return true;
 	const struct plist *p = &idx.post[src][term];
 	for (uint32_t i = 0; i < p->n; i++) {
 		uint32_t e = p->v[i];
-		if (!posting_live(&idx, e))
+		if (!posting_live(&idx, e) || !in_range(rg, e >> 8))
 			continue;
 		struct touched *t = touch(s, e >> 8);
 		if (!t)
@@ -627,7 +651,8 @@ static bool mark_term(struct scratch *s, int src, uint32_t term, uint64_t bit)
 
 /* A bio term of several words matches when every word is in the bio: the slots of the
  * rarest word are checked against the other words' posting lists. */
-static bool mark_bio_phrase(struct scratch *s, const char *term, uint64_t bit)
+static bool mark_bio_phrase(struct scratch *s, const struct range *rg, const char *term,
+                            uint64_t bit)
 {
 	uint32_t words[8];
 	size_t nw = 0;
@@ -646,7 +671,7 @@ static bool mark_bio_phrase(struct scratch *s, const char *term, uint64_t bit)
 		}
 	}
 	if (nw <= 1)
-		return mark_term(s, SRC_BIO, nw ? words[0] : NO_ID, bit);
+		return mark_term(s, rg, SRC_BIO, nw ? words[0] : NO_ID, bit);
 	size_t rare = 0;
 	for (size_t i = 1; i < nw; i++)
 		if (idx.post[SRC_BIO][words[i]].n < idx.post[SRC_BIO][words[rare]].n)
@@ -654,7 +679,7 @@ static bool mark_bio_phrase(struct scratch *s, const char *term, uint64_t bit)
 	const struct plist *base = &idx.post[SRC_BIO][words[rare]];
 	for (uint32_t i = 0; i < base->n; i++) {
 		uint32_t e = base->v[i];
-		if (!posting_live(&idx, e))
+		if (!posting_live(&idx, e) || !in_range(rg, e >> 8))
 			continue;
 		bool all = true;
 		for (size_t k = 0; k < nw && all; k++) {
@@ -676,22 +701,33 @@ static bool mark_bio_phrase(struct scratch *s, const char *term, uint64_t bit)
 	return true;
 }
 
-static bool collect(struct scratch *s, const struct nm_niche_terms *terms)
+static bool collect(struct scratch *s, const struct range *rg,
+                    const struct nm_niche_terms *terms)
 {
 	for (size_t i = 0; i < terms->n && i < 64; i++) {
 		uint64_t bit = 1ull << i;
 		const char *t = terms->term[i];
 		uint32_t tid = dict_find(&idx, t, terms->len[i]);
-		if (!mark_term(s, SRC_CAT, tid, bit) || !mark_term(s, SRC_TAG, tid, bit))
+		if (!mark_term(s, rg, SRC_CAT, tid, bit) || !mark_term(s, rg, SRC_TAG, tid, bit))
 			return false;
 		size_t cl = strlen(terms->compact[i]);
 		if (cl != terms->len[i] &&
-		    !mark_term(s, SRC_TAG, dict_find(&idx, terms->compact[i], cl), bit))
+		    !mark_term(s, rg, SRC_TAG, dict_find(&idx, terms->compact[i], cl), bit))
 			return false;
-		if (!mark_bio_phrase(s, t, bit))
+		if (!mark_bio_phrase(s, rg, t, bit))
 			return false;
 	}
 	return true;
+}
+
+/* Set bits of a mask that rarely has more than two: cheaper than the libgcc popcount
+ * call a generic x86-64 build makes. */
+static int bits(uint64_t m)
+{
+	int n = 0;
+	for (; m; m &= m - 1)
+		n++;
+	return n;
 }
 
 long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *terms,
@@ -705,21 +741,36 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 	struct nm_score_features *cand = NULL;
 	uint64_t *matched = NULL;
 	struct nm_score_hit *hits = NULL;
-	if (!s || !collect(s, terms))
+	struct range rg = {q->follower_min < 0 ? 0 : q->follower_min > UINT32_MAX ? UINT32_MAX : (uint32_t)q->follower_min,
+	                   q->follower_max < 0 || q->follower_max > UINT32_MAX ? UINT32_MAX : (uint32_t)q->follower_max};
+	if (!s || !collect(s, &rg, terms))
 		goto done;
-	cand = malloc((s->n ? s->n : 1) * sizeof *cand);
-	matched = malloc((s->n ? s->n : 1) * sizeof *matched);
+	if (s->cap_cand < s->n) {
+		size_t cap = s->n + s->n / 4 + 1024;
+		free(s->cand);
+		free(s->matched);
+		s->cand = malloc(cap * sizeof *s->cand);
+		s->matched = malloc(cap * sizeof *s->matched);
+		s->cap_cand = s->cand && s->matched ? cap : 0;
+		if (!s->cap_cand)
+			goto done;
+	}
+	cand = s->cand;
+	matched = s->matched;
 	hits = malloc((k ? k : 1) * sizeof *hits);
-	if (!cand || !matched || !hits)
+	if (!hits)
 		goto done;
 	int32_t today = (int32_t)(time(NULL) / 86400);
 	size_t nc = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct touched *t = &s->t[i];
+		/* Slots are scattered over the features array: ask for a later one early,
+		 * so that several cache misses are in flight at once. */
+		if (i + 16 < s->n)
+			__builtin_prefetch(&idx.feat[s->t[i + 16].slot]);
 		struct nm_score_features *f = &cand[nc];
 		*f = idx.feat[t->slot];
-		int c = __builtin_popcountll(t->cat), g = __builtin_popcountll(t->tag),
-		    b = __builtin_popcountll(t->bio);
+		int c = bits(t->cat), g = bits(t->tag), b = bits(t->bio);
 		f->niche_cat = (uint8_t)(c > 255 ? 255 : c);
 		f->niche_tag = (uint8_t)(g > 255 ? 255 : g);
 		f->niche_bio = (uint8_t)(b > 255 ? 255 : b);
@@ -747,8 +798,6 @@ done:
 	pthread_rwlock_unlock(&lock);
 	if (s)
 		scratch_put(s);
-	free(cand);
-	free(matched);
 	free(hits);
 	return nh;
 }
@@ -782,6 +831,8 @@ void nm_index_free(void)
 		free_scratch = s->next;
 		free(s->pos);
 		free(s->t);
+		free(s->cand);
+		free(s->matched);
 		free(s);
 	}
 	pthread_mutex_unlock(&scratch_mu);

@@ -339,7 +339,11 @@ static bool get_share(struct ctx *x, const char *name, const json_t *v, double *
 		return false;
 	if (*out >= 0 && *out <= 1)
 		return true;
-	err(x, name, "must be between 0 and 1 (write 4.1% for percentages)");
+	/* The percentage form exists only where numbers arrive as text (imports). */
+	if (x->mode == NM_CREATOR_LENIENT)
+		err(x, name, "must be between 0 and 1 (write 4.1% for percentages)");
+	else
+		err(x, name, "must be between 0 and 1 (a fraction, e.g. 0.041)");
 	return false;
 }
 

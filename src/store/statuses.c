@@ -38,11 +38,12 @@ bool nm_status_member(const char *key, const json_t *v, const char **status, con
 	return false;
 }
 
-/* The previous status comes back too, so that an unchanged status emits no event. */
+/* The previous status comes back too, so that an unchanged status emits no event. prev
+ * reads the statement's snapshot, i.e. the row before the upsert; with FOR UPDATE it
+ * would see the row as "updated by this command" and return nothing. */
 static struct nm_sql q_upsert = {
     "statuses_upsert",
-    "WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = $2 "
-    "FOR UPDATE), "
+    "WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = $2), "
     "s AS (INSERT INTO creator_statuses (brand_id, creator_id, status, note) "
     "VALUES ($1, $2, $3, $4) ON CONFLICT (brand_id, creator_id) DO UPDATE "
     "SET status = EXCLUDED.status, note = EXCLUDED.note, updated_at = now() RETURNING *) "

@@ -36,6 +36,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import http.client
@@ -55,6 +56,7 @@ def nm_bin():
 
 
 _own_cluster = None
+_admin_key_lock = threading.Lock()
 _live = set()  # servers started and not yet stopped: killed at exit so that none is left behind
 
 
@@ -222,8 +224,10 @@ class Server:
 
     @property
     def admin_key(self):
-        if self._admin_key is None:
-            self._admin_key = self.key("admin", name="harness")
+        # Tests call this from several threads at once: one key, created once.
+        with _admin_key_lock:
+            if self._admin_key is None:
+                self._admin_key = self.key("admin", name="harness")
         return self._admin_key
 
     def psql(self, sql, **variables):

@@ -170,10 +170,6 @@ class CreatorUpsertTests(Api, ServerTestCase):
                 self.assertProblem(self.post(body), 422, field)
         self.assertEqual(self.count_rows("creators"), before, "a rejected creator was stored")
 
-    # BUG: the 422 message for an out-of-range engagement_rate in REST advises
-    # "(write 4.1% for percentages)", but REST is strictly typed and {"engagement_rate":"4.1%"}
-    # then answers 422 "must be a number". (The advice suits CSV imports only.)
-    @unittest.expectedFailure
     def test_rate_error_message_advice_is_followable(self):
         base = {"platform": "instagram", "handle": "advice", "followers": 1000}
         p = self.assertProblem(self.post(dict(base, engagement_rate=4.1)), 422, "engagement_rate")

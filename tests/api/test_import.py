@@ -154,6 +154,14 @@ class ImportTests(Api, ServerTestCase):
         self.assertEqual(sorted(c["categories"]), ["food", "travel"])
         self.assertEqual(c["bio"], "comma, inside")
 
+    def test_semicolon_csv_and_empty_rows(self):
+        # European Excel writes ';' under text/csv and leaves ';;' rows below the data.
+        data = "Username;#Followers;Niche\r\nsemi_one;12400;fitness\r\n;;\r\nsemi_two;3.4k;food\r\n;;\r\n"
+        r = self.imp(data, "text/csv", "?platform=instagram")
+        self.assertCounts(r.json, 2, 2, 0, 0)
+        self.assertEqual(self.creator("instagram", "semi_two")["followers"], 3400)
+        self.assertEqual(self.creator("instagram", "semi_one")["categories"], ["fitness"])
+
     def test_ndjson(self):
         rows = [json.dumps({"platform": "instagram", "handle": "nd_1", "followers": 100, "extra_col": 1}),
                 json.dumps({"platform": "instagram", "handle": "nd_2", "followers": -1}),     # line 2
@@ -300,10 +308,6 @@ class ImportTests(Api, ServerTestCase):
         read = self.server.key("read")
         self.assertStatus(self.request("GET", "/v1/imports/%d" % rep["id"], key=read), 200)
 
-    # BUG (spec deviation, known in docs/api-decisions.md): SPEC §2 says Idempotency-Key works on
-    # every POST, but imports ignore it: two POST /v1/creators/import with the same key and body
-    # run twice (two import ids; the second reports inserted 0, updated 1) instead of replaying.
-    @unittest.expectedFailure
     def test_idempotency_key_replays_import(self):
         data = ndjson([{"platform": "instagram", "handle": "idem_import", "followers": 1}])
         h = {"Idempotency-Key": "import-once"}
@@ -311,6 +315,11 @@ class ImportTests(Api, ServerTestCase):
         r2 = self.request("POST", IMPORT, raw=data, content_type="application/x-ndjson", headers=h)
         self.assertStatus(r1, 201)
         self.assertEqual((r2.status, r2.json), (r1.status, r1.json))
+        self.assertEqual((r2.headers.get("Idempotent-Replayed") or "").lower(), "true")
+        other = ndjson([{"platform": "instagram", "handle": "idem_other", "followers": 2}])
+        r3 = self.request("POST", IMPORT, raw=other, content_type="application/x-ndjson", headers=h)
+        self.assertProblem(r3, 422)
+        self.assertEqual(self.count_rows("creators", "handle = 'idem_other'"), 0)
 
     def test_error_list_capped_at_100(self):
         data = "platform,handle,followers\n" + "".join("instagram,cap_%d,-1\n" % i for i in range(150))
@@ -401,11 +410,6 @@ class ImportProgressTests(Api, ServerTestCase):
         self.assertTrue(running, "never saw the import running: %s" % seen)
         self.assertTrue(any(rc and rc > 0 for _, rc in running), "no progress while running: %s" % seen)
 
-    # BUG: finished_at is now() of the import's data transaction, i.e. the time the import
-    # started: an import whose body takes 1.5 s reports finished_at about 1 ms after
-    # created_at (POST an NDJSON body in two chunks 1.5 s apart; compare the two stamps in the
-    # reply or GET /v1/imports/{id}). It should be clock_timestamp().
-    @unittest.expectedFailure
     def test_finished_at_is_when_it_finished(self):
         from datetime import datetime
         chunks = [ndjson([{"platform": "tiktok", "handle": "ts_%d" % k, "followers": 1}]) for k in range(2)]

@@ -438,13 +438,6 @@ class StatusExclusionTests(MatchBase):
         g = self.request("GET", "/v1/brands/%d/creators?status=accepted" % b["id"])
         self.assertEqual([x["creator_id"] for x in g.json["data"]], [c["id"]], body_of(g))
 
-    # BUG: PUT .../status answers "previous_status": null even when the creator had a status:
-    # the `prev` CTE (SELECT ... FOR UPDATE) is read after the INSERT ... ON CONFLICT DO UPDATE
-    # of the same statement has updated the row, so it finds nothing (src/handlers/statuses.c
-    # q_upsert). Repro: PUT {"status":"accepted"}, then PUT {"status":"declined"} -> previous_status
-    # null (want "accepted"). Side effect: an unchanged PUT is taken as a change and emits a
-    # creator.status_changed event every time.
-    @unittest.expectedFailure
     def test_previous_status_reported(self):
         c = self.make_creator(handle="st_prev", categories=["stp"])
         b = self.make_brand(niches=["stp"])

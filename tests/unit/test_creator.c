@@ -201,8 +201,11 @@ static void test_averages_and_engagement(void)
 	OK("{" BASE ",\"engagement_rate\":\"0.041\"}", LENIENT, &c);
 	CHECK(c.engagement_rate == 0.041);
 	nm_creator_clear(&c);
-	BAD2("{" BASE ",\"engagement_rate\":4.1}", "engagement_rate",
-	     "must be between 0 and 1 (write 4.1% for percentages)");
+	/* The percentage hint only where percentages can be written (imports). */
+	BAD("{" BASE ",\"engagement_rate\":4.1}", STRICT, "engagement_rate",
+	    "must be between 0 and 1 (a fraction, e.g. 0.041)");
+	BAD("{" BASE ",\"engagement_rate\":4.1}", LENIENT, "engagement_rate",
+	    "must be between 0 and 1 (write 4.1% for percentages)");
 	BAD("{" BASE ",\"engagement_rate\":\"4.1\"}", LENIENT, "engagement_rate", "write 4.1%");
 	BAD2("{" BASE ",\"engagement_rate\":-0.01}", "engagement_rate", "between 0 and 1");
 	BAD("{" BASE ",\"engagement_rate\":\"4.1%\"}", STRICT, "engagement_rate", "must be a number");
