@@ -24,6 +24,7 @@ command -v wrk >/dev/null || die "wrk is not installed"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOAD_START=$(load_line)
 bench_build
 bench_tmp
 
@@ -128,6 +129,7 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" \
 
 echo "# nichematch HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(machine_line)"
+echo "at start: $LOAD_START; at end: $(load_line)"
 echo "placement: servers, bare_mhd, bare_pq on CPU $SRV_CPU; wrk and PostgreSQL on CPU" \
 	"$CLI_CPU (taskset); wrk $DUR after a 2 s warm-up; -c32 uses -t2, -c1 uses -t1"
 echo

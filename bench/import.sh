@@ -32,6 +32,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 per_s() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+LOAD_START=$(load_line)
 bench_build
 bench_tmp
 NDJSON=$BENCH_TMP/creators.ndjson
@@ -114,6 +115,7 @@ COPY_RPS=$(per_s "$COPY_ROWS" "${SECS[copy]}")
 
 echo "# nichematch import benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(machine_line)"
+echo "at start: $LOAD_START; at end: $(load_line)"
 echo "data: nichematch demo-data --creators $ROWS --seed $SEED --as-of $AS_OF:" \
 	"NDJSON $(mib $(($(stat -c %s "$NDJSON") / 1024))) MiB in ${GEN_ND} s," \
 	"CSV $(mib $(($(stat -c %s "$CSV") / 1024))) MiB in ${GEN_CSV} s"

@@ -125,8 +125,14 @@ make_key() {
 
 rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
+# On failure the server and PostgreSQL logs are shown before they are removed.
 bench_cleanup() {
-	local pid
+	local rc=$? pid f
+	if ((rc != 0)) && [[ -n $BENCH_TMP ]]; then
+		for f in "$BENCH_TMP"/server-*.log "$BENCH_TMP"/pg/log; do
+			[[ -f $f ]] && { note "--- tail of $f"; tail -n 20 "$f" >&2; }
+		done
+	fi
 	for pid in "${BENCH_PIDS[@]}"; do
 		stop_pid "$pid"
 	done
@@ -139,6 +145,11 @@ bench_cleanup() {
 machine_line() {
 	local cpu
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	printf '%s, %s vCPU, %s MiB RAM, %s' "$cpu" "$(nproc)" \
+	printf '%s, %s vCPU, %s MiB RAM, kernel %s' "$cpu" "$(nproc)" \
 		"$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$(uname -r)"
+}
+
+# The VMs are shared: the load average says how much of the machine the run really had.
+load_line() {
+	printf 'load average %s' "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
