@@ -17,7 +17,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DUR=${BENCH_DURATION:-10s}
 BASE=${BENCH_PORT_BASE:-18410}
-PORT_TPC=$BASE PORT_POOL=$((BASE + 1)) PORT_NM=$((BASE + 2))
+PORT_TPC=$(free_port "$BASE")
+PORT_POOL=$(free_port $((PORT_TPC + 1)))
+PORT_NM=$(free_port $((PORT_POOL + 1)))
 SRV_CPU=1 CLI_CPU=0
 
 command -v wrk >/dev/null || die "wrk is not installed"

@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROWS=${BENCH_ROWS:-1000000}
 SEED=${BENCH_SEED:-42}
-PORT=${BENCH_PORT:-18420}
+PORT=$(free_port "${BENCH_PORT:-18420}")
 AS_OF=2026-11-27
 COLS="platform, handle, display_name, profile_url, email, followers, following, posts_count,
       avg_likes, avg_comments, avg_shares, avg_views, engagement_rate, engagement_derived,

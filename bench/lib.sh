@@ -43,7 +43,7 @@ as_pg() {
 # every backend it forks) is pinned there. The settings keep checkpoints out of the import
 # timings; both the baselines and nichematch run against the same settings.
 pg_start() {
-	PG_PORT=$1
+	PG_PORT=$(free_port "$1")
 	local cpu=${2:-}
 	local dir=$BENCH_TMP/pg
 	PG_DATA=$dir/data
@@ -60,6 +60,16 @@ pg_start() {
 		cat "$dir/log" >&2
 		die "PostgreSQL did not start on port $PG_PORT"
 	}
+}
+
+# free_port BASE: the first port from BASE up that nothing listens on. Other jobs on shared
+# machines take ports too, so fixed ports collide.
+free_port() {
+	local p=$1
+	while ss -Htln "sport = :$p" | grep -q .; do
+		p=$((p + 1))
+	done
+	echo "$p"
 }
 
 pg_url() { printf 'postgresql://postgres@127.0.0.1:%s/%s' "$PG_PORT" "${1:-postgres}"; }
