@@ -6,7 +6,7 @@
  * TikTok, prices near $10 per 1k followers, and ~3% suspicious accounts of the three kinds
  * the ranking's authenticity component looks for.
  *
- * Output is a pure function of (--seed, --as-of, options): one xoshiro256** stream, no
+ * Output is a pure function of (N, --seed, --as-of, options): one xoshiro256** stream, no
  * rand(), no locale, no wall clock except as the default --as-of day. Numbers and strings
  * are formatted by hand into one large buffer because printf and stdio per field would cost
  * more than generating the row (1M rows must take seconds). */
@@ -950,7 +950,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: nichematch demo-data --creators N [--seed S] [--format ndjson|csv]\n"
 	      "                            [--platform P] [--as-of YYYY-MM-DD]\n"
-	      "Writes N plausible creators to stdout. The same seed and --as-of give the same\n"
+	      "Writes N plausible creators to stdout. The same N, seed and --as-of give the same\n"
 	      "bytes; --as-of (default: today, UTC) is the day last_post_at counts back from.\n",
 	      f);
 }
