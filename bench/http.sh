@@ -55,7 +55,8 @@ run_wrk() {
 	NM_BENCH_KEY=$key "${pre[@]}" wrk -t"$threads" -c"$conns" -d2s -s "$BENCH_TMP/report.lua" \
 		"$url" >/dev/null
 	NM_BENCH_KEY=$key "${pre[@]}" wrk -t"$threads" -c"$conns" -d"$DUR" \
-		-s "$BENCH_TMP/report.lua" "$url" | awk '$1 == "NMRESULT" { print $2, $3, $4, $5, $6 }'
+		-s "$BENCH_TMP/report.lua" "$url" |
+		awk '$1 == "NMRESULT" { print $2, $3, $4, $5, $6 }'
 }
 
 unpin_all() {

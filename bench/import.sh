@@ -121,8 +121,10 @@ echo "data: nichematch demo-data --creators $ROWS --seed $SEED --as-of $AS_OF:" 
 	"CSV $(mib $(($(stat -c %s "$CSV") / 1024))) MiB in ${GEN_CSV} s"
 echo "PostgreSQL: shared_buffers=1GB max_wal_size=8GB; nothing pinned"
 echo
-echo "| step                               |   s     |  rows/s  | ratio | recv ins upd rej            | HWM0 MiB| HWM1 MiB| +MiB   |"
-echo "|------------------------------------|--------:|---------:|------:|-----------------------------|--------:|--------:|-------:|"
+printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' step s rows/s ratio \
+	"recv ins upd rej" "HWM0 MiB" "HWM1 MiB" "+MiB"
+printf '|%s|\n' "$(printf -- '-%.0s' {1..36})|--------:|---------:|------:|$(printf -- '-%.0s' \
+	{1..29})|--------:|--------:|-------:"
 printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' \
 	"bare psql \\copy, same shape (base)" "${SECS[copy]}" "$COPY_RPS" "1.00" \
 	"$COPY_ROWS rows" "-" "-" "-"
@@ -138,7 +140,8 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" \
 echo "| target (PERFORMANCE.md)                          | figure | target   | verdict |"
 echo "|--------------------------------------------------|-------:|----------|---------|"
 for s in ndjson csv reimport; do
-	r=$(awk -v a="$(per_s "$ROWS" "${SECS[$s]}")" -v b="$COPY_RPS" 'BEGIN { printf "%.2f", a / b }')
+	r=$(awk -v a="$(per_s "$ROWS" "${SECS[$s]}")" -v b="$COPY_RPS" \
+		'BEGIN { printf "%.2f", a / b }')
 	printf '| %-48s | %6s | >= 0.60  | %s |\n' "$s rows/s / bare COPY rows/s" "$r" \
 		"$(verdict "$r" '>=' 0.60)"
 done

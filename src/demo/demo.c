@@ -1009,11 +1009,13 @@ static bool apply_opt(int c, const char *arg, struct opts *o)
 /* Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{"creators", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},   {"platform", required_argument, NULL, 'p'},
-		{"as-of", required_argument, NULL, 'a'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"creators", required_argument, NULL, 'n'},
+	                                         {"seed", required_argument, NULL, 's'},
+	                                         {"format", required_argument, NULL, 'f'},
+	                                         {"platform", required_argument, NULL, 'p'},
+	                                         {"as-of", required_argument, NULL, 'a'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->platform = -1;
