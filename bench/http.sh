@@ -17,13 +17,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DUR=${BENCH_DURATION:-10s}
 BASE=${BENCH_PORT_BASE:-18410}
-PORT_TPC=$BASE PORT_POOL=$((BASE + 1)) PORT_NM=$((BASE + 2))
+PORT_TPC=$(free_port "$BASE")
+PORT_POOL=$(free_port $((PORT_TPC + 1)))
+PORT_NM=$(free_port $((PORT_POOL + 1)))
 SRV_CPU=1 CLI_CPU=0
 
 command -v wrk >/dev/null || die "wrk is not installed"
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOAD_START=$(load_line)
 bench_build
 bench_tmp
 
@@ -52,7 +55,8 @@ run_wrk() {
 	NM_BENCH_KEY=$key "${pre[@]}" wrk -t"$threads" -c"$conns" -d2s -s "$BENCH_TMP/report.lua" \
 		"$url" >/dev/null
 	NM_BENCH_KEY=$key "${pre[@]}" wrk -t"$threads" -c"$conns" -d"$DUR" \
-		-s "$BENCH_TMP/report.lua" "$url" | awk '$1 == "NMRESULT" { print $2, $3, $4, $5, $6 }'
+		-s "$BENCH_TMP/report.lua" "$url" |
+		awk '$1 == "NMRESULT" { print $2, $3, $4, $5, $6 }'
 }
 
 unpin_all() {
@@ -128,6 +132,7 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" \
 
 echo "# nichematch HTTP benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(machine_line)"
+echo "at start: $LOAD_START; at end: $(load_line)"
 echo "placement: servers, bare_mhd, bare_pq on CPU $SRV_CPU; wrk and PostgreSQL on CPU" \
 	"$CLI_CPU (taskset); wrk $DUR after a 2 s warm-up; -c32 uses -t2, -c1 uses -t1"
 echo

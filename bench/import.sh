@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROWS=${BENCH_ROWS:-1000000}
 SEED=${BENCH_SEED:-42}
-PORT=${BENCH_PORT:-18420}
+PORT=$(free_port "${BENCH_PORT:-18420}")
 AS_OF=2026-11-27
 COLS="platform, handle, display_name, profile_url, email, followers, following, posts_count,
       avg_likes, avg_comments, avg_shares, avg_views, engagement_rate, engagement_derived,
@@ -32,6 +32,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 per_s() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+LOAD_START=$(load_line)
 bench_build
 bench_tmp
 NDJSON=$BENCH_TMP/creators.ndjson
@@ -114,13 +115,16 @@ COPY_RPS=$(per_s "$COPY_ROWS" "${SECS[copy]}")
 
 echo "# nichematch import benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(machine_line)"
+echo "at start: $LOAD_START; at end: $(load_line)"
 echo "data: nichematch demo-data --creators $ROWS --seed $SEED --as-of $AS_OF:" \
 	"NDJSON $(mib $(($(stat -c %s "$NDJSON") / 1024))) MiB in ${GEN_ND} s," \
 	"CSV $(mib $(($(stat -c %s "$CSV") / 1024))) MiB in ${GEN_CSV} s"
 echo "PostgreSQL: shared_buffers=1GB max_wal_size=8GB; nothing pinned"
 echo
-echo "| step                               |   s     |  rows/s  | ratio | recv ins upd rej            | HWM0 MiB| HWM1 MiB| +MiB   |"
-echo "|------------------------------------|--------:|---------:|------:|-----------------------------|--------:|--------:|-------:|"
+printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' step s rows/s ratio \
+	"recv ins upd rej" "HWM0 MiB" "HWM1 MiB" "+MiB"
+printf '|%s|\n' "$(printf -- '-%.0s' {1..36})|--------:|---------:|------:|$(printf -- '-%.0s' \
+	{1..29})|--------:|--------:|-------:"
 printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' \
 	"bare psql \\copy, same shape (base)" "${SECS[copy]}" "$COPY_RPS" "1.00" \
 	"$COPY_ROWS rows" "-" "-" "-"
@@ -136,7 +140,8 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" \
 echo "| target (PERFORMANCE.md)                          | figure | target   | verdict |"
 echo "|--------------------------------------------------|-------:|----------|---------|"
 for s in ndjson csv reimport; do
-	r=$(awk -v a="$(per_s "$ROWS" "${SECS[$s]}")" -v b="$COPY_RPS" 'BEGIN { printf "%.2f", a / b }')
+	r=$(awk -v a="$(per_s "$ROWS" "${SECS[$s]}")" -v b="$COPY_RPS" \
+		'BEGIN { printf "%.2f", a / b }')
 	printf '| %-48s | %6s | >= 0.60  | %s |\n' "$s rows/s / bare COPY rows/s" "$r" \
 		"$(verdict "$r" '>=' 0.60)"
 done

@@ -43,7 +43,7 @@ as_pg() {
 # every backend it forks) is pinned there. The settings keep checkpoints out of the import
 # timings; both the baselines and nichematch run against the same settings.
 pg_start() {
-	PG_PORT=$1
+	PG_PORT=$(free_port "$1")
 	local cpu=${2:-}
 	local dir=$BENCH_TMP/pg
 	PG_DATA=$dir/data
@@ -60,6 +60,16 @@ pg_start() {
 		cat "$dir/log" >&2
 		die "PostgreSQL did not start on port $PG_PORT"
 	}
+}
+
+# free_port BASE: the first port from BASE up that nothing listens on. Other jobs on shared
+# machines take ports too, so fixed ports collide.
+free_port() {
+	local p=$1
+	while ss -Htln "sport = :$p" | grep -q .; do
+		p=$((p + 1))
+	done
+	echo "$p"
 }
 
 pg_url() { printf 'postgresql://postgres@127.0.0.1:%s/%s' "$PG_PORT" "${1:-postgres}"; }
@@ -125,8 +135,14 @@ make_key() {
 
 rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
+# On failure the server and PostgreSQL logs are shown before they are removed.
 bench_cleanup() {
-	local pid
+	local rc=$? pid f
+	if ((rc != 0)) && [[ -n $BENCH_TMP ]]; then
+		for f in "$BENCH_TMP"/server-*.log "$BENCH_TMP"/pg/log; do
+			[[ -f $f ]] && { note "--- tail of $f"; tail -n 20 "$f" >&2; }
+		done
+	fi
 	for pid in "${BENCH_PIDS[@]}"; do
 		stop_pid "$pid"
 	done
@@ -139,6 +155,11 @@ bench_cleanup() {
 machine_line() {
 	local cpu
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-	printf '%s, %s vCPU, %s MiB RAM, %s' "$cpu" "$(nproc)" \
+	printf '%s, %s vCPU, %s MiB RAM, kernel %s' "$cpu" "$(nproc)" \
 		"$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)" "$(uname -r)"
+}
+
+# The VMs are shared: the load average says how much of the machine the run really had.
+load_line() {
+	printf 'load average %s' "$(cut -d' ' -f1-3 /proc/loadavg)"
 }

@@ -6,7 +6,7 @@
  * TikTok, prices near $10 per 1k followers, and ~3% suspicious accounts of the three kinds
  * the ranking's authenticity component looks for.
  *
- * Output is a pure function of (--seed, --as-of, options): one xoshiro256** stream, no
+ * Output is a pure function of (N, --seed, --as-of, options): one xoshiro256** stream, no
  * rand(), no locale, no wall clock except as the default --as-of day. Numbers and strings
  * are formatted by hand into one large buffer because printf and stdio per field would cost
  * more than generating the row (1M rows must take seconds). */
@@ -950,7 +950,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: nichematch demo-data --creators N [--seed S] [--format ndjson|csv]\n"
 	      "                            [--platform P] [--as-of YYYY-MM-DD]\n"
-	      "Writes N plausible creators to stdout. The same seed and --as-of give the same\n"
+	      "Writes N plausible creators to stdout. The same N, seed and --as-of give the same\n"
 	      "bytes; --as-of (default: today, UTC) is the day last_post_at counts back from.\n",
 	      f);
 }
@@ -1009,11 +1009,13 @@ static bool apply_opt(int c, const char *arg, struct opts *o)
 /* Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option longopts[] = {
-		{"creators", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
-		{"format", required_argument, NULL, 'f'},   {"platform", required_argument, NULL, 'p'},
-		{"as-of", required_argument, NULL, 'a'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"creators", required_argument, NULL, 'n'},
+	                                         {"seed", required_argument, NULL, 's'},
+	                                         {"format", required_argument, NULL, 'f'},
+	                                         {"platform", required_argument, NULL, 'p'},
+	                                         {"as-of", required_argument, NULL, 'a'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->platform = -1;
