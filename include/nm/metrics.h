@@ -9,6 +9,10 @@
  * "unmatched"; both strings must be static. */
 void nm_metrics_http(const char *route, const char *method, int status, double seconds);
 
+/* Records one finished request of nm_routes[route] (its pattern and method are the
+ * labels). Lock-free: this is the per-request path. */
+void nm_metrics_route(size_t route, int status, double seconds);
+
 /* Adds delta to the counter series name{labels}. name and labels must be static
  * strings (labels like "result=\"ok\"", or "" for none). */
 void nm_metrics_add(const char *name, const char *help, const char *labels, double delta);

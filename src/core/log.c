@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static enum nm_log_level min_level = NM_LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -71,4 +72,41 @@ void nm_log(enum nm_log_level lvl, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	nm_log_json(lvl, msg, NULL);
+}
+
+bool nm_log_enabled(enum nm_log_level lvl)
+{
+	return lvl >= min_level;
+}
+
+void nm_log_raw(const char *line, size_t len)
+{
+	while (len) {
+		ssize_t n = write(STDERR_FILENO, line, len);
+		if (n <= 0)
+			return; /* nowhere to report a failing log */
+		line += n;
+		len -= (size_t)n;
+	}
+}
+
+size_t nm_json_escape(char *out, size_t len, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (; *s && len + 7 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[len++] = '\\';
+			out[len++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(out + len, "\\u00", 4);
+			out[len + 4] = hex[c >> 4];
+			out[len + 5] = hex[c & 15];
+			len += 6;
+		} else {
+			out[len++] = (char)c; /* UTF-8 passes through; MHD rejects raw bytes < 0x20 */
+		}
+	}
+	out[len] = '\0';
+	return len;
 }

@@ -4,12 +4,15 @@
 #include "nm/metrics.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nm/db.h"
+#include "nm/http.h"
 
 #define MAX_HTTP 512
 #define MAX_COUNTERS 128
@@ -40,6 +43,36 @@ static struct counter {
 static int n_counters;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* Matched routes (the hot path) count without a lock: one atomic counter per route and
+ * status code, and per route an atomic histogram. Unmatched requests take the locked,
+ * label-searching path above. */
+#define MAX_ROUTES 128
+#define STATUS_MIN 100
+#define STATUS_SLOTS 500
+static struct route_series {
+	_Atomic unsigned long long status[STATUS_SLOTS];
+	_Atomic unsigned long long bucket[NBUCKETS + 1];
+	_Atomic unsigned long long total;
+	_Atomic unsigned long long sum_us;
+} routes_m[MAX_ROUTES];
+
+void nm_metrics_route(size_t route, int status, double seconds)
+{
+	if (route >= MAX_ROUTES || status < STATUS_MIN || status >= STATUS_MIN + STATUS_SLOTS)
+		return;
+	struct route_series *m = &routes_m[route];
+	atomic_fetch_add_explicit(&m->status[status - STATUS_MIN], 1, memory_order_relaxed);
+	size_t b = 0;
+	while (b < NBUCKETS && seconds > buckets[b])
+		b++;
+	atomic_fetch_add_explicit(&m->bucket[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->total, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)(seconds * 1e6),
+	                          memory_order_relaxed);
+}
+
+
 
 static bool same(const char *a, const char *b)
 {
@@ -126,6 +159,44 @@ static void outf(struct out *o, const char *fmt, ...)
 	}
 }
 
+static void render_routes(struct out *o, bool histogram)
+{
+	for (size_t i = 0; i < nm_routes_count && i < MAX_ROUTES; i++) {
+		struct route_series *m = &routes_m[i];
+		const char *rt = nm_routes[i].pattern, *me = nm_routes[i].method;
+		if (!histogram) {
+			for (int s = 0; s < STATUS_SLOTS; s++) {
+				unsigned long long n = atomic_load(&m->status[s]);
+				if (n)
+					outf(o,
+					     "nichematch_http_requests_total{route=\"%s\",method=\"%s\","
+					     "status=\"%d\"} %llu\n",
+					     rt, me, s + STATUS_MIN, n);
+			}
+			continue;
+		}
+		unsigned long long total = atomic_load(&m->total);
+		if (!total)
+			continue;
+		unsigned long long cum = 0;
+		for (size_t b = 0; b < NBUCKETS; b++) {
+			cum += atomic_load(&m->bucket[b]);
+			outf(o,
+			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			     "le=\"%g\"} %llu\n",
+			     rt, me, buckets[b], cum);
+		}
+		outf(o,
+		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+		     "le=\"+Inf\"} %llu\n",
+		     rt, me, total);
+		outf(o, "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+		     rt, me, (double)atomic_load(&m->sum_us) / 1e6);
+		outf(o, "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		     rt, me, total);
+	}
+}
+
 char *nm_metrics_render(size_t *len)
 {
 	struct out o = {malloc(8192), 0, 8192};
@@ -135,11 +206,13 @@ char *nm_metrics_render(size_t *len)
 	pthread_mutex_lock(&mu);
 	outf(&o, "# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
 	         "# TYPE nichematch_http_requests_total counter\n");
+	render_routes(&o, false);
 	for (int i = 0; i < n_http; i++)
 		outf(&o, "nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
 		     http[i].route, http[i].method, http[i].status, http[i].count);
 	outf(&o, "# HELP nichematch_http_request_duration_seconds Request latency.\n"
 	         "# TYPE nichematch_http_request_duration_seconds histogram\n");
+	render_routes(&o, true);
 	for (int i = 0; i < n_hists; i++) {
 		unsigned long long cum = 0;
 		for (size_t b = 0; b < NBUCKETS; b++) {

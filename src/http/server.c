@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "nm/ratelimit.h"
 #include "nm/server.h"
 #include "nm/sign.h"
+#include <openssl/rand.h>
 
 #define JSON_MAX_DEPTH 32
 
@@ -315,8 +317,26 @@ static void make_request_id(struct nm_req *r)
 			return;
 		}
 	}
-	if (!nm_random_token("req_", 12, r->request_id, sizeof r->request_id))
-		snprintf(r->request_id, sizeof r->request_id, "req_%lx", (unsigned long)random());
+	/* Ids need to be unique, not secret: a per-thread xorshift seeded once from the
+	 * OS is enough and avoids a locked RAND_bytes call per request. */
+	static _Thread_local uint64_t state;
+	if (!state) {
+		unsigned char seed[8];
+		if (!RAND_bytes(seed, sizeof seed))
+			memcpy(seed, &r, sizeof seed < sizeof r ? sizeof seed : sizeof r);
+		memcpy(&state, seed, sizeof state);
+		state |= 1;
+	}
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char *o = r->request_id;
+	memcpy(o, "req_", 4);
+	uint64_t v = state;
+	for (int i = 0; i < 16; i++, v >>= 4)
+		o[4 + i] = b64[(v & 15) | (uint64_t)((i & 3) << 4)];
+	o[20] = '\0';
 }
 
 static bool content_type_is(const char *ct, const char *want)
@@ -678,18 +698,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return queue_reply(r);
 }
 
+/* One JSON line per request, built without jansson and written without a lock: this
+ * runs for every request, so it stays cheap. */
 static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminationCode toe)
 {
-	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:I}", "request_id", r->request_id,
-	                      "method", r->method ? r->method : "", "path", r->url ? r->url : "",
-	                      "route", r->route ? r->route->pattern : "unmatched", "status",
-	                      r->status, "duration_ms", secs * 1000.0, "bytes_in",
-	                      (json_int_t)r->body_total);
+	enum nm_log_level lvl = r->status >= 500 ? NM_LOG_WARN : NM_LOG_INFO;
+	if (!nm_log_enabled(lvl))
+		return;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	char ts[32], line[2048];
+	size_t n = (size_t)snprintf(line, sizeof line,
+	                            "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\","
+	                            "\"request_id\":\"",
+	                            nm_time_rfc3339(ts, tv.tv_sec, tv.tv_usec),
+	                            lvl == NM_LOG_WARN ? "warn" : "info");
+	n = nm_json_escape(line, n, sizeof line - 400, r->request_id);
+	n += (size_t)snprintf(line + n, sizeof line - n, "\",\"method\":\"");
+	n = nm_json_escape(line, n, sizeof line - 380, r->method ? r->method : "");
+	n += (size_t)snprintf(line + n, sizeof line - n, "\",\"path\":\"");
+	n = nm_json_escape(line, n, sizeof line - 360, r->url ? r->url : "");
+	n += (size_t)snprintf(line + n, sizeof line - n,
+	                      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
+	                      "\"bytes_in\":%llu",
+	                      r->route ? r->route->pattern : "unmatched", r->status, secs * 1000.0,
+	                      r->body_total);
 	if (r->auth.key_id)
-		json_object_set_new(f, "key_id", json_integer(r->auth.key_id));
+		n += (size_t)snprintf(line + n, sizeof line - n, ",\"key_id\":%lld",
+		                      (long long)r->auth.key_id);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		json_object_set_new(f, "aborted", json_true());
-	nm_log_json(r->status >= 500 ? NM_LOG_WARN : NM_LOG_INFO, "request", f);
+		n += (size_t)snprintf(line + n, sizeof line - n, ",\"aborted\":true");
+	n += (size_t)snprintf(line + n, sizeof line - n, "}\n");
+	nm_log_raw(line, n < sizeof line ? n : sizeof line - 1);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -711,8 +751,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r->queued && !r->status)
 		r->status = 499; /* nginx's "client closed request", for logs and metrics */
 	log_request(r, secs, toe);
-	nm_metrics_http(r->route ? r->route->pattern : "unmatched", r->method ? r->method : "",
-	                r->status, secs);
+	if (r->route)
+		nm_metrics_route((size_t)(r->route - nm_routes), r->status, secs);
+	else
+		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
 	nm_idem_abandon(r);
 	nm_db_release(r->pg);
 	if (r->json)
