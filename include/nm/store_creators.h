@@ -37,6 +37,22 @@ struct nm_pg;
 	"follower_growth_30d = EXCLUDED.follower_growth_30d, last_post_at = EXCLUDED.last_post_at, " \
 	"external_id = EXCLUDED.external_id, updated_at = now(), txid = pg_current_xact_id()"
 
+/* True when an upsert would change the stored row (the import skips no-op updates,
+ * which would otherwise rewrite every index entry of an unchanged creator). */
+#define NM_CREATOR_CHANGED                                                                      \
+	"(c.display_name, c.profile_url, c.email, c.followers, c.following, c.posts_count, "      \
+	"c.avg_likes, c.avg_comments, c.avg_shares, c.avg_views, c.engagement_rate, "             \
+	"c.engagement_derived, c.categories, c.hashtags, c.bio, c.country, c.language, "          \
+	"c.audience_countries, c.audience_female_share, c.price_per_post_cents, "                \
+	"c.follower_growth_30d, c.last_post_at, c.external_id) IS DISTINCT FROM "                 \
+	"(EXCLUDED.display_name, EXCLUDED.profile_url, EXCLUDED.email, EXCLUDED.followers, "      \
+	"EXCLUDED.following, EXCLUDED.posts_count, EXCLUDED.avg_likes, EXCLUDED.avg_comments, "   \
+	"EXCLUDED.avg_shares, EXCLUDED.avg_views, EXCLUDED.engagement_rate, "                    \
+	"EXCLUDED.engagement_derived, EXCLUDED.categories, EXCLUDED.hashtags, EXCLUDED.bio, "     \
+	"EXCLUDED.country, EXCLUDED.language, EXCLUDED.audience_countries, "                     \
+	"EXCLUDED.audience_female_share, EXCLUDED.price_per_post_cents, "                        \
+	"EXCLUDED.follower_growth_30d, EXCLUDED.last_post_at, EXCLUDED.external_id)"
+
 /* The SELECT list that nm_creator_row_json reads (prefix with the table alias c). */
 #define NM_CREATOR_SELECT                                                                        \
 	"c.id, c.platform, c.handle, c.display_name, c.profile_url, c.email, c.followers, "      \

@@ -113,6 +113,7 @@ static struct nm_sql q_merge = {
     "up AS (INSERT INTO creators AS c (" NM_CREATOR_COLUMNS ") "
     "  SELECT " NM_CREATOR_COLUMNS " FROM src ORDER BY platform, handle "
     "  ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET
+    "  WHERE " NM_CREATOR_CHANGED
     "  RETURNING (xmax = 0) AS ins) "
     "SELECT count(*) FILTER (WHERE ins) FROM up",
     0, 0};
@@ -189,6 +190,8 @@ static void merge_batch(struct import *im)
 			fail_db(im, "merge");
 			return;
 		}
+		/* Rows that matched an existing creator count as updated whether or not
+		 * anything changed (SPEC §4): only the inserts are read back. */
 		long long ins = nm_db_i64(res, 0, 0);
 		PQclear(res);
 		im->inserted += ins;

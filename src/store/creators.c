@@ -80,10 +80,14 @@ static void put_i64(struct sbuf *b, long *off, int *i, bool has, int64_t v)
 	put(b, off, i, has ? num : NULL);
 }
 
+/* The shortest of %.15g and %.17g that reads back as the same double: exact, and
+ * short for the common values (0.041, not 0.041000000000000002). */
 static void put_f64(struct sbuf *b, long *off, int *i, bool has, double v)
 {
 	char num[40];
-	snprintf(num, sizeof num, "%.17g", v);
+	snprintf(num, sizeof num, "%.15g", v);
+	if (strtod(num, NULL) != v)
+		snprintf(num, sizeof num, "%.17g", v);
 	put(b, off, i, has ? num : NULL);
 }
 
