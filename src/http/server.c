@@ -707,22 +707,34 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 		return;
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
-	char ts[32], line[2048];
+	/* The seconds part of the timestamp changes once a second: format it once per
+	 * second per thread, not once per request. */
+	static _Thread_local time_t ts_sec = -1;
+	static _Thread_local char ts_prefix[24];
+	if (tv.tv_sec != ts_sec) {
+		struct tm tm;
+		time_t t = tv.tv_sec;
+		gmtime_r(&t, &tm);
+		strftime(ts_prefix, sizeof ts_prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+		ts_sec = tv.tv_sec;
+	}
+	char line[2048];
 	size_t n = (size_t)snprintf(line, sizeof line,
-	                            "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"request\","
+	                            "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"request\","
 	                            "\"request_id\":\"",
-	                            nm_time_rfc3339(ts, tv.tv_sec, tv.tv_usec),
+	                            ts_prefix, (long)(tv.tv_usec / 1000),
 	                            lvl == NM_LOG_WARN ? "warn" : "info");
 	n = nm_json_escape(line, n, sizeof line - 400, r->request_id);
 	n += (size_t)snprintf(line + n, sizeof line - n, "\",\"method\":\"");
 	n = nm_json_escape(line, n, sizeof line - 380, r->method ? r->method : "");
 	n += (size_t)snprintf(line + n, sizeof line - n, "\",\"path\":\"");
 	n = nm_json_escape(line, n, sizeof line - 360, r->url ? r->url : "");
+	long us = (long)(secs * 1e6);
 	n += (size_t)snprintf(line + n, sizeof line - n,
-	                      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
+	                      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%ld.%03ld,"
 	                      "\"bytes_in\":%llu",
-	                      r->route ? r->route->pattern : "unmatched", r->status, secs * 1000.0,
-	                      r->body_total);
+	                      r->route ? r->route->pattern : "unmatched", r->status, us / 1000,
+	                      us % 1000, r->body_total);
 	if (r->auth.key_id)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"key_id\":%lld",
 		                      (long long)r->auth.key_id);
