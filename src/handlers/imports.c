@@ -27,7 +27,9 @@
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
 
-#define BATCH_ROWS 50000
+/* Rows per merge. One batch of COPY text is buffered while the previous batch merges
+ * (~16 MB at 25,000 typical rows), which bounds the import's memory. */
+#define BATCH_ROWS 25000
 #define COPY_FLUSH_BYTES (256 * 1024)
 #define MAX_REPORTED_ERRORS 100
 #define MAX_RECORD_BYTES (1024 * 1024)
@@ -72,6 +74,8 @@ struct import {
 	json_t *errors; /* first MAX_REPORTED_ERRORS {line, field, message} */
 
 	bool copy_open;
+	bool merging;            /* a merge was sent and its result is pending */
+	long long merging_rows;  /* rows of that merge */
 	bool db_failed; /* the transaction is lost: finish reading, then 503 */
 	char *copybuf;
 	size_t copylen, copycap;
@@ -106,6 +110,8 @@ static struct nm_sql q_finish = {
 	"price_per_post_cents bigint, follower_growth_30d float8, last_post_at timestamptz, "      \
 	"external_id text"
 
+/* Sent asynchronously with PQsendQuery (nm_db_exec would wait); the struct keeps the
+ * text beside the other statements. */
 static struct nm_sql q_merge = {
     "imports_merge",
     "WITH src AS (SELECT DISTINCT ON (platform, handle) * FROM nm_import_stage "
@@ -158,10 +164,47 @@ static void copy_flush_buffer(struct import *im)
 	im->copylen = 0;
 }
 
-/* Ends the COPY and moves the staged rows into creators. */
-static void merge_batch(struct import *im)
+/* Waits for the merge in flight and books its counts; the stage is emptied for the
+ * next batch. */
+static void finish_merge(struct import *im)
 {
-	if (im->db_failed || !im->copy_open)
+	if (!im->merging)
+		return;
+	im->merging = false;
+	PGconn *c = nm_db_conn(im->pg);
+	PGresult *res;
+	long long ins = -1;
+	while ((res = PQgetResult(c))) {
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			ins = nm_db_i64(res, 0, 0);
+		else if (!nm_db_ok(res))
+			nm_log(NM_LOG_WARN, "import %s: merge: %s", im->id, PQresultErrorMessage(res));
+		PQclear(res);
+	}
+	if (ins < 0) {
+		fail_db(im, "merge");
+		return;
+	}
+	/* Rows that matched an existing creator count as updated whether or not anything
+	 * changed (SPEC §4): only the inserts are read back. */
+	im->inserted += ins;
+	im->updated += im->merging_rows - ins;
+	nm_metrics_add("nichematch_import_rows_total", "Rows read by bulk imports by outcome.",
+	               "outcome=\"stored\"", (double)im->merging_rows);
+	if (!exec_ok(im, "TRUNCATE nm_import_stage"))
+		fail_db(im, "truncate");
+}
+
+/* Moves the current batch into creators: COPY what is still buffered, end the COPY and
+ * send the merge. Without wait the merge runs while the caller parses the next batch
+ * (PostgreSQL merges on one core while this thread parses on the other); the next call
+ * waits for it first. */
+static void flush_batch(struct import *im, bool wait)
+{
+	finish_merge(im);
+	if (im->db_failed)
+		return;
+	if (!im->copy_open && !copy_start(im))
 		return;
 	copy_flush_buffer(im);
 	PGconn *c = nm_db_conn(im->pg);
@@ -173,9 +216,10 @@ static void merge_batch(struct import *im)
 	PGresult *res;
 	bool ok = true;
 	while ((res = PQgetResult(c))) {
-		ok = ok && nm_db_ok(res);
-		if (!nm_db_ok(res))
+		if (!nm_db_ok(res)) {
+			ok = false;
 			nm_log(NM_LOG_WARN, "import %s: COPY: %s", im->id, PQresultErrorMessage(res));
+		}
 		PQclear(res);
 	}
 	if (!ok) {
@@ -183,25 +227,16 @@ static void merge_batch(struct import *im)
 		return;
 	}
 	if (im->batch_rows > 0) {
-		res = nm_db_exec(im->pg, &q_merge, NULL);
-		if (!nm_db_ok(res)) {
-			nm_log(NM_LOG_WARN, "import %s: merge: %s", im->id, PQresultErrorMessage(res));
-			PQclear(res);
+		if (!PQsendQuery(c, q_merge.sql)) {
 			fail_db(im, "merge");
 			return;
 		}
-		/* Rows that matched an existing creator count as updated whether or not
-		 * anything changed (SPEC §4): only the inserts are read back. */
-		long long ins = nm_db_i64(res, 0, 0);
-		PQclear(res);
-		im->inserted += ins;
-		im->updated += im->batch_rows - ins;
-		nm_metrics_add("nichematch_import_rows_total", "Rows read by bulk imports by outcome.",
-		               "outcome=\"stored\"", (double)im->batch_rows);
+		im->merging = true;
+		im->merging_rows = im->batch_rows;
 		im->batch_rows = 0;
-		if (!exec_ok(im, "TRUNCATE nm_import_stage"))
-			fail_db(im, "truncate");
 	}
+	if (wait)
+		finish_merge(im);
 }
 
 static void progress(struct import *im, bool force)
@@ -259,13 +294,12 @@ static void take_row(struct import *im, long long line, const json_t *obj)
 			fail_db(im, "out of memory");
 		im->staged++;
 		im->batch_rows++;
-		if (im->copylen >= COPY_FLUSH_BYTES)
+		/* Stream to PostgreSQL while it is free; during a merge, buffer. */
+		if (!im->merging && im->copylen >= COPY_FLUSH_BYTES &&
+		    (im->copy_open || copy_start(im)))
 			copy_flush_buffer(im);
-		if (im->batch_rows >= BATCH_ROWS) {
-			merge_batch(im);
-			if (!im->db_failed)
-				copy_start(im);
-		}
+		if (im->batch_rows >= BATCH_ROWS)
+			flush_batch(im, false);
 	}
 	nm_creator_clear(&c);
 }
@@ -574,7 +608,7 @@ static void import_end(struct nm_req *r)
 		import_free(im);
 		return;
 	}
-	merge_batch(im);
+	flush_batch(im, true);
 	json_t *rep = report(im, "completed");
 	char rec[24], ins[24], upd[24], rej[24], bytes[24];
 	snprintf(bytes, sizeof bytes, "%llu", im->bytes);
@@ -619,13 +653,21 @@ static void import_abort(struct nm_req *r)
 	nm_req_set_state(r, NULL);
 	if (!im)
 		return;
-	if (im->copy_open) {
-		PGconn *c = nm_db_conn(im->pg);
-		PQputCopyEnd(c, "import aborted");
-		PGresult *res;
-		while ((res = PQgetResult(c)))
-			PQclear(res);
+	PGconn *c = nm_db_conn(im->pg);
+	if (im->merging) {
+		/* Do not wait for a merge whose work is about to be rolled back. */
+		PGcancel *cancel = PQgetCancel(c);
+		char err[128];
+		if (cancel) {
+			PQcancel(cancel, err, sizeof err);
+			PQfreeCancel(cancel);
+		}
 	}
+	if (im->copy_open)
+		PQputCopyEnd(c, "import aborted");
+	PGresult *res;
+	while ((res = PQgetResult(c)))
+		PQclear(res);
 	nm_db_rollback(im->pg);
 	mark_failed(im, "the client disconnected or the server stopped before the body ended");
 	nm_log(NM_LOG_WARN, "import %s aborted after %lld rows; nothing was written", im->id,
