@@ -223,6 +223,7 @@ static int cmd_serve(const struct nm_config *cfg)
 	nm_log_json(NM_LOG_INFO, "listening",
 	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
 	nm_workers_start(cfg);
+	nm_index_warm_up();
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;

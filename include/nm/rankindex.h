@@ -42,7 +42,11 @@ struct nm_index_stats {
 };
 void nm_index_stats(struct nm_index_stats *s);
 
-/* Frees everything (at shutdown). */
+/* Loads the index in a background thread from a pooled connection, so that the first
+ * match run after a start does not pay for it (runs wait for a load in progress). */
+void nm_index_warm_up(void);
+
+/* Frees everything (at shutdown; joins the warm-up thread first). */
 void nm_index_free(void);
 
 #endif

@@ -64,6 +64,8 @@ struct index {
 };
 
 static struct index idx;
+static pthread_t warm_thread;
+static bool warm_started;
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -822,6 +824,10 @@ void nm_index_stats(struct nm_index_stats *st)
 
 void nm_index_free(void)
 {
+	if (warm_started) {
+		pthread_join(warm_thread, NULL);
+		warm_started = false;
+	}
 	pthread_rwlock_wrlock(&lock);
 	index_clear(&idx);
 	pthread_rwlock_unlock(&lock);
@@ -836,4 +842,20 @@ void nm_index_free(void)
 		free(s);
 	}
 	pthread_mutex_unlock(&scratch_mu);
+}
+
+static void *warm_main(void *arg)
+{
+	(void)arg;
+	struct nm_pg *pg = nm_db_acquire();
+	if (!pg)
+		return NULL; /* the first run will load it */
+	nm_index_sync(pg);
+	nm_db_release(pg);
+	return NULL;
+}
+
+void nm_index_warm_up(void)
+{
+	warm_started = pthread_create(&warm_thread, NULL, warm_main, NULL) == 0;
 }
