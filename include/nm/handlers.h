@@ -69,6 +69,12 @@ void nm_h_inbound_receive(struct nm_req *r);
  * bug: logged with the request id, 500 to the client without database details. */
 void nm_reply_db_error(struct nm_req *r, const PGresult *res);
 
+/* Replies one page of a list: rows 0..limit-1 of res through row(), and next_cursor from
+ * column cursor_col of the last of them when res has limit+1 rows (list queries ask for
+ * one row more than the page, to know whether another page follows). Consumes res. */
+void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
+                   json_t *(*row)(const PGresult *res, int i));
+
 /* 503 + Retry-After when a transaction could not even begin. */
 void nm_reply_db_down(struct nm_req *r);
 

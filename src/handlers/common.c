@@ -37,3 +37,18 @@ bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
 	const struct nm_auth *a = nm_req_auth(r);
 	return a->brand_id == 0 || a->brand_id == brand_id;
 }
+
+void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
+                   json_t *(*row)(const PGresult *res, int i))
+{
+	int n = PQntuples(res);
+	json_t *data = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(data, row(res, i));
+	char cur[48];
+	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, cursor_col),
+	                                                         cur, sizeof cur))
+	                         : json_null();
+	PQclear(res);
+	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}

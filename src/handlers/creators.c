@@ -142,20 +142,12 @@ void nm_h_creators_list(struct nm_req *r)
 		const char *p[] = {a,        l,        platform, handle,           country[0] ? country : NULL,
 		                   minf[0] ? minf : NULL, maxf[0] ? maxf : NULL, category, q && *q ? q : NULL};
 		PGresult *res = nm_db_exec(pg, &q_list, p);
-		if (!nm_db_ok(res)) {
-			nm_reply_db_error(r, res);
+		if (nm_db_ok(res)) {
+			nm_reply_page(r, res, limit, 0, nm_creator_row_json);
 		} else {
-			int n = PQntuples(res);
-			json_t *data = json_array();
-			for (int i = 0; i < n && i < limit; i++)
-				json_array_append_new(data, nm_creator_row_json(res, i));
-			char cur[48];
-			json_t *next = n > limit ? json_string(nm_cursor_encode(
-			                               nm_db_i64(res, limit - 1, 0), cur, sizeof cur))
-			                         : json_null();
-			nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+			nm_reply_db_error(r, res);
+			PQclear(res);
 		}
-		PQclear(res);
 	}
 	free(handle);
 	free(category);

@@ -747,14 +747,5 @@ void nm_h_imports_list(struct nm_req *r)
 		PQclear(res);
 		return;
 	}
-	int n = PQntuples(res);
-	json_t *data = json_array();
-	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(data, import_row(res, i));
-	char cur[48];
-	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur,
-	                                                         sizeof cur))
-	                         : json_null();
-	PQclear(res);
-	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+	nm_reply_page(r, res, limit, 0, import_row);
 }

@@ -82,6 +82,15 @@ static struct nm_sql q_list = {
     NM_SQL_TS("revoked_at") " FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2",
     2, 0};
 
+static json_t *key_row(const PGresult *res, int i)
+{
+	return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s, s:s?}", "id",
+	                 (json_int_t)nm_db_i64(res, i, 0), "prefix", PQgetvalue(res, i, 1), "name",
+	                 nm_db_str(res, i, 2), "role", PQgetvalue(res, i, 3), "brand_id",
+	                 nm_db_isnull(res, i, 4) ? json_null() : json_integer(nm_db_i64(res, i, 4)),
+	                 "created_at", PQgetvalue(res, i, 5), "revoked_at", nm_db_str(res, i, 6));
+}
+
 /* GET /v1/keys → keys without their secret part. */
 void nm_h_keys_list(struct nm_req *r)
 {
@@ -104,23 +113,7 @@ void nm_h_keys_list(struct nm_req *r)
 		PQclear(res);
 		return;
 	}
-	json_t *data = json_array();
-	int n = PQntuples(res);
-	for (int i = 0; i < n && i < limit; i++) {
-		json_array_append_new(
-		    data,
-		    json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s, s:s?}", "id",
-		              (json_int_t)nm_db_i64(res, i, 0), "prefix", PQgetvalue(res, i, 1), "name",
-		              nm_db_str(res, i, 2), "role", PQgetvalue(res, i, 3), "brand_id",
-		              nm_db_isnull(res, i, 4) ? json_null() : json_integer(nm_db_i64(res, i, 4)),
-		              "created_at", PQgetvalue(res, i, 5), "revoked_at", nm_db_str(res, i, 6)));
-	}
-	char cur[48];
-	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur,
-	                                                         sizeof cur))
-	                         : json_null();
-	PQclear(res);
-	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+	nm_reply_page(r, res, limit, 0, key_row);
 }
 
 static struct nm_sql q_revoke = {

@@ -584,6 +584,17 @@ void nm_h_matches_page(struct nm_req *r)
 	nm_reply_text(r, 200, "application/json; charset=utf-8", body, (size_t)n);
 }
 
+static json_t *run_row(const PGresult *res, int i)
+{
+	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f}", "id",
+	                 (json_int_t)nm_db_i64(res, i, 0), "brand_id", (json_int_t)nm_db_i64(res, i, 1),
+	                 "created_at", PQgetvalue(res, i, 2), "candidates",
+	                 (json_int_t)nm_db_i64(res, i, 3), "stored", (json_int_t)nm_db_i64(res, i, 4),
+	                 "weights", json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal",
+	                 PQgetvalue(res, i, 6), "query", json_loads(PQgetvalue(res, i, 7), 0, NULL),
+	                 "duration_ms", strtod(PQgetvalue(res, i, 8), NULL));
+}
+
 /* GET /v1/brands/{id}/match-runs → runs, newest first. */
 void nm_h_match_runs_list(struct nm_req *r)
 {
@@ -610,23 +621,5 @@ void nm_h_match_runs_list(struct nm_req *r)
 		PQclear(res);
 		return;
 	}
-	int n = PQntuples(res);
-	json_t *data = json_array();
-	for (int i = 0; i < n && i < limit; i++)
-		json_array_append_new(
-		    data, json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f}", "id",
-		                    (json_int_t)nm_db_i64(res, i, 0), "brand_id",
-		                    (json_int_t)nm_db_i64(res, i, 1), "created_at", PQgetvalue(res, i, 2),
-		                    "candidates", (json_int_t)nm_db_i64(res, i, 3), "stored",
-		                    (json_int_t)nm_db_i64(res, i, 4), "weights",
-		                    json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal",
-		                    PQgetvalue(res, i, 6), "query",
-		                    json_loads(PQgetvalue(res, i, 7), 0, NULL), "duration_ms",
-		                    strtod(PQgetvalue(res, i, 8), NULL)));
-	char cur[48];
-	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur,
-	                                                         sizeof cur))
-	                         : json_null();
-	PQclear(res);
-	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+	nm_reply_page(r, res, limit, 0, run_row);
 }
