@@ -30,7 +30,7 @@ H="Authorization: Bearer $KEY"
 note "generating and importing $N creators..."
 "$BUILD/nichematch" demo-data --creators "$N" --seed 42 --format ndjson >"$BENCH_TMP/creators.ndjson"
 curl -fsS -X POST "$URL/v1/creators/import" -H "$H" -H 'Content-Type: application/x-ndjson' \
-	--data-binary @"$BENCH_TMP/creators.ndjson" -o "$BENCH_TMP/import.json"
+	-T "$BENCH_TMP/creators.ndjson" -o "$BENCH_TMP/import.json"
 rm -f "$BENCH_TMP/creators.ndjson"
 psql_q "$(pg_url nm_match)" -c "VACUUM ANALYZE creators" >/dev/null
 
