@@ -40,15 +40,27 @@ def signature_ok(secret, headers, body):
     return any(hmac.compare_digest(want, s) for s in headers["webhook-signature"].split())
 
 
+class VerifierSelfCheck(unittest.TestCase):
+    """The test's own signer against the published Standard Webhooks test vector, so that
+    a delivery 'verifying' here means something."""
+
+    def test_standard_webhooks_vector(self):
+        self.assertEqual(signature("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                                   "1614265330", b'{"test": 2432232314}'),
+                         "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+
+
 # --- the receiver ------------------------------------------------------------------------
 class Receiver:
     """An HTTP server on 127.0.0.1 that records every request (method, path, lower-cased
     headers, raw body, arrival time, the status it answered). It answers the statuses in
     `script` first (one per request), then `default`."""
 
-    def __init__(self, default=200, script=()):
+    def __init__(self, default=200, script=(), delay=0.0, location=None):
         self.default = default
         self.script = list(script)
+        self.delay = delay          # seconds to wait before answering
+        self.location = location    # a Location header for 3xx answers
         self.lock = threading.Lock()
         self.requests = []
         rcv = self
@@ -62,11 +74,18 @@ class Receiver:
                     rcv.requests.append({"method": "POST", "path": self.path, "time": time.time(),
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": body, "status": status})
+                if rcv.delay:
+                    time.sleep(rcv.delay)
                 reply = b"ok" if status < 300 else b"nope"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                try:
+                    self.send_response(status)
+                    if rcv.location and 300 <= status < 400:
+                        self.send_header("Location", rcv.location)
+                    self.send_header("Content-Length", str(len(reply)))
+                    self.end_headers()
+                    self.wfile.write(reply)
+                except OSError:
+                    pass  # the sender gave up (a timeout test)
 
             def log_message(self, *a):
                 pass
@@ -144,7 +163,7 @@ class Hooks(Api):
 
 # --- outbound ----------------------------------------------------------------------------
 class OutboundDeliveryTests(Hooks, ServerTestCase):
-    server_env = BASE_ENV
+    server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_TIMEOUT_MS="1000")
 
     def test_brand_created_arrives_signed(self):
         rcv = self.receiver()
@@ -251,20 +270,168 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
 
         bogus = self.request("POST", "/v1/webhooks/%d/deliveries/%d/retry" % (ep["id"], 987654321))
         self.assertProblem(bogus, 404)
-        rcv.default = 200
-        r = self.request("POST", "/v1/webhooks/%d/deliveries/%d/retry" % (ep["id"], log[0]["delivery_id"]))
+        retry = "/v1/webhooks/%d/deliveries/%d/retry" % (ep["id"], log[0]["delivery_id"])
+        # still broken: a delivery that had run out of retries gets exactly one more attempt
+        r = self.request("POST", retry)
         self.assertStatus(r, 202)
         self.assertEqual(r.json.get("event_id"), msg_id, body_of(r))
-        snap = rcv.wait(lambda s: len(s) >= 4, 5, "the redelivery")
-        self.assertEqual(snap[3]["headers"]["webhook-id"], msg_id)
-        self.assertEqual(snap[3]["status"], 200)
-        self.assertSigned(snap[3], ep["secret"])
+        rcv.wait(lambda s: len(s) >= 4, 5, "the first manual retry")
+        self.wait_deliveries(ep["id"], lambda d: len(d) == 4, 3, "the fourth attempt recorded")
+        time.sleep(1.3)
+        self.assertEqual(len(rcv.snapshot()), 4, "a failed manual retry restarted the schedule")
+        log = self.deliveries(ep["id"])
+        self.assertEqual((len(log), log[0]["attempt"], log[0]["delivery_state"]), (4, 4, "failed"), log)
+        self.assertEqual(self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"], "failing")
+        # fixed: the next retry is delivered, with the same webhook-id
+        rcv.default = 200
+        r = self.request("POST", retry)
+        self.assertStatus(r, 202)
+        self.assertEqual(r.json.get("event_id"), msg_id, body_of(r))
+        snap = rcv.wait(lambda s: len(s) >= 5, 5, "the redelivery")
+        self.assertEqual(snap[4]["headers"]["webhook-id"], msg_id)
+        self.assertEqual(snap[4]["status"], 200)
+        self.assertSigned(snap[4], ep["secret"])
         st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "active", 3)
         self.assertTrue(st, "a successful delivery turns a failing endpoint active")
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 4 and d[0]["http_status"] == 200, 3,
-                                   "the fourth attempt recorded")
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 5 and d[0]["http_status"] == 200, 3,
+                                   "the fifth attempt recorded")
         self.assertEqual((log[0]["attempt"], log[0]["event_id"], log[0]["delivery_state"]),
-                         (4, msg_id, "succeeded"), log[0])
+                         (5, msg_id, "succeeded"), log[0])
+        # redelivery of a delivery that succeeded
+        r = self.request("POST", retry)
+        self.assertStatus(r, 202)
+        snap = rcv.wait(lambda s: len(s) >= 6, 5, "the redelivery of a succeeded delivery")
+        self.assertEqual(snap[5]["headers"]["webhook-id"], msg_id)
+        # the retry action is scoped to its endpoint
+        other = self.endpoint(rcv.url, events=["brand.deleted"])
+        self.assertProblem(self.request("POST", "/v1/webhooks/%d/deliveries/%d/retry"
+                                        % (other["id"], log[0]["delivery_id"])), 404)
+
+    def test_event_catalogue(self):
+        rcv = self.receiver()
+        ep = self.endpoint(rcv.url, events=["*"])
+        src = self.request("POST", "/v1/inbound-sources", {"name": "catalogue"}).json
+
+        def inbound(ev):
+            body = json.dumps(ev, ensure_ascii=False).encode()
+            mid, ts = "msg_" + secrets.token_hex(8), str(int(time.time()))
+            r = self.request("POST", "/v1/inbound/catalogue", raw=body, key=None, headers={
+                "webhook-id": mid, "webhook-timestamp": ts,
+                "webhook-signature": signature(src["secret"], mid, ts, body)})
+            return r
+
+        name = "Caf\u00e9 \u2615 \U0001F600"  # non-ASCII: the signature covers the raw UTF-8 bytes
+        r = inbound({"type": "brand.upsert", "data": {"external_id": "cat-1", "name": name, "niches": ["coffee"]}})
+        self.assertStatus(r, 200)
+        bid = r.json["result"]["brand"]["id"]
+        self.assertStatus(inbound({"type": "brand.upsert", "data": {"external_id": "cat-1", "name": name + " 2",
+                                                                    "niches": ["coffee"]}}), 200)
+        self.assertProblem(inbound({"type": "brand.upsert", "data": {"external_id": "cat-1", "name": "x",
+                                                                     "niches": ["coffee"], "goal": "fame"}}),
+                           422, "data.goal")
+        c = self.make_creator(handle="cat_jane", categories=["coffee"], followers=20000, engagement_rate=0.05)
+        st = "/v1/brands/%d/creators/%d/status" % (bid, c["id"])
+        self.assertStatus(self.request("PUT", st, {"status": "shortlisted"}), 200)
+        self.assertStatus(self.request("PUT", st, {"status": "shortlisted"}), 200)  # unchanged: no event
+        self.assertStatus(inbound({"type": "creator.status", "data": {
+            "brand_external_id": "cat-1", "platform": "instagram", "handle": "cat_jane", "status": "contacted"}}), 200)
+        imp = self.import_rows([{"platform": "tiktok", "handle": "cat_imp", "followers": 15000}])
+        run = self.request("POST", "/v1/brands/%d/matches" % bid, {})
+        self.assertStatus(run, 201)
+        self.assertStatus(self.request("DELETE", "/v1/brands/%d" % bid), 204)
+        want = ["brand.created", "brand.updated", "creator.status_changed", "creator.status_changed",
+                "import.completed", "match_run.completed", "brand.deleted"]
+        snap = rcv.wait(lambda s: len(s) >= len(want), 8, "the seven events")
+        time.sleep(0.5)
+        snap = rcv.snapshot()
+        for q in snap:
+            self.assertSigned(q, ep["secret"])
+        evs = sorted((json.loads(q["body"]) for q in snap), key=lambda e: want.index(e["type"]))
+        self.assertEqual(sorted(e["type"] for e in evs), sorted(want), [e["type"] for e in evs])
+        self.assertEqual(len({e["id"] for e in evs}), len(want))
+        created, updated, st1, st2, imported, ran, deleted = evs
+        self.assertEqual((created["data"]["id"], created["data"]["name"]), (bid, name))
+        self.assertEqual((updated["data"]["id"], updated["data"]["name"]), (bid, name + " 2"))
+        sts = sorted([st1["data"], st2["data"]], key=lambda d: d["status"] != "shortlisted")
+        self.assertEqual([(d["brand_id"], d["creator_id"], d["status"], d["previous_status"]) for d in sts],
+                         [(bid, c["id"], "shortlisted", None), (bid, c["id"], "contacted", "shortlisted")])
+        self.assertEqual(sts[0]["creator"]["handle"], "cat_jane", sts[0])
+        self.assertEqual(imported["data"]["id"], imp["id"], imported)
+        self.assertEqual((imported["data"]["status"], imported["data"]["inserted"]), ("completed", 1), imported)
+        self.assertEqual(ran["data"]["brand_id"], bid, ran)
+        self.assertEqual(ran["data"]["id"], run.json["run"]["id"], ran)
+        self.assertLessEqual({"id", "brand_id", "created_at", "candidates", "stored", "weights"}, set(ran["data"]), ran)
+        self.assertEqual((deleted["data"]["id"], deleted["data"]["name"]), (bid, name + " 2"), deleted)
+
+    def test_endpoint_patch_events_and_disable(self):
+        rcv = self.receiver()
+        ep = self.endpoint(rcv.url, events=["brand.created"])
+        path = "/v1/webhooks/%d" % ep["id"]
+        p = self.request("PATCH", path, {"events": ["brand.updated", "brand.updated"]})
+        self.assertStatus(p, 200)
+        self.assertEqual(p.json["events"], ["brand.updated"], "duplicates are dropped")
+        self.assertNotIn("secret", p.json)
+        self.assertProblem(self.request("PATCH", path, {"status": "failing"}), 422, "status")
+        self.assertProblem(self.request("PATCH", path, {"events": []}), 422, "events")
+        b = self.make_brand(name="Patched")
+        self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 2"}), 200)
+        snap = rcv.wait(lambda s: s, 5, "brand.updated")
+        time.sleep(0.3)
+        self.assertEqual([(e["type"], e["data"]["name"]) for _, e in rcv.events()],
+                         [("brand.updated", "Patched 2")], "brand.created is no longer subscribed")
+        self.assertSigned(snap[0], ep["secret"])  # the secret survives a PATCH
+        self.assertEqual(self.request("PATCH", path, {"status": "disabled"}).json["status"], "disabled")
+        self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 3"}), 200)
+        time.sleep(1.2)
+        self.assertEqual(len(rcv.snapshot()), 1, "a disabled endpoint receives nothing")
+        self.assertEqual(self.request("PATCH", path, {"status": "active"}).json["status"], "active")
+        self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 4"}), 200)
+        rcv.wait(lambda s: any(json.loads(q["body"])["data"]["name"] == "Patched 4" for q in s), 5,
+                 "brand.updated after re-enabling")
+        self.assertStatus(self.request("DELETE", path), 204)
+        self.assertProblem(self.request("GET", path), 404)
+        self.assertProblem(self.request("GET", path + "/deliveries"), 404)
+
+    def test_timeout_is_a_failure_and_retried(self):
+        rcv = self.receiver(delay=2.0)  # NICHEMATCH_WEBHOOK_TIMEOUT_MS is 1000 in this class
+        ep = self.endpoint(rcv.url)
+        self.make_brand(name="Slow")
+        log = self.wait_deliveries(ep["id"], lambda d: d, 5, "the timed-out attempt")
+        rcv.delay = 0
+        self.assertIsNone(log[0]["http_status"], log)
+        self.assertTrue(log[0]["error"], log)
+        self.assertGreaterEqual(log[0]["latency_ms"], 900, log)
+        self.assertLess(log[0]["latency_ms"], 1900, "the timeout was not applied: %r" % log)
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 2, 5, "the retry after the timeout")
+        self.assertEqual((log[0]["attempt"], log[0]["http_status"], log[0]["delivery_state"]),
+                         (2, 200, "succeeded"), log)
+        snap = rcv.snapshot()
+        self.assertEqual(len({q["headers"]["webhook-id"] for q in snap}), 1)
+
+    def test_gone_disables_and_errors_are_recorded(self):
+        gone = self.receiver(default=410)
+        ep = self.endpoint(gone.url)
+        dead = Receiver()
+        dead_url = dead.url
+        dead.close()  # nothing listens there any more: connection refused
+        ep2 = self.endpoint(dead_url)
+        target = self.receiver()
+        redirect = self.receiver(script=[302], location=target.url)
+        ep3 = self.endpoint(redirect.url)
+        self.make_brand(name="Gone")
+        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "disabled", 5)
+        self.assertTrue(st, "410 Gone disables the endpoint")
+        log = self.wait_deliveries(ep2["id"], lambda d: d, 5, "the refused connection recorded")
+        self.assertIsNone(log[-1]["http_status"], log)
+        self.assertTrue(log[-1]["error"], log)
+        self.assertEqual(log[-1]["attempt"], 1, log)
+        redirect.wait(lambda s: len(s) >= 2, 5, "a retry after the 302 (redirects are failures)")
+        self.assertEqual(target.snapshot(), [], "a redirect was followed")
+        log3 = self.wait_deliveries(ep3["id"], lambda d: len(d) >= 2, 3, "302 then 200 recorded")
+        self.assertEqual([d["http_status"] for d in log3], [200, 302], log3)
+        time.sleep(1.2)
+        self.assertEqual(len(gone.snapshot()), 1, "no retry after 410")
+        self.assertEqual(self.deliveries(ep["id"])[0]["http_status"], 410)
 
     def test_failed_changes_emit_nothing(self):
         self.make_brand(name="Taken", external_id="atomic-1")  # before the endpoint exists
@@ -283,7 +450,7 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertEqual(len(self.deliveries(ep["id"])), 1)
 
 
-class PendingAcrossRestartTests(Hooks, ServerTestCase):
+class RestartTests(Hooks, ServerTestCase):
     server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_WORKERS="0")
 
     def test_pending_events_delivered_after_restart(self):
@@ -304,6 +471,45 @@ class PendingAcrossRestartTests(Hooks, ServerTestCase):
         self.assertEqual(len({q["headers"]["webhook-id"] for q in snap}), 3)
         for q in snap:
             self.assertSigned(q, ep["secret"])
+
+
+    def test_shutdown_mid_batch_hands_the_rest_back(self):
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "0"})
+        rcv = self.receiver(delay=1.0)
+        ep = self.endpoint(rcv.url)
+        brands = [self.make_brand(name="Batch %d" % i)["id"] for i in range(5)]
+        # one worker claims all five in one batch and sends the first (the receiver is slow)
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1"})
+        rcv.wait(lambda s: s, 5, "the first of the batch")
+        t0 = time.monotonic()
+        self.assertEqual(self.server.stop(), 0)
+        self.assertLess(time.monotonic() - t0, 5, "SIGTERM waited for more than the in-flight call")
+        self.assertEqual(len(rcv.snapshot()), 1)
+        rcv.delay = 0
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2"})
+        # handed back, not left to the lease (over two minutes): all arrive within seconds
+        rcv.wait(lambda s: len(s) >= 5, 5, "the rest of the batch after the restart")
+        time.sleep(0.5)
+        snap = rcv.snapshot()
+        msg_ids = [q["headers"]["webhook-id"] for q in snap]
+        self.assertEqual(len(set(msg_ids)), 5, msg_ids)
+        self.assertEqual(len(snap), 5, "the in-flight delivery was recorded and not sent again")
+        self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in snap), sorted(brands))
+
+    def test_private_target_refused_at_send_time(self):
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1", "NICHEMATCH_WEBHOOK_WORKERS": "2"})
+        rcv = self.receiver()
+        ep = self.endpoint(rcv.url)
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "0"})
+        try:
+            self.make_brand(name="Rebound")
+            log = self.wait_deliveries(ep["id"], lambda d: d, 5, "the refused attempt")
+            self.assertIsNone(log[0]["http_status"], log)
+            self.assertIn("refused", log[0]["error"] or "", log)
+            self.assertIn("loopback", log[0]["error"] or "", log)
+            self.assertEqual(rcv.snapshot(), [], "sent to a loopback address without ALLOW_PRIVATE")
+        finally:
+            self.server.restart(env={"NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"})
 
 
 class TwoInstanceTests(Hooks, ServerTestCase):
@@ -330,8 +536,11 @@ class TwoInstanceTests(Hooks, ServerTestCase):
         self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in snap), sorted(ids))
         for q in snap:
             self.assertSigned(q, ep["secret"])
-        log = self.deliveries(ep["id"])
+        log, pages = self.collect("/v1/webhooks/%d/deliveries" % ep["id"], limit=7)
         self.assertEqual(len(log), 50, "one attempt each in the log")
+        self.assertEqual(len(pages), 8)
+        self.assertEqual(sorted(d["event_id"] for d in log), sorted(msg_ids))
+        self.assertEqual(len({d["id"] for d in log}), 50)
 
 
 class EndpointValidationTests(Hooks, ServerTestCase):
