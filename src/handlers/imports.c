@@ -7,6 +7,7 @@
  *
  * Progress is written to the imports row through a second, autocommit connection,
  * so GET /v1/imports/{id} shows it while the import's own transaction is open. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,14 @@
 #define PROGRESS_EVERY_S 1
 
 enum format { F_CSV, F_TSV, F_NDJSON, F_JSON };
+
+/* Imports running in this process. Each holds two pooled connections for as long as its
+ * body takes to arrive, and a slow or stalled client keeps them until the inactivity
+ * timeout. Without a cap, eight stalled uploads with a write key took the whole default
+ * pool of 16 and every other DB route (and /readyz) answered 503 after the acquisition
+ * timeout. At most a quarter of the pool's size may run at once (half its connections);
+ * beyond that the import is refused with 429 + Retry-After before its body is read. */
+static atomic_int running_imports;
 static const char *const format_names[] = {"csv", "tsv", "ndjson", "json"};
 
 struct import {
@@ -281,6 +290,11 @@ static int on_csv_record(void *cls, size_t line, size_t n, const char *const *ce
 		}
 		return 0;
 	}
+	size_t filled = 0;
+	for (size_t i = 0; i < n; i++)
+		filled += lens[i] != 0;
+	if (filled == 0)
+		return 0; /* ",,,": the empty rows spreadsheets leave below the data */
 	json_t *obj = nm_colmap_row(im->fields, im->n_fields, n, cells, lens);
 	if (!obj) {
 		reject(im, (long long)line, NULL, "out of memory");
@@ -322,6 +336,7 @@ static void import_free(struct import *im)
 	if (im->side)
 		nm_db_release(im->side);
 	free(im);
+	atomic_fetch_sub(&running_imports, 1);
 }
 
 static bool content_is(const char *ct, const char *want)
@@ -394,11 +409,25 @@ static void import_begin(struct nm_req *r)
 		                 "platform is not one of the known platforms");
 		return;
 	}
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
+	int max_imports = nm_req_config(r)->db_pool_size / 4;
+	if (max_imports < 1)
+		max_imports = 1;
+	if (atomic_fetch_add(&running_imports, 1) >= max_imports) {
+		atomic_fetch_sub(&running_imports, 1);
+		nm_reply_header(r, "Retry-After", "5");
+		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
+		                 "%d imports are already running on this server; retry shortly.",
+		                 max_imports);
 		return;
+	}
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg) {
+		atomic_fetch_sub(&running_imports, 1);
+		return;
+	}
 	struct import *im = calloc(1, sizeof *im);
 	if (!im) {
+		atomic_fetch_sub(&running_imports, 1);
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory.");
 		return;
 	}
@@ -442,10 +471,8 @@ static void import_begin(struct nm_req *r)
 		return;
 	}
 	switch (fmt) {
-	case F_CSV:
-	case F_TSV:
-		im->csv = nm_csv_new(fmt == F_CSV ? ',' : '\t', MAX_RECORD_BYTES, on_csv_record, im);
-		break;
+	case F_CSV: break; /* created on the first chunk, once the delimiter is sniffed */
+	case F_TSV: im->csv = nm_csv_new('\t', MAX_RECORD_BYTES, on_csv_record, im); break;
 	case F_NDJSON: im->nd = nm_ndjson_new(MAX_RECORD_BYTES, 32, on_element, im); break;
 	case F_JSON: im->ja = nm_jsonarr_new(MAX_RECORD_BYTES, 32, on_element, im); break;
 	}
@@ -459,6 +486,16 @@ static void import_chunk(struct nm_req *r, const char *data, size_t len)
 	if (!im || im->stop_code)
 		return;
 	im->bytes += len;
+	if (im->fmt == F_CSV && !im->csv) {
+		/* Exports labelled text/csv are often ';'-separated (European Excel). */
+		char delim = nm_csv_sniff_delim(data, len, ',');
+		im->csv = nm_csv_new(delim, MAX_RECORD_BYTES, on_csv_record, im);
+		if (!im->csv) {
+			im->stop_code = -1;
+			snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
+			return;
+		}
+	}
 	int rc = 0;
 	if (im->csv)
 		rc = nm_csv_feed(im->csv, data, len);
@@ -505,7 +542,7 @@ static void import_end(struct nm_req *r)
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The import lost its state.");
 		return;
 	}
-	if (!im->stop_code) {
+	if (!im->stop_code && (im->csv || im->nd || im->ja)) {
 		int rc = im->csv ? nm_csv_finish(im->csv)
 		         : im->nd ? nm_ndjson_finish(im->nd)
 		                  : nm_jsonarr_finish(im->ja);

@@ -661,10 +661,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size) {
 		on_body(r, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		/* A chunked stream beyond the cap: drop the connection rather than read
-		 * an unbounded body (0.9.75 cannot reply mid-upload). */
-		if (r->body_too_large && r->route && r->route->body == NM_BODY_STREAM &&
-		    r->body_total > r->cfg->import_max_bytes + (1u << 20))
+		/* A chunked body beyond the cap: drop the connection rather than read an
+		 * unbounded body (0.9.75 cannot reply mid-upload). Up to 1 MiB over the
+		 * cap is drained so that the client still gets its 413. This applies to
+		 * every route, not only imports: a JSON route (or one that takes no body,
+		 * or a request already rejected) used to drain a chunked body of any size,
+		 * keeping a thread busy for as long as the client kept sending. */
+		size_t cap = r->route && r->route->body == NM_BODY_STREAM ? r->cfg->import_max_bytes
+		                                                          : r->cfg->json_max_bytes;
+		if (r->body_total > (unsigned long long)cap + (1u << 20))
 			return MHD_NO;
 		return MHD_YES;
 	}

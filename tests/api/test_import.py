@@ -154,6 +154,14 @@ class ImportTests(Api, ServerTestCase):
         self.assertEqual(sorted(c["categories"]), ["food", "travel"])
         self.assertEqual(c["bio"], "comma, inside")
 
+    def test_semicolon_csv_and_empty_rows(self):
+        # European Excel writes ';' under text/csv and leaves ';;' rows below the data.
+        data = "Username;#Followers;Niche\r\nsemi_one;12400;fitness\r\n;;\r\nsemi_two;3.4k;food\r\n;;\r\n"
+        r = self.imp(data, "text/csv", "?platform=instagram")
+        self.assertCounts(r.json, 2, 2, 0, 0)
+        self.assertEqual(self.creator("instagram", "semi_two")["followers"], 3400)
+        self.assertEqual(self.creator("instagram", "semi_one")["categories"], ["fitness"])
+
     def test_ndjson(self):
         rows = [json.dumps({"platform": "instagram", "handle": "nd_1", "followers": 100, "extra_col": 1}),
                 json.dumps({"platform": "instagram", "handle": "nd_2", "followers": -1}),     # line 2
