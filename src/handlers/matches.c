@@ -483,9 +483,8 @@ void nm_h_matches_run(struct nm_req *r)
 	if (!ok)
 		nm_reply_db_error(r, res);
 	PQclear(res);
-	json_t *event = json_pack("{s:O}", "run", run);
-	ok = ok && nm_outbox_emit(pg, "match_run.completed", event);
-	json_decref(event);
+	/* docs/webhooks.md: the event's data is the run summary itself. */
+	ok = ok && nm_outbox_emit(pg, "match_run.completed", run);
 	char *page = NULL;
 	json_t *next = NULL;
 	ok = ok && page_text(r, pg, brand_id, run_id, 0, PAGE_DEFAULT, &page, &next);

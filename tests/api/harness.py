@@ -164,25 +164,35 @@ class Response:
 class Server:
     """A nichematch server on a free port of 127.0.0.1 with a fresh database of its own."""
 
-    def __init__(self, env=None, migrate=True, start=True, base_url=None):
+    def __init__(self, env=None, migrate=True, start=True, base_url=None, share_db_with=None):
         """base_url: the maintenance database URL of a cluster to create this server's
         database in (default: base_db_url(), the shared test cluster). Tests that stop and
-        start PostgreSQL under a running server pass a cluster of their own here."""
+        start PostgreSQL under a running server pass a cluster of their own here.
+        share_db_with: another Server whose database this one uses too (a second
+        instance against one database); that database is then neither created nor
+        dropped by this Server, and its log goes to a file of its own."""
         self.bin = nm_bin()
         if not os.access(self.bin, os.X_OK):
             raise RuntimeError("NM_BIN %s is not an executable (build it first)" % self.bin)
         self.extra_env = dict(env or {})
-        self.dbname = "nm_" + secrets.token_hex(6)
-        self.base_url = base_url or base_db_url()
-        psql(self.base_url, 'CREATE DATABASE "%s"' % self.dbname)
+        self.owns_db = share_db_with is None
+        if self.owns_db:
+            self.dbname = "nm_" + secrets.token_hex(6)
+            self.base_url = base_url or base_db_url()
+            psql(self.base_url, 'CREATE DATABASE "%s"' % self.dbname)
+            log_name = "server-%s.log" % self.dbname
+        else:
+            self.dbname = share_db_with.dbname
+            self.base_url = share_db_with.base_url
+            log_name = "server-%s-%s.log" % (self.dbname, secrets.token_hex(3))
         self.db_url = db_url_for(self.base_url, self.dbname)
         log_dir = os.environ.get("NM_TEST_LOG_DIR") or _log_dir()
         os.makedirs(log_dir, exist_ok=True)
-        self.log_path = os.path.join(log_dir, "server-%s.log" % self.dbname)
+        self.log_path = os.path.join(log_dir, log_name)
         self.proc = None
         self.port = None
         self.host = "127.0.0.1"
-        self._admin_key = None
+        self._admin_key = None if self.owns_db else share_db_with._admin_key
         if migrate:
             self.cli("migrate")
         if start:
@@ -310,14 +320,22 @@ class Server:
             check_sanitizers(self.log_text(), "nichematch serve")
         return code
 
-    def restart(self, timeout=15, **stop_kw):
+    def restart(self, timeout=15, env=None, **stop_kw):
+        """Stop (returning the exit code) and start again on the same database and port.
+        env: changes to the extra environment from now on (a value of None removes it)."""
         code = self.stop(**stop_kw)
+        for k, v in (env or {}).items():
+            if v is None:
+                self.extra_env.pop(k, None)
+            else:
+                self.extra_env[k] = v
         self.start(timeout=timeout)
         return code
 
     def drop(self):
-        """Drop this server's database (the server must be stopped)."""
-        if os.environ.get("NM_TEST_KEEP_DB") == "1":
+        """Drop this server's database (the server must be stopped); a Server made with
+        share_db_with leaves the database to its owner."""
+        if os.environ.get("NM_TEST_KEEP_DB") == "1" or not self.owns_db:
             return
         try:
             psql(self.base_url, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % self.dbname)
