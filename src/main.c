@@ -229,8 +229,10 @@ static int cmd_serve(const struct nm_config *cfg)
 		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
-	nm_server_stop(cfg->shutdown_grace_s);
+	/* Workers first: they hand their unsent deliveries back (due now) for the next
+	 * instance, and new sends stop while the HTTP side drains. */
 	nm_workers_stop();
+	nm_server_stop(cfg->shutdown_grace_s);
 	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
