@@ -40,11 +40,12 @@ static struct nm_sql q_bench = {"matches_bench",
                                 "SELECT platform, tier, median_rate FROM engagement_benchmarks",
                                 0, 0};
 
-static struct nm_sql q_excluded = {
-    "matches_excluded",
-    "SELECT creator_id FROM creator_statuses WHERE brand_id = $1 "
-    "AND status IN ('declined', 'excluded') ORDER BY creator_id",
-    1, 0};
+/* Every pipeline status of the brand: declined/excluded creators leave the run, the
+ * others label the first page. */
+static struct nm_sql q_statuses = {
+    "matches_statuses",
+    "SELECT creator_id, status FROM creator_statuses WHERE brand_id = $1 ORDER BY creator_id", 1,
+    0};
 
 /* What a result shows of its creator, for the hits only. */
 static struct nm_sql q_summaries = {
@@ -323,23 +324,44 @@ static double lap(struct timespec *since)
 	return ms;
 }
 
-/* Declined/excluded creators of the brand as a sorted id list (caller frees). */
-static bool excluded_ids(struct nm_req *r, struct nm_pg *pg, const char *bid, int64_t **ids,
-                         size_t *n)
+/* The brand's statuses (res, kept for status_of) and, from them, the declined/excluded
+ * creators as a sorted id list (caller frees). */
+static PGresult *load_statuses(struct nm_req *r, struct nm_pg *pg, const char *bid,
+                               int64_t **ids, size_t *n)
 {
 	const char *p[] = {bid};
-	PGresult *res = nm_db_exec(pg, &q_excluded, p);
+	PGresult *res = nm_db_exec(pg, &q_statuses, p);
 	if (!nm_db_ok(res)) {
 		nm_reply_db_error(r, res);
 		PQclear(res);
-		return false;
+		return NULL;
 	}
-	*n = (size_t)PQntuples(res);
-	*ids = malloc((*n ? *n : 1) * sizeof **ids);
-	for (size_t i = 0; i < *n; i++)
-		(*ids)[i] = nm_db_i64(res, (int)i, 0);
-	PQclear(res);
-	return true;
+	int rows = PQntuples(res);
+	*ids = malloc((size_t)(rows ? rows : 1) * sizeof **ids);
+	*n = 0;
+	for (int i = 0; i < rows; i++) {
+		const char *st = PQgetvalue(res, i, 1);
+		if (strcmp(st, "declined") == 0 || strcmp(st, "excluded") == 0)
+			(*ids)[(*n)++] = nm_db_i64(res, i, 0);
+	}
+	return res;
+}
+
+/* The status of creator id in the sorted statuses result, or NULL. */
+static const char *status_of(const PGresult *res, int64_t id)
+{
+	int lo = 0, hi = PQntuples(res);
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		int64_t v = nm_db_i64(res, mid, 0);
+		if (v == id)
+			return PQgetvalue(res, mid, 1);
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* Results for the hits, in rank order; a creator deleted since the sync is skipped. */
@@ -416,7 +438,8 @@ void nm_h_matches_run(struct nm_req *r)
 	long nh = -1;
 	size_t candidates = 0;
 	json_t *results = NULL;
-	if (excluded_ids(r, pg, bid, &excl, &n_excl)) {
+	PGresult *statuses = load_statuses(r, pg, bid, &excl, &n_excl);
+	if (statuses) {
 		hits = malloc((size_t)stored_max * sizeof *hits);
 		nh = hits ? nm_index_rank(&q, &terms, excl, n_excl, (size_t)stored_max, hits,
 		                          &candidates)
@@ -432,6 +455,7 @@ void nm_h_matches_run(struct nm_req *r)
 	free(hits);
 	nm_niche_free(&terms);
 	if (!results) {
+		PQclear(statuses);
 		json_decref(eff);
 		return;
 	}
@@ -469,13 +493,30 @@ void nm_h_matches_run(struct nm_req *r)
 	json_decref(weights);
 	if (!run) {
 		json_decref(results);
+		PQclear(statuses);
 		nm_db_rollback(pg);
 		return;
 	}
 	char rid[24];
 	i64s(rid, sizeof rid, run_id);
 	char *rtext = json_dumps(results, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	/* The first page comes from memory, labelled with the statuses read above (the
+	 * same transaction-start view a GET would join). */
+	json_t *page = json_array();
+	for (size_t i = 0; i < stored && i < PAGE_DEFAULT; i++) {
+		json_t *res_i = json_copy(json_array_get(results, i));
+		int64_t cid = json_integer_value(
+		    json_object_get(json_object_get(res_i, "creator"), "id"));
+		const char *st_i = status_of(statuses, cid);
+		json_object_set_new(res_i, "status", st_i ? json_string(st_i) : json_null());
+		json_array_append_new(page, res_i);
+	}
+	char cur[48];
+	json_t *next = stored > PAGE_DEFAULT
+	                   ? json_string(nm_cursor_encode(PAGE_DEFAULT, cur, sizeof cur))
+	                   : json_null();
 	json_decref(results);
+	PQclear(statuses);
 	const char *ip[] = {rid, rtext};
 	res = nm_db_exec(pg, &q_results_insert, ip);
 	free(rtext);
@@ -485,14 +526,11 @@ void nm_h_matches_run(struct nm_req *r)
 	PQclear(res);
 	/* docs/webhooks.md: the event's data is the run summary itself. */
 	ok = ok && nm_outbox_emit(pg, "match_run.completed", run);
-	char *page = NULL;
-	json_t *next = NULL;
-	ok = ok && page_text(r, pg, brand_id, run_id, 0, PAGE_DEFAULT, &page, &next);
 	if (!ok || !nm_db_commit(pg)) {
 		nm_db_rollback(pg);
 		if (!nm_req_replied(r))
 			nm_reply_db_down(r);
-		free(page);
+		json_decref(page);
 		json_decref(next);
 		json_decref(run);
 		return;
@@ -503,9 +541,7 @@ void nm_h_matches_run(struct nm_req *r)
 	                      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
 	                      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
 	                      "store_ms", lap(&tl)));
-	json_t *body = json_pack("{s:o, s:o}", "run", run, "next_cursor", next);
-	json_object_set_new(body, "data", json_loads(page, 0, NULL));
-	free(page);
+	json_t *body = json_pack("{s:o, s:o, s:o}", "run", run, "data", page, "next_cursor", next);
 	char loc[96];
 	snprintf(loc, sizeof loc, "/v1/brands/%lld/matches?run_id=%lld", (long long)brand_id,
 	         (long long)run_id);
