@@ -64,12 +64,12 @@ static struct nm_sql q_results_insert = {
     "matches_results_insert",
     "INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
     "SELECT $1, (e->>'rank')::int, (e->'creator'->>'id')::bigint, (e->>'score')::float8, e "
-    "FROM jsonb_array_elements($2::jsonb) AS t(e)",
+    "FROM json_array_elements($2::json) AS t(e)",
     2, 0};
 
 static struct nm_sql q_page = {
     "matches_page",
-    "SELECT r.rank, (r.doc || jsonb_build_object('status', s.status))::text "
+    "SELECT r.rank, r.doc::text, s.status "
     "FROM match_results r LEFT JOIN creator_statuses s "
     "ON s.brand_id = $1 AND s.creator_id = r.creator_id "
     "WHERE r.run_id = $2 AND r.rank > $3 ORDER BY r.rank LIMIT $4",
@@ -288,18 +288,28 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 		PQclear(res);
 		return false;
 	}
+	/* Each stored document is an object written by us ('{...}'): the live status is
+	 * spliced in before its closing brace, without parsing it. Statuses are a closed
+	 * set of plain words, so they need no escaping. */
 	int n = PQntuples(res);
 	size_t cap = 3;
 	for (int i = 0; i < n && i < limit; i++)
-		cap += (size_t)PQgetlength(res, i, 1) + 1;
+		cap += (size_t)PQgetlength(res, i, 1) + 32;
 	char *s = malloc(cap), *w = s;
 	*w++ = '[';
 	for (int i = 0; i < n && i < limit; i++) {
 		if (i)
 			*w++ = ',';
 		size_t len = (size_t)PQgetlength(res, i, 1);
-		memcpy(w, PQgetvalue(res, i, 1), len);
+		const char *doc = PQgetvalue(res, i, 1);
+		while (len && doc[len - 1] != '}')
+			len--;
+		if (len)
+			len--; /* drop the closing brace */
+		memcpy(w, doc, len);
 		w += len;
+		const char *st = nm_db_str(res, i, 2);
+		w += st ? sprintf(w, ",\"status\":\"%s\"}", st) : sprintf(w, ",\"status\":null}");
 	}
 	*w++ = ']';
 	*w = '\0';
@@ -384,16 +394,22 @@ static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm
 		PQclear(res);
 		return NULL;
 	}
+	/* Row ids parsed once; the rows come back in no particular order. */
+	int rows = PQntuples(res);
+	int64_t *ids = malloc((size_t)(rows ? rows : 1) * sizeof *ids);
+	for (int k = 0; ids && k < rows; k++)
+		ids[k] = nm_db_i64(res, k, 0);
 	json_t *results = json_array();
 	long rank = 0;
-	for (long i = 0; i < nh; i++) {
+	for (long i = 0; ids && i < nh; i++) {
 		int row = -1;
-		for (int k = 0; k < PQntuples(res) && row < 0; k++)
-			if (nm_db_i64(res, k, 0) == hits[i].id)
+		for (int k = 0; k < rows && row < 0; k++)
+			if (ids[k] == hits[i].id)
 				row = k;
 		if (row >= 0)
 			json_array_append_new(results, result_json(res, row, ++rank, q, &hits[i], terms));
 	}
+	free(ids);
 	PQclear(res);
 	return results;
 }

@@ -540,11 +540,27 @@ bool nm_index_sync(struct nm_pg *pg)
 			index_clear(&fresh);
 		}
 	} else {
-		/* Small deltas are applied in place under the write lock. */
-		pthread_rwlock_wrlock(&lock);
-		bool changed;
-		ok = fetch_into(c, &idx, false, &changed);
-		pthread_rwlock_unlock(&lock);
+		/* Most syncs find nothing new: one statement (one snapshot) says so without
+		 * a transaction or the write lock. */
+		const char *p[] = {idx.low_water};
+		PGresult *r = PQexecParams(
+		    c,
+		    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, "
+		    "EXISTS (SELECT 1 FROM creators WHERE txid >= $1::xid8) OR "
+		    "EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $1::xid8)",
+		    1, NULL, p, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		bool changes = !ok || strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+		if (ok && !changes)
+			snprintf(idx.low_water, sizeof idx.low_water, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (ok && changes) {
+			/* Small deltas are applied in place under the write lock. */
+			pthread_rwlock_wrlock(&lock);
+			bool changed;
+			ok = fetch_into(c, &idx, false, &changed);
+			pthread_rwlock_unlock(&lock);
+		}
 	}
 	pthread_mutex_unlock(&sync_mu);
 	return ok;
