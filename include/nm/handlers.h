@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include "nm/db.h"
 #include "nm/http.h"
 
 /* health.c */
@@ -74,6 +75,15 @@ void nm_reply_db_error(struct nm_req *r, const PGresult *res);
  * one row more than the page, to know whether another page follows). Consumes res. */
 void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
                    json_t *(*row)(const PGresult *res, int i));
+
+/* A whole simple list: reads ?limit/?cursor, runs q with ($1 after id, $2 limit + 1) and
+ * replies the page (cursor from column 0). */
+void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGresult *res, int i));
+
+/* Runs q with the path's {id} as $1. Returns the result when it has a row; otherwise
+ * replies (404 "No <what> <id>.", or the database error) and returns NULL. The caller
+ * PQclears a returned result. */
+PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
 
 /* 503 + Retry-After when a transaction could not even begin. */
 void nm_reply_db_down(struct nm_req *r);

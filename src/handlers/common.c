@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "nm/db.h"
@@ -51,4 +52,45 @@ void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
 	                         : json_null();
 	PQclear(res);
 	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}
+
+void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGresult *res, int i))
+{
+	int limit;
+	int64_t after;
+	if (!nm_req_page(r, &limit, &after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	char a[24], l[16];
+	snprintf(a, sizeof a, "%lld", (long long)after);
+	snprintf(l, sizeof l, "%d", limit + 1);
+	const char *p[] = {a, l};
+	PGresult *res = nm_db_exec(pg, q, p);
+	if (!nm_db_ok(res)) {
+		nm_reply_db_error(r, res);
+		PQclear(res);
+		return;
+	}
+	nm_reply_page(r, res, limit, 0, row);
+}
+
+PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what)
+{
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return NULL;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
+	const char *p[] = {id};
+	PGresult *res = nm_db_exec(pg, q, p);
+	if (!nm_db_ok(res))
+		nm_reply_db_error(r, res);
+	else if (PQntuples(res) == 0)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No %s %s.", what, id);
+	else
+		return res;
+	PQclear(res);
+	return NULL;
 }

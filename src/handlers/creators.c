@@ -162,18 +162,8 @@ static struct nm_sql q_delete = {"creators_delete",
 /* GET /v1/creators/{id} */
 void nm_h_creators_get(struct nm_req *r)
 {
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {id};
-	PGresult *res = nm_db_exec(pg, &q_get, p);
-	if (!nm_db_ok(res))
-		nm_reply_db_error(r, res);
-	else if (PQntuples(res) == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %s.", id);
-	else
+	PGresult *res = nm_fetch_by_id(r, &q_get, "creator");
+	if (res)
 		nm_reply_json(r, 200, nm_creator_row_json(res, 0));
 	PQclear(res);
 }

@@ -711,18 +711,8 @@ static json_t *import_row(const PGresult *res, int i)
 /* GET /v1/imports/{id} */
 void nm_h_imports_get(struct nm_req *r)
 {
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {id};
-	PGresult *res = nm_db_exec(pg, &q_get, p);
-	if (!nm_db_ok(res))
-		nm_reply_db_error(r, res);
-	else if (PQntuples(res) == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No import %s.", id);
-	else
+	PGresult *res = nm_fetch_by_id(r, &q_get, "import");
+	if (res)
 		nm_reply_json(r, 200, import_row(res, 0));
 	PQclear(res);
 }
@@ -730,22 +720,5 @@ void nm_h_imports_get(struct nm_req *r)
 /* GET /v1/imports */
 void nm_h_imports_list(struct nm_req *r)
 {
-	int limit;
-	int64_t after;
-	if (!nm_req_page(r, &limit, &after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char a[24], l[16];
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {a, l};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 0, import_row);
+	nm_reply_list(r, &q_list, import_row);
 }

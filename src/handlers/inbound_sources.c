@@ -112,44 +112,14 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 /* GET /v1/inbound-sources */
 void nm_h_inbound_sources_list(struct nm_req *r)
 {
-	int limit;
-	int64_t after;
-	if (!require_unscoped(r) || !nm_req_page(r, &limit, &after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char a[24], l[16];
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {a, l};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 0, row_json);
+	if (require_unscoped(r))
+		nm_reply_list(r, &q_list, row_json);
 }
 
 /* Runs q on {id} and replies 404 when no row came back. */
 static PGresult *by_id(struct nm_req *r, struct nm_sql *q)
 {
-	struct nm_pg *pg = require_unscoped(r) ? nm_req_db(r) : NULL;
-	if (!pg)
-		return NULL;
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {idbuf};
-	PGresult *res = nm_db_exec(pg, q, p);
-	if (!nm_db_ok(res))
-		nm_reply_db_error(r, res);
-	else if (PQntuples(res) == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No inbound source %s.", idbuf);
-	else
-		return res;
-	PQclear(res);
-	return NULL;
+	return require_unscoped(r) ? nm_fetch_by_id(r, q, "inbound source") : NULL;
 }
 
 /* GET /v1/inbound-sources/{id} */

@@ -94,26 +94,8 @@ static json_t *key_row(const PGresult *res, int i)
 /* GET /v1/keys → keys without their secret part. */
 void nm_h_keys_list(struct nm_req *r)
 {
-	if (!require_unscoped(r))
-		return;
-	int limit;
-	int64_t after;
-	if (!nm_req_page(r, &limit, &after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char a[24], l[16];
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {a, l};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 0, key_row);
+	if (require_unscoped(r))
+		nm_reply_list(r, &q_list, key_row);
 }
 
 static struct nm_sql q_revoke = {

@@ -210,24 +210,8 @@ void nm_h_webhooks_create(struct nm_req *r)
 /* GET /v1/webhooks */
 void nm_h_webhooks_list(struct nm_req *r)
 {
-	int limit;
-	int64_t after;
-	if (!require_unscoped(r) || !nm_req_page(r, &limit, &after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char a[24], l[16];
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {a, l};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 0, row_json);
+	if (require_unscoped(r))
+		nm_reply_list(r, &q_list, row_json);
 }
 
 /* Loads endpoint {id} (path parameter 0) or replies 404. */
