@@ -136,15 +136,10 @@ fi
 
 "$BIN" migrate
 
-# --- demo data (when the binary has it and the database has no creators) ----------------------
-help_text=$("$BIN" --help 2>&1 || true)
-if grep -q 'demo-data' <<<"$help_text"; then
-	count=$(psql -X -At -d "$DATABASE_URL" -c 'SELECT count(*) FROM creators' 2>/dev/null || true)
-	if [ "$count" = 0 ]; then
-		note "seeding ${NM_DEMO_CREATORS:-500} demo creators"
-		"$BIN" demo-data --creators "${NM_DEMO_CREATORS:-500}" >&2 || note "demo-data failed (continuing)"
-	fi
-fi
+# --- demo data: seeded through the API once the server listens (below) ------------------------
+count=$(psql -X -At -d "$DATABASE_URL" -c 'SELECT count(*) FROM creators' 2>/dev/null || true)
+seed_demo=0
+[ "$count" = 0 ] && seed_demo=1
 
 # --- admin key and how to use it -------------------------------------------------------------
 KEY=$("$BIN" keys create --role admin --name run.sh)
@@ -180,4 +175,34 @@ Ctrl-C stops the server; the local PostgreSQL keeps running (scripts/run.sh stop
 
 EOF
 
-exec "$BIN" serve "$@"
+# The server runs in the foreground of this script; Ctrl-C and SIGTERM reach it and it
+# drains and exits 0. An empty database first gets demo creators and a demo brand through
+# the API itself, so the examples above return something.
+"$BIN" serve "$@" &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null' INT TERM
+if [ "$seed_demo" = 1 ]; then
+	for _ in $(seq 1 100); do
+		curl -fsS -o /dev/null "$URL/healthz" 2>/dev/null && break
+		sleep 0.1
+	done
+	n=${NM_DEMO_CREATORS:-500}
+	if "$BIN" demo-data --creators "$n" --format ndjson |
+		curl -fsS -o /dev/null -X POST "$URL/v1/creators/import" -H "Authorization: Bearer $KEY" \
+			-H 'Content-Type: application/x-ndjson' --data-binary @- &&
+		curl -fsS -o /dev/null -X POST "$URL/v1/brands" -H "Authorization: Bearer $KEY" \
+			-H 'Content-Type: application/json' \
+			-d '{"name":"Demo Fitness Co","niches":["fitness","wellness"],"goal":"engagement"}'; then
+		note "seeded $n demo creators and a demo brand; rank them with:"
+		note "  curl -s -X POST -H \"Authorization: Bearer \$KEY\" $URL/v1/brands/1/matches"
+	else
+		note "could not seed demo data (continuing)"
+	fi
+fi
+rc=0
+wait "$server" || rc=$?
+# A signal interrupts the first wait; wait again for the drained exit.
+if kill -0 "$server" 2>/dev/null; then
+	wait "$server" || rc=$?
+fi
+exit "$rc"
