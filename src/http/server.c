@@ -415,9 +415,6 @@ static void preflight(struct nm_req *r, const char *allow)
 {
 	if (r->cors_origin) {
 		nm_reply_header(r, "Access-Control-Allow-Methods", allow);
-		const char *req_headers =
-		    nm_req_header(r, "Access-Control-Request-Headers");
-		(void)req_headers;
 		nm_reply_header(r, "Access-Control-Allow-Headers",
 		                "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
 		nm_reply_header(r, "Access-Control-Max-Age", "600");
