@@ -25,8 +25,8 @@ static const char body[] = "{\"status\":\"ok\"}";
 static int seen_marker;
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
-                              const char *method, const char *version, const char *upload,
-                              size_t *upload_size, void **con_cls)
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
 {
 	struct MHD_Response *resp = cls;
 	(void)url, (void)method, (void)version, (void)upload;
@@ -48,10 +48,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
  * cheapest possible reply and the right baseline. */
 static struct MHD_Response *make_response(void)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof body - 1, (void *)body,
+								 MHD_RESPMEM_PERSISTENT);
 	if (r && MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	                                 "application/json; charset=utf-8") != MHD_YES) {
+					 "application/json; charset=utf-8") != MHD_YES) {
 		MHD_destroy_response(r);
 		r = NULL;
 	}
@@ -77,14 +77,14 @@ static struct MHD_Daemon *start(int port, int tpc, struct MHD_Response *resp)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (tpc)
 		return MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-		                        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
-		                        (uint16_t)port, NULL, NULL, answer, resp,
-		                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		                        MHD_OPTION_END);
+						MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
+					(uint16_t)port, NULL, NULL, answer, resp,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+					MHD_OPTION_END);
 	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port,
-	                        NULL, NULL, answer, resp, MHD_OPTION_SOCK_ADDR,
-	                        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-	                        (unsigned int)2, MHD_OPTION_END);
+				NULL, NULL, answer, resp, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned int)2, MHD_OPTION_END);
 }
 
 int main(int argc, char **argv)

@@ -68,9 +68,9 @@ static int cmd_migrate(const struct nm_config *cfg)
 static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-	                                     {"brand", required_argument, NULL, 'b'},
-	                                     {"name", required_argument, NULL, 'n'},
-	                                     {NULL, 0, NULL, 0}};
+					     {"brand", required_argument, NULL, 'b'},
+					     {"name", required_argument, NULL, 'n'},
+					     {NULL, 0, NULL, 0}};
 	enum nm_role role = NM_ROLE_NONE;
 	long long brand = 0;
 	const char *name = NULL;
@@ -103,13 +103,13 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 	json_t *row = nm_auth_create_key(conn, role, brand, name, key, &res);
 	if (!row) {
 		fprintf(stderr, "nichematch: cannot create the key: %s\n",
-		        res ? PQresultErrorMessage(res) : "random source failed");
+			res ? PQresultErrorMessage(res) : "random source failed");
 		PQclear(res);
 		PQfinish(conn);
 		return 1;
 	}
 	fprintf(stderr, "nichematch: created %s key id %lld\n", nm_role_name(role),
-	        (long long)json_integer_value(json_object_get(row, "id")));
+		(long long)json_integer_value(json_object_get(row, "id")));
 	json_decref(row);
 	PQfinish(conn);
 	printf("%s\n", key);
@@ -119,9 +119,10 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 static int keys_list(const struct nm_config *cfg)
 {
 	PGconn *conn = connect_or_die(cfg);
-	PGresult *res = PQexec(conn, "SELECT id, prefix, role, coalesce(brand_id::text, '-'), "
-	                             "coalesce(name, ''), created_at, coalesce(revoked_at::text, '') "
-	                             "FROM api_keys ORDER BY id");
+	PGresult *res =
+		PQexec(conn, "SELECT id, prefix, role, coalesce(brand_id::text, '-'), "
+			     "coalesce(name, ''), created_at, coalesce(revoked_at::text, '') "
+			     "FROM api_keys ORDER BY id");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
 		PQclear(res);
@@ -150,9 +151,9 @@ static int keys_revoke(const struct nm_config *cfg, const char *id)
 	PGconn *conn = connect_or_die(cfg);
 	const char *p[] = {id};
 	PGresult *res = PQexecParams(conn,
-	                             "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
-	                             "WHERE id = $1 RETURNING id",
-	                             1, NULL, p, NULL, NULL, 0);
+				     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
+				     "WHERE id = $1 RETURNING id",
+				     1, NULL, p, NULL, NULL, 0);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
@@ -221,7 +222,7 @@ static int cmd_serve(const struct nm_config *cfg)
 		return 1;
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
-	            json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
 	nm_workers_start(cfg);
 	nm_index_warm_up();
 	int sig = 0;

@@ -29,6 +29,6 @@ bool nm_role_parse(const char *s, enum nm_role *out);
  * brand_id, created_at; caller owns), or NULL with res_out set to the failing result
  * (caller PQclears) when the database refused. */
 json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, const char *name,
-                           char key_out[64], PGresult **res_out);
+			   char key_out[64], PGresult **res_out);
 
 #endif

@@ -6,8 +6,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#define NM_BRAND_NAME_MAX 200
-#define NM_BRAND_NICHES_MAX 20
+#define NM_BRAND_NAME_MAX     200
+#define NM_BRAND_NICHES_MAX   20
 #define NM_BRAND_KEYWORDS_MAX 50
 
 /* Validates a client's brand body (POST, or the result of applying a merge patch to

@@ -31,6 +31,6 @@ const char *nm_colmap_field(const char *header, size_t len);
  * (Excel exports) byte by byte where invalid. Caller owns the result; NULL only when
  * out of memory. */
 json_t *nm_colmap_row(const char *const *fields, size_t n_fields, size_t n,
-                      const char *const *cells, const size_t *lens);
+		      const char *const *cells, const size_t *lens);
 
 #endif

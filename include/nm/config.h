@@ -10,29 +10,29 @@
 
 struct nm_config {
 	const char *database_url;   /* DATABASE_URL; "" means libpq defaults */
-	char listen_host[64];       /* NICHEMATCH_LISTEN host part, default 127.0.0.1 */
+	char listen_host[64];	    /* NICHEMATCH_LISTEN host part, default 127.0.0.1 */
 	unsigned short listen_port; /* NICHEMATCH_LISTEN port part, default 8080 */
 	const char *cors_origins[NM_CONFIG_MAX_ORIGINS]; /* NICHEMATCH_CORS_ORIGINS, comma list */
 	size_t n_cors_origins;
-	bool cors_any;                 /* "*" in the list */
-	int db_pool_size;              /* NICHEMATCH_DB_POOL_SIZE, default 16 */
-	int db_acquire_timeout_ms;     /* NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
-	int db_connect_timeout_s;      /* NICHEMATCH_DB_CONNECT_TIMEOUT_S, default 2 (libpq minimum) */
-	int statement_timeout_ms;      /* NICHEMATCH_STATEMENT_TIMEOUT_MS, default 5000 */
-	int max_connections;           /* NICHEMATCH_MAX_CONNECTIONS, default 1024 */
-	int per_ip_connections;        /* NICHEMATCH_PER_IP_CONNECTIONS, default 0 = no cap */
-	int connection_timeout_s;      /* NICHEMATCH_CONNECTION_TIMEOUT_S, default 15 */
-	size_t thread_stack_bytes;     /* NICHEMATCH_THREAD_STACK_KB, default 512 KiB */
-	size_t json_max_bytes;         /* NICHEMATCH_JSON_MAX_BYTES, default 1 MiB */
-	size_t import_max_bytes;       /* NICHEMATCH_IMPORT_MAX_BYTES, default 1 GiB */
-	double rate_limit;             /* NICHEMATCH_RATE_LIMIT req/s per key, default 100, 0 = off */
-	int shutdown_grace_s;          /* NICHEMATCH_SHUTDOWN_GRACE_S, default 30 */
-	int auth_cache_ttl_s;          /* NICHEMATCH_AUTH_CACHE_TTL_S, default 5 */
-	const char *migrations_dir;    /* NICHEMATCH_MIGRATIONS_DIR, else built-in search */
-	bool webhook_allow_private;    /* NICHEMATCH_WEBHOOK_ALLOW_PRIVATE=1 */
+	bool cors_any;		    /* "*" in the list */
+	int db_pool_size;	    /* NICHEMATCH_DB_POOL_SIZE, default 16 */
+	int db_acquire_timeout_ms;  /* NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
+	int db_connect_timeout_s;   /* NICHEMATCH_DB_CONNECT_TIMEOUT_S, default 2 (libpq minimum) */
+	int statement_timeout_ms;   /* NICHEMATCH_STATEMENT_TIMEOUT_MS, default 5000 */
+	int max_connections;	    /* NICHEMATCH_MAX_CONNECTIONS, default 1024 */
+	int per_ip_connections;	    /* NICHEMATCH_PER_IP_CONNECTIONS, default 0 = no cap */
+	int connection_timeout_s;   /* NICHEMATCH_CONNECTION_TIMEOUT_S, default 15 */
+	size_t thread_stack_bytes;  /* NICHEMATCH_THREAD_STACK_KB, default 512 KiB */
+	size_t json_max_bytes;	    /* NICHEMATCH_JSON_MAX_BYTES, default 1 MiB */
+	size_t import_max_bytes;    /* NICHEMATCH_IMPORT_MAX_BYTES, default 1 GiB */
+	double rate_limit;	    /* NICHEMATCH_RATE_LIMIT req/s per key, default 100, 0 = off */
+	int shutdown_grace_s;	    /* NICHEMATCH_SHUTDOWN_GRACE_S, default 30 */
+	int auth_cache_ttl_s;	    /* NICHEMATCH_AUTH_CACHE_TTL_S, default 5 */
+	const char *migrations_dir; /* NICHEMATCH_MIGRATIONS_DIR, else built-in search */
+	bool webhook_allow_private; /* NICHEMATCH_WEBHOOK_ALLOW_PRIVATE=1 */
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
-	int webhook_workers;           /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
-	int webhook_timeout_ms;        /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */
+	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
+	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */
 };
 
 /* Reads the environment into *cfg. On a malformed value writes a message into err

@@ -10,18 +10,18 @@
 
 #include "nm/taxonomy.h"
 
-#define NM_CREATOR_HANDLE_MAX 100
-#define NM_CREATOR_BIO_MAX 2000
+#define NM_CREATOR_HANDLE_MAX	  100
+#define NM_CREATOR_BIO_MAX	  2000
 #define NM_CREATOR_CATEGORIES_MAX 20
-#define NM_CREATOR_HASHTAGS_MAX 50
+#define NM_CREATOR_HASHTAGS_MAX	  50
 
 /* Optional numbers carry a has_ flag; optional strings are NULL when absent. */
 struct nm_creator {
 	enum nm_platform platform;
-	char *handle;       /* lower-case, no leading '@', 1–100 chars */
+	char *handle;	    /* lower-case, no leading '@', 1–100 chars */
 	char *display_name; /* optional */
 	char *profile_url;  /* optional */
-	char *email;        /* optional */
+	char *email;	    /* optional */
 	int64_t followers;
 	bool has_following, has_posts_count;
 	int64_t following, posts_count;
@@ -39,10 +39,11 @@ struct nm_creator {
 	size_t n_categories;
 	char **hashtags; /* lower-case, without '#', de-duplicated; n_hashtags <= 50 */
 	size_t n_hashtags;
-	char *bio;         /* optional, <= 2000 characters (UTF-8 code points) */
-	char country[3];   /* "" when absent, else ISO 3166-1 alpha-2 upper-case */
-	char language[3];  /* "" when absent, else ISO 639-1 lower-case */
-	json_t *audience_countries; /* NULL or object {"US":0.42,...}, keys upper-case, sum <= 1; owned */
+	char *bio;		    /* optional, <= 2000 characters (UTF-8 code points) */
+	char country[3];	    /* "" when absent, else ISO 3166-1 alpha-2 upper-case */
+	char language[3];	    /* "" when absent, else ISO 639-1 lower-case */
+	json_t *audience_countries; /* NULL or object {"US":0.42,...}, keys upper-case, sum <= 1;
+				       owned */
 	bool has_audience_female_share;
 	double audience_female_share;
 	bool has_price_per_post_cents;
@@ -73,9 +74,8 @@ enum nm_creator_mode {
  * "read-only field" errors in strict mode and reported in `unknown` in lenient mode.
  * Returns true when valid. On false, *out is cleared (nothing to free).
  * On true the caller owns *out and calls nm_creator_clear(). */
-bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode,
-                          const char *default_platform, struct nm_creator *out,
-                          json_t *errors, json_t *unknown);
+bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const char *default_platform,
+			  struct nm_creator *out, json_t *errors, json_t *unknown);
 
 /* Frees what *c owns and zeroes it. Safe on a zeroed struct. */
 void nm_creator_clear(struct nm_creator *c);

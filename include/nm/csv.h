@@ -13,7 +13,7 @@ struct nm_csv;
  * Borrowed: valid only during the callback. Return 0 to continue, non-zero to stop
  * (nm_csv_feed then returns that value). */
 typedef int (*nm_csv_record_cb)(void *cls, size_t line, size_t n, const char *const *cells,
-                                const size_t *lens);
+				const size_t *lens);
 
 /* delim is ',' or '\t' (';' and others work too; '"', CR, LF and NUL give NULL).
  * max_record_bytes bounds one record (a runaway quote must not eat memory): it counts
@@ -30,8 +30,8 @@ struct nm_csv *nm_csv_new(char delim, size_t max_record_bytes, nm_csv_record_cb 
 void nm_csv_free(struct nm_csv *p);
 
 #define NM_CSV_DEFAULT_MAX ((size_t)1 << 20)
-#define NM_CSV_TOO_LONG (-1000) /* also returned when memory runs out */
-#define NM_CSV_BAD_QUOTE (-1001) /* reserved; the reader is lenient about stray quotes */
+#define NM_CSV_TOO_LONG	   (-1000) /* also returned when memory runs out */
+#define NM_CSV_BAD_QUOTE   (-1001) /* reserved; the reader is lenient about stray quotes */
 
 /* Feeds len bytes. Returns 0, a callback's non-zero return, or NM_CSV_TOO_LONG.
  * A non-zero return is sticky: the reader is stopped and every later feed/finish

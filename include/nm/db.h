@@ -43,7 +43,7 @@ PGconn *nm_db_conn(struct nm_pg *pg);
 PGresult *nm_db_exec(struct nm_pg *pg, struct nm_sql *q, const char *const *params);
 /* Same with explicit lengths/formats (binary parameters). */
 PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *const *params,
-                            const int *lengths, const int *formats);
+			    const int *lengths, const int *formats);
 /* Unnamed one-off SQL without parameters (BEGIN, COMMIT, SET LOCAL ...). */
 PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql);
 
@@ -66,7 +66,7 @@ void nm_db_stats(int *size, int *in_use, int *open, long long *acquire_timeouts)
 
 /* Small result helpers: NULL-aware getters. */
 const char *nm_db_str(const PGresult *res, int row, int col); /* NULL when SQL NULL */
-int64_t nm_db_i64(const PGresult *res, int row, int col);      /* 0 when NULL */
+int64_t nm_db_i64(const PGresult *res, int row, int col);     /* 0 when NULL */
 bool nm_db_isnull(const PGresult *res, int row, int col);
 
 /* Opens a standalone connection (CLI commands, migrations, workers). NULL on failure

@@ -74,7 +74,7 @@ void nm_reply_db_error(struct nm_req *r, const PGresult *res);
  * column cursor_col of the last of them when res has limit+1 rows (list queries ask for
  * one row more than the page, to know whether another page follows). Consumes res. */
 void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
-                   json_t *(*row)(const PGresult *res, int i));
+		   json_t *(*row)(const PGresult *res, int i));
 
 /* A whole simple list: reads ?limit/?cursor, runs q with ($1 after id, $2 limit + 1) and
  * replies the page (cursor from column 0). */

@@ -24,7 +24,7 @@ enum nm_problem {
 enum nm_role { NM_ROLE_NONE = 0, NM_ROLE_READ = 1, NM_ROLE_WRITE = 2, NM_ROLE_ADMIN = 3 };
 
 struct nm_auth {
-	int64_t key_id;   /* 0 when unauthenticated */
+	int64_t key_id; /* 0 when unauthenticated */
 	enum nm_role role;
 	int64_t brand_id; /* 0 when the key is not bound to a brand */
 };
@@ -34,11 +34,11 @@ struct nm_pg;
 
 /* Body handling, chosen per route. */
 enum nm_body_kind {
-	NM_BODY_NONE,   /* a body is accepted and ignored (GET, DELETE) */
-	NM_BODY_JSON,   /* buffered up to json_max_bytes, parsed into req->json */
+	NM_BODY_NONE,	       /* a body is accepted and ignored (GET, DELETE) */
+	NM_BODY_JSON,	       /* buffered up to json_max_bytes, parsed into req->json */
 	NM_BODY_JSON_OPTIONAL, /* as NM_BODY_JSON, but an empty body reads as {} */
-	NM_BODY_STREAM, /* delivered chunk by chunk to the route's stream callbacks */
-	NM_BODY_RAW,    /* buffered up to json_max_bytes, not parsed (signed inbound events) */
+	NM_BODY_STREAM,	       /* delivered chunk by chunk to the route's stream callbacks */
+	NM_BODY_RAW, /* buffered up to json_max_bytes, not parsed (signed inbound events) */
 };
 
 typedef void (*nm_handler)(struct nm_req *r);
@@ -55,7 +55,7 @@ struct nm_stream_ops {
 };
 
 struct nm_route {
-	const char *method;  /* "GET", "POST", ... */
+	const char *method; /* "GET", "POST", ... */
 	/* "/v1/brands/{id}": a placeholder named id or *_id is a positive int64, any
 	 * other ({source}) a token of [A-Za-z0-9_.-]. */
 	const char *pattern;
@@ -77,8 +77,8 @@ const char *nm_req_path(const struct nm_req *r);
 const struct nm_route *nm_req_route(const struct nm_req *r);
 const char *nm_req_header(struct nm_req *r, const char *name);
 const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
-int64_t nm_req_id_param(const struct nm_req *r, int i); /* i-th {id} in the pattern */
-const char *nm_req_str_param(const struct nm_req *r, int i); /* i-th {name} */
+int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in the pattern */
+const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
 const struct nm_auth *nm_req_auth(const struct nm_req *r);
 const char *nm_req_request_id(const struct nm_req *r);
 json_t *nm_req_json(const struct nm_req *r); /* borrowed; NULL unless NM_BODY_JSON */
@@ -100,11 +100,11 @@ struct nm_pg *nm_req_db(struct nm_req *r);
 void nm_reply_json(struct nm_req *r, int status, json_t *body);
 void nm_reply_empty(struct nm_req *r, int status); /* 204 and friends */
 void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body,
-                   size_t len); /* takes ownership of body (malloc'd) */
+		   size_t len); /* takes ownership of body (malloc'd) */
 /* RFC 9457 reply. detail is printf-formatted; errors (consumed, may be NULL) is the
  * "errors":[{"field","message"}] array. */
 void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 /* Adds a response header to the pending reply (Location, Retry-After, ...). */
 void nm_reply_header(struct nm_req *r, const char *name, const char *value);
 

@@ -14,7 +14,7 @@ struct nm_pg;
  * setting *db_err to the failed result (caller PQclears; NULL when an event could not
  * be written). */
 typedef json_t *(*nm_inbound_apply_fn)(struct nm_pg *pg, const json_t *data, json_t *errors,
-                                      PGresult **db_err);
+				       PGresult **db_err);
 
 /* The applier of an event type, NULL for an unknown type. */
 nm_inbound_apply_fn nm_inbound_applier(const char *type);

@@ -39,7 +39,7 @@ struct nm_jsonarr;
  * than max_elem_bytes (counting the whitespace before them) are scanned to their end
  * without buffering and reported. */
 #define NM_JSONARR_NOT_ARRAY (-2000)
-#define NM_JSONARR_SYNTAX (-2001)
+#define NM_JSONARR_SYNTAX    (-2001)
 struct nm_jsonarr *nm_jsonarr_new(size_t max_elem_bytes, int max_depth, nm_elem_cb cb, void *cls);
 int nm_jsonarr_feed(struct nm_jsonarr *p, const char *buf, size_t len);
 int nm_jsonarr_finish(struct nm_jsonarr *p);

@@ -14,7 +14,7 @@ enum nm_addr_class {
 	NM_ADDR_LOOPBACK,    /* 127/8, ::1 */
 	NM_ADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10 */
 	NM_ADDR_LINK_LOCAL,  /* 169.254/16 (incl. 169.254.169.254 metadata), fe80::/10 */
-	NM_ADDR_CGNAT,       /* 100.64/10 */
+	NM_ADDR_CGNAT,	     /* 100.64/10 */
 	NM_ADDR_RESERVED,    /* multicast, 240/4, broadcast, 192.0.0/24, 198.18/15 */
 	NM_ADDR_INVALID,     /* not an address at all */
 };

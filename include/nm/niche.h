@@ -13,7 +13,7 @@
 
 struct nm_niche_terms {
 	size_t n;
-	char *term[NM_NICHE_MAX_TERMS];    /* normalised, owned */
+	char *term[NM_NICHE_MAX_TERMS];	   /* normalised, owned */
 	char *compact[NM_NICHE_MAX_TERMS]; /* without spaces, owned */
 	size_t len[NM_NICHE_MAX_TERMS];
 };

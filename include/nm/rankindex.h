@@ -26,7 +26,7 @@ bool nm_index_sync(struct nm_pg *pg);
 struct nm_index_hit {
 	int64_t id;
 	double score;
-	uint64_t matched; /* bit i: terms->term[i] found in the creator */
+	uint64_t matched;	    /* bit i: terms->term[i] found in the creator */
 	struct nm_score_features f; /* with niche counts and days_since_post filled */
 };
 
@@ -34,8 +34,8 @@ struct nm_index_hit {
  * NULL). Writes up to k hits (best first) into out and the number of creators that
  * passed every filter into *candidates. Returns the hit count, or -1 on OOM. */
 long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *terms,
-                   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
-                   size_t *candidates);
+		   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
+		   size_t *candidates);
 
 struct nm_index_stats {
 	size_t creators, terms, postings, bytes;

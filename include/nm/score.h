@@ -31,13 +31,13 @@ void nm_score_bench_init(struct nm_score_bench *b);
 /* Sets one cell from DB text ("instagram", "micro"); false when a name is unknown or the
  * rate is not in (0, 1]. */
 bool nm_score_bench_set(struct nm_score_bench *b, const char *platform, const char *tier,
-                        double median_rate);
+			double median_rate);
 /* Median for a cell of b (NULL = default), never <= 0. */
 double nm_score_bench_rate(const struct nm_score_bench *b, enum nm_platform p, enum nm_tier t);
 
 /* ---- One creator, compact (64 bytes): built once per creator by the caller ---- */
 
-#define NM_SCORE_AUD_MAX 4            /* audience countries kept per creator */
+#define NM_SCORE_AUD_MAX      4	      /* audience countries kept per creator */
 #define NM_SCORE_DAYS_UNKNOWN 0xFFFFu /* days_since_post when last_post_at is absent */
 
 /* One audience_countries entry: ISO alpha-2 upper-case, share in 1/10000 (0–10000). */
@@ -54,23 +54,23 @@ struct nm_score_aud {
  * the brand being ranked (see nm_score_overlap() for the interned-id way). The same
  * term may count in several sources. Counts saturate at 255. */
 struct nm_score_features {
-	int64_t id;                  /* creator id; ties rank by id ascending */
-	double engagement_rate;      /* 0..1, or < 0 when unknown */
-	uint32_t followers;          /* clamped to UINT32_MAX */
-	int32_t following;           /* < 0 when unknown; clamped to INT32_MAX */
-	int32_t price_cents;         /* price_per_post_cents, < 0 when unknown; clamped */
+	int64_t id;		     /* creator id; ties rank by id ascending */
+	double engagement_rate;	     /* 0..1, or < 0 when unknown */
+	uint32_t followers;	     /* clamped to UINT32_MAX */
+	int32_t following;	     /* < 0 when unknown; clamped to INT32_MAX */
+	int32_t price_cents;	     /* price_per_post_cents, < 0 when unknown; clamped */
 	float audience_female_share; /* 0..1, or < 0 when unknown */
 	float follower_growth_30d;   /* fraction (0.45 = +45 %), NaN when unknown */
 	uint16_t days_since_post;    /* whole days since last_post_at, or NM_SCORE_DAYS_UNKNOWN */
-	uint8_t platform;            /* enum nm_platform */
-	uint8_t n_aud;               /* entries used in aud[] */
-	char country[2];             /* creator's country, upper-case; "\0\0" when unknown */
-	char language[2];            /* creator's language, lower-case; "\0\0" when unknown */
+	uint8_t platform;	     /* enum nm_platform */
+	uint8_t n_aud;		     /* entries used in aud[] */
+	char country[2];	     /* creator's country, upper-case; "\0\0" when unknown */
+	char language[2];	     /* creator's language, lower-case; "\0\0" when unknown */
 	struct nm_score_aud aud[NM_SCORE_AUD_MAX];
-	uint8_t niche_cat;           /* brand terms found among the creator's categories */
-	uint8_t niche_tag;           /* brand terms found among the creator's hashtags */
-	uint8_t niche_bio;           /* brand terms found in the bio (whole words/phrases) */
-	uint8_t reserved;            /* zero */
+	uint8_t niche_cat; /* brand terms found among the creator's categories */
+	uint8_t niche_tag; /* brand terms found among the creator's hashtags */
+	uint8_t niche_bio; /* brand terms found in the bio (whole words/phrases) */
+	uint8_t reserved;  /* zero */
 };
 
 /* Size of the intersection of two strictly ascending id arrays (interned terms):
@@ -85,13 +85,13 @@ enum nm_score_gender { NM_GENDER_ANY, NM_GENDER_FEMALE, NM_GENDER_MALE };
 /* Build with nm_score_query_init(), then set fields / add countries and languages. */
 struct nm_score_query {
 	enum nm_score_goal goal;
-	int64_t follower_min;          /* inclusive */
-	int64_t follower_max;          /* inclusive; < 0 = unbounded */
-	double min_engagement_rate;    /* < 0 = no filter */
-	uint32_t platform_mask;        /* bit (1u << enum nm_platform); 0 = every platform */
+	int64_t follower_min;	    /* inclusive */
+	int64_t follower_max;	    /* inclusive; < 0 = unbounded */
+	double min_engagement_rate; /* < 0 = no filter */
+	uint32_t platform_mask;	    /* bit (1u << enum nm_platform); 0 = every platform */
 	enum nm_score_gender gender;
-	int64_t budget_per_post_cents; /* < 0 = none */
-	unsigned n_terms;              /* distinct brand niches ∪ keywords (>= 1) */
+	int64_t budget_per_post_cents;	    /* < 0 = none */
+	unsigned n_terms;		    /* distinct brand niches ∪ keywords (>= 1) */
 	const struct nm_score_bench *bench; /* borrowed, may be NULL (= default) */
 	/* Target sets as bitsets over the 26×26 two-letter codes; use the add functions. */
 	uint64_t countries[11], languages[11];
@@ -137,7 +137,7 @@ bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_featu
  * serialise exactly these numbers so that equal displayed scores really are ties.
  * Does not apply the hard filters. comp may be NULL. */
 double nm_score_creator(const struct nm_score_query *q, const struct nm_score_features *f,
-                        double comp[NM_COMP_COUNT]);
+			double comp[NM_COMP_COUNT]);
 
 /* SPEC §5 estimates. engagements_per_post = round(followers × engagement_rate), absent
  * when the rate is unknown; cost_per_engagement_cents = price / engagements (2 decimals),
@@ -156,14 +156,14 @@ void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estima
  * the caller found them; when given, the niche reason names up to three of them
  * ("Posts about fitness and nutrition"), else it states the counts. */
 size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
-                        const char *const *matched_terms, size_t n_matched,
-                        char *buf, size_t bufsize, const char **reasons, size_t max_reasons);
+			const char *const *matched_terms, size_t n_matched, char *buf,
+			size_t bufsize, const char **reasons, size_t max_reasons);
 
 /* ---- Top-K ---- */
 
 struct nm_score_hit {
 	uint32_t index; /* into the features array */
-	double score;   /* as nm_score_creator() returns it */
+	double score;	/* as nm_score_creator() returns it */
 };
 
 /* Filters and scores f[0..n) for q, skips ids found in exclude (strictly ascending, may be
@@ -174,7 +174,7 @@ struct nm_score_hit {
  * *candidates (may be NULL) receives how many creators passed the filters.
  * n must be below 2^32. */
 long nm_score_rank(const struct nm_score_query *q, const struct nm_score_features *f, size_t n,
-                   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
-                   struct nm_score_hit *out, size_t *candidates);
+		   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
+		   struct nm_score_hit *out, size_t *candidates);
 
 #endif

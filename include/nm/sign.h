@@ -17,8 +17,8 @@ int nm_sign_secret_decode(const char *secret, unsigned char key[64]);
 bool nm_sign_secret_generate(char *out, size_t outsz);
 
 /* Computes "v1,<base64 signature>" into out (>= 64 bytes). Returns false on bad secret. */
-bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp,
-                     const char *body, size_t body_len, char *out, size_t outsz);
+bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp, const char *body,
+		     size_t body_len, char *out, size_t outsz);
 
 /* Verifies a webhook-signature header value, which may hold several space-separated
  * "v1,<sig>" entries (any match passes; other versions ignored), in constant time per
@@ -27,8 +27,8 @@ bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp,
 #define NM_SIGN_BAD_SIGNATURE 1
 #define NM_SIGN_BAD_TIMESTAMP 2
 int nm_sign_verify(const char *secret, const char *msg_id, const char *timestamp_header,
-                   const char *signature_header, const char *body, size_t body_len,
-                   int64_t now, int64_t tolerance_s);
+		   const char *signature_header, const char *body, size_t body_len, int64_t now,
+		   int64_t tolerance_s);
 
 /* Lower-case hex SHA-256 of data into hex (65 bytes). */
 void nm_sha256_hex(const void *data, size_t len, char hex[65]);

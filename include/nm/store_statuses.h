@@ -20,12 +20,12 @@ bool nm_status_valid(const char *s);
  * errors under the same names, borrowing the strings into *status / *note) and
  * returns true; returns false for any other key, which the caller judges. */
 bool nm_status_member(const char *key, const json_t *v, const char **status, const char **note,
-                      json_t *errors);
+		      json_t *errors);
 
 /* The SELECT list nm_status_row_json reads (creator_statuses s JOIN creators c). */
-#define NM_STATUS_COLS                                                                     \
-	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", "       \
-	NM_SQL_TS("s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
+#define NM_STATUS_COLS                                                                             \
+	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", " NM_SQL_TS(   \
+		"s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
 
 json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
 
@@ -35,6 +35,6 @@ json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
  * 23503 means no such creator or brand) or to NULL when the event could not be
  * written. The caller commits or rolls back. */
 json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
-                            const char *status, const char *note, PGresult **err);
+			    const char *status, const char *note, PGresult **err);
 
 #endif

@@ -29,7 +29,14 @@ const char *nm_platform_name(enum nm_platform p);
 const char *nm_platform_label(enum nm_platform p);
 
 /* SPEC §5 rule 4: nano < 10k <= micro < 100k <= mid < 500k <= macro < 1M <= mega. */
-enum nm_tier { NM_TIER_NANO, NM_TIER_MICRO, NM_TIER_MID, NM_TIER_MACRO, NM_TIER_MEGA, NM_TIER_COUNT };
+enum nm_tier {
+	NM_TIER_NANO,
+	NM_TIER_MICRO,
+	NM_TIER_MID,
+	NM_TIER_MACRO,
+	NM_TIER_MEGA,
+	NM_TIER_COUNT
+};
 enum nm_tier nm_tier_of(int64_t followers);
 const char *nm_tier_name(enum nm_tier t); /* "nano", "micro", ... static storage */
 bool nm_tier_parse(const char *s, enum nm_tier *out);

@@ -8,7 +8,7 @@
 /* Appends {"field": field, "message": printf(fmt, ...)} to errors (a JSON array,
  * borrowed). field may be NULL for whole-body errors (then "field" is omitted). */
 void nm_verr_add(json_t *errors, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Joins a prefix and a member name the way SPEC §2 names nested fields:
  * nm_verr_path(buf, n, "niches", 2, NULL) -> "niches[2]";

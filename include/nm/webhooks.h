@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NM_WEBHOOK_URL_MAX 2048
+#define NM_WEBHOOK_URL_MAX     2048
 #define NM_WEBHOOK_SNIPPET_MAX 512
 
 /* True for the six event types and "*". */
@@ -21,10 +21,10 @@ bool nm_webhook_url_check(const char *url, bool allow_private, char *msg, size_t
 
 /* One attempt's outcome. */
 struct nm_delivery_result {
-	long http_status;                            /* 0 when no response */
-	char error[256];                             /* "" unless no response/refused */
+	long http_status; /* 0 when no response */
+	char error[256];  /* "" unless no response/refused */
 	double latency_ms;
-	char snippet[NM_WEBHOOK_SNIPPET_MAX + 1];    /* response body start, sanitised */
+	char snippet[NM_WEBHOOK_SNIPPET_MAX + 1]; /* response body start, sanitised */
 };
 
 /* A reusable sender (keeps the connection cache of one libcurl easy handle), owned by
@@ -37,6 +37,6 @@ void nm_sender_free(struct nm_sender *s);
  * webhook-timestamp, webhook-signature with secret). Never follows redirects; refuses
  * a connected address that is not public unless allow_private. Fills *out. */
 void nm_sender_post(struct nm_sender *s, const char *url, const char *secret, const char *msg_id,
-                    const char *body, size_t body_len, struct nm_delivery_result *out);
+		    const char *body, size_t body_len, struct nm_delivery_result *out);
 
 #endif

@@ -9,7 +9,7 @@
 static char cors_buf[4096];
 
 static bool env_long(const char *name, long def, long lo, long hi, long *out, char *err,
-                     size_t errsz)
+		     size_t errsz)
 {
 	const char *v = getenv(name);
 	if (!v || !*v) {
@@ -27,8 +27,8 @@ static bool env_long(const char *name, long def, long lo, long hi, long *out, ch
 	return true;
 }
 
-static bool env_double(const char *name, double def, double lo, double hi, double *out,
-                       char *err, size_t errsz)
+static bool env_double(const char *name, double def, double lo, double hi, double *out, char *err,
+		       size_t errsz)
 {
 	const char *v = getenv(name);
 	if (!v || !*v) {
@@ -86,7 +86,8 @@ static void parse_origins(struct nm_config *cfg)
 	for (char *tok = strtok_r(cors_buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
 		size_t n = strlen(tok);
 		while (n && tok[n - 1] == '/')
-			tok[--n] = '\0'; /* "https://a.example/" and "https://a.example" are one origin */
+			tok[--n] = '\0'; /* "https://a.example/" and "https://a.example" are one
+					    origin */
 		if (strcmp(tok, "*") == 0)
 			cfg->cors_any = true;
 		else if (n && cfg->n_cors_origins < NM_CONFIG_MAX_ORIGINS)
@@ -104,11 +105,11 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	parse_origins(cfg);
 	long v;
 	double d;
-#define LONG_OPT(field, name, def, lo, hi)                                                 \
-	do {                                                                               \
-		if (!env_long(name, def, lo, hi, &v, err, errsz))                          \
-			return false;                                                      \
-		cfg->field = v;                                                            \
+#define LONG_OPT(field, name, def, lo, hi)                                                         \
+	do {                                                                                       \
+		if (!env_long(name, def, lo, hi, &v, err, errsz))                                  \
+			return false;                                                              \
+		cfg->field = v;                                                                    \
 	} while (0)
 	LONG_OPT(db_pool_size, "NICHEMATCH_DB_POOL_SIZE", 16, 1, 1000);
 	LONG_OPT(db_acquire_timeout_ms, "NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS", 2000, 1, 600000);

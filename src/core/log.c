@@ -104,7 +104,8 @@ size_t nm_json_escape(char *out, size_t len, size_t cap, const char *s)
 			out[len + 5] = hex[c & 15];
 			len += 6;
 		} else {
-			out[len++] = (char)c; /* UTF-8 passes through; MHD rejects raw bytes < 0x20 */
+			out[len++] =
+				(char)c; /* UTF-8 passes through; MHD rejects raw bytes < 0x20 */
 		}
 	}
 	out[len] = '\0';

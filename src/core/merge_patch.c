@@ -7,7 +7,8 @@ json_t *nm_merge_patch(const json_t *target, const json_t *patch)
 	json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)patch, key, v) {
+	json_object_foreach((json_t *)patch, key, v)
+	{
 		if (json_is_null(v)) {
 			json_object_del(out, key);
 		} else {

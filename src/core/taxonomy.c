@@ -5,13 +5,13 @@
 #include <strings.h>
 
 static const char *const platform_names[NM_PLATFORM_COUNT] = {
-	"instagram", "tiktok", "youtube", "twitter", "facebook",
-	"twitch", "linkedin", "pinterest", "other",
+	"instagram", "tiktok",	 "youtube",   "twitter", "facebook",
+	"twitch",    "linkedin", "pinterest", "other",
 };
 
 static const char *const platform_labels[NM_PLATFORM_COUNT] = {
-	"Instagram", "TikTok", "YouTube", "X/Twitter", "Facebook",
-	"Twitch", "LinkedIn", "Pinterest", "other platforms",
+	"Instagram", "TikTok",	 "YouTube",   "X/Twitter",	 "Facebook",
+	"Twitch",    "LinkedIn", "Pinterest", "other platforms",
 };
 
 static const char *const tier_names[NM_TIER_COUNT] = {"nano", "micro", "mid", "macro", "mega"};

@@ -64,7 +64,7 @@ static bool applied(PGconn *c, int version, bool *yes, char *err, size_t errsz)
 	snprintf(v, sizeof v, "%d", version);
 	const char *p[] = {v};
 	PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
-	                           p, NULL, NULL, 0);
+				   p, NULL, NULL, 0);
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
 		snprintf(err, errsz, "%s", PQresultErrorMessage(r));
@@ -94,8 +94,9 @@ static bool apply_one(PGconn *c, const char *dir, const char *name, char *err, s
 		char v[16];
 		snprintf(v, sizeof v, "%d", version);
 		const char *p[] = {v, name};
-		PGresult *r = PQexecParams(c, "INSERT INTO schema_migrations(version, name) VALUES ($1, $2)",
-		                           2, NULL, p, NULL, NULL, 0);
+		PGresult *r = PQexecParams(
+			c, "INSERT INTO schema_migrations(version, name) VALUES ($1, $2)", 2, NULL,
+			p, NULL, NULL, 0);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
 			snprintf(err, errsz, "%s", PQresultErrorMessage(r));
@@ -129,13 +130,13 @@ bool nm_db_migrate(PGconn *c, const char *dir, char *err, size_t errsz)
 	qsort(names, n, sizeof *names, name_cmp);
 
 	bool ok = exec_ok(c, "SET client_min_messages = warning", err, errsz) &&
-	          exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errsz);
+		  exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errsz);
 	if (ok)
 		ok = exec_ok(c,
-		             "CREATE TABLE IF NOT EXISTS schema_migrations ("
-		             " version integer PRIMARY KEY, name text NOT NULL,"
-		             " applied_at timestamptz NOT NULL DEFAULT now())",
-		             err, errsz);
+			     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			     " version integer PRIMARY KEY, name text NOT NULL,"
+			     " applied_at timestamptz NOT NULL DEFAULT now())",
+			     err, errsz);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = apply_one(c, dir, names[i], err, errsz);
 	char ignore[16];

@@ -14,7 +14,7 @@
 
 #include "nm/log.h"
 
-#define NM_MAX_STMTS 512
+#define NM_MAX_STMTS	     512
 #define RECONNECT_BACKOFF_MS 250
 
 struct nm_pg {
@@ -49,17 +49,24 @@ PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz)
 {
 	char options[256], ct[16];
 	snprintf(options, sizeof options,
-	         "-c statement_timeout=%d -c lock_timeout=%d -c idle_in_transaction_session_timeout=%d "
-	         "-c TimeZone=UTC",
-	         cfg->statement_timeout_ms, cfg->statement_timeout_ms ? cfg->statement_timeout_ms : 5000,
-	         60000);
+		 "-c statement_timeout=%d -c lock_timeout=%d -c "
+		 "idle_in_transaction_session_timeout=%d "
+		 "-c TimeZone=UTC",
+		 cfg->statement_timeout_ms,
+		 cfg->statement_timeout_ms ? cfg->statement_timeout_ms : 5000, 60000);
 	snprintf(ct, sizeof ct, "%d", cfg->db_connect_timeout_s);
 	/* Later entries override what DATABASE_URL says (expand_dbname = 1). */
-	const char *keys[] = {"dbname", "connect_timeout", "options", "application_name",
-	                      "keepalives", "keepalives_idle", "keepalives_interval",
-	                      "keepalives_count", NULL};
-	const char *vals[] = {cfg->database_url, ct, options, "nichematch", "1", "30", "10", "3",
-	                      NULL};
+	const char *keys[] = {"dbname",
+			      "connect_timeout",
+			      "options",
+			      "application_name",
+			      "keepalives",
+			      "keepalives_idle",
+			      "keepalives_interval",
+			      "keepalives_count",
+			      NULL};
+	const char *vals[] = {
+		cfg->database_url, ct, options, "nichematch", "1", "30", "10", "3", NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c) {
 		snprintf(err, errsz, "out of memory");
@@ -157,7 +164,7 @@ struct nm_pg *nm_db_acquire(void)
 	pool.in_use++;
 	bool need_connect = !pg->conn || PQstatus(pg->conn) != CONNECTION_OK;
 	bool backoff = need_connect && !atomic_load(&pool.ready) &&
-	               now_ms() - pool.last_fail_ms < RECONNECT_BACKOFF_MS;
+		       now_ms() - pool.last_fail_ms < RECONNECT_BACKOFF_MS;
 	pthread_mutex_unlock(&pool.mu);
 
 	if (need_connect && (backoff || !slot_connect(pg))) {
@@ -183,7 +190,7 @@ void nm_db_release(struct nm_pg *pg)
 		PQclear(res);
 	}
 	if (pg->conn && (PQstatus(pg->conn) != CONNECTION_OK ||
-	                 PQtransactionStatus(pg->conn) != PQTRANS_IDLE)) {
+			 PQtransactionStatus(pg->conn) != PQTRANS_IDLE)) {
 		PQfinish(pg->conn);
 		pg->conn = NULL;
 	}
@@ -207,7 +214,7 @@ static int stmt_slot(struct nm_sql *q)
 	int mine = atomic_fetch_add(&pool.next_slot, 1) + 1;
 	int expected = 0;
 	if (!__atomic_compare_exchange_n(&q->slot, &expected, mine, false, __ATOMIC_ACQ_REL,
-	                                 __ATOMIC_ACQUIRE))
+					 __ATOMIC_ACQUIRE))
 		mine = expected; /* another thread won; its slot is as good */
 	if (mine > NM_MAX_STMTS) {
 		nm_log(NM_LOG_ERROR, "too many prepared statements (%d)", mine);
@@ -217,7 +224,7 @@ static int stmt_slot(struct nm_sql *q)
 }
 
 static PGresult *exec_once(struct nm_pg *pg, struct nm_sql *q, const char *const *params,
-                           const int *lengths, const int *formats)
+			   const int *lengths, const int *formats)
 {
 	int slot = stmt_slot(q);
 	if (!pg->prepared[slot]) {
@@ -232,10 +239,10 @@ static PGresult *exec_once(struct nm_pg *pg, struct nm_sql *q, const char *const
 }
 
 PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *const *params,
-                            const int *lengths, const int *formats)
+			    const int *lengths, const int *formats)
 {
 	bool idle = PQstatus(pg->conn) == CONNECTION_OK &&
-	            PQtransactionStatus(pg->conn) == PQTRANS_IDLE;
+		    PQtransactionStatus(pg->conn) == PQTRANS_IDLE;
 	PGresult *res = exec_once(pg, q, params, lengths, formats);
 	if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(pg->conn) == CONNECTION_BAD &&
 	    idle) {
@@ -250,8 +257,8 @@ PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *cons
 		}
 		res = exec_once(pg, q, params, lengths, formats);
 	}
-	if (PQresultStatus(res) == PGRES_FATAL_ERROR && (!pg->conn ||
-	                                                 PQstatus(pg->conn) == CONNECTION_BAD))
+	if (PQresultStatus(res) == PGRES_FATAL_ERROR &&
+	    (!pg->conn || PQstatus(pg->conn) == CONNECTION_BAD))
 		atomic_store(&pool.ready, false);
 	return res;
 }

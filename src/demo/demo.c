@@ -25,16 +25,16 @@
 
 #define OUT_CAP (4u << 20)
 /* No row comes near this; flushing at row boundaries keeps the writers free of checks. */
-#define ROW_MAX (16u << 10)
-#define DAY_S 86400LL
-#define MAX_CATS 3
-#define MAX_TAGS 10
-#define MAX_AUD 4
+#define ROW_MAX	      (16u << 10)
+#define DAY_S	      86400LL
+#define MAX_CATS      3
+#define MAX_TAGS      10
+#define MAX_AUD	      4
 #define FOLLOWERS_MIN 1000.0
 #define FOLLOWERS_MAX 5000000.0
 /* Keeps the handle arithmetic below within 64 bits (row x multiplier < 1e8 x 1e9). */
 #define MAX_CREATORS 100000000ULL
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define COUNT(a)     (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------------ random numbers */
 
@@ -132,154 +132,179 @@ struct niche {
 /* Some phrases carry commas, quotes, '&' and non-ASCII on purpose: importers must meet
  * them in real exports, so the benchmark data should exercise the escaping paths. */
 static const struct niche niches[] = {
-	{"fitness", {"fit", "lifts", "strong"},
+	{"fitness",
+	 {"fit", "lifts", "strong"},
 	 {"fitness", "workout", "gym", "fitfam", "strengthtraining", "homeworkout", "hiit",
 	  "personaltrainer", "gains", "fitnessmotivation"},
 	 {"Certified personal trainer", "Home workouts for busy people",
 	  "Strength, mobility & \"no excuses\" coaching", "Lifting heavy things since 2015"},
 	 0.55},
-	{"food", {"eats", "kitchen", "cooks"},
+	{"food",
+	 {"eats", "kitchen", "cooks"},
 	 {"food", "foodie", "recipes", "homecooking", "foodporn", "easyrecipes", "baking",
 	  "mealprep", "instafood", "vegan"},
 	 {"Easy weeknight recipes", "Home cook sharing family recipes",
 	  "Baking, bread & the occasional disaster", "Plant-based recipes under 30 minutes"},
 	 0.68},
-	{"travel", {"travels", "wanders", "abroad"},
+	{"travel",
+	 {"travels", "wanders", "abroad"},
 	 {"travel", "wanderlust", "travelgram", "backpacking", "solotravel", "roadtrip",
 	  "travelphotography", "digitalnomad", "vanlife", "explore"},
 	 {"Slow travel on a budget", "42 countries and counting",
 	  "Hidden gems, local food, long walks", "Full-time digital nomad"},
 	 0.58},
-	{"beauty", {"glow", "beauty", "makeup"},
+	{"beauty",
+	 {"glow", "beauty", "makeup"},
 	 {"beauty", "makeup", "skincare", "makeuptutorial", "skincareroutine", "glowup",
 	  "cleanbeauty", "nails", "mua", "beautytips"},
-	 {"Licensed esthetician", "Skincare for sensitive skin",
-	  "Makeup tutorials, honest reviews", "Drugstore beauty, \"dupes\" & routines"},
+	 {"Licensed esthetician", "Skincare for sensitive skin", "Makeup tutorials, honest reviews",
+	  "Drugstore beauty, \"dupes\" & routines"},
 	 0.86},
-	{"fashion", {"style", "wears", "closet"},
+	{"fashion",
+	 {"style", "wears", "closet"},
 	 {"fashion", "ootd", "style", "streetstyle", "thrifted", "sustainablefashion",
 	  "outfitinspo", "fashionblogger", "vintage", "capsulewardrobe"},
 	 {"Everyday outfits, mostly thrifted", "Capsule wardrobe & slow fashion",
 	  "Style tips for real bodies", "Vintage finds from Paris to São Paulo"},
 	 0.76},
-	{"pet", {"paws", "pups", "meow"},
+	{"pet",
+	 {"paws", "pups", "meow"},
 	 {"dogsofinstagram", "catsofinstagram", "pets", "dog", "cat", "puppy", "rescuedog",
 	  "petcare", "doglover", "adoptdontshop"},
 	 {"Two rescue dogs and a very opinionated cat", "Dog training tips",
 	  "Pet care, treats & adventures", "Foster mom to 60+ kittens"},
 	 0.70},
-	{"gaming", {"plays", "gg", "gamer"},
-	 {"gaming", "gamer", "twitchstreamer", "videogames", "pcgaming", "esports",
-	  "nintendo", "playstation", "indiegames", "retrogaming"},
-	 {"Variety streamer", "Speedruns, indies & cozy games",
-	  "Competitive FPS player", "Retro games and honest reviews"},
+	{"gaming",
+	 {"plays", "gg", "gamer"},
+	 {"gaming", "gamer", "twitchstreamer", "videogames", "pcgaming", "esports", "nintendo",
+	  "playstation", "indiegames", "retrogaming"},
+	 {"Variety streamer", "Speedruns, indies & cozy games", "Competitive FPS player",
+	  "Retro games and honest reviews"},
 	 0.28},
-	{"tech", {"tech", "codes", "gadgets"},
-	 {"tech", "technology", "gadgets", "coding", "programming", "smartphone", "ai",
-	  "setup", "developer", "techreview"},
+	{"tech",
+	 {"tech", "codes", "gadgets"},
+	 {"tech", "technology", "gadgets", "coding", "programming", "smartphone", "ai", "setup",
+	  "developer", "techreview"},
 	 {"Gadget reviews without the hype", "Software engineer explaining tech",
 	  "Desk setups, keyboards & productivity", "Learn to code with me"},
 	 0.30},
-	{"parenting", {"mama", "family", "dad"},
-	 {"parenting", "momlife", "dadlife", "toddler", "motherhood", "familytime",
-	  "newborn", "parentingtips", "kidsactivities", "homeschool"},
+	{"parenting",
+	 {"mama", "family", "dad"},
+	 {"parenting", "momlife", "dadlife", "toddler", "motherhood", "familytime", "newborn",
+	  "parentingtips", "kidsactivities", "homeschool"},
 	 {"Mom of three, surviving", "Real-life parenting, no filters",
 	  "Toddler activities & gentle parenting", "Dad jokes, dad life"},
 	 0.82},
-	{"finance", {"money", "invests", "budget"},
+	{"finance",
+	 {"money", "invests", "budget"},
 	 {"personalfinance", "investing", "money", "budgeting", "financialfreedom", "stocks",
 	  "savings", "fire", "debtfree", "realestate"},
 	 {"Paid off $48k of debt, now teaching it", "Index funds & boring investing",
 	  "Budgeting for real life", "Not financial advice"},
 	 0.38},
-	{"music", {"music", "beats", "sings"},
-	 {"music", "musician", "singer", "guitar", "producer", "newmusic", "cover",
-	  "songwriter", "piano", "livemusic"},
-	 {"Singer-songwriter", "Beats, covers & studio sessions",
-	  "Guitar lessons for beginners", "New single out now"},
+	{"music",
+	 {"music", "beats", "sings"},
+	 {"music", "musician", "singer", "guitar", "producer", "newmusic", "cover", "songwriter",
+	  "piano", "livemusic"},
+	 {"Singer-songwriter", "Beats, covers & studio sessions", "Guitar lessons for beginners",
+	  "New single out now"},
 	 0.55},
-	{"art", {"art", "draws", "paints"},
+	{"art",
+	 {"art", "draws", "paints"},
 	 {"art", "artist", "drawing", "painting", "illustration", "sketchbook", "digitalart",
 	  "watercolor", "artwork", "procreate"},
-	 {"Illustrator & muralist", "Watercolor tutorials",
-	  "Daily sketches, commissions open", "Digital art & process videos"},
+	 {"Illustrator & muralist", "Watercolor tutorials", "Daily sketches, commissions open",
+	  "Digital art & process videos"},
 	 0.62},
-	{"photography", {"shoots", "lens", "frames"},
+	{"photography",
+	 {"shoots", "lens", "frames"},
 	 {"photography", "photographer", "portrait", "landscapephotography", "streetphotography",
 	  "filmphotography", "nikon", "canon", "sonyalpha", "lightroom"},
 	 {"Portrait & wedding photographer", "Shooting film in a digital world",
 	  "Landscape photography & editing tips", "Street photography, mostly at dawn"},
 	 0.45},
-	{"sports", {"sports", "ball", "runs"},
-	 {"sports", "football", "basketball", "soccer", "running", "marathon", "cycling",
-	  "tennis", "athlete", "training"},
-	 {"Former college athlete", "Marathon runner & coach",
-	  "Football highlights & analysis", "Weekend cyclist, weekday nerd"},
+	{"sports",
+	 {"sports", "ball", "runs"},
+	 {"sports", "football", "basketball", "soccer", "running", "marathon", "cycling", "tennis",
+	  "athlete", "training"},
+	 {"Former college athlete", "Marathon runner & coach", "Football highlights & analysis",
+	  "Weekend cyclist, weekday nerd"},
 	 0.30},
-	{"home", {"home", "nest", "decor"},
+	{"home",
+	 {"home", "nest", "decor"},
 	 {"homedecor", "interiordesign", "home", "homeinspo", "organization", "minimalism",
 	  "cleaningtips", "plants", "cozyhome", "renovation"},
-	 {"Small-space living", "Cozy home, slow living",
-	  "Renovating a 1920s house", "Cleaning & organizing tips"},
+	 {"Small-space living", "Cozy home, slow living", "Renovating a 1920s house",
+	  "Cleaning & organizing tips"},
 	 0.78},
-	{"diy", {"makes", "diy", "crafts"},
+	{"diy",
+	 {"makes", "diy", "crafts"},
 	 {"diy", "crafts", "woodworking", "handmade", "upcycling", "maker", "sewing",
 	  "homeprojects", "crochet", "tutorial"},
-	 {"Woodworker & maker", "Upcycling thrift finds",
-	  "Crochet patterns & tutorials", "DIY projects on a budget"},
+	 {"Woodworker & maker", "Upcycling thrift finds", "Crochet patterns & tutorials",
+	  "DIY projects on a budget"},
 	 0.64},
-	{"wellness", {"calm", "wellness", "mindful"},
+	{"wellness",
+	 {"calm", "wellness", "mindful"},
 	 {"wellness", "selfcare", "mentalhealth", "yoga", "meditation", "mindfulness",
 	  "healthylifestyle", "nutrition", "sleep", "holistichealth"},
-	 {"Yoga teacher (RYT-500)", "Mindfulness, sleep & slow mornings",
-	  "Registered dietitian", "Mental health advocate"},
+	 {"Yoga teacher (RYT-500)", "Mindfulness, sleep & slow mornings", "Registered dietitian",
+	  "Mental health advocate"},
 	 0.80},
-	{"outdoors", {"trails", "peaks", "wild"},
+	{"outdoors",
+	 {"trails", "peaks", "wild"},
 	 {"hiking", "outdoors", "camping", "nature", "mountains", "climbing", "backpacking",
 	  "trailrunning", "adventure", "optoutside"},
 	 {"Hiker, climber, coffee snob", "Ultralight backpacking & gear reviews",
 	  "Trail running in the Alps", "Camping with kids, somehow"},
 	 0.45},
-	{"books", {"reads", "books", "pages"},
-	 {"books", "bookstagram", "booktok", "reading", "bookworm", "bookreview",
-	  "fantasybooks", "romancebooks", "booklover", "tbr"},
-	 {"100 books a year", "Fantasy & romance reviews",
-	  "Book club host", "Reading slump survivor"},
+	{"books",
+	 {"reads", "books", "pages"},
+	 {"books", "bookstagram", "booktok", "reading", "bookworm", "bookreview", "fantasybooks",
+	  "romancebooks", "booklover", "tbr"},
+	 {"100 books a year", "Fantasy & romance reviews", "Book club host",
+	  "Reading slump survivor"},
 	 0.79},
-	{"cars", {"cars", "drives", "garage"},
+	{"cars",
+	 {"cars", "drives", "garage"},
 	 {"cars", "carsofinstagram", "jdm", "carphotography", "supercars", "classiccars",
 	  "carreview", "ev", "detailing", "motorsport"},
-	 {"Car reviews & road trips", "Restoring a '72 Beetle",
-	  "EV owner, honest opinions", "Detailing tips & before/afters"},
+	 {"Car reviews & road trips", "Restoring a '72 Beetle", "EV owner, honest opinions",
+	  "Detailing tips & before/afters"},
 	 0.15},
 };
 
 static const char *const first_names[] = {
-	"emma", "liam", "olivia", "noah", "ava", "lucas", "mia", "leo", "sofia", "mateo",
-	"chloe", "arjun", "priya", "yuki", "hana", "lea", "jonas", "camille", "hugo", "ana",
-	"julia", "pedro", "marie", "felix", "zoe", "omar", "aisha", "kai", "nina", "ines",
-	"sam", "alex", "maya", "ethan", "isla", "theo", "lina", "raj", "sara", "ben"};
+	"emma",	 "liam",  "olivia", "noah",  "ava",  "lucas", "mia",   "leo",	  "sofia", "mateo",
+	"chloe", "arjun", "priya",  "yuki",  "hana", "lea",   "jonas", "camille", "hugo",  "ana",
+	"julia", "pedro", "marie",  "felix", "zoe",  "omar",  "aisha", "kai",	  "nina",  "ines",
+	"sam",	 "alex",  "maya",   "ethan", "isla", "theo",  "lina",  "raj",	  "sara",  "ben"};
 
 /* Display names; a few non-ASCII letters on purpose (JSON and CSV escaping, UTF-8). */
 static const char *const last_names[] = {
-	"Smith", "Johnson", "García", "Müller", "Martin", "Silva", "Sharma", "Tanaka", "Rossi",
-	"Dubois", "Kowalski", "Nguyen", "Okafor", "Jensen", "López", "Schmidt", "Patel",
-	"O'Brien", "Costa", "Yılmaz", "Björk", "Santos", "Kim", "Novak", "Haddad"};
+	"Smith",  "Johnson",  "García", "Müller", "Martin", "Silva", "Sharma",	"Tanaka", "Rossi",
+	"Dubois", "Kowalski", "Nguyen", "Okafor", "Jensen", "López", "Schmidt", "Patel",  "O'Brien",
+	"Costa",  "Yılmaz",   "Björk",	"Santos", "Kim",    "Novak", "Haddad"};
 
-static const char *const bio_tails[] = {
-	"DM for collabs", "Collabs: link below", "New videos every week",
-	"Opinions are my own", "✨ Living the dream, one post at a time",
-	"Sponsored posts are marked #ad", "📍 on the road", "Say hi 👋"};
+static const char *const bio_tails[] = {"DM for collabs",
+					"Collabs: link below",
+					"New videos every week",
+					"Opinions are my own",
+					"✨ Living the dream, one post at a time",
+					"Sponsored posts are marked #ad",
+					"📍 on the road",
+					"Say hi 👋"};
 
 enum platform { P_INSTAGRAM, P_TIKTOK, P_YOUTUBE, P_TWITTER, P_TWITCH, P_PINTEREST, P_COUNT };
 
 static const char *const platform_names[P_COUNT] = {"instagram", "tiktok", "youtube",
-                                                    "twitter", "twitch", "pinterest"};
+						    "twitter",	 "twitch", "pinterest"};
 static const unsigned platform_weights[P_COUNT] = {52, 27, 15, 3, 2, 1};
 /* Profile URL around the handle, per platform. */
 static const char *const url_prefix[P_COUNT] = {
-	"https://www.instagram.com/", "https://www.tiktok.com/@", "https://www.youtube.com/@",
-	"https://x.com/", "https://www.twitch.tv/", "https://www.pinterest.com/"};
+	"https://www.instagram.com/", "https://www.tiktok.com/@",
+	"https://www.youtube.com/@",  "https://x.com/",
+	"https://www.twitch.tv/",     "https://www.pinterest.com/"};
 static const char *const url_suffix[P_COUNT] = {"/", "", "", "", "", "/"};
 /* Engagement relative to the Instagram curve: TikTok is per-follower higher and flatter
  * (MARKET.md §3.2), YouTube a little lower. */
@@ -429,8 +454,7 @@ static void draw_audience(struct gen *g, struct row *w)
 static void draw_engagement(struct gen *g, struct row *w, enum suspicion s)
 {
 	struct rng *r = &g->rng;
-	double er = base_engagement(w->followers) * er_factor[w->platform] *
-	            exp(0.35 * normal(r));
+	double er = base_engagement(w->followers) * er_factor[w->platform] * exp(0.35 * normal(r));
 	if (s == S_LOW_ENGAGEMENT)
 		er *= uniform_in(r, 0.05, 0.15);
 	else if (s == S_FOLLOWER_JUMP || s == S_FOLLOW_FOR_FOLLOW)
@@ -448,7 +472,7 @@ static void draw_engagement(struct gen *g, struct row *w, enum suspicion s)
 	w->shares = round(total * share_share * 10) / 10;
 	w->likes = round((total - w->comments - w->shares) * 10) / 10;
 	w->has_views = w->platform == P_TIKTOK || w->platform == P_YOUTUBE ||
-	               w->platform == P_TWITCH || chance(r, 0.3);
+		       w->platform == P_TWITCH || chance(r, 0.3);
 	w->views = floor(w->followers * uniform_in(r, 0.15, 1.6));
 }
 
@@ -479,7 +503,7 @@ static void draw_money_and_time(struct gen *g, struct row *w, enum suspicion s)
 	w->has_growth = s == S_FOLLOWER_JUMP || chance(r, 0.9);
 
 	long long ago = chance(r, 0.92) ? (long long)(uniform(r) * 90 * DAY_S)
-	                                 : (long long)(uniform_in(r, 90, 720) * DAY_S);
+					: (long long)(uniform_in(r, 90, 720) * DAY_S);
 	w->last_post = g->as_of - ago;
 	w->has_last_post = chance(r, 0.97);
 }
@@ -495,8 +519,8 @@ static void draw_row(struct gen *g, uint64_t i, struct row *w)
 {
 	struct rng *r = &g->rng;
 	w->platform = g->forced_platform >= 0
-	                  ? (unsigned)g->forced_platform
-	                  : pick_weighted(r, platform_weights, COUNT(platform_weights));
+			      ? (unsigned)g->forced_platform
+			      : pick_weighted(r, platform_weights, COUNT(platform_weights));
 	w->country = pick_weighted(r, g->country_w, COUNT(countries));
 	w->first = below(r, COUNT(first_names));
 	w->last = below(r, COUNT(last_names));
@@ -659,7 +683,7 @@ static size_t build_bio(const struct row *w, char *dst, size_t cap)
 	const char *b = w->n_niches > 1 ? niches[w->niche[1]].phrases[w->bio_phrase[1]] : NULL;
 	const char *sep = w->bio_newline ? "\n" : ". ";
 	int n = snprintf(dst, cap, "%s%s%s%s%s", a, b ? sep : "", b ? b : "",
-	                 w->bio_tail ? sep : "", w->bio_tail ? bio_tails[w->tail] : "");
+			 w->bio_tail ? sep : "", w->bio_tail ? bio_tails[w->tail] : "");
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
@@ -1010,12 +1034,12 @@ static bool apply_opt(int c, const char *arg, struct opts *o)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {{"creators", required_argument, NULL, 'n'},
-	                                         {"seed", required_argument, NULL, 's'},
-	                                         {"format", required_argument, NULL, 'f'},
-	                                         {"platform", required_argument, NULL, 'p'},
-	                                         {"as-of", required_argument, NULL, 'a'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
+						 {"seed", required_argument, NULL, 's'},
+						 {"format", required_argument, NULL, 'f'},
+						 {"platform", required_argument, NULL, 'p'},
+						 {"as-of", required_argument, NULL, 'a'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	memset(o, 0, sizeof *o);
 	o->seed = 1;
 	o->platform = -1;
@@ -1033,7 +1057,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 		if (!apply_opt(c, optarg, o)) {
 			fprintf(stderr, "nichematch demo-data: bad value for --%s: %s\n",
-			        longopts[idx].name, optarg);
+				longopts[idx].name, optarg);
 			return 2;
 		}
 	}
@@ -1043,7 +1067,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->creators > MAX_CREATORS) {
 		fprintf(stderr, "nichematch demo-data: --creators is at most %llu\n",
-		        (unsigned long long)MAX_CREATORS);
+			(unsigned long long)MAX_CREATORS);
 		return 2;
 	}
 	return -1;

@@ -11,25 +11,27 @@
 
 #define BRAND_COLS "id, doc, " NM_SQL_TS("created_at") ", " NM_SQL_TS("updated_at")
 
-static struct nm_sql q_insert = {
-    "brands_insert",
-    "INSERT INTO brands (doc, name, external_id) VALUES ($1::jsonb, $2, $3) RETURNING " BRAND_COLS,
-    3, 0};
-static struct nm_sql q_get = {"brands_get", "SELECT " BRAND_COLS " FROM brands WHERE id = $1", 1, 0};
+static struct nm_sql q_insert = {"brands_insert",
+				 "INSERT INTO brands (doc, name, external_id) VALUES ($1::jsonb, "
+				 "$2, $3) RETURNING " BRAND_COLS,
+				 3, 0};
+static struct nm_sql q_get = {"brands_get", "SELECT " BRAND_COLS " FROM brands WHERE id = $1", 1,
+			      0};
 static struct nm_sql q_get_for_update = {
-    "brands_get_for_update", "SELECT " BRAND_COLS " FROM brands WHERE id = $1 FOR UPDATE", 1, 0};
-static struct nm_sql q_list = {
-    "brands_list",
-    "SELECT " BRAND_COLS " FROM brands WHERE id > $1 AND ($3::bigint IS NULL OR id = $3) "
-    "ORDER BY id LIMIT $2",
-    3, 0};
+	"brands_get_for_update", "SELECT " BRAND_COLS " FROM brands WHERE id = $1 FOR UPDATE", 1,
+	0};
+static struct nm_sql q_list = {"brands_list",
+			       "SELECT " BRAND_COLS
+			       " FROM brands WHERE id > $1 AND ($3::bigint IS NULL OR id = $3) "
+			       "ORDER BY id LIMIT $2",
+			       3, 0};
 static struct nm_sql q_update = {
-    "brands_update",
-    "UPDATE brands SET doc = $2::jsonb, name = $3, external_id = $4, updated_at = now() "
-    "WHERE id = $1 RETURNING " BRAND_COLS,
-    4, 0};
+	"brands_update",
+	"UPDATE brands SET doc = $2::jsonb, name = $3, external_id = $4, updated_at = now() "
+	"WHERE id = $1 RETURNING " BRAND_COLS,
+	4, 0};
 static struct nm_sql q_delete = {"brands_delete", "DELETE FROM brands WHERE id = $1 RETURNING id",
-                                 1, 0};
+				 1, 0};
 
 static json_t *array_or_empty(json_t *doc, const char *key)
 {
@@ -78,20 +80,20 @@ static json_t *row_reply(const PGresult *res, int i)
 	if (!doc)
 		doc = json_object();
 	return nm_brand_reply(doc, nm_db_i64(res, i, 0), PQgetvalue(res, i, 2),
-	                      PQgetvalue(res, i, 3));
+			      PQgetvalue(res, i, 3));
 }
 
 static void reply_conflict_external_id(struct nm_req *r)
 {
 	json_t *errs = json_pack("[{s:s, s:s}]", "field", "external_id", "message",
-	                         "another brand already has this external_id");
+				 "another brand already has this external_id");
 	nm_reply_problem(r, NM_P_CONFLICT, errs, "another brand already has this external_id");
 }
 
 /* Writes the brand (insert when id == 0, else update) and its event in one
  * transaction; replies with the stored brand. */
 static void save_brand(struct nm_req *r, struct nm_pg *pg, int64_t id, json_t *canonical,
-                       int status)
+		       int status)
 {
 	char *doc = json_dumps(canonical, JSON_COMPACT | JSON_SORT_KEYS);
 	const char *name = json_string_value(json_object_get(canonical, "name"));
@@ -124,7 +126,8 @@ static void save_brand(struct nm_req *r, struct nm_pg *pg, int64_t id, json_t *c
 		json_decref(brand);
 		nm_db_rollback(pg);
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The brand could not be saved; retry.");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 "The brand could not be saved; retry.");
 		return;
 	}
 	if (status == 201) {
@@ -140,14 +143,14 @@ void nm_h_brands_create(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
 		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "A key bound to a brand cannot create other brands.");
+				 "A key bound to a brand cannot create other brands.");
 		return;
 	}
 	json_t *errors = json_array();
 	json_t *canonical = nm_brand_normalize(nm_req_json(r), errors);
 	if (!canonical) {
 		nm_reply_problem(r, NM_P_VALIDATION, errors, "The brand has %zu invalid field(s).",
-		                 json_array_size(errors));
+				 json_array_size(errors));
 		return;
 	}
 	json_decref(errors);
@@ -246,8 +249,9 @@ void nm_h_brands_patch(struct nm_req *r)
 	json_decref(merged);
 	if (!canonical) {
 		nm_db_rollback(pg);
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The patched brand has %zu invalid field(s).",
-		                 json_array_size(errors));
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The patched brand has %zu invalid field(s).",
+				 json_array_size(errors));
 		return;
 	}
 	json_decref(errors);
@@ -284,7 +288,8 @@ void nm_h_brands_delete(struct nm_req *r)
 		nm_reply_empty(r, 204);
 	else if (ok) {
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The brand could not be deleted; retry.");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 "The brand could not be deleted; retry.");
 	}
 	nm_db_rollback(pg);
 	json_decref(brand);

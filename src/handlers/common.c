@@ -11,26 +11,28 @@ void nm_reply_db_error(struct nm_req *r, const PGresult *res)
 	if (nm_db_unavailable(res)) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
-		                 strcmp(state, "57014") == 0
-		                     ? "The database took too long to answer; retry shortly."
-		                     : "The database is unreachable; retry shortly.");
+				 strcmp(state, "57014") == 0
+					 ? "The database took too long to answer; retry shortly."
+					 : "The database is unreachable; retry shortly.");
 		return;
 	}
 	if (strcmp(state, "23505") == 0) {
-		nm_reply_problem(r, NM_P_CONFLICT, NULL, "A resource with the same unique value exists.");
+		nm_reply_problem(r, NM_P_CONFLICT, NULL,
+				 "A resource with the same unique value exists.");
 		return;
 	}
 	json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", nm_req_request_id(r), "sqlstate",
-	                      state, "error", PQresultErrorMessage(res));
+			      state, "error", PQresultErrorMessage(res));
 	nm_log_json(NM_LOG_ERROR, "database error", f);
 	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Internal error (request %s).",
-	                 nm_req_request_id(r));
+			 nm_req_request_id(r));
 }
 
 void nm_reply_db_down(struct nm_req *r)
 {
 	nm_reply_header(r, "Retry-After", "1");
-	nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The database is unreachable; retry shortly.");
+	nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+			 "The database is unreachable; retry shortly.");
 }
 
 bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
@@ -40,16 +42,16 @@ bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
 }
 
 void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
-                   json_t *(*row)(const PGresult *res, int i))
+		   json_t *(*row)(const PGresult *res, int i))
 {
 	int n = PQntuples(res);
 	json_t *data = json_array();
 	for (int i = 0; i < n && i < limit; i++)
 		json_array_append_new(data, row(res, i));
 	char cur[48];
-	json_t *next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, cursor_col),
-	                                                         cur, sizeof cur))
-	                         : json_null();
+	json_t *next = n > limit ? json_string(nm_cursor_encode(
+					   nm_db_i64(res, limit - 1, cursor_col), cur, sizeof cur))
+				 : json_null();
 	PQclear(res);
 	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
 }

@@ -14,8 +14,9 @@
 static bool require_unscoped_writer(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "A key bound to a brand reads the creator pool but cannot change it.");
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"A key bound to a brand reads the creator pool but cannot change it.");
 		return false;
 	}
 	return true;
@@ -29,8 +30,8 @@ void nm_h_creators_upsert(struct nm_req *r)
 	struct nm_creator c;
 	json_t *errors = json_array();
 	if (!nm_creator_from_json(nm_req_json(r), NM_CREATOR_STRICT, NULL, &c, errors, NULL)) {
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The creator has %zu invalid field(s).",
-		                 json_array_size(errors));
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The creator has %zu invalid field(s).", json_array_size(errors));
 		return;
 	}
 	json_decref(errors);
@@ -53,23 +54,23 @@ void nm_h_creators_upsert(struct nm_req *r)
 	}
 	char loc[48];
 	snprintf(loc, sizeof loc, "/v1/creators/%lld",
-	         (long long)json_integer_value(json_object_get(row, "id")));
+		 (long long)json_integer_value(json_object_get(row, "id")));
 	nm_reply_header(r, "Location", loc);
 	nm_reply_json(r, inserted ? 201 : 200, row);
 }
 
 static struct nm_sql q_list = {
-    "creators_list",
-    "SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id > $1 "
-    "AND ($3::text IS NULL OR c.platform = $3) "
-    "AND ($4::text IS NULL OR c.handle = $4) "
-    "AND ($5::text IS NULL OR c.country = $5) "
-    "AND ($6::bigint IS NULL OR c.followers >= $6) "
-    "AND ($7::bigint IS NULL OR c.followers <= $7) "
-    "AND ($8::text IS NULL OR c.categories @> ARRAY[$8::text]) "
-    "AND ($9::text IS NULL OR c.search @@ websearch_to_tsquery('simple', $9)) "
-    "ORDER BY c.id LIMIT $2",
-    9, 0};
+	"creators_list",
+	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id > $1 "
+	"AND ($3::text IS NULL OR c.platform = $3) "
+	"AND ($4::text IS NULL OR c.handle = $4) "
+	"AND ($5::text IS NULL OR c.country = $5) "
+	"AND ($6::bigint IS NULL OR c.followers >= $6) "
+	"AND ($7::bigint IS NULL OR c.followers <= $7) "
+	"AND ($8::text IS NULL OR c.categories @> ARRAY[$8::text]) "
+	"AND ($9::text IS NULL OR c.search @@ websearch_to_tsquery('simple', $9)) "
+	"ORDER BY c.id LIMIT $2",
+	9, 0};
 
 static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
 {
@@ -82,9 +83,9 @@ static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
 		char msg[64];
 		snprintf(msg, sizeof msg, "%s must be a non-negative integer", name);
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", name, "message",
-		                           "must be a non-negative integer"),
-		                 "%s", msg);
+				 json_pack("[{s:s,s:s}]", "field", name, "message",
+					   "must be a non-negative integer"),
+				 "%s", msg);
 		return false;
 	}
 	snprintf(out, n, "%lld", x);
@@ -109,9 +110,9 @@ void nm_h_creators_list(struct nm_req *r)
 	if (platform) {
 		if (!nm_platform_parse(platform, &pl)) {
 			nm_reply_problem(r, NM_P_BAD_QUERY,
-			                 json_pack("[{s:s,s:s}]", "field", "platform", "message",
-			                           "unknown platform"),
-			                 "platform is not one of the known platforms");
+					 json_pack("[{s:s,s:s}]", "field", "platform", "message",
+						   "unknown platform"),
+					 "platform is not one of the known platforms");
 			return;
 		}
 		platform = nm_platform_name(pl);
@@ -119,9 +120,9 @@ void nm_h_creators_list(struct nm_req *r)
 	const char *cq = nm_req_query(r, "country");
 	if (cq && !nm_country_valid(cq, country)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", "country", "message",
-		                           "must be an ISO 3166-1 alpha-2 code"),
-		                 "country must be an ISO 3166-1 alpha-2 code");
+				 json_pack("[{s:s,s:s}]", "field", "country", "message",
+					   "must be an ISO 3166-1 alpha-2 code"),
+				 "country must be an ISO 3166-1 alpha-2 code");
 		return;
 	}
 	char *handle = NULL, *category = NULL;
@@ -139,8 +140,15 @@ void nm_h_creators_list(struct nm_req *r)
 	const char *q = nm_req_query(r, "q");
 	struct nm_pg *pg = nm_req_db(r);
 	if (pg) {
-		const char *p[] = {a,        l,        platform, handle,           country[0] ? country : NULL,
-		                   minf[0] ? minf : NULL, maxf[0] ? maxf : NULL, category, q && *q ? q : NULL};
+		const char *p[] = {a,
+				   l,
+				   platform,
+				   handle,
+				   country[0] ? country : NULL,
+				   minf[0] ? minf : NULL,
+				   maxf[0] ? maxf : NULL,
+				   category,
+				   q && *q ? q : NULL};
 		PGresult *res = nm_db_exec(pg, &q_list, p);
 		if (nm_db_ok(res)) {
 			nm_reply_page(r, res, limit, 0, nm_creator_row_json);
@@ -154,10 +162,10 @@ void nm_h_creators_list(struct nm_req *r)
 }
 
 static struct nm_sql q_get = {"creators_get",
-                              "SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = $1", 1, 0};
+			      "SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = $1", 1, 0};
 /* A trigger leaves the tombstone the ranking index of every instance reads. */
 static struct nm_sql q_delete = {"creators_delete",
-                                 "DELETE FROM creators WHERE id = $1 RETURNING id", 1, 0};
+				 "DELETE FROM creators WHERE id = $1 RETURNING id", 1, 0};
 
 /* GET /v1/creators/{id} */
 void nm_h_creators_get(struct nm_req *r)

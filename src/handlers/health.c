@@ -30,10 +30,12 @@ void nm_h_readyz(struct nm_req *r)
 	PGresult *res = nm_db_exec(pg, &q_ready, NULL);
 	if (!nm_db_ok(res) || nm_db_isnull(res, 0, 0)) {
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The database is not reachable or not migrated.");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 "The database is not reachable or not migrated.");
 	} else {
-		nm_reply_json(r, 200, json_pack("{s:s, s:I}", "status", "ready", "schema_version",
-		                                (json_int_t)nm_db_i64(res, 0, 0)));
+		nm_reply_json(r, 200,
+			      json_pack("{s:s, s:I}", "status", "ready", "schema_version",
+					(json_int_t)nm_db_i64(res, 0, 0)));
 	}
 	PQclear(res);
 }

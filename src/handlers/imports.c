@@ -29,12 +29,12 @@
 
 /* Rows per merge. One batch of COPY text is buffered while the previous batch merges
  * (~16 MB at 25,000 typical rows), which bounds the import's memory. */
-#define BATCH_ROWS 25000
-#define COPY_FLUSH_BYTES (256 * 1024)
+#define BATCH_ROWS	    25000
+#define COPY_FLUSH_BYTES    (256 * 1024)
 #define MAX_REPORTED_ERRORS 100
-#define MAX_RECORD_BYTES (1024 * 1024)
-#define MAX_COLUMNS 256
-#define PROGRESS_EVERY_S 1
+#define MAX_RECORD_BYTES    (1024 * 1024)
+#define MAX_COLUMNS	    256
+#define PROGRESS_EVERY_S    1
 
 enum format { F_CSV, F_TSV, F_NDJSON, F_JSON };
 
@@ -74,9 +74,9 @@ struct import {
 	json_t *errors; /* first MAX_REPORTED_ERRORS {line, field, message} */
 
 	bool copy_open;
-	bool merging;            /* a merge was sent and its result is pending */
-	long long merging_rows;  /* rows of that merge */
-	bool db_failed; /* the transaction is lost: finish reading, then 503 */
+	bool merging;		/* a merge was sent and its result is pending */
+	long long merging_rows; /* rows of that merge */
+	bool db_failed;		/* the transaction is lost: finish reading, then 503 */
 	char *copybuf;
 	size_t copylen, copycap;
 	time_t last_progress;
@@ -85,27 +85,29 @@ struct import {
 /* ------------------------------------------------------------------ SQL */
 
 static struct nm_sql q_create = {
-    "imports_create",
-    "INSERT INTO imports (api_key_id, format, on_error, default_platform) "
-    "VALUES ($1, $2, $3, $4) RETURNING id",
-    4, 0};
+	"imports_create",
+	"INSERT INTO imports (api_key_id, format, on_error, default_platform) "
+	"VALUES ($1, $2, $3, $4) RETURNING id",
+	4, 0};
 static struct nm_sql q_progress = {
-    "imports_progress",
-    "UPDATE imports SET received = $2, rejected = $3, bytes = $4, heartbeat_at = now() "
-    "WHERE id = $1",
-    4, 0};
+	"imports_progress",
+	"UPDATE imports SET received = $2, rejected = $3, bytes = $4, heartbeat_at = now() "
+	"WHERE id = $1",
+	4, 0};
 static struct nm_sql q_finish = {
-    "imports_finish",
-    "UPDATE imports SET status = $2, received = $3, inserted = $4, updated = $5, rejected = $6, "
-    "bytes = $7, errors = $8::jsonb, ignored_columns = $9::jsonb, failure = $10, "
-    "finished_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE id = $1 "
-    "RETURNING " NM_SQL_TS("created_at") ", " NM_SQL_TS("finished_at"),
-    10, 0};
+	"imports_finish",
+	"UPDATE imports SET status = $2, received = $3, inserted = $4, updated = $5, rejected = "
+	"$6, "
+	"bytes = $7, errors = $8::jsonb, ignored_columns = $9::jsonb, failure = $10, "
+	"finished_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE id = $1 "
+	"RETURNING " NM_SQL_TS("created_at") ", " NM_SQL_TS("finished_at"),
+	10, 0};
 
-#define STAGE_COLS "seq bigint, platform text, handle text, display_name text, profile_url text, " \
-	"email text, followers bigint, following bigint, posts_count bigint, avg_likes float8, "    \
+#define STAGE_COLS                                                                                 \
+	"seq bigint, platform text, handle text, display_name text, profile_url text, "            \
+	"email text, followers bigint, following bigint, posts_count bigint, avg_likes float8, "   \
 	"avg_comments float8, avg_shares float8, avg_views float8, engagement_rate float8, "       \
-	"engagement_derived boolean, categories text[], hashtags text[], bio text, country text, "  \
+	"engagement_derived boolean, categories text[], hashtags text[], bio text, country text, " \
 	"language text, audience_countries jsonb, audience_female_share float8, "                  \
 	"price_per_post_cents bigint, follower_growth_30d float8, last_post_at timestamptz, "      \
 	"external_id text"
@@ -113,16 +115,15 @@ static struct nm_sql q_finish = {
 /* Sent asynchronously with PQsendQuery (nm_db_exec would wait); the struct keeps the
  * text beside the other statements. */
 static struct nm_sql q_merge = {
-    "imports_merge",
-    "WITH src AS (SELECT DISTINCT ON (platform, handle) * FROM nm_import_stage "
-    "  ORDER BY platform, handle, seq DESC), "
-    "up AS (INSERT INTO creators AS c (" NM_CREATOR_COLUMNS ") "
-    "  SELECT " NM_CREATOR_COLUMNS " FROM src ORDER BY platform, handle "
-    "  ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET
-    "  WHERE " NM_CREATOR_CHANGED
-    "  RETURNING (xmax = 0) AS ins) "
-    "SELECT count(*) FILTER (WHERE ins) FROM up",
-    0, 0};
+	"imports_merge",
+	"WITH src AS (SELECT DISTINCT ON (platform, handle) * FROM nm_import_stage "
+	"  ORDER BY platform, handle, seq DESC), "
+	"up AS (INSERT INTO creators AS c (" NM_CREATOR_COLUMNS ") "
+	"  SELECT " NM_CREATOR_COLUMNS " FROM src ORDER BY platform, handle "
+	"  ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET
+	"  WHERE " NM_CREATOR_CHANGED "  RETURNING (xmax = 0) AS ins) "
+	"SELECT count(*) FILTER (WHERE ins) FROM up",
+	0, 0};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -178,7 +179,8 @@ static void finish_merge(struct import *im)
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			ins = nm_db_i64(res, 0, 0);
 		else if (!nm_db_ok(res))
-			nm_log(NM_LOG_WARN, "import %s: merge: %s", im->id, PQresultErrorMessage(res));
+			nm_log(NM_LOG_WARN, "import %s: merge: %s", im->id,
+			       PQresultErrorMessage(res));
 		PQclear(res);
 	}
 	if (ins < 0) {
@@ -190,7 +192,7 @@ static void finish_merge(struct import *im)
 	im->inserted += ins;
 	im->updated += im->merging_rows - ins;
 	nm_metrics_add("nichematch_import_rows_total", "Rows read by bulk imports by outcome.",
-	               "outcome=\"stored\"", (double)im->merging_rows);
+		       "outcome=\"stored\"", (double)im->merging_rows);
 	if (!exec_ok(im, "TRUNCATE nm_import_stage"))
 		fail_db(im, "truncate");
 }
@@ -218,7 +220,8 @@ static void flush_batch(struct import *im, bool wait)
 	while ((res = PQgetResult(c))) {
 		if (!nm_db_ok(res)) {
 			ok = false;
-			nm_log(NM_LOG_WARN, "import %s: COPY: %s", im->id, PQresultErrorMessage(res));
+			nm_log(NM_LOG_WARN, "import %s: COPY: %s", im->id,
+			       PQresultErrorMessage(res));
 		}
 		PQclear(res);
 	}
@@ -271,15 +274,16 @@ static void take_row(struct import *im, long long line, const json_t *obj)
 	json_t *errs = json_array();
 	struct nm_creator c;
 	bool ok = nm_creator_from_json(obj, NM_CREATOR_LENIENT,
-	                               im->platform[0] ? im->platform : NULL, &c, errs,
-	                               im->fmt == F_CSV || im->fmt == F_TSV ? NULL : im->unknown);
+				       im->platform[0] ? im->platform : NULL, &c, errs,
+				       im->fmt == F_CSV || im->fmt == F_TSV ? NULL : im->unknown);
 	if (!ok) {
 		im->rejected++;
 		size_t i;
 		json_t *e;
-		json_array_foreach(errs, i, e) {
+		json_array_foreach(errs, i, e)
+		{
 			add_error(im, line, json_string_value(json_object_get(e, "field")),
-			          json_string_value(json_object_get(e, "message")));
+				  json_string_value(json_object_get(e, "message")));
 		}
 		json_decref(errs);
 		return;
@@ -290,7 +294,8 @@ static void take_row(struct import *im, long long line, const json_t *obj)
 		return;
 	}
 	if (!im->db_failed) {
-		if (!nm_creator_copy_line(&c, im->received, &im->copybuf, &im->copylen, &im->copycap))
+		if (!nm_creator_copy_line(&c, im->received, &im->copybuf, &im->copylen,
+					  &im->copycap))
 			fail_db(im, "out of memory");
 		im->staged++;
 		im->batch_rows++;
@@ -314,7 +319,7 @@ static void reject(struct import *im, long long line, const char *field, const c
 /* ------------------------------------------------------------------ parser callbacks */
 
 static int on_csv_record(void *cls, size_t line, size_t n, const char *const *cells,
-                         const size_t *lens)
+			 const size_t *lens)
 {
 	struct import *im = cls;
 	if (!im->have_header) {
@@ -379,7 +384,8 @@ static void import_free(struct import *im)
 static bool content_is(const char *ct, const char *want)
 {
 	size_t n = strlen(want);
-	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+	return ct && strncasecmp(ct, want, n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static bool pick_format(struct nm_req *r, enum format *f)
@@ -390,7 +396,7 @@ static bool pick_format(struct nm_req *r, enum format *f)
 	else if (content_is(ct, "text/tab-separated-values"))
 		*f = F_TSV;
 	else if (content_is(ct, "application/x-ndjson") || content_is(ct, "application/ndjson") ||
-	         content_is(ct, "application/jsonl"))
+		 content_is(ct, "application/jsonl"))
 		*f = F_NDJSON;
 	else if (content_is(ct, "application/json"))
 		*f = F_JSON;
@@ -418,32 +424,34 @@ static void mark_failed(struct import *im, const char *why)
 static void import_begin(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "A key bound to a brand reads the creator pool but cannot import.");
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"A key bound to a brand reads the creator pool but cannot import.");
 		return;
 	}
 	enum format fmt;
 	if (!pick_format(r, &fmt)) {
-		nm_reply_problem(r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
-		                 "Send text/csv, text/tab-separated-values, application/x-ndjson or "
-		                 "application/json (an array).");
+		nm_reply_problem(
+			r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
+			"Send text/csv, text/tab-separated-values, application/x-ndjson or "
+			"application/json (an array).");
 		return;
 	}
 	const char *on_error = nm_req_query(r, "on_error");
 	if (on_error && strcmp(on_error, "abort") != 0 && strcmp(on_error, "skip") != 0) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", "on_error", "message",
-		                           "must be skip or abort"),
-		                 "on_error must be skip or abort");
+				 json_pack("[{s:s,s:s}]", "field", "on_error", "message",
+					   "must be skip or abort"),
+				 "on_error must be skip or abort");
 		return;
 	}
 	const char *platform = nm_req_query(r, "platform");
 	enum nm_platform pl;
 	if (platform && !nm_platform_parse(platform, &pl)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", "platform", "message",
-		                           "unknown platform"),
-		                 "platform is not one of the known platforms");
+				 json_pack("[{s:s,s:s}]", "field", "platform", "message",
+					   "unknown platform"),
+				 "platform is not one of the known platforms");
 		return;
 	}
 	int max_imports = nm_req_config(r)->db_pool_size / 4;
@@ -453,8 +461,8 @@ static void import_begin(struct nm_req *r)
 		atomic_fetch_sub(&running_imports, 1);
 		nm_reply_header(r, "Retry-After", "5");
 		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
-		                 "%d imports are already running on this server; retry shortly.",
-		                 max_imports);
+				 "%d imports are already running on this server; retry shortly.",
+				 max_imports);
 		return;
 	}
 	struct nm_pg *pg = nm_req_db(r);
@@ -486,7 +494,7 @@ static void import_begin(struct nm_req *r)
 	char kid[24];
 	snprintf(kid, sizeof kid, "%lld", (long long)nm_req_auth(r)->key_id);
 	const char *p[] = {kid, format_names[fmt], im->abort_on_error ? "abort" : "skip",
-	                   im->platform[0] ? im->platform : NULL};
+			   im->platform[0] ? im->platform : NULL};
 	PGresult *res = nm_db_exec(im->side, &q_create, p);
 	if (!nm_db_ok(res)) {
 		nm_reply_db_error(r, res);
@@ -498,8 +506,7 @@ static void import_begin(struct nm_req *r)
 	PQclear(res);
 	/* The import runs as long as its body takes to arrive; per-statement limits
 	 * still apply to each batch. */
-	if (!nm_db_begin(pg) ||
-	    !exec_ok(im, "SET LOCAL statement_timeout = '120s'") ||
+	if (!nm_db_begin(pg) || !exec_ok(im, "SET LOCAL statement_timeout = '120s'") ||
 	    !exec_ok(im, "CREATE TEMP TABLE nm_import_stage (" STAGE_COLS ") ON COMMIT DROP") ||
 	    !copy_start(im)) {
 		mark_failed(im, "database unavailable at start");
@@ -508,10 +515,17 @@ static void import_begin(struct nm_req *r)
 		return;
 	}
 	switch (fmt) {
-	case F_CSV: break; /* created on the first chunk, once the delimiter is sniffed */
-	case F_TSV: im->csv = nm_csv_new('\t', MAX_RECORD_BYTES, on_csv_record, im); break;
-	case F_NDJSON: im->nd = nm_ndjson_new(MAX_RECORD_BYTES, 32, on_element, im); break;
-	case F_JSON: im->ja = nm_jsonarr_new(MAX_RECORD_BYTES, 32, on_element, im); break;
+	case F_CSV:
+		break; /* created on the first chunk, once the delimiter is sniffed */
+	case F_TSV:
+		im->csv = nm_csv_new('\t', MAX_RECORD_BYTES, on_csv_record, im);
+		break;
+	case F_NDJSON:
+		im->nd = nm_ndjson_new(MAX_RECORD_BYTES, 32, on_element, im);
+		break;
+	case F_JSON:
+		im->ja = nm_jsonarr_new(MAX_RECORD_BYTES, 32, on_element, im);
+		break;
 	}
 	im->last_progress = time(NULL);
 	nm_req_set_state(r, im);
@@ -544,8 +558,8 @@ static void import_chunk(struct nm_req *r, const char *data, size_t len)
 		im->stop_code = rc;
 		if (rc == NM_CSV_TOO_LONG)
 			snprintf(im->stop_msg, sizeof im->stop_msg,
-			         "a CSV record is longer than %d bytes (an unclosed quote?)",
-			         MAX_RECORD_BYTES);
+				 "a CSV record is longer than %d bytes (an unclosed quote?)",
+				 MAX_RECORD_BYTES);
 		else if (im->ja)
 			snprintf(im->stop_msg, sizeof im->stop_msg, "%s", nm_jsonarr_error(im->ja));
 		else
@@ -562,13 +576,15 @@ static json_t *report(struct import *im, const char *status)
 		ignored = json_array();
 		const char *k;
 		json_t *v;
-		json_object_foreach(im->unknown, k, v) json_array_append_new(ignored, json_string(k));
+		json_object_foreach(im->unknown, k, v)
+			json_array_append_new(ignored, json_string(k));
 	}
 	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:o}", "id",
-	                 (json_int_t)strtoll(im->id, NULL, 10), "status", status, "format",
-	                 format_names[im->fmt], "received", (json_int_t)im->received, "inserted",
-	                 (json_int_t)im->inserted, "updated", (json_int_t)im->updated, "rejected",
-	                 (json_int_t)im->rejected, "errors", im->errors, "ignored_columns", ignored);
+			 (json_int_t)strtoll(im->id, NULL, 10), "status", status, "format",
+			 format_names[im->fmt], "received", (json_int_t)im->received, "inserted",
+			 (json_int_t)im->inserted, "updated", (json_int_t)im->updated, "rejected",
+			 (json_int_t)im->rejected, "errors", im->errors, "ignored_columns",
+			 ignored);
 }
 
 static void import_end(struct nm_req *r)
@@ -580,20 +596,22 @@ static void import_end(struct nm_req *r)
 		return;
 	}
 	if (!im->stop_code && (im->csv || im->nd || im->ja)) {
-		int rc = im->csv ? nm_csv_finish(im->csv)
-		         : im->nd ? nm_ndjson_finish(im->nd)
-		                  : nm_jsonarr_finish(im->ja);
+		int rc = im->csv  ? nm_csv_finish(im->csv)
+			 : im->nd ? nm_ndjson_finish(im->nd)
+				  : nm_jsonarr_finish(im->ja);
 		if (rc) {
 			im->stop_code = rc;
 			snprintf(im->stop_msg, sizeof im->stop_msg, "%s",
-			         im->ja ? nm_jsonarr_error(im->ja) : "the body could not be parsed");
+				 im->ja ? nm_jsonarr_error(im->ja)
+					: "the body could not be parsed");
 		}
 	}
 	if (im->stop_code) {
 		nm_db_rollback(im->pg);
 		mark_failed(im, im->stop_msg);
 		nm_reply_problem(r, im->fmt == F_JSON ? NM_P_BAD_JSON : NM_P_BAD_REQUEST, NULL,
-		                 "Import %s failed: %s. Nothing was imported.", im->id, im->stop_msg);
+				 "Import %s failed: %s. Nothing was imported.", im->id,
+				 im->stop_msg);
 		import_free(im);
 		return;
 	}
@@ -601,10 +619,11 @@ static void import_end(struct nm_req *r)
 		nm_db_rollback(im->pg);
 		mark_failed(im, "rejected rows with on_error=abort");
 		json_t *errs = json_incref(im->errors);
-		nm_reply_problem(r, NM_P_VALIDATION, errs,
-		                 "Import %s aborted: %lld of %lld rows are invalid (on_error=abort); "
-		                 "nothing was imported.",
-		                 im->id, im->rejected, im->received);
+		nm_reply_problem(
+			r, NM_P_VALIDATION, errs,
+			"Import %s aborted: %lld of %lld rows are invalid (on_error=abort); "
+			"nothing was imported.",
+			im->id, im->rejected, im->received);
 		import_free(im);
 		return;
 	}
@@ -639,7 +658,7 @@ static void import_end(struct nm_req *r)
 		return;
 	}
 	nm_metrics_add("nichematch_import_rows_total", "Rows read by bulk imports by outcome.",
-	               "outcome=\"rejected\"", (double)im->rejected);
+		       "outcome=\"rejected\"", (double)im->rejected);
 	char loc[48];
 	snprintf(loc, sizeof loc, "/v1/imports/%s", im->id);
 	nm_reply_header(r, "Location", loc);
@@ -676,36 +695,35 @@ static void import_abort(struct nm_req *r)
 }
 
 const struct nm_stream_ops nm_import_stream = {import_begin, import_chunk, import_end,
-                                               import_abort};
+					       import_abort};
 
 /* ------------------------------------------------------------------ reading imports */
 
-#define IMPORT_COLS                                                                             \
-	"id, CASE WHEN status = 'running' AND heartbeat_at < now() - interval '2 minutes' "     \
-	"THEN 'failed' ELSE status END, format, on_error, default_platform, received, inserted, " \
-	"updated, rejected, errors, ignored_columns, failure, " NM_SQL_TS("created_at") ", "       \
-	NM_SQL_TS("finished_at")
+#define IMPORT_COLS                                                                                \
+	"id, CASE WHEN status = 'running' AND heartbeat_at < now() - interval '2 minutes' "        \
+	"THEN 'failed' ELSE status END, format, on_error, default_platform, received, inserted, "  \
+	"updated, rejected, errors, ignored_columns, failure, " NM_SQL_TS(                         \
+		"created_at") ", " NM_SQL_TS("finished_at")
 
-static struct nm_sql q_get = {"imports_get", "SELECT " IMPORT_COLS " FROM imports WHERE id = $1",
-                              1, 0};
+static struct nm_sql q_get = {"imports_get", "SELECT " IMPORT_COLS " FROM imports WHERE id = $1", 1,
+			      0};
 static struct nm_sql q_list = {
-    "imports_list", "SELECT " IMPORT_COLS " FROM imports WHERE id > $1 ORDER BY id LIMIT $2", 2,
-    0};
+	"imports_list", "SELECT " IMPORT_COLS " FROM imports WHERE id > $1 ORDER BY id LIMIT $2", 2,
+	0};
 
 static json_t *import_row(const PGresult *res, int i)
 {
 	json_t *errs = json_loads(PQgetvalue(res, i, 9), 0, NULL);
 	json_t *ign = json_loads(PQgetvalue(res, i, 10), 0, NULL);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:s, s:s?}",
-	                 "id", (json_int_t)nm_db_i64(res, i, 0), "status", PQgetvalue(res, i, 1),
-	                 "format", PQgetvalue(res, i, 2), "on_error", PQgetvalue(res, i, 3),
-	                 "platform", nm_db_str(res, i, 4), "received",
-	                 (json_int_t)nm_db_i64(res, i, 5), "inserted", (json_int_t)nm_db_i64(res, i, 6),
-	                 "updated", (json_int_t)nm_db_i64(res, i, 7), "rejected",
-	                 (json_int_t)nm_db_i64(res, i, 8), "errors", errs ? errs : json_array(),
-	                 "ignored_columns", ign ? ign : json_array(), "failure",
-	                 nm_db_str(res, i, 11), "created_at", PQgetvalue(res, i, 12), "finished_at",
-	                 nm_db_str(res, i, 13));
+	return json_pack(
+		"{s:I, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:s, s:s?}", "id",
+		(json_int_t)nm_db_i64(res, i, 0), "status", PQgetvalue(res, i, 1), "format",
+		PQgetvalue(res, i, 2), "on_error", PQgetvalue(res, i, 3), "platform",
+		nm_db_str(res, i, 4), "received", (json_int_t)nm_db_i64(res, i, 5), "inserted",
+		(json_int_t)nm_db_i64(res, i, 6), "updated", (json_int_t)nm_db_i64(res, i, 7),
+		"rejected", (json_int_t)nm_db_i64(res, i, 8), "errors", errs ? errs : json_array(),
+		"ignored_columns", ign ? ign : json_array(), "failure", nm_db_str(res, i, 11),
+		"created_at", PQgetvalue(res, i, 12), "finished_at", nm_db_str(res, i, 13));
 }
 
 /* GET /v1/imports/{id} */

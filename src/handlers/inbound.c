@@ -15,16 +15,16 @@
 #include "nm/verr.h"
 
 #define TOLERANCE_S 300
-#define MSG_ID_MAX 255
-#define MAX_DEPTH 32
+#define MSG_ID_MAX  255
+#define MAX_DEPTH   32
 
 static struct nm_sql q_source = {"inbound_source_secret",
-                                 "SELECT id, secret FROM inbound_sources WHERE name = $1", 1, 0};
+				 "SELECT id, secret FROM inbound_sources WHERE name = $1", 1, 0};
 static struct nm_sql q_dedupe = {
-    "inbound_dedupe",
-    "INSERT INTO inbound_events (source_id, msg_id, type) VALUES ($1, $2, $3) "
-    "ON CONFLICT DO NOTHING RETURNING 1",
-    3, 0};
+	"inbound_dedupe",
+	"INSERT INTO inbound_events (source_id, msg_id, type) VALUES ($1, $2, $3) "
+	"ON CONFLICT DO NOTHING RETURNING 1",
+	3, 0};
 
 /* Compared against when the source is unknown, so that the reply takes as long as for
  * a known one and source names cannot be probed by timing either. */
@@ -38,20 +38,22 @@ static bool authentic(struct nm_req *r, const char *secret, const char *body, si
 	const char *ts = nm_req_header(r, "webhook-timestamp");
 	const char *sig = nm_req_header(r, "webhook-signature");
 	if (!id || !ts || !sig || !*id || strlen(id) > MSG_ID_MAX) {
-		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
-		                 "Send webhook-id, webhook-timestamp and webhook-signature headers.");
+		nm_reply_problem(
+			r, NM_P_BAD_SIGNATURE, NULL,
+			"Send webhook-id, webhook-timestamp and webhook-signature headers.");
 		return false;
 	}
 	int rc = nm_sign_verify(secret ? secret : decoy_secret, id, ts, sig, body, len,
-	                        (int64_t)time(NULL), TOLERANCE_S);
+				(int64_t)time(NULL), TOLERANCE_S);
 	if (rc == NM_SIGN_BAD_TIMESTAMP && secret) {
 		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
-		                 "webhook-timestamp is more than %d seconds from now.", TOLERANCE_S);
+				 "webhook-timestamp is more than %d seconds from now.",
+				 TOLERANCE_S);
 		return false;
 	}
 	if (rc != 0 || !secret) {
 		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
-		                 "The signature does not match this source.");
+				 "The signature does not match this source.");
 		return false;
 	}
 	return true;
@@ -84,7 +86,8 @@ static json_t *parse_envelope(struct nm_req *r, nm_inbound_apply_fn *fn)
 	const char *body = nm_req_body(r, &len);
 	if (!body || len == 0 || nm_json_depth(body, len, MAX_DEPTH) > MAX_DEPTH) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL,
-		                 "The body must be a JSON object nested at most %d levels.", MAX_DEPTH);
+				 "The body must be a JSON object nested at most %d levels.",
+				 MAX_DEPTH);
 		return NULL;
 	}
 	json_error_t err;
@@ -93,14 +96,16 @@ static json_t *parse_envelope(struct nm_req *r, nm_inbound_apply_fn *fn)
 		if (in)
 			nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The body must be a JSON object.");
 		else
-			nm_reply_problem(r, NM_P_BAD_JSON, NULL, "Invalid JSON at line %d, column %d: %s.",
-			                 err.line, err.column, err.text);
+			nm_reply_problem(r, NM_P_BAD_JSON, NULL,
+					 "Invalid JSON at line %d, column %d: %s.", err.line,
+					 err.column, err.text);
 		json_decref(in);
 		return NULL;
 	}
 	json_t *errors = json_array(), *v;
 	const char *key;
-	json_object_foreach(in, key, v) {
+	json_object_foreach(in, key, v)
+	{
 		/* id/timestamp members that some senders add to the envelope are ignored. */
 		if (strcmp(key, "type") && strcmp(key, "data") && strcmp(key, "id") &&
 		    strcmp(key, "timestamp") && strcmp(key, "created_at"))
@@ -128,7 +133,8 @@ static void prefix_data(json_t *errors)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(errors, i, e) {
+	json_array_foreach(errors, i, e)
+	{
 		const char *f = json_string_value(json_object_get(e, "field"));
 		char buf[256];
 		snprintf(buf, sizeof buf, "data%s%s", f ? "." : "", f ? f : "");
@@ -138,7 +144,7 @@ static void prefix_data(json_t *errors)
 
 /* Dedupe record + the change, one transaction. Replies. */
 static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, json_t *in,
-                  nm_inbound_apply_fn fn)
+		  nm_inbound_apply_fn fn)
 {
 	const char *type = json_string_value(json_object_get(in, "type"));
 	if (!nm_db_begin(pg)) {
@@ -149,7 +155,8 @@ static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, jso
 	PGresult *res = nm_db_exec(pg, &q_dedupe, p);
 	if (!nm_db_ok(res) || PQntuples(res) == 0) {
 		if (nm_db_ok(res))
-			nm_reply_json(r, 200, json_pack("{s:s, s:s}", "status", "duplicate", "type", type));
+			nm_reply_json(r, 200,
+				      json_pack("{s:s, s:s}", "status", "duplicate", "type", type));
 		else
 			nm_reply_db_error(r, res);
 		PQclear(res);
@@ -164,8 +171,9 @@ static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, jso
 		nm_db_rollback(pg);
 		if (json_array_size(errors)) {
 			prefix_data(errors);
-			nm_reply_problem(r, NM_P_VALIDATION, errors, "The %s event has %zu invalid field(s).",
-			                 type, json_array_size(errors));
+			nm_reply_problem(r, NM_P_VALIDATION, errors,
+					 "The %s event has %zu invalid field(s).", type,
+					 json_array_size(errors));
 			return;
 		}
 		if (db_err)
@@ -183,8 +191,9 @@ static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, jso
 		nm_reply_db_down(r);
 		return;
 	}
-	nm_reply_json(r, 200, json_pack("{s:s, s:s, s:o}", "status", "applied", "type", type,
-	                                "result", result));
+	nm_reply_json(
+		r, 200,
+		json_pack("{s:s, s:s, s:o}", "status", "applied", "type", type, "result", result));
 }
 
 /* POST /v1/inbound/{source} → 200 {"status":"applied"|"duplicate", ...} */

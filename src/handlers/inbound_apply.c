@@ -16,27 +16,28 @@
 #include "nm/verr.h"
 
 static struct nm_sql q_creator_delete = {
-    "inbound_creator_delete",
-    "DELETE FROM creators WHERE platform = $1 AND handle = $2 RETURNING id", 2, 0};
+	"inbound_creator_delete",
+	"DELETE FROM creators WHERE platform = $1 AND handle = $2 RETURNING id", 2, 0};
 static struct nm_sql q_creator_id = {
-    "inbound_creator_id", "SELECT id FROM creators WHERE platform = $1 AND handle = $2", 2, 0};
+	"inbound_creator_id", "SELECT id FROM creators WHERE platform = $1 AND handle = $2", 2, 0};
 static struct nm_sql q_brand_id = {"inbound_brand_id",
-                                   "SELECT id FROM brands WHERE external_id = $1", 1, 0};
+				   "SELECT id FROM brands WHERE external_id = $1", 1, 0};
 /* Replace the brand with this external_id, or insert it; (xmax = 0) tells which. */
 static struct nm_sql q_brand_upsert = {
-    "inbound_brand_upsert",
-    "INSERT INTO brands (doc, name, external_id) VALUES ($1::jsonb, $2, $3) "
-    "ON CONFLICT (external_id) DO UPDATE SET doc = EXCLUDED.doc, name = EXCLUDED.name, "
-    "updated_at = now() RETURNING id, doc, " NM_SQL_TS("created_at") ", " NM_SQL_TS("updated_at")
-    ", (xmax = 0)",
-    3, 0};
+	"inbound_brand_upsert",
+	"INSERT INTO brands (doc, name, external_id) VALUES ($1::jsonb, $2, $3) "
+	"ON CONFLICT (external_id) DO UPDATE SET doc = EXCLUDED.doc, name = EXCLUDED.name, "
+	"updated_at = now() RETURNING id, doc, " NM_SQL_TS("created_at") ", " NM_SQL_TS(
+		"updated_at") ", (xmax = 0)",
+	3, 0};
 
 /* Platform and handle normalised exactly as the creator model does, by validating a
  * creator made of just those two members. On true the caller clears *c. */
 static bool creator_key(const json_t *data, struct nm_creator *c, json_t *errors)
 {
-	json_t *probe = json_pack("{s:O?, s:O?, s:i}", "platform", json_object_get(data, "platform"),
-	                          "handle", json_object_get(data, "handle"), "followers", 0);
+	json_t *probe =
+		json_pack("{s:O?, s:O?, s:i}", "platform", json_object_get(data, "platform"),
+			  "handle", json_object_get(data, "handle"), "followers", 0);
 	bool ok = nm_creator_from_json(probe, NM_CREATOR_STRICT, NULL, c, errors, NULL);
 	json_decref(probe);
 	return ok;
@@ -47,7 +48,8 @@ static void only_members(const json_t *data, const char *const *allowed, json_t 
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)data, key, v) {
+	json_object_foreach((json_t *)data, key, v)
+	{
 		bool known = false;
 		for (const char *const *a = allowed; *a && !known; a++)
 			known = strcmp(*a, key) == 0;
@@ -58,7 +60,7 @@ static void only_members(const json_t *data, const char *const *allowed, json_t 
 
 /* creator.upsert: data is a creator as POST /v1/creators takes it. */
 static json_t *apply_creator_upsert(struct nm_pg *pg, const json_t *data, json_t *errors,
-                                    PGresult **db_err)
+				    PGresult **db_err)
 {
 	struct nm_creator c;
 	if (!nm_creator_from_json(data, NM_CREATOR_STRICT, NULL, &c, errors, NULL))
@@ -71,7 +73,7 @@ static json_t *apply_creator_upsert(struct nm_pg *pg, const json_t *data, json_t
 
 /* creator.delete: {platform, handle}; a creator already gone is not an error. */
 static json_t *apply_creator_delete(struct nm_pg *pg, const json_t *data, json_t *errors,
-                                    PGresult **db_err)
+				    PGresult **db_err)
 {
 	static const char *const allowed[] = {"platform", "handle", NULL};
 	only_members(data, allowed, errors);
@@ -88,7 +90,7 @@ static json_t *apply_creator_delete(struct nm_pg *pg, const json_t *data, json_t
 		return NULL;
 	}
 	json_t *out = json_pack("{s:b, s:o}", "deleted", PQntuples(res) > 0, "id",
-	                        PQntuples(res) ? json_integer(nm_db_i64(res, 0, 0)) : json_null());
+				PQntuples(res) ? json_integer(nm_db_i64(res, 0, 0)) : json_null());
 	PQclear(res);
 	return out;
 }
@@ -96,7 +98,7 @@ static json_t *apply_creator_delete(struct nm_pg *pg, const json_t *data, json_t
 /* brand.upsert: a brand as POST /v1/brands takes it, external_id required; replaces
  * the brand with that external_id or creates it, with the same events the API emits. */
 static json_t *apply_brand_upsert(struct nm_pg *pg, const json_t *data, json_t *errors,
-                                  PGresult **db_err)
+				  PGresult **db_err)
 {
 	json_t *given = json_object_get(data, "external_id");
 	if (!given || json_is_null(given))
@@ -119,7 +121,7 @@ static json_t *apply_brand_upsert(struct nm_pg *pg, const json_t *data, json_t *
 	bool inserted = strcmp(PQgetvalue(res, 0, 4), "t") == 0;
 	json_t *stored = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
 	json_t *brand = nm_brand_reply(stored ? stored : json_object(), nm_db_i64(res, 0, 0),
-	                               PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+				       PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
 	PQclear(res);
 	if (!nm_outbox_emit(pg, inserted ? "brand.created" : "brand.updated", brand)) {
 		json_decref(brand);
@@ -130,7 +132,7 @@ static json_t *apply_brand_upsert(struct nm_pg *pg, const json_t *data, json_t *
 
 /* First column of a one-row lookup as an id, 0 when no row, -1 on failure. */
 static int64_t lookup_id(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
-                         PGresult **db_err)
+			 PGresult **db_err)
 {
 	PGresult *res = nm_db_exec(pg, q, p);
 	if (!nm_db_ok(res)) {
@@ -144,17 +146,18 @@ static int64_t lookup_id(struct nm_pg *pg, struct nm_sql *q, const char *const *
 
 /* creator.status: {brand_external_id, platform, handle, status, note}. */
 static json_t *apply_creator_status(struct nm_pg *pg, const json_t *data, json_t *errors,
-                                    PGresult **db_err)
+				    PGresult **db_err)
 {
 	const char *status = NULL, *note = NULL, *ext = NULL, *key;
 	json_t *v;
-	json_object_foreach((json_t *)data, key, v) {
+	json_object_foreach((json_t *)data, key, v)
+	{
 		if (strcmp(key, "brand_external_id") == 0) {
 			ext = json_string_value(v);
 			if (!ext || !*ext)
 				nm_verr_add(errors, key, "must be a non-empty string");
 		} else if (strcmp(key, "platform") && strcmp(key, "handle") &&
-		           !nm_status_member(key, v, &status, &note, errors)) {
+			   !nm_status_member(key, v, &status, &note, errors)) {
 			nm_verr_add(errors, key, "unknown field");
 		}
 	}
@@ -188,10 +191,10 @@ nm_inbound_apply_fn nm_inbound_applier(const char *type)
 		const char *type;
 		nm_inbound_apply_fn fn;
 	} table[] = {
-	    {"creator.upsert", apply_creator_upsert},
-	    {"creator.delete", apply_creator_delete},
-	    {"brand.upsert", apply_brand_upsert},
-	    {"creator.status", apply_creator_status},
+		{"creator.upsert", apply_creator_upsert},
+		{"creator.delete", apply_creator_delete},
+		{"brand.upsert", apply_brand_upsert},
+		{"creator.status", apply_creator_status},
 	};
 	for (size_t i = 0; type && i < sizeof table / sizeof *table; i++)
 		if (strcmp(type, table[i].type) == 0)

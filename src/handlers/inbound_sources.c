@@ -11,22 +11,23 @@
 #define SOURCE_COLS "id, name, " NM_SQL_TS("created_at")
 
 static struct nm_sql q_insert = {
-    "inbound_sources_insert",
-    "INSERT INTO inbound_sources (name, secret) VALUES ($1, $2) RETURNING " SOURCE_COLS, 2, 0};
-static struct nm_sql q_get = {
-    "inbound_sources_get", "SELECT " SOURCE_COLS " FROM inbound_sources WHERE id = $1", 1, 0};
+	"inbound_sources_insert",
+	"INSERT INTO inbound_sources (name, secret) VALUES ($1, $2) RETURNING " SOURCE_COLS, 2, 0};
+static struct nm_sql q_get = {"inbound_sources_get",
+			      "SELECT " SOURCE_COLS " FROM inbound_sources WHERE id = $1", 1, 0};
 static struct nm_sql q_list = {
-    "inbound_sources_list",
-    "SELECT " SOURCE_COLS " FROM inbound_sources WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
-static struct nm_sql q_delete = {
-    "inbound_sources_delete", "DELETE FROM inbound_sources WHERE id = $1 RETURNING " SOURCE_COLS,
-    1, 0};
+	"inbound_sources_list",
+	"SELECT " SOURCE_COLS " FROM inbound_sources WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
+static struct nm_sql q_delete = {"inbound_sources_delete",
+				 "DELETE FROM inbound_sources WHERE id = $1 RETURNING " SOURCE_COLS,
+				 1, 0};
 
 static bool require_unscoped(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "Inbound sources are managed with an admin key not bound to a brand.");
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"Inbound sources are managed with an admin key not bound to a brand.");
 		return false;
 	}
 	return true;
@@ -48,8 +49,8 @@ static json_t *row_json(const PGresult *res, int i)
 	char path[96];
 	snprintf(path, sizeof path, "/v1/inbound/%s", PQgetvalue(res, i, 1));
 	return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0), "name",
-	                 PQgetvalue(res, i, 1), "inbound_path", path, "created_at",
-	                 PQgetvalue(res, i, 2));
+			 PQgetvalue(res, i, 1), "inbound_path", path, "created_at",
+			 PQgetvalue(res, i, 2));
 }
 
 /* POST /v1/inbound-sources {"name"} → 201 with the secret, shown once; 409 on a
@@ -60,13 +61,17 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 		return;
 	json_t *in = nm_req_json(r), *errors = json_array(), *v;
 	const char *key, *name = NULL;
-	json_object_foreach(in, key, v) {
+	json_object_foreach(in, key, v)
+	{
 		if (strcmp(key, "name") == 0) {
-			if (json_is_string(v) && name_valid(json_string_value(v), json_string_length(v)))
+			if (json_is_string(v) &&
+			    name_valid(json_string_value(v), json_string_length(v)))
 				name = json_string_value(v);
 			else
-				nm_verr_add(errors, "name", "must be 1 to 64 characters of a-z, 0-9, _ and -");
-		} else if (!strcmp(key, "id") || !strcmp(key, "secret") || !strcmp(key, "created_at")) {
+				nm_verr_add(errors, "name",
+					    "must be 1 to 64 characters of a-z, 0-9, _ and -");
+		} else if (!strcmp(key, "id") || !strcmp(key, "secret") ||
+			   !strcmp(key, "created_at")) {
 			nm_verr_add(errors, key, "read-only field");
 		} else {
 			nm_verr_add(errors, key, "unknown field");
@@ -75,7 +80,8 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 	if (!json_object_get(in, "name"))
 		nm_verr_add(errors, "name", "is required");
 	if (json_array_size(errors)) {
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The inbound source has invalid fields.");
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The inbound source has invalid fields.");
 		return;
 	}
 	json_decref(errors);
@@ -92,9 +98,9 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 	if (!nm_db_ok(res)) {
 		if (strcmp(nm_db_sqlstate(res), "23505") == 0)
 			nm_reply_problem(r, NM_P_CONFLICT,
-			                 json_pack("[{s:s, s:s}]", "field", "name", "message",
-			                           "an inbound source already has this name"),
-			                 "An inbound source named %s already exists.", name);
+					 json_pack("[{s:s, s:s}]", "field", "name", "message",
+						   "an inbound source already has this name"),
+					 "An inbound source named %s already exists.", name);
 		else
 			nm_reply_db_error(r, res);
 		PQclear(res);

@@ -10,8 +10,9 @@
 static bool require_unscoped(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "Keys are managed with an admin key that is not bound to a brand.");
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"Keys are managed with an admin key that is not bound to a brand.");
 		return false;
 	}
 	return true;
@@ -28,7 +29,8 @@ void nm_h_keys_create(struct nm_req *r)
 	enum nm_role role = NM_ROLE_NONE;
 	int64_t brand_id = 0;
 	const char *name = NULL;
-	json_object_foreach(in, key, v) {
+	json_object_foreach(in, key, v)
+	{
 		if (strcmp(key, "role") == 0) {
 			if (!json_is_string(v) || !nm_role_parse(json_string_value(v), &role))
 				nm_verr_add(errors, "role", "must be one of read, write, admin");
@@ -38,10 +40,12 @@ void nm_h_keys_create(struct nm_req *r)
 			else if (!json_is_null(v))
 				nm_verr_add(errors, "brand_id", "must be a positive integer");
 		} else if (strcmp(key, "name") == 0) {
-			if (json_is_string(v) && json_string_length(v) >= 1 && json_string_length(v) <= 200)
+			if (json_is_string(v) && json_string_length(v) >= 1 &&
+			    json_string_length(v) <= 200)
 				name = json_string_value(v);
 			else if (!json_is_null(v))
-				nm_verr_add(errors, "name", "must be a string of 1 to 200 characters");
+				nm_verr_add(errors, "name",
+					    "must be a string of 1 to 200 characters");
 		} else {
 			nm_verr_add(errors, key, "unknown field");
 		}
@@ -71,24 +75,25 @@ void nm_h_keys_create(struct nm_req *r)
 	}
 	json_object_set_new(row, "key", json_string(newkey));
 	char loc[64];
-	snprintf(loc, sizeof loc, "/v1/keys/%lld", (long long)json_integer_value(json_object_get(row, "id")));
+	snprintf(loc, sizeof loc, "/v1/keys/%lld",
+		 (long long)json_integer_value(json_object_get(row, "id")));
 	nm_reply_header(r, "Location", loc);
 	nm_reply_json(r, 201, row);
 }
 
 static struct nm_sql q_list = {
-    "api_keys_list",
-    "SELECT id, prefix, name, role, brand_id, " NM_SQL_TS("created_at") ", "
-    NM_SQL_TS("revoked_at") " FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2",
-    2, 0};
+	"api_keys_list",
+	"SELECT id, prefix, name, role, brand_id, " NM_SQL_TS("created_at") ", " NM_SQL_TS(
+		"revoked_at") " FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2",
+	2, 0};
 
 static json_t *key_row(const PGresult *res, int i)
 {
 	return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s, s:s?}", "id",
-	                 (json_int_t)nm_db_i64(res, i, 0), "prefix", PQgetvalue(res, i, 1), "name",
-	                 nm_db_str(res, i, 2), "role", PQgetvalue(res, i, 3), "brand_id",
-	                 nm_db_isnull(res, i, 4) ? json_null() : json_integer(nm_db_i64(res, i, 4)),
-	                 "created_at", PQgetvalue(res, i, 5), "revoked_at", nm_db_str(res, i, 6));
+			 (json_int_t)nm_db_i64(res, i, 0), "prefix", PQgetvalue(res, i, 1), "name",
+			 nm_db_str(res, i, 2), "role", PQgetvalue(res, i, 3), "brand_id",
+			 nm_db_isnull(res, i, 4) ? json_null() : json_integer(nm_db_i64(res, i, 4)),
+			 "created_at", PQgetvalue(res, i, 5), "revoked_at", nm_db_str(res, i, 6));
 }
 
 /* GET /v1/keys → keys without their secret part. */
@@ -99,8 +104,9 @@ void nm_h_keys_list(struct nm_req *r)
 }
 
 static struct nm_sql q_revoke = {
-    "api_keys_revoke",
-    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id", 1, 0};
+	"api_keys_revoke",
+	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id",
+	1, 0};
 
 /* DELETE /v1/keys/{id} → 204; the key stops working at once on this instance. */
 void nm_h_keys_revoke(struct nm_req *r)

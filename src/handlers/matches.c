@@ -25,70 +25,75 @@
 #include "nm/verr.h"
 
 #define DEFAULT_STORED 200
-#define MAX_STORED 1000
-#define PAGE_DEFAULT 50
+#define MAX_STORED     1000
+#define PAGE_DEFAULT   50
 
-static const char *const override_keys[] = {
-    "platforms",      "follower_min",     "follower_max", "min_engagement_rate",
-    "target_countries", "target_languages", "target_gender", "goal",
-    "budget_per_post_cents", "niches",     "keywords"};
+static const char *const override_keys[] = {"platforms",
+					    "follower_min",
+					    "follower_max",
+					    "min_engagement_rate",
+					    "target_countries",
+					    "target_languages",
+					    "target_gender",
+					    "goal",
+					    "budget_per_post_cents",
+					    "niches",
+					    "keywords"};
 
 /* ------------------------------------------------------------------ SQL */
 
 static struct nm_sql q_brand = {"matches_brand", "SELECT doc FROM brands WHERE id = $1", 1, 0};
-static struct nm_sql q_bench = {"matches_bench",
-                                "SELECT platform, tier, median_rate FROM engagement_benchmarks",
-                                0, 0};
+static struct nm_sql q_bench = {
+	"matches_bench", "SELECT platform, tier, median_rate FROM engagement_benchmarks", 0, 0};
 
 /* Every pipeline status of the brand: declined/excluded creators leave the run, the
  * others label the first page. */
 static struct nm_sql q_statuses = {
-    "matches_statuses",
-    "SELECT creator_id, status FROM creator_statuses WHERE brand_id = $1 ORDER BY creator_id", 1,
-    0};
+	"matches_statuses",
+	"SELECT creator_id, status FROM creator_statuses WHERE brand_id = $1 ORDER BY creator_id",
+	1, 0};
 
 /* What a result shows of its creator, for the hits only. */
 static struct nm_sql q_summaries = {
-    "matches_summaries",
-    "SELECT id, platform, handle, display_name, followers, categories, country "
-    "FROM creators WHERE id = ANY ($1::bigint[])",
-    1, 0};
+	"matches_summaries",
+	"SELECT id, platform, handle, display_name, followers, categories, country "
+	"FROM creators WHERE id = ANY ($1::bigint[])",
+	1, 0};
 
 static struct nm_sql q_run_insert = {
-    "matches_run_insert",
-    "INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms) "
-    "VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id, " NM_SQL_TS("created_at"),
-    7, 0};
+	"matches_run_insert",
+	"INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms) "
+	"VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id, " NM_SQL_TS("created_at"),
+	7, 0};
 
 static struct nm_sql q_results_insert = {
-    "matches_results_insert",
-    "INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
-    "SELECT $1, (e->>'rank')::int, (e->'creator'->>'id')::bigint, (e->>'score')::float8, e "
-    "FROM json_array_elements($2::json) AS t(e)",
-    2, 0};
+	"matches_results_insert",
+	"INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
+	"SELECT $1, (e->>'rank')::int, (e->'creator'->>'id')::bigint, (e->>'score')::float8, e "
+	"FROM json_array_elements($2::json) AS t(e)",
+	2, 0};
 
-static struct nm_sql q_page = {
-    "matches_page",
-    "SELECT r.rank, r.doc::text, s.status "
-    "FROM match_results r LEFT JOIN creator_statuses s "
-    "ON s.brand_id = $1 AND s.creator_id = r.creator_id "
-    "WHERE r.run_id = $2 AND r.rank > $3 ORDER BY r.rank LIMIT $4",
-    4, 0};
+static struct nm_sql q_page = {"matches_page",
+			       "SELECT r.rank, r.doc::text, s.status "
+			       "FROM match_results r LEFT JOIN creator_statuses s "
+			       "ON s.brand_id = $1 AND s.creator_id = r.creator_id "
+			       "WHERE r.run_id = $2 AND r.rank > $3 ORDER BY r.rank LIMIT $4",
+			       4, 0};
 
 static struct nm_sql q_latest = {
-    "matches_latest", "SELECT id FROM match_runs WHERE brand_id = $1 ORDER BY id DESC LIMIT 1", 1,
-    0};
+	"matches_latest", "SELECT id FROM match_runs WHERE brand_id = $1 ORDER BY id DESC LIMIT 1",
+	1, 0};
 static struct nm_sql q_run_of_brand = {
-    "matches_run_of_brand", "SELECT id FROM match_runs WHERE id = $1 AND brand_id = $2", 2, 0};
+	"matches_run_of_brand", "SELECT id FROM match_runs WHERE id = $1 AND brand_id = $2", 2, 0};
 
-#define RUN_COLS                                                                                \
-	"id, brand_id, " NM_SQL_TS("created_at") ", candidates, stored, weights::text, goal, "   \
-	"query::text, duration_ms"
+#define RUN_COLS                                                                                   \
+	"id, brand_id, " NM_SQL_TS("created_at") ", candidates, stored, weights::text, goal, "     \
+						 "query::text, duration_ms"
 static struct nm_sql q_runs = {
-    "matches_runs",
-    "SELECT " RUN_COLS " FROM match_runs WHERE brand_id = $1 AND ($2::bigint = 0 OR id < $2) "
-    "ORDER BY id DESC LIMIT $3",
-    3, 0};
+	"matches_runs",
+	"SELECT " RUN_COLS " FROM match_runs WHERE brand_id = $1 AND ($2::bigint = 0 OR id < $2) "
+	"ORDER BY id DESC LIMIT $3",
+	3, 0};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -128,11 +133,13 @@ static json_t *effective_brand(struct nm_req *r, json_t *doc, long *stored)
 	*stored = DEFAULT_STORED;
 	const char *key;
 	json_t *v;
-	json_object_foreach(body, key, v) {
+	json_object_foreach(body, key, v)
+	{
 		if (strcmp(key, "limit") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
 			    json_integer_value(v) > MAX_STORED)
-				nm_verr_add(errors, "limit", "must be an integer from 1 to %d", MAX_STORED);
+				nm_verr_add(errors, "limit", "must be an integer from 1 to %d",
+					    MAX_STORED);
 			else
 				*stored = (long)json_integer_value(v);
 			continue;
@@ -143,7 +150,8 @@ static json_t *effective_brand(struct nm_req *r, json_t *doc, long *stored)
 		if (allowed)
 			json_object_set(overrides, key, v);
 		else
-			nm_verr_add(errors, key, "unknown field (a run accepts limit and brand filters)");
+			nm_verr_add(errors, key,
+				    "unknown field (a run accepts limit and brand filters)");
 	}
 	json_t *eff = NULL;
 	if (!json_array_size(errors)) {
@@ -166,12 +174,12 @@ static void load_bench(struct nm_pg *pg, struct nm_score_bench *b)
 	if (nm_db_ok(res))
 		for (int i = 0; i < PQntuples(res); i++)
 			nm_score_bench_set(b, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			                   strtod(PQgetvalue(res, i, 2), NULL));
+					   strtod(PQgetvalue(res, i, 2), NULL));
 	PQclear(res);
 }
 
-static void build_query(json_t *eff, const struct nm_score_bench *bench,
-                        struct nm_score_query *q, struct nm_niche_terms *terms)
+static void build_query(json_t *eff, const struct nm_score_bench *bench, struct nm_score_query *q,
+			struct nm_niche_terms *terms)
 {
 	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
 	nm_score_goal_parse(json_string_value(json_object_get(eff, "goal")), &goal);
@@ -184,15 +192,16 @@ static void build_query(json_t *eff, const struct nm_score_bench *bench,
 	q->min_engagement_rate = mer ? json_number_value(mer) : -1;
 	size_t i;
 	json_t *v;
-	json_array_foreach(json_object_get(eff, "platforms"), i, v) {
+	json_array_foreach(json_object_get(eff, "platforms"), i, v)
+	{
 		enum nm_platform p;
 		if (nm_platform_parse(json_string_value(v), &p))
 			q->platform_mask |= 1u << p;
 	}
 	const char *g = json_string_value(json_object_get(eff, "target_gender"));
 	q->gender = g && strcmp(g, "female") == 0 ? NM_GENDER_FEMALE
-	            : g && strcmp(g, "male") == 0 ? NM_GENDER_MALE
-	                                          : NM_GENDER_ANY;
+		    : g && strcmp(g, "male") == 0 ? NM_GENDER_MALE
+						  : NM_GENDER_ANY;
 	json_t *budget = json_object_get(eff, "budget_per_post_cents");
 	q->budget_per_post_cents = budget ? json_integer_value(budget) : -1;
 	json_array_foreach(json_object_get(eff, "target_countries"), i, v)
@@ -212,7 +221,7 @@ static json_t *weights_json(enum nm_score_goal g)
 	json_t *w = json_object();
 	for (int c = 0; c < NM_COMP_COUNT; c++)
 		json_object_set_new(w, nm_score_comp_name((enum nm_score_comp)c),
-		                    json_real(nm_score_weight(g, (enum nm_score_comp)c)));
+				    json_real(nm_score_weight(g, (enum nm_score_comp)c)));
 	return w;
 }
 
@@ -229,33 +238,33 @@ static json_t *categories_json(const char *literal)
 }
 
 /* One stored result (without the live status); row is the creator's q_summaries row. */
-static json_t *result_json(const PGresult *res, int row, long rank,
-                           const struct nm_score_query *q, const struct nm_index_hit *h,
-                           const struct nm_niche_terms *terms)
+static json_t *result_json(const PGresult *res, int row, long rank, const struct nm_score_query *q,
+			   const struct nm_index_hit *h, const struct nm_niche_terms *terms)
 {
 	const struct nm_score_features *f = &h->f;
-	json_t *creator = json_pack(
-	    "{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id", (json_int_t)h->id,
-	    "platform", PQgetvalue(res, row, 1), "handle", PQgetvalue(res, row, 2), "display_name",
-	    nm_db_str(res, row, 3), "followers", (json_int_t)nm_db_i64(res, row, 4), "tier",
-	    nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))), "engagement_rate",
-	    f->engagement_rate >= 0 ? json_real(f->engagement_rate) : json_null(), "categories",
-	    categories_json(PQgetvalue(res, row, 5)), "country", nm_db_str(res, row, 6),
-	    "price_per_post_cents", f->price_cents >= 0 ? json_integer(f->price_cents) : json_null());
+	json_t *creator =
+		json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id",
+			  (json_int_t)h->id, "platform", PQgetvalue(res, row, 1), "handle",
+			  PQgetvalue(res, row, 2), "display_name", nm_db_str(res, row, 3),
+			  "followers", (json_int_t)nm_db_i64(res, row, 4), "tier",
+			  nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))), "engagement_rate",
+			  f->engagement_rate >= 0 ? json_real(f->engagement_rate) : json_null(),
+			  "categories", categories_json(PQgetvalue(res, row, 5)), "country",
+			  nm_db_str(res, row, 6), "price_per_post_cents",
+			  f->price_cents >= 0 ? json_integer(f->price_cents) : json_null());
 	double comp[NM_COMP_COUNT];
 	nm_score_creator(q, f, comp);
 	json_t *components = json_object();
 	for (int c = 0; c < NM_COMP_COUNT; c++)
 		json_object_set_new(components, nm_score_comp_name((enum nm_score_comp)c),
-		                    json_real(comp[c]));
+				    json_real(comp[c]));
 	struct nm_score_estimates est;
 	nm_score_estimate(f, &est);
-	json_t *estimates = json_pack("{s:o, s:o}", "engagements_per_post",
-	                              est.has_engagements ? json_integer(est.engagements_per_post)
-	                                                  : json_null(),
-	                              "cost_per_engagement_cents",
-	                              est.has_cpe ? json_real(est.cost_per_engagement_cents)
-	                                          : json_null());
+	json_t *estimates = json_pack(
+		"{s:o, s:o}", "engagements_per_post",
+		est.has_engagements ? json_integer(est.engagements_per_post) : json_null(),
+		"cost_per_engagement_cents",
+		est.has_cpe ? json_real(est.cost_per_engagement_cents) : json_null());
 	const char *matched_terms[NM_NICHE_MAX_TERMS];
 	size_t n_matched = 0;
 	for (size_t i = 0; i < terms->n; i++)
@@ -268,13 +277,13 @@ static json_t *result_json(const PGresult *res, int row, long rank,
 	for (size_t i = 0; i < nr; i++)
 		json_array_append_new(rs, json_string(reasons[i]));
 	return json_pack("{s:i, s:f, s:o, s:o, s:o, s:o}", "rank", (int)rank, "score", h->score,
-	                 "creator", creator, "components", components, "estimates", estimates,
-	                 "reasons", rs);
+			 "creator", creator, "components", components, "estimates", estimates,
+			 "reasons", rs);
 }
 
 /* Appends a page of run results as JSON text: '[...]' plus the next cursor. */
 static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int64_t run_id,
-                      int64_t after_rank, int limit, char **out, json_t **next)
+		      int64_t after_rank, int limit, char **out, json_t **next)
 {
 	char b[24], ru[24], a[24], l[16];
 	i64s(b, sizeof b, brand_id);
@@ -314,8 +323,9 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 	*w++ = ']';
 	*w = '\0';
 	char cur[48];
-	*next = n > limit ? json_string(nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur, sizeof cur))
-	                  : json_null();
+	*next = n > limit ? json_string(
+				    nm_cursor_encode(nm_db_i64(res, limit - 1, 0), cur, sizeof cur))
+			  : json_null();
 	PQclear(res);
 	*out = s;
 	return true;
@@ -329,15 +339,15 @@ static double lap(struct timespec *since)
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - since->tv_sec) * 1e3 +
-	            (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+		    (double)(now.tv_nsec - since->tv_nsec) / 1e6;
 	*since = now;
 	return ms;
 }
 
 /* The brand's statuses (res, kept for status_of) and, from them, the declined/excluded
  * creators as a sorted id list (caller frees). */
-static PGresult *load_statuses(struct nm_req *r, struct nm_pg *pg, const char *bid,
-                               int64_t **ids, size_t *n)
+static PGresult *load_statuses(struct nm_req *r, struct nm_pg *pg, const char *bid, int64_t **ids,
+			       size_t *n)
 {
 	const char *p[] = {bid};
 	PGresult *res = nm_db_exec(pg, &q_statuses, p);
@@ -376,14 +386,15 @@ static const char *status_of(const PGresult *res, int64_t id)
 
 /* Results for the hits, in rank order; a creator deleted since the sync is skipped. */
 static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm_index_hit *hits,
-                             long nh, const struct nm_score_query *q,
-                             const struct nm_niche_terms *terms)
+			     long nh, const struct nm_score_query *q,
+			     const struct nm_niche_terms *terms)
 {
 	size_t cap = 3 + (size_t)nh * 21;
 	char *arr = malloc(cap), *w = arr;
 	*w++ = '{';
 	for (long i = 0; i < nh; i++)
-		w += snprintf(w, cap - (size_t)(w - arr), "%s%lld", i ? "," : "", (long long)hits[i].id);
+		w += snprintf(w, cap - (size_t)(w - arr), "%s%lld", i ? "," : "",
+			      (long long)hits[i].id);
 	*w++ = '}';
 	*w = '\0';
 	const char *p[] = {arr};
@@ -407,7 +418,8 @@ static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm
 			if (ids[k] == hits[i].id)
 				row = k;
 		if (row >= 0)
-			json_array_append_new(results, result_json(res, row, ++rank, q, &hits[i], terms));
+			json_array_append_new(results,
+					      result_json(res, row, ++rank, q, &hits[i], terms));
 	}
 	free(ids);
 	PQclear(res);
@@ -458,8 +470,8 @@ void nm_h_matches_run(struct nm_req *r)
 	if (statuses) {
 		hits = malloc((size_t)stored_max * sizeof *hits);
 		nh = hits ? nm_index_rank(&q, &terms, excl, n_excl, (size_t)stored_max, hits,
-		                          &candidates)
-		          : -1;
+					  &candidates)
+			  : -1;
 		t_rank = lap(&tl);
 		if (nh < 0)
 			nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while ranking.");
@@ -497,9 +509,10 @@ void nm_h_matches_run(struct nm_req *r)
 	if (res && nm_db_ok(res)) {
 		run_id = nm_db_i64(res, 0, 0);
 		run = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s}", "id", (json_int_t)run_id,
-		                "brand_id", (json_int_t)brand_id, "created_at", PQgetvalue(res, 0, 1),
-		                "candidates", (json_int_t)candidates, "stored", (json_int_t)stored,
-		                "weights", weights, "goal", nm_score_goal_name(q.goal));
+				"brand_id", (json_int_t)brand_id, "created_at",
+				PQgetvalue(res, 0, 1), "candidates", (json_int_t)candidates,
+				"stored", (json_int_t)stored, "weights", weights, "goal",
+				nm_score_goal_name(q.goal));
 	} else if (res) {
 		nm_reply_db_error(r, res);
 	} else {
@@ -522,15 +535,15 @@ void nm_h_matches_run(struct nm_req *r)
 	for (size_t i = 0; i < stored && i < PAGE_DEFAULT; i++) {
 		json_t *res_i = json_copy(json_array_get(results, i));
 		int64_t cid = json_integer_value(
-		    json_object_get(json_object_get(res_i, "creator"), "id"));
+			json_object_get(json_object_get(res_i, "creator"), "id"));
 		const char *st_i = status_of(statuses, cid);
 		json_object_set_new(res_i, "status", st_i ? json_string(st_i) : json_null());
 		json_array_append_new(page, res_i);
 	}
 	char cur[48];
 	json_t *next = stored > PAGE_DEFAULT
-	                   ? json_string(nm_cursor_encode(PAGE_DEFAULT, cur, sizeof cur))
-	                   : json_null();
+			       ? json_string(nm_cursor_encode(PAGE_DEFAULT, cur, sizeof cur))
+			       : json_null();
 	json_decref(results);
 	PQclear(statuses);
 	const char *ip[] = {rid, rtext};
@@ -552,15 +565,15 @@ void nm_h_matches_run(struct nm_req *r)
 		return;
 	}
 	nm_log_json(NM_LOG_INFO, "match run",
-	            json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "request_id",
-	                      nm_req_request_id(r), "run_id", (json_int_t)run_id, "candidates",
-	                      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
-	                      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
-	                      "store_ms", lap(&tl)));
+		    json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "request_id",
+			      nm_req_request_id(r), "run_id", (json_int_t)run_id, "candidates",
+			      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
+			      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
+			      "store_ms", lap(&tl)));
 	json_t *body = json_pack("{s:o, s:o, s:o}", "run", run, "data", page, "next_cursor", next);
 	char loc[96];
 	snprintf(loc, sizeof loc, "/v1/brands/%lld/matches?run_id=%lld", (long long)brand_id,
-	         (long long)run_id);
+		 (long long)run_id);
 	nm_reply_header(r, "Location", loc);
 	nm_reply_json(r, 201, body);
 }
@@ -582,9 +595,9 @@ void nm_h_matches_page(struct nm_req *r)
 		run_id = strtoll(run_q, &end, 10);
 		if (!*run_q || *end || run_id <= 0) {
 			nm_reply_problem(r, NM_P_BAD_QUERY,
-			                 json_pack("[{s:s,s:s}]", "field", "run_id", "message",
-			                           "must be a positive integer"),
-			                 "run_id must be a positive integer");
+					 json_pack("[{s:s,s:s}]", "field", "run_id", "message",
+						   "must be a positive integer"),
+					 "run_id must be a positive integer");
 			return;
 		}
 	}
@@ -613,8 +626,9 @@ void nm_h_matches_page(struct nm_req *r)
 	}
 	if (PQntuples(res) == 0) {
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
-		                 run_id ? "No match run %s for brand %s." : "Brand %s%s has no match runs yet.",
-		                 run_id ? ru : b, run_id ? b : "");
+				 run_id ? "No match run %s for brand %s."
+					: "Brand %s%s has no match runs yet.",
+				 run_id ? ru : b, run_id ? b : "");
 		PQclear(res);
 		return;
 	}
@@ -628,8 +642,8 @@ void nm_h_matches_page(struct nm_req *r)
 	json_decref(next);
 	size_t len = strlen(page) + strlen(next_s) + 64;
 	char *body = malloc(len);
-	int n = snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":%s}", run_id, page,
-	                 next_s);
+	int n = snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":%s}", run_id,
+			 page, next_s);
 	free(page);
 	free(next_s);
 	nm_reply_text(r, 200, "application/json; charset=utf-8", body, (size_t)n);
@@ -638,12 +652,13 @@ void nm_h_matches_page(struct nm_req *r)
 static json_t *run_row(const PGresult *res, int i)
 {
 	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f}", "id",
-	                 (json_int_t)nm_db_i64(res, i, 0), "brand_id", (json_int_t)nm_db_i64(res, i, 1),
-	                 "created_at", PQgetvalue(res, i, 2), "candidates",
-	                 (json_int_t)nm_db_i64(res, i, 3), "stored", (json_int_t)nm_db_i64(res, i, 4),
-	                 "weights", json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal",
-	                 PQgetvalue(res, i, 6), "query", json_loads(PQgetvalue(res, i, 7), 0, NULL),
-	                 "duration_ms", strtod(PQgetvalue(res, i, 8), NULL));
+			 (json_int_t)nm_db_i64(res, i, 0), "brand_id",
+			 (json_int_t)nm_db_i64(res, i, 1), "created_at", PQgetvalue(res, i, 2),
+			 "candidates", (json_int_t)nm_db_i64(res, i, 3), "stored",
+			 (json_int_t)nm_db_i64(res, i, 4), "weights",
+			 json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal", PQgetvalue(res, i, 6),
+			 "query", json_loads(PQgetvalue(res, i, 7), 0, NULL), "duration_ms",
+			 strtod(PQgetvalue(res, i, 8), NULL));
 }
 
 /* GET /v1/brands/{id}/match-runs → runs, newest first. */

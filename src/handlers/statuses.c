@@ -11,14 +11,14 @@
 #include "nm/verr.h"
 
 static struct nm_sql q_brand_exists = {"statuses_brand_exists",
-                                       "SELECT 1 FROM brands WHERE id = $1", 1, 0};
+				       "SELECT 1 FROM brands WHERE id = $1", 1, 0};
 
 static struct nm_sql q_list = {
-    "statuses_list",
-    "SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
-    "WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
-    "ORDER BY s.creator_id LIMIT $4",
-    4, 0};
+	"statuses_list",
+	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+	"WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
+	"ORDER BY s.creator_id LIMIT $4",
+	4, 0};
 
 /* True when the brand exists and the key may see it; else replies 404. */
 static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
@@ -46,7 +46,8 @@ void nm_h_status_put(struct nm_req *r)
 	json_t *in = nm_req_json(r), *errors = json_array();
 	const char *status = NULL, *note = NULL, *key;
 	json_t *v;
-	json_object_foreach(in, key, v) {
+	json_object_foreach(in, key, v)
+	{
 		if (!nm_status_member(key, v, &status, &note, errors))
 			nm_verr_add(errors, key, "unknown field");
 	}
@@ -68,7 +69,8 @@ void nm_h_status_put(struct nm_req *r)
 	PGresult *err;
 	json_t *row = nm_store_status_set(pg, brand_id, creator_id, status, note, &err);
 	if (!row && err && strcmp(nm_db_sqlstate(err), "23503") == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.", (long long)creator_id);
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.",
+				 (long long)creator_id);
 	else if (!row && err)
 		nm_reply_db_error(r, err);
 	PQclear(err);
@@ -91,9 +93,9 @@ void nm_h_status_list(struct nm_req *r)
 	const char *status = nm_req_query(r, "status");
 	if (status && !nm_status_valid(status)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", "status", "message",
-		                           "must be one of " NM_STATUS_VALUES),
-		                 "status is not a pipeline status");
+				 json_pack("[{s:s,s:s}]", "field", "status", "message",
+					   "must be one of " NM_STATUS_VALUES),
+				 "status is not a pipeline status");
 		return;
 	}
 	int64_t brand_id = nm_req_id_param(r, 0);

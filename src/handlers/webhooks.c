@@ -13,54 +13,60 @@
 #include "nm/workers.h"
 
 #define DESCRIPTION_MAX 500
-#define ENDPOINT_COLS                                                                          \
-	"id, url, array_to_json(events), description, status, " NM_SQL_TS("created_at") ", " \
-	NM_SQL_TS("updated_at")
+#define ENDPOINT_COLS                                                                              \
+	"id, url, array_to_json(events), description, status, " NM_SQL_TS(                         \
+		"created_at") ", " NM_SQL_TS("updated_at")
 
 static struct nm_sql q_insert = {
-    "webhooks_insert",
-    "INSERT INTO webhook_endpoints (url, events, description, secret) "
-    "VALUES ($1, ARRAY(SELECT json_array_elements_text($2::json)), $3, $4) "
-    "RETURNING " ENDPOINT_COLS,
-    4, 0};
-static struct nm_sql q_get = {"webhooks_get",
-                              "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1", 1,
-                              0};
+	"webhooks_insert",
+	"INSERT INTO webhook_endpoints (url, events, description, secret) "
+	"VALUES ($1, ARRAY(SELECT json_array_elements_text($2::json)), $3, $4) "
+	"RETURNING " ENDPOINT_COLS,
+	4, 0};
+static struct nm_sql q_get = {
+	"webhooks_get", "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1", 1, 0};
 static struct nm_sql q_get_for_update = {
-    "webhooks_get_for_update",
-    "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1 FOR UPDATE", 1, 0};
+	"webhooks_get_for_update",
+	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1 FOR UPDATE", 1, 0};
 static struct nm_sql q_list = {
-    "webhooks_list",
-    "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
+	"webhooks_list",
+	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
 static struct nm_sql q_update = {
-    "webhooks_update",
-    "UPDATE webhook_endpoints SET url = $2, events = ARRAY(SELECT json_array_elements_text($3::json)), "
-    "description = $4, status = $5, updated_at = now() WHERE id = $1 RETURNING " ENDPOINT_COLS,
-    5, 0};
-static struct nm_sql q_delete = {
-    "webhooks_delete", "DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", 1, 0};
+	"webhooks_update",
+	"UPDATE webhook_endpoints SET url = $2, events = ARRAY(SELECT "
+	"json_array_elements_text($3::json)), "
+	"description = $4, status = $5, updated_at = now() WHERE id = $1 RETURNING " ENDPOINT_COLS,
+	5, 0};
+static struct nm_sql q_delete = {"webhooks_delete",
+				 "DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", 1, 0};
 static struct nm_sql q_attempts = {
-    "webhooks_attempts",
-    "SELECT a.id, a.delivery_id, e.msg_id, e.type, a.attempt, a.http_status, a.error, "
-    "a.latency_ms, a.response_snippet, " NM_SQL_TS("a.created_at") ", d.state "
-    "FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id "
-    "JOIN events e ON e.id = d.event_id "
-    "WHERE a.endpoint_id = $1 AND ($2::bigint = 0 OR a.id < $2) ORDER BY a.id DESC LIMIT $3",
-    3, 0};
+	"webhooks_attempts",
+	"SELECT a.id, a.delivery_id, e.msg_id, e.type, a.attempt, a.http_status, a.error, "
+	"a.latency_ms, a.response_snippet, " NM_SQL_TS(
+		"a.created_at") ", d.state "
+				"FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = "
+				"a.delivery_id "
+				"JOIN events e ON e.id = d.event_id "
+				"WHERE a.endpoint_id = $1 AND ($2::bigint = 0 OR a.id < $2) ORDER "
+				"BY a.id DESC LIMIT $3",
+	3, 0};
 /* Due now, same event (same webhook-id); the NOTIFY wakes a worker at commit. */
 static struct nm_sql q_retry = {
-    "webhooks_retry",
-    "WITH d AS (UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now() "
-    "WHERE id = $2 AND endpoint_id = $1 RETURNING id, event_id, attempts, next_attempt_at) "
-    "SELECT d.id, e.msg_id, e.type, d.attempts, " NM_SQL_TS("d.next_attempt_at") ", "
-    "pg_notify('" NM_WEBHOOK_CHANNEL "', '') FROM d JOIN events e ON e.id = d.event_id",
-    2, 0};
+	"webhooks_retry",
+	"WITH d AS (UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now() "
+	"WHERE id = $2 AND endpoint_id = $1 RETURNING id, event_id, attempts, next_attempt_at) "
+	"SELECT d.id, e.msg_id, e.type, d.attempts, " NM_SQL_TS(
+		"d.next_attempt_at") ", "
+				     "pg_notify('" NM_WEBHOOK_CHANNEL
+				     "', '') FROM d JOIN events e ON e.id = d.event_id",
+	2, 0};
 
 static bool require_unscoped(struct nm_req *r)
 {
 	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
-		                 "Webhooks are managed with an admin key that is not bound to a brand.");
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"Webhooks are managed with an admin key that is not bound to a brand.");
 		return false;
 	}
 	return true;
@@ -69,10 +75,11 @@ static bool require_unscoped(struct nm_req *r)
 static json_t *row_json(const PGresult *res, int i)
 {
 	json_t *events = json_loads(PQgetvalue(res, i, 2), 0, NULL);
-	return json_pack("{s:I, s:s, s:o, s:s?, s:s, s:s, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0),
-	                 "url", PQgetvalue(res, i, 1), "events", events ? events : json_array(),
-	                 "description", nm_db_str(res, i, 3), "status", PQgetvalue(res, i, 4),
-	                 "created_at", PQgetvalue(res, i, 5), "updated_at", PQgetvalue(res, i, 6));
+	return json_pack("{s:I, s:s, s:o, s:s?, s:s, s:s, s:s}", "id",
+			 (json_int_t)nm_db_i64(res, i, 0), "url", PQgetvalue(res, i, 1), "events",
+			 events ? events : json_array(), "description", nm_db_str(res, i, 3),
+			 "status", PQgetvalue(res, i, 4), "created_at", PQgetvalue(res, i, 5),
+			 "updated_at", PQgetvalue(res, i, 6));
 }
 
 /* A validated endpoint: borrowed strings, owned events array (de-duplicated). */
@@ -81,8 +88,7 @@ struct endpoint {
 	json_t *events;
 };
 
-static void check_url(struct nm_req *r, json_t *v, bool resolve, struct endpoint *e,
-                      json_t *errors)
+static void check_url(struct nm_req *r, json_t *v, bool resolve, struct endpoint *e, json_t *errors)
 {
 	char msg[160];
 	if (!json_is_string(v) || json_string_length(v) == 0) {
@@ -104,19 +110,22 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 	e->events = json_array();
 	size_t i;
 	json_t *t;
-	json_array_foreach(v, i, t) {
+	json_array_foreach(v, i, t)
+	{
 		char f[32];
 		nm_verr_path(f, sizeof f, "events", (long)i, NULL);
 		if (!nm_webhook_event_valid(json_string_value(t))) {
-			nm_verr_add(errors, f,
-			            "must be one of brand.created, brand.updated, brand.deleted, "
-			            "import.completed, match_run.completed, creator.status_changed, *");
+			nm_verr_add(
+				errors, f,
+				"must be one of brand.created, brand.updated, brand.deleted, "
+				"import.completed, match_run.completed, creator.status_changed, *");
 			continue;
 		}
 		bool seen = false;
 		size_t j;
 		json_t *u;
-		json_array_foreach(e->events, j, u) {
+		json_array_foreach(e->events, j, u)
+		{
 			seen = seen || json_equal(u, t);
 		}
 		if (!seen)
@@ -127,13 +136,14 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 /* Validates a whole endpoint document (a create body, or the stored endpoint with a
  * merge patch applied). The URL is resolved only when `resolve_url` (it was sent). */
 static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool resolve_url,
-                     struct endpoint *e, json_t *errors)
+		     struct endpoint *e, json_t *errors)
 {
 	memset(e, 0, sizeof *e);
 	e->status = "active";
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)in, key, v) {
+	json_object_foreach((json_t *)in, key, v)
+	{
 		if (strcmp(key, "url") == 0) {
 			check_url(r, v, resolve_url, e, errors);
 		} else if (strcmp(key, "events") == 0) {
@@ -142,15 +152,18 @@ static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool res
 			if (json_is_string(v) && json_string_length(v) <= DESCRIPTION_MAX)
 				e->description = json_string_value(v);
 			else if (!json_is_null(v))
-				nm_verr_add(errors, "description", "must be a string of at most %d characters",
-				            DESCRIPTION_MAX);
+				nm_verr_add(errors, "description",
+					    "must be a string of at most %d characters",
+					    DESCRIPTION_MAX);
 		} else if (is_patch && strcmp(key, "status") == 0) {
 			e->status = json_string_value(v);
-			if (!e->status || (strcmp(e->status, "active") && strcmp(e->status, "disabled") &&
-			                   strcmp(e->status, "failing")))
+			if (!e->status ||
+			    (strcmp(e->status, "active") && strcmp(e->status, "disabled") &&
+			     strcmp(e->status, "failing")))
 				nm_verr_add(errors, "status", "must be active or disabled");
-		} else if (!strcmp(key, "id") || !strcmp(key, "secret") || !strcmp(key, "created_at") ||
-		           !strcmp(key, "updated_at") || !strcmp(key, "status")) {
+		} else if (!strcmp(key, "id") || !strcmp(key, "secret") ||
+			   !strcmp(key, "created_at") || !strcmp(key, "updated_at") ||
+			   !strcmp(key, "status")) {
 			nm_verr_add(errors, key, "read-only field");
 		} else {
 			nm_verr_add(errors, key, "unknown field");
@@ -175,8 +188,9 @@ void nm_h_webhooks_create(struct nm_req *r)
 	struct endpoint e;
 	json_t *errors = json_array();
 	if (!validate(r, nm_req_json(r), false, true, &e, errors)) {
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The webhook endpoint has %zu invalid field(s).",
-		                 json_array_size(errors));
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The webhook endpoint has %zu invalid field(s).",
+				 json_array_size(errors));
 		return;
 	}
 	json_decref(errors);
@@ -282,9 +296,9 @@ void nm_h_webhooks_patch(struct nm_req *r)
 	json_t *stored = row_json(res, 0);
 	PQclear(res);
 	json_t *current = json_pack("{s:O, s:O, s:O, s:O}", "url", json_object_get(stored, "url"),
-	                            "events", json_object_get(stored, "events"), "description",
-	                            json_object_get(stored, "description"), "status",
-	                            json_object_get(stored, "status"));
+				    "events", json_object_get(stored, "events"), "description",
+				    json_object_get(stored, "description"), "status",
+				    json_object_get(stored, "status"));
 	json_decref(stored);
 	json_t *patch = nm_req_json(r);
 	json_t *merged = nm_merge_patch(current, patch);
@@ -299,8 +313,9 @@ void nm_h_webhooks_patch(struct nm_req *r)
 	}
 	if (!ok) {
 		nm_db_rollback(pg);
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The patched endpoint has %zu invalid field(s).",
-		                 json_array_size(errors));
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The patched endpoint has %zu invalid field(s).",
+				 json_array_size(errors));
 	} else {
 		json_decref(errors);
 		save_patch(r, pg, &e);
@@ -323,21 +338,20 @@ void nm_h_webhooks_delete(struct nm_req *r)
 
 static json_t *attempt_json(const PGresult *res, int i)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:i, s:s?, s:s}", "id",
-	                      (json_int_t)nm_db_i64(res, i, 0), "delivery_id",
-	                      (json_int_t)nm_db_i64(res, i, 1), "event_id", PQgetvalue(res, i, 2),
-	                      "event_type", PQgetvalue(res, i, 3), "attempt",
-	                      (int)nm_db_i64(res, i, 4), "error", nm_db_str(res, i, 6), "created_at",
-	                      PQgetvalue(res, i, 9));
-	json_object_set_new(o, "http_status", nm_db_isnull(res, i, 5)
-	                                          ? json_null()
-	                                          : json_integer(nm_db_i64(res, i, 5)));
-	json_object_set_new(o, "latency_ms", nm_db_isnull(res, i, 7)
-	                                         ? json_null()
-	                                         : json_real(atof(PQgetvalue(res, i, 7))));
-	json_object_set_new(o, "response", nm_db_isnull(res, i, 8)
-	                                       ? json_null()
-	                                       : json_string(PQgetvalue(res, i, 8)));
+	json_t *o = json_pack(
+		"{s:I, s:I, s:s, s:s, s:i, s:s?, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0),
+		"delivery_id", (json_int_t)nm_db_i64(res, i, 1), "event_id", PQgetvalue(res, i, 2),
+		"event_type", PQgetvalue(res, i, 3), "attempt", (int)nm_db_i64(res, i, 4), "error",
+		nm_db_str(res, i, 6), "created_at", PQgetvalue(res, i, 9));
+	json_object_set_new(o, "http_status",
+			    nm_db_isnull(res, i, 5) ? json_null()
+						    : json_integer(nm_db_i64(res, i, 5)));
+	json_object_set_new(o, "latency_ms",
+			    nm_db_isnull(res, i, 7) ? json_null()
+						    : json_real(atof(PQgetvalue(res, i, 7))));
+	json_object_set_new(o, "response",
+			    nm_db_isnull(res, i, 8) ? json_null()
+						    : json_string(PQgetvalue(res, i, 8)));
 	json_object_set_new(o, "delivery_state", json_string(PQgetvalue(res, i, 10)));
 	return o;
 }
@@ -383,16 +397,16 @@ void nm_h_webhooks_retry(struct nm_req *r)
 	if (!nm_db_ok(res)) {
 		nm_reply_db_error(r, res);
 	} else if (PQntuples(res) == 0) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No delivery %s for webhook endpoint %s.", did,
-		                 id);
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No delivery %s for webhook endpoint %s.",
+				 did, id);
 	} else {
 		nm_reply_json(r, 202,
-		              json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s}", "id",
-		                        (json_int_t)nm_db_i64(res, 0, 0), "endpoint_id",
-		                        (json_int_t)nm_req_id_param(r, 0), "event_id",
-		                        PQgetvalue(res, 0, 1), "event_type", PQgetvalue(res, 0, 2),
-		                        "state", "pending", "attempts", (int)nm_db_i64(res, 0, 3),
-		                        "next_attempt_at", PQgetvalue(res, 0, 4)));
+			      json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s}", "id",
+					(json_int_t)nm_db_i64(res, 0, 0), "endpoint_id",
+					(json_int_t)nm_req_id_param(r, 0), "event_id",
+					PQgetvalue(res, 0, 1), "event_type", PQgetvalue(res, 0, 2),
+					"state", "pending", "attempts", (int)nm_db_i64(res, 0, 3),
+					"next_attempt_at", PQgetvalue(res, 0, 4)));
 	}
 	PQclear(res);
 }

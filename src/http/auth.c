@@ -79,8 +79,8 @@ static void cache_put(const char *hash, const struct nm_auth *a, int ttl)
 }
 
 static struct nm_sql q_lookup = {
-    "api_keys_lookup",
-    "SELECT id, role, brand_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", 1, 0};
+	"api_keys_lookup",
+	"SELECT id, role, brand_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", 1, 0};
 
 enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, struct nm_auth *out)
 {
@@ -114,7 +114,7 @@ enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, struct nm_au
 }
 
 json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, const char *name,
-                           char key_out[64], PGresult **res_out)
+			   char key_out[64], PGresult **res_out)
 {
 	*res_out = NULL;
 	if (!nm_random_token("nm_", 24, key_out, 64))
@@ -124,22 +124,22 @@ json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, co
 	snprintf(prefix, sizeof prefix, "%.11s", key_out);
 	snprintf(brand, sizeof brand, "%lld", (long long)brand_id);
 	const char *params[] = {hash, prefix, name, nm_role_name(role), brand_id ? brand : NULL};
-	PGresult *res = PQexecParams(
-	    conn,
-	    "INSERT INTO api_keys (key_hash, prefix, name, role, brand_id) VALUES ($1,$2,$3,$4,$5) "
-	    "RETURNING id, prefix, name, role, brand_id, " NM_SQL_TS("created_at"),
-	    5, NULL, params, NULL, NULL, 0);
+	PGresult *res =
+		PQexecParams(conn,
+			     "INSERT INTO api_keys (key_hash, prefix, name, role, brand_id) VALUES "
+			     "($1,$2,$3,$4,$5) "
+			     "RETURNING id, prefix, name, role, brand_id, " NM_SQL_TS("created_at"),
+			     5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		*res_out = res;
 		return NULL;
 	}
-	json_t *o = json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s}", "id",
-	                      (json_int_t)nm_db_i64(res, 0, 0), "prefix", PQgetvalue(res, 0, 1),
-	                      "name", nm_db_str(res, 0, 2), "role", PQgetvalue(res, 0, 3),
-	                      "brand_id",
-	                      nm_db_isnull(res, 0, 4) ? json_null()
-	                                              : json_integer(nm_db_i64(res, 0, 4)),
-	                      "created_at", PQgetvalue(res, 0, 5));
+	json_t *o = json_pack(
+		"{s:I, s:s, s:s?, s:s, s:o, s:s}", "id", (json_int_t)nm_db_i64(res, 0, 0), "prefix",
+		PQgetvalue(res, 0, 1), "name", nm_db_str(res, 0, 2), "role", PQgetvalue(res, 0, 3),
+		"brand_id",
+		nm_db_isnull(res, 0, 4) ? json_null() : json_integer(nm_db_i64(res, 0, 4)),
+		"created_at", PQgetvalue(res, 0, 5));
 	PQclear(res);
 	return o;
 }

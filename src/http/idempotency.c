@@ -13,26 +13,26 @@
 #include "nm/sign.h"
 
 static struct nm_sql q_claim = {
-    "idem_claim",
-    "INSERT INTO idempotency_keys (api_key_id, idem_key, method, path, request_hash) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (api_key_id, idem_key) DO UPDATE "
-    "SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash, "
-    "status = 0, content_type = NULL, location = NULL, body = NULL, created_at = now() "
-    "WHERE idempotency_keys.created_at < now() - interval '24 hours' "
-    "RETURNING 1",
-    5, 0};
+	"idem_claim",
+	"INSERT INTO idempotency_keys (api_key_id, idem_key, method, path, request_hash) "
+	"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (api_key_id, idem_key) DO UPDATE "
+	"SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash, "
+	"status = 0, content_type = NULL, location = NULL, body = NULL, created_at = now() "
+	"WHERE idempotency_keys.created_at < now() - interval '24 hours' "
+	"RETURNING 1",
+	5, 0};
 static struct nm_sql q_get = {
-    "idem_get",
-    "SELECT request_hash, status, content_type, location, body, method, path "
-    "FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2",
-    2, 0};
+	"idem_get",
+	"SELECT request_hash, status, content_type, location, body, method, path "
+	"FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2",
+	2, 0};
 static struct nm_sql q_store = {
-    "idem_store",
-    "UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6, "
-    "request_hash = $7 WHERE api_key_id = $1 AND idem_key = $2",
-    7, 0};
+	"idem_store",
+	"UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6, "
+	"request_hash = $7 WHERE api_key_id = $1 AND idem_key = $2",
+	7, 0};
 static struct nm_sql q_drop = {
-    "idem_drop", "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2", 2, 0};
+	"idem_drop", "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2", 2, 0};
 
 static void hash_request(struct nm_req *r)
 {
@@ -86,7 +86,7 @@ static int claim(struct nm_req *r, const char *hash, char stored_hash[65], PGres
 	*row = NULL;
 	if (kl == 0 || kl > 255) {
 		nm_reply_problem(r, NM_P_BAD_REQUEST, NULL,
-		                 "Idempotency-Key must be 1 to 255 characters.");
+				 "Idempotency-Key must be 1 to 255 characters.");
 		return 0;
 	}
 	struct nm_pg *pg = nm_req_db(r);
@@ -100,7 +100,8 @@ static int claim(struct nm_req *r, const char *hash, char stored_hash[65], PGres
 	if (!nm_db_ok(res)) {
 		PQclear(res);
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "Could not record the Idempotency-Key.");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 "Could not record the Idempotency-Key.");
 		return 0;
 	}
 	bool claimed = PQntuples(res) == 1;
@@ -116,13 +117,13 @@ static int claim(struct nm_req *r, const char *hash, char stored_hash[65], PGres
 		PQclear(res);
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_IN_PROGRESS, NULL,
-		                 "The first request with this Idempotency-Key just ended; retry.");
+				 "The first request with this Idempotency-Key just ended; retry.");
 		return 0;
 	}
 	if (atoi(PQgetvalue(res, 0, 1)) == 0) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_IN_PROGRESS, NULL,
-		                 "A request with this Idempotency-Key is still in progress.");
+				 "A request with this Idempotency-Key is still in progress.");
 		PQclear(res);
 		return 0;
 	}
@@ -136,8 +137,8 @@ static void answer_duplicate(struct nm_req *r, PGresult *row)
 {
 	if (strcmp(PQgetvalue(row, 0, 0), r->idem_hash) != 0)
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_MISMATCH, NULL,
-		                 "This Idempotency-Key was used with a different request (%s %s).",
-		                 PQgetvalue(row, 0, 5), PQgetvalue(row, 0, 6));
+				 "This Idempotency-Key was used with a different request (%s %s).",
+				 PQgetvalue(row, 0, 5), PQgetvalue(row, 0, 6));
 	else
 		replay(r, row);
 }
@@ -208,7 +209,8 @@ void nm_idem_stream_end(struct nm_req *r)
 		answer_duplicate(r, res);
 	else {
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "Could not read the Idempotency-Key.");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 "Could not read the Idempotency-Key.");
 	}
 	PQclear(res);
 }

@@ -8,7 +8,7 @@
 
 #include "nm/http.h"
 
-#define NM_MAX_PARAMS 4
+#define NM_MAX_PARAMS	     4
 #define NM_MAX_REPLY_HEADERS 12
 
 struct nm_req {
@@ -54,7 +54,7 @@ struct nm_req {
 	char idem_hash[65];
 	bool idem_record; /* a placeholder row exists and must be completed or removed */
 	bool idem_check;  /* streamed duplicate: hash the body, then replay or 422 */
-	void *idem_sha;   /* EVP_MD_CTX* while a streamed body is hashed */
+	void *idem_sha;	  /* EVP_MD_CTX* while a streamed body is hashed */
 };
 
 /* src/http/idempotency.c: before the handler. Returns true when the request must go
@@ -79,6 +79,6 @@ void nm_idem_abandon(struct nm_req *r);
 
 /* src/http/router.c */
 const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,
-                                       char *allow, size_t allow_sz, bool *path_known);
+				       char *allow, size_t allow_sz, bool *path_known);
 
 #endif

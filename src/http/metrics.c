@@ -4,9 +4,9 @@
 #include "nm/metrics.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +14,11 @@
 #include "nm/db.h"
 #include "nm/http.h"
 
-#define MAX_HTTP 512
+#define MAX_HTTP     512
 #define MAX_COUNTERS 128
 
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                 0.05,   0.1,   0.25,   0.5,   1,    2.5,  5, 10};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				 0.1,	 0.25,	0.5,	1,     2.5,  5,	    10};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
 
 static struct http_series {
@@ -47,8 +47,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 /* Matched routes (the hot path) count without a lock: one atomic counter per route and
  * status code, and per route an atomic histogram. Unmatched requests take the locked,
  * label-searching path above. */
-#define MAX_ROUTES 128
-#define STATUS_MIN 100
+#define MAX_ROUTES   128
+#define STATUS_MIN   100
 #define STATUS_SLOTS 500
 static struct route_series {
 	_Atomic unsigned long long status[STATUS_SLOTS];
@@ -69,10 +69,8 @@ void nm_metrics_route(size_t route, int status, double seconds)
 	atomic_fetch_add_explicit(&m->bucket[b], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->total, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)(seconds * 1e6),
-	                          memory_order_relaxed);
+				  memory_order_relaxed);
 }
-
-
 
 static bool same(const char *a, const char *b)
 {
@@ -82,8 +80,8 @@ static bool same(const char *a, const char *b)
 void nm_metrics_http(const char *route, const char *method, int status, double seconds)
 {
 	/* MHD's method strings are not static; map to our static names. */
-	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
-	                                      "HEAD"};
+	static const char *const methods[] = {"GET",	"POST",	   "PUT", "PATCH",
+					      "DELETE", "OPTIONS", "HEAD"};
 	const char *m = "OTHER";
 	for (size_t i = 0; i < sizeof methods / sizeof *methods; i++)
 		if (strcmp(method, methods[i]) == 0)
@@ -169,7 +167,8 @@ static void render_routes(struct out *o, bool histogram)
 				unsigned long long n = atomic_load(&m->status[s]);
 				if (n)
 					outf(o,
-					     "nichematch_http_requests_total{route=\"%s\",method=\"%s\","
+					     "nichematch_http_requests_total{route=\"%s\",method="
+					     "\"%s\","
 					     "status=\"%d\"} %llu\n",
 					     rt, me, s + STATUS_MIN, n);
 			}
@@ -182,7 +181,8 @@ static void render_routes(struct out *o, bool histogram)
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += atomic_load(&m->bucket[b]);
 			outf(o,
-			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
+			     "\"%s\","
 			     "le=\"%g\"} %llu\n",
 			     rt, me, buckets[b], cum);
 		}
@@ -190,9 +190,13 @@ static void render_routes(struct out *o, bool histogram)
 		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
 		     "le=\"+Inf\"} %llu\n",
 		     rt, me, total);
-		outf(o, "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+		outf(o,
+		     "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+		     "%.6f\n",
 		     rt, me, (double)atomic_load(&m->sum_us) / 1e6);
-		outf(o, "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		outf(o,
+		     "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} "
+		     "%llu\n",
 		     rt, me, total);
 	}
 }
@@ -204,21 +208,25 @@ char *nm_metrics_render(size_t *len)
 		return NULL;
 	o.buf[0] = '\0';
 	pthread_mutex_lock(&mu);
-	outf(&o, "# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
-	         "# TYPE nichematch_http_requests_total counter\n");
+	outf(&o,
+	     "# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
+	     "# TYPE nichematch_http_requests_total counter\n");
 	render_routes(&o, false);
 	for (int i = 0; i < n_http; i++)
-		outf(&o, "nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+		outf(&o,
+		     "nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} "
+		     "%llu\n",
 		     http[i].route, http[i].method, http[i].status, http[i].count);
 	outf(&o, "# HELP nichematch_http_request_duration_seconds Request latency.\n"
-	         "# TYPE nichematch_http_request_duration_seconds histogram\n");
+		 "# TYPE nichematch_http_request_duration_seconds histogram\n");
 	render_routes(&o, true);
 	for (int i = 0; i < n_hists; i++) {
 		unsigned long long cum = 0;
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += hists[i].counts[b];
 			outf(&o,
-			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
+			     "\"%s\","
 			     "le=\"%g\"} %llu\n",
 			     hists[i].route, hists[i].method, buckets[b], cum);
 		}
@@ -226,9 +234,13 @@ char *nm_metrics_render(size_t *len)
 		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
 		     "le=\"+Inf\"} %llu\n",
 		     hists[i].route, hists[i].method, hists[i].total);
-		outf(&o, "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+		outf(&o,
+		     "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+		     "%.6f\n",
 		     hists[i].route, hists[i].method, hists[i].sum);
-		outf(&o, "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+		outf(&o,
+		     "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} "
+		     "%llu\n",
 		     hists[i].route, hists[i].method, hists[i].total);
 	}
 	/* Group each family's series under one HELP/TYPE header, as the format requires. */

@@ -85,7 +85,7 @@ static bool match(const char *pattern, const char *path, struct nm_req *r)
 }
 
 const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,
-                                       char *allow, size_t allow_sz, bool *path_known)
+				       char *allow, size_t allow_sz, bool *path_known)
 {
 	const struct nm_route *found = NULL;
 	*path_known = false;
@@ -98,8 +98,8 @@ const struct nm_route *nm_router_match(const char *method, const char *path, str
 		*path_known = true;
 		size_t used = strlen(allow);
 		snprintf(allow + used, allow_sz - used, "%s%s", used ? ", " : "", rt->method);
-		if (!found && (strcmp(rt->method, method) == 0 ||
-		               (head && strcmp(rt->method, "GET") == 0)))
+		if (!found &&
+		    (strcmp(rt->method, method) == 0 || (head && strcmp(rt->method, "GET") == 0)))
 			found = rt;
 	}
 	if (*path_known) {

@@ -126,7 +126,7 @@ struct nm_pg *nm_req_db(struct nm_req *r)
 	if (!r->pg) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
-		                 "The database is unreachable; retry shortly.");
+				 "The database is unreachable; retry shortly.");
 	}
 	return r->pg;
 }
@@ -162,8 +162,7 @@ void nm_reply_empty(struct nm_req *r, int status)
 	set_reply(r, status, NULL, NULL, 0);
 }
 
-void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body,
-                   size_t len)
+void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body, size_t len)
 {
 	set_reply(r, status, content_type, body, len);
 }
@@ -182,7 +181,7 @@ void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const
 	char type[128];
 	snprintf(type, sizeof type, "https://nichematch.dev/problems/%s", problems[p].slug);
 	json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", problems[p].title,
-	                      "status", problems[p].status, "detail", detail);
+			      "status", problems[p].status, "detail", detail);
 	if (r->url)
 		json_object_set_new(o, "instance", json_string(r->url));
 	if (errors)
@@ -284,9 +283,9 @@ bool nm_req_page(struct nm_req *r, int *limit, int64_t *after_id)
 		long v = strtol(l, &end, 10);
 		if (!*l || *end || v < 1 || v > 200) {
 			nm_reply_problem(r, NM_P_BAD_QUERY,
-			                 json_pack("[{s:s,s:s}]", "field", "limit", "message",
-			                           "must be an integer from 1 to 200"),
-			                 "limit must be an integer from 1 to 200");
+					 json_pack("[{s:s,s:s}]", "field", "limit", "message",
+						   "must be an integer from 1 to 200"),
+					 "limit must be an integer from 1 to 200");
 			return false;
 		}
 		*limit = (int)v;
@@ -294,9 +293,9 @@ bool nm_req_page(struct nm_req *r, int *limit, int64_t *after_id)
 	const char *c = nm_req_query(r, "cursor");
 	if (c && *c && !cursor_decode(c, after_id)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
-		                 json_pack("[{s:s,s:s}]", "field", "cursor", "message",
-		                           "is not a cursor this API returned"),
-		                 "cursor is not a cursor this API returned");
+				 json_pack("[{s:s,s:s}]", "field", "cursor", "message",
+					   "is not a cursor this API returned"),
+				 "cursor is not a cursor this API returned");
 		return false;
 	}
 	return true;
@@ -311,7 +310,8 @@ static void make_request_id(struct nm_req *r)
 		size_t n = strlen(given);
 		bool ok = n > 0 && n < sizeof r->request_id;
 		for (size_t i = 0; ok && i < n; i++)
-			ok = given[i] > 0x20 && given[i] < 0x7f && given[i] != '"' && given[i] != '\\';
+			ok = given[i] > 0x20 && given[i] < 0x7f && given[i] != '"' &&
+			     given[i] != '\\';
 		if (ok) {
 			memcpy(r->request_id, given, n + 1);
 			return;
@@ -330,7 +330,8 @@ static void make_request_id(struct nm_req *r)
 	state ^= state << 13;
 	state ^= state >> 7;
 	state ^= state << 17;
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	char *o = r->request_id;
 	memcpy(o, "req_", 4);
 	uint64_t v = state;
@@ -365,7 +366,7 @@ static void authenticate(struct nm_req *r)
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
 		nm_reply_header(r, "WWW-Authenticate", "Bearer");
 		nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL,
-		                 "Send an API key as 'Authorization: Bearer <key>'.");
+				 "Send an API key as 'Authorization: Bearer <key>'.");
 		return;
 	}
 	const char *key = h + 7;
@@ -380,18 +381,20 @@ static void authenticate(struct nm_req *r)
 		return;
 	case NM_AUTH_DB_DOWN:
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
-		                 "The API key cannot be checked while the database is unreachable.");
+		nm_reply_problem(
+			r, NM_P_DB_UNAVAILABLE, NULL,
+			"The API key cannot be checked while the database is unreachable.");
 		return;
 	}
 	if (r->auth.role < r->route->min_role) {
 		nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "This needs a key with the '%s' role.",
-		                 nm_role_name(r->route->min_role));
+				 nm_role_name(r->route->min_role));
 		return;
 	}
 	double retry_after;
 	int remaining;
-	bool allowed = nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
+	bool allowed =
+		nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
 	if (r->cfg->rate_limit > 0) {
 		char v[32];
 		snprintf(v, sizeof v, "%g", r->cfg->rate_limit);
@@ -406,8 +409,8 @@ static void authenticate(struct nm_req *r)
 		snprintf(ra, sizeof ra, "%d", (int)(retry_after + 0.999));
 		nm_reply_header(r, "Retry-After", ra);
 		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
-		                 "Rate limit of %g requests per second exceeded; retry in %s s.",
-		                 r->cfg->rate_limit, ra);
+				 "Rate limit of %g requests per second exceeded; retry in %s s.",
+				 r->cfg->rate_limit, ra);
 	}
 }
 
@@ -416,7 +419,7 @@ static void preflight(struct nm_req *r, const char *allow)
 	if (r->cors_origin) {
 		nm_reply_header(r, "Access-Control-Allow-Methods", allow);
 		nm_reply_header(r, "Access-Control-Allow-Headers",
-		                "Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+				"Authorization, Content-Type, Idempotency-Key, X-Request-Id");
 		nm_reply_header(r, "Access-Control-Max-Age", "600");
 	}
 	nm_reply_header(r, "Allow", allow);
@@ -426,7 +429,7 @@ static void preflight(struct nm_req *r, const char *allow)
 /* Counts query arguments whose key or value holds a NUL byte (from %00): such values
  * would silently end early in every C string API, so the request is refused instead. */
 static enum MHD_Result count_nul_args(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      size_t key_size, const char *value, size_t value_size)
+				      size_t key_size, const char *value, size_t value_size)
 {
 	if (strlen(key) != key_size || (value && strlen(value) != value_size))
 		(*(int *)cls)++;
@@ -461,7 +464,7 @@ static void on_headers(struct nm_req *r)
 		} else if (path_known) {
 			nm_reply_header(r, "Allow", allow);
 			nm_reply_problem(r, NM_P_METHOD_NOT_ALLOWED, NULL,
-			                 "%s is not allowed here; allowed: %s.", r->method, allow);
+					 "%s is not allowed here; allowed: %s.", r->method, allow);
 		} else {
 			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No route for %s.", r->url);
 		}
@@ -485,23 +488,23 @@ static void on_headers(struct nm_req *r)
 	if (bk == NM_BODY_JSON || bk == NM_BODY_JSON_OPTIONAL || bk == NM_BODY_RAW) {
 		if (content_length > r->cfg->json_max_bytes) {
 			nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
-			                 "The body is %llu bytes; the limit is %zu bytes.",
-			                 content_length, r->cfg->json_max_bytes);
+					 "The body is %llu bytes; the limit is %zu bytes.",
+					 content_length, r->cfg->json_max_bytes);
 			return;
 		}
 		if (bk != NM_BODY_RAW && r->has_body && !json_content_type_ok(r)) {
 			nm_reply_problem(r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
-			                 "Send the body as application/json%s.",
-			                 strcmp(r->method, "PATCH") == 0
-			                     ? " or application/merge-patch+json"
-			                     : "");
+					 "Send the body as application/json%s.",
+					 strcmp(r->method, "PATCH") == 0
+						 ? " or application/merge-patch+json"
+						 : "");
 			return;
 		}
 	} else if (bk == NM_BODY_STREAM) {
 		if (content_length > r->cfg->import_max_bytes) {
 			nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
-			                 "The body is %llu bytes; the import limit is %zu bytes.",
-			                 content_length, r->cfg->import_max_bytes);
+					 "The body is %llu bytes; the import limit is %zu bytes.",
+					 content_length, r->cfg->import_max_bytes);
 			return;
 		}
 		if (strcmp(r->method, "POST") == 0 && r->auth.key_id &&
@@ -564,19 +567,20 @@ static bool parse_json_body(struct nm_req *r)
 		return true;
 	}
 	if (r->body_len == 0) {
-		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "The request body is empty; send a JSON object.");
+		nm_reply_problem(r, NM_P_BAD_JSON, NULL,
+				 "The request body is empty; send a JSON object.");
 		return false;
 	}
 	if (nm_json_depth(r->body, r->body_len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "JSON nesting deeper than %d levels.",
-		                 JSON_MAX_DEPTH);
+				 JSON_MAX_DEPTH);
 		return false;
 	}
 	json_error_t err;
 	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (!r->json) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "Invalid JSON at line %d, column %d: %s.",
-		                 err.line, err.column, err.text);
+				 err.line, err.column, err.text);
 		return false;
 	}
 	if (!json_is_object(r->json)) {
@@ -593,9 +597,10 @@ static void run_handler(struct nm_req *r)
 			r->stream_active = false;
 			r->route->stream->abort(r);
 		}
-		nm_reply_problem(r, NM_P_TOO_LARGE, NULL, "The body exceeds the limit of %zu bytes.",
-		                 r->route->body == NM_BODY_STREAM ? r->cfg->import_max_bytes
-		                                                  : r->cfg->json_max_bytes);
+		nm_reply_problem(r, NM_P_TOO_LARGE, NULL,
+				 "The body exceeds the limit of %zu bytes.",
+				 r->route->body == NM_BODY_STREAM ? r->cfg->import_max_bytes
+								  : r->cfg->json_max_bytes);
 		return;
 	}
 	if (r->route->body == NM_BODY_STREAM) {
@@ -611,7 +616,7 @@ static void run_handler(struct nm_req *r)
 	    !parse_json_body(r))
 		return;
 	bool idem = strcmp(r->method, "POST") == 0 && r->auth.key_id &&
-	            nm_req_header(r, "Idempotency-Key");
+		    nm_req_header(r, "Idempotency-Key");
 	if (idem && !nm_idem_before(r))
 		return;
 	r->route->handler(r);
@@ -627,7 +632,7 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		return MHD_YES;
 	r->queued = true;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-	    r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
+		r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply_ctype)
@@ -640,8 +645,8 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->cors_origin);
 		MHD_add_response_header(resp, "Vary", "Origin");
 		MHD_add_response_header(resp, "Access-Control-Expose-Headers",
-		                        "Location, Retry-After, X-Request-Id, RateLimit-Limit, "
-		                        "RateLimit-Remaining, RateLimit-Reset");
+					"Location, Retry-After, X-Request-Id, RateLimit-Limit, "
+					"RateLimit-Remaining, RateLimit-Reset");
 	}
 	for (int i = 0; i < r->n_hdrs; i++)
 		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);
@@ -651,9 +656,8 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct nm_req *r = *con_cls;
 	if (!r) {
@@ -685,7 +689,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * or a request already rejected) used to drain a chunked body of any size,
 		 * keeping a thread busy for as long as the client kept sending. */
 		size_t cap = r->route && r->route->body == NM_BODY_STREAM ? r->cfg->import_max_bytes
-		                                                          : r->cfg->json_max_bytes;
+									  : r->cfg->json_max_bytes;
 		if (r->body_total > (unsigned long long)cap + (1u << 20))
 			return MHD_NO;
 		return MHD_YES;
@@ -717,10 +721,10 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 	}
 	char line[2048];
 	size_t n = (size_t)snprintf(line, sizeof line,
-	                            "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"request\","
-	                            "\"request_id\":\"",
-	                            ts_prefix, (long)(tv.tv_usec / 1000),
-	                            lvl == NM_LOG_WARN ? "warn" : "info");
+				    "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"request\","
+				    "\"request_id\":\"",
+				    ts_prefix, (long)(tv.tv_usec / 1000),
+				    lvl == NM_LOG_WARN ? "warn" : "info");
 	n = nm_json_escape(line, n, sizeof line - 400, r->request_id);
 	n += (size_t)snprintf(line + n, sizeof line - n, "\",\"method\":\"");
 	n = nm_json_escape(line, n, sizeof line - 380, r->method ? r->method : "");
@@ -728,13 +732,13 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 	n = nm_json_escape(line, n, sizeof line - 360, r->url ? r->url : "");
 	long us = (long)(secs * 1e6);
 	n += (size_t)snprintf(line + n, sizeof line - n,
-	                      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%ld.%03ld,"
-	                      "\"bytes_in\":%llu",
-	                      r->route ? r->route->pattern : "unmatched", r->status, us / 1000,
-	                      us % 1000, r->body_total);
+			      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%ld.%03ld,"
+			      "\"bytes_in\":%llu",
+			      r->route ? r->route->pattern : "unmatched", r->status, us / 1000,
+			      us % 1000, r->body_total);
 	if (r->auth.key_id)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"key_id\":%lld",
-		                      (long long)r->auth.key_id);
+				      (long long)r->auth.key_id);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"aborted\":true");
 	n += (size_t)snprintf(line + n, sizeof line - n, "}\n");
@@ -742,7 +746,7 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct nm_req *r = *con_cls;
 	if (!r)
@@ -756,7 +760,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct timespec end;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	double secs = (double)(end.tv_sec - r->start.tv_sec) +
-	              (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
+		      (double)(end.tv_nsec - r->start.tv_nsec) / 1e9;
 	if (!r->queued && !r->status)
 		r->status = 499; /* nginx's "client closed request", for logs and metrics */
 	log_request(r, secs, toe);
@@ -800,23 +804,23 @@ bool nm_server_start(const struct nm_config *cfg, char *err, size_t errsz)
 		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	} else if (inet_pton(AF_INET, cfg->listen_host, &addr.sin_addr) != 1) {
 		snprintf(err, errsz, "NICHEMATCH_LISTEN host must be an IPv4 address, got %s",
-		         cfg->listen_host);
+			 cfg->listen_host);
 		return false;
 	}
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-	                 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	daemon_ = MHD_start_daemon(
-	    flags, cfg->listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE,
-	    cfg->thread_stack_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+		flags, cfg->listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE,
+		cfg->thread_stack_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (!daemon_) {
 		snprintf(err, errsz, "cannot listen on %s:%u (in use, or not permitted)",
-		         cfg->listen_host, cfg->listen_port);
+			 cfg->listen_host, cfg->listen_port);
 		return false;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon_, MHD_DAEMON_INFO_BIND_PORT);

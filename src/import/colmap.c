@@ -325,10 +325,9 @@ static bool is_blank(char c)
 /* Windows-1252 for 0x80-0x9F (Excel's "CSV" on Windows); 0 marks undefined bytes,
  * which become U+FFFD. 0xA0-0xFF are Latin-1, the same code point. */
 static const unsigned short cp1252[32] = {
-	0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-	0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+	0x20AC, 0,	0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+	0x2039, 0x0152, 0,	0x017D, 0,	0,	0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+	0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,	0x017E, 0x0178,
 };
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
@@ -404,7 +403,7 @@ static json_t *string_from_legacy(const char *s, size_t len)
 }
 
 json_t *nm_colmap_row(const char *const *fields, size_t n_fields, size_t n,
-                      const char *const *cells, const size_t *lens)
+		      const char *const *cells, const size_t *lens)
 {
 	json_t *row = json_object();
 	if (!row)

@@ -11,10 +11,10 @@
 #include <string.h>
 
 enum csv_state {
-	ST_FIELD_START,   /* nothing of the current cell seen yet */
-	ST_UNQUOTED,      /* inside an unquoted cell (or after a closing quote, leniently) */
-	ST_QUOTED,        /* inside "..." */
-	ST_QUOTE_QUOTED,  /* saw '"' inside "...": either "" or the closing quote */
+	ST_FIELD_START,	 /* nothing of the current cell seen yet */
+	ST_UNQUOTED,	 /* inside an unquoted cell (or after a closing quote, leniently) */
+	ST_QUOTED,	 /* inside "..." */
+	ST_QUOTE_QUOTED, /* saw '"' inside "...": either "" or the closing quote */
 };
 
 struct nm_csv {
@@ -24,14 +24,14 @@ struct nm_csv {
 	void *cls;
 
 	enum csv_state st;
-	int stopped;      /* sticky: NM_CSV_TOO_LONG or a callback's non-zero return */
-	bool cr_pending;  /* the last byte was a CR, so a following LF ends no extra line */
-	bool in_record;   /* a byte of the current record has been consumed */
-	bool nonblank;    /* the current record has a delimiter, quote or content byte */
-	unsigned bom_n;   /* bytes of a leading BOM matched so far */
-	bool bom_done;    /* the BOM question is settled */
-	size_t line;      /* physical line of the next byte */
-	size_t rec_line;  /* physical line where the current record started */
+	int stopped;	 /* sticky: NM_CSV_TOO_LONG or a callback's non-zero return */
+	bool cr_pending; /* the last byte was a CR, so a following LF ends no extra line */
+	bool in_record;	 /* a byte of the current record has been consumed */
+	bool nonblank;	 /* the current record has a delimiter, quote or content byte */
+	unsigned bom_n;	 /* bytes of a leading BOM matched so far */
+	bool bom_done;	 /* the BOM question is settled */
+	size_t line;	 /* physical line of the next byte */
+	size_t rec_line; /* physical line where the current record started */
 
 	/* The current record: cells stored back to back, each NUL-terminated. Offsets,
 	 * not pointers, because data may move when it grows. */
@@ -167,7 +167,7 @@ static int line_end(struct nm_csv *p, char c)
 	return end_record(p);
 }
 
-#define ONES UINT64_C(0x0101010101010101)
+#define ONES  UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
 
 /* Non-zero when some byte of w may equal the byte repeated in pat (exact for "none"). */

@@ -13,7 +13,7 @@
 
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DEPTH 32
-#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+#define LOAD_FLAGS	  (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
@@ -113,7 +113,7 @@ static void ascii_only(char *s)
 /* Parses one delimited element and hands it to the callback. s need not be
  * NUL-terminated. err is scratch space for the message. */
 static int deliver(nm_elem_cb cb, void *cls, size_t pos, const char *s, size_t n, int max_depth,
-                   char *err, size_t errsz)
+		   char *err, size_t errsz)
 {
 	if (nm_json_depth(s, n, max_depth) > max_depth) {
 		snprintf(err, errsz, "nested deeper than %d levels", max_depth);
@@ -123,7 +123,7 @@ static int deliver(nm_elem_cb cb, void *cls, size_t pos, const char *s, size_t n
 	json_t *v = json_loadb(s, n, LOAD_FLAGS, &e);
 	if (!v) {
 		snprintf(err, errsz, "invalid JSON: %s (at byte %d of the element)", e.text,
-		         e.position);
+			 e.position);
 		ascii_only(err);
 		return cb(cls, pos, NULL, err);
 	}
@@ -139,11 +139,11 @@ struct nm_ndjson {
 	int max_depth;
 	nm_elem_cb cb;
 	void *cls;
-	size_t line;     /* line number of the line being read */
+	size_t line;	 /* line number of the line being read */
 	struct gbuf cur; /* the part of the current line seen in earlier chunks */
 	unsigned bom_n;
 	bool bom_done;
-	int stopped;     /* sticky non-zero callback return */
+	int stopped; /* sticky non-zero callback return */
 	char err[256];
 };
 
@@ -249,7 +249,7 @@ int nm_ndjson_finish(struct nm_ndjson *p)
 /* ---- JSON array ------------------------------------------------------------------ */
 
 enum arr_state {
-	A_PRE,  /* before '[' */
+	A_PRE,	/* before '[' */
 	A_ELEM, /* inside the array: scanning an element (possibly still empty) */
 	A_POST, /* after the closing ']' */
 };
@@ -260,18 +260,18 @@ struct nm_jsonarr {
 	nm_elem_cb cb;
 	void *cls;
 	enum arr_state st;
-	size_t pos;      /* 1-based position of the element being scanned */
-	size_t offset;   /* bytes of the body consumed so far (for messages) */
-	size_t depth;    /* bracket depth inside the current element */
+	size_t pos;    /* 1-based position of the element being scanned */
+	size_t offset; /* bytes of the body consumed so far (for messages) */
+	size_t depth;  /* bracket depth inside the current element */
 	size_t deepest;
 	bool in_str, esc;
-	bool nonempty;   /* the current element has a non-blank byte */
+	bool nonempty;	 /* the current element has a non-blank byte */
 	struct gbuf cur; /* the current element */
 	unsigned bom_n;
 	bool bom_done;
-	int stopped;     /* sticky: a failure code or a callback's non-zero return */
+	int stopped;	 /* sticky: a failure code or a callback's non-zero return */
 	char error[160]; /* why the body failed; "" when it did not */
-	char err[256];   /* an element's message, valid during the callback */
+	char err[256];	 /* an element's message, valid during the callback */
 };
 
 struct nm_jsonarr *nm_jsonarr_new(size_t max_elem_bytes, int max_depth, nm_elem_cb cb, void *cls)
@@ -338,7 +338,7 @@ static int arr_element(struct nm_jsonarr *p, bool closing)
 		r = p->cb(p->cls, pos, NULL, p->err);
 	} else {
 		r = deliver(p->cb, p->cls, pos, p->cur.data, p->cur.len, p->max_depth, p->err,
-		            sizeof p->err);
+			    sizeof p->err);
 	}
 	elem_reset(p);
 	if (closing)
@@ -431,8 +431,8 @@ static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 				return arr_fail(p, NM_JSONARR_NOT_ARRAY, not_object, p->offset + i);
 			} else if (!is_ws(c)) {
 				return arr_fail(p, NM_JSONARR_NOT_ARRAY,
-				                "body is not a JSON array (expected '[')",
-				                p->offset + i);
+						"body is not a JSON array (expected '[')",
+						p->offset + i);
 			}
 			i++;
 		} else if (p->st == A_ELEM) {
@@ -443,8 +443,8 @@ static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
 		} else {
 			if (!is_ws(b[i]))
 				return arr_fail(p, NM_JSONARR_SYNTAX,
-				                "unexpected data after the array's closing ']'",
-				                p->offset + i);
+						"unexpected data after the array's closing ']'",
+						p->offset + i);
 			i++;
 		}
 	}
@@ -486,9 +486,9 @@ int nm_jsonarr_finish(struct nm_jsonarr *p)
 	}
 	if (p->st == A_PRE)
 		return arr_fail(p, NM_JSONARR_NOT_ARRAY, "empty body, expected a JSON array",
-		                p->offset);
+				p->offset);
 	if (p->st == A_ELEM)
 		return arr_fail(p, NM_JSONARR_SYNTAX, "unterminated array (missing ']')",
-		                p->offset);
+				p->offset);
 	return 0;
 }

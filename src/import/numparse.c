@@ -11,15 +11,15 @@
 /* Longer digit strings are not counts anyone exports; refusing them bounds the buffer. */
 #define MAX_DIGITS 40
 /* Beyond this every double is 0 or inf anyway; the bound keeps the int from overflowing. */
-#define MAX_EXP 400
+#define MAX_EXP	    400
 #define COUNT_LIMIT ((uint64_t)INT64_MAX / 2)
 
 enum suffix_kind { SUFFIX_MULT, SUFFIX_PERCENT };
 
 struct scanned {
 	char buf[MAX_DIGITS + 12]; /* [-]digits[.digits], room for "e-400" and NUL */
-	size_t int_end;            /* index of '.' (or of the NUL) in buf */
-	int exp10;                 /* exponent, or 3/6/9 from k/M/B, or -2 from '%' */
+	size_t int_end;		   /* index of '.' (or of the NUL) in buf */
+	int exp10;		   /* exponent, or 3/6/9 from k/M/B, or -2 from '%' */
 };
 
 static bool is_digit(char c)
@@ -58,16 +58,23 @@ static size_t sep_len(const char *p, const char *end, char *kind)
 static int suffix_exp(char c)
 {
 	switch (c) {
-	case 'k': case 'K': return 3;
-	case 'm': case 'M': return 6;
-	case 'b': case 'B': return 9;
-	default: return -1;
+	case 'k':
+	case 'K':
+		return 3;
+	case 'm':
+	case 'M':
+		return 6;
+	case 'b':
+	case 'B':
+		return 9;
+	default:
+		return -1;
 	}
 }
 
 /* Appends the digits at *pp to out, stopping at the first non-digit. */
 static bool take_digits(const char **pp, const char *end, struct scanned *out, size_t *n,
-                        size_t *count)
+			size_t *count)
 {
 	const char *p = *pp;
 	size_t c = 0;
@@ -128,7 +135,7 @@ static bool scan_exponent(const char **pp, const char *end, int *exp10)
 }
 
 static bool scan(const char *s, size_t len, bool allow_negative, enum suffix_kind sk,
-                 struct scanned *out)
+		 struct scanned *out)
 {
 	if (!s)
 		return false;

@@ -27,10 +27,10 @@
 
 enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };
 
-#define NO_ID UINT32_MAX
-#define MAX_SLOTS (1u << 24)
+#define NO_ID	      UINT32_MAX
+#define MAX_SLOTS     (1u << 24)
 #define BIO_WORDS_MAX 96
-#define FETCH_ROWS "20000"
+#define FETCH_ROWS    "20000"
 
 struct plist {
 	uint32_t *v;
@@ -40,12 +40,12 @@ struct plist {
 struct index {
 	/* slots */
 	struct nm_score_features *feat;
-	int32_t *post_day; /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
-	uint8_t *ver;      /* bit 7: live; bits 0-6: version */
-	uint16_t *n_post;  /* postings written for the slot's current version */
+	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
+	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
+	uint16_t *n_post;	 /* postings written for the slot's current version */
 	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
-	                          * it for every posting, and 4 B per slot stay in cache
-	                          * where 64 B do not */
+				  * it for every posting, and 4 B per slot stay in cache
+				  * where 64 B do not */
 	uint32_t n_slots, cap_slots, live;
 	/* id → slot */
 	int64_t *map_id;
@@ -324,8 +324,8 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 }
 
 /* Columns of the sync query, in order. */
-#define SYNC_COLS                                                                             \
-	"id, platform, followers, following, engagement_rate, price_per_post_cents, "             \
+#define SYNC_COLS                                                                                  \
+	"id, platform, followers, following, engagement_rate, price_per_post_cents, "              \
 	"audience_female_share, follower_growth_30d, "                                             \
 	"floor(extract(epoch FROM last_post_at) / 86400)::int, country, language, "                \
 	"audience_countries::text, categories, hashtags, bio"
@@ -345,9 +345,9 @@ static void fill_features(const PGresult *res, int i, struct nm_score_features *
 	long long price = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);
 	f->price_cents = price > INT32_MAX ? INT32_MAX : (int32_t)price;
 	f->audience_female_share =
-	    PQgetisnull(res, i, 6) ? -1.0f : (float)strtod(PQgetvalue(res, i, 6), NULL);
+		PQgetisnull(res, i, 6) ? -1.0f : (float)strtod(PQgetvalue(res, i, 6), NULL);
 	f->follower_growth_30d =
-	    PQgetisnull(res, i, 7) ? NAN : (float)strtod(PQgetvalue(res, i, 7), NULL);
+		PQgetisnull(res, i, 7) ? NAN : (float)strtod(PQgetvalue(res, i, 7), NULL);
 	f->days_since_post = NM_SCORE_DAYS_UNKNOWN;
 	if (!PQgetisnull(res, i, 9))
 		memcpy(f->country, PQgetvalue(res, i, 9), 2);
@@ -359,7 +359,8 @@ static void fill_features(const PGresult *res, int i, struct nm_score_features *
 	json_t *aud = json_loads(PQgetvalue(res, i, 11), 0, NULL);
 	const char *cc;
 	json_t *v;
-	json_object_foreach(aud, cc, v) {
+	json_object_foreach(aud, cc, v)
+	{
 		uint16_t share = (uint16_t)lround(json_number_value(v) * 10000);
 		size_t pos = f->n_aud;
 		while (pos > 0 && f->aud[pos - 1].share < share)
@@ -446,7 +447,8 @@ static void index_clear(struct index *ix)
 static bool exec_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
-	bool ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+	bool ok = r &&
+		  (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
 	PQclear(r);
 	return ok;
 }
@@ -466,10 +468,11 @@ static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed)
 	const char *p[] = {ix->low_water};
 	if (ok) {
 		r = full ? PQexec(c, "DECLARE nm_sync NO SCROLL CURSOR FOR SELECT " SYNC_COLS
-		                     " FROM creators")
-		         : PQexecParams(c, "DECLARE nm_sync NO SCROLL CURSOR FOR SELECT " SYNC_COLS
-		                           " FROM creators WHERE txid >= $1::xid8",
-		                        1, NULL, p, NULL, NULL, 0);
+				     " FROM creators")
+			 : PQexecParams(c,
+					"DECLARE nm_sync NO SCROLL CURSOR FOR SELECT " SYNC_COLS
+					" FROM creators WHERE txid >= $1::xid8",
+					1, NULL, p, NULL, NULL, 0);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
 	}
@@ -486,8 +489,9 @@ static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed)
 			break;
 	}
 	if (ok && !full) {
-		r = PQexecParams(c, "SELECT creator_id FROM creator_tombstones WHERE txid >= $1::xid8",
-		                 1, NULL, p, NULL, NULL, 0);
+		r = PQexecParams(c,
+				 "SELECT creator_id FROM creator_tombstones WHERE txid >= $1::xid8",
+				 1, NULL, p, NULL, NULL, 0);
 		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		for (int i = 0; ok && i < PQntuples(r); i++) {
 			apply_delete(ix, nm_db_i64(r, i, 0));
@@ -531,11 +535,12 @@ bool nm_index_sync(struct nm_pg *pg)
 			index_clear(&old);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			nm_log_json(NM_LOG_INFO, "ranking index loaded",
-			            json_pack("{s:I, s:I, s:I, s:f}", "creators", (json_int_t)idx.live,
-			                      "terms", (json_int_t)idx.n_terms, "postings",
-			                      (json_int_t)idx.postings, "seconds",
-			                      (double)(t1.tv_sec - t0.tv_sec) +
-			                          (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
+				    json_pack("{s:I, s:I, s:I, s:f}", "creators",
+					      (json_int_t)idx.live, "terms",
+					      (json_int_t)idx.n_terms, "postings",
+					      (json_int_t)idx.postings, "seconds",
+					      (double)(t1.tv_sec - t0.tv_sec) +
+						      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
 		} else {
 			index_clear(&fresh);
 		}
@@ -544,11 +549,11 @@ bool nm_index_sync(struct nm_pg *pg)
 		 * a transaction or the write lock. */
 		const char *p[] = {idx.low_water};
 		PGresult *r = PQexecParams(
-		    c,
-		    "SELECT pg_snapshot_xmin(pg_current_snapshot())::text, "
-		    "EXISTS (SELECT 1 FROM creators WHERE txid >= $1::xid8) OR "
-		    "EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $1::xid8)",
-		    1, NULL, p, NULL, NULL, 0);
+			c,
+			"SELECT pg_snapshot_xmin(pg_current_snapshot())::text, "
+			"EXISTS (SELECT 1 FROM creators WHERE txid >= $1::xid8) OR "
+			"EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $1::xid8)",
+			1, NULL, p, NULL, NULL, 0);
 		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 		bool changes = !ok || strcmp(PQgetvalue(r, 0, 1), "t") == 0;
 		if (ok && !changes)
@@ -649,7 +654,7 @@ static bool in_range(const struct range *rg, uint32_t slot)
 
 /* Marks bit `bit` of source src for every live, in-range slot posted under term. */
 static bool mark_term(struct scratch *s, const struct range *rg, int src, uint32_t term,
-                      uint64_t bit)
+		      uint64_t bit)
 {
 	if (term == NO_ID)
 		return true;
@@ -670,7 +675,7 @@ static bool mark_term(struct scratch *s, const struct range *rg, int src, uint32
 /* A bio term of several words matches when every word is in the bio: the slots of the
  * rarest word are checked against the other words' posting lists. */
 static bool mark_bio_phrase(struct scratch *s, const struct range *rg, const char *term,
-                            uint64_t bit)
+			    uint64_t bit)
 {
 	uint32_t words[8];
 	size_t nw = 0;
@@ -719,8 +724,7 @@ static bool mark_bio_phrase(struct scratch *s, const struct range *rg, const cha
 	return true;
 }
 
-static bool collect(struct scratch *s, const struct range *rg,
-                    const struct nm_niche_terms *terms)
+static bool collect(struct scratch *s, const struct range *rg, const struct nm_niche_terms *terms)
 {
 	for (size_t i = 0; i < terms->n && i < 64; i++) {
 		uint64_t bit = 1ull << i;
@@ -749,8 +753,8 @@ static int bits(uint64_t m)
 }
 
 long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *terms,
-                   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
-                   size_t *candidates)
+		   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
+		   size_t *candidates)
 {
 	*candidates = 0;
 	pthread_rwlock_rdlock(&lock);
@@ -759,8 +763,12 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 	struct nm_score_features *cand = NULL;
 	uint64_t *matched = NULL;
 	struct nm_score_hit *hits = NULL;
-	struct range rg = {q->follower_min < 0 ? 0 : q->follower_min > UINT32_MAX ? UINT32_MAX : (uint32_t)q->follower_min,
-	                   q->follower_max < 0 || q->follower_max > UINT32_MAX ? UINT32_MAX : (uint32_t)q->follower_max};
+	struct range rg = {q->follower_min < 0		  ? 0
+			   : q->follower_min > UINT32_MAX ? UINT32_MAX
+							  : (uint32_t)q->follower_min,
+			   q->follower_max < 0 || q->follower_max > UINT32_MAX
+				   ? UINT32_MAX
+				   : (uint32_t)q->follower_max};
 	if (!s || !collect(s, &rg, terms))
 		goto done;
 	if (s->cap_cand < s->n) {
@@ -826,9 +834,10 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->creators = idx.live;
 	st->terms = idx.n_terms;
 	st->postings = idx.postings;
-	size_t bytes = (size_t)idx.cap_slots * (sizeof *idx.feat + sizeof *idx.post_day + 1 + 2) +
-	               (size_t)idx.map_cap * 12 + (size_t)idx.dict_cap * 4 +
-	               (size_t)idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
+	size_t bytes =
+		(size_t)idx.cap_slots * (sizeof *idx.feat + sizeof *idx.post_day + 1 + 2) +
+		(size_t)idx.map_cap * 12 + (size_t)idx.dict_cap * 4 +
+		(size_t)idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < idx.n_terms; t++) {
 		bytes += idx.term_len[t] + 1;
 		for (int s = 0; s < SRC_COUNT; s++)

@@ -11,13 +11,13 @@
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
 
-#define TEXT_MAX 200
+#define TEXT_MAX	      200
 #define FOLLOWERS_DEFAULT_MIN 10000
 #define FOLLOWERS_DEFAULT_MAX 100000
 /* Raw arrays longer than this many times the limit are refused without looking at their
  * elements: de-duplication is quadratic and a 1 MiB body holds 100k tiny strings. */
 #define RAW_LIST_FACTOR 4
-#define CODE_LIST_MAX 300
+#define CODE_LIST_MAX	300
 
 typedef void (*field_fn)(const char *name, const json_t *v, json_t *out, json_t *errors);
 
@@ -63,8 +63,8 @@ static bool list_shape(const char *name, const json_t *v, size_t cap, json_t *er
 	return true;
 }
 
-static void check_terms(const char *name, const json_t *v, size_t max, bool required,
-                        json_t *out, json_t *errors)
+static void check_terms(const char *name, const json_t *v, size_t max, bool required, json_t *out,
+			json_t *errors)
 {
 	if (!list_shape(name, v, max * RAW_LIST_FACTOR, errors))
 		return;
@@ -73,15 +73,16 @@ static void check_terms(const char *name, const json_t *v, size_t max, bool requ
 	json_t *e;
 	bool bad = false, too_many = false;
 	char path[64];
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		nm_verr_path(path, sizeof path, name, (long)i, NULL);
 		if (!json_is_string(e)) {
 			nm_verr_add(errors, path, "must be a string");
 			bad = true;
 			continue;
 		}
-		enum nm_term_res r = nm_terms_add(&t, json_string_value(e), json_string_length(e),
-		                                  false, max);
+		enum nm_term_res r =
+			nm_terms_add(&t, json_string_value(e), json_string_length(e), false, max);
 		if (r == NM_TERM_TOO_MANY)
 			too_many = true;
 		else if (r != NM_TERM_ADDED && r != NM_TERM_DUP) {
@@ -117,9 +118,7 @@ static void append_unique(json_t *arr, const char *s)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(arr, i, e)
-		if (strcmp(json_string_value(e), s) == 0)
-			return;
+	json_array_foreach(arr, i, e) if (strcmp(json_string_value(e), s) == 0) return;
 	json_array_append_new(arr, json_string(s));
 }
 
@@ -135,8 +134,8 @@ static bool platform_code(const char *s, const char **canon)
 }
 
 /* platforms, target_countries, target_languages: arrays of enum-like codes. */
-static void check_codes(const char *name, const json_t *v, json_t *out, json_t *errors,
-                        code_fn iso, const char *msg)
+static void check_codes(const char *name, const json_t *v, json_t *out, json_t *errors, code_fn iso,
+			const char *msg)
 {
 	if (!list_shape(name, v, CODE_LIST_MAX, errors))
 		return;
@@ -145,14 +144,16 @@ static void check_codes(const char *name, const json_t *v, json_t *out, json_t *
 	json_t *e;
 	bool bad = false;
 	char path[64];
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		nm_verr_path(path, sizeof path, name, (long)i, NULL);
 		char code[3];
 		const char *canon = code;
 		bool ok = json_is_string(e) && (iso ? iso(json_string_value(e), code)
-		                                    : platform_code(json_string_value(e), &canon));
+						    : platform_code(json_string_value(e), &canon));
 		if (!ok) {
-			nm_verr_add(errors, path, "%s", json_is_string(e) ? msg : "must be a string");
+			nm_verr_add(errors, path, "%s",
+				    json_is_string(e) ? msg : "must be a string");
 			bad = true;
 			continue;
 		}
@@ -167,14 +168,14 @@ static void check_codes(const char *name, const json_t *v, json_t *out, json_t *
 static void check_platforms(const char *name, const json_t *v, json_t *out, json_t *errors)
 {
 	check_codes(name, v, out, errors, NULL,
-	            "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
-	            "twitch, linkedin, pinterest, other");
+		    "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
+		    "twitch, linkedin, pinterest, other");
 }
 
 static void check_countries(const char *name, const json_t *v, json_t *out, json_t *errors)
 {
 	check_codes(name, v, out, errors, nm_country_valid,
-	            "must be an ISO 3166-1 alpha-2 country code");
+		    "must be an ISO 3166-1 alpha-2 country code");
 }
 
 static void check_languages(const char *name, const json_t *v, json_t *out, json_t *errors)
@@ -183,7 +184,7 @@ static void check_languages(const char *name, const json_t *v, json_t *out, json
 }
 
 static void check_enum(const char *name, const json_t *v, json_t *out, json_t *errors,
-                       const char *const *allowed, const char *msg)
+		       const char *const *allowed, const char *msg)
 {
 	if (!json_is_string(v)) {
 		nm_verr_add(errors, name, "must be a string");
@@ -262,7 +263,8 @@ static void check_members(const json_t *in, json_t *errors)
 {
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)in, key, v) {
+	json_object_foreach((json_t *)in, key, v)
+	{
 		bool known = false;
 		for (size_t i = 0; i < N_FIELDS && !known; i++)
 			known = strcmp(key, fields[i].name) == 0;
@@ -310,14 +312,14 @@ static void check_range(const json_t *out, json_t *errors)
 		nm_verr_add(errors, "follower_min", "must not exceed follower_max (%lld)", hi);
 	else if (has_lo)
 		nm_verr_add(errors, "follower_min",
-		            "must not exceed follower_max (%lld, the default for goal %s); "
-		            "set follower_max too",
-		            hi, goal);
+			    "must not exceed follower_max (%lld, the default for goal %s); "
+			    "set follower_max too",
+			    hi, goal);
 	else
 		nm_verr_add(errors, "follower_max",
-		            "must be at least follower_min (%lld, the default for goal %s); "
-		            "set follower_min too",
-		            lo, goal);
+			    "must be at least follower_min (%lld, the default for goal %s); "
+			    "set follower_min too",
+			    lo, goal);
 }
 
 json_t *nm_brand_normalize(const json_t *in, json_t *errors)

@@ -17,11 +17,11 @@
 #include "nm/numparse.h"
 #include "nm/verr.h"
 
-#define DISPLAY_NAME_MAX 200
-#define EXTERNAL_ID_MAX 200
-#define EMAIL_MAX 254
-#define URL_MAX 2048
-#define RAW_LIST_FACTOR 4
+#define DISPLAY_NAME_MAX    200
+#define EXTERNAL_ID_MAX	    200
+#define EMAIL_MAX	    254
+#define URL_MAX		    2048
+#define RAW_LIST_FACTOR	    4
 #define SHARE_SUM_TOLERANCE 1e-6
 /* Counts above this are not real audiences and would overflow sums downstream; it is
  * also nm_num_parse_count's limit, so JSON and string inputs agree. */
@@ -66,8 +66,7 @@ static char *dup_span(const char *s, size_t n)
 
 /* Reads a string member, trimmed. Returns 1 with the span, 0 when it counts as absent
  * (an empty string in lenient mode: an empty CSV cell), -1 after reporting an error. */
-static int get_string(struct ctx *x, const char *name, const json_t *v, const char **s,
-                      size_t *n)
+static int get_string(struct ctx *x, const char *name, const json_t *v, const char **s, size_t *n)
 {
 	if (!json_is_string(v)) {
 		err(x, name, "must be a string");
@@ -85,8 +84,7 @@ static int get_string(struct ctx *x, const char *name, const json_t *v, const ch
 }
 
 /* Free text kept as written (trimmed), limited in code points. */
-static void set_text(struct ctx *x, const char *name, const json_t *v, size_t max_chars,
-                     char **dst)
+static void set_text(struct ctx *x, const char *name, const json_t *v, size_t max_chars, char **dst)
 {
 	const char *s;
 	size_t n;
@@ -116,8 +114,9 @@ static void f_platform(struct ctx *x, const char *name, const json_t *v)
 	if (get_string(x, name, v, &s, &n) <= 0)
 		return;
 	if (!nm_platform_parse(json_string_value(v), &x->c->platform)) {
-		err(x, name, "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
-		             "twitch, linkedin, pinterest, other");
+		err(x, name,
+		    "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
+		    "twitch, linkedin, pinterest, other");
 		return;
 	}
 	x->has_platform = true;
@@ -180,8 +179,8 @@ static void f_profile_url(struct ctx *x, const char *name, const json_t *v)
 	if (get_string(x, name, v, &s, &n) <= 0)
 		return;
 	size_t scheme = n > 7 && strncasecmp(s, "http://", 7) == 0    ? 7
-	                : n > 8 && strncasecmp(s, "https://", 8) == 0 ? 8
-	                                                              : 0;
+			: n > 8 && strncasecmp(s, "https://", 8) == 0 ? 8
+								      : 0;
 	if (!scheme || n > URL_MAX || has_space_or_ctl(s, n)) {
 		err(x, name, "must be an http:// or https:// URL");
 		return;
@@ -198,8 +197,9 @@ static void f_email(struct ctx *x, const char *name, const json_t *v)
 	if (get_string(x, name, v, &s, &n) <= 0)
 		return;
 	const char *at = memchr(s, '@', n);
-	bool ok = at && at > s && at < s + n - 1 && !memchr(at + 1, '@', (size_t)(s + n - at - 1)) &&
-	          n <= EMAIL_MAX && !has_space_or_ctl(s, n);
+	bool ok = at && at > s && at < s + n - 1 &&
+		  !memchr(at + 1, '@', (size_t)(s + n - at - 1)) && n <= EMAIL_MAX &&
+		  !has_space_or_ctl(s, n);
 	if (!ok) {
 		err(x, name, "must be an email address");
 		return;
@@ -235,7 +235,8 @@ static void set_count(struct ctx *x, const char *name, const json_t *v, int64_t 
 		if (get_string(x, name, v, &s, &n) <= 0)
 			return;
 		if (!nm_num_parse_count(s, n, &val)) {
-			err(x, name, "must be a whole number of at least 0 (like 12400, 12,400 or 3.4k)");
+			err(x, name,
+			    "must be a whole number of at least 0 (like 12400, 12,400 or 3.4k)");
 			return;
 		}
 	} else {
@@ -276,7 +277,7 @@ enum num_kind {
 /* Reads a JSON number, or in lenient mode a string in the form kind allows. Returns
  * false when absent or after reporting an error. */
 static bool get_number(struct ctx *x, const char *name, const json_t *v, enum num_kind kind,
-                       double *out)
+		       double *out)
 {
 	if (json_is_number(v)) {
 		*out = json_number_value(v);
@@ -291,10 +292,11 @@ static bool get_number(struct ctx *x, const char *name, const json_t *v, enum nu
 	if (get_string(x, name, v, &s, &n) <= 0)
 		return false;
 	bool ok = kind == NUM_AVERAGE ? nm_num_parse_decimal(s, n, false, out)
-	                              : nm_num_parse_rate(s, n, kind == NUM_GROWTH, out);
+				      : nm_num_parse_rate(s, n, kind == NUM_GROWTH, out);
 	if (!ok)
-		err(x, name, kind == NUM_AVERAGE ? "must be a number of at least 0 (like 1200 or 1.2k)"
-		                                 : "must be a number (like 0.041 or 4.1%)");
+		err(x, name,
+		    kind == NUM_AVERAGE ? "must be a number of at least 0 (like 1200 or 1.2k)"
+					: "must be a number (like 0.041 or 4.1%)");
 	return ok;
 }
 
@@ -387,7 +389,7 @@ static void take_terms(struct nm_terms *t, char ***dst, size_t *n)
 
 /* One list element; returns false when the list must stop (too many items). */
 static bool add_term(struct ctx *x, const char *name, size_t index, struct nm_terms *t,
-                     const char *s, size_t n, bool hashtag, size_t max)
+		     const char *s, size_t n, bool hashtag, size_t max)
 {
 	enum nm_term_res r = nm_terms_add(t, s, n, hashtag, max);
 	if (r == NM_TERM_ADDED || r == NM_TERM_DUP || (r == NM_TERM_EMPTY && lenient(x)))
@@ -410,7 +412,7 @@ static bool list_sep(char c, bool hashtag)
 }
 
 static void split_terms(struct ctx *x, const char *name, const json_t *v, struct nm_terms *t,
-                        bool hashtag, size_t max)
+			bool hashtag, size_t max)
 {
 	const char *s = json_string_value(v), *end = s + json_string_length(v);
 	size_t index = 0;
@@ -425,8 +427,8 @@ static void split_terms(struct ctx *x, const char *name, const json_t *v, struct
 	}
 }
 
-static void set_terms(struct ctx *x, const char *name, const json_t *v, bool hashtag,
-                      size_t max, char ***dst, size_t *n)
+static void set_terms(struct ctx *x, const char *name, const json_t *v, bool hashtag, size_t max,
+		      char ***dst, size_t *n)
 {
 	struct nm_terms t = {.n = 0};
 	if (lenient(x) && json_is_string(v)) {
@@ -441,14 +443,15 @@ static void set_terms(struct ctx *x, const char *name, const json_t *v, bool has
 		size_t i;
 		json_t *e;
 		char path[64];
-		json_array_foreach(v, i, e) {
+		json_array_foreach(v, i, e)
+		{
 			if (!json_is_string(e)) {
 				err(x, nm_verr_path(path, sizeof path, name, (long)i, NULL),
 				    "must be a string");
 				continue;
 			}
 			if (!add_term(x, name, i, &t, json_string_value(e), json_string_length(e),
-			              hashtag, max))
+				      hashtag, max))
 				break;
 		}
 	}
@@ -459,7 +462,7 @@ static void set_terms(struct ctx *x, const char *name, const json_t *v, bool has
 static void f_categories(struct ctx *x, const char *name, const json_t *v)
 {
 	set_terms(x, name, v, false, NM_CREATOR_CATEGORIES_MAX, &x->c->categories,
-	          &x->c->n_categories);
+		  &x->c->n_categories);
 }
 
 static void f_hashtags(struct ctx *x, const char *name, const json_t *v)
@@ -491,13 +494,14 @@ static void f_language(struct ctx *x, const char *name, const json_t *v)
 {
 	const char *s;
 	size_t n;
-	if (get_string(x, name, v, &s, &n) > 0 && !iso_code(s, n, nm_language_valid, x->c->language))
+	if (get_string(x, name, v, &s, &n) > 0 &&
+	    !iso_code(s, n, nm_language_valid, x->c->language))
 		err(x, name, "must be an ISO 639-1 language code");
 }
 
 /* One "country: share" entry of audience_countries; adds to *sum. */
-static void add_share(struct ctx *x, json_t *obj, const char *key, size_t klen,
-                      const json_t *share, double *sum)
+static void add_share(struct ctx *x, json_t *obj, const char *key, size_t klen, const json_t *share,
+		      double *sum)
 {
 	char path[96], code[3], keybuf[33];
 	size_t kl = klen < sizeof keybuf - 1 ? klen : sizeof keybuf - 1;
@@ -520,8 +524,7 @@ static void add_share(struct ctx *x, json_t *obj, const char *key, size_t klen,
 }
 
 /* Lenient cell form: "US:0.42|GB:10%". */
-static void split_shares(struct ctx *x, const char *name, const json_t *v, json_t *obj,
-                         double *sum)
+static void split_shares(struct ctx *x, const char *name, const json_t *v, json_t *obj, double *sum)
 {
 	const char *s = json_string_value(v), *end = s + json_string_length(v);
 	while (s < end) {
@@ -711,7 +714,10 @@ struct field {
 	field_fn fn;
 };
 
-#define F(n, fn) {n, sizeof n - 1, fn}
+#define F(n, fn)                                                                                   \
+	{                                                                                          \
+		n, sizeof n - 1, fn                                                                \
+	}
 static const struct field fields[] = {
 	F("platform", f_platform),
 	F("handle", f_handle),
@@ -791,8 +797,8 @@ static void derive_engagement(struct nm_creator *c)
 	    !(c->has_avg_likes || c->has_avg_comments || c->has_avg_shares))
 		return;
 	double sum = (c->has_avg_likes ? c->avg_likes : 0) +
-	             (c->has_avg_comments ? c->avg_comments : 0) +
-	             (c->has_avg_shares ? c->avg_shares : 0);
+		     (c->has_avg_comments ? c->avg_comments : 0) +
+		     (c->has_avg_shares ? c->avg_shares : 0);
 	double r = sum / (double)c->followers;
 	c->engagement_rate = r > 1 ? 1 : r;
 	c->has_engagement_rate = true;
@@ -809,8 +815,9 @@ static void check_required(struct ctx *x, const char *default_platform)
 		else if (nm_platform_parse(default_platform, &x->c->platform))
 			x->has_platform = true;
 		else
-			err(x, "platform", "is required (the default platform given is not one of "
-			                   "the known platforms)");
+			err(x, "platform",
+			    "is required (the default platform given is not one of "
+			    "the known platforms)");
 	}
 	if (!x->c->handle && !x->reported_handle)
 		err(x, "handle", "is required");
@@ -818,9 +825,8 @@ static void check_required(struct ctx *x, const char *default_platform)
 		err(x, "followers", "is required");
 }
 
-bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode,
-                          const char *default_platform, struct nm_creator *out,
-                          json_t *errors, json_t *unknown)
+bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const char *default_platform,
+			  struct nm_creator *out, json_t *errors, json_t *unknown)
 {
 	memset(out, 0, sizeof *out);
 	struct ctx x = {.mode = mode, .c = out, .errors = errors};
@@ -830,7 +836,8 @@ bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode,
 	}
 	const char *key;
 	json_t *v;
-	json_object_foreach((json_t *)in, key, v) {
+	json_object_foreach((json_t *)in, key, v)
+	{
 		const struct field *f = find_field(key, strlen(key));
 		if (!f || !f->fn)
 			unknown_member(&x, key, f, unknown);
@@ -907,21 +914,21 @@ json_t *nm_creator_to_json(const struct nm_creator *c)
 	json_object_set_new(o, "avg_shares", opt_real(c->has_avg_shares, c->avg_shares));
 	json_object_set_new(o, "avg_views", opt_real(c->has_avg_views, c->avg_views));
 	json_object_set_new(o, "engagement_rate",
-	                    opt_real(c->has_engagement_rate, c->engagement_rate));
+			    opt_real(c->has_engagement_rate, c->engagement_rate));
 	json_object_set_new(o, "categories", string_list(c->categories, c->n_categories));
 	json_object_set_new(o, "hashtags", string_list(c->hashtags, c->n_hashtags));
 	json_object_set_new(o, "bio", opt_string(c->bio));
 	json_object_set_new(o, "country", opt_string(c->country));
 	json_object_set_new(o, "language", opt_string(c->language));
 	json_object_set_new(o, "audience_countries",
-	                    c->audience_countries ? json_deep_copy(c->audience_countries)
-	                                          : json_null());
+			    c->audience_countries ? json_deep_copy(c->audience_countries)
+						  : json_null());
 	json_object_set_new(o, "audience_female_share",
-	                    opt_real(c->has_audience_female_share, c->audience_female_share));
+			    opt_real(c->has_audience_female_share, c->audience_female_share));
 	json_object_set_new(o, "price_per_post_cents",
-	                    opt_int(c->has_price_per_post_cents, c->price_per_post_cents));
+			    opt_int(c->has_price_per_post_cents, c->price_per_post_cents));
 	json_object_set_new(o, "follower_growth_30d",
-	                    opt_real(c->has_follower_growth_30d, c->follower_growth_30d));
+			    opt_real(c->has_follower_growth_30d, c->follower_growth_30d));
 	json_object_set_new(o, "last_post_at", opt_string(c->last_post_at));
 	json_object_set_new(o, "external_id", opt_string(c->external_id));
 	return o;

@@ -33,7 +33,7 @@ void nm_trim(const char **s, size_t *n)
 #define RAW_TERM_MAX 1024
 
 enum nm_term_res nm_terms_add(struct nm_terms *t, const char *raw, size_t len, bool hashtag,
-                              size_t max_items)
+			      size_t max_items)
 {
 	char buf[RAW_TERM_MAX + 1];
 	if (len > RAW_TERM_MAX)
@@ -70,9 +70,13 @@ void nm_terms_free(struct nm_terms *t)
 const char *nm_term_message(enum nm_term_res r)
 {
 	switch (r) {
-	case NM_TERM_EMPTY: return "must not be empty";
-	case NM_TERM_TOO_LONG: return "must be at most 100 characters";
-	case NM_TERM_SPACE: return "must not contain spaces";
-	default: return "is invalid";
+	case NM_TERM_EMPTY:
+		return "must not be empty";
+	case NM_TERM_TOO_LONG:
+		return "must be at most 100 characters";
+	case NM_TERM_SPACE:
+		return "must not contain spaces";
+	default:
+		return "is invalid";
 	}
 }

@@ -25,17 +25,17 @@ struct nm_terms {
 
 enum nm_term_res {
 	NM_TERM_ADDED,
-	NM_TERM_DUP,       /* equal to an earlier term after normalisation: dropped */
-	NM_TERM_EMPTY,     /* nothing left after normalisation */
-	NM_TERM_TOO_LONG,  /* more than NM_TERM_CHARS_MAX code points */
-	NM_TERM_SPACE,     /* contains whitespace where none is allowed (hashtags) */
-	NM_TERM_TOO_MANY,  /* a new distinct term beyond max_items */
+	NM_TERM_DUP,	  /* equal to an earlier term after normalisation: dropped */
+	NM_TERM_EMPTY,	  /* nothing left after normalisation */
+	NM_TERM_TOO_LONG, /* more than NM_TERM_CHARS_MAX code points */
+	NM_TERM_SPACE,	  /* contains whitespace where none is allowed (hashtags) */
+	NM_TERM_TOO_MANY, /* a new distinct term beyond max_items */
 };
 
 /* Normalises raw[0..len) with nm_term_normalize and appends it unless it is a duplicate.
  * hashtag: strip leading '#' and refuse inner spaces. */
 enum nm_term_res nm_terms_add(struct nm_terms *t, const char *raw, size_t len, bool hashtag,
-                              size_t max_items);
+			      size_t max_items);
 void nm_terms_free(struct nm_terms *t);
 
 /* Message for a term result other than ADDED/DUP (static storage). */

@@ -8,63 +8,63 @@
 /* The 249 officially assigned alpha-2 codes (ISO 3166-1, as of 2024). Exceptionally or
  * transitionally reserved codes (UK, EU, AN, ...) are not countries and are refused. */
 static const char *const country_rows[26] = {
-	"DEFGILMOQRSTUWXZ",        /* A */
+	"DEFGILMOQRSTUWXZ",	   /* A */
 	"ABDEFGHIJLMNOQRSTVWYZ",   /* B */
-	"ACDFGHIKLMNORUVWXYZ",     /* C */
-	"EJKMOZ",                  /* D */
-	"CEGHRST",                 /* E */
-	"IJKMOR",                  /* F */
-	"ABDEFGHILMNPQRSTUWY",     /* G */
-	"KMNRTU",                  /* H */
-	"DELMNOQRST",              /* I */
-	"EMOP",                    /* J */
-	"EGHIMNPRWYZ",             /* K */
-	"ABCIKRSTUVY",             /* L */
+	"ACDFGHIKLMNORUVWXYZ",	   /* C */
+	"EJKMOZ",		   /* D */
+	"CEGHRST",		   /* E */
+	"IJKMOR",		   /* F */
+	"ABDEFGHILMNPQRSTUWY",	   /* G */
+	"KMNRTU",		   /* H */
+	"DELMNOQRST",		   /* I */
+	"EMOP",			   /* J */
+	"EGHIMNPRWYZ",		   /* K */
+	"ABCIKRSTUVY",		   /* L */
 	"ACDEFGHKLMNOPQRSTUVWXYZ", /* M */
-	"ACEFGILOPRUZ",            /* N */
-	"M",                       /* O */
-	"AEFGHKLMNRSTWY",          /* P */
-	"A",                       /* Q */
-	"EOSUW",                   /* R */
+	"ACEFGILOPRUZ",		   /* N */
+	"M",			   /* O */
+	"AEFGHKLMNRSTWY",	   /* P */
+	"A",			   /* Q */
+	"EOSUW",		   /* R */
 	"ABCDEGHIJKLMNORSTVXYZ",   /* S */
-	"CDFGHJKLMNORTVWZ",        /* T */
-	"AGMSYZ",                  /* U */
-	"ACEGINU",                 /* V */
-	"FS",                      /* W */
-	"",                        /* X */
-	"ET",                      /* Y */
-	"AMW",                     /* Z */
+	"CDFGHJKLMNORTVWZ",	   /* T */
+	"AGMSYZ",		   /* U */
+	"ACEGINU",		   /* V */
+	"FS",			   /* W */
+	"",			   /* X */
+	"ET",			   /* Y */
+	"AMW",			   /* Z */
 };
 
 /* The 184 ISO 639-1 codes, including "bh" (deprecated in 2021 but still written by
  * older exports); the withdrawn iw/in/ji/mo are refused. */
 static const char *const language_rows[26] = {
-	"abefkmnrsvyz",       /* a */
-	"aeghimnors",         /* b */
-	"aehorsuvy",          /* c */
-	"aevz",               /* d */
-	"elnostu",            /* e */
-	"afijory",            /* f */
-	"adlnuv",             /* g */
-	"aeiortuyz",          /* h */
-	"adegikostu",         /* i */
-	"av",                 /* j */
+	"abefkmnrsvyz",	      /* a */
+	"aeghimnors",	      /* b */
+	"aehorsuvy",	      /* c */
+	"aevz",		      /* d */
+	"elnostu",	      /* e */
+	"afijory",	      /* f */
+	"adlnuv",	      /* g */
+	"aeiortuyz",	      /* h */
+	"adegikostu",	      /* i */
+	"av",		      /* j */
 	"agijklmnorsuvwy",    /* k */
-	"abginotuv",          /* l */
-	"ghiklnrsty",         /* m */
-	"abdeglnorvy",        /* n */
-	"cjmrs",              /* o */
-	"ailst",              /* p */
-	"u",                  /* q */
-	"mnouw",              /* r */
+	"abginotuv",	      /* l */
+	"ghiklnrsty",	      /* m */
+	"abdeglnorvy",	      /* n */
+	"cjmrs",	      /* o */
+	"ailst",	      /* p */
+	"u",		      /* q */
+	"mnouw",	      /* r */
 	"acdegiklmnoqrstuvw", /* s */
 	"aeghiklnorstwy",     /* t */
-	"gkrz",               /* u */
-	"eio",                /* v */
-	"ao",                 /* w */
-	"h",                  /* x */
-	"io",                 /* y */
-	"ahu",                /* z */
+	"gkrz",		      /* u */
+	"eio",		      /* v */
+	"ao",		      /* w */
+	"h",		      /* x */
+	"io",		      /* y */
+	"ahu",		      /* z */
 };
 
 /* Lower-case index 0..25 of an ASCII letter, or -1. */

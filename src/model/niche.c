@@ -45,4 +45,3 @@ void nm_niche_free(struct nm_niche_terms *t)
 	}
 	t->n = 0;
 }
-

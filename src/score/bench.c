@@ -8,7 +8,10 @@
  * compilation (mega). TikTok: Archive.com 2025 (nano, micro), IQFluence 2025 10M+ (mega),
  * mid/macro geometric interpolation. YouTube: CreatorIQ/Tribe mega 1.6 % with the
  * Instagram shape. Platforms with no tiered figure use the Instagram row as a stand-in. */
-#define IG_ROW {P(2.19), P(2.26), P(1.62), P(1.54), P(1.21)}
+#define IG_ROW                                                                                     \
+	{                                                                                          \
+		P(2.19), P(2.26), P(1.62), P(1.54), P(1.21)                                        \
+	}
 #define P(pct) ((pct) / 100.0)
 
 static const struct nm_score_bench default_bench = {{
@@ -34,7 +37,7 @@ void nm_score_bench_init(struct nm_score_bench *b)
 }
 
 bool nm_score_bench_set(struct nm_score_bench *b, const char *platform, const char *tier,
-                        double median_rate)
+			double median_rate)
 {
 	enum nm_platform p;
 	enum nm_tier t;

@@ -9,7 +9,7 @@
 /* SPEC §5 rule 1 without status. Bitwise & instead of && on purpose: no branches.
  * An unknown engagement rate (< 0) cannot be shown to meet a minimum, so it does not. */
 static inline bool nm_score__passes(const struct nm_score_query *q,
-                                    const struct nm_score_features *f)
+				    const struct nm_score_features *f)
 {
 	unsigned p = f->platform < NM_PLATFORM_COUNT ? f->platform : NM_PLATFORM_OTHER;
 	int64_t n = f->followers;

@@ -2,8 +2,8 @@
  * With two threads each half of the array fills its own heap and the heaps are merged;
  * because every creator's score is computed the same way on either thread and the
  * order is total (score, then id, then index), the result is independent of threads. */
-#include "nm/score.h"
 #include "filter.h"
+#include "nm/score.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -130,8 +130,8 @@ static int cmp_best_first(const void *a, const void *b)
 }
 
 long nm_score_rank(const struct nm_score_query *q, const struct nm_score_features *f, size_t n,
-                   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
-                   struct nm_score_hit *out, size_t *candidates)
+		   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
+		   struct nm_score_hit *out, size_t *candidates)
 {
 	if (k > n)
 		k = n;
@@ -141,8 +141,14 @@ long nm_score_rank(const struct nm_score_query *q, const struct nm_score_feature
 		return -1;
 	struct job jobs[2];
 	for (int t = 0; t < nt; t++) {
-		jobs[t] = (struct job){q, f, n * (size_t)t / nt, n * (size_t)(t + 1) / nt,
-		                       exclude, n_exclude, {scratch + k * (size_t)t, 0, k}, 0};
+		jobs[t] = (struct job){q,
+				       f,
+				       n * (size_t)t / nt,
+				       n * (size_t)(t + 1) / nt,
+				       exclude,
+				       n_exclude,
+				       {scratch + k * (size_t)t, 0, k},
+				       0};
 	}
 	pthread_t tid;
 	bool spawned = nt == 2 && pthread_create(&tid, NULL, thread_main, &jobs[1]) == 0;

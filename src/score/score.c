@@ -15,36 +15,36 @@
 
 /* ---- Thresholds (docs/scoring.md explains each) ---- */
 
-#define NEUTRAL 0.5                /* a component whose input is missing */
-#define TAG_WEIGHT 0.6             /* a hashtag hit counts 0.6 of a category hit */
-#define BIO_WEIGHT 0.4             /* a bio hit counts 0.4 of a category hit */
-#define NICHE_FULL_TERMS 2         /* two category-grade hits make a full niche match */
-#define GEO_FULL_SHARE 0.5         /* half the audience in target countries = full fit */
-#define GENDER_FULL_SHARE 0.75     /* 75 % of the target gender = full fit */
-#define COUNTRY_ONLY_IN 0.75       /* no audience data, creator based in a target country */
-#define COUNTRY_ONLY_OUT 0.25      /* no audience data, creator based elsewhere */
-#define CPE_LOG_BEST 0.0           /* log10 of 1 cent: full cost efficiency */
-#define CPE_LOG_WORST 3.0          /* log10 of 1000 cents ($10): zero */
-#define LOW_ER_RATIO 0.25          /* SPEC rule 5: below a quarter of the median */
-#define LOW_ER_SOFT 0.5            /* penalty fades out at half the median */
-#define FF_RATIO_START 0.5         /* following/followers above this starts to cost */
-#define FF_RATIO_FULL 1.5          /* ...and costs the full amount from here */
-#define FF_FLOOR 0.4               /* authenticity factor at and beyond FF_RATIO_FULL */
-#define GROWTH_START 0.2           /* +20 % in 30 days starts to look like a jump */
-#define GROWTH_FULL 0.6            /* +60 % is a full jump */
-#define GROWTH_MAX_PENALTY 0.6     /* a full jump with no engagement: authenticity × 0.4 */
-#define GROWTH_SHORT_FULL 0.75     /* engagement at a quarter of the median: full shortfall */
-#define REASON_MIN_PENALTY 0.05    /* smaller growth penalties are not worth a sentence */
-#define ACTIVE_DAYS 14             /* posted within two weeks: fully active */
-#define HALF_DAYS 60               /* two months: half */
-#define DEAD_DAYS 180              /* six months: zero */
+#define NEUTRAL		   0.5	/* a component whose input is missing */
+#define TAG_WEIGHT	   0.6	/* a hashtag hit counts 0.6 of a category hit */
+#define BIO_WEIGHT	   0.4	/* a bio hit counts 0.4 of a category hit */
+#define NICHE_FULL_TERMS   2	/* two category-grade hits make a full niche match */
+#define GEO_FULL_SHARE	   0.5	/* half the audience in target countries = full fit */
+#define GENDER_FULL_SHARE  0.75 /* 75 % of the target gender = full fit */
+#define COUNTRY_ONLY_IN	   0.75 /* no audience data, creator based in a target country */
+#define COUNTRY_ONLY_OUT   0.25 /* no audience data, creator based elsewhere */
+#define CPE_LOG_BEST	   0.0	/* log10 of 1 cent: full cost efficiency */
+#define CPE_LOG_WORST	   3.0	/* log10 of 1000 cents ($10): zero */
+#define LOW_ER_RATIO	   0.25 /* SPEC rule 5: below a quarter of the median */
+#define LOW_ER_SOFT	   0.5	/* penalty fades out at half the median */
+#define FF_RATIO_START	   0.5	/* following/followers above this starts to cost */
+#define FF_RATIO_FULL	   1.5	/* ...and costs the full amount from here */
+#define FF_FLOOR	   0.4	/* authenticity factor at and beyond FF_RATIO_FULL */
+#define GROWTH_START	   0.2	/* +20 % in 30 days starts to look like a jump */
+#define GROWTH_FULL	   0.6	/* +60 % is a full jump */
+#define GROWTH_MAX_PENALTY 0.6	/* a full jump with no engagement: authenticity × 0.4 */
+#define GROWTH_SHORT_FULL  0.75 /* engagement at a quarter of the median: full shortfall */
+#define REASON_MIN_PENALTY 0.05 /* smaller growth penalties are not worth a sentence */
+#define ACTIVE_DAYS	   14	/* posted within two weeks: fully active */
+#define HALF_DAYS	   60	/* two months: half */
+#define DEAD_DAYS	   180	/* six months: zero */
 
 /* ---- Goals and weights ---- */
 
 static const char *const goal_names[NM_GOAL_COUNT] = {"engagement", "awareness", "conversions"};
 
 static const char *const comp_names[NM_COMP_COUNT] = {
-	"niche",           "engagement",   "tier_fit", "audience",
+	"niche",	   "engagement",   "tier_fit", "audience",
 	"cost_efficiency", "authenticity", "activity",
 };
 
@@ -196,7 +196,7 @@ static bool er_known(const struct nm_score_features *f)
 static double bench_of(const struct nm_score_query *q, const struct nm_score_features *f)
 {
 	return nm_score_bench_rate(q->bench, (enum nm_platform)platform_of(f),
-	                           nm_tier_of(f->followers));
+				   nm_tier_of(f->followers));
 }
 
 /* Engagement relative to the platform/tier median, or -1 when the rate is unknown.
@@ -248,7 +248,7 @@ static double geo_fit(const struct nm_score_query *q, const struct nm_score_feat
 		if (!f->country[0])
 			return NEUTRAL;
 		return set_has(q->countries, f->country[0], f->country[1]) ? COUNTRY_ONLY_IN
-		                                                          : COUNTRY_ONLY_OUT;
+									   : COUNTRY_ONLY_OUT;
 	}
 	unsigned share = 0;
 	for (unsigned i = 0; i < f->n_aud && i < NM_SCORE_AUD_MAX; i++)
@@ -382,7 +382,7 @@ static int64_t to_milli(double c)
 }
 
 double nm_score_creator(const struct nm_score_query *q, const struct nm_score_features *f,
-                        double comp[NM_COMP_COUNT])
+			double comp[NM_COMP_COUNT])
 {
 	double r = er_ratio(q, f);
 	int64_t m[NM_COMP_COUNT];
@@ -417,7 +417,7 @@ void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estima
 	if (f->price_cents >= 0 && out->engagements_per_post > 0) {
 		out->has_cpe = true;
 		out->cost_per_engagement_cents =
-		    round_to(f->price_cents / (double)out->engagements_per_post, 100.0);
+			round_to(f->price_cents / (double)out->engagements_per_post, 100.0);
 	}
 }
 
@@ -485,7 +485,7 @@ static void fmt_count(char *b, size_t n, double v)
 }
 
 static void reason_niche(struct rbuf *r, const struct nm_score_features *f,
-                         const char *const *terms, size_t n_terms)
+			 const char *const *terms, size_t n_terms)
 {
 	if (terms && n_terms == 1) {
 		say(r, "Posts about %s", terms[0]);
@@ -500,7 +500,7 @@ static void reason_niche(struct rbuf *r, const struct nm_score_features *f,
 }
 
 static void reason_engagement(struct rbuf *r, const struct nm_score_query *q,
-                              const struct nm_score_features *f)
+			      const struct nm_score_features *f)
 {
 	enum nm_platform p = (enum nm_platform)platform_of(f);
 	enum nm_tier t = nm_tier_of(f->followers);
@@ -514,7 +514,7 @@ static void reason_engagement(struct rbuf *r, const struct nm_score_query *q,
 }
 
 static void reason_price(struct rbuf *r, const struct nm_score_query *q,
-                         const struct nm_score_features *f)
+			 const struct nm_score_features *f)
 {
 	char money[48], cpe[32];
 	if (f->price_cents < 0) {
@@ -539,7 +539,7 @@ static void reason_price(struct rbuf *r, const struct nm_score_query *q,
 
 /* One sentence per authenticity signal that fired (rule 5). */
 static void reason_authenticity(struct rbuf *r, const struct nm_score_query *q,
-                                const struct nm_score_features *f)
+				const struct nm_score_features *f)
 {
 	double ratio = er_ratio(q, f);
 	if (ratio >= 0.0 && ratio < LOW_ER_RATIO) {
@@ -559,7 +559,7 @@ static void reason_authenticity(struct rbuf *r, const struct nm_score_query *q,
 }
 
 static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
-                            const struct nm_score_features *f)
+			    const struct nm_score_features *f)
 {
 	if (q->has_countries && f->n_aud > 0) {
 		unsigned share = 0;
@@ -578,16 +578,16 @@ static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
 		double share = fem ? fs : 1.0 - fs;
 		say(r, "Audience %.0f%% %s", 100.0 * share, fem ? "female" : "male");
 	}
-	if (q->has_languages && f->language[0] && !set_has(q->languages, f->language[0],
-	                                                   f->language[1]))
+	if (q->has_languages && f->language[0] &&
+	    !set_has(q->languages, f->language[0], f->language[1]))
 		say(r, "Posts in %.2s, not a target language", f->language);
 }
 
 static const char *const tier_titles[NM_TIER_COUNT] = {"Nano", "Micro", "Mid-tier", "Macro",
-                                                       "Mega"};
+						       "Mega"};
 
 static void reason_size(struct rbuf *r, const struct nm_score_query *q,
-                        const struct nm_score_features *f)
+			const struct nm_score_features *f)
 {
 	char n[32];
 	fmt_count(n, sizeof n, f->followers);
@@ -611,8 +611,8 @@ static void reason_activity(struct rbuf *r, const struct nm_score_features *f)
 }
 
 size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
-                        const char *const *matched_terms, size_t n_matched,
-                        char *buf, size_t bufsize, const char **reasons, size_t max_reasons)
+			const char *const *matched_terms, size_t n_matched, char *buf,
+			size_t bufsize, const char **reasons, size_t max_reasons)
 {
 	struct rbuf r = {buf, bufsize, 0, reasons, max_reasons, 0};
 	if (!buf || bufsize == 0)

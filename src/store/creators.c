@@ -99,7 +99,7 @@ static void put_array(struct sbuf *b, long *off, int *i, char *const *v, size_t 
 }
 
 bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_NCOLS],
-                       char **scratch)
+		       char **scratch)
 {
 	struct sbuf b = {0};
 	long off[NM_CREATOR_NCOLS];
@@ -124,8 +124,8 @@ bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_N
 	put(&b, off, &i, c->country[0] ? c->country : NULL);
 	put(&b, off, &i, c->language[0] ? c->language : NULL);
 	char *aud = c->audience_countries
-	                ? json_dumps(c->audience_countries, JSON_COMPACT | JSON_SORT_KEYS)
-	                : NULL;
+			    ? json_dumps(c->audience_countries, JSON_COMPACT | JSON_SORT_KEYS)
+			    : NULL;
 	put(&b, off, &i, aud);
 	free(aud);
 	put_f64(&b, off, &i, c->has_audience_female_share, c->audience_female_share);
@@ -154,11 +154,20 @@ static void sb_copy_field(struct sbuf *b, const char *s)
 	for (; *s; s++) {
 		const char *esc = NULL;
 		switch (*s) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
+		case '\\':
+			esc = "\\\\";
+			break;
+		case '\t':
+			esc = "\\t";
+			break;
+		case '\n':
+			esc = "\\n";
+			break;
+		case '\r':
+			esc = "\\r";
+			break;
+		default:
+			continue;
 		}
 		sb_add(b, run, (size_t)(s - run));
 		sb_add(b, esc, 2);
@@ -168,7 +177,7 @@ static void sb_copy_field(struct sbuf *b, const char *s)
 }
 
 bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf, size_t *len,
-                          size_t *cap)
+			  size_t *cap)
 {
 	const char *vals[NM_CREATOR_NCOLS];
 	char *scratch;
@@ -191,15 +200,17 @@ bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf,
 }
 
 static struct nm_sql q_upsert = {
-    "creators_upsert",
-    "INSERT INTO creators AS c (" NM_CREATOR_COLUMNS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-    "$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, $25) "
-    "ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET " "
-    "RETURNING " NM_CREATOR_SELECT ", (xmax = 0)",
-    25, 0};
+	"creators_upsert",
+	"INSERT INTO creators AS c (" NM_CREATOR_COLUMNS
+	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	"$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, "
+	"$25) "
+	"ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET " "
+	"RETURNING " NM_CREATOR_SELECT ", (xmax = 0)",
+	25, 0};
 
 json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
-                                PGresult **err)
+				PGresult **err)
 {
 	const char *vals[NM_CREATOR_NCOLS];
 	char *scratch;
@@ -224,33 +235,33 @@ static const struct {
 	const char *name;
 	enum coltype type;
 } reply_cols[] = {
-    {"id", T_ID},
-    {"platform", T_TEXT},
-    {"handle", T_TEXT},
-    {"display_name", T_TEXT},
-    {"profile_url", T_TEXT},
-    {"email", T_TEXT},
-    {"followers", T_INT},
-    {"following", T_INT},
-    {"posts_count", T_INT},
-    {"avg_likes", T_FLOAT},
-    {"avg_comments", T_FLOAT},
-    {"avg_shares", T_FLOAT},
-    {"avg_views", T_FLOAT},
-    {"engagement_rate", T_FLOAT},
-    {"categories", T_JSON},
-    {"hashtags", T_JSON},
-    {"bio", T_TEXT},
-    {"country", T_TEXT},
-    {"language", T_TEXT},
-    {"audience_countries", T_JSON},
-    {"audience_female_share", T_FLOAT},
-    {"price_per_post_cents", T_INT},
-    {"follower_growth_30d", T_FLOAT},
-    {"last_post_at", T_TIME},
-    {"external_id", T_TEXT},
-    {"created_at", T_TIME},
-    {"updated_at", T_TIME},
+	{"id", T_ID},
+	{"platform", T_TEXT},
+	{"handle", T_TEXT},
+	{"display_name", T_TEXT},
+	{"profile_url", T_TEXT},
+	{"email", T_TEXT},
+	{"followers", T_INT},
+	{"following", T_INT},
+	{"posts_count", T_INT},
+	{"avg_likes", T_FLOAT},
+	{"avg_comments", T_FLOAT},
+	{"avg_shares", T_FLOAT},
+	{"avg_views", T_FLOAT},
+	{"engagement_rate", T_FLOAT},
+	{"categories", T_JSON},
+	{"hashtags", T_JSON},
+	{"bio", T_TEXT},
+	{"country", T_TEXT},
+	{"language", T_TEXT},
+	{"audience_countries", T_JSON},
+	{"audience_female_share", T_FLOAT},
+	{"price_per_post_cents", T_INT},
+	{"follower_growth_30d", T_FLOAT},
+	{"last_post_at", T_TIME},
+	{"external_id", T_TEXT},
+	{"created_at", T_TIME},
+	{"updated_at", T_TIME},
 };
 
 json_t *nm_creator_row_json(const PGresult *res, int i)
@@ -264,10 +275,20 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 		} else {
 			switch (reply_cols[k].type) {
 			case T_ID:
-			case T_INT: v = json_integer(strtoll(s, NULL, 10)); break;
-			case T_FLOAT: v = json_real(strtod(s, NULL)); break;
-			case T_JSON: v = json_loads(s, 0, NULL); if (!v) v = json_null(); break;
-			default: v = json_string(s); break;
+			case T_INT:
+				v = json_integer(strtoll(s, NULL, 10));
+				break;
+			case T_FLOAT:
+				v = json_real(strtod(s, NULL));
+				break;
+			case T_JSON:
+				v = json_loads(s, 0, NULL);
+				if (!v)
+					v = json_null();
+				break;
+			default:
+				v = json_string(s);
+				break;
 			}
 		}
 		json_object_set_new(o, reply_cols[k].name, v);

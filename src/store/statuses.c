@@ -9,7 +9,7 @@
 #include "nm/verr.h"
 
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
-                                       "excluded"};
+				       "excluded"};
 
 bool nm_status_valid(const char *s)
 {
@@ -20,7 +20,7 @@ bool nm_status_valid(const char *s)
 }
 
 bool nm_status_member(const char *key, const json_t *v, const char **status, const char **note,
-                      json_t *errors)
+		      json_t *errors)
 {
 	if (strcmp(key, "status") == 0) {
 		*status = json_string_value(v);
@@ -42,28 +42,30 @@ bool nm_status_member(const char *key, const json_t *v, const char **status, con
  * reads the statement's snapshot, i.e. the row before the upsert; with FOR UPDATE it
  * would see the row as "updated by this command" and return nothing. */
 static struct nm_sql q_upsert = {
-    "statuses_upsert",
-    "WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = $2), "
-    "s AS (INSERT INTO creator_statuses (brand_id, creator_id, status, note) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (brand_id, creator_id) DO UPDATE "
-    "SET status = EXCLUDED.status, note = EXCLUDED.note, updated_at = now() RETURNING *) "
-    "SELECT " NM_STATUS_COLS ", (SELECT status FROM prev) FROM s JOIN creators c ON c.id = s.creator_id",
-    4, 0};
+	"statuses_upsert",
+	"WITH prev AS (SELECT status FROM creator_statuses WHERE brand_id = $1 AND creator_id = "
+	"$2), "
+	"s AS (INSERT INTO creator_statuses (brand_id, creator_id, status, note) "
+	"VALUES ($1, $2, $3, $4) ON CONFLICT (brand_id, creator_id) DO UPDATE "
+	"SET status = EXCLUDED.status, note = EXCLUDED.note, updated_at = now() RETURNING *) "
+	"SELECT " NM_STATUS_COLS
+	", (SELECT status FROM prev) FROM s JOIN creators c ON c.id = s.creator_id",
+	4, 0};
 
 json_t *nm_status_row_json(const PGresult *res, int i)
 {
-	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}", "brand_id",
-	                 (json_int_t)nm_db_i64(res, i, 0), "creator_id",
-	                 (json_int_t)nm_db_i64(res, i, 1), "status", PQgetvalue(res, i, 2), "note",
-	                 nm_db_str(res, i, 3), "created_at", PQgetvalue(res, i, 4), "updated_at",
-	                 PQgetvalue(res, i, 5), "creator", "id", (json_int_t)nm_db_i64(res, i, 1),
-	                 "platform", PQgetvalue(res, i, 6), "handle", PQgetvalue(res, i, 7),
-	                 "display_name", nm_db_str(res, i, 8), "followers",
-	                 (json_int_t)nm_db_i64(res, i, 9));
+	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}",
+			 "brand_id", (json_int_t)nm_db_i64(res, i, 0), "creator_id",
+			 (json_int_t)nm_db_i64(res, i, 1), "status", PQgetvalue(res, i, 2), "note",
+			 nm_db_str(res, i, 3), "created_at", PQgetvalue(res, i, 4), "updated_at",
+			 PQgetvalue(res, i, 5), "creator", "id", (json_int_t)nm_db_i64(res, i, 1),
+			 "platform", PQgetvalue(res, i, 6), "handle", PQgetvalue(res, i, 7),
+			 "display_name", nm_db_str(res, i, 8), "followers",
+			 (json_int_t)nm_db_i64(res, i, 9));
 }
 
 json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
-                            const char *status, const char *note, PGresult **err)
+			    const char *status, const char *note, PGresult **err)
 {
 	char b[24], c[24];
 	snprintf(b, sizeof b, "%lld", (long long)brand_id);

@@ -60,7 +60,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	for (size_t i = 0; i < n && s->snippet_len < NM_WEBHOOK_SNIPPET_MAX; i++) {
 		unsigned char ch = (unsigned char)ptr[i];
 		s->out->snippet[s->snippet_len++] =
-		    (ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\t' ? (char)ch : '?';
+			(ch >= 0x20 && ch < 0x7f) || ch == '\n' || ch == '\t' ? (char)ch : '?';
 	}
 	s->out->snippet[s->snippet_len] = '\0';
 	return n;
@@ -70,19 +70,19 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
  * address actually used, so DNS rebinding after the save-time check cannot reach an
  * internal address. */
 static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
-                     int local_port)
+		     int local_port)
 {
 	struct nm_sender *s = clientp;
 	enum nm_addr_class c = nm_addr_classify_text(primary_ip);
 	if (s->allow_private || c == NM_ADDR_PUBLIC)
 		return CURL_PREREQFUNC_OK;
 	snprintf(s->refused, sizeof s->refused, "refused: connected address %s is %s", primary_ip,
-	         nm_addr_class_name(c));
+		 nm_addr_class_name(c));
 	return CURL_PREREQFUNC_ABORT;
 }
 
 static void set_options(struct nm_sender *s, const char *url, const char *body, size_t len,
-                        struct curl_slist *headers)
+			struct curl_slist *headers)
 {
 	CURL *c = s->curl;
 	curl_easy_reset(c);
@@ -104,8 +104,8 @@ static void set_options(struct nm_sender *s, const char *url, const char *body, 
 	curl_easy_setopt(c, CURLOPT_PREREQDATA, s);
 }
 
-static struct curl_slist *signed_headers(const char *secret, const char *msg_id,
-                                         const char *body, size_t len)
+static struct curl_slist *signed_headers(const char *secret, const char *msg_id, const char *body,
+					 size_t len)
 {
 	char sig[128], line[256];
 	long long ts = (long long)time(NULL);
@@ -122,7 +122,7 @@ static struct curl_slist *signed_headers(const char *secret, const char *msg_id,
 }
 
 void nm_sender_post(struct nm_sender *s, const char *url, const char *secret, const char *msg_id,
-                    const char *body, size_t body_len, struct nm_delivery_result *out)
+		    const char *body, size_t body_len, struct nm_delivery_result *out)
 {
 	memset(out, 0, sizeof *out);
 	s->out = out;
@@ -138,7 +138,8 @@ void nm_sender_post(struct nm_sender *s, const char *url, const char *secret, co
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CURLcode rc = curl_easy_perform(s->curl);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	out->latency_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	out->latency_ms =
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &out->http_status);
 	else if (s->refused[0])

@@ -10,15 +10,15 @@
  * NOTIFY (delivered at commit) that wakes the delivery workers. The NOTIFY is skipped
  * when nobody subscribed, since a notifying commit takes a global lock. */
 static struct nm_sql q_emit = {
-    "outbox_emit",
-    "WITH e AS (INSERT INTO events (msg_id, type, data) VALUES ($1, $2, $3::jsonb) "
-    "RETURNING id), "
-    "d AS (INSERT INTO webhook_deliveries (event_id, endpoint_id) "
-    "SELECT e.id, w.id FROM e, webhook_endpoints w "
-    "WHERE w.status <> 'disabled' AND ($2 = ANY (w.events) OR '*' = ANY (w.events)) "
-    "RETURNING 1) "
-    "SELECT pg_notify('" NM_WEBHOOK_CHANNEL "', '') WHERE EXISTS (SELECT 1 FROM d)",
-    3, 0};
+	"outbox_emit",
+	"WITH e AS (INSERT INTO events (msg_id, type, data) VALUES ($1, $2, $3::jsonb) "
+	"RETURNING id), "
+	"d AS (INSERT INTO webhook_deliveries (event_id, endpoint_id) "
+	"SELECT e.id, w.id FROM e, webhook_endpoints w "
+	"WHERE w.status <> 'disabled' AND ($2 = ANY (w.events) OR '*' = ANY (w.events)) "
+	"RETURNING 1) "
+	"SELECT pg_notify('" NM_WEBHOOK_CHANNEL "', '') WHERE EXISTS (SELECT 1 FROM d)",
+	3, 0};
 
 bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data)
 {

@@ -15,21 +15,19 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#define SECRET_PREFIX "whsec_"
+#define SECRET_PREFIX	    "whsec_"
 #define SECRET_RANDOM_BYTES 24
-#define KEY_MAX 64
-#define MAC_LEN 32
+#define KEY_MAX		    64
+#define MAC_LEN		    32
 /* "v1," + base64(32 bytes) = 3 + 44, plus the NUL. */
-#define SIG_B64_LEN 44
+#define SIG_B64_LEN   44
 #define SIG_TEXT_SIZE (3 + SIG_B64_LEN + 1)
 /* Enough for any int64 in decimal with sign. */
-#define TS_DIGITS_MAX 20
+#define TS_DIGITS_MAX	20
 #define TOKEN_BYTES_MAX 256
 
-static const char b64_std[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static size_t b64_encoded_len(size_t n, bool pad)
 {
@@ -38,7 +36,7 @@ static size_t b64_encoded_len(size_t n, bool pad)
 
 /* Writes the encoding of src plus a NUL; out must hold b64_encoded_len(n, pad) + 1. */
 static void b64_encode(const unsigned char *src, size_t n, const char *alphabet, bool pad,
-                       char *out)
+		       char *out)
 {
 	size_t o = 0, i = 0;
 	for (; i + 3 <= n; i += 3) {
@@ -106,7 +104,7 @@ static int b64_std_decode(const char *src, size_t n, unsigned char *out, size_t 
 				return -1;
 		}
 		uint32_t q = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
-		             (uint32_t)v[3];
+			     (uint32_t)v[3];
 		if (last && pad == 2 && (q & 0xffff) != 0)
 			return -1;
 		if (last && pad == 1 && (q & 0xff) != 0)
@@ -156,8 +154,8 @@ static void hmac_fetch(void)
 
 /* HMAC-SHA256 over "<id>.<ts>.<body>", fed piecewise so a 1 MiB body is never copied. */
 static bool mac_message(const unsigned char *key, size_t keylen, const char *msg_id,
-                        int64_t timestamp, const char *body, size_t body_len,
-                        unsigned char mac[MAC_LEN])
+			int64_t timestamp, const char *body, size_t body_len,
+			unsigned char mac[MAC_LEN])
 {
 	pthread_once(&hmac_once, hmac_fetch);
 	if (!hmac_impl)
@@ -174,18 +172,18 @@ static bool mac_message(const unsigned char *key, size_t keylen, const char *msg
 	int tslen = snprintf(ts, sizeof ts, ".%" PRId64 ".", timestamp);
 	size_t maclen = 0;
 	bool ok = EVP_MAC_init(ctx, key, keylen, params) == 1 &&
-	          EVP_MAC_update(ctx, (const unsigned char *)msg_id, strlen(msg_id)) == 1 &&
-	          EVP_MAC_update(ctx, (const unsigned char *)ts, (size_t)tslen) == 1 &&
-	          (body_len == 0 ||
-	           EVP_MAC_update(ctx, (const unsigned char *)body, body_len) == 1) &&
-	          EVP_MAC_final(ctx, mac, &maclen, MAC_LEN) == 1 && maclen == MAC_LEN;
+		  EVP_MAC_update(ctx, (const unsigned char *)msg_id, strlen(msg_id)) == 1 &&
+		  EVP_MAC_update(ctx, (const unsigned char *)ts, (size_t)tslen) == 1 &&
+		  (body_len == 0 ||
+		   EVP_MAC_update(ctx, (const unsigned char *)body, body_len) == 1) &&
+		  EVP_MAC_final(ctx, mac, &maclen, MAC_LEN) == 1 && maclen == MAC_LEN;
 	EVP_MAC_CTX_free(ctx);
 	return ok;
 }
 
 /* Writes the bare base64 signature (no "v1,") into b64, which holds SIG_B64_LEN + 1. */
 static bool signature_b64(const char *secret, const char *msg_id, int64_t timestamp,
-                          const char *body, size_t body_len, char b64[SIG_B64_LEN + 1])
+			  const char *body, size_t body_len, char b64[SIG_B64_LEN + 1])
 {
 	unsigned char key[KEY_MAX];
 	unsigned char mac[MAC_LEN];
@@ -193,7 +191,7 @@ static bool signature_b64(const char *secret, const char *msg_id, int64_t timest
 		return false;
 	int keylen = nm_sign_secret_decode(secret, key);
 	bool ok = keylen > 0 &&
-	          mac_message(key, (size_t)keylen, msg_id, timestamp, body, body_len, mac);
+		  mac_message(key, (size_t)keylen, msg_id, timestamp, body, body_len, mac);
 	if (ok)
 		b64_encode(mac, sizeof mac, b64_std, true, b64);
 	OPENSSL_cleanse(key, sizeof key);
@@ -201,8 +199,8 @@ static bool signature_b64(const char *secret, const char *msg_id, int64_t timest
 	return ok;
 }
 
-bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp,
-                     const char *body, size_t body_len, char *out, size_t outsz)
+bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp, const char *body,
+		     size_t body_len, char *out, size_t outsz)
 {
 	char b64[SIG_B64_LEN + 1];
 	if (!out || outsz < SIG_TEXT_SIZE)
@@ -258,8 +256,8 @@ static bool header_has_signature(const char *header, const char expected[SIG_B64
 }
 
 int nm_sign_verify(const char *secret, const char *msg_id, const char *timestamp_header,
-                   const char *signature_header, const char *body, size_t body_len,
-                   int64_t now, int64_t tolerance_s)
+		   const char *signature_header, const char *body, size_t body_len, int64_t now,
+		   int64_t tolerance_s)
 {
 	int64_t ts;
 	char expected[SIG_B64_LEN + 1];

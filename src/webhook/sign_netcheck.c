@@ -14,17 +14,17 @@ static enum nm_addr_class classify4(const unsigned char *a)
 		uint32_t net, mask;
 		enum nm_addr_class c;
 	} ranges[] = {
-	    {0x00000000u, 0xff000000u, NM_ADDR_UNSPECIFIED}, /* 0/8 "this network" */
-	    {0x7f000000u, 0xff000000u, NM_ADDR_LOOPBACK},    /* 127/8 */
-	    {0x0a000000u, 0xff000000u, NM_ADDR_PRIVATE},     /* 10/8 */
-	    {0xac100000u, 0xfff00000u, NM_ADDR_PRIVATE},     /* 172.16/12 */
-	    {0xc0a80000u, 0xffff0000u, NM_ADDR_PRIVATE},     /* 192.168/16 */
-	    {0xa9fe0000u, 0xffff0000u, NM_ADDR_LINK_LOCAL},  /* 169.254/16, metadata */
-	    {0x64400000u, 0xffc00000u, NM_ADDR_CGNAT},       /* 100.64/10 */
-	    {0xc0000000u, 0xffffff00u, NM_ADDR_RESERVED},    /* 192.0.0/24 */
-	    {0xc6120000u, 0xfffe0000u, NM_ADDR_RESERVED},    /* 198.18/15 */
-	    {0xe0000000u, 0xf0000000u, NM_ADDR_RESERVED},    /* 224/4 multicast */
-	    {0xf0000000u, 0xf0000000u, NM_ADDR_RESERVED},    /* 240/4 and broadcast */
+		{0x00000000u, 0xff000000u, NM_ADDR_UNSPECIFIED}, /* 0/8 "this network" */
+		{0x7f000000u, 0xff000000u, NM_ADDR_LOOPBACK},	 /* 127/8 */
+		{0x0a000000u, 0xff000000u, NM_ADDR_PRIVATE},	 /* 10/8 */
+		{0xac100000u, 0xfff00000u, NM_ADDR_PRIVATE},	 /* 172.16/12 */
+		{0xc0a80000u, 0xffff0000u, NM_ADDR_PRIVATE},	 /* 192.168/16 */
+		{0xa9fe0000u, 0xffff0000u, NM_ADDR_LINK_LOCAL},	 /* 169.254/16, metadata */
+		{0x64400000u, 0xffc00000u, NM_ADDR_CGNAT},	 /* 100.64/10 */
+		{0xc0000000u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 192.0.0/24 */
+		{0xc6120000u, 0xfffe0000u, NM_ADDR_RESERVED},	 /* 198.18/15 */
+		{0xe0000000u, 0xf0000000u, NM_ADDR_RESERVED},	 /* 224/4 multicast */
+		{0xf0000000u, 0xf0000000u, NM_ADDR_RESERVED},	 /* 240/4 and broadcast */
 	};
 	for (size_t i = 0; i < sizeof ranges / sizeof *ranges; i++)
 		if ((v & ranges[i].mask) == ranges[i].net)

@@ -11,9 +11,13 @@
 #include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-static const char *const event_types[] = {
-    "brand.created",       "brand.updated",      "brand.deleted", "import.completed",
-    "match_run.completed", "creator.status_changed", "*"};
+static const char *const event_types[] = {"brand.created",
+					  "brand.updated",
+					  "brand.deleted",
+					  "import.completed",
+					  "match_run.completed",
+					  "creator.status_changed",
+					  "*"};
 
 bool nm_webhook_event_valid(const char *type)
 {
@@ -37,13 +41,17 @@ static bool resolved_public(const char *host, char *msg, size_t n)
 		enum nm_addr_class c = NM_ADDR_INVALID;
 		if (p->ai_family == AF_INET)
 			c = nm_addr_classify(
-			    (const unsigned char *)&((struct sockaddr_in *)(void *)p->ai_addr)->sin_addr, 4);
+				(const unsigned char *)&((struct sockaddr_in *)(void *)p->ai_addr)
+					->sin_addr,
+				4);
 		else if (p->ai_family == AF_INET6)
 			c = nm_addr_classify(
-			    (const unsigned char *)&((struct sockaddr_in6 *)(void *)p->ai_addr)->sin6_addr, 16);
+				(const unsigned char *)&((struct sockaddr_in6 *)(void *)p->ai_addr)
+					->sin6_addr,
+				16);
 		if (c != NM_ADDR_PUBLIC) {
 			snprintf(msg, n, "resolves to a %s address; webhook targets must be public",
-			         nm_addr_class_name(c));
+				 nm_addr_class_name(c));
 			ok = false;
 		}
 	}

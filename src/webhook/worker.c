@@ -20,8 +20,8 @@
 #include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-#define BATCH 10
-#define MAX_SCHEDULE 64
+#define BATCH	      10
+#define MAX_SCHEDULE  64
 #define LEASE_SLACK_S 30
 
 struct worker {
@@ -45,33 +45,33 @@ static struct {
  * next_attempt_at out by the lease ($2 s), which is what makes the claim survive the
  * commit: another worker skips them until the lease ends (crash recovery). */
 static const char claim_sql[] =
-    "WITH c AS (SELECT d.id FROM webhook_deliveries d "
-    "WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND EXISTS "
-    "(SELECT 1 FROM webhook_endpoints w WHERE w.id = d.endpoint_id AND w.status <> 'disabled') "
-    "ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) "
-    "UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2) "
-    "FROM c, events e, webhook_endpoints w "
-    "WHERE d.id = c.id AND e.id = d.event_id AND w.id = d.endpoint_id "
-    "RETURNING d.id, d.endpoint_id, d.attempts, e.msg_id, e.type, " NM_SQL_TS("e.created_at")
-    ", e.data::text, w.url, w.secret";
+	"WITH c AS (SELECT d.id FROM webhook_deliveries d "
+	"WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND EXISTS "
+	"(SELECT 1 FROM webhook_endpoints w WHERE w.id = d.endpoint_id AND w.status <> 'disabled') "
+	"ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) "
+	"UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2) "
+	"FROM c, events e, webhook_endpoints w "
+	"WHERE d.id = c.id AND e.id = d.event_id AND w.id = d.endpoint_id "
+	"RETURNING d.id, d.endpoint_id, d.attempts, e.msg_id, e.type, " NM_SQL_TS(
+		"e.created_at") ", e.data::text, w.url, w.secret";
 
 /* The attempt log row, the delivery's new state and, when $10 is set, the endpoint's
  * status (failing after the last attempt, disabled on 410, active again on success). */
 static const char record_sql[] =
-    "WITH a AS (INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, http_status, "
-    "error, latency_ms, response_snippet) VALUES ($1, $2, $3, $4, $5, $6, $7)), "
-    "d AS (UPDATE webhook_deliveries SET state = $8, attempts = $3, next_attempt_at = "
-    "CASE WHEN $9::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $9) END "
-    "WHERE id = $1) "
-    "UPDATE webhook_endpoints SET status = $10, updated_at = now() "
-    "WHERE id = $2 AND $10::text IS NOT NULL AND status <> $10 AND status <> 'disabled' "
-    "AND ($10 <> 'active' OR status = 'failing')";
+	"WITH a AS (INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, http_status, "
+	"error, latency_ms, response_snippet) VALUES ($1, $2, $3, $4, $5, $6, $7)), "
+	"d AS (UPDATE webhook_deliveries SET state = $8, attempts = $3, next_attempt_at = "
+	"CASE WHEN $9::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $9) "
+	"END "
+	"WHERE id = $1) "
+	"UPDATE webhook_endpoints SET status = $10, updated_at = now() "
+	"WHERE id = $2 AND $10::text IS NOT NULL AND status <> $10 AND status <> 'disabled' "
+	"AND ($10 <> 'active' OR status = 'failing')";
 
 /* Hands claimed-but-unsent deliveries back on shutdown so another instance (or the
  * next start) sends them now rather than after the lease. */
-static const char release_sql[] =
-    "UPDATE webhook_deliveries SET next_attempt_at = now() "
-    "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
+static const char release_sql[] = "UPDATE webhook_deliveries SET next_attempt_at = now() "
+				  "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
 
 static bool stopping(void)
 {
@@ -129,11 +129,11 @@ static bool connect_worker(struct worker *w)
 
 /* The signed body: {"id","type","created_at","data"}. Caller frees. */
 static char *event_body(const char *msg_id, const char *type, const char *created_at,
-                        const char *data_text)
+			const char *data_text)
 {
 	json_t *data = json_loads(data_text, JSON_DECODE_ANY, NULL);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "id", msg_id, "type", type, "created_at",
-	                      created_at, "data", data ? data : json_null());
+			      created_at, "data", data ? data : json_null());
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	return s;
@@ -141,9 +141,9 @@ static char *event_body(const char *msg_id, const char *type, const char *create
 
 /* What happens after attempt number `attempt` with outcome *r. */
 struct outcome {
-	const char *state;       /* pending | succeeded | failed */
-	const char *retry_in;    /* seconds, NULL unless pending */
-	const char *endpoint;    /* new endpoint status or NULL */
+	const char *state;    /* pending | succeeded | failed */
+	const char *retry_in; /* seconds, NULL unless pending */
+	const char *endpoint; /* new endpoint status or NULL */
 	char retry_buf[16];
 };
 
@@ -167,8 +167,8 @@ static void decide(const struct nm_delivery_result *r, int attempt, struct outco
 	}
 }
 
-static bool record(struct worker *w, const char *delivery_id, const char *endpoint_id,
-                   int attempt, const struct nm_delivery_result *r)
+static bool record(struct worker *w, const char *delivery_id, const char *endpoint_id, int attempt,
+		   const struct nm_delivery_result *r)
 {
 	struct outcome o;
 	decide(r, attempt, &o);
@@ -176,9 +176,16 @@ static bool record(struct worker *w, const char *delivery_id, const char *endpoi
 	snprintf(att, sizeof att, "%d", attempt);
 	snprintf(status, sizeof status, "%ld", r->http_status);
 	snprintf(lat, sizeof lat, "%.3f", r->latency_ms);
-	const char *p[] = {delivery_id, endpoint_id, att, r->http_status ? status : NULL,
-	                   r->error[0] ? r->error : NULL, lat, r->snippet, o.state, o.retry_in,
-	                   o.endpoint};
+	const char *p[] = {delivery_id,
+			   endpoint_id,
+			   att,
+			   r->http_status ? status : NULL,
+			   r->error[0] ? r->error : NULL,
+			   lat,
+			   r->snippet,
+			   o.state,
+			   o.retry_in,
+			   o.endpoint};
 	PGresult *res = PQexecPrepared(w->conn, "record", 10, p, NULL, NULL, 0);
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	if (!ok)
@@ -187,29 +194,31 @@ static bool record(struct worker *w, const char *delivery_id, const char *endpoi
 	PQclear(res);
 	bool success = strcmp(o.state, "succeeded") == 0;
 	nm_metrics_add("nichematch_webhook_deliveries_total", "Webhook delivery attempts by result",
-	               success ? "result=\"success\"" : "result=\"failure\"", 1);
+		       success ? "result=\"success\"" : "result=\"failure\"", 1);
 	if (!success)
 		nm_log_json(NM_LOG_INFO, "webhook attempt failed",
-		            json_pack("{s:s, s:s, s:i, s:I, s:s, s:s}", "delivery_id", delivery_id,
-		                      "endpoint_id", endpoint_id, "attempt", attempt, "http_status",
-		                      (json_int_t)r->http_status, "error", r->error, "next", o.state));
+			    json_pack("{s:s, s:s, s:i, s:I, s:s, s:s}", "delivery_id", delivery_id,
+				      "endpoint_id", endpoint_id, "attempt", attempt, "http_status",
+				      (json_int_t)r->http_status, "error", r->error, "next",
+				      o.state));
 	return ok || PQstatus(w->conn) == CONNECTION_OK;
 }
 
 static void send_row(struct worker *w, const PGresult *res, int i)
 {
-	char *body = event_body(PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
-	                        PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
+	char *body = event_body(PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+				PQgetvalue(res, i, 6));
 	struct nm_delivery_result r;
 	if (!body) {
 		memset(&r, 0, sizeof r);
 		snprintf(r.error, sizeof r.error, "out of memory building the body");
 	} else {
 		nm_sender_post(w->sender, PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
-		               PQgetvalue(res, i, 3), body, strlen(body), &r);
+			       PQgetvalue(res, i, 3), body, strlen(body), &r);
 	}
 	free(body);
-	record(w, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), atoi(PQgetvalue(res, i, 2)) + 1, &r);
+	record(w, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), atoi(PQgetvalue(res, i, 2)) + 1,
+	       &r);
 }
 
 /* Gives rows [from, n) back (shutdown mid-batch). */
@@ -222,7 +231,7 @@ static void release_rest(struct worker *w, const PGresult *res, int from)
 	arr[len++] = '{';
 	for (int i = from; i < PQntuples(res); i++)
 		len += (size_t)snprintf(arr + len, cap - len, "%s%s", i > from ? "," : "",
-		                        PQgetvalue(res, i, 0));
+					PQgetvalue(res, i, 0));
 	snprintf(arr + len, cap - len, "}");
 	const char *p[] = {arr};
 	PQclear(PQexecParams(w->conn, release_sql, 1, NULL, p, NULL, NULL, 0));
@@ -236,7 +245,7 @@ static int round_trip(struct worker *w)
 	char limit[8], lease[16];
 	snprintf(limit, sizeof limit, "%d", BATCH);
 	snprintf(lease, sizeof lease, "%d",
-	         (W.cfg->webhook_timeout_ms / 1000 + 1) * BATCH + LEASE_SLACK_S);
+		 (W.cfg->webhook_timeout_ms / 1000 + 1) * BATCH + LEASE_SLACK_S);
 	const char *p[] = {limit, lease};
 	PGresult *res = PQexecPrepared(w->conn, "claim", 2, p, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -267,7 +276,8 @@ static void *worker_main(void *arg)
 	while (!stopping()) {
 		if (!w->conn && !connect_worker(w)) {
 			if (!warned)
-				nm_log(NM_LOG_WARN, "webhook worker %d: database unreachable; retrying",
+				nm_log(NM_LOG_WARN,
+				       "webhook worker %d: database unreachable; retrying",
 				       w->index);
 			warned = true;
 			nap(NULL, 1000);
@@ -300,11 +310,11 @@ static void load_schedule(const char *s)
 {
 	W.n_schedule = nm_retry_schedule_parse(s, W.schedule, MAX_SCHEDULE);
 	if (W.n_schedule < 0) {
-		nm_log(NM_LOG_ERROR,
-		       "NICHEMATCH_WEBHOOK_RETRY_SCHEDULE is malformed (want seconds like 5,300,1800); "
-		       "using the default");
+		nm_log(NM_LOG_ERROR, "NICHEMATCH_WEBHOOK_RETRY_SCHEDULE is malformed (want seconds "
+				     "like 5,300,1800); "
+				     "using the default");
 		W.n_schedule = nm_retry_schedule_parse("5,300,1800,7200,18000,36000,36000",
-		                                       W.schedule, MAX_SCHEDULE);
+						       W.schedule, MAX_SCHEDULE);
 	}
 }
 
@@ -334,7 +344,7 @@ void nm_workers_start(const struct nm_config *cfg)
 		W.n++;
 	}
 	nm_log_json(NM_LOG_INFO, "webhook workers started",
-	            json_pack("{s:i, s:i}", "workers", W.n, "retries", W.n_schedule));
+		    json_pack("{s:i, s:i}", "workers", W.n, "retries", W.n_schedule));
 }
 
 void nm_workers_stop(void)

@@ -16,8 +16,7 @@ struct state {
 	int have_header;
 };
 
-static int on_record(void *cls, size_t line, size_t n, const char *const *cells,
-                     const size_t *lens)
+static int on_record(void *cls, size_t line, size_t n, const char *const *cells, const size_t *lens)
 {
 	struct state *s = cls;
 	if (!s->have_header) {

@@ -20,8 +20,7 @@ static uint64_t mix(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static int on_record(void *cls, size_t line, size_t n, const char *const *cells,
-                     const size_t *lens)
+static int on_record(void *cls, size_t line, size_t n, const char *const *cells, const size_t *lens)
 {
 	struct acc *a = cls;
 	if (line <= a->last_line || n == 0)

@@ -36,7 +36,7 @@ static void creator(const json_t *in, enum nm_creator_mode mode)
 	json_t *errors = json_array(), *unknown = json_object();
 	struct nm_creator c;
 	if (nm_creator_from_json(in, mode, mode == NM_CREATOR_LENIENT ? "x" : NULL, &c, errors,
-	                         unknown)) {
+				 unknown)) {
 		if (json_array_size(errors) || !c.handle ||
 		    (c.has_engagement_rate && !(c.engagement_rate >= 0 && c.engagement_rate <= 1)))
 			abort();
@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_error_t err;
 	json_t *in = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	                        &err);
+				&err);
 	if (!in)
 		return 0;
 	brand(in);

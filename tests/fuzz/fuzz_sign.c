@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define MSG_ID "msg_p5jXN8AQM9LWM0D4loKWxJek"
-#define TS 1614265330
-#define TS_STR "1614265330"
-#define BODY "{\"test\": 2432232314}"
+#define SECRET	 "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define MSG_ID	 "msg_p5jXN8AQM9LWM0D4loKWxJek"
+#define TS	 1614265330
+#define TS_STR	 "1614265330"
+#define BODY	 "{\"test\": 2432232314}"
 #define GOOD_B64 "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-#define GOOD "v1," GOOD_B64
+#define GOOD	 "v1," GOOD_B64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -20,7 +20,8 @@ static bool has_error(const json_t *errors, const char *field, const char *sub)
 {
 	size_t i;
 	json_t *e;
-	json_array_foreach(errors, i, e) {
+	json_array_foreach(errors, i, e)
+	{
 		const char *f = json_string_value(json_object_get(e, "field"));
 		const char *m = json_string_value(json_object_get(e, "message"));
 		bool fm = field ? (f && strcmp(f, field) == 0) : f == NULL;

@@ -27,7 +27,7 @@ static void bad(const char *text, const char *field, const char *sub, int line)
 	if (out || !has_error(errors, field, sub)) {
 		nm_check_failures++;
 		fprintf(stderr, "line %d: expected error %s: %s for %s\n", line,
-		        field ? field : "(none)", sub, text);
+			field ? field : "(none)", sub, text);
 		dump_errors(errors);
 	}
 	json_decref(out);
@@ -95,7 +95,7 @@ static void test_name(void)
 static void test_niches(void)
 {
 	json_t *b = OK("{\"name\":\"A\",\"niches\":[\" Fitness \",\"fitness\",\"Plant  Based\","
-	               "\"FITNESS\"]}");
+		       "\"FITNESS\"]}");
 	json_t *n = json_object_get(b, "niches");
 	CHECK(json_array_size(n) == 2);
 	CHECK_STR(json_string_value(json_array_get(n, 0)), "fitness");
@@ -160,12 +160,12 @@ static void test_platforms(void)
 static void test_iso_lists(void)
 {
 	json_t *b = OK("{" BASE ",\"target_countries\":[\"us\",\"GB\",\"US\"],"
-	               "\"target_languages\":[\"EN\",\"de\"]}");
+		       "\"target_languages\":[\"EN\",\"de\"]}");
 	json_t *c = json_object_get(b, "target_countries");
 	CHECK(json_array_size(c) == 2);
 	CHECK_STR(json_string_value(json_array_get(c, 0)), "US");
 	CHECK_STR(json_string_value(json_array_get(json_object_get(b, "target_languages"), 0)),
-	          "en");
+		  "en");
 	json_decref(b);
 	BAD("{" BASE ",\"target_countries\":[\"US\",\"UK\"]}", "target_countries[1]", "ISO 3166");
 	BAD("{" BASE ",\"target_countries\":[\"USA\"]}", "target_countries[0]", "ISO 3166");
@@ -252,8 +252,9 @@ static void test_members(void)
 /* Every bad field is reported, not just the first. */
 static void test_collects_all(void)
 {
-	json_t *in = J("{\"name\":\"\",\"niches\":[\"ok\",\"\",5],\"goal\":\"x\",\"platforms\":[\"y\"],"
-	               "\"budget_per_post_cents\":-1,\"extra\":1}");
+	json_t *in =
+		J("{\"name\":\"\",\"niches\":[\"ok\",\"\",5],\"goal\":\"x\",\"platforms\":[\"y\"],"
+		  "\"budget_per_post_cents\":-1,\"extra\":1}");
 	json_t *errors = json_array();
 	CHECK(nm_brand_normalize(in, errors) == NULL);
 	CHECK(has_error(errors, "name", NULL));
@@ -282,13 +283,14 @@ static void test_collects_all(void)
 static void test_merge_patch_roundtrip(void)
 {
 	json_t *stored = OK("{" BASE ",\"keywords\":[\"gym\"],\"follower_min\":20000,"
-	                    "\"min_engagement_rate\":0.02,\"industry\":\"Sport\"}");
+			    "\"min_engagement_rate\":0.02,\"industry\":\"Sport\"}");
 	json_t *patch = J("{\"keywords\":null,\"industry\":null,\"follower_min\":null,"
-	                  "\"goal\":\"awareness\"}");
+			  "\"goal\":\"awareness\"}");
 	json_t *merged = json_deep_copy(stored);
 	const char *k;
 	json_t *v;
-	json_object_foreach(patch, k, v) {
+	json_object_foreach(patch, k, v)
+	{
 		if (json_is_null(v))
 			json_object_del(merged, k);
 		else

@@ -16,19 +16,39 @@ static const char *field(const char *h)
 static void test_canonical(void)
 {
 	static const char *names[] = {
-		"platform", "handle", "display_name", "profile_url", "email", "followers",
-		"following", "posts_count", "avg_likes", "avg_comments", "avg_shares",
-		"avg_views", "engagement_rate", "categories", "hashtags", "bio", "country",
-		"language", "audience_countries", "audience_female_share",
-		"price_per_post_cents", "follower_growth_30d", "last_post_at", "external_id",
+		"platform",
+		"handle",
+		"display_name",
+		"profile_url",
+		"email",
+		"followers",
+		"following",
+		"posts_count",
+		"avg_likes",
+		"avg_comments",
+		"avg_shares",
+		"avg_views",
+		"engagement_rate",
+		"categories",
+		"hashtags",
+		"bio",
+		"country",
+		"language",
+		"audience_countries",
+		"audience_female_share",
+		"price_per_post_cents",
+		"follower_growth_30d",
+		"last_post_at",
+		"external_id",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		CHECK_STR(field(names[i]), names[i]);
 		char upper[64];
 		size_t j = 0;
 		for (; names[i][j]; j++)
-			upper[j] = (char)(names[i][j] >= 'a' && names[i][j] <= 'z'
-			                          ? names[i][j] - 32 : names[i][j]);
+			upper[j] =
+				(char)(names[i][j] >= 'a' && names[i][j] <= 'z' ? names[i][j] - 32
+										: names[i][j]);
 		upper[j] = '\0';
 		CHECK_STR(field(upper), names[i]);
 	}
@@ -82,11 +102,11 @@ static void test_aliases(void)
 
 static void test_unknown(void)
 {
-	CHECK_NONE("Price");          /* units unknown: never guessed */
+	CHECK_NONE("Price"); /* units unknown: never guessed */
 	CHECK_NONE("Price per post");
 	CHECK_NONE("price_usd");
 	CHECK_NONE("is_verified");
-	CHECK_NONE("sampled_posts");  /* columns of the dev CSV that are not creator fields */
+	CHECK_NONE("sampled_posts"); /* columns of the dev CSV that are not creator fields */
 	CHECK_NONE("video_posts");
 	CHECK_NONE("geotag_country");
 	CHECK_NONE("last_sampled_post_at");
@@ -120,8 +140,7 @@ static const char *get(json_t *o, const char *k)
 
 static void test_rows(void)
 {
-	const char *fields[] = {"handle", "followers", "followers", NULL, "engagement_rate",
-	                        "bio"};
+	const char *fields[] = {"handle", "followers", "followers", NULL, "engagement_rate", "bio"};
 	const char *cells[] = {"@Foo", "", "12,400", "ignored", " 4.1% ", "  "};
 	json_t *o = row(fields, 6, cells, 6);
 	CHECK(json_object_size(o) == 3);
@@ -153,11 +172,14 @@ static void test_rows(void)
 
 	/* Valid UTF-8 unchanged; Latin-1 / Windows-1252 bytes transcoded. */
 	const char *nf[] = {"display_name", "bio", "country"};
-	const char *enc[] = {"Jos\xE9", "\x93hi\x94 \xF0\x9F\x98\x80 \x81", "Espa\xC3\xB1" "a"};
+	const char *enc[] = {"Jos\xE9", "\x93hi\x94 \xF0\x9F\x98\x80 \x81",
+			     "Espa\xC3\xB1"
+			     "a"};
 	o = row(nf, 3, enc, 3);
 	CHECK_STR(get(o, "display_name"), "Jos\xC3\xA9");
 	CHECK_STR(get(o, "bio"), "\xE2\x80\x9Chi\xE2\x80\x9D \xF0\x9F\x98\x80 \xEF\xBF\xBD");
-	CHECK_STR(get(o, "country"), "Espa\xC3\xB1" "a");
+	CHECK_STR(get(o, "country"), "Espa\xC3\xB1"
+				     "a");
 	json_decref(o);
 	const char *bad[] = {"\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80"}; /* never UTF-8 */
 	o = row(nf, 3, bad, 3);
@@ -176,8 +198,7 @@ struct pipe {
 	json_t *rows;
 };
 
-static int pipe_rec(void *cls, size_t line, size_t n, const char *const *cells,
-                    const size_t *lens)
+static int pipe_rec(void *cls, size_t line, size_t n, const char *const *cells, const size_t *lens)
 {
 	struct pipe *p = cls;
 	if (line == 1) {
@@ -195,9 +216,9 @@ static int pipe_rec(void *cls, size_t line, size_t n, const char *const *cells,
 static void test_pipeline(void)
 {
 	const char *csv = "\xEF\xBB\xBFUsername,Category,#Followers,#Followees,#Posts,Notes\r\n"
-	                  "makeupbynvs,beauty,\"1,432\",1089,363,\"multi\r\nline\"\r\n"
-	                  "\r\n"
-	                  "anisaartistry,beauty,64.6k,289\r\n";
+			  "makeupbynvs,beauty,\"1,432\",1089,363,\"multi\r\nline\"\r\n"
+			  "\r\n"
+			  "anisaartistry,beauty,64.6k,289\r\n";
 	struct pipe p = {.rows = json_array()};
 	struct nm_csv *r = nm_csv_new(',', 0, pipe_rec, &p);
 	CHECK(nm_csv_feed(r, csv, strlen(csv)) == 0);

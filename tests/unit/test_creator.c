@@ -3,12 +3,12 @@
 
 #include "nm/creator.h"
 
-#define STRICT NM_CREATOR_STRICT
+#define STRICT	NM_CREATOR_STRICT
 #define LENIENT NM_CREATOR_LENIENT
-#define BASE "\"platform\":\"instagram\",\"handle\":\"alice\",\"followers\":20000"
+#define BASE	"\"platform\":\"instagram\",\"handle\":\"alice\",\"followers\":20000"
 
 static bool parse(const char *text, enum nm_creator_mode mode, const char *dflt,
-                  struct nm_creator *c, json_t *errors, json_t *unknown)
+		  struct nm_creator *c, json_t *errors, json_t *unknown)
 {
 	json_t *in = J(text);
 	bool ok = nm_creator_from_json(in, mode, dflt, c, errors, unknown);
@@ -24,7 +24,7 @@ static void ok(const char *text, enum nm_creator_mode mode, struct nm_creator *c
 	if (!parse(text, mode, NULL, c, errors, NULL) || json_array_size(errors)) {
 		nm_check_failures++;
 		fprintf(stderr, "line %d: expected valid (%s): %s\n", line,
-		        mode == STRICT ? "strict" : "lenient", text);
+			mode == STRICT ? "strict" : "lenient", text);
 		dump_errors(errors);
 	}
 	json_decref(errors);
@@ -32,7 +32,7 @@ static void ok(const char *text, enum nm_creator_mode mode, struct nm_creator *c
 #define OK(text, mode, c) ok(text, mode, c, __LINE__)
 
 static void bad(const char *text, enum nm_creator_mode mode, const char *field, const char *sub,
-                int line)
+		int line)
 {
 	struct nm_creator c;
 	memset(&c, 0x5a, sizeof c); /* garbage in: must come out cleared */
@@ -42,7 +42,7 @@ static void bad(const char *text, enum nm_creator_mode mode, const char *field, 
 	if (res || !has_error(errors, field, sub)) {
 		nm_check_failures++;
 		fprintf(stderr, "line %d: expected error %s: %s (%s) for %s\n", line,
-		        field ? field : "(none)", sub, mode == STRICT ? "strict" : "lenient", text);
+			field ? field : "(none)", sub, mode == STRICT ? "strict" : "lenient", text);
 		dump_errors(errors);
 	}
 	CHECK(c.handle == NULL && c.categories == NULL && c.audience_countries == NULL);
@@ -51,10 +51,10 @@ static void bad(const char *text, enum nm_creator_mode mode, const char *field, 
 	json_decref(errors);
 }
 #define BAD(text, mode, field, sub) bad(text, mode, field, sub, __LINE__)
-#define BAD2(text, field, sub)                                                         \
-	do {                                                                           \
-		bad(text, STRICT, field, sub, __LINE__);                               \
-		bad(text, LENIENT, field, sub, __LINE__);                              \
+#define BAD2(text, field, sub)                                                                     \
+	do {                                                                                       \
+		bad(text, STRICT, field, sub, __LINE__);                                           \
+		bad(text, LENIENT, field, sub, __LINE__);                                          \
 	} while (0)
 
 static void test_minimal(void)
@@ -86,8 +86,8 @@ static void test_platform(void)
 	BAD2("{\"platform\":3,\"handle\":\"a\",\"followers\":1}", "platform", "must be a string");
 	/* An invalid platform is reported once, not also as missing. */
 	json_t *errors = json_array();
-	CHECK(!parse("{\"platform\":\"myspace\",\"handle\":\"a\",\"followers\":1}", STRICT, "tiktok",
-	             &c, errors, NULL));
+	CHECK(!parse("{\"platform\":\"myspace\",\"handle\":\"a\",\"followers\":1}", STRICT,
+		     "tiktok", &c, errors, NULL));
 	CHECK(json_array_size(errors) == 1);
 	json_decref(errors);
 	/* The default platform (import ?platform=) fills in a missing one only. */
@@ -96,11 +96,11 @@ static void test_platform(void)
 	CHECK(c.platform == NM_PLATFORM_YOUTUBE);
 	nm_creator_clear(&c);
 	CHECK(parse("{\"platform\":\"\",\"handle\":\"a\",\"followers\":1}", LENIENT, "youtube", &c,
-	            errors, NULL));
+		    errors, NULL));
 	CHECK(c.platform == NM_PLATFORM_YOUTUBE);
 	nm_creator_clear(&c);
-	CHECK(parse("{\"platform\":\"tiktok\",\"handle\":\"a\",\"followers\":1}", LENIENT, "youtube",
-	            &c, errors, NULL));
+	CHECK(parse("{\"platform\":\"tiktok\",\"handle\":\"a\",\"followers\":1}", LENIENT,
+		    "youtube", &c, errors, NULL));
 	CHECK(c.platform == NM_PLATFORM_TIKTOK);
 	nm_creator_clear(&c);
 	CHECK(json_array_size(errors) == 0);
@@ -115,20 +115,24 @@ static void test_handle(void)
 	OK("{\"platform\":\"tiktok\",\"handle\":\" @Alice.Smith \",\"followers\":1}", STRICT, &c);
 	CHECK_STR(c.handle, "alice.smith");
 	nm_creator_clear(&c);
-	BAD2("{\"platform\":\"tiktok\",\"handle\":\"@@a\",\"followers\":1}", "handle", "more than one");
+	BAD2("{\"platform\":\"tiktok\",\"handle\":\"@@a\",\"followers\":1}", "handle",
+	     "more than one");
 	BAD2("{\"platform\":\"tiktok\",\"handle\":\"@\",\"followers\":1}", "handle", "empty");
 	BAD2("{\"platform\":\"tiktok\",\"handle\":\"a b\",\"followers\":1}", "handle", "spaces");
-	BAD2("{\"platform\":\"tiktok\",\"handle\":7,\"followers\":1}", "handle", "must be a string");
+	BAD2("{\"platform\":\"tiktok\",\"handle\":7,\"followers\":1}", "handle",
+	     "must be a string");
 	BAD("{\"platform\":\"tiktok\",\"handle\":\"\",\"followers\":1}", STRICT, "handle", "empty");
 	BAD("{\"platform\":\"tiktok\",\"handle\":\"\",\"followers\":1}", LENIENT, "handle",
 	    "is required");
 	char text[512], h[160];
 	memset(h, 'a', 101);
 	h[101] = '\0';
-	snprintf(text, sizeof text, "{\"platform\":\"tiktok\",\"handle\":\"@%s\",\"followers\":1}", h);
+	snprintf(text, sizeof text, "{\"platform\":\"tiktok\",\"handle\":\"@%s\",\"followers\":1}",
+		 h);
 	BAD2(text, "handle", "at most 100");
 	h[100] = '\0';
-	snprintf(text, sizeof text, "{\"platform\":\"tiktok\",\"handle\":\"@%s\",\"followers\":1}", h);
+	snprintf(text, sizeof text, "{\"platform\":\"tiktok\",\"handle\":\"@%s\",\"followers\":1}",
+		 h);
 	OK(text, STRICT, &c);
 	nm_creator_clear(&c);
 }
@@ -136,7 +140,8 @@ static void test_handle(void)
 static void test_counts(void)
 {
 	struct nm_creator c;
-	OK("{" BASE ",\"following\":10,\"posts_count\":0,\"price_per_post_cents\":5000}", STRICT, &c);
+	OK("{" BASE ",\"following\":10,\"posts_count\":0,\"price_per_post_cents\":5000}", STRICT,
+	   &c);
 	CHECK(c.has_following && c.following == 10 && c.has_posts_count && c.posts_count == 0);
 	CHECK(c.has_price_per_post_cents && c.price_per_post_cents == 5000);
 	nm_creator_clear(&c);
@@ -153,13 +158,14 @@ static void test_counts(void)
 	    "followers", "must be an integer");
 	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":12400.0}", STRICT,
 	    "followers", "must be an integer");
-	BAD2("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":-1}", "followers", "at least 0");
-	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":\"-1\"}", LENIENT, "followers",
-	    "whole number");
+	BAD2("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":-1}", "followers",
+	     "at least 0");
+	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":\"-1\"}", LENIENT,
+	    "followers", "whole number");
 	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":\"lots\"}", LENIENT,
 	    "followers", "like 12400");
-	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":\"\"}", LENIENT, "followers",
-	    "is required");
+	BAD("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":\"\"}", LENIENT,
+	    "followers", "is required");
 	BAD2("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":true}", "followers",
 	     "must be an integer");
 	BAD2("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":9223372036854775807}",
@@ -171,7 +177,8 @@ static void test_counts(void)
 static void test_averages_and_engagement(void)
 {
 	struct nm_creator c;
-	OK("{" BASE ",\"avg_likes\":500,\"avg_comments\":80.5,\"avg_shares\":19.5,\"avg_views\":9000}",
+	OK("{" BASE
+	   ",\"avg_likes\":500,\"avg_comments\":80.5,\"avg_shares\":19.5,\"avg_views\":9000}",
 	   STRICT, &c);
 	CHECK(c.has_engagement_rate && c.engagement_derived);
 	CHECK_NEAR(c.engagement_rate, 600.0 / 20000, 1e-12);
@@ -186,12 +193,14 @@ static void test_averages_and_engagement(void)
 	CHECK(c.has_engagement_rate && !c.engagement_derived && c.engagement_rate == 0.05);
 	nm_creator_clear(&c);
 	/* nothing to divide by */
-	OK("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":0,\"avg_likes\":5}", STRICT, &c);
+	OK("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":0,\"avg_likes\":5}", STRICT,
+	   &c);
 	CHECK(!c.has_engagement_rate);
 	nm_creator_clear(&c);
 	/* likes above followers (a real row): derived, capped at 1, averages kept */
 	OK("{\"platform\":\"instagram\",\"handle\":\"a\",\"followers\":1292,\"avg_likes\":1679,"
-	   "\"avg_comments\":1}", LENIENT, &c);
+	   "\"avg_comments\":1}",
+	   LENIENT, &c);
 	CHECK(c.has_engagement_rate && c.engagement_derived && c.engagement_rate == 1.0);
 	CHECK(c.avg_likes == 1679);
 	nm_creator_clear(&c);
@@ -208,7 +217,8 @@ static void test_averages_and_engagement(void)
 	    "must be between 0 and 1 (write 4.1% for percentages)");
 	BAD("{" BASE ",\"engagement_rate\":\"4.1\"}", LENIENT, "engagement_rate", "write 4.1%");
 	BAD2("{" BASE ",\"engagement_rate\":-0.01}", "engagement_rate", "between 0 and 1");
-	BAD("{" BASE ",\"engagement_rate\":\"4.1%\"}", STRICT, "engagement_rate", "must be a number");
+	BAD("{" BASE ",\"engagement_rate\":\"4.1%\"}", STRICT, "engagement_rate",
+	    "must be a number");
 	BAD2("{" BASE ",\"avg_likes\":-1}", "avg_likes", "at least 0");
 	BAD("{" BASE ",\"avg_likes\":\"many\"}", LENIENT, "avg_likes", "1.2k");
 	BAD("{" BASE ",\"avg_comments\":\"12\"}", STRICT, "avg_comments", "must be a number");
@@ -219,7 +229,8 @@ static void test_lists(void)
 {
 	struct nm_creator c;
 	OK("{" BASE ",\"categories\":[\" Fitness\",\"fitness\",\"Vegan  Food\"],"
-	   "\"hashtags\":[\"#Gym\",\"gym\",\"legday\"]}", STRICT, &c);
+	   "\"hashtags\":[\"#Gym\",\"gym\",\"legday\"]}",
+	   STRICT, &c);
 	CHECK(c.n_categories == 2);
 	CHECK_STR(c.categories[1], "vegan food");
 	CHECK(c.n_hashtags == 2);
@@ -263,7 +274,8 @@ static void test_text_fields(void)
 {
 	struct nm_creator c;
 	OK("{" BASE ",\"display_name\":\" Alice \",\"bio\":\"Hi\",\"external_id\":\"crm-9\","
-	   "\"email\":\"a@b.co\",\"profile_url\":\"HTTPS://instagram.com/alice\"}", STRICT, &c);
+	   "\"email\":\"a@b.co\",\"profile_url\":\"HTTPS://instagram.com/alice\"}",
+	   STRICT, &c);
 	CHECK_STR(c.display_name, "Alice");
 	CHECK_STR(c.bio, "Hi");
 	CHECK_STR(c.external_id, "crm-9");
@@ -316,7 +328,8 @@ static void test_iso(void)
 static void test_audience(void)
 {
 	struct nm_creator c;
-	OK("{" BASE ",\"audience_countries\":{\"us\":0.42,\"GB\":0.58},\"audience_female_share\":0.6}",
+	OK("{" BASE
+	   ",\"audience_countries\":{\"us\":0.42,\"GB\":0.58},\"audience_female_share\":0.6}",
 	   STRICT, &c);
 	CHECK(json_object_size(c.audience_countries) == 2);
 	CHECK_NEAR(json_real_value(json_object_get(c.audience_countries, "US")), 0.42, 1e-12);
@@ -335,14 +348,17 @@ static void test_audience(void)
 	BAD2("{" BASE ",\"audience_countries\":{\"US\":0.6,\"GB\":0.5}}", "audience_countries",
 	     "at most 1");
 	BAD2("{" BASE ",\"audience_countries\":{\"XX\":0.1}}", "audience_countries.XX", "ISO");
-	BAD2("{" BASE ",\"audience_countries\":{\"US\":1.5}}", "audience_countries.US", "between 0");
+	BAD2("{" BASE ",\"audience_countries\":{\"US\":1.5}}", "audience_countries.US",
+	     "between 0");
 	BAD2("{" BASE ",\"audience_countries\":{\"US\":0.1,\"us\":0.1}}", "audience_countries.us",
 	     "duplicate");
 	BAD("{" BASE ",\"audience_countries\":{\"US\":\"42%\"}}", STRICT, "audience_countries.US",
 	    "number");
 	BAD("{" BASE ",\"audience_countries\":\"US:0.4\"}", STRICT, "audience_countries", "object");
-	BAD("{" BASE ",\"audience_countries\":\"US 0.4\"}", LENIENT, "audience_countries", "US:0.42");
-	BAD2("{" BASE ",\"audience_female_share\":1.2}", "audience_female_share", "between 0 and 1");
+	BAD("{" BASE ",\"audience_countries\":\"US 0.4\"}", LENIENT, "audience_countries",
+	    "US:0.42");
+	BAD2("{" BASE ",\"audience_female_share\":1.2}", "audience_female_share",
+	     "between 0 and 1");
 }
 
 static void test_growth(void)
@@ -357,8 +373,10 @@ static void test_growth(void)
 	OK("{" BASE ",\"follower_growth_30d\":\"-2.5%\"}", LENIENT, &c);
 	CHECK(c.follower_growth_30d == -0.025);
 	nm_creator_clear(&c);
-	BAD("{" BASE ",\"follower_growth_30d\":\"-2.5%\"}", STRICT, "follower_growth_30d", "number");
-	BAD("{" BASE ",\"follower_growth_30d\":\"fast\"}", LENIENT, "follower_growth_30d", "number");
+	BAD("{" BASE ",\"follower_growth_30d\":\"-2.5%\"}", STRICT, "follower_growth_30d",
+	    "number");
+	BAD("{" BASE ",\"follower_growth_30d\":\"fast\"}", LENIENT, "follower_growth_30d",
+	    "number");
 }
 
 static void check_time(const char *in, enum nm_creator_mode mode, const char *want, int line)
@@ -413,13 +431,14 @@ static void test_unknown_members(void)
 	struct nm_creator c;
 	json_t *errors = json_array(), *unknown = json_object();
 	CHECK(parse("{" BASE ",\"is_verified\":\"1\",\"id\":7,\"sampled_posts\":2}", LENIENT, NULL,
-	            &c, errors, unknown));
+		    &c, errors, unknown));
 	CHECK(json_array_size(errors) == 0);
 	CHECK(json_object_get(unknown, "is_verified") == json_true());
 	CHECK(json_object_get(unknown, "sampled_posts") != NULL);
 	CHECK(json_object_get(unknown, "id") != NULL);
 	nm_creator_clear(&c);
-	CHECK(parse("{" BASE ",\"x\":1}", LENIENT, NULL, &c, errors, NULL)); /* unknown may be NULL */
+	CHECK(parse("{" BASE ",\"x\":1}", LENIENT, NULL, &c, errors,
+		    NULL)); /* unknown may be NULL */
 	nm_creator_clear(&c);
 	json_decref(errors);
 	json_decref(unknown);
@@ -435,7 +454,8 @@ static void test_nulls(void)
 	struct nm_creator c;
 	OK("{" BASE ",\"display_name\":null,\"following\":null,\"engagement_rate\":null,"
 	   "\"categories\":null,\"country\":null,\"audience_countries\":null,\"last_post_at\":null,"
-	   "\"follower_growth_30d\":null}", STRICT, &c);
+	   "\"follower_growth_30d\":null}",
+	   STRICT, &c);
 	CHECK(!c.has_following && !c.has_engagement_rate && c.n_categories == 0);
 	CHECK(c.audience_countries == NULL && c.country[0] == '\0');
 	nm_creator_clear(&c);
@@ -446,8 +466,10 @@ static void test_collects_all(void)
 {
 	struct nm_creator c;
 	json_t *errors = json_array();
-	CHECK(!parse("{\"platform\":\"myspace\",\"followers\":-5,\"email\":\"x\",\"country\":\"ZZ\","
-	             "\"categories\":[1],\"extra\":1}", STRICT, NULL, &c, errors, NULL));
+	CHECK(!parse(
+		"{\"platform\":\"myspace\",\"followers\":-5,\"email\":\"x\",\"country\":\"ZZ\","
+		"\"categories\":[1],\"extra\":1}",
+		STRICT, NULL, &c, errors, NULL));
 	CHECK(has_error(errors, "platform", "one of"));
 	CHECK(has_error(errors, "handle", "is required"));
 	CHECK(has_error(errors, "followers", "at least 0"));
@@ -464,12 +486,31 @@ static void test_to_json(void)
 	struct nm_creator c;
 	OK("{" BASE "}", STRICT, &c);
 	json_t *j = nm_creator_to_json(&c);
-	static const char *const keys[] = {
-		"platform", "handle", "display_name", "profile_url", "email", "followers",
-		"following", "posts_count", "avg_likes", "avg_comments", "avg_shares", "avg_views",
-		"engagement_rate", "categories", "hashtags", "bio", "country", "language",
-		"audience_countries", "audience_female_share", "price_per_post_cents",
-		"follower_growth_30d", "last_post_at", "external_id", "tier"};
+	static const char *const keys[] = {"platform",
+					   "handle",
+					   "display_name",
+					   "profile_url",
+					   "email",
+					   "followers",
+					   "following",
+					   "posts_count",
+					   "avg_likes",
+					   "avg_comments",
+					   "avg_shares",
+					   "avg_views",
+					   "engagement_rate",
+					   "categories",
+					   "hashtags",
+					   "bio",
+					   "country",
+					   "language",
+					   "audience_countries",
+					   "audience_female_share",
+					   "price_per_post_cents",
+					   "follower_growth_30d",
+					   "last_post_at",
+					   "external_id",
+					   "tier"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		CHECK(json_object_get(j, keys[i]) != NULL);
 	CHECK(json_object_size(j) == sizeof keys / sizeof keys[0]);
@@ -483,16 +524,17 @@ static void test_to_json(void)
 	nm_creator_clear(&c);
 
 	/* A full creator survives to_json -> strict parse (minus tier) unchanged. */
-	const char *full = "{\"platform\":\"youtube\",\"handle\":\"bob\",\"followers\":2000000,"
-	                   "\"display_name\":\"Bob\",\"profile_url\":\"https://y.t/bob\","
-	                   "\"email\":\"b@y.t\",\"following\":3,\"posts_count\":4,\"avg_likes\":10.0,"
-	                   "\"avg_comments\":2.0,\"avg_shares\":1.0,\"avg_views\":100.0,"
-	                   "\"engagement_rate\":0.01,\"categories\":[\"tech\"],"
-	                   "\"hashtags\":[\"ai\"],\"bio\":\"b\",\"country\":\"CA\","
-	                   "\"language\":\"fr\",\"audience_countries\":{\"CA\":0.5},"
-	                   "\"audience_female_share\":0.4,\"price_per_post_cents\":100,"
-	                   "\"follower_growth_30d\":0.02,\"last_post_at\":\"2024-01-02T03:04:05Z\","
-	                   "\"external_id\":\"e1\"}";
+	const char *full =
+		"{\"platform\":\"youtube\",\"handle\":\"bob\",\"followers\":2000000,"
+		"\"display_name\":\"Bob\",\"profile_url\":\"https://y.t/bob\","
+		"\"email\":\"b@y.t\",\"following\":3,\"posts_count\":4,\"avg_likes\":10.0,"
+		"\"avg_comments\":2.0,\"avg_shares\":1.0,\"avg_views\":100.0,"
+		"\"engagement_rate\":0.01,\"categories\":[\"tech\"],"
+		"\"hashtags\":[\"ai\"],\"bio\":\"b\",\"country\":\"CA\","
+		"\"language\":\"fr\",\"audience_countries\":{\"CA\":0.5},"
+		"\"audience_female_share\":0.4,\"price_per_post_cents\":100,"
+		"\"follower_growth_30d\":0.02,\"last_post_at\":\"2024-01-02T03:04:05Z\","
+		"\"external_id\":\"e1\"}";
 	OK(full, STRICT, &c);
 	j = nm_creator_to_json(&c);
 	CHECK_STR(json_string_value(json_object_get(j, "tier")), "mega");
@@ -518,11 +560,12 @@ static void test_csv_row(void)
 {
 	struct nm_creator c;
 	json_t *errors = json_array();
-	CHECK(parse("{\"platform\":\"instagram\",\"handle\":\"00_rocketgirl\",\"display_name\":"
-	            "\"Rocketgirl\",\"categories\":\"other\",\"followers\":\"6453\",\"following\":"
-	            "\"710\",\"posts_count\":\"1059\",\"avg_likes\":\"212.0\",\"avg_comments\":\"4.0\","
-	            "\"engagement_rate\":\"0.03347\",\"hashtags\":\"rockets|houstonrockets|htown\"}",
-	            LENIENT, NULL, &c, errors, NULL));
+	CHECK(parse(
+		"{\"platform\":\"instagram\",\"handle\":\"00_rocketgirl\",\"display_name\":"
+		"\"Rocketgirl\",\"categories\":\"other\",\"followers\":\"6453\",\"following\":"
+		"\"710\",\"posts_count\":\"1059\",\"avg_likes\":\"212.0\",\"avg_comments\":\"4.0\","
+		"\"engagement_rate\":\"0.03347\",\"hashtags\":\"rockets|houstonrockets|htown\"}",
+		LENIENT, NULL, &c, errors, NULL));
 	CHECK(c.followers == 6453 && c.avg_likes == 212 && c.engagement_rate == 0.03347);
 	CHECK(c.n_hashtags == 3 && !c.engagement_derived);
 	nm_creator_clear(&c);

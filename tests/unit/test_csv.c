@@ -27,8 +27,7 @@ static void put(struct sink *k, const char *s, size_t n)
 	k->s[k->len] = '\0';
 }
 
-static int on_record(void *cls, size_t line, size_t n, const char *const *cells,
-                     const size_t *lens)
+static int on_record(void *cls, size_t line, size_t n, const char *const *cells, const size_t *lens)
 {
 	struct sink *k = cls;
 	char num[32];
@@ -66,7 +65,7 @@ enum { WHOLE, BYTES, RANDOM };
 /* Parses in one of three chunkings; returns the rendering, *rc the first non-zero
  * feed/finish result (or 0). Caller frees. */
 static char *parse(const char *in, size_t len, char delim, size_t max, int mode, uint32_t seed,
-                   int stop_at, int *rc)
+		   int stop_at, int *rc)
 {
 	struct sink k = {0};
 	k.stop_at = stop_at;
@@ -94,7 +93,7 @@ static char *parse(const char *in, size_t len, char delim, size_t max, int mode,
 
 /* Checks the expected rendering and return code under every chunking. */
 static void expect_n(const char *in, size_t len, char delim, size_t max, int stop_at,
-                     const char *want, int want_rc)
+		     const char *want, int want_rc)
 {
 	for (int mode = WHOLE; mode <= RANDOM; mode++) {
 		for (uint32_t seed = 1; seed <= (mode == RANDOM ? 20u : 1u); seed++) {
@@ -104,7 +103,7 @@ static void expect_n(const char *in, size_t len, char delim, size_t max, int sto
 			CHECK(rc == want_rc);
 			if (strcmp(got, want) != 0 || rc != want_rc)
 				fprintf(stderr, "  mode %d seed %u rc %d input \"%.*s\"\n", mode,
-				        seed, rc, (int)len, in);
+					seed, rc, (int)len, in);
 			free(got);
 		}
 	}
@@ -118,14 +117,14 @@ static void expect(const char *in, const char *want)
 static void test_basics(void)
 {
 	expect("a,b,c\n1,2,3\n", "1:[a][b][c]\n2:[1][2][3]\n");
-	expect("a,b\n1,2", "1:[a][b]\n2:[1][2]\n");           /* no trailing newline */
+	expect("a,b\n1,2", "1:[a][b]\n2:[1][2]\n");	      /* no trailing newline */
 	expect("a,b\r\n1,2\r\n", "1:[a][b]\n2:[1][2]\n");     /* CRLF */
 	expect("a,b\r\n1,2\r\n\r\n", "1:[a][b]\n2:[1][2]\n"); /* trailing blank line */
-	expect("a\rb\r", "1:[a]\n2:[b]\n");                   /* old Mac line ends */
+	expect("a\rb\r", "1:[a]\n2:[b]\n");		      /* old Mac line ends */
 	expect(",a,\n", "1:[][a][]\n");
 	expect(",,,\n", "1:[][][][]\n"); /* not blank: the importer decides */
-	expect("\"\"\n", "1:[]\n");      /* one empty quoted cell is not blank */
-	expect(" \n", "1:[ ]\n");        /* spaces are data (no trimming) */
+	expect("\"\"\n", "1:[]\n");	 /* one empty quoted cell is not blank */
+	expect(" \n", "1:[ ]\n");	 /* spaces are data (no trimming) */
 	expect("", "");
 	expect("\n\n\r\n", "");
 	expect("a\n\n\nb\n\n", "1:[a]\n4:[b]\n");
@@ -155,15 +154,19 @@ static void test_quotes(void)
 
 static void test_bom_tsv(void)
 {
-	expect("\xEF\xBB\xBF" "a,b\n1,2", "1:[a][b]\n2:[1][2]\n");
+	expect("\xEF\xBB\xBF"
+	       "a,b\n1,2",
+	       "1:[a][b]\n2:[1][2]\n");
 	expect("\xEF\xBB\xBF", "");
 	expect("\xEF\xBB\xBF\n\nx\n", "3:[x]\n");
 	expect("\xEF\xBBx,y\n", "1:[\xEF\xBBx][y]\n"); /* a partial BOM is data */
 	expect("\xEF", "1:[\xEF]\n");
 	expect("a,\xEF\xBB\xBF\n", "1:[a][\xEF\xBB\xBF]\n"); /* only at the very start */
 	const char *tsv = "Username\tCategory\t#Followers\n\"a\tb\"\tx,y\t12,400\n";
-	expect_n(tsv, strlen(tsv), '\t', 0, 0, "1:[Username][Category][#Followers]\n"
-	         "2:[a\tb][x,y][12,400]\n", 0);
+	expect_n(tsv, strlen(tsv), '\t', 0, 0,
+		 "1:[Username][Category][#Followers]\n"
+		 "2:[a\tb][x,y][12,400]\n",
+		 0);
 	const char *semi = "a;\"b;c\"\n";
 	expect_n(semi, strlen(semi), ';', 0, 0, "1:[a][b;c]\n", 0);
 	CHECK(nm_csv_new('"', 0, on_record, NULL) == NULL);

@@ -69,8 +69,8 @@ struct opts {
 
 /* Runs one splitter in one chunking; returns the rendering, plus rc and (for arrays)
  * the failure message appended as "!message". Caller frees. */
-static char *run(enum kind kind, const char *in, size_t len, struct opts o, int mode,
-                 uint32_t seed, int *rc)
+static char *run(enum kind kind, const char *in, size_t len, struct opts o, int mode, uint32_t seed,
+		 int *rc)
 {
 	struct sink k = {0};
 	k.stop_at = o.stop_at;
@@ -113,8 +113,8 @@ static void expect_o(enum kind kind, const char *in, struct opts o, const char *
 			CHECK_STR(got, want);
 			CHECK(rc == want_rc);
 			if (strcmp(got, want) != 0 || rc != want_rc)
-				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode,
-				        seed, rc, in);
+				fprintf(stderr, "  mode %d seed %u rc %d input '%s'\n", mode, seed,
+					rc, in);
 			free(got);
 		}
 	}
@@ -169,12 +169,13 @@ static void test_ndjson(void)
 	expect(ND, "{\"s\":\"a\\\"]}\\n\"}\n", "1:{\"s\":\"a\\\"]}\\n\"}\n", 0);
 
 	struct opts o = {0, 3, 0};
-	expect_o(ND, "[[[1]]]\n[[[[1]]]]\n{\"a\":{\"b\":{}}}\n",
-	         o, "1:[[[1]]]\n2:ERR(nested deeper than 3 levels)\n3:{\"a\":{\"b\":{}}}\n", 0);
+	expect_o(ND, "[[[1]]]\n[[[[1]]]]\n{\"a\":{\"b\":{}}}\n", o,
+		 "1:[[[1]]]\n2:ERR(nested deeper than 3 levels)\n3:{\"a\":{\"b\":{}}}\n", 0);
 	struct opts small = {10, 0, 0};
-	expect_o(ND, "{\"a\":\"0123456789\"}\n{\"b\":1}\n\n{\"c\":\"0123456789abcdef\"}",
-	         small, "1:ERR(line longer than 10 bytes)\n2:{\"b\":1}\n"
-	         "4:ERR(line longer than 10 bytes)\n", 0);
+	expect_o(ND, "{\"a\":\"0123456789\"}\n{\"b\":1}\n\n{\"c\":\"0123456789abcdef\"}", small,
+		 "1:ERR(line longer than 10 bytes)\n2:{\"b\":1}\n"
+		 "4:ERR(line longer than 10 bytes)\n",
+		 0);
 	struct opts stop = {0, 0, 2};
 	expect_o(ND, "1\n2\n3\n", stop, "1:1\n2:2\n", 9);
 	expect_o(ND, "1\n2", stop, "1:1\n2:2\n", 9);
@@ -217,8 +218,8 @@ static void test_array(void)
 	/* Bad elements are reported one by one and the rest goes on. */
 	expect_prefix(ARR, "[{\"a\":1,}, {\"b\":2}]", "1:ERR(invalid JSON: ", 0);
 	int rc;
-	char *got = run(ARR, "[{\"a\":1,}, {\"b\":2}, {\"a\":1,\"a\":2}, 3]", 37, defaults,
-	                RANDOM, 3, &rc);
+	char *got = run(ARR, "[{\"a\":1,}, {\"b\":2}, {\"a\":1,\"a\":2}, 3]", 37, defaults, RANDOM,
+			3, &rc);
 	CHECK(strstr(got, "\n2:{\"b\":2}\n3:ERR(invalid JSON: duplicate object key") != NULL);
 	CHECK(strstr(got, "\n4:3\n") != NULL);
 	CHECK(rc == 0);
@@ -230,11 +231,11 @@ static void test_array(void)
 
 	struct opts o = {0, 2, 0};
 	expect_o(ARR, "[{\"a\":{\"b\":1}}, {\"a\":{\"b\":{\"c\":1}}}, [\"[[[[\"], 5]", o,
-	         "1:{\"a\":{\"b\":1}}\n2:ERR(nested deeper than 2 levels)\n3:[\"[[[[\"]\n4:5\n", 0);
+		 "1:{\"a\":{\"b\":1}}\n2:ERR(nested deeper than 2 levels)\n3:[\"[[[[\"]\n4:5\n", 0);
 	struct opts small = {8, 0, 0};
 	expect_o(ARR, "[{\"a\":\"long string here\"},5,\"12345678\"]", small,
-	         "1:ERR(element longer than 8 bytes)\n2:5\n3:ERR(element longer than 8 bytes)\n",
-	         0);
+		 "1:ERR(element longer than 8 bytes)\n2:5\n3:ERR(element longer than 8 bytes)\n",
+		 0);
 	struct opts stop = {0, 0, 2};
 	expect_o(ARR, "[1,2,3]", stop, "1:1\n2:2\n", 9);
 }
@@ -259,8 +260,8 @@ static void test_depth(void)
  * whole body, the splitter yields exactly its elements. */
 static void gen_value(struct sink *k, int depth)
 {
-	static const char *atoms[] = {"1", "-2.5e3", "true", "null", "\"\"", "\"a,b\"",
-	                              "\"]}\"", "\"q\\\"[\"", "\"\\\\\"", "\"\\u00e9\""};
+	static const char *atoms[] = {"1",	 "-2.5e3", "true",	 "null",     "\"\"",
+				      "\"a,b\"", "\"]}\"", "\"q\\\"[\"", "\"\\\\\"", "\"\\u00e9\""};
 	uint32_t r = rnd() % 10;
 	if (depth > 4 || r < 5) {
 		puts_(k, atoms[rnd() % 10]);
@@ -322,8 +323,8 @@ static void test_random_arrays(void)
 		free(b);
 		free(c);
 
-		json_t *whole = json_loadb(body.s + off, body.len - off, JSON_REJECT_DUPLICATES,
-		                           NULL);
+		json_t *whole =
+			json_loadb(body.s + off, body.len - off, JSON_REJECT_DUPLICATES, NULL);
 		if (whole && json_is_array(whole)) {
 			json_t *got = json_array();
 			accepted++;

@@ -11,17 +11,17 @@ static int64_t cnt(const char *s, int *ok)
 	return v;
 }
 
-#define COUNT_OK(s, want)                                                              \
-	do {                                                                           \
-		int ok_;                                                               \
-		int64_t v_ = cnt(s, &ok_);                                             \
-		CHECK(ok_);                                                            \
-		CHECK(v_ == (want));                                                   \
+#define COUNT_OK(s, want)                                                                          \
+	do {                                                                                       \
+		int ok_;                                                                           \
+		int64_t v_ = cnt(s, &ok_);                                                         \
+		CHECK(ok_);                                                                        \
+		CHECK(v_ == (want));                                                               \
 	} while (0)
-#define COUNT_BAD(s)                                                                   \
-	do {                                                                           \
-		int64_t v_;                                                            \
-		CHECK(!nm_num_parse_count(s, strlen(s), &v_));                         \
+#define COUNT_BAD(s)                                                                               \
+	do {                                                                                       \
+		int64_t v_;                                                                        \
+		CHECK(!nm_num_parse_count(s, strlen(s), &v_));                                     \
 	} while (0)
 
 static void test_counts(void)
@@ -32,8 +32,12 @@ static void test_counts(void)
 	COUNT_OK("1,234,567", 1234567);
 	COUNT_OK("1 234", 1234);
 	COUNT_OK("1_234", 1234);
-	COUNT_OK("1\xc2\xa0" "234", 1234);      /* no-break space */
-	COUNT_OK("1\xe2\x80\xaf" "234", 1234);  /* narrow no-break space */
+	COUNT_OK("1\xc2\xa0"
+		 "234",
+		 1234); /* no-break space */
+	COUNT_OK("1\xe2\x80\xaf"
+		 "234",
+		 1234); /* narrow no-break space */
 	COUNT_OK("3.4k", 3400);
 	COUNT_OK("3.4K", 3400);
 	COUNT_OK("1.2M", 1200000);
@@ -60,9 +64,9 @@ static void test_counts(void)
 	COUNT_BAD("1.");
 	COUNT_BAD(".5");
 	COUNT_BAD("1.2.3");
-	COUNT_BAD("1,5");      /* a European decimal comma is not fifteen */
+	COUNT_BAD("1,5"); /* a European decimal comma is not fifteen */
 	COUNT_BAD("1,2345");
-	COUNT_BAD("1234,567"); /* first group longer than 3 */
+	COUNT_BAD("1234,567");	/* first group longer than 3 */
 	COUNT_BAD("1,234 567"); /* mixed separators */
 	COUNT_BAD("1,,234");
 	COUNT_BAD(",123");

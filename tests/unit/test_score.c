@@ -59,7 +59,7 @@ static struct nm_score_features base(void)
 }
 
 static double comp(const struct nm_score_query *q, const struct nm_score_features *f,
-                   enum nm_score_comp c)
+		   enum nm_score_comp c)
 {
 	double v[NM_COMP_COUNT];
 	nm_score_creator(q, f, v);
@@ -67,7 +67,7 @@ static double comp(const struct nm_score_query *q, const struct nm_score_feature
 }
 
 static bool has_reason(const struct nm_score_query *q, const struct nm_score_features *f,
-                       const char *needle)
+		       const char *needle)
 {
 	char buf[1024];
 	const char *r[16];
@@ -223,7 +223,7 @@ static void test_cost(void)
 	nm_score_query_init(&q, NM_GOAL_ENGAGEMENT);
 	struct nm_score_features f = base();
 	f.engagement_rate = 0.025; /* 1000 engagements */
-	f.price_cents = 10000;     /* 10¢ per engagement */
+	f.price_cents = 10000;	   /* 10¢ per engagement */
 	CHECK_NEAR(comp(&q, &f, NM_COMP_COST_EFFICIENCY), 0.667, 1e-9);
 	f.price_cents = 0;
 	CHECK_NEAR(comp(&q, &f, NM_COMP_COST_EFFICIENCY), 1.0, 1e-9);
@@ -290,7 +290,7 @@ static void test_authenticity(void)
 			f.platform = (uint8_t)p;
 			f.followers = sizes[t];
 			f.engagement_rate = 0.2499 * nm_score_bench_rate(NULL, (enum nm_platform)p,
-			                                                 (enum nm_tier)t);
+									 (enum nm_tier)t);
 			CHECK(comp(&q, &f, NM_COMP_AUTHENTICITY) <= 0.5);
 		}
 	}
@@ -566,7 +566,7 @@ static bool improve(const struct nm_score_query *q, struct nm_score_features *f,
 			return false;
 		if (q->gender == NM_GENDER_FEMALE)
 			f->audience_female_share +=
-			    (float)((1.0 - f->audience_female_share) * rnd01());
+				(float)((1.0 - f->audience_female_share) * rnd01());
 		else
 			f->audience_female_share *= (float)rnd01();
 		return true;
@@ -606,7 +606,7 @@ static void test_monotone(void)
 		if (sb < sa || (pa && !pb)) {
 			if (failed++ < 5)
 				fprintf(stderr, "monotone kind %u: %.2f -> %.2f (pass %d -> %d)\n",
-				        kind, sa, sb, pa, pb);
+					kind, sa, sb, pa, pb);
 		}
 	}
 	fprintf(stderr, "monotonicity: %d applicable changes checked\n", tried);
@@ -667,7 +667,7 @@ static void check_topk(size_t n, size_t k, int threads, bool ties)
 	for (size_t i = 0; i < n; i++) {
 		f[i] = random_creator();
 		f[i].id = (int64_t)(n - i); /* unique, descending, so index order ≠ id order */
-		if (ties && i % 2) { /* a copy of the previous creator under another id */
+		if (ties && i % 2) {	    /* a copy of the previous creator under another id */
 			int64_t id = f[i].id;
 			f[i] = f[i - 1];
 			f[i].id = id;
@@ -843,7 +843,7 @@ static void test_bench_matches_migration(void)
 		if (fabs(nm_score_bench_rate(NULL, p, t) - rate) > 1e-12) {
 			mismatches++;
 			fprintf(stderr, "benchmark %s/%s: C %g, SQL %g\n", plat, tier,
-			        nm_score_bench_rate(NULL, p, t), rate);
+				nm_score_bench_rate(NULL, p, t), rate);
 		}
 	}
 	fclose(fp);

@@ -10,30 +10,30 @@
 #include <stdint.h>
 
 #define REF_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-#define REF_ID "msg_p5jXN8AQM9LWM0D4loKWxJek"
-#define REF_TS 1614265330
+#define REF_ID	   "msg_p5jXN8AQM9LWM0D4loKWxJek"
+#define REF_TS	   1614265330
 #define REF_TS_STR "1614265330"
-#define REF_BODY "{\"test\": 2432232314}"
-#define REF_SIG "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+#define REF_BODY   "{\"test\": 2432232314}"
+#define REF_SIG	   "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 /* A well-formed v1 signature of something else (from the reference libraries' tests). */
 #define DECOY_SIG "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="
-#define TOL 300
+#define TOL	  300
 
 static int verify_ref(const char *sig_header, int64_t now)
 {
 	return nm_sign_verify(REF_SECRET, REF_ID, REF_TS_STR, sig_header, REF_BODY,
-	                      strlen(REF_BODY), now, TOL);
+			      strlen(REF_BODY), now, TOL);
 }
 
 static void test_reference_vector(void)
 {
 	char out[64];
 	CHECK(nm_sign_compute(REF_SECRET, REF_ID, REF_TS, REF_BODY, strlen(REF_BODY), out,
-	                      sizeof out));
+			      sizeof out));
 	CHECK_STR(out, REF_SIG);
 	/* The "whsec_" prefix is optional, as in the reference libraries. */
 	CHECK(nm_sign_compute("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", REF_ID, REF_TS, REF_BODY,
-	                      strlen(REF_BODY), out, sizeof out));
+			      strlen(REF_BODY), out, sizeof out));
 	CHECK_STR(out, REF_SIG);
 	CHECK(verify_ref(REF_SIG, REF_TS) == 0);
 }
@@ -63,8 +63,8 @@ static void test_multiple_signatures(void)
 	CHECK(verify_ref(DECOY_SIG " " REF_SIG, REF_TS) == 0);
 	CHECK(verify_ref(REF_SIG " " DECOY_SIG, REF_TS) == 0);
 	CHECK(verify_ref("v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= "
-	                 "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= " REF_SIG " " DECOY_SIG,
-	                 REF_TS) == 0);
+			 "v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= " REF_SIG " " DECOY_SIG,
+			 REF_TS) == 0);
 	/* Extra spaces between and around entries are tolerated. */
 	CHECK(verify_ref("  " DECOY_SIG "   " REF_SIG "  ", REF_TS) == 0);
 	/* An asymmetric v1a entry (ignored) next to the valid one. */
@@ -91,26 +91,26 @@ static void test_tampering(void)
 {
 	const char *body = "{\"test\": 2432232315}";
 	CHECK(nm_sign_verify(REF_SECRET, REF_ID, REF_TS_STR, REF_SIG, body, strlen(body), REF_TS,
-	                     TOL) == NM_SIGN_BAD_SIGNATURE);
+			     TOL) == NM_SIGN_BAD_SIGNATURE);
 	/* A body one byte shorter (truncation). */
 	CHECK(nm_sign_verify(REF_SECRET, REF_ID, REF_TS_STR, REF_SIG, REF_BODY,
-	                     strlen(REF_BODY) - 1, REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+			     strlen(REF_BODY) - 1, REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	CHECK(nm_sign_verify(REF_SECRET, "msg_p5jXN8AQM9LWM0D4loKWxJeK", REF_TS_STR, REF_SIG,
-	                     REF_BODY, strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+			     REF_BODY, strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	/* Same signature presented with another (fresh) timestamp. */
-	CHECK(nm_sign_verify(REF_SECRET, REF_ID, "1614265331", REF_SIG, REF_BODY,
-	                     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+	CHECK(nm_sign_verify(REF_SECRET, REF_ID, "1614265331", REF_SIG, REF_BODY, strlen(REF_BODY),
+			     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	/* Another key of the same length. */
 	CHECK(nm_sign_verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSx", REF_ID, REF_TS_STR, REF_SIG,
-	                     REF_BODY, strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+			     REF_BODY, strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	/* Last character of the signature changed. */
 	CHECK(verify_ref("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=", REF_TS) ==
 	      NM_SIGN_BAD_SIGNATURE);
 	/* Missing message id. */
 	CHECK(nm_sign_verify(REF_SECRET, "", REF_TS_STR, REF_SIG, REF_BODY, strlen(REF_BODY),
-	                     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+			     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	CHECK(nm_sign_verify(REF_SECRET, NULL, REF_TS_STR, REF_SIG, REF_BODY, strlen(REF_BODY),
-	                     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+			     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 }
 
 static void test_timestamps(void)
@@ -127,20 +127,27 @@ static void test_timestamps(void)
 	CHECK(verify_ref(REF_SIG, INT64_MIN) == NM_SIGN_BAD_TIMESTAMP);
 	CHECK(verify_ref(REF_SIG, INT64_MAX) == NM_SIGN_BAD_TIMESTAMP);
 	CHECK(nm_sign_verify(REF_SECRET, REF_ID, REF_TS_STR, REF_SIG, REF_BODY, strlen(REF_BODY),
-	                     REF_TS, -1) == NM_SIGN_BAD_TIMESTAMP);
+			     REF_TS, -1) == NM_SIGN_BAD_TIMESTAMP);
 
 	/* Malformed timestamp headers. */
-	const char *bad[] = {"", " 1614265330", "1614265330 ", "+1614265330", "-1614265330",
-	                     "1614265330.0", "0x60377a32", "16142653301614265330161",
-	                     "99999999999999999999", "abc"};
+	const char *bad[] = {"",
+			     " 1614265330",
+			     "1614265330 ",
+			     "+1614265330",
+			     "-1614265330",
+			     "1614265330.0",
+			     "0x60377a32",
+			     "16142653301614265330161",
+			     "99999999999999999999",
+			     "abc"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK(nm_sign_verify(REF_SECRET, REF_ID, bad[i], REF_SIG, REF_BODY,
-		                     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_TIMESTAMP);
-	CHECK(nm_sign_verify(REF_SECRET, REF_ID, NULL, REF_SIG, REF_BODY, strlen(REF_BODY),
-	                     REF_TS, TOL) == NM_SIGN_BAD_TIMESTAMP);
+				     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_TIMESTAMP);
+	CHECK(nm_sign_verify(REF_SECRET, REF_ID, NULL, REF_SIG, REF_BODY, strlen(REF_BODY), REF_TS,
+			     TOL) == NM_SIGN_BAD_TIMESTAMP);
 	/* INT64_MAX itself parses (and is merely far in the future). */
 	CHECK(nm_sign_verify(REF_SECRET, REF_ID, "9223372036854775807", REF_SIG, REF_BODY,
-	                     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_TIMESTAMP);
+			     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_TIMESTAMP);
 }
 
 static void test_malformed_secret(void)
@@ -158,16 +165,16 @@ static void test_malformed_secret(void)
 		"whsec_",
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS",   /* not a multiple of 4 */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw=", /* stray padding */
-		"whsec_MfKQ9r8GKYqrTwjUPD8I LPZIo2LaLaSw",  /* whitespace */
+		"whsec_MfKQ9r8GKYqrTwjUPD8I LPZIo2LaLaSw", /* whitespace */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!",  /* alphabet */
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLa-_",  /* base64url is not the secret format */
 		"whsec_====",
 		"whsec_A===",
-		"whsec_AB==AAAA",                          /* padding inside */
+		"whsec_AB==AAAA", /* padding inside */
 		"whsec_AB=A",
-		"whsec_AB==",                              /* non-zero trailing bits */
-		"whsec_AAF=",                              /* non-zero trailing bits */
-		"WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",  /* the prefix is case-sensitive */
+		"whsec_AB==",				  /* non-zero trailing bits */
+		"whsec_AAF=",				  /* non-zero trailing bits */
+		"WHSEC_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", /* the prefix is case-sensitive */
 		"whsec_whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -192,10 +199,10 @@ static void test_malformed_secret(void)
 	char out[64];
 	CHECK(!nm_sign_compute("whsec_%%%%", REF_ID, REF_TS, "", 0, out, sizeof out));
 	CHECK(!nm_sign_compute(NULL, REF_ID, REF_TS, "", 0, out, sizeof out));
-	CHECK(nm_sign_verify("whsec_%%%%", REF_ID, REF_TS_STR, REF_SIG, REF_BODY,
-	                     strlen(REF_BODY), REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
+	CHECK(nm_sign_verify("whsec_%%%%", REF_ID, REF_TS_STR, REF_SIG, REF_BODY, strlen(REF_BODY),
+			     REF_TS, TOL) == NM_SIGN_BAD_SIGNATURE);
 	CHECK(nm_sign_verify("", REF_ID, REF_TS_STR, REF_SIG, REF_BODY, strlen(REF_BODY), REF_TS,
-	                     TOL) == NM_SIGN_BAD_SIGNATURE);
+			     TOL) == NM_SIGN_BAD_SIGNATURE);
 }
 
 static void test_malformed_signature_header(void)
@@ -206,9 +213,9 @@ static void test_malformed_signature_header(void)
 		"v1,",
 		"v1",
 		"v1, ",
-		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",    /* padding dropped */
-		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE==",  /* extra padding */
-		"v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE=",   /* base64url alphabet */
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",   /* padding dropped */
+		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE==", /* extra padding */
+		"v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE=",  /* base64url alphabet */
 		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=x",
 		"v1, g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
 		"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=,v1",
@@ -252,10 +259,10 @@ static void test_secret_generation(void)
 	const char *body = "{\"id\":\"evt_1\",\"type\":\"brand.created\",\"data\":{}}";
 	CHECK(nm_sign_compute(a, "evt_1", 1700000000, body, strlen(body), sig, sizeof sig));
 	CHECK(strncmp(sig, "v1,", 3) == 0 && strlen(sig) == 47);
-	CHECK(nm_sign_verify(a, "evt_1", "1700000000", sig, body, strlen(body), 1700000010,
-	                     TOL) == 0);
-	CHECK(nm_sign_verify(b, "evt_1", "1700000000", sig, body, strlen(body), 1700000010,
-	                     TOL) == NM_SIGN_BAD_SIGNATURE);
+	CHECK(nm_sign_verify(a, "evt_1", "1700000000", sig, body, strlen(body), 1700000010, TOL) ==
+	      0);
+	CHECK(nm_sign_verify(b, "evt_1", "1700000000", sig, body, strlen(body), 1700000010, TOL) ==
+	      NM_SIGN_BAD_SIGNATURE);
 }
 
 static void test_sha256(void)

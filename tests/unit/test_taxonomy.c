@@ -25,9 +25,9 @@ static void test_countries(void)
 	CHECK_STR(out, "DE");
 	CHECK(nm_country_valid("aX", out));
 	CHECK_STR(out, "AX");
-	CHECK(nm_country_valid("SS", NULL)); /* South Sudan, 2011 */
+	CHECK(nm_country_valid("SS", NULL));	      /* South Sudan, 2011 */
 	CHECK(nm_country_valid("XK", NULL) == false); /* Kosovo: user-assigned, not official */
-	CHECK(!nm_country_valid("UK", out)); /* reserved, not assigned: GB is the code */
+	CHECK(!nm_country_valid("UK", out));	      /* reserved, not assigned: GB is the code */
 	CHECK(!nm_country_valid("EU", out));
 	CHECK(!nm_country_valid("AN", out)); /* withdrawn */
 	CHECK(!nm_country_valid("U", out));
