@@ -21,4 +21,9 @@ static inline bool nm_score__passes(const struct nm_score_query *q,
 	return ok;
 }
 
+/* An upper bound of nm_score_creator(q, f): niche and engagement computed exactly, every
+ * other component taken as 1. The top-K loop skips the full score when even the bound
+ * cannot beat the worst kept hit (defined in score.c). */
+double nm_score__upper_bound(const struct nm_score_query *q, const struct nm_score_features *f);
+
 #endif

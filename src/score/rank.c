@@ -109,6 +109,10 @@ static void run_job(struct job *j)
 		j->candidates++;
 		if (j->heap.k == 0)
 			continue;
+		/* Once the heap is full most creators cannot enter it: a bound from the two
+		 * cheapest components settles that without the other five. */
+		if (j->heap.n == j->heap.k && nm_score__upper_bound(j->q, f) < j->heap.e[0].score)
+			continue;
 		struct entry x = {nm_score_creator(j->q, f, NULL), f->id, (uint32_t)i};
 		/* Cheap reject before the full comparison: most creators lose on score alone. */
 		if (j->heap.n == j->heap.k && x.score < j->heap.e[0].score)

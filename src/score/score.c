@@ -407,6 +407,19 @@ double nm_score_creator(const struct nm_score_query *q, const struct nm_score_fe
 	return centi / 100.0;
 }
 
+double nm_score__upper_bound(const struct nm_score_query *q, const struct nm_score_features *f)
+{
+	const int64_t *w = weights_milli[(unsigned)q->goal < NM_GOAL_COUNT ? q->goal : 0];
+	int64_t sum = 0;
+	for (int i = 0; i < NM_COMP_COUNT; i++)
+		sum += w[i] * 1000;
+	sum -= w[NM_COMP_NICHE] * (1000 - to_milli(c_niche(q, f)));
+	sum -= w[NM_COMP_ENGAGEMENT] * (1000 - to_milli(c_engagement(er_ratio(q, f))));
+	/* Rounded up, so that the bound never falls below the rounded score. */
+	int64_t centi = (sum + 99) / 100;
+	return centi / 100.0;
+}
+
 void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estimates *out)
 {
 	memset(out, 0, sizeof *out);
