@@ -68,10 +68,13 @@ static struct nm_sql q_run_insert = {
 
 static struct nm_sql q_results_insert = {
 	"matches_results_insert",
+	/* The keys travel as arrays beside the documents: json operators would re-parse
+	 * every document once per key. */
 	"INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
-	"SELECT $1, (e->>'rank')::int, (e->'creator'->>'id')::bigint, (e->>'score')::float8, e "
-	"FROM json_array_elements($2::json) AS t(e)",
-	2, 0};
+	"SELECT $1, u.rank, u.cid, u.score, d.e "
+	"FROM unnest($3::int[], $4::bigint[], $5::float8[]) WITH ORDINALITY AS u(rank, cid, score, n) "
+	"JOIN json_array_elements($2::json) WITH ORDINALITY AS d(e, n) USING (n)",
+	5, 0};
 
 static struct nm_sql q_page = {"matches_page",
 			       "SELECT r.rank, r.doc::text, s.status "
@@ -426,6 +429,32 @@ static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm
 	return results;
 }
 
+/* Array literals of the results' ranks, creator ids and scores, in order (caller frees
+ * each of the three). */
+static void result_keys(const json_t *results, char *out[3])
+{
+	size_t n = json_array_size(results), cap = 3 + n * 32;
+	for (int k = 0; k < 3; k++) {
+		out[k] = malloc(cap);
+		strcpy(out[k], "{");
+	}
+	size_t len[3] = {1, 1, 1};
+	for (size_t i = 0; i < n; i++) {
+		const json_t *e = json_array_get(results, i);
+		const char *sep = i ? "," : "";
+		len[0] += (size_t)snprintf(out[0] + len[0], cap - len[0], "%s%lld", sep,
+		                           (long long)json_integer_value(json_object_get(e, "rank")));
+		len[1] += (size_t)snprintf(
+			out[1] + len[1], cap - len[1], "%s%lld", sep,
+			(long long)json_integer_value(
+				json_object_get(json_object_get(e, "creator"), "id")));
+		len[2] += (size_t)snprintf(out[2] + len[2], cap - len[2], "%s%.17g", sep,
+		                           json_number_value(json_object_get(e, "score")));
+	}
+	for (int k = 0; k < 3; k++)
+		snprintf(out[k] + len[k], cap - len[k], "}");
+}
+
 /* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
 void nm_h_matches_run(struct nm_req *r)
 {
@@ -529,6 +558,8 @@ void nm_h_matches_run(struct nm_req *r)
 	char rid[24];
 	i64s(rid, sizeof rid, run_id);
 	char *rtext = json_dumps(results, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char *karr[3];
+	result_keys(results, karr);
 	/* The first page comes from memory, labelled with the statuses read above (the
 	 * same transaction-start view a GET would join). */
 	json_t *page = json_array();
@@ -546,9 +577,11 @@ void nm_h_matches_run(struct nm_req *r)
 			       : json_null();
 	json_decref(results);
 	PQclear(statuses);
-	const char *ip[] = {rid, rtext};
+	const char *ip[] = {rid, rtext, karr[0], karr[1], karr[2]};
 	res = nm_db_exec(pg, &q_results_insert, ip);
 	free(rtext);
+	for (int k = 0; k < 3; k++)
+		free(karr[k]);
 	ok = nm_db_ok(res);
 	if (!ok)
 		nm_reply_db_error(r, res);
