@@ -88,6 +88,10 @@ PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
 /* 503 + Retry-After when a transaction could not even begin. */
 void nm_reply_db_down(struct nm_req *r);
 
+/* True when the request's key is not bound to a brand; else replies 403 with `what`
+ * (a sentence saying which keys may do this). */
+bool nm_require_unscoped(struct nm_req *r, const char *what);
+
 /* True when the request's key may see brand_id (unscoped keys see every brand). */
 bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
 

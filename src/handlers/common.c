@@ -96,3 +96,11 @@ PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what)
 	PQclear(res);
 	return NULL;
 }
+
+bool nm_require_unscoped(struct nm_req *r, const char *what)
+{
+	if (!nm_req_auth(r)->brand_id)
+		return true;
+	nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "%s", what);
+	return false;
+}

@@ -13,13 +13,8 @@
 
 static bool require_unscoped_writer(struct nm_req *r)
 {
-	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(
-			r, NM_P_FORBIDDEN, NULL,
-			"A key bound to a brand reads the creator pool but cannot change it.");
-		return false;
-	}
-	return true;
+	return nm_require_unscoped(
+		r, "A key bound to a brand reads the creator pool but cannot change it.");
 }
 
 /* POST /v1/creators → 201 + Location when new, 200 when (platform, handle) existed. */

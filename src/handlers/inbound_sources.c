@@ -24,13 +24,8 @@ static struct nm_sql q_delete = {"inbound_sources_delete",
 
 static bool require_unscoped(struct nm_req *r)
 {
-	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(
-			r, NM_P_FORBIDDEN, NULL,
-			"Inbound sources are managed with an admin key not bound to a brand.");
-		return false;
-	}
-	return true;
+	return nm_require_unscoped(
+		r, "Inbound sources are managed with an admin key not bound to a brand.");
 }
 
 static bool name_valid(const char *s, size_t n)

@@ -9,13 +9,8 @@
 
 static bool require_unscoped(struct nm_req *r)
 {
-	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(
-			r, NM_P_FORBIDDEN, NULL,
-			"Keys are managed with an admin key that is not bound to a brand.");
-		return false;
-	}
-	return true;
+	return nm_require_unscoped(
+		r, "Keys are managed with an admin key that is not bound to a brand.");
 }
 
 /* POST /v1/keys {"role","brand_id"?,"name"?} → 201 with the key, shown once. */

@@ -72,7 +72,8 @@ static struct nm_sql q_results_insert = {
 	 * every document once per key. */
 	"INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
 	"SELECT $1, u.rank, u.cid, u.score, d.e "
-	"FROM unnest($3::int[], $4::bigint[], $5::float8[]) WITH ORDINALITY AS u(rank, cid, score, n) "
+	"FROM unnest($3::int[], $4::bigint[], $5::float8[]) WITH ORDINALITY AS u(rank, cid, score, "
+	"n) "
 	"JOIN json_array_elements($2::json) WITH ORDINALITY AS d(e, n) USING (n)",
 	5, 0};
 
@@ -442,14 +443,14 @@ static void result_keys(const json_t *results, char *out[3])
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(results, i);
 		const char *sep = i ? "," : "";
-		len[0] += (size_t)snprintf(out[0] + len[0], cap - len[0], "%s%lld", sep,
-		                           (long long)json_integer_value(json_object_get(e, "rank")));
-		len[1] += (size_t)snprintf(
-			out[1] + len[1], cap - len[1], "%s%lld", sep,
-			(long long)json_integer_value(
-				json_object_get(json_object_get(e, "creator"), "id")));
+		len[0] +=
+			(size_t)snprintf(out[0] + len[0], cap - len[0], "%s%lld", sep,
+					 (long long)json_integer_value(json_object_get(e, "rank")));
+		len[1] += (size_t)snprintf(out[1] + len[1], cap - len[1], "%s%lld", sep,
+					   (long long)json_integer_value(json_object_get(
+						   json_object_get(e, "creator"), "id")));
 		len[2] += (size_t)snprintf(out[2] + len[2], cap - len[2], "%s%.17g", sep,
-		                           json_number_value(json_object_get(e, "score")));
+					   json_number_value(json_object_get(e, "score")));
 	}
 	for (int k = 0; k < 3; k++)
 		snprintf(out[k] + len[k], cap - len[k], "}");

@@ -63,13 +63,8 @@ static struct nm_sql q_retry = {
 
 static bool require_unscoped(struct nm_req *r)
 {
-	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(
-			r, NM_P_FORBIDDEN, NULL,
-			"Webhooks are managed with an admin key that is not bound to a brand.");
-		return false;
-	}
-	return true;
+	return nm_require_unscoped(
+		r, "Webhooks are managed with an admin key that is not bound to a brand.");
 }
 
 static json_t *row_json(const PGresult *res, int i)
