@@ -176,18 +176,8 @@ void nm_h_creators_delete(struct nm_req *r)
 {
 	if (!require_unscoped_writer(r))
 		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	char id[24];
-	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {id};
-	PGresult *res = nm_db_exec(pg, &q_delete, p);
-	if (!nm_db_ok(res))
-		nm_reply_db_error(r, res);
-	else if (PQntuples(res) == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %s.", id);
-	else
+	PGresult *res = nm_fetch_by_id(r, &q_delete, "creator");
+	if (res)
 		nm_reply_empty(r, 204);
 	PQclear(res);
 }
