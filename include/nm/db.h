@@ -47,6 +47,11 @@ PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *cons
 /* Unnamed one-off SQL without parameters (BEGIN, COMMIT, SET LOCAL ...). */
 PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql);
 
+/* Runs `COPY ... FROM STDIN` (sql) and sends data (len bytes of COPY text rows) in one
+ * go. Meant for a few hundred rows inside an open transaction (no retry). Always
+ * returns the statement's final result; never NULL. */
+PGresult *nm_db_copy_in(struct nm_pg *pg, const char *sql, const char *data, size_t len);
+
 bool nm_db_begin(struct nm_pg *pg);
 bool nm_db_commit(struct nm_pg *pg);
 void nm_db_rollback(struct nm_pg *pg);

@@ -5,6 +5,7 @@
 #include "nm/db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -271,6 +272,37 @@ PGresult *nm_db_exec(struct nm_pg *pg, struct nm_sql *q, const char *const *para
 PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql)
 {
 	PGresult *res = PQexec(pg->conn, sql);
+	if (!res)
+		return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
+	if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(pg->conn) == CONNECTION_BAD)
+		atomic_store(&pool.ready, false);
+	return res;
+}
+
+PGresult *nm_db_copy_in(struct nm_pg *pg, const char *sql, const char *data, size_t len)
+{
+	PGresult *res = nm_db_exec_simple(pg, sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+		return res;
+	PQclear(res);
+	/* libpq takes at most INT_MAX bytes per call. */
+	bool sent = true;
+	for (size_t off = 0; sent && off < len;) {
+		int n = len - off > INT_MAX ? INT_MAX : (int)(len - off);
+		sent = PQputCopyData(pg->conn, data + off, n) == 1;
+		off += (size_t)n;
+	}
+	PQputCopyEnd(pg->conn, sent ? NULL : "client failed to send the rows");
+	/* The COPY's own result, then NULL; keep the first failure if there are several. */
+	res = NULL;
+	for (PGresult *r; (r = PQgetResult(pg->conn));) {
+		if (!res || (nm_db_ok(res) && !nm_db_ok(r))) {
+			PQclear(res);
+			res = r;
+		} else {
+			PQclear(r);
+		}
+	}
 	if (!res)
 		return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 	if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(pg->conn) == CONNECTION_BAD)

@@ -66,16 +66,8 @@ static struct nm_sql q_run_insert = {
 	"VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id, " NM_SQL_TS("created_at"),
 	7, 0};
 
-static struct nm_sql q_results_insert = {
-	"matches_results_insert",
-	/* The keys travel as arrays beside the documents: json operators would re-parse
-	 * every document once per key. */
-	"INSERT INTO match_results (run_id, rank, creator_id, score, doc) "
-	"SELECT $1, u.rank, u.cid, u.score, d.e "
-	"FROM unnest($3::int[], $4::bigint[], $5::float8[]) WITH ORDINALITY AS u(rank, cid, score, "
-	"n) "
-	"JOIN json_array_elements($2::json) WITH ORDINALITY AS d(e, n) USING (n)",
-	5, 0};
+/* COPY text rows: run_id, rank, creator_id, score, doc (docs/performance.md). */
+#define RESULTS_COPY "COPY match_results (run_id, rank, creator_id, score, doc) FROM STDIN"
 
 static struct nm_sql q_page = {"matches_page",
 			       "SELECT r.rank, r.doc::text, s.status "
@@ -285,6 +277,22 @@ static json_t *result_json(const PGresult *res, int row, long rank, const struct
 			 "reasons", rs);
 }
 
+/* A stored document with the creator's live status spliced in before its closing
+ * brace (no reparse); statuses are plain words that need no escaping. Appends to w
+ * (room for strlen(doc) + 32) and returns the new end. */
+static char *with_status(char *w, const char *doc, const char *status)
+{
+	size_t len = strlen(doc);
+	while (len && doc[len - 1] != '}')
+		len--;
+	if (len)
+		len--;
+	memcpy(w, doc, len);
+	w += len;
+	return w + (status ? sprintf(w, ",\"status\":\"%s\"}", status)
+			   : sprintf(w, ",\"status\":null}"));
+}
+
 /* Appends a page of run results as JSON text: '[...]' plus the next cursor. */
 static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int64_t run_id,
 		      int64_t after_rank, int limit, char **out, json_t **next)
@@ -301,9 +309,6 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 		PQclear(res);
 		return false;
 	}
-	/* Each stored document is an object written by us ('{...}'): the live status is
-	 * spliced in before its closing brace, without parsing it. Statuses are a closed
-	 * set of plain words, so they need no escaping. */
 	int n = PQntuples(res);
 	size_t cap = 3;
 	for (int i = 0; i < n && i < limit; i++)
@@ -313,16 +318,7 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 	for (int i = 0; i < n && i < limit; i++) {
 		if (i)
 			*w++ = ',';
-		size_t len = (size_t)PQgetlength(res, i, 1);
-		const char *doc = PQgetvalue(res, i, 1);
-		while (len && doc[len - 1] != '}')
-			len--;
-		if (len)
-			len--; /* drop the closing brace */
-		memcpy(w, doc, len);
-		w += len;
-		const char *st = nm_db_str(res, i, 2);
-		w += st ? sprintf(w, ",\"status\":\"%s\"}", st) : sprintf(w, ",\"status\":null}");
+		w = with_status(w, PQgetvalue(res, i, 1), nm_db_str(res, i, 2));
 	}
 	*w++ = ']';
 	*w = '\0';
@@ -430,30 +426,33 @@ static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm
 	return results;
 }
 
-/* Array literals of the results' ranks, creator ids and scores, in order (caller frees
- * each of the three). */
-static void result_keys(const json_t *results, char *out[3])
+/* The run's results as COPY text rows (caller frees). Each document is compact JSON
+ * from jansson, which escapes every control character, so a backslash is the only byte
+ * that COPY's text format needs escaped. */
+static char *copy_rows(const char *run_id, json_t *results, char *const *docs, size_t *len)
 {
-	size_t n = json_array_size(results), cap = 3 + n * 32;
-	for (int k = 0; k < 3; k++) {
-		out[k] = malloc(cap);
-		strcpy(out[k], "{");
-	}
-	size_t len[3] = {1, 1, 1};
+	size_t n = json_array_size(results), cap = 1;
+	for (size_t i = 0; i < n; i++)
+		cap += 2 * strlen(docs[i]) + 96;
+	char *buf = malloc(cap), *w = buf;
+	if (!buf)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(results, i);
-		const char *sep = i ? "," : "";
-		len[0] +=
-			(size_t)snprintf(out[0] + len[0], cap - len[0], "%s%lld", sep,
-					 (long long)json_integer_value(json_object_get(e, "rank")));
-		len[1] += (size_t)snprintf(out[1] + len[1], cap - len[1], "%s%lld", sep,
-					   (long long)json_integer_value(json_object_get(
-						   json_object_get(e, "creator"), "id")));
-		len[2] += (size_t)snprintf(out[2] + len[2], cap - len[2], "%s%.17g", sep,
-					   json_number_value(json_object_get(e, "score")));
+		w += snprintf(w, cap - (size_t)(w - buf), "%s\t%zu\t%lld\t%.17g\t", run_id, i + 1,
+			      (long long)json_integer_value(
+				      json_object_get(json_object_get(e, "creator"), "id")),
+			      json_number_value(json_object_get(e, "score")));
+		for (const char *c = docs[i]; *c; c++) {
+			if (*c == '\\')
+				*w++ = '\\';
+			*w++ = *c;
+		}
+		*w++ = '\n';
 	}
-	for (int k = 0; k < 3; k++)
-		snprintf(out[k] + len[k], cap - len[k], "}");
+	*w = '\0';
+	*len = (size_t)(w - buf);
+	return buf;
 }
 
 /* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
@@ -558,31 +557,46 @@ void nm_h_matches_run(struct nm_req *r)
 	}
 	char rid[24];
 	i64s(rid, sizeof rid, run_id);
-	char *rtext = json_dumps(results, JSON_COMPACT | JSON_REAL_PRECISION(15));
-	char *karr[3];
-	result_keys(results, karr);
-	/* The first page comes from memory, labelled with the statuses read above (the
-	 * same transaction-start view a GET would join). */
-	json_t *page = json_array();
-	for (size_t i = 0; i < stored && i < PAGE_DEFAULT; i++) {
-		json_t *res_i = json_copy(json_array_get(results, i));
-		int64_t cid = json_integer_value(
-			json_object_get(json_object_get(res_i, "creator"), "id"));
-		const char *st_i = status_of(statuses, cid);
-		json_object_set_new(res_i, "status", st_i ? json_string(st_i) : json_null());
-		json_array_append_new(page, res_i);
+	/* Each result is encoded once: the stored rows and the first page share the text. */
+	char **docs = calloc(stored ? stored : 1, sizeof *docs);
+	ok = docs != NULL;
+	for (size_t i = 0; ok && i < stored; i++)
+		ok = (docs[i] = json_dumps(json_array_get(results, i),
+					   JSON_COMPACT | JSON_REAL_PRECISION(15))) != NULL;
+	size_t rows_len = 0;
+	char *rows = ok ? copy_rows(rid, results, docs, &rows_len) : NULL;
+	/* The first page is labelled with the statuses read above (the same
+	 * transaction-start view a GET would join). */
+	size_t first = stored < PAGE_DEFAULT ? stored : PAGE_DEFAULT, cap = 3;
+	for (size_t i = 0; ok && i < first; i++)
+		cap += strlen(docs[i]) + 32;
+	char *page = rows ? malloc(cap) : NULL, *w = page;
+	if (page) {
+		*w++ = '[';
+		for (size_t i = 0; i < first; i++) {
+			if (i)
+				*w++ = ',';
+			int64_t cid = json_integer_value(json_object_get(
+				json_object_get(json_array_get(results, i), "creator"), "id"));
+			w = with_status(w, docs[i], status_of(statuses, cid));
+		}
+		*w++ = ']';
+		*w = '\0';
 	}
-	char cur[48];
-	json_t *next = stored > PAGE_DEFAULT
-			       ? json_string(nm_cursor_encode(PAGE_DEFAULT, cur, sizeof cur))
-			       : json_null();
+	for (size_t i = 0; docs && i < stored; i++)
+		free(docs[i]);
+	free(docs);
 	json_decref(results);
 	PQclear(statuses);
-	const char *ip[] = {rid, rtext, karr[0], karr[1], karr[2]};
-	res = nm_db_exec(pg, &q_results_insert, ip);
-	free(rtext);
-	for (int k = 0; k < 3; k++)
-		free(karr[k]);
+	if (!page) {
+		free(rows);
+		json_decref(run);
+		nm_db_rollback(pg);
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while storing the run.");
+		return;
+	}
+	res = nm_db_copy_in(pg, RESULTS_COPY, rows, rows_len);
+	free(rows);
 	ok = nm_db_ok(res);
 	if (!ok)
 		nm_reply_db_error(r, res);
@@ -593,8 +607,7 @@ void nm_h_matches_run(struct nm_req *r)
 		nm_db_rollback(pg);
 		if (!nm_req_replied(r))
 			nm_reply_db_down(r);
-		json_decref(page);
-		json_decref(next);
+		free(page);
 		json_decref(run);
 		return;
 	}
@@ -604,12 +617,31 @@ void nm_h_matches_run(struct nm_req *r)
 			      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
 			      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
 			      "store_ms", lap(&tl)));
-	json_t *body = json_pack("{s:o, s:o, s:o}", "run", run, "data", page, "next_cursor", next);
+	char *run_text = json_dumps(run, JSON_COMPACT);
+	json_decref(run);
+	char cur[48];
+	const char *next =
+		stored > PAGE_DEFAULT ? nm_cursor_encode(PAGE_DEFAULT, cur, sizeof cur) : NULL;
+	size_t len = strlen(page) + (run_text ? strlen(run_text) : 0) + 128;
+	char *body = malloc(len);
+	if (!run_text || !body) {
+		free(run_text);
+		free(page);
+		free(body);
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while replying.");
+		return;
+	}
+	int n = next ? snprintf(body, len, "{\"run\":%s,\"data\":%s,\"next_cursor\":\"%s\"}",
+				run_text, page, next)
+		     : snprintf(body, len, "{\"run\":%s,\"data\":%s,\"next_cursor\":null}",
+				run_text, page);
+	free(run_text);
+	free(page);
 	char loc[96];
 	snprintf(loc, sizeof loc, "/v1/brands/%lld/matches?run_id=%lld", (long long)brand_id,
 		 (long long)run_id);
 	nm_reply_header(r, "Location", loc);
-	nm_reply_json(r, 201, body);
+	nm_reply_text(r, 201, "application/json; charset=utf-8", body, (size_t)n);
 }
 
 /* ------------------------------------------------------------------ GET */

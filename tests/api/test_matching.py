@@ -559,9 +559,27 @@ class StoredRunTests(MatchBase):
                              ("GET", "/v1/brands/987654/match-runs"), ("GET", "/v1/brands/987654/creators")):
             with self.subTest(path=path, method=method):
                 self.assertProblem(self.request(method, path, {} if method == "POST" else None), 404)
-        # a deleted brand's runs go with it
+        # a deleted brand's runs go with it, and their stored results (a trigger since
+        # migration 0010, which dropped the per-row foreign key)
+        count = "SELECT count(*) FROM match_results WHERE run_id = %d" % run_a
+        self.assertNotEqual(self.server.psql(count), [("0",)])
         self.assertStatus(self.request("DELETE", "/v1/brands/%d" % a["id"]), 204)
         self.assertProblem(self.request("GET", "/v1/brands/%d/matches?run_id=%d" % (a["id"], run_a)), 404)
+        self.assertEqual(self.server.psql(count), [("0",)])
+
+    def test_stored_text_round_trips(self):
+        """Results are stored with COPY: backslashes, quotes, tabs, newlines and non-ASCII in
+        a creator's fields come back from a page exactly as the POST showed them."""
+        name = 'Back\\slash "quoted"\ttab\nline \u00e9t\u00e9 \\N \\.'
+        self.import_rows([{"platform": "instagram", "handle": "rt_escape", "followers": 20000,
+                           "engagement_rate": 0.05, "display_name": name, "categories": ["rtniche", "a\\b"]}])
+        b = self.make_brand(niches=["rtniche"])
+        run = self.run_match(b["id"])
+        self.assertEqual(run["run"]["stored"], 1, run["run"])
+        self.assertEqual(run["data"][0]["creator"]["display_name"], name)
+        page = self.all_results(b["id"])
+        self.assertEqual(page, run["data"])
+        self.assertEqual(page[0]["creator"]["categories"], ["rtniche", "a\\b"])
 
 
 @unittest.skipUnless(os.path.exists(REAL_CSV), "real data not present: %s" % REAL_CSV)
