@@ -139,6 +139,11 @@ bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_featu
 double nm_score_creator(const struct nm_score_query *q, const struct nm_score_features *f,
 			double comp[NM_COMP_COUNT]);
 
+/* An upper bound of nm_score_creator(q, f): niche and engagement computed exactly, every
+ * other component taken as 1. Ranking loops skip the full score when even the bound
+ * cannot beat the worst hit they keep. */
+double nm_score_upper_bound(const struct nm_score_query *q, const struct nm_score_features *f);
+
 /* SPEC §5 estimates. engagements_per_post = round(followers × engagement_rate), absent
  * when the rate is unknown; cost_per_engagement_cents = price / engagements (2 decimals),
  * absent when there is no price or no engagement. */
@@ -160,6 +165,37 @@ size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_fe
 			size_t bufsize, const char **reasons, size_t max_reasons);
 
 /* ---- Top-K ---- */
+
+/* The k best of a stream of scored creators, in a bounded min-heap. Order, best first:
+ * score descending, creator id ascending, then ref ascending (a caller's index, so that
+ * duplicate ids still order totally). Offering the same entries in any order, or to
+ * several heaps that are then merged, keeps the same k: results do not depend on how
+ * the work was split. */
+struct nm_score_topk_entry {
+	double score;
+	int64_t id;
+	uint32_t ref;	/* the caller's index of the creator */
+	uint32_t aux32; /* carried along for the caller */
+	uint64_t aux64; /* carried along for the caller */
+};
+struct nm_score_topk {
+	struct nm_score_topk_entry *e; /* e[0] is the worst kept entry */
+	size_t n, k;
+};
+/* Allocates room for k entries (k may be 0). False on OOM. */
+bool nm_score_topk_init(struct nm_score_topk *t, size_t k);
+void nm_score_topk_free(struct nm_score_topk *t);
+/* The score an entry must reach to be kept (ties then go by id), -1 while not full:
+ * scores are >= 0, so anything is kept then. */
+static inline double nm_score_topk_floor(const struct nm_score_topk *t)
+{
+	return t->n == t->k ? (t->k ? t->e[0].score : 1e300) : -1.0;
+}
+void nm_score_topk_offer(struct nm_score_topk *t, const struct nm_score_topk_entry *x);
+/* Offers every entry of from to into. */
+void nm_score_topk_merge(struct nm_score_topk *into, const struct nm_score_topk *from);
+/* Sorts the kept entries best first in place (the heap is spent) and returns how many. */
+size_t nm_score_topk_sort(struct nm_score_topk *t);
 
 struct nm_score_hit {
 	uint32_t index; /* into the features array */

@@ -6,7 +6,7 @@
  * of price, and no component depends on another. Rounding (round-half-away) is itself
  * monotone, so rounding components and the score keeps the property. */
 #include "nm/score.h"
-#include "filter.h"
+#include "nm/score_filter.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -171,7 +171,7 @@ static unsigned platform_of(const struct nm_score_features *f)
 
 bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_features *f)
 {
-	return nm_score__passes(q, f);
+	return nm_score_filter(q, f);
 }
 
 /* ---- Components ---- */
@@ -407,7 +407,7 @@ double nm_score_creator(const struct nm_score_query *q, const struct nm_score_fe
 	return centi / 100.0;
 }
 
-double nm_score__upper_bound(const struct nm_score_query *q, const struct nm_score_features *f)
+double nm_score_upper_bound(const struct nm_score_query *q, const struct nm_score_features *f)
 {
 	const int64_t *w = weights_milli[(unsigned)q->goal < NM_GOAL_COUNT ? q->goal : 0];
 	int64_t sum = 0;
