@@ -13,6 +13,7 @@
 #include "nm/config.h"
 #include "nm/db.h"
 #include "nm/demo.h"
+#include "nm/fdlimit.h"
 #include "nm/log.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
@@ -197,8 +198,10 @@ static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
 	return 2;
 }
 
-static int cmd_serve(const struct nm_config *cfg)
+static int cmd_serve(struct nm_config *cfg)
 {
+	/* First: it may lower cfg->max_connections, which the daemon below takes. */
+	nm_fd_limit_apply(cfg);
 	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
 	 * for a database that is still starting, as in docker compose. */
 	char err[1024];
