@@ -13,6 +13,7 @@
 #include "nm/config.h"
 #include "nm/db.h"
 #include "nm/demo.h"
+#include "nm/fdlimit.h"
 #include "nm/log.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
@@ -93,6 +94,13 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		/* A forgotten option name ("--brand 3 crm") must not create a different key
+		 * than the one asked for. */
+		fprintf(stderr, "nichematch: unexpected argument '%s' (a name goes in --name)\n",
+			argv[optind]);
+		return 2;
+	}
 	if (role == NM_ROLE_NONE) {
 		fprintf(stderr, "nichematch: keys create needs --role admin|write|read\n");
 		return 2;
@@ -102,17 +110,26 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 	PGresult *res;
 	json_t *row = nm_auth_create_key(conn, role, brand, name, key, &res);
 	if (!row) {
-		fprintf(stderr, "nichematch: cannot create the key: %s\n",
-			res ? PQresultErrorMessage(res) : "random source failed");
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (state && strcmp(state, "23503") == 0)
+			fprintf(stderr, "nichematch: no brand %lld\n", brand);
+		else
+			fprintf(stderr, "nichematch: cannot create the key: %s\n",
+				res ? PQresultErrorMessage(res) : "random source failed");
 		PQclear(res);
 		PQfinish(conn);
 		return 1;
 	}
-	fprintf(stderr, "nichematch: created %s key id %lld\n", nm_role_name(role),
-		(long long)json_integer_value(json_object_get(row, "id")));
+	long long id = (long long)json_integer_value(json_object_get(row, "id"));
+	fprintf(stderr, "nichematch: created %s key id %lld\n", nm_role_name(role), id);
 	json_decref(row);
 	PQfinish(conn);
-	printf("%s\n", key);
+	/* The key exists only here: a caller whose stdout is gone must hear of it. */
+	if (printf("%s\n", key) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "nichematch: cannot write the key to stdout; revoke key id %lld\n",
+			id);
+		return 1;
+	}
 	return 0;
 }
 
@@ -181,8 +198,10 @@ static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
 	return 2;
 }
 
-static int cmd_serve(const struct nm_config *cfg)
+static int cmd_serve(struct nm_config *cfg)
 {
+	/* First: it may lower cfg->max_connections, which the daemon below takes. */
+	nm_fd_limit_apply(cfg);
 	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
 	 * for a database that is still starting, as in docker compose. */
 	char err[1024];

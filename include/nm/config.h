@@ -19,7 +19,8 @@ struct nm_config {
 	int db_acquire_timeout_ms;  /* NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
 	int db_connect_timeout_s;   /* NICHEMATCH_DB_CONNECT_TIMEOUT_S, default 2 (libpq minimum) */
 	int statement_timeout_ms;   /* NICHEMATCH_STATEMENT_TIMEOUT_MS, default 5000 */
-	int max_connections;	    /* NICHEMATCH_MAX_CONNECTIONS, default 1024 */
+	int max_connections;	    /* NICHEMATCH_MAX_CONNECTIONS, default 1024; serve lowers
+					       it when RLIMIT_NOFILE cannot fit it (fdlimit.h) */
 	int per_ip_connections;	    /* NICHEMATCH_PER_IP_CONNECTIONS, default 0 = no cap */
 	int connection_timeout_s;   /* NICHEMATCH_CONNECTION_TIMEOUT_S, default 15 */
 	size_t thread_stack_bytes;  /* NICHEMATCH_THREAD_STACK_KB, default 512 KiB */

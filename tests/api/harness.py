@@ -164,14 +164,18 @@ class Response:
 class Server:
     """A nichematch server on a free port of 127.0.0.1 with a fresh database of its own."""
 
-    def __init__(self, env=None, migrate=True, start=True, base_url=None, share_db_with=None):
+    def __init__(self, env=None, migrate=True, start=True, base_url=None, share_db_with=None,
+                 preexec_fn=None):
         """base_url: the maintenance database URL of a cluster to create this server's
         database in (default: base_db_url(), the shared test cluster). Tests that stop and
         start PostgreSQL under a running server pass a cluster of their own here.
         share_db_with: another Server whose database this one uses too (a second
         instance against one database); that database is then neither created nor
-        dropped by this Server, and its log goes to a file of its own."""
+        dropped by this Server, and its log goes to a file of its own.
+        preexec_fn: run in the `serve` child before exec (subprocess.Popen's), e.g. to
+        lower a resource limit for that process only."""
         self.bin = nm_bin()
+        self.preexec_fn = preexec_fn
         if not os.access(self.bin, os.X_OK):
             raise RuntimeError("NM_BIN %s is not an executable (build it first)" % self.bin)
         self.extra_env = dict(env or {})
@@ -259,7 +263,7 @@ class Server:
             log = open(self.log_path, "ab")
             try:
                 self.proc = subprocess.Popen([self.bin, "serve"], env=self.env(), stdin=subprocess.DEVNULL,
-                                             stdout=log, stderr=log, cwd=REPO)
+                                             stdout=log, stderr=log, cwd=REPO, preexec_fn=self.preexec_fn)
             finally:
                 log.close()
             _live.add(self)
@@ -442,18 +446,20 @@ def _log_dir():
 class ServerTestCase(unittest.TestCase):
     """A test class sharing one Server (cls.server / self.server) across its tests.
 
-    Set `server_env` (dict) on the subclass for extra environment, `migrate = False` to skip
-    the migration before start. tearDownClass stops the server with SIGTERM and asserts exit
-    code 0 and no sanitizer report."""
+    Set `server_env` (dict) on the subclass for extra environment, `server_preexec` (a
+    staticmethod) for Server's preexec_fn, `migrate = False` to skip the migration before
+    start. tearDownClass stops the server with SIGTERM and asserts exit code 0 and no sanitizer
+    report."""
 
     server_env = None
+    server_preexec = None
     migrate = True
     server = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = Server(env=cls.server_env, migrate=cls.migrate)
+        cls.server = Server(env=cls.server_env, migrate=cls.migrate, preexec_fn=cls.server_preexec)
 
     @classmethod
     def tearDownClass(cls):

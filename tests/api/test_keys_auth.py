@@ -1,6 +1,8 @@
 """API keys, roles, brand scope, CORS, routing, security headers, rate limit, OpenAPI (SPEC §2, §7)."""
 import hashlib
+import os
 import re
+import subprocess
 import time
 import unittest
 
@@ -123,6 +125,58 @@ class AuthTests(Api, ServerTestCase):
         bad = self.server.cli("keys", "create", "--role", "superuser", check=False)
         self.assertNotEqual(bad.returncode, 0)
         self.assertEqual(bad.stdout.strip(), "", "a failed create printed on stdout")
+
+    def test_cli_keys_create_prints_the_key_alone(self):
+        """SPEC §2: `keys create --role R [--brand ID] [--name N]` prints the new key alone on
+        one line of stdout and nothing else there; notes go to stderr."""
+        srv = self.server
+        a = self.make_brand()
+        b = self.make_brand()
+        cases = [
+            (["--role", "read"], "read", None, None),
+            (["--role", "write", "--name", "CRM sync (HubSpot) é"], "write", None, "CRM sync (HubSpot) é"),
+            (["--role", "admin", "--brand", str(a["id"])], "admin", a["id"], None),
+            (["--name", "scoped-cli", "--brand", str(a["id"]), "--role", "read"], "read", a["id"], "scoped-cli"),
+            (["--role=write", "--brand=%d" % a["id"], "--name=eq-form"], "write", a["id"], "eq-form"),
+        ]
+        for args, role, brand, name in cases:
+            for env in ({}, {"NICHEMATCH_LOG_LEVEL": "debug"}):
+                out = srv.cli("keys", "create", *args, env=env)
+                self.assertRegex(out.stdout, r"\Anm_[A-Za-z0-9_-]{32}\n\Z",
+                                 "%s: stdout must be the key and one newline" % args)
+                self.assertIn("key id", out.stderr, "%s: no note on stderr" % args)
+                key = out.stdout.strip()
+                self.assertNotIn(key, out.stderr)
+                row = srv.psql("SELECT role, brand_id, name FROM api_keys WHERE key_hash = :'h'",
+                               h=hashlib.sha256(key.encode()).hexdigest())
+                self.assertEqual(row, [(role, None if brand is None else str(brand), name)], args)
+                r = self.request("GET", "/v1/brands/%d" % b["id"], key=key)
+                self.assertStatus(r, 200 if brand is None else 404)
+                self.assertStatus(self.request("GET", "/v1/brands/%d" % a["id"], key=key), 200)
+        # failures print nothing on stdout and create nothing
+        n_keys = srv.psql("SELECT count(*) FROM api_keys")
+        for args, code in ((["--role", "read", "--brand", "987654"], 1),
+                           (["--role", "read", "--brand", "x"], 2),
+                           (["--role", "read", "my-name"], 2),
+                           (["--brand", str(a["id"])], 2),
+                           (["--role", "read", "--name"], 2),
+                           (["--role", "read", "--bogus"], 2)):
+            out = srv.cli("keys", "create", *args, check=False)
+            self.assertEqual(out.returncode, code, "%s: %r" % (args, out.stderr))
+            self.assertEqual(out.stdout, "", "%s printed on stdout" % args)
+            self.assertTrue(out.stderr.strip(), "%s: no reason on stderr" % args)
+        self.assertEqual(srv.psql("SELECT count(*) FROM api_keys"), n_keys)
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_cli_keys_create_reports_a_lost_key(self):
+        """The key exists only in the create's output: when stdout cannot take it, the exit
+        code says so and stderr names the key id to revoke."""
+        with open("/dev/full", "w") as full:
+            out = subprocess.run([self.server.bin, "keys", "create", "--role", "read"],
+                                 env=self.server.env(), stdout=full, stderr=subprocess.PIPE, text=True,
+                                 timeout=60)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("revoke key id", out.stderr)
 
     def test_keys_stored_hashed(self):
         key = self.server.key("read", name="hashcheck")

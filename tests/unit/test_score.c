@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -838,7 +839,10 @@ static void test_bench_matches_migration(void)
 			continue;
 		enum nm_platform p;
 		enum nm_tier t;
-		CHECK(nm_platform_parse(plat, &p) && nm_tier_parse(tier, &t));
+		bool parsed = nm_platform_parse(plat, &p) && nm_tier_parse(tier, &t);
+		CHECK(parsed);
+		if (!parsed)
+			continue; /* p and t are not set: comparing them would read garbage */
 		rows++;
 		if (fabs(nm_score_bench_rate(NULL, p, t) - rate) > 1e-12) {
 			mismatches++;
