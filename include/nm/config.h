@@ -23,6 +23,9 @@ struct nm_config {
 					       it when RLIMIT_NOFILE cannot fit it (fdlimit.h) */
 	int per_ip_connections;	    /* NICHEMATCH_PER_IP_CONNECTIONS, default 0 = no cap */
 	int connection_timeout_s;   /* NICHEMATCH_CONNECTION_TIMEOUT_S, default 15 */
+	int header_timeout_s;	    /* NICHEMATCH_HEADER_TIMEOUT_S, default 10, 0 = off */
+	int body_timeout_s;	    /* NICHEMATCH_BODY_TIMEOUT_S, default 30, 0 = off */
+	int import_min_rate;	    /* NICHEMATCH_IMPORT_MIN_BYTES_PER_S, default 1024, 0 = off */
 	size_t thread_stack_bytes;  /* NICHEMATCH_THREAD_STACK_KB, default 512 KiB */
 	size_t json_max_bytes;	    /* NICHEMATCH_JSON_MAX_BYTES, default 1 MiB */
 	size_t import_max_bytes;    /* NICHEMATCH_IMPORT_MAX_BYTES, default 1 GiB */

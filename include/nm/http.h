@@ -89,6 +89,9 @@ void *nm_req_state(const struct nm_req *r);
 void nm_req_set_state(struct nm_req *r, void *state);
 /* True once a reply was set. */
 bool nm_req_replied(const struct nm_req *r);
+/* In a stream's abort: which deadline cut the slow client ("header", "body",
+ * "import_rate"), or NULL when the client left or the server stopped. */
+const char *nm_req_cut_reason(const struct nm_req *r);
 
 /* A pooled database connection for this request, acquired on first call and released
  * when the request ends (rolled back if a transaction is open). On failure the 503

@@ -118,6 +118,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(max_connections, "NICHEMATCH_MAX_CONNECTIONS", 1024, 1, 100000);
 	LONG_OPT(per_ip_connections, "NICHEMATCH_PER_IP_CONNECTIONS", 0, 0, 100000);
 	LONG_OPT(connection_timeout_s, "NICHEMATCH_CONNECTION_TIMEOUT_S", 15, 1, 3600);
+	LONG_OPT(header_timeout_s, "NICHEMATCH_HEADER_TIMEOUT_S", 10, 0, 3600);
+	LONG_OPT(body_timeout_s, "NICHEMATCH_BODY_TIMEOUT_S", 30, 0, 3600);
+	LONG_OPT(import_min_rate, "NICHEMATCH_IMPORT_MIN_BYTES_PER_S", 1024, 0, 1L << 30);
 	LONG_OPT(thread_stack_bytes, "NICHEMATCH_THREAD_STACK_KB", 512, 128, 65536);
 	cfg->thread_stack_bytes *= 1024;
 	LONG_OPT(json_max_bytes, "NICHEMATCH_JSON_MAX_BYTES", 1048576, 1024, 1L << 30);

@@ -688,7 +688,10 @@ static void import_abort(struct nm_req *r)
 	while ((res = PQgetResult(c)))
 		PQclear(res);
 	nm_db_rollback(im->pg);
-	mark_failed(im, "the client disconnected or the server stopped before the body ended");
+	mark_failed(im, nm_req_cut_reason(r)
+				? "the body arrived slower than NICHEMATCH_IMPORT_MIN_BYTES_PER_S"
+				: "the client disconnected or the server stopped before the body "
+				  "ended");
 	nm_log(NM_LOG_WARN, "import %s aborted after %lld rows; nothing was written", im->id,
 	       im->received);
 	import_free(im);

@@ -25,6 +25,8 @@ struct nm_req {
 	char request_id[72];
 	const char *cors_origin; /* borrowed from MHD; NULL when not allowed */
 	struct timespec start;
+	struct nm_conn *dl;	/* the connection's deadline slot; NULL when none */
+	const char *cut_reason; /* set when a deadline cut the connection */
 
 	/* body */
 	char *body;
@@ -76,6 +78,31 @@ void nm_idem_stream_end(struct nm_req *r);
 /* A request that ended without its handler finishing (client gone, shutdown): drops
  * the placeholder so that a retry runs for real. */
 void nm_idem_abandon(struct nm_req *r);
+
+/* src/http/deadline.c: deadlines for slow clients. Every function takes a NULL slot
+ * (deadlines off, or no memory for one) and then enforces nothing. */
+struct nm_conn;
+/* Before MHD starts / after it stopped (joins the watchdog, frees the slots). */
+bool nm_deadline_start(const struct nm_config *cfg, char *err, size_t errsz);
+void nm_deadline_stop(void);
+/* MHD_OPTION_NOTIFY_CONNECTION and MHD_OPTION_URI_LOG_CALLBACK. */
+void nm_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe);
+void *nm_deadline_uri_log(void *cls, const char *uri, struct MHD_Connection *c);
+struct nm_conn *nm_deadline_conn(struct MHD_Connection *c);
+/* Headers complete or body complete: our code runs now and is never cut. False when
+ * the watchdog cut the connection first (the caller drops the request). */
+bool nm_deadline_enter_app(struct nm_conn *k);
+/* After the headers-only call, when a body is to be read: a JSON body gets a deadline,
+ * an import a minimum rate. */
+void nm_deadline_body(struct nm_conn *k, bool import);
+/* Around the processing of one import chunk, whose time is not the client's. begin
+ * returns false when the connection was cut. */
+bool nm_deadline_chunk_begin(struct nm_conn *k);
+void nm_deadline_chunk_end(struct nm_conn *k, unsigned long long body_total);
+/* The request completed (or was aborted): the connection idles until the next one.
+ * Returns which deadline cut it ("header", "body", "import_rate"), else NULL. */
+const char *nm_deadline_request_done(struct nm_conn *k);
 
 /* src/http/router.c */
 const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,

@@ -117,6 +117,10 @@ bool nm_req_replied(const struct nm_req *r)
 {
 	return r->replied;
 }
+const char *nm_req_cut_reason(const struct nm_req *r)
+{
+	return r->cut_reason;
+}
 
 struct nm_pg *nm_req_db(struct nm_req *r)
 {
@@ -661,6 +665,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct nm_req *r = *con_cls;
 	if (!r) {
+		struct nm_conn *dl = nm_deadline_conn(conn);
+		if (!nm_deadline_enter_app(dl))
+			return MHD_NO;
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
@@ -668,6 +675,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&in_flight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
 		r->conn = conn;
+		r->dl = dl;
 		r->cfg = config;
 		r->url = url;
 		r->method = method;
@@ -677,10 +685,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		 * connection), so only do it when it saves reading a body we'd drop. */
 		if (r->replied && r->has_body)
 			return queue_reply(r);
+		if (r->has_body)
+			nm_deadline_body(dl, r->route && r->route->body == NM_BODY_STREAM);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		bool stream = r->route && r->route->body == NM_BODY_STREAM;
+		if (stream && !nm_deadline_chunk_begin(r->dl))
+			return MHD_NO;
 		on_body(r, upload_data, *upload_data_size);
+		if (stream)
+			nm_deadline_chunk_end(r->dl, r->body_total);
 		*upload_data_size = 0;
 		/* A chunked body beyond the cap: drop the connection rather than read an
 		 * unbounded body (0.9.75 cannot reply mid-upload). Up to 1 MiB over the
@@ -694,6 +709,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		return MHD_YES;
 	}
+	if (!nm_deadline_enter_app(r->dl))
+		return MHD_NO;
 	if (!r->replied)
 		run_handler(r);
 	return queue_reply(r);
@@ -741,6 +758,9 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 				      (long long)r->auth.key_id);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"aborted\":true");
+	if (r->cut_reason)
+		n += (size_t)snprintf(line + n, sizeof line - n, ",\"slow_client\":\"%s\"",
+				      r->cut_reason);
 	n += (size_t)snprintf(line + n, sizeof line - n, "}\n");
 	nm_log_raw(line, n < sizeof line ? n : sizeof line - 1);
 }
@@ -749,9 +769,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct nm_req *r = *con_cls;
+	const char *cut = nm_deadline_request_done(r ? r->dl : nm_deadline_conn(conn));
 	if (!r)
 		return;
 	*con_cls = NULL;
+	r->cut_reason = cut;
 	if (r->stream_active && r->route && r->route->stream) {
 		/* Client gone or server stopping before the body ended: undo. */
 		r->stream_active = false;
@@ -807,18 +829,23 @@ bool nm_server_start(const struct nm_config *cfg, char *err, size_t errsz)
 			 cfg->listen_host);
 		return false;
 	}
+	if (!nm_deadline_start(cfg, err, errsz))
+		return false;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	daemon_ = MHD_start_daemon(
 		flags, cfg->listen_port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
 		(struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE,
-		cfg->thread_stack_bytes, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_CONNECTION, nm_deadline_notify, NULL, MHD_OPTION_URI_LOG_CALLBACK,
+		nm_deadline_uri_log, NULL, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned)cfg->per_ip_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_THREAD_STACK_SIZE, cfg->thread_stack_bytes,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
 	if (!daemon_) {
+		nm_deadline_stop();
 		snprintf(err, errsz, "cannot listen on %s:%u (in use, or not permitted)",
 			 cfg->listen_host, cfg->listen_port);
 		return false;
@@ -859,6 +886,7 @@ void nm_server_stop(int grace_s)
 	}
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
+	nm_deadline_stop();
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 }

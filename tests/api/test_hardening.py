@@ -720,6 +720,259 @@ class ThousandConnectionTests(ServerTestCase):
         self.assertStatus(srv.request("GET", "/healthz", key=None), 200)
 
 
+# ------------------------------------------------------------------------------- 1b'. slow clients
+
+def _trickle_until_closed(sock, data, every, limit):
+    """Send data one byte every `every` seconds (the connection never idles) until the server
+    closes it; returns the seconds from the call to the close, or None if still open after
+    `limit` seconds."""
+    t0 = time.monotonic()
+    sock.setblocking(False)
+    i = 0
+    while time.monotonic() - t0 < limit:
+        try:
+            if i < len(data):
+                sock.send(data[i:i + 1])
+                i += 1
+            if sock.recv(4096) == b"":
+                return time.monotonic() - t0
+        except BlockingIOError:
+            pass
+        except OSError:
+            return time.monotonic() - t0
+        time.sleep(every)
+    return None
+
+
+def _metric(srv, name, labels):
+    body = srv.request("GET", "/metrics", key=None).text
+    m = re.search(r"^%s\{%s\} (\d+)$" % (re.escape(name), re.escape(labels)), body, re.M)
+    return int(m.group(1)) if m else None
+
+
+class SlowClientTests(ServerTestCase):
+    """SPEC §7 "slow or idle clients are timed out": libmicrohttpd 0.9.75 only has an
+    inactivity timeout, which a client sending a byte every 0.3 s never trips. The server's
+    own deadlines (1 s here; 10 s / 30 s / 1 KiB/s by default) close such connections:
+    headers must arrive within NICHEMATCH_HEADER_TIMEOUT_S, a JSON body within
+    NICHEMATCH_BODY_TIMEOUT_S, and an import body must bring NICHEMATCH_IMPORT_MIN_BYTES_PER_S
+    in every window of NICHEMATCH_BODY_TIMEOUT_S. A handler that runs long is never cut."""
+    server_env = {"NICHEMATCH_HEADER_TIMEOUT_S": "1", "NICHEMATCH_BODY_TIMEOUT_S": "1",
+                  "NICHEMATCH_IMPORT_MIN_BYTES_PER_S": "2048", "NICHEMATCH_RATE_LIMIT": "0"}
+    # A cut lands within a tick (50 ms here) of the deadline; the rest is slack for slow
+    # (sanitizer) builds and a loaded machine.
+    EARLIEST, LATEST = 0.8, 2.5
+
+    def assertCutIn(self, took, what):
+        self.assertIsNotNone(took, "%s: still open after the deadline" % what)
+        self.assertGreaterEqual(took, self.EARLIEST, "%s: cut before the deadline" % what)
+        self.assertLessEqual(took, self.LATEST, "%s: cut late" % what)
+
+    def slow_logs(self, deadline):
+        return [l for l in self.server.log_lines()
+                if l.get("msg") == "slow client closed" and l.get("deadline") == deadline]
+
+    def test_trickled_headers_cut_at_header_deadline(self):
+        srv = self.server
+        before = _metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="header"')
+        self.assertIsNotNone(before, "the counter is not exported before any cut")
+        logs_before = len(self.slow_logs("header"))
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        try:
+            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200,
+                                         0.3, 5)
+        finally:
+            s.close()
+        self.assertCutIn(took, "trickled headers")
+        # a keep-alive connection whose next request trickles is cut too
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        try:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(_read_http_response(s, time.monotonic() + 5), 200)
+            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 200, 0.05, 5)
+        finally:
+            s.close()
+        self.assertIsNotNone(took, "a trickled second request was not cut")
+        self.assertEqual(_metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="header"'),
+                         before + 2)
+        logs = self.slow_logs("header")[logs_before:]
+        self.assertEqual(len(logs), 2, logs)
+        self.assertEqual(logs[0]["client"], "127.0.0.1")
+        self.assertEqual(logs[0]["level"], "warn")
+        self.assertIsInstance(logs[0]["client_port"], int)
+        self.assertStatus(srv.request("GET", "/healthz", key=None), 200)
+
+    def test_trickled_json_body_cut_at_body_deadline(self):
+        srv = self.server
+        key = srv.admin_key.encode()
+        self.assertStatus(srv.request("GET", "/v1/brands"), 200)  # the key is cached
+        body = json.dumps({"name": "Trickled brand", "niches": ["tea"], "bio": "x" * 200}).encode()
+        before = _metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="body"')
+        logs_before = len(self.slow_logs("body"))
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        try:
+            s.sendall(b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                      b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
+            took = _trickle_until_closed(s, body, 0.3, 5)
+        finally:
+            s.close()
+        self.assertCutIn(took, "trickled JSON body")
+        self.assertEqual(srv.psql("SELECT count(*) FROM brands WHERE name = 'Trickled brand'"), [("0",)])
+        self.assertEqual(len(self.slow_logs("body")), logs_before + 1)
+        self.assertEqual(_metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="body"'),
+                         before + 1)
+        # the request itself is logged as cut
+        deadline = time.monotonic() + 3
+        while not [l for l in srv.log_lines() if l.get("slow_client") == "body"]:
+            self.assertLess(time.monotonic(), deadline, "the cut request was not logged")
+            time.sleep(0.05)
+        # a quick body is not affected
+        self.assertStatus(srv.request("POST", "/v1/brands", {"name": "Quick", "niches": ["tea"]}), 201)
+
+    def test_steady_import_completes_trickled_import_is_cut(self):
+        srv = self.server
+        key = srv.admin_key.encode()
+        before = _metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="import_rate"')
+        logs_before = len(self.slow_logs("import_rate"))
+
+        def steady():
+            # ~20 KiB/s for 2.5 s: above the 2 KiB/s minimum and longer than the 1 s body
+            # deadline, which therefore does not apply to imports
+            i = 0
+            for _ in range(25):
+                lines = []
+                while sum(map(len, lines)) < 2048:
+                    lines.append('{"platform":"tiktok","handle":"steady%05d","followers":1}\n' % i)
+                    i += 1
+                yield "".join(lines).encode()
+                time.sleep(0.1)
+        t0 = time.monotonic()
+        r = srv.request("POST", "/v1/creators/import", raw=steady(), content_type="application/x-ndjson")
+        self.assertStatus(r, 201)
+        self.assertGreater(time.monotonic() - t0, 2.0)
+        n = int(srv.psql("SELECT count(*) FROM creators WHERE handle LIKE 'steady%'")[0][0])
+        self.assertEqual(r.json["inserted"], n)
+        self.assertGreater(n, 500)
+
+        rows = b"".join(b'{"platform":"tiktok","handle":"trickle%03d","followers":1}\n' % i for i in range(200))
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        try:
+            s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                      b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n" % len(rows))
+            s.sendall(rows[:120])  # a first row arrives, then ~200 B/s: a tenth of the minimum
+            took = _trickle_until_closed(s, rows[120:], 0.005, 5)
+        finally:
+            s.close()
+        self.assertCutIn(took, "trickled import")
+        deadline = time.monotonic() + 5
+        while srv.psql("SELECT status FROM imports ORDER BY id DESC LIMIT 1") == [("running",)]:
+            self.assertLess(time.monotonic(), deadline, "the cut import still reads running")
+            time.sleep(0.05)
+        self.assertEqual(srv.psql("SELECT status, inserted, failure FROM imports ORDER BY id DESC LIMIT 1"),
+                         [("failed", "0", "the body arrived slower than NICHEMATCH_IMPORT_MIN_BYTES_PER_S")])
+        self.assertEqual(srv.psql("SELECT count(*) FROM creators WHERE handle LIKE 'trickle%'"), [("0",)])
+        logs = self.slow_logs("import_rate")[logs_before:]
+        self.assertEqual(len(logs), 1, logs)
+        self.assertEqual(logs[0]["min_bytes_per_s"], 2048)
+        self.assertEqual(_metric(srv, "nichematch_http_slow_clients_closed_total",
+                                 'deadline="import_rate"'), before + 1)
+
+    def test_slow_handler_is_not_cut(self):
+        """A request whose handler waits longer than every deadline (here on a table lock held
+        for 2.5 s) is answered, never cut: the deadlines stop once our code runs."""
+        srv = self.server
+        self.assertStatus(srv.request("GET", "/v1/brands"), 200)
+        cut_before = sum(len(self.slow_logs(d)) for d in ("header", "body", "import_rate"))
+        locker = subprocess.Popen(
+            ["psql", "-X", "-q", "-d", srv.db_url, "-c",
+             "BEGIN; LOCK TABLE brands, creators IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(2.5); COMMIT;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 5
+            while srv.psql("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                           "WHERE c.relname = 'brands' AND l.mode = 'AccessExclusiveLock' AND l.granted") != [("1",)]:
+                self.assertLess(time.monotonic(), deadline, "the lock was not taken")
+                time.sleep(0.02)
+            t_locked = time.monotonic()
+            results = {}
+
+            def run(name, *a, **kw):
+                t0 = time.monotonic()
+                r = srv.request(*a, timeout=10, **kw)
+                results[name] = (r, time.monotonic() - t0)
+            threads = [
+                threading.Thread(target=run, args=("list", "GET", "/v1/brands")),
+                threading.Thread(target=run, args=("create", "POST", "/v1/brands"),
+                                 kwargs={"body": {"name": "Waited", "niches": ["tea"]}}),
+                threading.Thread(target=run, args=("import", "POST", "/v1/creators/import"),
+                                 kwargs={"raw": b'{"platform":"tiktok","handle":"waited","followers":1}\n',
+                                         "content_type": "application/x-ndjson"}),
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(15)
+        finally:
+            _, err = locker.communicate(timeout=15)
+        self.assertEqual(locker.returncode, 0, err)
+        self.assertEqual(sorted(results), ["create", "import", "list"], results)
+        for name, status in (("list", 200), ("create", 201), ("import", 201)):
+            r, took = results[name]
+            self.assertStatus(r, status)
+            self.assertGreater(took, 1.5, "%s did not wait for the lock (%.2f s)" % (name, took))
+        self.assertGreater(time.monotonic() - t_locked, 2.0)
+        self.assertEqual(sum(len(self.slow_logs(d)) for d in ("header", "body", "import_rate")), cut_before)
+
+    def test_300_slowloris_clients_release_their_threads(self):
+        srv = self.server
+        before = _metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="header"')
+        base = _proc_status(srv.proc.pid)["Threads"]
+        socks = []
+        try:
+            for _ in range(300):
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+                s.setblocking(False)
+                s.send(b"G")
+                socks.append(s)
+            t0 = time.monotonic()
+            time.sleep(0.2)
+            held = _proc_status(srv.proc.pid)["Threads"]
+            self.assertGreaterEqual(held, base + 290, "the 300 connections were not all accepted")
+            payload = b"ET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
+            open_ = set(range(300))
+            i = 0
+            threads = held
+            while open_ and time.monotonic() - t0 < 5:
+                for j in list(open_):  # a byte on each every 0.3 s: never idle
+                    try:
+                        socks[j].send(payload[i:i + 1])
+                        if socks[j].recv(4096) == b"":
+                            open_.discard(j)
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        open_.discard(j)
+                i += 1
+                time.sleep(0.3)
+            closed_after = time.monotonic() - t0
+            self.assertEqual(len(open_), 0, "trickling clients still open after %.1f s" % closed_after)
+            deadline = time.monotonic() + 3
+            while True:
+                threads = _proc_status(srv.proc.pid)["Threads"]
+                if threads <= base + 5 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertLessEqual(threads, base + 5, "threads %d -> %d -> %d" % (base, held, threads))
+            print("\n  300 slowloris clients: threads %d -> %d -> %d, all cut %.1f s after they began"
+                  % (base, held, threads, closed_after), end=" ")
+        finally:
+            for s in socks:
+                s.close()
+        self.assertEqual(
+            _metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="header"'), before + 300)
+        self.assertStatus(srv.request("GET", "/healthz", key=None), 200)
+
+
 def _nofile_hard_256():
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 
