@@ -53,11 +53,12 @@ static struct nm_sql q_statuses = {
 	"SELECT creator_id, status FROM creator_statuses WHERE brand_id = $1 ORDER BY creator_id",
 	1, 0};
 
-/* What a result shows of its creator, for the hits only. */
+/* What a result shows of its creator, for the hits only; sorted by id so that each hit
+ * finds its row by binary search (find_id). */
 static struct nm_sql q_summaries = {
 	"matches_summaries",
 	"SELECT id, platform, handle, display_name, followers, categories, country "
-	"FROM creators WHERE id = ANY ($1::bigint[])",
+	"FROM creators WHERE id = ANY ($1::bigint[]) ORDER BY id",
 	1, 0};
 
 static struct nm_sql q_run_insert = {
@@ -221,46 +222,201 @@ static json_t *weights_json(enum nm_score_goal g)
 	return w;
 }
 
-static json_t *categories_json(const char *literal)
+/* ------------------------------------------------------------------ result text
+ *
+ * A run writes its result documents as text directly rather than building jansson
+ * objects and dumping them: with 200 results that was ~4 ms of allocations, hashtable
+ * inserts (jansson's loop check per object) and printf's floating-point path. The text
+ * is what jansson wrote (JSON_COMPACT | JSON_REAL_PRECISION(15), same key order):
+ * - keys, component and tier names and statuses are fixed ASCII words, written as is;
+ * - every string that comes from data (the creator's fields, reasons) and every other
+ *   real is encoded by jansson itself (put_json);
+ * - reals that are short decimals (components, score, cost per engagement, most
+ *   engagement rates) get their digits from integers (put_decimal). */
+
+/* A growable text; after a failed allocation it stays short and oom is set. */
+struct text {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+/* Appends n bytes; also jansson's dump callback (data is the text). */
+static int put_bytes(const char *b, size_t n, void *data)
+{
+	struct text *t = data;
+	if (t->len + n >= t->cap && !t->oom) {
+		size_t cap = t->cap ? t->cap : 4096;
+		while (t->len + n >= cap)
+			cap *= 2;
+		char *s = realloc(t->s, cap);
+		t->oom = !s;
+		if (s) {
+			t->s = s;
+			t->cap = cap;
+		}
+	}
+	if (t->oom)
+		return -1;
+	memcpy(t->s + t->len, b, n);
+	t->len += n;
+	return 0;
+}
+
+static void put(struct text *t, const char *s)
+{
+	put_bytes(s, strlen(s), t);
+}
+
+/* Writes the decimal digits of k backwards, ending before end; returns the first. Numbers
+ * are written without printf, which costs ~100 ns a call and a run writes ~3,000. */
+static char *digits(char *end, unsigned long long k)
+{
+	do {
+		*--end = (char)('0' + k % 10);
+		k /= 10;
+	} while (k);
+	return end;
+}
+
+static void put_int(struct text *t, long long v)
+{
+	char b[24], *p = digits(b + sizeof b,
+				v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
+	if (v < 0)
+		*--p = '-';
+	put_bytes(p, (size_t)(b + sizeof b - p), t);
+}
+
+/* v encoded by jansson (NULL, e.g. a SQL NULL string, is null); takes the reference. A
+ * failed dump may have written part of v: that part is dropped. */
+static void put_json(struct text *t, json_t *v)
+{
+	size_t len = t->len;
+	if (!v || json_dump_callback(v, put_bytes, t, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))) {
+		t->len = len;
+		put(t, "null");
+	}
+	json_decref(v);
+}
+
+static void put_str(struct text *t, const char *s)
+{
+	put_json(t, s ? json_string(s) : NULL);
+}
+
+/* v as jansson prints a real: "%.15g", plus ".0" when that looks like an integer. When v
+ * is the double nearest to a decimal k / 10^decimals with k < 10^15, "%.15g" prints
+ * exactly that decimal (≤ 15 digits survive a trip through a double: DBL_DIG), so the
+ * digits come from k without printf's floating-point path (~0.5 µs a number); below
+ * 1e-4 "%.15g" switches to an exponent, so those go to jansson, as does anything not
+ * such a decimal. Components, score and cost per engagement are such decimals
+ * (docs/scoring.md §1, §8), engagement rates mostly. */
+static void put_decimal(struct text *t, double v, int decimals)
+{
+	static const long long unit[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	long long u = unit[decimals];
+	double scaled = v * (double)u;
+	long long k = v >= 0 && !signbit(v) && scaled < 1e15 ? llround(scaled) : -1;
+	if (k < 0 || (v != 0 && (v < 1e-4 || (double)k / (double)u != v))) {
+		put_json(t, json_real(v));
+		return;
+	}
+	/* k with a point before its last `decimals` digits, and the point's trailing zeros
+	 * dropped but one: 683 → 0.683, 830 → 0.83, 1000 → 1.0 (decimals 3). */
+	int frac = decimals;
+	while (frac > 1 && k % 10 == 0) {
+		k /= 10;
+		frac--;
+	}
+	char b[32], *p = b + sizeof b;
+	if (frac == 0)
+		*--p = '0';
+	for (int i = 0; i < frac; i++, k /= 10)
+		*--p = (char)('0' + k % 10);
+	*--p = '.';
+	p = digits(p, (unsigned long long)k);
+	put_bytes(p, (size_t)(b + sizeof b - p), t);
+}
+
+/* "categories":[...] from the row's text[] literal. */
+static void put_categories(struct text *t, const char *literal)
 {
 	char *s = strdup(literal);
 	char *v[32];
-	size_t n = nm_pgarray_split(s, v, 32);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+	size_t n = s ? nm_pgarray_split(s, v, 32) : 0;
+	put(t, ",\"categories\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			put(t, ",");
+		put_str(t, v[i]);
+	}
+	put(t, "]");
 	free(s);
-	return a;
 }
 
-/* One stored result (without the live status); row is the creator's q_summaries row. */
-static json_t *result_json(const PGresult *res, int row, long rank, const struct nm_score_query *q,
-			   const struct nm_index_hit *h, const struct nm_niche_terms *terms)
+/* "creator":{...}: row is the creator's q_summaries row. */
+static void put_creator(struct text *t, const PGresult *res, int row, const struct nm_index_hit *h)
 {
 	const struct nm_score_features *f = &h->f;
-	json_t *creator =
-		json_pack("{s:I, s:s, s:s, s:s?, s:I, s:s, s:o, s:o, s:s?, s:o}", "id",
-			  (json_int_t)h->id, "platform", PQgetvalue(res, row, 1), "handle",
-			  PQgetvalue(res, row, 2), "display_name", nm_db_str(res, row, 3),
-			  "followers", (json_int_t)nm_db_i64(res, row, 4), "tier",
-			  nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))), "engagement_rate",
-			  f->engagement_rate >= 0 ? json_real(f->engagement_rate) : json_null(),
-			  "categories", categories_json(PQgetvalue(res, row, 5)), "country",
-			  nm_db_str(res, row, 6), "price_per_post_cents",
-			  f->price_cents >= 0 ? json_integer(f->price_cents) : json_null());
+	put(t, ",\"creator\":{\"id\":");
+	put_int(t, (long long)h->id);
+	put(t, ",\"platform\":");
+	put_str(t, PQgetvalue(res, row, 1));
+	put(t, ",\"handle\":");
+	put_str(t, PQgetvalue(res, row, 2));
+	put(t, ",\"display_name\":");
+	put_str(t, nm_db_str(res, row, 3));
+	put(t, ",\"followers\":");
+	put_int(t, (long long)nm_db_i64(res, row, 4));
+	put(t, ",\"tier\":\"");
+	put(t, nm_tier_name(nm_tier_of(nm_db_i64(res, row, 4))));
+	put(t, "\",\"engagement_rate\":");
+	if (f->engagement_rate >= 0)
+		put_decimal(t, f->engagement_rate, 6);
+	else
+		put(t, "null");
+	put_categories(t, PQgetvalue(res, row, 5));
+	put(t, ",\"country\":");
+	put_str(t, nm_db_str(res, row, 6));
+	put(t, ",\"price_per_post_cents\":");
+	if (f->price_cents >= 0)
+		put_int(t, f->price_cents);
+	else
+		put(t, "null");
+	put(t, "}");
+}
+
+/* "components":{...},"estimates":{...} */
+static void put_components(struct text *t, const struct nm_score_query *q,
+			   const struct nm_score_features *f)
+{
 	double comp[NM_COMP_COUNT];
 	nm_score_creator(q, f, comp);
-	json_t *components = json_object();
-	for (int c = 0; c < NM_COMP_COUNT; c++)
-		json_object_set_new(components, nm_score_comp_name((enum nm_score_comp)c),
-				    json_real(comp[c]));
+	for (int c = 0; c < NM_COMP_COUNT; c++) {
+		put(t, c ? ",\"" : ",\"components\":{\"");
+		put(t, nm_score_comp_name((enum nm_score_comp)c));
+		put(t, "\":");
+		put_decimal(t, comp[c], 3);
+	}
 	struct nm_score_estimates est;
 	nm_score_estimate(f, &est);
-	json_t *estimates = json_pack(
-		"{s:o, s:o}", "engagements_per_post",
-		est.has_engagements ? json_integer(est.engagements_per_post) : json_null(),
-		"cost_per_engagement_cents",
-		est.has_cpe ? json_real(est.cost_per_engagement_cents) : json_null());
+	put(t, "},\"estimates\":{\"engagements_per_post\":");
+	if (est.has_engagements)
+		put_int(t, (long long)est.engagements_per_post);
+	else
+		put(t, "null");
+	put(t, ",\"cost_per_engagement_cents\":");
+	if (est.has_cpe)
+		put_decimal(t, est.cost_per_engagement_cents, 2);
+	else
+		put(t, "null");
+	put(t, "}");
+}
+
+static void put_reasons(struct text *t, const struct nm_score_query *q,
+			const struct nm_index_hit *h, const struct nm_niche_terms *terms)
+{
 	const char *matched_terms[NM_NICHE_MAX_TERMS];
 	size_t n_matched = 0;
 	for (size_t i = 0; i < terms->n; i++)
@@ -268,13 +424,31 @@ static json_t *result_json(const PGresult *res, int row, long rank, const struct
 			matched_terms[n_matched++] = terms->term[i];
 	char buf[2048];
 	const char *reasons[16];
-	size_t nr = nm_score_reasons(q, f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
-	json_t *rs = json_array();
-	for (size_t i = 0; i < nr; i++)
-		json_array_append_new(rs, json_string(reasons[i]));
-	return json_pack("{s:i, s:f, s:o, s:o, s:o, s:o}", "rank", (int)rank, "score", h->score,
-			 "creator", creator, "components", components, "estimates", estimates,
-			 "reasons", rs);
+	size_t nr =
+		nm_score_reasons(q, &h->f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
+	put(t, ",\"reasons\":[");
+	for (size_t i = 0; i < nr; i++) {
+		if (i)
+			put(t, ",");
+		put_str(t, reasons[i]);
+	}
+	put(t, "]");
+}
+
+/* One stored result (without the live status), NUL-terminated; row is the creator's
+ * q_summaries row. */
+static void put_result(struct text *t, const PGresult *res, int row, long rank,
+		       const struct nm_score_query *q, const struct nm_index_hit *h,
+		       const struct nm_niche_terms *terms)
+{
+	put(t, "{\"rank\":");
+	put_int(t, rank);
+	put(t, ",\"score\":");
+	put_decimal(t, h->score, 2);
+	put_creator(t, res, row, h);
+	put_components(t, q, &h->f);
+	put_reasons(t, q, h, terms);
+	put_bytes("}", 2, t);
 }
 
 /* A stored document with the creator's live status spliced in before its closing
@@ -384,75 +558,152 @@ static const char *status_of(const PGresult *res, int64_t id)
 	return NULL;
 }
 
-/* Results for the hits, in rank order; a creator deleted since the sync is skipped. */
-static json_t *build_results(struct nm_req *r, struct nm_pg *pg, const struct nm_index_hit *hits,
-			     long nh, const struct nm_score_query *q,
-			     const struct nm_niche_terms *terms)
+/* The position of id in the ascending ids[0, n), or -1. */
+static int find_id(const int64_t *ids, int n, int64_t id)
 {
-	size_t cap = 3 + (size_t)nh * 21;
-	char *arr = malloc(cap), *w = arr;
-	*w++ = '{';
-	for (long i = 0; i < nh; i++)
-		w += snprintf(w, cap - (size_t)(w - arr), "%s%lld", i ? "," : "",
-			      (long long)hits[i].id);
-	*w++ = '}';
-	*w = '\0';
-	const char *p[] = {arr};
+	int lo = 0, hi = n;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (ids[mid] == id)
+			return mid;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* What a result's COPY row needs beside its document. */
+struct result {
+	size_t doc; /* offset of the document in results.text */
+	int64_t creator_id;
+	double score;
+};
+
+/* A run's results in rank order: the documents back to back in text, each
+ * NUL-terminated. */
+struct results {
+	struct text text;
+	struct result *at;
+	size_t n;
+};
+
+static void results_free(struct results *rs)
+{
+	free(rs->text.s);
+	free(rs->at);
+}
+
+static const char *doc_of(const struct results *rs, size_t i)
+{
+	return rs->text.s + rs->at[i].doc;
+}
+
+/* The hits' creator summaries (rows ascending by id), or NULL after a reply. */
+static PGresult *load_summaries(struct nm_req *r, struct nm_pg *pg, const struct nm_index_hit *hits,
+				long nh)
+{
+	struct text ids = {0};
+	put(&ids, "{");
+	for (long i = 0; i < nh; i++) {
+		if (i)
+			put(&ids, ",");
+		put_int(&ids, (long long)hits[i].id);
+	}
+	put_bytes("}", 2, &ids);
+	if (ids.oom) {
+		free(ids.s);
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while storing the run.");
+		return NULL;
+	}
+	const char *p[] = {ids.s};
 	PGresult *res = nm_db_exec(pg, &q_summaries, p);
-	free(arr);
+	free(ids.s);
 	if (!nm_db_ok(res)) {
 		nm_reply_db_error(r, res);
 		PQclear(res);
 		return NULL;
 	}
-	/* Row ids parsed once; the rows come back in no particular order. */
+	return res;
+}
+
+/* Results for the hits, in rank order; a creator deleted since the sync is skipped.
+ * False after a reply. */
+static bool build_results(struct nm_req *r, struct nm_pg *pg, const struct nm_index_hit *hits,
+			  long nh, const struct nm_score_query *q,
+			  const struct nm_niche_terms *terms, struct results *rs)
+{
+	PGresult *res = load_summaries(r, pg, hits, nh);
+	if (!res)
+		return false;
+	/* Row ids parsed once; rows come back ascending by id, hits in rank order. */
 	int rows = PQntuples(res);
 	int64_t *ids = malloc((size_t)(rows ? rows : 1) * sizeof *ids);
 	for (int k = 0; ids && k < rows; k++)
 		ids[k] = nm_db_i64(res, k, 0);
-	json_t *results = json_array();
-	long rank = 0;
-	for (long i = 0; ids && i < nh; i++) {
-		int row = -1;
-		for (int k = 0; k < rows && row < 0; k++)
-			if (ids[k] == hits[i].id)
-				row = k;
-		if (row >= 0)
-			json_array_append_new(results,
-					      result_json(res, row, ++rank, q, &hits[i], terms));
+	*rs = (struct results){.at = malloc((size_t)(nh ? nh : 1) * sizeof *rs->at)};
+	for (long i = 0; ids && rs->at && i < nh; i++) {
+		int row = find_id(ids, rows, hits[i].id);
+		if (row < 0)
+			continue;
+		rs->at[rs->n] = (struct result){rs->text.len, hits[i].id, hits[i].score};
+		put_result(&rs->text, res, row, (long)++rs->n, q, &hits[i], terms);
 	}
-	free(ids);
 	PQclear(res);
-	return results;
+	bool oom = !ids || !rs->at || rs->text.oom;
+	free(ids);
+	if (oom) {
+		results_free(rs);
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while storing the run.");
+		return false;
+	}
+	return true;
 }
 
-/* The run's results as COPY text rows (caller frees). Each document is compact JSON
- * from jansson, which escapes every control character, so a backslash is the only byte
- * that COPY's text format needs escaped. */
-static char *copy_rows(const char *run_id, json_t *results, char *const *docs, size_t *len)
+/* The run's results as COPY text rows. A document holds no control characters
+ * (jansson escapes them inside strings), so a backslash is the only byte that COPY's
+ * text format needs escaped. The score column gets the same digits as the document. */
+static void copy_rows(const char *run_id, const struct results *rs, struct text *rows)
 {
-	size_t n = json_array_size(results), cap = 1;
-	for (size_t i = 0; i < n; i++)
-		cap += 2 * strlen(docs[i]) + 96;
-	char *buf = malloc(cap), *w = buf;
-	if (!buf)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *e = json_array_get(results, i);
-		w += snprintf(w, cap - (size_t)(w - buf), "%s\t%zu\t%lld\t%.17g\t", run_id, i + 1,
-			      (long long)json_integer_value(
-				      json_object_get(json_object_get(e, "creator"), "id")),
-			      json_number_value(json_object_get(e, "score")));
-		for (const char *c = docs[i]; *c; c++) {
-			if (*c == '\\')
-				*w++ = '\\';
-			*w++ = *c;
+	for (size_t i = 0; i < rs->n; i++) {
+		put(rows, run_id);
+		put(rows, "\t");
+		put_int(rows, (long long)i + 1);
+		put(rows, "\t");
+		put_int(rows, (long long)rs->at[i].creator_id);
+		put(rows, "\t");
+		put_decimal(rows, rs->at[i].score, 2);
+		put(rows, "\t");
+		const char *d = doc_of(rs, i);
+		for (const char *b; (b = strchr(d, '\\')); d = b + 1) {
+			put_bytes(d, (size_t)(b - d) + 1, rows);
+			put(rows, "\\");
 		}
-		*w++ = '\n';
+		put(rows, d);
+		put(rows, "\n");
 	}
+}
+
+/* The POST's first page, labelled with the statuses read before the run (the same
+ * transaction-start view a GET would join). Caller frees; NULL when out of memory. */
+static char *first_page(const struct results *rs, const PGresult *statuses)
+{
+	size_t first = rs->n < PAGE_DEFAULT ? rs->n : PAGE_DEFAULT, cap = 3;
+	for (size_t i = 0; i < first; i++)
+		cap += strlen(doc_of(rs, i)) + 32;
+	char *page = malloc(cap), *w = page;
+	if (!page)
+		return NULL;
+	*w++ = '[';
+	for (size_t i = 0; i < first; i++) {
+		if (i)
+			*w++ = ',';
+		w = with_status(w, doc_of(rs, i), status_of(statuses, rs->at[i].creator_id));
+	}
+	*w++ = ']';
 	*w = '\0';
-	*len = (size_t)(w - buf);
-	return buf;
+	return page;
 }
 
 /* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
@@ -494,7 +745,8 @@ void nm_h_matches_run(struct nm_req *r)
 	struct nm_index_hit *hits = NULL;
 	long nh = -1;
 	size_t candidates = 0;
-	json_t *results = NULL;
+	struct results results;
+	bool built = false;
 	PGresult *statuses = load_statuses(r, pg, bid, &excl, &n_excl);
 	if (statuses) {
 		hits = malloc((size_t)stored_max * sizeof *hits);
@@ -505,18 +757,18 @@ void nm_h_matches_run(struct nm_req *r)
 		if (nh < 0)
 			nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while ranking.");
 		else
-			results = build_results(r, pg, hits, nh, &q, &terms);
+			built = build_results(r, pg, hits, nh, &q, &terms, &results);
 		t_results = lap(&tl);
 	}
 	free(excl);
 	free(hits);
 	nm_niche_free(&terms);
-	if (!results) {
+	if (!built) {
 		PQclear(statuses);
 		json_decref(eff);
 		return;
 	}
-	size_t stored = json_array_size(results);
+	size_t stored = results.n;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -550,53 +802,28 @@ void nm_h_matches_run(struct nm_req *r)
 	PQclear(res);
 	json_decref(weights);
 	if (!run) {
-		json_decref(results);
+		results_free(&results);
 		PQclear(statuses);
 		nm_db_rollback(pg);
 		return;
 	}
 	char rid[24];
 	i64s(rid, sizeof rid, run_id);
-	/* Each result is encoded once: the stored rows and the first page share the text. */
-	char **docs = calloc(stored ? stored : 1, sizeof *docs);
-	ok = docs != NULL;
-	for (size_t i = 0; ok && i < stored; i++)
-		ok = (docs[i] = json_dumps(json_array_get(results, i),
-					   JSON_COMPACT | JSON_REAL_PRECISION(15))) != NULL;
-	size_t rows_len = 0;
-	char *rows = ok ? copy_rows(rid, results, docs, &rows_len) : NULL;
-	/* The first page is labelled with the statuses read above (the same
-	 * transaction-start view a GET would join). */
-	size_t first = stored < PAGE_DEFAULT ? stored : PAGE_DEFAULT, cap = 3;
-	for (size_t i = 0; ok && i < first; i++)
-		cap += strlen(docs[i]) + 32;
-	char *page = rows ? malloc(cap) : NULL, *w = page;
-	if (page) {
-		*w++ = '[';
-		for (size_t i = 0; i < first; i++) {
-			if (i)
-				*w++ = ',';
-			int64_t cid = json_integer_value(json_object_get(
-				json_object_get(json_array_get(results, i), "creator"), "id"));
-			w = with_status(w, docs[i], status_of(statuses, cid));
-		}
-		*w++ = ']';
-		*w = '\0';
-	}
-	for (size_t i = 0; docs && i < stored; i++)
-		free(docs[i]);
-	free(docs);
-	json_decref(results);
+	/* Each result was written once: the stored rows and the first page share the text. */
+	struct text rows = {0};
+	copy_rows(rid, &results, &rows);
+	char *page = rows.oom ? NULL : first_page(&results, statuses);
+	results_free(&results);
 	PQclear(statuses);
 	if (!page) {
-		free(rows);
+		free(rows.s);
 		json_decref(run);
 		nm_db_rollback(pg);
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while storing the run.");
 		return;
 	}
-	res = nm_db_copy_in(pg, RESULTS_COPY, rows, rows_len);
-	free(rows);
+	res = nm_db_copy_in(pg, RESULTS_COPY, rows.s ? rows.s : "", rows.len);
+	free(rows.s);
 	ok = nm_db_ok(res);
 	if (!ok)
 		nm_reply_db_error(r, res);

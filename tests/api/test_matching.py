@@ -581,6 +581,49 @@ class StoredRunTests(MatchBase):
         self.assertEqual(page, run["data"])
         self.assertEqual(page[0]["creator"]["categories"], ["rtniche", "a\\b"])
 
+    def test_missing_fields_and_number_text(self):
+        """Results are written as text (src/handlers/matches.c): missing fields are null,
+        reals stay JSON reals ("1.0", not "1"), rates keep every digit, and the POST's first
+        page is byte for byte the stored page a GET returns."""
+        self.import_rows([
+            {"platform": "instagram", "handle": "nf_bare", "followers": 20000, "categories": ["nfniche"]},
+            {"platform": "instagram", "handle": "nf_tiny", "followers": 30000, "engagement_rate": 0.00005,
+             "price_per_post_cents": 0, "categories": ["nfniche"], "country": "US"},
+            {"platform": "tiktok", "handle": "nf_long", "followers": 40000, "engagement_rate": 0.0123456789012,
+             "price_per_post_cents": 12345, "display_name": "Long Rate", "categories": ["nfniche", "x"]},
+            {"platform": "instagram", "handle": "nf_free", "followers": 50000, "engagement_rate": 0.05,
+             "price_per_post_cents": 0, "last_post_at": recent(), "categories": ["nfniche"]},
+        ])
+        b = self.make_brand(niches=["nfniche"])
+        r = self.request("POST", "/v1/brands/%d/matches" % b["id"], {})
+        self.assertStatus(r, 201)
+        g = self.request("GET", "/v1/brands/%d/matches" % b["id"])
+        self.assertStatus(g, 200)
+        data = lambda body: re.search(rb'"data":(\[.*\]),"next_cursor"', body).group(1)
+        self.assertEqual(data(r.body), data(g.body), "the POST's first page is not the stored text")
+        got = self.by_handle(r.json["data"])
+        self.assertEqual(set(got), {"nf_bare", "nf_tiny", "nf_long", "nf_free"}, body_of_results(r.json["data"]))
+        bare = got["nf_bare"]
+        for k in ("display_name", "country", "price_per_post_cents", "engagement_rate"):
+            self.assertIsNone(bare["creator"][k], bare)
+        self.assertEqual(bare["estimates"], {"engagements_per_post": None, "cost_per_engagement_cents": None})
+        self.assertEqual(got["nf_tiny"]["creator"]["engagement_rate"], 0.00005)
+        self.assertEqual(got["nf_long"]["creator"]["engagement_rate"], 0.0123456789012)
+        self.assertEqual(got["nf_long"]["creator"]["display_name"], "Long Rate")
+        self.assertEqual(got["nf_free"]["estimates"], {"engagements_per_post": 2500, "cost_per_engagement_cents": 0.0})
+        for x in got.values():
+            for v in [x["score"]] + list(x["components"].values()):
+                self.assertIsInstance(v, float, x)
+            for k in ("id", "followers"):
+                self.assertIsInstance(x["creator"][k], int, x)
+            self.assertEqual(round(x["score"], 2), x["score"], x)
+            for v in x["components"].values():
+                self.assertEqual(round(v, 3), v, x)
+        # reals as jansson writes them: digits and a point, no exponent for rounded values
+        self.assertTrue(re.search(rb'"cost_per_engagement_cents":0\.0[,}]', r.body), r.body[:2000])
+        for m in re.finditer(rb'"(?:score|niche|engagement|tier_fit|audience|cost_efficiency|authenticity|activity)":([^,}]*)', r.body):
+            self.assertRegex(m.group(1).decode(), r"^\d+\.\d+$")
+
 
 @unittest.skipUnless(os.path.exists(REAL_CSV), "real data not present: %s" % REAL_CSV)
 class RealDataMatchTests(MatchBase):
