@@ -844,7 +844,7 @@ void nm_h_matches_run(struct nm_req *r)
 			      (json_int_t)candidates, "stored", (json_int_t)stored, "prepare_ms",
 			      t_prep, "sync_ms", t_sync, "rank_ms", t_rank, "results_ms", t_results,
 			      "store_ms", lap(&tl)));
-	char *run_text = json_dumps(run, JSON_COMPACT);
+	char *run_text = json_dumps(run, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(run);
 	char cur[48];
 	const char *next =

@@ -25,7 +25,7 @@ bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data)
 	char msg_id[64];
 	if (!nm_random_token("msg_", 18, msg_id, sizeof msg_id))
 		return false;
-	char *payload = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *payload = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 	if (!payload)
 		return false;
 	const char *p[] = {msg_id, type, payload};

@@ -160,7 +160,12 @@ class ScoreFormulaTests(MatchBase):
         w = {}
         for goal in ("engagement", "awareness", "conversions"):
             b = self.make_brand(niches=["sf"], goal=goal)
-            w[goal] = self.run_match(b["id"])["run"]["weights"]
+            r = self.request("POST", "/v1/brands/%d/matches" % b["id"], {})
+            self.assertStatus(r, 201)
+            w[goal] = r.json["run"]["weights"]
+            # weights print as the short decimals they are (0.2, not 0.20000000000000001)
+            raw = re.search(r'"weights":(\{[^}]*\})', r.text).group(1)
+            self.assertNotRegex(raw, r"\d{8}", raw)
         # engagement weighs engagement and cost per engagement
         e = w["engagement"]
         self.assertEqual(max(e, key=e.get), "engagement", e)
