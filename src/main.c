@@ -15,6 +15,7 @@
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/log.h"
+#include "nm/prune.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
 #include "nm/workers.h"
@@ -31,6 +32,9 @@ static void usage(FILE *f)
 	      "                                prints the key alone on stdout\n"
 	      "  keys list                     list keys (prefixes only)\n"
 	      "  keys revoke ID                revoke a key\n"
+	      "  prune                         delete rows past their retention now (one pass;\n"
+	      "                                serve also prunes in the background) and print\n"
+	      "                                what went as one JSON object on stdout\n"
 	      "  demo-data --creators N [--seed S] [--format ndjson|csv] [--platform P]\n"
 	      "                                write N plausible creators to stdout\n"
 	      "  --help                        this text\n"
@@ -198,6 +202,34 @@ static int cmd_keys(const struct nm_config *cfg, int argc, char **argv)
 	return 2;
 }
 
+/* One pass, as serve's background pruner runs them; exits 0 unless a statement failed
+ * (another instance pruning at the time is not a failure: "status":"skipped"). */
+static int cmd_prune(const struct nm_config *cfg, int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "usage: nichematch prune\n");
+		return 2;
+	}
+	PGconn *c = connect_or_die(cfg);
+	struct nm_prune_result r;
+	nm_prune_pass(c, cfg, NULL, &r);
+	PQfinish(c);
+	json_t *j = nm_prune_result_json(&r);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text || printf("%s\n", text) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "nichematch: cannot write the result to stdout\n");
+		free(text);
+		return 1;
+	}
+	free(text);
+	if (r.status == NM_PRUNE_FAILED) {
+		fprintf(stderr, "nichematch: prune failed: %s\n", r.error);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_serve(struct nm_config *cfg)
 {
 	/* First: it may lower cfg->max_connections, which the daemon below takes. */
@@ -243,6 +275,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_log_json(NM_LOG_INFO, "listening",
 		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
 	nm_workers_start(cfg);
+	nm_pruner_start(cfg);
 	nm_index_warm_up();
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
@@ -252,6 +285,7 @@ static int cmd_serve(struct nm_config *cfg)
 	/* Workers first: they hand their unsent deliveries back (due now) for the next
 	 * instance, and new sends stop while the HTTP side drains. */
 	nm_workers_stop();
+	nm_pruner_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_index_free();
 	nm_db_shutdown();
@@ -282,6 +316,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(&cfg);
 	if (strcmp(cmd, "keys") == 0)
 		return cmd_keys(&cfg, argc - 1, argv + 1);
+	if (strcmp(cmd, "prune") == 0)
+		return cmd_prune(&cfg, argc - 1, argv + 1);
 	fprintf(stderr, "nichematch: unknown command '%s'\n\n", cmd);
 	usage(stderr);
 	return 2;

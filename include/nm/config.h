@@ -37,6 +37,18 @@ struct nm_config {
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */
+	int prune_interval_s;		    /* NICHEMATCH_PRUNE_INTERVAL_S, default 300; 0: serve
+					       does not prune (`nichematch prune` still does) */
+	int prune_batch;    /* NICHEMATCH_PRUNE_BATCH rows per statement, default 5000 */
+	int prune_budget_s; /* NICHEMATCH_PRUNE_BUDGET_S per pass, default 60 */
+	/* Retention (NICHEMATCH_RETAIN_*, durations such as 90d): seconds, 0 = keep forever.
+	 * What each one keeps regardless is in docs/operations.md ("Retention"). */
+	long long retain_idempotency_s;	   /* _IDEMPOTENCY, default 24h, at least 24h (SPEC §2) */
+	long long retain_match_runs_s;	   /* _MATCH_RUNS, default 90d */
+	long long retain_webhook_events_s; /* _WEBHOOK_EVENTS, default 30d */
+	long long retain_inbound_events_s; /* _INBOUND_EVENTS, default 7d, at least 1h */
+	long long retain_imports_s;	   /* _IMPORTS, default 90d */
+	long long retain_tombstones_s;	   /* _TOMBSTONES, default 7d */
 };
 
 /* Reads the environment into *cfg. On a malformed value writes a message into err

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/retention.h"
+
 /* A private copy of NICHEMATCH_CORS_ORIGINS, split in place. */
 static char cors_buf[4096];
 
@@ -43,6 +45,28 @@ static bool env_double(const char *name, double def, double lo, double hi, doubl
 		return false;
 	}
 	*out = d;
+	return true;
+}
+
+/* A retention: 0 (keep forever) or a duration of at least min seconds. */
+static bool env_duration(const char *name, long long def, long long min, long long *out, char *err,
+			 size_t errsz)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return true;
+	}
+	long long s;
+	if (!nm_duration_parse(v, &s) || (s != 0 && s < min)) {
+		char lo[24];
+		snprintf(err, errsz,
+			 "%s must be 0 (keep forever) or a duration such as 90d, 24h or 30m%s%s",
+			 name, min > 1 ? ", at least " : "",
+			 min > 1 ? nm_duration_format(min, lo) : "");
+		return false;
+	}
+	*out = s;
 	return true;
 }
 
@@ -129,7 +153,29 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(auth_cache_ttl_s, "NICHEMATCH_AUTH_CACHE_TTL_S", 5, 0, 3600);
 	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 4, 0, 64);
 	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);
+	LONG_OPT(prune_interval_s, "NICHEMATCH_PRUNE_INTERVAL_S", 300, 0, 86400);
+	LONG_OPT(prune_batch, "NICHEMATCH_PRUNE_BATCH", 5000, 100, 100000);
+	LONG_OPT(prune_budget_s, "NICHEMATCH_PRUNE_BUDGET_S", 60, 1, 3600);
 #undef LONG_OPT
+#define RETAIN_OPT(field, name, def, min)                                                          \
+	do {                                                                                       \
+		if (!env_duration(name, def, min, &cfg->field, err, errsz))                        \
+			return false;                                                              \
+	} while (0)
+	/* SPEC §2 promises replay for 24 h: a shorter retention would break it. */
+	RETAIN_OPT(retain_idempotency_s, "NICHEMATCH_RETAIN_IDEMPOTENCY", NM_RETAIN_DAY,
+		   NM_RETAIN_DAY);
+	RETAIN_OPT(retain_match_runs_s, "NICHEMATCH_RETAIN_MATCH_RUNS", 90 * NM_RETAIN_DAY, 1);
+	RETAIN_OPT(retain_webhook_events_s, "NICHEMATCH_RETAIN_WEBHOOK_EVENTS", 30 * NM_RETAIN_DAY,
+		   1);
+	/* Senders re-sign retries with a fresh timestamp, so the dedupe record must outlive
+	 * their retry schedule (days), not just the 5-minute signature window; an hour is
+	 * the floor below which even one request captured in flight could be replayed. */
+	RETAIN_OPT(retain_inbound_events_s, "NICHEMATCH_RETAIN_INBOUND_EVENTS", 7 * NM_RETAIN_DAY,
+		   3600);
+	RETAIN_OPT(retain_imports_s, "NICHEMATCH_RETAIN_IMPORTS", 90 * NM_RETAIN_DAY, 1);
+	RETAIN_OPT(retain_tombstones_s, "NICHEMATCH_RETAIN_TOMBSTONES", 7 * NM_RETAIN_DAY, 1);
+#undef RETAIN_OPT
 	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))
 		return false;
 	cfg->rate_limit = d;

@@ -13,6 +13,7 @@
 
 #include "nm/db.h"
 #include "nm/http.h"
+#include "nm/prune.h"
 
 #define MAX_HTTP     512
 #define MAX_COUNTERS 128
@@ -263,6 +264,19 @@ char *nm_metrics_render(size_t *len)
 		}
 	}
 	pthread_mutex_unlock(&mu);
+	long long pruned[NM_PRUNE_TABLES], passes[NM_PRUNE_STATUSES];
+	nm_prune_totals(pruned, passes);
+	outf(&o, "# HELP nichematch_pruned_rows_total Rows this instance's pruner deleted, by "
+		 "table.\n"
+		 "# TYPE nichematch_pruned_rows_total counter\n");
+	for (int i = 0; i < NM_PRUNE_TABLES; i++)
+		outf(&o, "nichematch_pruned_rows_total{table=\"%s\"} %lld\n",
+		     nm_prune_table_name[i], pruned[i]);
+	outf(&o, "# HELP nichematch_prune_passes_total This instance's prune passes, by result.\n"
+		 "# TYPE nichematch_prune_passes_total counter\n");
+	for (int i = 0; i < NM_PRUNE_STATUSES; i++)
+		outf(&o, "nichematch_prune_passes_total{result=\"%s\"} %lld\n",
+		     nm_prune_status_name((enum nm_prune_status)i), passes[i]);
 	int size, in_use, open;
 	long long timeouts;
 	nm_db_stats(&size, &in_use, &open, &timeouts);

@@ -70,6 +70,8 @@ struct index {
 	size_t postings, stale;
 	bool loaded;
 	char low_water[32]; /* pg_snapshot_xmin of the last sync, as text */
+	char synced_at[40]; /* now() of the last sync's snapshot, as text: compared with
+			     * prune_state.index_resync_before (tombstones pruned) */
 };
 
 static struct index idx;
@@ -491,17 +493,31 @@ static bool exec_ok(PGconn *c, const char *sql)
 	return ok;
 }
 
-/* Reads changes newer than ix->low_water (everything when ix is empty) into ix. */
-static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed)
+/* The sync's snapshot facts: xmin, its time, and whether tombstones an index synced at
+ * $1 may need were pruned since (false for $1 NULL). */
+#define SYNC_FACTS                                                                                 \
+	"pg_snapshot_xmin(pg_current_snapshot())::text, now()::text, "                             \
+	"coalesce((SELECT index_resync_before >= $1::timestamptz FROM prune_state), false)"
+
+/* Reads changes newer than ix->low_water (everything when ix is empty) into ix. A delta
+ * that finds tombstones it may need pruned (*resync) changes nothing and fails: the
+ * caller rebuilds. */
+static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed, bool *resync)
 {
 	*changed = false;
+	*resync = false;
 	if (!exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
 		return false;
-	PGresult *r = PQexec(c, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text");
+	const char *since[] = {full ? NULL : ix->synced_at};
+	PGresult *r = PQexecParams(c, "SELECT " SYNC_FACTS, 1, NULL, since, NULL, NULL, 0);
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	char new_low[32] = "";
-	if (ok)
+	char new_low[32] = "", new_at[40] = "";
+	if (ok) {
 		snprintf(new_low, sizeof new_low, "%s", PQgetvalue(r, 0, 0));
+		snprintf(new_at, sizeof new_at, "%s", PQgetvalue(r, 0, 1));
+		*resync = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		ok = !*resync;
+	}
 	PQclear(r);
 	const char *p[] = {ix->low_water};
 	if (ok) {
@@ -538,10 +554,12 @@ static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed)
 		PQclear(r);
 	}
 	ok = ok && exec_ok(c, "COMMIT");
-	if (!ok)
+	if (!ok) {
 		exec_ok(c, "ROLLBACK");
-	else
+	} else {
 		snprintf(ix->low_water, sizeof ix->low_water, "%s", new_low);
+		snprintf(ix->synced_at, sizeof ix->synced_at, "%s", new_at);
+	}
 	return ok;
 }
 
@@ -555,15 +573,45 @@ bool nm_index_sync(struct nm_pg *pg)
 {
 	PGconn *c = nm_db_conn(pg);
 	pthread_mutex_lock(&sync_mu);
-	bool ok;
-	if (!idx.loaded || needs_rebuild(&idx)) {
+	bool ok = true, resync = false;
+	const char *why = !idx.loaded ? "load" : needs_rebuild(&idx) ? "compaction" : NULL;
+	if (!why) {
+		/* Most syncs find nothing new: one statement (one snapshot) says so without
+		 * a transaction or the write lock. */
+		const char *p[] = {idx.synced_at, idx.low_water};
+		PGresult *r = PQexecParams(
+			c,
+			"SELECT " SYNC_FACTS ", "
+			"EXISTS (SELECT 1 FROM creators WHERE txid >= $2::xid8) OR "
+			"EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $2::xid8)",
+			2, NULL, p, NULL, NULL, 0);
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		resync = ok && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		bool changes = !ok || strcmp(PQgetvalue(r, 0, 3), "t") == 0;
+		if (ok && !resync && !changes) {
+			snprintf(idx.low_water, sizeof idx.low_water, "%s", PQgetvalue(r, 0, 0));
+			snprintf(idx.synced_at, sizeof idx.synced_at, "%s", PQgetvalue(r, 0, 1));
+		}
+		PQclear(r);
+		if (ok && !resync && changes) {
+			/* Small deltas are applied in place under the write lock. */
+			pthread_rwlock_wrlock(&lock);
+			bool changed;
+			ok = fetch_into(c, &idx, false, &changed, &resync);
+			pthread_rwlock_unlock(&lock);
+			ok = ok || resync;
+		}
+		if (resync)
+			why = "tombstones pruned"; /* deletes since the last sync may be gone */
+	}
+	if (ok && why) {
 		/* Build aside, swap in: runs keep using the old index meanwhile. */
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		struct index fresh;
 		memset(&fresh, 0, sizeof fresh);
 		bool changed;
-		ok = fetch_into(c, &fresh, true, &changed);
+		ok = fetch_into(c, &fresh, true, &changed, &resync);
 		if (ok) {
 			fresh.loaded = true;
 			pthread_rwlock_wrlock(&lock);
@@ -573,36 +621,14 @@ bool nm_index_sync(struct nm_pg *pg)
 			index_clear(&old);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			nm_log_json(NM_LOG_INFO, "ranking index loaded",
-				    json_pack("{s:I, s:I, s:I, s:f}", "creators",
-					      (json_int_t)idx.live, "terms",
+				    json_pack("{s:s, s:I, s:I, s:I, s:f}", "reason", why,
+					      "creators", (json_int_t)idx.live, "terms",
 					      (json_int_t)idx.n_terms, "postings",
 					      (json_int_t)idx.postings, "seconds",
 					      (double)(t1.tv_sec - t0.tv_sec) +
 						      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
 		} else {
 			index_clear(&fresh);
-		}
-	} else {
-		/* Most syncs find nothing new: one statement (one snapshot) says so without
-		 * a transaction or the write lock. */
-		const char *p[] = {idx.low_water};
-		PGresult *r = PQexecParams(
-			c,
-			"SELECT pg_snapshot_xmin(pg_current_snapshot())::text, "
-			"EXISTS (SELECT 1 FROM creators WHERE txid >= $1::xid8) OR "
-			"EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $1::xid8)",
-			1, NULL, p, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-		bool changes = !ok || strcmp(PQgetvalue(r, 0, 1), "t") == 0;
-		if (ok && !changes)
-			snprintf(idx.low_water, sizeof idx.low_water, "%s", PQgetvalue(r, 0, 0));
-		PQclear(r);
-		if (ok && changes) {
-			/* Small deltas are applied in place under the write lock. */
-			pthread_rwlock_wrlock(&lock);
-			bool changed;
-			ok = fetch_into(c, &idx, false, &changed);
-			pthread_rwlock_unlock(&lock);
 		}
 	}
 	pthread_mutex_unlock(&sync_mu);
