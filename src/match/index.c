@@ -39,22 +39,15 @@ struct plist {
 	uint32_t n, cap;
 };
 
-/* What the hard filters and the score bound read of a creator, dense (16 B per slot):
- * most creators a run collects are settled by these alone, without their 64-byte
- * features. */
-struct hot {
-	double engagement_rate;
-	uint32_t followers;
-	uint8_t platform;
-};
-
 struct index {
 	/* slots */
 	struct nm_score_features *feat;
-	int32_t *post_day; /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
-	uint8_t *ver;	   /* bit 7: live; bits 0-6: version */
-	uint16_t *n_post;  /* postings written for the slot's current version */
-	struct hot *hot;
+	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
+	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
+	uint16_t *n_post;	 /* postings written for the slot's current version */
+	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
+				  * it for every posting, and 4 B per slot stay in cache
+				  * where 64 B do not */
 	uint32_t n_slots, cap_slots, live;
 	/* id → slot */
 	int64_t *map_id;
@@ -274,9 +267,9 @@ static bool slots_reserve(struct index *ix)
 	uint16_t *np = big_grow(ix->n_post, old * sizeof *np, cap * sizeof *np);
 	if (np)
 		ix->n_post = np;
-	struct hot *hf = big_grow(ix->hot, old * sizeof *hf, cap * sizeof *hf);
+	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
 	if (hf)
-		ix->hot = hf;
+		ix->hot_followers = hf;
 	if (!f || !d || !v || !np || !hf)
 		return false;
 	ix->cap_slots = cap;
@@ -441,8 +434,7 @@ static bool apply_row(struct index *ix, const PGresult *res, int i)
 	}
 	ix->n_post[slot] = 0;
 	fill_features(res, i, &ix->feat[slot]);
-	ix->hot[slot] = (struct hot){ix->feat[slot].engagement_rate, ix->feat[slot].followers,
-				     ix->feat[slot].platform};
+	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = PQgetisnull(res, i, 8) ? INT32_MIN : (int32_t)nm_db_i64(res, i, 8);
 	return index_list(ix, SRC_CAT, slot, PQgetvalue(res, i, 12)) &&
 	       index_list(ix, SRC_TAG, slot, PQgetvalue(res, i, 13)) &&
@@ -476,7 +468,7 @@ static void index_clear(struct index *ix)
 	free(ix->post_day);
 	free(ix->ver);
 	free(ix->n_post);
-	free(ix->hot);
+	free(ix->hot_followers);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -722,7 +714,7 @@ struct part {
 	int half;
 	const struct nm_score_query *q;
 	const struct nm_niche_terms *terms;
-	const uint32_t *exclude; /* declined/excluded creators' slots, ascending */
+	const int64_t *exclude;
 	size_t n_exclude;
 	struct scratch *s;
 	uint32_t lo, hi, range_min, range_max;
@@ -827,6 +819,12 @@ static bool mark_bio_phrase(const struct part *p, const char *term, unsigned i)
 	return true;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* Set bits of a mask that rarely has more than two: cheaper than the libgcc popcount
  * call a generic x86-64 build makes. */
 static int bits(uint64_t m)
@@ -898,7 +896,7 @@ static long collect_marked(struct part *p)
 					m[src] |= (uint64_t)*b << (8 * g);
 					*b = 0;
 				}
-			uint32_t fol = idx.hot[slot].followers;
+			uint32_t fol = idx.hot_followers[slot];
 			if (fol < p->range_min || fol > p->range_max)
 				continue;
 			struct cand c = {slot,
@@ -916,37 +914,27 @@ static long collect_marked(struct part *p)
 static void rank_cands(struct part *p, size_t n)
 {
 	const struct cand *c = p->s->cand[p->half];
-	size_t x_at = 0; /* candidates and exclusions are both in slot order: merge them */
 	for (size_t i = 0; i < n; i++) {
-		uint32_t slot = c[i].slot;
 		/* The slots are in order but sparse: the hardware does not see the
-		 * pattern, so ask for a later creator early and keep several cache misses
-		 * in flight. */
-		if (i + 16 < n)
-			__builtin_prefetch(&idx.hot[c[i + 16].slot]);
-		while (x_at < p->n_exclude && p->exclude[x_at] < slot)
-			x_at++;
-		if (x_at < p->n_exclude && p->exclude[x_at] == slot)
-			continue;
-		/* The filters and the bound need only the hot fields and the counts. */
-		const struct hot *h = &idx.hot[slot];
-		struct nm_score_features f = {.engagement_rate = h->engagement_rate,
-					      .followers = h->followers,
-					      .platform = h->platform,
-					      .niche_cat = (uint8_t)c[i].counts,
-					      .niche_tag = (uint8_t)(c[i].counts >> 8),
-					      .niche_bio = (uint8_t)(c[i].counts >> 16)};
+		 * pattern, so ask for a later creator's features early and keep several
+		 * cache misses in flight. */
+		if (i + 16 < n) {
+			__builtin_prefetch(&idx.feat[c[i + 16].slot]);
+			__builtin_prefetch(&idx.post_day[c[i + 16].slot]);
+		}
+		struct nm_score_features f;
+		features_of(c[i].slot, c[i].counts, p->today, &f);
 		if (!nm_score_filter(p->q, &f))
+			continue;
+		if (p->n_exclude && bsearch(&f.id, p->exclude, p->n_exclude, sizeof f.id, cmp_i64))
 			continue;
 		p->candidates++;
 		/* Once the heap is full most creators cannot enter it: a bound from the two
-		 * cheapest components settles that without the other five, or the rest of
-		 * the features. */
+		 * cheapest components settles that without the other five. */
 		double floor = nm_score_topk_floor(&p->heap);
 		if (nm_score_upper_bound(p->q, &f) < floor)
 			continue;
-		features_of(slot, c[i].counts, p->today, &f);
-		struct nm_score_topk_entry x = {nm_score_creator(p->q, &f, NULL), f.id, slot,
+		struct nm_score_topk_entry x = {nm_score_creator(p->q, &f, NULL), f.id, c[i].slot,
 						c[i].counts, c[i].matched};
 		if (x.score >= floor)
 			nm_score_topk_offer(&p->heap, &x);
@@ -994,25 +982,14 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 	if (mid > n_slots)
 		mid = n_slots;
 	bool threaded = n_slots >= 2 * MIN_PER_THREAD;
-	/* Exclusions by slot, so that checking one needs no creator id (the ids live in
-	 * the 64-byte features the bound lets most creators skip). */
-	uint32_t *xslots = malloc((n_exclude ? n_exclude : 1) * sizeof *xslots);
-	size_t nx = 0;
-	for (size_t i = 0; xslots && i < n_exclude; i++) {
-		uint32_t slot = map_get(&idx, exclude[i]);
-		if (slot != NO_ID)
-			xslots[nx++] = slot;
-	}
-	if (xslots)
-		qsort(xslots, nx, sizeof *xslots, cmp_u32);
 	struct part parts[2];
-	bool ok = s != NULL && xslots != NULL;
+	bool ok = s != NULL;
 	for (int i = 0; i < 2; i++) {
 		parts[i] = (struct part){i,
 					 q,
 					 terms,
-					 xslots,
-					 nx,
+					 exclude,
+					 n_exclude,
 					 s,
 					 i == 0 ? 0 : mid,
 					 i == 0 ? mid : n_slots,
@@ -1056,7 +1033,6 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 		nm_score_topk_free(&parts[i].heap);
 	if (s)
 		scratch_put(s);
-	free(xslots);
 	return nh;
 }
 
@@ -1067,8 +1043,7 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->terms = idx.n_terms;
 	st->postings = idx.postings;
 	size_t bytes =
-		(size_t)idx.cap_slots *
-			(sizeof *idx.feat + sizeof *idx.post_day + sizeof *idx.hot + 1 + 2) +
+		(size_t)idx.cap_slots * (sizeof *idx.feat + sizeof *idx.post_day + 1 + 2) +
 		(size_t)idx.map_cap * 12 + (size_t)idx.dict_cap * 4 +
 		(size_t)idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < idx.n_terms; t++) {
