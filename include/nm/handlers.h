@@ -85,6 +85,10 @@ void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGre
  * PQclears a returned result. */
 PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
 
+/* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>
+ * from row's "id". Consumes row. */
+void nm_reply_resource(struct nm_req *r, int status, const char *collection, json_t *row);
+
 /* 503 + Retry-After when a transaction could not even begin. */
 void nm_reply_db_down(struct nm_req *r);
 

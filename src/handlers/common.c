@@ -104,3 +104,12 @@ bool nm_require_unscoped(struct nm_req *r, const char *what)
 	nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "%s", what);
 	return false;
 }
+
+void nm_reply_resource(struct nm_req *r, int status, const char *collection, json_t *row)
+{
+	char loc[128];
+	snprintf(loc, sizeof loc, "/v1/%s/%lld", collection,
+		 (long long)json_integer_value(json_object_get(row, "id")));
+	nm_reply_header(r, "Location", loc);
+	nm_reply_json(r, status, row);
+}

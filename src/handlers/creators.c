@@ -47,11 +47,7 @@ void nm_h_creators_upsert(struct nm_req *r)
 		PQclear(err);
 		return;
 	}
-	char loc[48];
-	snprintf(loc, sizeof loc, "/v1/creators/%lld",
-		 (long long)json_integer_value(json_object_get(row, "id")));
-	nm_reply_header(r, "Location", loc);
-	nm_reply_json(r, inserted ? 201 : 200, row);
+	nm_reply_resource(r, inserted ? 201 : 200, "creators", row);
 }
 
 static struct nm_sql q_list = {

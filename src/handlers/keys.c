@@ -69,11 +69,7 @@ void nm_h_keys_create(struct nm_req *r)
 		return;
 	}
 	json_object_set_new(row, "key", json_string(newkey));
-	char loc[64];
-	snprintf(loc, sizeof loc, "/v1/keys/%lld",
-		 (long long)json_integer_value(json_object_get(row, "id")));
-	nm_reply_header(r, "Location", loc);
-	nm_reply_json(r, 201, row);
+	nm_reply_resource(r, 201, "keys", row);
 }
 
 static struct nm_sql q_list = {

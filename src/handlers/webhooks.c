@@ -209,11 +209,8 @@ void nm_h_webhooks_create(struct nm_req *r)
 	}
 	json_t *row = row_json(res, 0);
 	json_object_set_new(row, "secret", json_string(secret));
-	char loc[48];
-	snprintf(loc, sizeof loc, "/v1/webhooks/%lld", (long long)nm_db_i64(res, 0, 0));
 	PQclear(res);
-	nm_reply_header(r, "Location", loc);
-	nm_reply_json(r, 201, row);
+	nm_reply_resource(r, 201, "webhooks", row);
 }
 
 /* GET /v1/webhooks */
