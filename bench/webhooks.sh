@@ -62,6 +62,7 @@ URL=${URLS[0]}
 
 RECV_PORT=$(free_port "${RECV_PORT:-18650}")
 start_bg "$DIR/receiver.err" python3 "$HERE/webhook_receiver.py" "$RECV_PORT" "$DIR/recv.log"
+RECV_PID=$LAST_PID
 touch "$DIR/recv.log" "$DIR/hang.log"
 wait_port() {
 	local i
@@ -107,6 +108,24 @@ for i in $(seq 1 "$N"); do
 	} >>"$cfg"
 done
 
+# CPU seconds (user + system) of the servers, the cluster's processes and the receiver, so
+# that the run says where the machine's two cores went.
+ticks() {
+	local t=0 p
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+pg_pids() {
+	[[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]] || return 0
+	local pm
+	pm=$(head -1 "$PG_DATA/postmaster.pid")
+	echo "$pm" $(pgrep -P "$pm")
+}
+server_pids() { pgrep -f "$BUILD/nichematch serve" -P $$ 2>/dev/null || true; }
+cpu_snapshot() { echo "$(ticks $(server_pids)) $(ticks $(pg_pids)) $(ticks "$RECV_PID")"; }
+CPU0=$(cpu_snapshot)
 LOAD_START=$(load_line)
 T0=$(date +%s.%N)
 if ((RATE > 0)); then
@@ -148,6 +167,7 @@ while :; do
 	sleep 0.1
 done
 LOAD_END=$(load_line)
+CPU1=$(cpu_snapshot)
 
 for ep in "${EPS[@]}"; do
 	curl -sf -X DELETE "$URL/v1/webhooks/$ep" -H "Authorization: Bearer $KEY" >/dev/null || true
@@ -155,6 +175,13 @@ done
 
 note "$(machine_line)"
 note "before: $LOAD_START; after: $LOAD_END"
+if [[ -z ${NM_URL:-} && ${BACKLOG:-0} != 1 ]]; then
+	read -r s0 p0 r0 <<<"$CPU0"
+	read -r s1 p1 r1 <<<"$CPU1"
+	hz=$(getconf CLK_TCK)
+	note "$(awk -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v hz="$hz" \
+		'BEGIN { printf "cpu seconds: server(s) %.2f, postgres %.2f, receiver %.2f", s / hz, p / hz, r / hz }')"
+fi
 python3 - "$DIR/recv.log" "$DIR/hang.log" "$T0" "$T1" "$OK" "$RATE" "${SLOW:-0}" "${BACKLOG:-0}" <<'PY'
 import sys, datetime
 path, hang, t0, t1, ok, rate, slow, backlog = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7] == "1", sys.argv[8] == "1"

@@ -28,6 +28,12 @@
 /* Added to the timeout for the lease: time to record the attempt after the POST. */
 #define LEASE_SLACK_S 30
 #define POLL_MS	      1000
+/* A NOTIFY arrives with every commit that queued deliveries and wakes every worker; under
+ * a burst, claiming on each one cost a claim per event and most came back empty (the
+ * workers race for the same rows). So a worker claims for a NOTIFY at most this often:
+ * the first event after a quiet spell is claimed at once, later ones wait at most this
+ * long and are claimed together. */
+#define CLAIM_GAP_MS 10
 /* After SIGTERM, POSTs still in flight get at most this long (and never more than
  * NICHEMATCH_SHUTDOWN_GRACE_S) before they are stopped and handed back: a healthy receiver
  * answers in milliseconds, and waiting the full timeout for one that hangs would hold up
@@ -64,7 +70,8 @@ struct worker {
 	const char **released; /* scratch for hand-backs */
 	int n_released;
 	bool claim_due; /* something may be due: claim when a slot is idle */
-	long long next_poll_ms, next_connect_ms;
+	bool notified;	/* a NOTIFY came since the last claim (see CLAIM_GAP_MS) */
+	long long next_poll_ms, next_connect_ms, last_claim_ms;
 	bool warned;
 };
 
@@ -246,13 +253,14 @@ static int busy_list(struct worker *w)
 
 /* Records what finished and, unless stopping, claims as many due deliveries as there are
  * idle slots (within the per-endpoint allowance) and starts them: one round trip. A short
- * claim means nothing else is due now; a NOTIFY, a freed slot of a saturated endpoint or
- * the next poll tick sets claim_due again. Without a connection nothing is claimed and the
- * outcomes are kept for when it is back. */
+ * claim means nothing else is due now; a freed slot of a saturated endpoint or the next
+ * poll tick sets claim_due again, and a NOTIFY makes a claim due within CLAIM_GAP_MS. Without a
+ * connection nothing is claimed and the outcomes are kept for when it is back. */
 static void exchange(struct worker *w)
 {
 	int want = nm_sender_idle(w->sender);
-	if (stopping() || !w->claim_due)
+	bool due = w->claim_due || (w->notified && now_ms() >= w->last_claim_ms + CLAIM_GAP_MS);
+	if (stopping() || !due)
 		want = 0;
 	if (!w->conn)
 		return; /* outcomes wait (at most one per slot) for the connection */
@@ -284,8 +292,11 @@ static void exchange(struct worker *w)
 	for (int i = 0; i < n; i++)
 		start_row(w, res, i);
 	PQclear(res);
-	if (res)
+	if (res) {
 		w->claim_due = n == want;
+		w->notified = false;
+		w->last_claim_ms = now_ms();
+	}
 	if (broken)
 		disconnect(w);
 }
@@ -341,6 +352,8 @@ static void *worker_main(void *arg)
 		 * stopping, only the transfers and the deadline matter (the pipe stays
 		 * readable). */
 		long long until = stop_at >= 0 ? stop_at : w->next_poll_ms;
+		if (stop_at < 0 && w->notified && w->last_claim_ms + CLAIM_GAP_MS < until)
+			until = w->last_claim_ms + CLAIM_GAP_MS;
 		if (!w->conn && stop_at < 0 && w->next_connect_ms < until)
 			until = w->next_connect_ms;
 		int fds[2] = {-1, -1};
@@ -358,7 +371,8 @@ static void *worker_main(void *arg)
 		if (w->conn && !drain(w->conn, &woken))
 			disconnect(w);
 		now = now_ms();
-		if (woken || now >= w->next_poll_ms) {
+		w->notified |= woken;
+		if (now >= w->next_poll_ms) {
 			w->claim_due = true;
 			w->next_poll_ms = now + POLL_MS;
 		}
