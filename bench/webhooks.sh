@@ -126,6 +126,7 @@ pg_pids() {
 server_pids() { pgrep -f "$BUILD/nichematch serve" -P $$ 2>/dev/null || true; }
 cpu_snapshot() { echo "$(ticks $(server_pids)) $(ticks $(pg_pids)) $(ticks "$RECV_PID")"; }
 CPU0=$(cpu_snapshot)
+RSS0=$(rss_kib "$(server_pids | head -1)" VmRSS 2>/dev/null || true)
 LOAD_START=$(load_line)
 T0=$(date +%s.%N)
 if ((RATE > 0)); then
@@ -168,6 +169,7 @@ while :; do
 done
 LOAD_END=$(load_line)
 CPU1=$(cpu_snapshot)
+RSS1=$(rss_kib "$(server_pids | head -1)" VmRSS 2>/dev/null || true)
 
 for ep in "${EPS[@]}"; do
 	curl -sf -X DELETE "$URL/v1/webhooks/$ep" -H "Authorization: Bearer $KEY" >/dev/null || true
@@ -181,6 +183,7 @@ if [[ -z ${NM_URL:-} && ${BACKLOG:-0} != 1 ]]; then
 	hz=$(getconf CLK_TCK)
 	note "$(awk -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v r=$((r1 - r0)) -v hz="$hz" \
 		'BEGIN { printf "cpu seconds: server(s) %.2f, postgres %.2f, receiver %.2f", s / hz, p / hz, r / hz }')"
+	note "server RSS: $((RSS0 / 1024)) MiB before, $((RSS1 / 1024)) MiB after"
 fi
 python3 - "$DIR/recv.log" "$DIR/hang.log" "$T0" "$T1" "$OK" "$RATE" "${SLOW:-0}" "${BACKLOG:-0}" <<'PY'
 import sys, datetime
