@@ -1,4 +1,4 @@
-# Shared by bench/http.sh and bench/import.sh: build, a throwaway PostgreSQL cluster, a
+# Shared by the bench/*.sh scripts: build, a throwaway PostgreSQL cluster, a
 # nichematch server, and cleanup of everything they started. Source it; do not run it.
 # Every process started here is remembered by PID and stopped by PID in bench_cleanup.
 
@@ -98,7 +98,8 @@ stop_pid() {
 	local pid=$1 i
 	kill -0 "$pid" 2>/dev/null || return 0
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 1 50); do
+	# nichematch gives webhook POSTs still in flight up to 5 s after SIGTERM.
+	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -115,13 +116,14 @@ wait_http() {
 }
 
 # server_start PORT DB [CPU]: nichematch serve against database DB; sets SERVER_PID.
+# BENCH_MIGRATIONS: another migrations directory (an older build's, for an A/B run).
 server_start() {
 	local port=$1 db=$2 cpu=${3:-}
 	local pin=()
 	[[ -n $cpu ]] && pin=(taskset -c "$cpu")
 	start_bg "$BENCH_TMP/server-$port.log" env DATABASE_URL="$(pg_url "$db")" \
 		NICHEMATCH_LISTEN="127.0.0.1:$port" NICHEMATCH_RATE_LIMIT=0 \
-		NICHEMATCH_MIGRATIONS_DIR="$BENCH_ROOT/migrations" \
+		NICHEMATCH_MIGRATIONS_DIR="${BENCH_MIGRATIONS:-$BENCH_ROOT/migrations}" \
 		"${pin[@]}" "$BUILD/nichematch" serve
 	SERVER_PID=$LAST_PID
 	wait_http "http://127.0.0.1:$port/healthz"

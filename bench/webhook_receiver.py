@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""A fast local webhook receiver for bench/webhooks.sh: answers 204 to every POST and
-appends "<receive unix time> <event created_at> <webhook-id>" per delivery to a file.
-usage: webhook_receiver.py PORT OUTFILE"""
+"""Local webhook receivers for bench/webhooks.sh.
+
+usage: webhook_receiver.py PORT OUTFILE [hang]
+
+Default: answers 204 to every POST and appends "<receive unix time> <event created_at>
+<webhook-id>" per delivery to OUTFILE.
+hang: a receiver that accepts every connection and never answers (each POST runs into the
+sender's timeout); appends "<accept unix time> accepted" per connection."""
 import http.server
+import socket
 import sys
 import threading
 import time
@@ -29,4 +35,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # the default 5 drops SYNs when many senders connect at once
+
+
+def hang():
+    """Accepts and holds every connection, reading nothing, until the peer gives up."""
+    srv = socket.create_server(("127.0.0.1", port), backlog=1024)
+    held = []
+    while True:
+        conn, _ = srv.accept()
+        out.write(f"{time.time():.6f} accepted\n")
+        held.append(conn)
+        if len(held) > 2000:  # the sender has long timed these out
+            for c in held[:1000]:
+                c.close()
+            del held[:1000]
+
+
+if len(sys.argv) > 3 and sys.argv[3] == "hang":
+    hang()
+else:
+    Server(("127.0.0.1", port), Handler).serve_forever()

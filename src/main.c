@@ -282,11 +282,13 @@ static int cmd_serve(struct nm_config *cfg)
 		;
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
-	/* Workers first: they hand their unsent deliveries back (due now) for the next
-	 * instance, and new sends stop while the HTTP side drains. */
-	nm_workers_stop();
+	/* Workers stop claiming now; their POSTs in flight finish (or, past the grace, are
+	 * handed back due now for the next instance) while the HTTP side drains, so the
+	 * two waits overlap instead of adding up. */
+	nm_workers_request_stop();
 	nm_pruner_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_workers_stop();
 	nm_index_free();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");

@@ -37,6 +37,10 @@ struct nm_config {
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */
+	int webhook_concurrency;	    /* NICHEMATCH_WEBHOOK_CONCURRENCY POSTs in flight per
+					       worker, default 32 */
+	int webhook_endpoint_concurrency;   /* NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY: of those,
+					       at most this many to one endpoint, default 8 */
 	int prune_interval_s;		    /* NICHEMATCH_PRUNE_INTERVAL_S, default 300; 0: serve
 					       does not prune (`nichematch prune` still does) */
 	int prune_batch;    /* NICHEMATCH_PRUNE_BATCH rows per statement, default 5000 */

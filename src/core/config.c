@@ -153,6 +153,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(auth_cache_ttl_s, "NICHEMATCH_AUTH_CACHE_TTL_S", 5, 0, 3600);
 	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 4, 0, 64);
 	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);
+	LONG_OPT(webhook_concurrency, "NICHEMATCH_WEBHOOK_CONCURRENCY", 32, 1, 1024);
+	LONG_OPT(webhook_endpoint_concurrency, "NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY", 8, 1,
+		 1024);
 	LONG_OPT(prune_interval_s, "NICHEMATCH_PRUNE_INTERVAL_S", 300, 0, 86400);
 	LONG_OPT(prune_batch, "NICHEMATCH_PRUNE_BATCH", 5000, 100, 100000);
 	LONG_OPT(prune_budget_s, "NICHEMATCH_PRUNE_BUDGET_S", 60, 1, 3600);

@@ -5,16 +5,21 @@
 
 #include "nm/log.h"
 
-/* Per webhook worker: its own database connection, libcurl's connection cache (5 by
- * default) and the socket pair of a threaded DNS lookup. */
-#define FDS_PER_WEBHOOK_WORKER 8
+/* Per webhook worker: its database connection and stop pipe, and per POST slot
+ * (NICHEMATCH_WEBHOOK_CONCURRENCY) a socket in flight, an idle one in libcurl's
+ * connection cache (as many as slots) and the socket pair of a threaded DNS lookup. */
+#define FDS_PER_WEBHOOK_WORKER 3
+#define FDS_PER_WEBHOOK_SLOT   4
 /* stdio, the listener, libmicrohttpd's inter-thread channel, a migration file, the
  * OpenSSL random device, and room for what a library opens without telling us. */
 #define FDS_MARGIN 64
 
 long nm_fd_reserve(const struct nm_config *cfg)
 {
-	return (long)cfg->db_pool_size + (long)cfg->webhook_workers * FDS_PER_WEBHOOK_WORKER +
+	return (long)cfg->db_pool_size +
+	       (long)cfg->webhook_workers *
+		       (FDS_PER_WEBHOOK_WORKER +
+			(long)cfg->webhook_concurrency * FDS_PER_WEBHOOK_SLOT) +
 	       FDS_MARGIN;
 }
 

@@ -1,34 +1,78 @@
-/* The webhook delivery workers (see nm/workers.h). One loop per thread:
- * claim a batch of due deliveries (short transaction, lease), send each outside any
- * transaction, record the attempt and the new delivery state in one statement, then
- * sleep on the LISTEN socket for at most a second. */
+/* The webhook delivery workers (see nm/workers.h). Each thread keeps up to
+ * NICHEMATCH_WEBHOOK_CONCURRENCY POSTs in flight on one libcurl multi handle (deliver.c)
+ * and claims due deliveries (claim.c) as slots free up, at most
+ * NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY per endpoint, so a receiver that hangs holds a
+ * few slots for the timeout while every other endpoint's events keep flowing. One loop
+ * pass: record the attempts that finished and claim for the idle slots (one pipelined
+ * round trip), start the claimed POSTs, then sleep in curl_multi_poll on the transfers,
+ * the LISTEN socket (the outbox NOTIFYs at commit) and a stop pipe. A claim is also made
+ * at least every second, for due retries. */
 #include "nm/workers.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "nm/db.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
-#include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-#define BATCH	      10
-#define MAX_SCHEDULE  64
+/* Added to the timeout for the lease: time to record the attempt after the POST. */
 #define LEASE_SLACK_S 30
+#define POLL_MS	      1000
+/* A NOTIFY arrives with every commit that queued deliveries and wakes every worker; under
+ * a burst, claiming on each one cost a claim per event and most came back empty (the
+ * workers race for the same rows). So a worker claims for a NOTIFY at most this often:
+ * the first event after a quiet spell is claimed at once, later ones wait at most this
+ * long and are claimed together. */
+#define CLAIM_GAP_MS 10
+/* After SIGTERM, POSTs still in flight get at most this long (and never more than
+ * NICHEMATCH_SHUTDOWN_GRACE_S) before they are stopped and handed back: a healthy receiver
+ * answers in milliseconds, and waiting the full timeout for one that hangs would hold up
+ * every restart; the cost is a duplicate for a receiver slower than this. */
+#define STOP_WAIT_MS 5000
+
+/* One claimed delivery while its POST is in flight (the sender's tag). */
+struct job {
+	char delivery_id[24];
+	char endpoint_id[24];
+	long long endpoint;
+	int attempt;
+};
+
+/* A finished POST waiting to be recorded. */
+struct done {
+	struct job *job;
+	struct nm_delivery_result r;
+};
 
 struct worker {
 	pthread_t thread;
 	int index;
 	PGconn *conn;
 	struct nm_sender *sender;
+	struct job **jobs; /* in flight, n_jobs of them */
+	int n_jobs;
+	struct done *done; /* finished since the last exchange, n_done of them */
+	int n_done;
+	struct nm_claim_outcome *outcomes; /* scratch for the exchange */
+	struct nm_claim_busy *busy;	   /* scratch for claims */
+	long long *slow;		   /* endpoints whose last attempt timed out */
+	int n_slow;
+	const char **released; /* scratch for hand-backs */
+	int n_released;
+	bool claim_due; /* something may be due: claim when a slot is idle */
+	bool notified;	/* a NOTIFY came since the last claim (see CLAIM_GAP_MS) */
+	long long next_poll_ms, next_connect_ms, last_claim_ms;
+	bool warned;
 };
 
 static struct {
@@ -36,286 +80,317 @@ static struct {
 	struct worker *workers;
 	int n;
 	atomic_bool stop;
-	int wake[2]; /* self-pipe: nm_workers_stop writes, sleeping workers wake */
-	int schedule[MAX_SCHEDULE];
-	int n_schedule;
+	int wake[2]; /* self-pipe: a stop request makes it readable for good */
+	int lease_s;
 } W = {.wake = {-1, -1}};
-
-/* Claims up to $1 due deliveries of endpoints that are not disabled and pushes their
- * next_attempt_at out by the lease ($2 s), which is what makes the claim survive the
- * commit: another worker skips them until the lease ends (crash recovery). */
-static const char claim_sql[] =
-	"WITH c AS (SELECT d.id FROM webhook_deliveries d "
-	"WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND EXISTS "
-	"(SELECT 1 FROM webhook_endpoints w WHERE w.id = d.endpoint_id AND w.status <> 'disabled') "
-	"ORDER BY d.next_attempt_at, d.id LIMIT $1 FOR UPDATE OF d SKIP LOCKED) "
-	"UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => $2) "
-	"FROM c, events e, webhook_endpoints w "
-	"WHERE d.id = c.id AND e.id = d.event_id AND w.id = d.endpoint_id "
-	"RETURNING d.id, d.endpoint_id, d.attempts, e.msg_id, e.type, " NM_SQL_TS(
-		"e.created_at") ", e.data::text, w.url, w.secret";
-
-/* The attempt log row, the delivery's new state and, when $10 is set, the endpoint's
- * status (failing after the last attempt, disabled on 410, active again on success). */
-static const char record_sql[] =
-	"WITH a AS (INSERT INTO webhook_attempts (delivery_id, endpoint_id, attempt, http_status, "
-	"error, latency_ms, response_snippet) VALUES ($1, $2, $3, $4, $5, $6, $7)), "
-	"d AS (UPDATE webhook_deliveries SET state = $8, attempts = $3, next_attempt_at = "
-	"CASE WHEN $9::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $9) "
-	"END "
-	"WHERE id = $1) "
-	"UPDATE webhook_endpoints SET status = $10, updated_at = now() "
-	"WHERE id = $2 AND $10::text IS NOT NULL AND status <> $10 AND status <> 'disabled' "
-	"AND ($10 <> 'active' OR status = 'failing')";
-
-/* Hands claimed-but-unsent deliveries back on shutdown so another instance (or the
- * next start) sends them now rather than after the lease. */
-static const char release_sql[] = "UPDATE webhook_deliveries SET next_attempt_at = now() "
-				  "WHERE id = ANY ($1::bigint[]) AND state = 'pending'";
 
 static bool stopping(void)
 {
 	return atomic_load(&W.stop);
 }
 
-/* Sleeps up to ms, waking early on a notification or on stop. */
-static void nap(PGconn *conn, int ms)
+static long long now_ms(void)
 {
-	struct pollfd fds[2] = {{.fd = W.wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
-	if (conn)
-		fds[1].fd = PQsocket(conn);
-	if (poll(fds, conn ? 2 : 1, ms) < 0 && errno != EINTR)
-		usleep(100000);
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Reads pending notifications; false when the connection broke. */
-static bool drain(PGconn *conn)
+static void disconnect(struct worker *w)
+{
+	PQfinish(w->conn);
+	w->conn = NULL;
+}
+
+/* Reads pending notifications. Returns false when the connection broke; *woken when a
+ * NOTIFY arrived. */
+static bool drain(PGconn *conn, bool *woken)
 {
 	if (!PQconsumeInput(conn))
 		return false;
 	PGnotify *n;
-	while ((n = PQnotifies(conn)))
+	while ((n = PQnotifies(conn))) {
+		*woken = true;
 		PQfreemem(n);
+	}
 	return true;
 }
 
-static bool connect_worker(struct worker *w)
+/* At most one attempt a second, so that a database that is down costs little. */
+static void connect_worker(struct worker *w)
 {
+	long long now = now_ms();
+	if (now < w->next_connect_ms)
+		return;
+	w->next_connect_ms = now + 1000;
 	char err[256];
 	w->conn = nm_db_connect_raw(W.cfg, err, sizeof err);
-	if (!w->conn)
-		return false;
-	PGresult *res = PQexec(w->conn, "LISTEN " NM_WEBHOOK_CHANNEL);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	PQclear(res);
-	if (ok) {
-		res = PQprepare(w->conn, "claim", claim_sql, 2, NULL);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (w->conn) {
+		/* A commit lost in a PostgreSQL crash undoes a claim or an attempt record,
+		 * and either only makes the delivery go out again (same webhook-id), which
+		 * at-least-once allows; so the worker does not wait for WAL flushes. */
+		PGresult *res = PQexec(w->conn, "SET synchronous_commit = off; "
+						"LISTEN " NM_WEBHOOK_CHANNEL);
+		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
+		if (!ok || !nm_claim_prepare(w->conn)) {
+			nm_log(NM_LOG_WARN, "webhook worker %d: setup failed: %s", w->index,
+			       PQerrorMessage(w->conn));
+			disconnect(w);
+		}
 	}
-	if (ok) {
-		res = PQprepare(w->conn, "record", record_sql, 10, NULL);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-	}
-	if (!ok) {
-		nm_log(NM_LOG_WARN, "webhook worker %d: setup failed: %s", w->index,
-		       PQerrorMessage(w->conn));
-		PQfinish(w->conn);
-		w->conn = NULL;
-	}
-	return ok;
+	if (!w->conn && !w->warned)
+		nm_log(NM_LOG_WARN, "webhook worker %d: database unreachable; retrying", w->index);
+	w->warned = !w->conn;
+	if (w->conn)
+		w->claim_due = true; /* whatever was notified while away */
 }
 
-/* The signed body: {"id","type","created_at","data"}. Caller frees. */
-static char *event_body(const char *msg_id, const char *type, const char *created_at,
-			const char *data_text)
+static int in_flight_to(const struct worker *w, long long endpoint)
 {
-	json_t *data = json_loads(data_text, JSON_DECODE_ANY, NULL);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "id", msg_id, "type", type, "created_at",
-			      created_at, "data", data ? data : json_null());
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return s;
+	int n = 0;
+	for (int i = 0; i < w->n_jobs; i++)
+		n += w->jobs[i]->endpoint == endpoint;
+	return n;
 }
 
-/* What happens after attempt number `attempt` with outcome *r. */
-struct outcome {
-	const char *state;    /* pending | succeeded | failed */
-	const char *retry_in; /* seconds, NULL unless pending */
-	const char *endpoint; /* new endpoint status or NULL */
-	char retry_buf[16];
-};
-
-static void decide(const struct nm_delivery_result *r, int attempt, struct outcome *o)
+/* How many POSTs the endpoint may have in flight from this worker (see note_speed). */
+static int allowance(const struct worker *w, long long endpoint)
 {
-	memset(o, 0, sizeof *o);
-	if (r->http_status >= 200 && r->http_status < 300) {
-		o->state = "succeeded";
-		o->endpoint = "active";
-	} else if (r->http_status == 410) {
-		/* Standard Webhooks: Gone means the receiver wants no more events. */
-		o->state = "failed";
-		o->endpoint = "disabled";
-	} else if (attempt - 1 < W.n_schedule) {
-		o->state = "pending";
-		snprintf(o->retry_buf, sizeof o->retry_buf, "%d", W.schedule[attempt - 1]);
-		o->retry_in = o->retry_buf;
-	} else {
-		o->state = "failed";
-		o->endpoint = "failing";
-	}
+	for (int k = 0; k < w->n_slow; k++)
+		if (w->slow[k] == endpoint)
+			return 1;
+	return W.cfg->webhook_endpoint_concurrency;
 }
 
-static bool record(struct worker *w, const char *delivery_id, const char *endpoint_id, int attempt,
-		   const struct nm_delivery_result *r)
+/* The sender's completion callback: keeps the outcome (r) for the next exchange or, for
+ * a POST abandoned at shutdown (r == NULL), queues the delivery for hand-back. */
+static void on_done(void *tag, const struct nm_delivery_result *r, void *arg)
 {
-	struct outcome o;
-	decide(r, attempt, &o);
-	char att[16], status[16], lat[32];
-	snprintf(att, sizeof att, "%d", attempt);
-	snprintf(status, sizeof status, "%ld", r->http_status);
-	snprintf(lat, sizeof lat, "%.3f", r->latency_ms);
-	const char *p[] = {delivery_id,
-			   endpoint_id,
-			   att,
-			   r->http_status ? status : NULL,
-			   r->error[0] ? r->error : NULL,
-			   lat,
-			   r->snippet,
-			   o.state,
-			   o.retry_in,
-			   o.endpoint};
-	PGresult *res = PQexecPrepared(w->conn, "record", 10, p, NULL, NULL, 0);
-	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-	if (!ok)
-		nm_log(NM_LOG_WARN, "webhook worker %d: recording delivery %s failed: %s", w->index,
-		       delivery_id, PQresultErrorMessage(res));
-	PQclear(res);
-	bool success = strcmp(o.state, "succeeded") == 0;
-	nm_metrics_add("nichematch_webhook_deliveries_total", "Webhook delivery attempts by result",
-		       success ? "result=\"success\"" : "result=\"failure\"", 1);
-	if (!success)
-		nm_log_json(NM_LOG_INFO, "webhook attempt failed",
-			    json_pack("{s:s, s:s, s:i, s:I, s:s, s:s}", "delivery_id", delivery_id,
-				      "endpoint_id", endpoint_id, "attempt", attempt, "http_status",
-				      (json_int_t)r->http_status, "error", r->error, "next",
-				      o.state));
-	return ok || PQstatus(w->conn) == CONNECTION_OK;
-}
-
-static void send_row(struct worker *w, const PGresult *res, int i)
-{
-	char *body = event_body(PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-				PQgetvalue(res, i, 6));
-	struct nm_delivery_result r;
-	if (!body) {
-		memset(&r, 0, sizeof r);
-		snprintf(r.error, sizeof r.error, "out of memory building the body");
-	} else {
-		nm_sender_post(w->sender, PQgetvalue(res, i, 7), PQgetvalue(res, i, 8),
-			       PQgetvalue(res, i, 3), body, strlen(body), &r);
-	}
-	free(body);
-	record(w, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), atoi(PQgetvalue(res, i, 2)) + 1,
-	       &r);
-}
-
-/* Gives rows [from, n) back (shutdown mid-batch). */
-static void release_rest(struct worker *w, const PGresult *res, int from)
-{
-	size_t cap = 2 + (size_t)(PQntuples(res) - from) * 22, len = 0;
-	char *arr = malloc(cap);
-	if (!arr)
-		return;
-	arr[len++] = '{';
-	for (int i = from; i < PQntuples(res); i++)
-		len += (size_t)snprintf(arr + len, cap - len, "%s%s", i > from ? "," : "",
-					PQgetvalue(res, i, 0));
-	snprintf(arr + len, cap - len, "}");
-	const char *p[] = {arr};
-	PQclear(PQexecParams(w->conn, release_sql, 1, NULL, p, NULL, NULL, 0));
-	free(arr);
-}
-
-/* One claim-and-send round. Returns the number claimed, or -1 when the connection
- * is unusable. */
-static int round_trip(struct worker *w)
-{
-	char limit[8], lease[16];
-	snprintf(limit, sizeof limit, "%d", BATCH);
-	snprintf(lease, sizeof lease, "%d",
-		 (W.cfg->webhook_timeout_ms / 1000 + 1) * BATCH + LEASE_SLACK_S);
-	const char *p[] = {limit, lease};
-	PGresult *res = PQexecPrepared(w->conn, "claim", 2, p, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		bool broken = PQstatus(w->conn) != CONNECTION_OK;
-		nm_log(NM_LOG_WARN, "webhook worker %d: claim failed: %s", w->index,
-		       PQresultErrorMessage(res));
-		PQclear(res);
-		return broken ? -1 : 0;
-	}
-	int n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		if (stopping()) {
-			release_rest(w, res, i);
+	struct worker *w = arg;
+	struct job *j = tag;
+	/* An endpoint that was at its allowance may have more waiting for this slot. */
+	if (in_flight_to(w, j->endpoint) >= allowance(w, j->endpoint))
+		w->claim_due = true;
+	for (int i = 0; i < w->n_jobs; i++)
+		if (w->jobs[i] == j) {
+			w->jobs[i] = w->jobs[--w->n_jobs];
 			break;
 		}
-		send_row(w, res, i);
-		if (PQstatus(w->conn) != CONNECTION_OK)
-			break; /* the rest come back when their lease ends */
+	if (r) {
+		w->done[w->n_done].job = j;
+		w->done[w->n_done++].r = *r;
+		return;
 	}
+	char *id = strdup(j->delivery_id);
+	if (id) /* else it comes back when its lease ends */
+		w->released[w->n_released++] = id;
+	free(j);
+}
+
+static void start_row(struct worker *w, const PGresult *res, int i)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (!j)
+		return; /* comes back when its lease ends */
+	snprintf(j->delivery_id, sizeof j->delivery_id, "%s",
+		 PQgetvalue(res, i, NM_CLAIM_DELIVERY));
+	snprintf(j->endpoint_id, sizeof j->endpoint_id, "%s",
+		 PQgetvalue(res, i, NM_CLAIM_ENDPOINT));
+	j->endpoint = atoll(j->endpoint_id);
+	j->attempt = atoi(PQgetvalue(res, i, NM_CLAIM_ATTEMPTS)) + 1;
+	char *body = nm_claim_body(res, i);
+	w->jobs[w->n_jobs++] = j;
+	if (!nm_sender_start(w->sender, PQgetvalue(res, i, NM_CLAIM_URL),
+			     PQgetvalue(res, i, NM_CLAIM_SECRET),
+			     PQgetvalue(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0,
+			     j)) {
+		/* No idle slot (cannot happen: we claim no more than are idle); the lease
+		 * brings it back. */
+		w->n_jobs--;
+		free(j);
+	}
+}
+
+/* Timeouts are what hold slots longest: an endpoint whose last attempt timed out gets
+ * one slot until it answers again (any HTTP status), instead of its full allowance. The
+ * list is bounded by the slots; the oldest entry goes first. */
+static void note_speed(struct worker *w, long long endpoint, const struct nm_delivery_result *r)
+{
+	int k = 0;
+	while (k < w->n_slow && w->slow[k] != endpoint)
+		k++;
+	if (r->timed_out && k == w->n_slow) {
+		if (w->n_slow == W.cfg->webhook_concurrency) {
+			memmove(w->slow, w->slow + 1, sizeof *w->slow * (size_t)(w->n_slow - 1));
+			k = --w->n_slow;
+		}
+		w->slow[w->n_slow++] = endpoint;
+	} else if (r->http_status && k < w->n_slow) {
+		memmove(w->slow + k, w->slow + k + 1,
+			sizeof *w->slow * (size_t)(w->n_slow - k - 1));
+		w->n_slow--;
+	}
+}
+
+/* What the claim must count against each endpoint's allowance: the POSTs in flight to it,
+ * plus, for a slow endpoint, all but one of its allowance. */
+static int busy_list(struct worker *w)
+{
+	int n_busy = 0;
+	for (int i = 0; i < w->n_jobs + w->n_slow; i++) {
+		bool job = i < w->n_jobs;
+		long long ep = job ? w->jobs[i]->endpoint : w->slow[i - w->n_jobs];
+		int k = 0;
+		while (k < n_busy && w->busy[k].endpoint != ep)
+			k++;
+		if (k == n_busy)
+			w->busy[n_busy++] = (struct nm_claim_busy){ep, 0};
+		w->busy[k].n += job ? 1 : W.cfg->webhook_endpoint_concurrency - 1;
+	}
+	return n_busy;
+}
+
+/* Records what finished and, unless stopping, claims as many due deliveries as there are
+ * idle slots (within the per-endpoint allowance) and starts them: one round trip. A short
+ * claim means nothing else is due now; a freed slot of a saturated endpoint or the next
+ * poll tick sets claim_due again, and a NOTIFY makes a claim due within CLAIM_GAP_MS. Without a
+ * connection nothing is claimed and the outcomes are kept for when it is back. */
+static void exchange(struct worker *w)
+{
+	int want = nm_sender_idle(w->sender);
+	bool due = w->claim_due || (w->notified && now_ms() >= w->last_claim_ms + CLAIM_GAP_MS);
+	if (stopping() || !due)
+		want = 0;
+	if (!w->conn)
+		return; /* outcomes wait (at most one per slot) for the connection */
+	if (w->n_done == 0 && want == 0)
+		return;
+	for (int i = 0; i < w->n_done; i++) {
+		struct job *j = w->done[i].job;
+		w->outcomes[i] = (struct nm_claim_outcome){.delivery_id = j->delivery_id,
+							   .endpoint_id = j->endpoint_id,
+							   .attempt = j->attempt,
+							   .r = &w->done[i].r};
+	}
+	for (int i = 0; i < w->n_done; i++)
+		note_speed(w, w->done[i].job->endpoint, &w->done[i].r);
+	int n_busy = busy_list(w);
+	struct nm_claim_want cw = {want, W.lease_s, W.cfg->webhook_endpoint_concurrency, w->busy,
+				   n_busy};
+	bool broken = false;
+	PGresult *res = nm_claim_exchange(w->conn, w->outcomes, w->n_done, &cw, &broken);
+	for (int i = 0; i < w->n_done; i++) {
+		nm_metrics_add(
+			"nichematch_webhook_deliveries_total",
+			"Webhook delivery attempts by result",
+			w->outcomes[i].succeeded ? "result=\"success\"" : "result=\"failure\"", 1);
+		free(w->done[i].job);
+	}
+	w->n_done = 0;
+	int n = res ? PQntuples(res) : 0;
+	for (int i = 0; i < n; i++)
+		start_row(w, res, i);
 	PQclear(res);
-	return PQstatus(w->conn) == CONNECTION_OK ? n : -1;
+	if (res) {
+		w->claim_due = n == want;
+		w->notified = false;
+		w->last_claim_ms = now_ms();
+	}
+	if (broken)
+		disconnect(w);
+}
+
+/* Shutdown deadline reached: stop the POSTs still in flight and hand their deliveries
+ * back (due now, attempt not counted) rather than leave them to the lease. */
+static void abandon(struct worker *w)
+{
+	nm_sender_cancel_all(w->sender, on_done, w);
+	exchange(w); /* the attempts that failed before sending are still recorded */
+	for (int i = 0; i < w->n_done; i++) {
+		nm_log(NM_LOG_WARN,
+		       "webhook worker %d: attempt %d of delivery %s not recorded (no database); "
+		       "it is sent again when its lease ends",
+		       w->index, w->done[i].job->attempt, w->done[i].job->delivery_id);
+		free(w->done[i].job);
+	}
+	w->n_done = 0;
+	if (w->n_released && w->conn &&
+	    !nm_claim_release(w->conn, (const char *const *)w->released, w->n_released))
+		nm_log(NM_LOG_WARN,
+		       "webhook worker %d: handing back %d deliveries failed; they are sent "
+		       "again when their lease ends",
+		       w->index, w->n_released);
+	if (w->n_released)
+		nm_log_json(
+			NM_LOG_INFO, "webhook deliveries handed back at shutdown",
+			json_pack("{s:i, s:i}", "worker", w->index, "deliveries", w->n_released));
+	for (int i = 0; i < w->n_released; i++)
+		free((void *)w->released[i]);
+	w->n_released = 0;
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	bool warned = false;
-	while (!stopping()) {
-		if (!w->conn && !connect_worker(w)) {
-			if (!warned)
-				nm_log(NM_LOG_WARN,
-				       "webhook worker %d: database unreachable; retrying",
-				       w->index);
-			warned = true;
-			nap(NULL, 1000);
-			continue;
+	long long stop_at = -1;
+	w->claim_due = true;
+	for (;;) {
+		if (!w->conn)
+			connect_worker(w);
+		exchange(w);
+		long long now = now_ms();
+		if (stopping() && stop_at < 0) {
+			long long grace_ms = (long long)W.cfg->shutdown_grace_s * 1000;
+			stop_at = now + (grace_ms < STOP_WAIT_MS ? grace_ms : STOP_WAIT_MS);
 		}
-		warned = false;
-		int n = round_trip(w);
-		if (n >= 0 && !drain(w->conn))
-			n = -1;
-		if (n < 0) {
-			PQfinish(w->conn);
-			w->conn = NULL;
-			continue;
+		if (stop_at >= 0 && (w->n_jobs == 0 || now >= stop_at)) {
+			abandon(w);
+			break;
 		}
-		if (n < BATCH) {
-			nap(w->conn, 1000);
-			if (!drain(w->conn)) {
-				PQfinish(w->conn);
-				w->conn = NULL;
-			}
+		/* Sleep until a transfer, a NOTIFY, a stop request or the next poll tick; once
+		 * stopping, only the transfers and the deadline matter (the pipe stays
+		 * readable). */
+		long long until = stop_at >= 0 ? stop_at : w->next_poll_ms;
+		if (stop_at < 0 && w->notified && w->last_claim_ms + CLAIM_GAP_MS < until)
+			until = w->last_claim_ms + CLAIM_GAP_MS;
+		if (!w->conn && stop_at < 0 && w->next_connect_ms < until)
+			until = w->next_connect_ms;
+		int fds[2] = {-1, -1};
+		if (stop_at < 0) {
+			fds[0] = W.wake[0];
+			fds[1] = w->conn ? PQsocket(w->conn) : -1;
+		}
+		long long wait = until - now_ms();
+		nm_sender_wait(w->sender, fds, 2,
+			       wait < 0		? 0
+			       : wait > POLL_MS ? POLL_MS
+						: (int)wait);
+		nm_sender_run(w->sender, on_done, w);
+		bool woken = false;
+		if (w->conn && !drain(w->conn, &woken))
+			disconnect(w);
+		now = now_ms();
+		w->notified |= woken;
+		if (now >= w->next_poll_ms) {
+			w->claim_due = true;
+			w->next_poll_ms = now + POLL_MS;
 		}
 	}
 	if (w->conn)
-		PQfinish(w->conn);
-	w->conn = NULL;
+		disconnect(w);
 	return NULL;
 }
 
-static void load_schedule(const char *s)
+static void free_worker(struct worker *w)
 {
-	W.n_schedule = nm_retry_schedule_parse(s, W.schedule, MAX_SCHEDULE);
-	if (W.n_schedule < 0) {
-		nm_log(NM_LOG_ERROR, "NICHEMATCH_WEBHOOK_RETRY_SCHEDULE is malformed (want seconds "
-				     "like 5,300,1800); "
-				     "using the default");
-		W.n_schedule = nm_retry_schedule_parse("5,300,1800,7200,18000,36000,36000",
-						       W.schedule, MAX_SCHEDULE);
-	}
+	nm_sender_free(w->sender);
+	free(w->jobs);
+	free(w->done);
+	free(w->outcomes);
+	free(w->busy);
+	free(w->slow);
+	free(w->released);
 }
 
 void nm_workers_start(const struct nm_config *cfg)
@@ -324,7 +399,9 @@ void nm_workers_start(const struct nm_config *cfg)
 		return;
 	W.cfg = cfg;
 	atomic_store(&W.stop, false);
-	load_schedule(cfg->webhook_retry_schedule);
+	int retries = nm_claim_load_schedule(cfg->webhook_retry_schedule);
+	/* Every claimed POST starts at once, so the lease only has to cover one timeout. */
+	W.lease_s = cfg->webhook_timeout_ms / 1000 + 1 + LEASE_SLACK_S;
 	if (pipe(W.wake) != 0) {
 		nm_log(NM_LOG_ERROR, "webhook workers not started: pipe: %s", strerror(errno));
 		return;
@@ -332,32 +409,49 @@ void nm_workers_start(const struct nm_config *cfg)
 	W.workers = calloc((size_t)cfg->webhook_workers, sizeof *W.workers);
 	if (!W.workers)
 		return;
+	size_t slots = (size_t)cfg->webhook_concurrency;
 	for (int i = 0; i < cfg->webhook_workers; i++) {
 		struct worker *w = &W.workers[i];
 		w->index = i;
-		w->sender = nm_sender_new(cfg->webhook_timeout_ms, cfg->webhook_allow_private);
-		if (!w->sender || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		w->sender = nm_sender_new(cfg->webhook_timeout_ms, cfg->webhook_allow_private,
+					  cfg->webhook_concurrency);
+		w->jobs = calloc(slots, sizeof *w->jobs);
+		w->done = calloc(slots, sizeof *w->done);
+		w->outcomes = calloc(slots, sizeof *w->outcomes);
+		w->busy = calloc(2 * slots, sizeof *w->busy);
+		w->slow = calloc(slots, sizeof *w->slow);
+		w->released = calloc(slots, sizeof *w->released);
+		if (!w->sender || !w->jobs || !w->done || !w->outcomes || !w->busy ||
+		    !w->released || pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 			nm_log(NM_LOG_ERROR, "webhook worker %d could not start", i);
-			nm_sender_free(w->sender);
+			free_worker(w);
 			break;
 		}
 		W.n++;
 	}
 	nm_log_json(NM_LOG_INFO, "webhook workers started",
-		    json_pack("{s:i, s:i}", "workers", W.n, "retries", W.n_schedule));
+		    json_pack("{s:i, s:i, s:i, s:i}", "workers", W.n, "concurrency",
+			      cfg->webhook_concurrency, "per_endpoint",
+			      cfg->webhook_endpoint_concurrency, "retries", retries));
+}
+
+void nm_workers_request_stop(void)
+{
+	if (!W.workers || atomic_exchange(&W.stop, true))
+		return;
+	/* Stays readable, so every sleeping worker wakes. */
+	if (write(W.wake[1], "x", 1) < 0)
+		nm_log(NM_LOG_WARN, "webhook workers: wake-up write failed");
 }
 
 void nm_workers_stop(void)
 {
 	if (!W.workers)
 		return;
-	atomic_store(&W.stop, true);
-	/* Stays readable, so every sleeping worker wakes. */
-	if (write(W.wake[1], "x", 1) < 0)
-		nm_log(NM_LOG_WARN, "webhook workers: wake-up write failed");
+	nm_workers_request_stop();
 	for (int i = 0; i < W.n; i++) {
 		pthread_join(W.workers[i].thread, NULL);
-		nm_sender_free(W.workers[i].sender);
+		free_worker(&W.workers[i]);
 	}
 	free(W.workers);
 	W.workers = NULL;

@@ -124,11 +124,57 @@ class Receiver:
         self.httpd.server_close()
 
 
+class HangingReceiver:
+    """Accepts every connection on 127.0.0.1 and never answers (nor reads): each POST to it
+    runs into the sender's timeout. Counts the connections it accepted."""
+
+    def __init__(self):
+        import socket
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.lock = threading.Lock()
+        self.conns = []
+        self.closed = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return  # closed
+            with self.lock:
+                if self.closed:
+                    conn.close()
+                    return
+                self.conns.append(conn)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d/hook" % self.sock.getsockname()[1]
+
+    def accepted(self):
+        with self.lock:
+            return len(self.conns)
+
+    def close(self):
+        with self.lock:
+            self.closed = True
+            for c in self.conns:
+                c.close()
+        self.sock.close()
+
+
 class Hooks(Api):
     """Mixin: receivers and endpoints that clean up after the test."""
 
     def receiver(self, **kw):
         rcv = Receiver(**kw)
+        self.addCleanup(rcv.close)
+        return rcv
+
+    def hanging(self):
+        rcv = HangingReceiver()
         self.addCleanup(rcv.close)
         return rcv
 
@@ -450,6 +496,44 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertEqual(len(self.deliveries(ep["id"])), 1)
 
 
+class SlowEndpointTests(Hooks, ServerTestCase):
+    """One delivery worker, and a receiver that accepts and never answers: its POSTs hold
+    a few of the worker's slots until the timeout, while another endpoint's events still go
+    out at once (no head-of-line blocking), and its attempts are recorded as time-outs and
+    retried."""
+    server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_WORKERS="1", NICHEMATCH_WEBHOOK_TIMEOUT_MS="1500")
+
+    def test_hanging_endpoint_does_not_delay_others(self):
+        hang = self.hanging()
+        slow_ep = self.endpoint(hang.url)  # first: its deliveries come first in every claim
+        fast = self.receiver()
+        fast_ep = self.endpoint(fast.url)
+        created = {}
+        for i in range(6):
+            b = self.make_brand(name="Beside a hang %d" % i)
+            created[b["id"]] = time.time()
+        snap = fast.wait(lambda s: len(s) >= 6, 4, "all six events at the answering endpoint")
+        for q in snap:
+            self.assertSigned(q, fast_ep["secret"])
+            bid = json.loads(q["body"])["data"]["id"]
+            self.assertLess(q["time"] - created[bid], 1.0,
+                            "brand %d waited %.2fs behind the hanging endpoint" % (bid, q["time"] - created[bid]))
+        self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in snap), sorted(created))
+        self.assertGreaterEqual(hang.accepted(), 1, "nothing was sent to the hanging endpoint")
+        # the hanging endpoint's attempts: time-outs, recorded, then retried (schedule 1,1)
+        log = self.wait_deliveries(slow_ep["id"], lambda d: any(a["attempt"] >= 2 for a in d), 10,
+                                   "a retry after a timed-out attempt")
+        for a in log:
+            self.assertIsNone(a["http_status"], a)
+            self.assertIn("timeout", (a["error"] or "").lower(), a)
+            self.assertGreaterEqual(a["latency_ms"], 1400, a)
+            self.assertLess(a["latency_ms"], 3000, a)
+            self.assertEqual(a["delivery_state"] in ("pending", "failed"), True, a)
+        self.assertEqual(len(fast.snapshot()), 6, "the answering endpoint got an event twice")
+        log = self.deliveries(fast_ep["id"])
+        self.assertEqual(sorted((a["attempt"], a["http_status"]) for a in log), [(1, 200)] * 6, log)
+
+
 class RestartTests(Hooks, ServerTestCase):
     server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_WORKERS="0")
 
@@ -473,32 +557,73 @@ class RestartTests(Hooks, ServerTestCase):
             self.assertSigned(q, ep["secret"])
 
 
-    def test_shutdown_mid_batch_hands_the_rest_back(self):
+    def test_shutdown_finishes_posts_in_flight_and_leaves_the_rest_due(self):
         self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "0"})
         rcv = self.receiver(delay=1.0)
         ep = self.endpoint(rcv.url)
         brands = [self.make_brand(name="Batch %d" % i)["id"] for i in range(8)]
-        # one worker claims all eight in one batch and sends the first (the receiver is slow)
-        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1"})
-        rcv.wait(lambda s: s, 5, "the first of the batch")
+        # one worker, at most three POSTs in flight to one endpoint: three go out at once
+        # (the receiver is slow), five wait unclaimed
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1",
+                                 "NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY": "3"})
+        rcv.wait(lambda s: s, 5, "the first POSTs")
         t0 = time.monotonic()
         self.assertEqual(self.server.stop(), 0)
-        self.assertLess(time.monotonic() - t0, 6, "SIGTERM waited for more than the in-flight call")
-        # (the HTTP side drains before the workers stop, so one more may have gone out)
+        self.assertLess(time.monotonic() - t0, 6, "SIGTERM waited for more than the POSTs in flight")
         before = len(rcv.snapshot())
-        self.assertLess(before, 8, "the worker sent the whole batch after SIGTERM")
+        self.assertLess(before, 8, "the worker kept claiming after SIGTERM")
+        # the POSTs in flight at SIGTERM finished and were recorded before the exit
+        self.assertEqual(self.attempts_in_db(ep["id"]), before)
         rcv.delay = 0
         self.server.start()
-        # handed back, not left to the lease (over two minutes): all arrive within seconds
+        # the rest were still due: all arrive within seconds
         rcv.wait(lambda s: len({q["headers"]["webhook-id"] for q in s}) >= 8, 6,
-                 "the rest of the batch after the restart (%d before it)" % before)
+                 "the rest after the restart (%d before it)" % before)
         time.sleep(0.5)
         snap = rcv.snapshot()
         msg_ids = [q["headers"]["webhook-id"] for q in snap]
         self.assertEqual(len(snap), 8, "an attempt that finished before the exit was sent again: %r"
                          % sorted(msg_ids))
         self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in snap), sorted(brands))
-        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2"})
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2",
+                                 "NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY": None})
+
+    def test_sigterm_with_hanging_posts_exits_at_the_grace_and_hands_them_back(self):
+        # POSTs that would hang for the whole 10 s timeout do not hold up the exit beyond
+        # NICHEMATCH_SHUTDOWN_GRACE_S; they are handed back due now (not left to the lease,
+        # which is over 40 s) and not counted as attempts.
+        env = {"NICHEMATCH_WEBHOOK_WORKERS": "1", "NICHEMATCH_WEBHOOK_TIMEOUT_MS": "10000",
+               "NICHEMATCH_SHUTDOWN_GRACE_S": "1"}
+        self.server.restart(env=env)
+        hang = self.hanging()
+        ep = self.endpoint(hang.url)
+        brands = [self.make_brand(name="Hung %d" % i)["id"] for i in range(3)]
+        self.assertTrue(poll(lambda: hang.accepted() >= 3, 5), "three POSTs in flight: %d" % hang.accepted())
+        t0 = time.monotonic()
+        self.assertEqual(self.server.stop(), 0)
+        self.assertLess(time.monotonic() - t0, 4, "SIGTERM waited for the hanging POSTs")
+        rows = self.server.psql("SELECT attempts, next_attempt_at <= now() FROM webhook_deliveries "
+                                "WHERE endpoint_id = %d" % ep["id"])
+        self.assertEqual(sorted(rows), [("0", "t")] * 3, "handed back: due now, no attempt counted")
+        self.assertEqual(self.attempts_in_db(ep["id"]), 0)
+        # the receiver is fixed (URL changed with no worker running); the next start sends
+        # all three at once
+        rcv = self.receiver()
+        self.server.extra_env["NICHEMATCH_WEBHOOK_WORKERS"] = "0"
+        self.server.start()
+        p = self.request("PATCH", "/v1/webhooks/%d" % ep["id"], {"url": rcv.url},
+                         content_type="application/merge-patch+json")
+        self.assertStatus(p, 200)
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1"})
+        rcv.wait(lambda s: len(s) >= 3, 5, "the handed-back deliveries after the restart")
+        self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in rcv.snapshot()), sorted(brands))
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 3, 3, "three attempts recorded")
+        self.assertEqual([(a["attempt"], a["http_status"]) for a in log], [(1, 200)] * 3, log)
+        self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2", "NICHEMATCH_WEBHOOK_TIMEOUT_MS": None,
+                                 "NICHEMATCH_SHUTDOWN_GRACE_S": None})
+
+    def attempts_in_db(self, ep_id):
+        return int(self.server.psql("SELECT count(*) FROM webhook_attempts WHERE endpoint_id = %d" % ep_id)[0][0])
 
     def test_private_target_refused_at_send_time(self):
         self.server.restart(env={"NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1", "NICHEMATCH_WEBHOOK_WORKERS": "2"})
