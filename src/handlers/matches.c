@@ -339,19 +339,25 @@ static void put_decimal(struct text *t, double v, int decimals)
 	put_bytes(p, (size_t)(b + sizeof b - p), t);
 }
 
-/* "categories":[...] from the row's text[] literal. */
-static void put_categories(struct text *t, const char *literal)
+/* open (e.g. ',"reasons":[') then the n strings as a JSON array's elements, then ']'. */
+static void put_strings(struct text *t, const char *open, const char *const *v, size_t n)
 {
-	char *s = strdup(literal);
-	char *v[32];
-	size_t n = s ? nm_pgarray_split(s, v, 32) : 0;
-	put(t, ",\"categories\":[");
+	put(t, open);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			put(t, ",");
 		put_str(t, v[i]);
 	}
 	put(t, "]");
+}
+
+/* "categories":[...] from the row's text[] literal. */
+static void put_categories(struct text *t, const char *literal)
+{
+	char *s = strdup(literal);
+	char *v[32];
+	size_t n = s ? nm_pgarray_split(s, v, 32) : 0;
+	put_strings(t, ",\"categories\":[", (const char *const *)v, n);
 	free(s);
 }
 
@@ -426,13 +432,7 @@ static void put_reasons(struct text *t, const struct nm_score_query *q,
 	const char *reasons[16];
 	size_t nr =
 		nm_score_reasons(q, &h->f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
-	put(t, ",\"reasons\":[");
-	for (size_t i = 0; i < nr; i++) {
-		if (i)
-			put(t, ",");
-		put_str(t, reasons[i]);
-	}
-	put(t, "]");
+	put_strings(t, ",\"reasons\":[", reasons, nr);
 }
 
 /* One stored result (without the live status), NUL-terminated; row is the creator's

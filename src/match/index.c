@@ -661,6 +661,14 @@ static void scratch_free(struct scratch *s)
 	free(s);
 }
 
+/* Mark groups (of 8 brand terms) a run with these terms uses; at least 1 for the
+ * scratch allocation, and the terms past 64 are not matched (masks are 64-bit). */
+static unsigned mark_groups(const struct nm_niche_terms *terms)
+{
+	size_t n = terms->n < 64 ? terms->n : 64;
+	return n ? (unsigned)(n + 7) / 8 : 1;
+}
+
 static struct scratch *scratch_get(uint32_t slots, unsigned groups)
 {
 	pthread_mutex_lock(&scratch_mu);
@@ -876,7 +884,7 @@ static bool cand_push(struct part *p, const struct cand *c, size_t *n)
 static long collect_marked(struct part *p)
 {
 	struct scratch *s = p->s;
-	unsigned groups = (unsigned)((p->terms->n < 64 ? p->terms->n : 64) + 7) / 8;
+	unsigned groups = mark_groups(p->terms);
 	size_t n = 0;
 	bool ok = true;
 	for (uint32_t w = p->lo / 64; w < (p->hi + 63) / 64; w++) {
@@ -973,8 +981,7 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 {
 	*candidates = 0;
 	pthread_rwlock_rdlock(&lock);
-	unsigned groups = (unsigned)((terms->n < 64 ? terms->n : 64) + 7) / 8;
-	struct scratch *s = scratch_get(idx.n_slots ? idx.n_slots : 1, groups ? groups : 1);
+	struct scratch *s = scratch_get(idx.n_slots ? idx.n_slots : 1, mark_groups(terms));
 	/* Always two halves, so that every index, small ones in tests too, takes the
 	 * split-and-merge path; a second thread only where it pays. */
 	uint32_t n_slots = idx.n_slots;
