@@ -79,16 +79,16 @@ void nm_csv_free(struct nm_csv *p)
 	free(p);
 }
 
-/* Appends k bytes to the current cell, keeping room for its NUL. The limit counts the
- * record's unquoted bytes plus one per cell, so neither a runaway quote nor a line of
- * a million delimiters can grow memory past max. */
-static int append(struct nm_csv *p, const char *s, size_t k)
+/* Makes room for extra more bytes of the record. Both the cell bytes and each cell's NUL
+ * go through here: the NUL of an empty cell needs a byte as much as content does, and a
+ * line of many empty cells is nothing but NULs. */
+static int reserve(struct nm_csv *p, size_t extra)
 {
-	if (k > p->max || p->len + k + 1 > p->max)
+	if (extra > p->max || p->len + extra > p->max)
 		return p->stopped = NM_CSV_TOO_LONG;
-	if (p->len + k + 1 > p->cap) {
+	if (p->len + extra > p->cap) {
 		size_t cap = p->cap;
-		while (p->len + k + 1 > cap)
+		while (p->len + extra > cap)
 			cap *= 2;
 		char *d = realloc(p->data, cap);
 		if (!d)
@@ -96,6 +96,17 @@ static int append(struct nm_csv *p, const char *s, size_t k)
 		p->data = d;
 		p->cap = cap;
 	}
+	return 0;
+}
+
+/* Appends k bytes to the current cell. The limit counts the record's bytes plus one per
+ * cell, so neither a runaway quote nor a line of a million delimiters can grow memory
+ * past max. */
+static int append(struct nm_csv *p, const char *s, size_t k)
+{
+	/* One byte more than k: the cell's NUL must still fit under max. */
+	if (k >= p->max || reserve(p, k + 1))
+		return p->stopped = NM_CSV_TOO_LONG;
 	memcpy(p->data + p->len, s, k);
 	p->len += k;
 	return 0;
@@ -121,11 +132,10 @@ static int grow_cells(struct nm_csv *p)
 
 static int end_cell(struct nm_csv *p)
 {
-	if (p->len + 1 > p->max)
-		return p->stopped = NM_CSV_TOO_LONG;
+	if (reserve(p, 1))
+		return p->stopped;
 	if (p->n == p->ncap && grow_cells(p))
 		return p->stopped;
-	/* append() always leaves room for this NUL. */
 	p->data[p->len] = '\0';
 	p->offs[p->n] = p->cell_start;
 	p->lens[p->n] = p->len - p->cell_start;

@@ -231,8 +231,111 @@ static void test_random_chunking(void)
 	CHECK(mismatches == 0);
 }
 
+
+/* Repeats c n times after prefix into a new string; caller frees. */
+static char *repeat(const char *prefix, size_t plen, char c, size_t n, const char *suffix,
+		    size_t *len)
+{
+	size_t slen = strlen(suffix);
+	char *b = malloc(plen + n + slen + 1);
+	memcpy(b, prefix, plen);
+	memset(b + plen, c, n);
+	memcpy(b + plen + n, suffix, slen + 1);
+	*len = plen + n + slen;
+	return b;
+}
+
+/* Expected rendering of one record of ncells cells, the first holding first (or empty). */
+static char *cells_rendering(size_t line, const char *first, size_t ncells)
+{
+	size_t flen = strlen(first);
+	char *w = malloc(32 + flen + 2 * ncells + 2);
+	int k = snprintf(w, 32 + flen, "%zu:[%s]", line, first);
+	size_t o = (size_t)k;
+	for (size_t i = 1; i < ncells; i++) {
+		w[o++] = '[';
+		w[o++] = ']';
+	}
+	w[o++] = '\n';
+	w[o] = '\0';
+	return w;
+}
+
+/* Records of empty cells need a byte per cell for its NUL, past the reader's first 4 KiB
+ * block: a line of thousands of delimiters, or a cell one byte short of the block followed
+ * by empty cells, once wrote those NULs past the end of the heap block. */
+static void test_many_empty_cells(void)
+{
+	const char delims[] = {',', '\t', ';'};
+	for (size_t d = 0; d < sizeof delims; d++) {
+		char c = delims[d];
+		size_t len;
+		/* 5,000 and 200,000 delimiters with the default limit: one record of n+1 empty cells. */
+		size_t counts[] = {5000, 20000, 200000};
+		for (size_t k = 0; k < 3; k++) {
+			char *in = repeat("", 0, c, counts[k], "\n", &len);
+			char *want = cells_rendering(1, "", counts[k] + 1);
+			int rc;
+			char *got = parse(in, len, c, 0, WHOLE, 0, 0, &rc);
+			CHECK(rc == 0);
+			CHECK_STR(got, want);
+			free(got);
+			if (k == 0) {
+				got = parse(in, len, c, 0, RANDOM, 3, 0, &rc);
+				CHECK(rc == 0);
+				CHECK_STR(got, want);
+				free(got);
+			}
+			free(want);
+			free(in);
+		}
+		/* A cell of exactly the first capacity minus one (4,095 bytes), then empty cells. */
+		size_t sizes[] = {4094, 4095, 4096, 8191};
+		for (size_t k = 0; k < 4; k++) {
+			char *cell = repeat("", 0, 'a', sizes[k], "", &len);
+			char tail[3] = {c, c, '\0'};
+			char *in = repeat("", 0, 'a', sizes[k], tail, &len);
+			char *want = cells_rendering(1, cell, 3);
+			for (int mode = WHOLE; mode <= RANDOM; mode++) {
+				int rc;
+				char *got = parse(in, len, c, 0, mode, 5, 0, &rc);
+				CHECK(rc == 0);
+				CHECK_STR(got, want);
+				free(got);
+			}
+			free(want);
+			free(in);
+			/* The same long cell followed by 20,000 delimiters (the fuzz reproduction). */
+			in = repeat("", 0, 'a', sizes[k], "", &len);
+			char *in2 = malloc(len + 20000 + 1);
+			memcpy(in2, in, len);
+			memset(in2 + len, c, 20000);
+			in2[len + 20000] = '\0';
+			want = cells_rendering(1, cell, 20001);
+			int rc;
+			char *got = parse(in2, len + 20000, c, 0, WHOLE, 0, 0, &rc);
+			CHECK(rc == 0);
+			CHECK_STR(got, want);
+			free(got);
+			free(want);
+			free(in2);
+			free(in);
+			free(cell);
+		}
+		/* Past the limit, delimiters alone stop the reader cleanly. */
+		char *in = repeat("", 0, c, 100000, "\n", &len);
+		int rc;
+		char *got = parse(in, len, c, 50000, WHOLE, 0, 0, &rc);
+		CHECK(rc == NM_CSV_TOO_LONG);
+		CHECK_STR(got, "");
+		free(got);
+		free(in);
+	}
+}
+
 int main(void)
 {
+	test_many_empty_cells();
 	test_basics();
 	test_quotes();
 	test_bom_tsv();
