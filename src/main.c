@@ -15,6 +15,7 @@
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/log.h"
+#include "nm/openapi.h"
 #include "nm/prune.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
@@ -37,6 +38,8 @@ static void usage(FILE *f)
 	      "                                what went as one JSON object on stdout\n"
 	      "  demo-data --creators N [--seed S] [--format ndjson|csv] [--platform P]\n"
 	      "                                write N plausible creators to stdout\n"
+	      "  routes                        print the route table as JSON\n"
+	      "  openapi                       print the OpenAPI document (as /openapi.json)\n"
 	      "  --help                        this text\n"
 	      "\n"
 	      "configuration comes from the environment: DATABASE_URL, NICHEMATCH_LISTEN\n"
@@ -295,6 +298,21 @@ static int cmd_serve(struct nm_config *cfg)
 	return 0;
 }
 
+/* `routes` prints the route table, `openapi` the OpenAPI document: both offline, from
+ * the table compiled into this binary. */
+static int cmd_describe(const char *what, int argc)
+{
+	if (argc != 2) {
+		fprintf(stderr, "nichematch %s: takes no arguments\n", what);
+		return 2;
+	}
+	json_t *doc = strcmp(what, "routes") == 0 ? nm_route_table_json() : nm_openapi_document();
+	int rc = json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 ? 0 : 1;
+	putchar('\n');
+	json_decref(doc);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -304,6 +322,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "demo-data") == 0)
 		return nm_demo_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "routes") == 0 || strcmp(argv[1], "openapi") == 0)
+		return cmd_describe(argv[1], argc);
 	nm_log_init();
 	struct nm_config cfg;
 	char err[256];

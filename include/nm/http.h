@@ -21,6 +21,10 @@ enum nm_problem {
 	NM_P_COUNT
 };
 
+/* Problem "type" URIs are this base followed by the slug (problem.def); each is
+ * documented (cause and fix) in docs/problems.md. */
+#define NM_PROBLEM_TYPE_BASE "https://nichematch.dev/problems/"
+
 enum nm_role { NM_ROLE_NONE = 0, NM_ROLE_READ = 1, NM_ROLE_WRITE = 2, NM_ROLE_ADMIN = 3 };
 
 struct nm_auth {
@@ -54,22 +58,78 @@ struct nm_stream_ops {
 	void (*abort)(struct nm_req *r);
 };
 
+/* Who may call a route beyond its role: any key, or only keys not bound to a brand
+ * (keys, webhooks and inbound sources are account-wide). */
+enum nm_scope { NM_SCOPE_ANY = 0, NM_SCOPE_UNSCOPED };
+
+enum nm_param_type {
+	NM_PARAM_STRING,
+	NM_PARAM_INTEGER, /* a decimal int64 within [min, max] */
+	NM_PARAM_NUMBER,  /* a finite decimal within [min, max] */
+	NM_PARAM_BOOLEAN, /* true/false/1/0 */
+	NM_PARAM_ENUM,	  /* one of values (case-insensitive); with list, comma-separated */
+};
+
+/* A query parameter a route reads. The dispatcher refuses (400 bad-query naming the
+ * parameter) any query parameter a route does not declare, a repeated one unless
+ * repeatable, and one whose value does not fit type, bounds or length; handlers still
+ * give meaning to the value. Arrays of these end with an entry whose name is NULL. */
+struct nm_param {
+	const char *name;
+	enum nm_param_type type;
+	const char *const *values; /* NM_PARAM_ENUM: the allowed values, NULL-terminated */
+	double min, max;	   /* NM_PARAM_INTEGER/NUMBER: checked when min < max */
+	size_t max_len;		   /* 0: no limit beyond the request line's */
+	bool list;		   /* a comma-separated list of values */
+	bool repeatable;	   /* may be given more than once (any-of) */
+	bool required;
+	const char *description;
+};
+
+/* A request or response header a route reads or sets, for /openapi.json. Arrays end
+ * with an entry whose name is NULL. */
+struct nm_header {
+	const char *name;
+	const char *description;
+	bool required;
+	const char *example;
+};
+
 struct nm_route {
 	const char *method; /* "GET", "POST", ... */
 	/* "/v1/brands/{id}": a placeholder named id or *_id is a positive int64, any
 	 * other ({source}) a token of [A-Za-z0-9_.-]. */
 	const char *pattern;
 	nm_handler handler;
-	enum nm_role min_role; /* NM_ROLE_NONE: no API key needed */
+	const struct nm_stream_ops *stream; /* NM_BODY_STREAM only (then handler is NULL) */
+	enum nm_role min_role;		    /* NM_ROLE_NONE: no API key needed */
+	enum nm_scope scope;
+	const char *scope_reason; /* NM_SCOPE_UNSCOPED: the 403's detail */
 	enum nm_body_kind body;
-	const struct nm_stream_ops *stream; /* NM_BODY_STREAM only */
-	/* For /openapi.json: a one-line summary, the success status, and the names of
-	 * components.schemas for the request and success bodies (NULL when none). */
+
+	/* For /openapi.json, which is generated from this table alone. */
+	const char *operation_id; /* camelCase, unique */
+	const char *tag;
 	const char *summary;
+	const char *description; /* may be NULL */
 	int success_status;
-	const char *request_schema;
-	const char *response_schema;
+	const char *request_schema;  /* components.schemas name, or NULL */
+	const char *response_schema; /* components.schemas name, or NULL */
+	/* The request body's media types (NULL-terminated); NULL: application/json for
+	 * JSON bodies. The success reply's media type; NULL: application/json. */
+	const char *const *request_media;
+	const char *response_media;
+	const struct nm_param *query;		  /* NULL: no query parameters */
+	const struct nm_header *headers;	  /* request headers beyond Authorization */
+	const struct nm_header *response_headers; /* set on the success reply */
+	/* Problems the handler itself can answer, beyond those the dispatcher derives
+	 * from role, body kind and path (401, 403, 404, 400, 413, 415, 422, 429, 503).
+	 * Ends with NM_P_COUNT; NULL: none. */
+	const enum nm_problem *problems;
 };
+
+/* Looks up a route's declared query parameter; NULL when it declares none so named. */
+const struct nm_param *nm_route_param(const struct nm_route *rt, const char *name);
 
 /* ---- request accessors ---- */
 const char *nm_req_method(const struct nm_req *r);

@@ -8,4 +8,9 @@
 /* Caller owns the result. */
 json_t *nm_openapi_document(void);
 
+/* The route table itself as JSON (method, path, operation_id, tag, role, scope, body and
+ * the declared query parameters), for `nichematch routes` and the tests that walk the
+ * table. Caller owns the result. */
+json_t *nm_route_table_json(void);
+
 #endif

@@ -104,6 +104,10 @@ void nm_deadline_chunk_end(struct nm_conn *k, unsigned long long body_total);
  * Returns which deadline cut it ("header", "body", "import_rate"), else NULL. */
 const char *nm_deadline_request_done(struct nm_conn *k);
 
+/* src/http/params.c: checks the request's query parameters against the route's
+ * declarations. Returns false when a 400 reply is already set. */
+bool nm_params_check(struct nm_req *r);
+
 /* src/http/router.c */
 const struct nm_route *nm_router_match(const char *method, const char *path, struct nm_req *r,
 				       char *allow, size_t allow_sz, bool *path_known);

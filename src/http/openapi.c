@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nm/http.h"
 #include "nm/openapi.h"
@@ -20,14 +21,16 @@ static const char schemas_text[] =
 	"   "
 	"'properties':{'field':{'type':'string'},'message':{'type':'string'},'line':{'type':'"
 	"integer'}}}}}},"
-	"'Health':{'type':'object','properties':{'status':{'type':'string'},'schema_version':{'"
+	"'Health':{'type':'object','required':['status'],'properties':{'status':{'type':'string'},'"
+	"schema_version':{'"
 	"type':'integer'}}},"
 	"'KeyInput':{'type':'object','required':['role'],'additionalProperties':false,"
 	" 'properties':{'role':{'type':'string','enum':['read','write','admin']},"
 	"  "
 	"'brand_id':{'type':['integer','null'],'minimum':1},'name':{'type':['string','null'],'"
 	"maxLength':200}}},"
-	"'Key':{'type':'object','properties':{'id':{'type':'integer'},'prefix':{'type':'string'},"
+	"'Key':{'type':'object','required':['id','prefix','name','role','brand_id','created_at'],"
+	"'properties':{'id':{'type':'integer'},'prefix':{'type':'string'},"
 	"  "
 	"'name':{'type':['string','null']},'role':{'type':'string'},'brand_id':{'type':['integer','"
 	"null']},"
@@ -186,7 +189,9 @@ static const char schemas_text[] =
 	" 'status':{'type':'string','enum':['shortlisted','contacted','accepted','declined','"
 	"excluded']},"
 	" 'note':{'type':['string','null'],'maxLength':2000}}},"
-	"'Status':{'type':'object','properties':{'brand_id':{'type':'integer'},'creator_id':{'type'"
+	"'Status':{'type':'object','required':['brand_id','creator_id','status','note','created_at'"
+	","
+	"'updated_at','creator'],'properties':{'brand_id':{'type':'integer'},'creator_id':{'type'"
 	":'integer'},"
 	" 'status':{'type':'string'},'previous_status':{'type':['string','null']},'note':{'type':['"
 	"string','null']},"
@@ -262,6 +267,48 @@ static const char schemas_text[] =
 	" 'type':{'type':'string'},'result':{'type':'object'}}}"
 	"}";
 
+/* Gives every object schema a `required` list. A reply always carries every member its
+ * schema names (absent values are null, and the types say so), so a reply schema
+ * requires all its properties; request schemas keep the list they declare (or none
+ * required). Written once here instead of beside every schema by hand. */
+static void add_required(json_t *schema, bool reply)
+{
+	if (!json_is_object(schema))
+		return;
+	json_t *props = json_object_get(schema, "properties");
+	if (json_is_object(props)) {
+		if (!json_object_get(schema, "required")) {
+			json_t *req = json_array();
+			const char *k;
+			json_t *v;
+			if (reply)
+				json_object_foreach(props, k, v)
+					json_array_append_new(req, json_string(k));
+			json_object_set_new(schema, "required", req);
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach(props, k, v) add_required(v, reply);
+	} else if (json_is_string(json_object_get(schema, "type")) &&
+		   strcmp(json_string_value(json_object_get(schema, "type")), "object") == 0 &&
+		   !json_object_get(schema, "required")) {
+		json_object_set_new(schema, "required", json_array());
+	}
+	add_required(json_object_get(schema, "items"), reply);
+	json_t *all = json_object_get(schema, "allOf");
+	size_t i;
+	json_t *part;
+	json_array_foreach(all, i, part) add_required(part, reply);
+}
+
+static bool is_request_schema(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 5 && strcmp(name + n - 5, "Input") == 0) ||
+	       (n > 5 && strcmp(name + n - 5, "Patch") == 0) || strcmp(name, "ImportBody") == 0 ||
+	       strcmp(name, "InboundEvent") == 0;
+}
+
 static json_t *schemas(void)
 {
 	char *text = strdup(schemas_text);
@@ -270,17 +317,93 @@ static json_t *schemas(void)
 			*p = '"';
 	json_t *s = json_loads(text, 0, NULL);
 	free(text);
-	return s ? s : json_object();
+	if (!s)
+		return json_object();
+	const char *name;
+	json_t *schema;
+	json_object_foreach(s, name, schema) add_required(schema, !is_request_schema(name));
+	return s;
 }
 
-static json_t *problem_response(const char *description)
+/* ---- responses ---- */
+
+static const char *problem_type_uri(enum nm_problem p);
+
+/* A problem response whose description names the problem types it carries. */
+static void add_problem(json_t *responses, enum nm_problem p)
 {
-	return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
-			 "application/problem+json", "schema", "$ref",
-			 "#/components/schemas/Problem");
+	char code[8];
+	snprintf(code, sizeof code, "%d", nm_problem_status(p));
+	json_t *resp = json_object_get(responses, code);
+	if (!resp) {
+		resp = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "", "content",
+				 "application/problem+json", "schema", "$ref",
+				 "#/components/schemas/Problem");
+		json_object_set_new(responses, code, resp);
+	}
+	const char *old = json_string_value(json_object_get(resp, "description"));
+	const char *uri = problem_type_uri(p);
+	if (strstr(old, uri))
+		return;
+	char *d = NULL;
+	if (asprintf(&d, "%s%s%s", old, *old ? " or " : "Problem type ", uri) < 0)
+		return;
+	json_object_set_new(resp, "description", json_string(d));
+	free(d);
+	if (p == NM_P_RATE_LIMITED || p == NM_P_DB_UNAVAILABLE)
+		json_object_set_new(resp, "headers",
+				    json_pack("{s:{s:s, s:{s:s}}}", "Retry-After", "description",
+					      "Seconds to wait before retrying", "schema", "type",
+					      "integer"));
+	if (p == NM_P_UNAUTHORIZED)
+		json_object_set_new(resp, "headers",
+				    json_pack("{s:{s:s, s:{s:s}}}", "WWW-Authenticate",
+					      "description", "Bearer challenge (RFC 6750)",
+					      "schema", "type", "string"));
+	if (p == NM_P_METHOD_NOT_ALLOWED)
+		json_object_set_new(resp, "headers",
+				    json_pack("{s:{s:s, s:{s:s}}}", "Allow", "description",
+					      "The methods this path allows", "schema", "type",
+					      "string"));
 }
 
-static void add_path_params(json_t *op, const char *pattern)
+/* The problems every route of its kind can answer, then the route's own. */
+static void add_problems(json_t *responses, const struct nm_route *rt)
+{
+	/* The dispatcher refuses unknown query parameters on every route. */
+	add_problem(responses, NM_P_BAD_QUERY);
+	if (rt->min_role != NM_ROLE_NONE) {
+		add_problem(responses, NM_P_UNAUTHORIZED);
+		add_problem(responses, NM_P_FORBIDDEN);
+		add_problem(responses, NM_P_RATE_LIMITED);
+		add_problem(responses, NM_P_DB_UNAVAILABLE);
+	}
+	if (strchr(rt->pattern, '{'))
+		add_problem(responses, NM_P_NOT_FOUND);
+	if (rt->body == NM_BODY_JSON || rt->body == NM_BODY_JSON_OPTIONAL) {
+		add_problem(responses, NM_P_BAD_JSON);
+		add_problem(responses, NM_P_TOO_LARGE);
+		add_problem(responses, NM_P_UNSUPPORTED_MEDIA_TYPE);
+		if (rt->request_schema)
+			add_problem(responses, NM_P_VALIDATION);
+	} else if (rt->body == NM_BODY_STREAM) {
+		add_problem(responses, NM_P_TOO_LARGE);
+		add_problem(responses, NM_P_UNSUPPORTED_MEDIA_TYPE);
+	} else if (rt->body == NM_BODY_RAW) {
+		add_problem(responses, NM_P_BAD_JSON);
+		add_problem(responses, NM_P_TOO_LARGE);
+	}
+	if (strcmp(rt->method, "POST") == 0 && rt->min_role != NM_ROLE_NONE) {
+		add_problem(responses, NM_P_IDEMPOTENCY_IN_PROGRESS);
+		add_problem(responses, NM_P_IDEMPOTENCY_MISMATCH);
+	}
+	for (const enum nm_problem *p = rt->problems; p && *p != NM_P_COUNT; p++)
+		add_problem(responses, *p);
+}
+
+/* ---- parameters ---- */
+
+static json_t *path_params(const char *pattern)
 {
 	json_t *params = json_array();
 	for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{')) {
@@ -293,125 +416,257 @@ static void add_path_params(json_t *op, const char *pattern)
 		name[n] = '\0';
 		bool is_id = strcmp(name, "id") == 0 || (n > 3 && strcmp(name + n - 3, "_id") == 0);
 		json_array_append_new(
-			params, json_pack("{s:s, s:s, s:b, s:o}", "name", name, "in", "path",
-					  "required", 1, "schema",
-					  is_id ? json_pack("{s:s, s:s, s:i}", "type", "integer",
-							    "format", "int64", "minimum", 1)
-						: json_pack("{s:s}", "type", "string")));
+			params,
+			json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name, "in", "path",
+				  "required", 1, "description",
+				  is_id ? "Numeric id" : "Name (letters, digits, _ . -)", "schema",
+				  is_id ? json_pack("{s:s, s:s, s:i}", "type", "integer", "format",
+						    "int64", "minimum", 1)
+					: json_pack("{s:s, s:s}", "type", "string", "pattern",
+						    "^[A-Za-z0-9_.-]{1,79}$")));
 	}
-	if (json_array_size(params))
-		json_object_set_new(op, "parameters", params);
-	else
-		json_decref(params);
+	return params;
 }
 
-static void add_list_params(json_t *op)
+static json_t *param_schema(const struct nm_param *p)
 {
-	json_t *params = json_object_get(op, "parameters");
-	if (!params) {
-		params = json_array();
-		json_object_set_new(op, "parameters", params);
+	json_t *s = json_object();
+	switch (p->type) {
+	case NM_PARAM_STRING:
+		json_object_set_new(s, "type", json_string("string"));
+		break;
+	case NM_PARAM_INTEGER:
+		json_object_set_new(s, "type", json_string("integer"));
+		json_object_set_new(s, "format", json_string("int64"));
+		break;
+	case NM_PARAM_NUMBER:
+		json_object_set_new(s, "type", json_string("number"));
+		break;
+	case NM_PARAM_BOOLEAN:
+		json_object_set_new(s, "type", json_string("boolean"));
+		break;
+	case NM_PARAM_ENUM: {
+		json_t *values = json_array();
+		for (const char *const *e = p->values; e && *e; e++)
+			json_array_append_new(values, json_string(*e));
+		json_object_set_new(s, "type", json_string("string"));
+		json_object_set_new(s, "enum", values);
+		break;
 	}
-	json_array_append_new(params, json_pack("{s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name",
-						"limit", "in", "query", "schema", "type", "integer",
-						"minimum", 1, "maximum", 200, "default", 50));
-	json_array_append_new(params, json_pack("{s:s, s:s, s:{s:s}}", "name", "cursor", "in",
-						"query", "schema", "type", "string"));
+	}
+	if ((p->type == NM_PARAM_INTEGER || p->type == NM_PARAM_NUMBER) && p->min < p->max) {
+		json_object_set_new(s, "minimum", json_integer((json_int_t)p->min));
+		json_object_set_new(s, "maximum", json_integer((json_int_t)p->max));
+	}
+	if (p->max_len)
+		json_object_set_new(s, "maxLength", json_integer((json_int_t)p->max_len));
+	if (p->list) {
+		/* A comma-separated list: form style, explode false. */
+		json_t *arr = json_pack("{s:s, s:o}", "type", "array", "items", s);
+		return arr;
+	}
+	return s;
 }
 
-static char *operation_id(const struct nm_route *rt)
+static json_t *query_param(const struct nm_param *p)
 {
-	/* "GET /v1/brands/{id}" → "get_v1_brands_id" */
-	char buf[160];
-	size_t o = 0;
-	for (const char *m = rt->method; *m && o < sizeof buf - 1; m++)
-		buf[o++] = (char)(*m | 0x20);
-	for (const char *p = rt->pattern; *p && o < sizeof buf - 1; p++) {
-		char c = *p;
-		if (c == '{' || c == '}')
-			continue;
-		buf[o++] = (c == '/' || c == '.' || c == '-') ? '_' : c;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:o}", "name", p->name, "in", "query",
+			      "description", p->description ? p->description : p->name, "required",
+			      p->required, "schema", param_schema(p));
+	if (p->list)
+		json_object_set_new(o, "explode", json_false());
+	return o;
+}
+
+static json_t *header_param(const struct nm_header *h)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:{s:s}}", "name", h->name, "in", "header",
+			      "description", h->description, "required", h->required, "schema",
+			      "type", "string");
+	if (h->example)
+		json_object_set_new(o, "example", json_string(h->example));
+	return o;
+}
+
+static json_t *parameters(const struct nm_route *rt)
+{
+	json_t *params = path_params(rt->pattern);
+	for (const struct nm_param *p = rt->query; p && p->name; p++)
+		json_array_append_new(params, query_param(p));
+	for (const struct nm_header *h = rt->headers; h && h->name; h++) {
+		/* Content-Type is described by requestBody.content, not as a parameter. */
+		if (strcasecmp(h->name, "Content-Type") != 0)
+			json_array_append_new(params, header_param(h));
 	}
-	buf[o] = '\0';
-	return strdup(buf);
+	json_array_append_new(
+		params, json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:i}}", "name", "X-Request-Id",
+				  "in", "header", "description",
+				  "Your id for this request (printable ASCII, echoed back); "
+				  "one is made up when absent",
+				  "required", 0, "schema", "type", "string", "maxLength", 71));
+	return params;
+}
+
+/* ---- bodies ---- */
+
+static json_t *request_body(const struct nm_route *rt)
+{
+	static const char *const json_media[] = {"application/json", NULL};
+	static const char *const patch_media[] = {"application/json",
+						  "application/merge-patch+json", NULL};
+	if (!rt->request_schema)
+		return NULL;
+	const char *const *media = rt->request_media		      ? rt->request_media
+				   : strcmp(rt->method, "PATCH") == 0 ? patch_media
+								      : json_media;
+	json_t *content = json_object();
+	for (const char *const *m = media; *m; m++)
+		json_object_set_new(content, *m,
+				    json_pack("{s:{s:s+}}", "schema", "$ref",
+					      "#/components/schemas/", rt->request_schema));
+	return json_pack("{s:b, s:o}", "required", rt->body != NM_BODY_JSON_OPTIONAL, "content",
+			 content);
+}
+
+static json_t *success_response(const struct nm_route *rt)
+{
+	json_t *ok = json_pack("{s:s}", "description", rt->summary);
+	if (rt->success_status != 204) {
+		const char *media = rt->response_media ? rt->response_media : "application/json";
+		json_t *schema = rt->response_schema
+					 ? json_pack("{s:s+}", "$ref", "#/components/schemas/",
+						     rt->response_schema)
+				 : rt->response_media
+					 ? json_pack("{s:s}", "type", "string")
+					 : json_pack("{s:s, s:[]}", "type", "object", "required");
+		json_object_set_new(ok, "content", json_pack("{s:{s:o}}", media, "schema", schema));
+	}
+	json_t *headers = json_object();
+	json_object_set_new(headers, "X-Request-Id",
+			    json_pack("{s:s, s:{s:s}}", "description",
+				      "The request's id (yours, or one made up)", "schema", "type",
+				      "string"));
+	if (rt->min_role != NM_ROLE_NONE) {
+		static const char *const rl[][2] = {
+			{"RateLimit-Limit", "Requests per second allowed for this key"},
+			{"RateLimit-Remaining", "Requests left in the current burst"},
+			{"RateLimit-Reset", "Seconds until the burst is full again"},
+		};
+		for (size_t i = 0; i < 3; i++)
+			json_object_set_new(headers, rl[i][0],
+					    json_pack("{s:s, s:{s:s}}", "description", rl[i][1],
+						      "schema", "type", "integer"));
+	}
+	for (const struct nm_header *h = rt->response_headers; h && h->name; h++)
+		json_object_set_new(headers, h->name,
+				    json_pack("{s:s, s:{s:s}}", "description", h->description,
+					      "schema", "type", "string"));
+	json_object_set_new(ok, "headers", headers);
+	return ok;
 }
 
 static json_t *operation(const struct nm_route *rt)
 {
 	json_t *op = json_object();
-	char *oid = operation_id(rt);
-	json_object_set_new(op, "operationId", json_string(oid));
-	free(oid);
+	json_object_set_new(op, "operationId", json_string(rt->operation_id));
+	json_object_set_new(op, "tags", json_pack("[s]", rt->tag));
 	json_object_set_new(op, "summary", json_string(rt->summary));
-	add_path_params(op, rt->pattern);
-	bool is_list = rt->response_schema && strstr(rt->response_schema, "List");
-	if (is_list)
-		add_list_params(op);
-	if (rt->min_role != NM_ROLE_NONE)
-		json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
-	else
-		json_object_set_new(op, "security", json_array());
-	if (rt->body == NM_BODY_STREAM) {
-		static const char *const types[] = {"text/csv", "text/tab-separated-values",
-						    "application/x-ndjson", "application/json"};
-		json_t *content = json_object();
-		for (size_t i = 0; i < 4; i++)
-			json_object_set_new(content, types[i],
-					    json_pack("{s:{s:s+}}", "schema", "$ref",
-						      "#/components/schemas/", rt->request_schema));
-		json_object_set_new(op, "requestBody",
-				    json_pack("{s:b, s:o}", "required", 1, "content", content));
-	} else if (rt->request_schema) {
-		json_t *content = json_object();
-		json_t *schema =
-			json_pack("{s:s+}", "$ref", "#/components/schemas/", rt->request_schema);
-		json_object_set_new(content, "application/json",
-				    json_pack("{s:O}", "schema", schema));
-		if (strcmp(rt->method, "PATCH") == 0)
-			json_object_set_new(content, "application/merge-patch+json",
-					    json_pack("{s:O}", "schema", schema));
-		json_decref(schema);
-		json_object_set_new(op, "requestBody",
-				    json_pack("{s:b, s:o}", "required", 1, "content", content));
+	char *desc = NULL;
+	static const char *const roles[] = {"none", "read", "write", "admin"};
+	if (asprintf(&desc, "%s%sRole: %s.%s%s", rt->description ? rt->description : "",
+		     rt->description ? " " : "", roles[rt->min_role],
+		     rt->scope == NM_SCOPE_UNSCOPED ? " " : "",
+		     rt->scope == NM_SCOPE_UNSCOPED ? rt->scope_reason : "") >= 0) {
+		json_object_set_new(op, "description", json_string(desc));
+		free(desc);
 	}
+	json_object_set_new(op, "parameters", parameters(rt));
+	json_object_set_new(op, "security",
+			    rt->min_role != NM_ROLE_NONE ? json_pack("[{s:[]}]", "bearer")
+							 : json_array());
+	json_t *body = request_body(rt);
+	if (body)
+		json_object_set_new(op, "requestBody", body);
 	json_t *responses = json_object();
 	char code[8];
 	snprintf(code, sizeof code, "%d", rt->success_status);
-	json_t *ok = json_pack("{s:s}", "description", rt->summary);
-	if (rt->response_schema) {
-		const char *ctype = "application/json";
-		json_object_set_new(ok, "content",
-				    json_pack("{s:{s:{s:s+}}}", ctype, "schema", "$ref",
-					      "#/components/schemas/", rt->response_schema));
-	} else if (rt->success_status != 204) {
-		json_object_set_new(
-			ok, "content",
-			json_pack("{s:{s:{s:s}}}",
-				  strcmp(rt->pattern, "/metrics") == 0 ? "text/plain"
-								       : "application/json",
-				  "schema", "type",
-				  strcmp(rt->pattern, "/metrics") == 0 ? "string" : "object"));
-	}
-	json_object_set_new(responses, code, ok);
-	if (rt->min_role != NM_ROLE_NONE) {
-		json_object_set_new(responses, "401",
-				    problem_response("Missing or invalid API key"));
-		json_object_set_new(responses, "403", problem_response("Role too low"));
-		json_object_set_new(responses, "429", problem_response("Rate limited"));
-		json_object_set_new(responses, "503", problem_response("Database unavailable"));
-	}
-	if (strchr(rt->pattern, '{'))
-		json_object_set_new(responses, "404", problem_response("Not found"));
-	if (rt->request_schema) {
-		json_object_set_new(responses, "400", problem_response("Malformed JSON"));
-		json_object_set_new(responses, "413", problem_response("Body too large"));
-		json_object_set_new(responses, "415", problem_response("Unsupported content type"));
-		json_object_set_new(responses, "422", problem_response("Validation failed"));
-	}
-	if (strcmp(rt->pattern, "/readyz") == 0)
-		json_object_set_new(responses, "503", problem_response("Not ready"));
+	json_object_set_new(responses, code, success_response(rt));
+	add_problems(responses, rt);
 	json_object_set_new(op, "responses", responses);
 	return op;
+}
+
+static const char *problem_type_uri(enum nm_problem p)
+{
+	static char uris[NM_P_COUNT][96];
+	static const char *const slugs[] = {
+#define NM_PROBLEM(name, status, slug, title) slug,
+#include "nm/problem.def"
+#undef NM_PROBLEM
+	};
+	if (!uris[p][0])
+		snprintf(uris[p], sizeof uris[p], "%s%s", NM_PROBLEM_TYPE_BASE, slugs[p]);
+	return uris[p];
+}
+
+/* Standard Webhooks deliveries, one entry per event type (OpenAPI 3.1 "webhooks"). */
+static json_t *webhooks(void)
+{
+	static const char *const events[][3] = {
+		{"brand.created", "Brand", "A brand was created"},
+		{"brand.updated", "Brand", "A brand was updated"},
+		{"brand.deleted", "Brand", "A brand was deleted (data: the brand as it was)"},
+		{"import.completed", "Import", "A creator import finished"},
+		{"match_run.completed", "MatchRun", "A match run was stored"},
+		{"creator.status_changed", "Status", "A creator's pipeline status changed"},
+	};
+	json_t *w = json_object();
+	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
+		json_t *schema = json_pack(
+			"{s:s, s:[s,s,s,s], s:{s:{s:s, s:s}, s:{s:s, s:[s]}, s:{s:s, s:s}, "
+			"s:{s:s+}}}",
+			"type", "object", "required", "id", "type", "created_at", "data",
+			"properties", "id", "type", "string", "description",
+			"Equals the webhook-id header; the same on every retry", "type", "type",
+			"string", "enum", events[i][0], "created_at", "type", "string", "format",
+			"date-time", "data", "$ref", "#/components/schemas/", events[i][1]);
+		json_t *post = json_pack(
+			"{s:s, s:s, s:[s], s:[{s:s,s:s,s:b,s:{s:s}},{s:s,s:s,s:b,s:{s:s}},"
+			"{s:s,s:s,s:b,s:{s:s}}], s:{s:b, s:{s:{s:o}}}, s:{s:{s:s}, s:{s:s}}}",
+			"operationId", events[i][0], "summary", events[i][2], "tags", "Webhooks",
+			"parameters", "name", "webhook-id", "in", "header", "required", 1, "schema",
+			"type", "string", "name", "webhook-timestamp", "in", "header", "required",
+			1, "schema", "type", "string", "name", "webhook-signature", "in", "header",
+			"required", 1, "schema", "type", "string", "requestBody", "required", 1,
+			"content", "application/json", "schema", schema, "responses", "2XX",
+			"description", "Accepted; any other answer is retried on the schedule",
+			"default", "description", "Retried later");
+		/* Deliveries carry a Standard Webhooks signature, not an API key. */
+		json_object_set_new(post, "security", json_array());
+		json_object_set_new(w, events[i][0], json_pack("{s:o}", "post", post));
+	}
+	return w;
+}
+
+static json_t *tags(void)
+{
+	static const char *const t[][2] = {
+		{"Operations", "Health, readiness, metrics and this document"},
+		{"Keys", "API keys (admin)"},
+		{"Brands", "Brands and what they look for"},
+		{"Matches", "Ranked, explained creator matches per brand"},
+		{"Pipeline",
+		 "A brand's creator pipeline: shortlisted, contacted, accepted, declined"},
+		{"Creators", "The creator pool"},
+		{"Imports", "Bulk creator imports (CSV, TSV, NDJSON, JSON)"},
+		{"Webhooks", "Signed outbound events to your CRM"},
+		{"Inbound", "Signed events from your CRM"},
+	};
+	json_t *a = json_array();
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s}", "name", t[i][0], "description", t[i][1]));
+	return a;
 }
 
 json_t *nm_openapi_document(void)
@@ -430,12 +685,56 @@ json_t *nm_openapi_document(void)
 			*m = (char)(*m | 0x20);
 		json_object_set_new(item, method, operation(rt));
 	}
-	return json_pack(
-		"{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}}, s:[{s:s}], s:o, s:{s:o, s:{s:{s:s, s:s}}}}",
-		"openapi", "3.1.0", "info", "title", "nichematch API", "version", "1.0.0",
-		"description",
-		"Match brands with micro-influencers: brands, creators, ranked matches, webhooks.",
-		"license", "name", "Proprietary", "identifier", "LicenseRef-Proprietary", "servers",
-		"url", "/", "paths", paths, "components", "schemas", schemas(), "securitySchemes",
-		"bearer", "type", "http", "scheme", "bearer");
+	return json_pack("{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}}, s:[{s:s}], s:o, s:o, s:o, "
+			 "s:{s:o, s:{s:{s:s, s:s}}}}",
+			 "openapi", "3.1.0", "info", "title", "nichematch API", "version", "1.0.0",
+			 "description",
+			 "Match brands with micro-influencers: brands, creators, ranked matches, "
+			 "webhooks.",
+			 "license", "name", "Proprietary", "identifier", "LicenseRef-Proprietary",
+			 "servers", "url", "/", "tags", tags(), "paths", paths, "webhooks",
+			 webhooks(), "components", "schemas", schemas(), "securitySchemes",
+			 "bearer", "type", "http", "scheme", "bearer");
+}
+
+static json_t *param_json(const struct nm_param *p)
+{
+	static const char *const types[] = {"string", "integer", "number", "boolean", "enum"};
+	json_t *o =
+		json_pack("{s:s, s:s, s:b, s:b, s:b}", "name", p->name, "type", types[p->type],
+			  "list", p->list, "repeatable", p->repeatable, "required", p->required);
+	if (p->min < p->max) {
+		json_object_set_new(o, "min", json_real(p->min));
+		json_object_set_new(o, "max", json_real(p->max));
+	}
+	if (p->max_len)
+		json_object_set_new(o, "max_len", json_integer((json_int_t)p->max_len));
+	if (p->values) {
+		json_t *v = json_array();
+		for (const char *const *e = p->values; *e; e++)
+			json_array_append_new(v, json_string(*e));
+		json_object_set_new(o, "values", v);
+	}
+	return o;
+}
+
+json_t *nm_route_table_json(void)
+{
+	static const char *const roles[] = {"none", "read", "write", "admin"};
+	static const char *const bodies[] = {"none", "json", "json_optional", "stream", "raw"};
+	json_t *a = json_array();
+	for (size_t i = 0; i < nm_routes_count; i++) {
+		const struct nm_route *rt = &nm_routes[i];
+		json_t *q = json_array();
+		for (const struct nm_param *p = rt->query; p && p->name; p++)
+			json_array_append_new(q, param_json(p));
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:o}", "method",
+				     rt->method, "path", rt->pattern, "operation_id",
+				     rt->operation_id, "tag", rt->tag, "role", roles[rt->min_role],
+				     "scope", rt->scope == NM_SCOPE_UNSCOPED ? "unscoped" : "any",
+				     "body", bodies[rt->body], "success_status", rt->success_status,
+				     "query", q));
+	}
+	return a;
 }

@@ -183,7 +183,7 @@ void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	char type[128];
-	snprintf(type, sizeof type, "https://nichematch.dev/problems/%s", problems[p].slug);
+	snprintf(type, sizeof type, NM_PROBLEM_TYPE_BASE "%s", problems[p].slug);
 	json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", problems[p].title,
 			      "status", problems[p].status, "detail", detail);
 	if (r->url)
@@ -486,7 +486,17 @@ static void on_headers(struct nm_req *r)
 		authenticate(r);
 		if (r->replied)
 			return;
+		if (r->route->scope == NM_SCOPE_UNSCOPED && r->auth.brand_id) {
+			nm_reply_problem(
+				r, NM_P_FORBIDDEN, NULL, "%s",
+				r->route->scope_reason
+					? r->route->scope_reason
+					: "This needs a key that is not bound to a brand.");
+			return;
+		}
 	}
+	if (!nm_params_check(r))
+		return;
 
 	enum nm_body_kind bk = r->route->body;
 	if (bk == NM_BODY_JSON || bk == NM_BODY_JSON_OPTIONAL || bk == NM_BODY_RAW) {
