@@ -70,6 +70,11 @@ void nm_h_inbound_receive(struct nm_req *r);
  * bug: logged with the request id, 500 to the client without database details. */
 void nm_reply_db_error(struct nm_req *r, const PGresult *res);
 
+/* The same from a classified failure (nm/tx.h): the one mapping of database outcomes to
+ * problems. Logs only the SQLSTATE and constraint of a bug, never the server's text. */
+struct nm_db_err;
+void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
+
 /* Replies one page of a list: rows 0..limit-1 of res through row(), and next_cursor from
  * column cursor_col of the last of them when res has limit+1 rows (list queries ask for
  * one row more than the page, to know whether another page follows). Consumes res. */

@@ -4,6 +4,7 @@
 #include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
+#include "nm/tx.h"
 
 void nm_reply_db_error(struct nm_req *r, const PGresult *res)
 {
@@ -23,6 +24,45 @@ void nm_reply_db_error(struct nm_req *r, const PGresult *res)
 	}
 	json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", nm_req_request_id(r), "sqlstate",
 			      state, "error", PQresultErrorMessage(res));
+	nm_log_json(NM_LOG_ERROR, "database error", f);
+	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Internal error (request %s).",
+			 nm_req_request_id(r));
+}
+
+void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e)
+{
+	switch (e->status) {
+	case NM_DB_OK:
+	case NM_DB_ERROR:
+		break;
+	case NM_DB_NOT_FOUND:
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "Resource not found.");
+		return;
+	case NM_DB_CONFLICT:
+		nm_reply_problem(r, NM_P_CONFLICT, NULL,
+				 "A resource with the same unique value exists.");
+		return;
+	case NM_DB_MISSING_REF:
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
+				 "A resource this refers to does not exist.");
+		return;
+	case NM_DB_INVALID:
+		nm_reply_problem(r, NM_P_VALIDATION, NULL, "The database refused a value.");
+		return;
+	case NM_DB_RETRY:
+	case NM_DB_TIMEOUT:
+	case NM_DB_UNAVAILABLE:
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
+				 e->status == NM_DB_TIMEOUT
+					 ? "The database took too long to answer; retry shortly."
+				 : e->status == NM_DB_RETRY
+					 ? "Concurrent changes kept conflicting; retry shortly."
+					 : "The database is unreachable; retry shortly.");
+		return;
+	}
+	json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", nm_req_request_id(r), "sqlstate",
+			      e->sqlstate, "constraint", e->constraint);
 	nm_log_json(NM_LOG_ERROR, "database error", f);
 	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Internal error (request %s).",
 			 nm_req_request_id(r));

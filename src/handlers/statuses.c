@@ -8,6 +8,7 @@
 #include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/store_statuses.h"
+#include "nm/tx.h"
 #include "nm/verr.h"
 
 static struct nm_sql q_brand_exists = {"statuses_brand_exists",
@@ -40,7 +41,32 @@ static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
 	return ok;
 }
 
-/* PUT /v1/brands/{id}/creators/{creator_id}/status {"status","note"} → 200 */
+struct status_put {
+	int64_t brand_id, creator_id;
+	const char *status, *note;
+	json_t *row; /* the reply, once the write succeeded */
+};
+
+static bool status_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct status_put *t = cls;
+	json_decref(t->row);
+	PGresult *res;
+	t->row = nm_store_status_set(pg, t->brand_id, t->creator_id, t->status, t->note, &res);
+	if (t->row)
+		return true;
+	if (res)
+		nm_db_err_from(err, res);
+	else
+		nm_db_err_set(err, NM_DB_UNAVAILABLE); /* the event could not be written */
+	PQclear(res);
+	return false;
+}
+
+/* PUT /v1/brands/{id}/creators/{creator_id}/status {"status","note"} → 200.
+ * SERIALIZABLE: previous_status (in the reply and the event) must be the status this
+ * write replaced. Under READ COMMITTED two concurrent PUTs both read the same old status
+ * and emit two events claiming it; here the second one conflicts and runs again. */
 void nm_h_status_put(struct nm_req *r)
 {
 	json_t *in = nm_req_json(r), *errors = json_array();
@@ -58,29 +84,21 @@ void nm_h_status_put(struct nm_req *r)
 		return;
 	}
 	json_decref(errors);
-	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
+	struct status_put t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), status, note, NULL};
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !brand_ok(r, pg, t.brand_id))
 		return;
-	if (!nm_db_begin(pg)) {
-		nm_reply_db_down(r);
-		return;
-	}
-	PGresult *err;
-	json_t *row = nm_store_status_set(pg, brand_id, creator_id, status, note, &err);
-	if (!row && err && strcmp(nm_db_sqlstate(err), "23503") == 0)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.",
-				 (long long)creator_id);
-	else if (!row && err)
-		nm_reply_db_error(r, err);
-	PQclear(err);
-	if (!row || !nm_db_commit(pg)) {
-		nm_db_rollback(pg);
-		json_decref(row);
-		nm_reply_db_down(r); /* ignored when a reply was already set */
+	struct nm_db_err err;
+	if (!nm_tx_run(pg, NM_TX_SERIALIZABLE, status_put_tx, &t, &err)) {
+		json_decref(t.row);
+		if (err.status == NM_DB_MISSING_REF)
+			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.",
+					 (long long)t.creator_id);
+		else
+			nm_reply_db_err(r, &err);
 		return;
 	}
-	nm_reply_json(r, 200, row);
+	nm_reply_json(r, 200, t.row);
 }
 
 /* GET /v1/brands/{id}/creators?status= → the brand's pipeline, by creator id. */
