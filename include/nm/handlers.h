@@ -81,6 +81,10 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
 void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
 		   json_t *(*row)(const PGresult *res, int i));
 
+/* Replies {"data", "next_cursor"} from a page the store made; consumes page->data. */
+struct nm_page;
+void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
+
 /* A whole simple list: reads ?limit/?cursor, runs q with ($1 after id, $2 limit + 1) and
  * replies the page (cursor from column 0). */
 void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGresult *res, int i));

@@ -80,6 +80,28 @@ bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf,
 json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
 				PGresult **err);
 
+/* The same with a classified failure (nm/tx.h). */
+struct nm_db_err;
+json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
+			     struct nm_db_err *err);
+
+/* GET /v1/creators filters; NULL members do not filter. Values are canonical (platform
+ * name, lower-case handle without '@', ISO country, normalised category) and the
+ * follower bounds decimal text. */
+struct nm_creator_filter {
+	const char *platform, *handle, *country, *category, *q;
+	const char *min_followers, *max_followers;
+};
+struct nm_page_req;
+struct nm_page;
+bool nm_store_creators_list(struct nm_pg *pg, const struct nm_creator_filter *f,
+			    const struct nm_page_req *pr, struct nm_page *out,
+			    struct nm_db_err *err);
+/* One creator's reply JSON (caller owns), or NULL with err (NM_DB_NOT_FOUND when absent). */
+json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
+/* Deletes one creator; false with err NM_DB_NOT_FOUND when there was none. */
+bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
+
 /* Reply JSON of row i of a result selected with NM_CREATOR_SELECT. Caller owns. */
 json_t *nm_creator_row_json(const PGresult *res, int i);
 

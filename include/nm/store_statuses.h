@@ -37,4 +37,12 @@ json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
 json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
 			    const char *status, const char *note, PGresult **err);
 
+/* One page of the brand's pipeline by creator id, only `status` when not NULL. */
+struct nm_page_req;
+struct nm_page;
+struct nm_db_err;
+bool nm_store_statuses_list(struct nm_pg *pg, int64_t brand_id, const char *status,
+			    const struct nm_page_req *pr, struct nm_page *out,
+			    struct nm_db_err *err);
+
 #endif

@@ -51,11 +51,11 @@ enum nm_tx_isolation {
  * stored row). It may be called several times: it must reset whatever it produces. */
 typedef bool (*nm_tx_fn)(struct nm_pg *pg, void *cls, struct nm_db_err *err);
 
-#define NM_TX_ATTEMPTS 5
+#define NM_TX_ATTEMPTS 8
 
 /* Runs fn in a transaction at the given isolation level and commits. When a statement
  * of fn, or the COMMIT, fails with 40001 or 40P01, rolls back, waits a jittered
- * backoff (about 2, 4, 8, 16 ms) and runs fn again, up to NM_TX_ATTEMPTS times.
+ * backoff (up to 2, 4, 8, ... 64 ms) and runs fn again, up to NM_TX_ATTEMPTS times.
  * Returns true once committed; else false with *err saying why. */
 bool nm_tx_run(struct nm_pg *pg, enum nm_tx_isolation iso, nm_tx_fn fn, void *cls,
 	       struct nm_db_err *err);

@@ -79,7 +79,7 @@ static void backoff(int attempt)
 	unsigned r = 0;
 	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
 		r = (unsigned)clock();
-	long cap_us = 2000L << attempt; /* 2, 4, 8, 16 ms */
+	long cap_us = 2000L << (attempt < 5 ? attempt : 5); /* 2, 4, 8, 16, 32, 64 ms */
 	long us = 500 + (long)(r % (unsigned long)cap_us);
 	struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
 	nanosleep(&ts, NULL);

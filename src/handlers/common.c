@@ -4,6 +4,7 @@
 #include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
+#include "nm/store.h"
 #include "nm/tx.h"
 
 void nm_reply_db_error(struct nm_req *r, const PGresult *res)
@@ -94,6 +95,16 @@ void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
 				 : json_null();
 	PQclear(res);
 	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", data, "next_cursor", next));
+}
+
+void nm_reply_json_page(struct nm_req *r, struct nm_page *page)
+{
+	char cur[48];
+	json_t *next = page->next_after
+			       ? json_string(nm_cursor_encode(page->next_after, cur, sizeof cur))
+			       : json_null();
+	nm_reply_json(r, 200, json_pack("{s:o, s:o}", "data", page->data, "next_cursor", next));
+	page->data = NULL;
 }
 
 void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGresult *res, int i))

@@ -5,40 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nm/db.h"
 #include "nm/handlers.h"
+#include "nm/store.h"
 #include "nm/store_statuses.h"
 #include "nm/tx.h"
 #include "nm/verr.h"
 
-static struct nm_sql q_brand_exists = {"statuses_brand_exists",
-				       "SELECT 1 FROM brands WHERE id = $1", 1, 0};
-
-static struct nm_sql q_list = {
-	"statuses_list",
-	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
-	"WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
-	"ORDER BY s.creator_id LIMIT $4",
-	4, 0};
-
-/* True when the brand exists and the key may see it; else replies 404. */
+/* True when the brand exists and the key may see it; else replies 404 (or the failure). */
 static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
 {
-	char b[24];
-	snprintf(b, sizeof b, "%lld", (long long)brand_id);
-	if (!nm_brand_visible(r, brand_id)) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %s.", b);
-		return false;
-	}
-	const char *p[] = {b};
-	PGresult *res = nm_db_exec(pg, &q_brand_exists, p);
-	bool ok = nm_db_ok(res) && PQntuples(res) == 1;
-	if (!nm_db_ok(res))
-		nm_reply_db_error(r, res);
-	else if (!ok)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %s.", b);
-	PQclear(res);
-	return ok;
+	struct nm_db_err err;
+	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
+		return true;
+	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
+	else
+		nm_reply_db_err(r, &err);
+	return false;
 }
 
 struct status_put {
@@ -120,16 +103,11 @@ void nm_h_status_list(struct nm_req *r)
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, brand_id))
 		return;
-	char b[24], a[24], l[16];
-	snprintf(b, sizeof b, "%lld", (long long)brand_id);
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {b, status, a, l};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 1, nm_status_row_json);
+	struct nm_page page;
+	struct nm_db_err err;
+	if (!nm_store_statuses_list(pg, brand_id, status, &(struct nm_page_req){limit, after},
+				    &page, &err))
+		nm_reply_db_err(r, &err);
+	else
+		nm_reply_json_page(r, &page);
 }

@@ -60,6 +60,7 @@ static const struct nm_param creator_list_params[] = {
 	 .description = "At most this many followers"},
 	{.name = "category",
 	 .type = NM_PARAM_STRING,
+	 .max_len = 200,
 	 .description = "Creators with this category (normalised like imported categories)"},
 	{.name = "q",
 	 .type = NM_PARAM_STRING,

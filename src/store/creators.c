@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "nm/db.h"
+#include "nm/store.h"
 #include "nm/taxonomy.h"
+#include "page.h"
 
 /* A growable byte buffer. */
 struct sbuf {
@@ -296,4 +298,90 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 	json_int_t followers = json_integer_value(json_object_get(o, "followers"));
 	json_object_set_new(o, "tier", json_string(nm_tier_name(nm_tier_of(followers))));
 	return o;
+}
+
+json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
+			     struct nm_db_err *err)
+{
+	PGresult *res;
+	json_t *row = nm_store_creator_upsert(pg, c, inserted, &res);
+	if (row)
+		nm_db_err_set(err, NM_DB_OK);
+	else if (res)
+		nm_db_err_from(err, res);
+	else
+		nm_db_err_set(err, NM_DB_ERROR); /* out of memory encoding the row */
+	PQclear(res);
+	return row;
+}
+
+static struct nm_sql q_list = {
+	"creators_list",
+	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id > $1 "
+	"AND ($3::text IS NULL OR c.platform = $3) "
+	"AND ($4::text IS NULL OR c.handle = $4) "
+	"AND ($5::text IS NULL OR c.country = $5) "
+	"AND ($6::bigint IS NULL OR c.followers >= $6) "
+	"AND ($7::bigint IS NULL OR c.followers <= $7) "
+	"AND ($8::text IS NULL OR c.categories @> ARRAY[$8::text]) "
+	"AND ($9::text IS NULL OR c.search @@ websearch_to_tsquery('simple', $9)) "
+	"ORDER BY c.id LIMIT $2",
+	9, 0};
+
+bool nm_store_creators_list(struct nm_pg *pg, const struct nm_creator_filter *f,
+			    const struct nm_page_req *pr, struct nm_page *out,
+			    struct nm_db_err *err)
+{
+	char a[24], l[24];
+	const char *p[] = {nm_store_i64(a, pr->after),
+			   nm_store_i64(l, pr->limit + 1),
+			   f->platform,
+			   f->handle,
+			   f->country,
+			   f->min_followers,
+			   f->max_followers,
+			   f->category,
+			   f->q};
+	PGresult *res = nm_db_exec(pg, &q_list, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	nm_store_page_from(res, pr->limit, 0, nm_creator_row_json, out);
+	return true;
+}
+
+static struct nm_sql q_get = {"creators_get",
+			      "SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = $1", 1, 0};
+
+json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	PGresult *res = nm_db_exec(pg, &q_get, p);
+	nm_db_err_from(err, res);
+	json_t *row = NULL;
+	if (err->status == NM_DB_OK && PQntuples(res) == 1)
+		row = nm_creator_row_json(res, 0);
+	else if (err->status == NM_DB_OK)
+		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	PQclear(res);
+	return row;
+}
+
+static struct nm_sql q_delete = {"creators_delete",
+				 "DELETE FROM creators WHERE id = $1 RETURNING id", 1, 0};
+
+bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	PGresult *res = nm_db_exec(pg, &q_delete, p);
+	nm_db_err_from(err, res);
+	bool ok = err->status == NM_DB_OK && PQntuples(res) == 1;
+	if (!ok && err->status == NM_DB_OK)
+		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	PQclear(res);
+	return ok;
 }

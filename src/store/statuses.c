@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "nm/outbox.h"
+#include "nm/store.h"
 #include "nm/verr.h"
+#include "page.h"
 
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
 				       "excluded"};
@@ -87,4 +89,28 @@ json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_
 		return NULL;
 	}
 	return row;
+}
+
+static struct nm_sql q_list = {
+	"statuses_list",
+	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+	"WHERE s.brand_id = $1 AND ($2::text IS NULL OR s.status = $2) AND s.creator_id > $3 "
+	"ORDER BY s.creator_id LIMIT $4",
+	4, 0};
+
+bool nm_store_statuses_list(struct nm_pg *pg, int64_t brand_id, const char *status,
+			    const struct nm_page_req *pr, struct nm_page *out,
+			    struct nm_db_err *err)
+{
+	char b[24], a[24], l[24];
+	const char *p[] = {nm_store_i64(b, brand_id), status, nm_store_i64(a, pr->after),
+			   nm_store_i64(l, pr->limit + 1)};
+	PGresult *res = nm_db_exec(pg, &q_list, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	nm_store_page_from(res, pr->limit, 1, nm_status_row_json, out);
+	return true;
 }
