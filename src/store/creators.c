@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "nm/db.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
-#include "page.h"
 
 /* A growable byte buffer. */
 struct sbuf {
@@ -342,14 +342,7 @@ bool nm_store_creators_list(struct nm_pg *pg, const struct nm_creator_filter *f,
 			   f->max_followers,
 			   f->category,
 			   f->q};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
-		return false;
-	}
-	nm_store_page_from(res, pr->limit, 0, nm_creator_row_json, out);
-	return true;
+	return nm_store_list(pg, &q_list, p, pr->limit, 0, nm_creator_row_json, out, err);
 }
 
 static struct nm_sql q_get = {"creators_get",
@@ -359,13 +352,8 @@ json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_db_exec(pg, &q_get, p);
-	nm_db_err_from(err, res);
-	json_t *row = NULL;
-	if (err->status == NM_DB_OK && PQntuples(res) == 1)
-		row = nm_creator_row_json(res, 0);
-	else if (err->status == NM_DB_OK)
-		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	PGresult *res = nm_store_row(pg, &q_get, p, err);
+	json_t *row = res ? nm_creator_row_json(res, 0) : NULL;
 	PQclear(res);
 	return row;
 }
@@ -377,11 +365,8 @@ bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_db_exec(pg, &q_delete, p);
-	nm_db_err_from(err, res);
-	bool ok = err->status == NM_DB_OK && PQntuples(res) == 1;
-	if (!ok && err->status == NM_DB_OK)
-		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	PGresult *res = nm_store_row(pg, &q_delete, p, err);
+	bool found = res != NULL;
 	PQclear(res);
-	return ok;
+	return found;
 }

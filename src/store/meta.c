@@ -1,9 +1,9 @@
 /* Facts about the database itself (see nm/store.h). */
 #include <libpq-fe.h>
 
+#include "internal.h"
 #include "nm/db.h"
 #include "nm/store.h"
-#include "page.h"
 
 static struct nm_sql q_ready = {"readyz", "SELECT max(version) FROM schema_migrations", 0, 0};
 

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "nm/outbox.h"
 #include "nm/store.h"
 #include "nm/verr.h"
-#include "page.h"
 
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
 				       "excluded"};
@@ -105,12 +105,5 @@ bool nm_store_statuses_list(struct nm_pg *pg, int64_t brand_id, const char *stat
 	char b[24], a[24], l[24];
 	const char *p[] = {nm_store_i64(b, brand_id), status, nm_store_i64(a, pr->after),
 			   nm_store_i64(l, pr->limit + 1)};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
-		return false;
-	}
-	nm_store_page_from(res, pr->limit, 1, nm_status_row_json, out);
-	return true;
+	return nm_store_list(pg, &q_list, p, pr->limit, 1, nm_status_row_json, out, err);
 }

@@ -1,0 +1,50 @@
+/* Helpers shared by the store functions (see internal.h). */
+#include "internal.h"
+
+#include <stdio.h>
+
+#include "nm/db.h"
+
+void nm_store_page_from(PGresult *res, int limit, int cursor_col,
+			json_t *(*row)(const PGresult *res, int i), struct nm_page *out)
+{
+	int n = PQntuples(res);
+	out->data = json_array();
+	for (int i = 0; i < n && i < limit; i++)
+		json_array_append_new(out->data, row(res, i));
+	out->next_after = n > limit ? nm_db_i64(res, limit - 1, cursor_col) : 0;
+	PQclear(res);
+}
+
+const char *nm_store_i64(char *buf, int64_t v)
+{
+	snprintf(buf, 24, "%lld", (long long)v);
+	return buf;
+}
+
+bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int limit,
+		   int cursor_col, json_t *(*row)(const PGresult *res, int i), struct nm_page *out,
+		   struct nm_db_err *err)
+{
+	PGresult *res = nm_db_exec(pg, q, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	nm_store_page_from(res, limit, cursor_col, row, out);
+	return true;
+}
+
+PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+		       struct nm_db_err *err)
+{
+	PGresult *res = nm_db_exec(pg, q, p);
+	nm_db_err_from(err, res);
+	if (err->status == NM_DB_OK && PQntuples(res) > 0)
+		return res;
+	if (err->status == NM_DB_OK)
+		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	PQclear(res);
+	return NULL;
+}

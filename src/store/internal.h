@@ -1,0 +1,30 @@
+/* Private to src/store: running a statement into the shapes store functions return. */
+#ifndef NM_STORE_INTERNAL_H
+#define NM_STORE_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "nm/db.h"
+#include "nm/store.h"
+
+/* List statements take ($after, $limit + 1): one row more than the page tells whether
+ * another follows. Fills out from res (rows 0..limit-1 through row(), next_after from
+ * column cursor_col of the last of them when res has limit + 1 rows); consumes res. */
+void nm_store_page_from(PGresult *res, int limit, int cursor_col,
+			json_t *(*row)(const PGresult *res, int i), struct nm_page *out);
+
+/* Runs a list statement q (params p) and fills out as nm_store_page_from does. False
+ * with err on failure. */
+bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int limit,
+		   int cursor_col, json_t *(*row)(const PGresult *res, int i), struct nm_page *out,
+		   struct nm_db_err *err);
+
+/* Runs q expecting a row: returns the result (caller PQclears) when it succeeded with at
+ * least one row; else NULL with err set (NM_DB_NOT_FOUND when no row came back). */
+PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+		       struct nm_db_err *err);
+
+/* Decimal text of v in buf (>= 24 bytes), for statement parameters. */
+const char *nm_store_i64(char *buf, int64_t v);
+
+#endif
