@@ -1,6 +1,6 @@
 /* The webhook delivery workers (see nm/workers.h). Each thread keeps up to
  * NICHEMATCH_WEBHOOK_CONCURRENCY POSTs in flight on one libcurl multi handle (deliver.c)
- * and claims due deliveries (claim.c) as slots free up, at most
+ * and claims due deliveries (store/deliveries.c) as slots free up, at most
  * NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY per endpoint, so a receiver that hangs holds a
  * few slots for the timeout while every other endpoint's events keep flowing. One loop
  * pass: record the attempts that finished and claim for the idle slots (one pipelined
@@ -19,10 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "claim.h"
-#include "nm/db.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
+#include "nm/store_deliveries.h"
 #include "nm/webhooks.h"
 
 /* Added to the timeout for the lease: time to record the attempt after the POST. */
@@ -57,7 +56,7 @@ struct done {
 struct worker {
 	pthread_t thread;
 	int index;
-	PGconn *conn;
+	struct pg_conn *conn;
 	struct nm_sender *sender;
 	struct job **jobs; /* in flight, n_jobs of them */
 	int n_jobs;
@@ -98,25 +97,10 @@ static long long now_ms(void)
 
 static void disconnect(struct worker *w)
 {
-	PQfinish(w->conn);
+	nm_claim_close(w->conn);
 	w->conn = NULL;
 }
 
-/* Reads pending notifications. Returns false when the connection broke; *woken when a
- * NOTIFY arrived. */
-static bool drain(PGconn *conn, bool *woken)
-{
-	if (!PQconsumeInput(conn))
-		return false;
-	PGnotify *n;
-	while ((n = PQnotifies(conn))) {
-		*woken = true;
-		PQfreemem(n);
-	}
-	return true;
-}
-
-/* At most one attempt a second, so that a database that is down costs little. */
 static void connect_worker(struct worker *w)
 {
 	long long now = now_ms();
@@ -124,23 +108,10 @@ static void connect_worker(struct worker *w)
 		return;
 	w->next_connect_ms = now + 1000;
 	char err[256];
-	w->conn = nm_db_connect_raw(W.cfg, err, sizeof err);
-	if (w->conn) {
-		/* A commit lost in a PostgreSQL crash undoes a claim or an attempt record,
-		 * and either only makes the delivery go out again (same webhook-id), which
-		 * at-least-once allows; so the worker does not wait for WAL flushes. */
-		PGresult *res = PQexec(w->conn, "SET synchronous_commit = off; "
-						"LISTEN " NM_WEBHOOK_CHANNEL);
-		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		PQclear(res);
-		if (!ok || !nm_claim_prepare(w->conn)) {
-			nm_log(NM_LOG_WARN, "webhook worker %d: setup failed: %s", w->index,
-			       PQerrorMessage(w->conn));
-			disconnect(w);
-		}
-	}
+	w->conn = nm_claim_connect(W.cfg, err, sizeof err);
 	if (!w->conn && !w->warned)
-		nm_log(NM_LOG_WARN, "webhook worker %d: database unreachable; retrying", w->index);
+		nm_log(NM_LOG_WARN, "webhook worker %d: database unreachable (%s); retrying",
+		       w->index, err);
 	w->warned = !w->conn;
 	if (w->conn)
 		w->claim_due = true; /* whatever was notified while away */
@@ -188,22 +159,22 @@ static void on_done(void *tag, const struct nm_delivery_result *r, void *arg)
 	free(j);
 }
 
-static void start_row(struct worker *w, const PGresult *res, int i)
+static void start_row(struct worker *w, const struct pg_result *res, int i)
 {
 	struct job *j = calloc(1, sizeof *j);
 	if (!j)
 		return; /* comes back when its lease ends */
 	snprintf(j->delivery_id, sizeof j->delivery_id, "%s",
-		 PQgetvalue(res, i, NM_CLAIM_DELIVERY));
+		 nm_claim_value(res, i, NM_CLAIM_DELIVERY));
 	snprintf(j->endpoint_id, sizeof j->endpoint_id, "%s",
-		 PQgetvalue(res, i, NM_CLAIM_ENDPOINT));
+		 nm_claim_value(res, i, NM_CLAIM_ENDPOINT));
 	j->endpoint = atoll(j->endpoint_id);
-	j->attempt = atoi(PQgetvalue(res, i, NM_CLAIM_ATTEMPTS)) + 1;
+	j->attempt = atoi(nm_claim_value(res, i, NM_CLAIM_ATTEMPTS)) + 1;
 	char *body = nm_claim_body(res, i);
 	w->jobs[w->n_jobs++] = j;
-	if (!nm_sender_start(w->sender, PQgetvalue(res, i, NM_CLAIM_URL),
-			     PQgetvalue(res, i, NM_CLAIM_SECRET),
-			     PQgetvalue(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0,
+	if (!nm_sender_start(w->sender, nm_claim_value(res, i, NM_CLAIM_URL),
+			     nm_claim_value(res, i, NM_CLAIM_SECRET),
+			     nm_claim_value(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0,
 			     j)) {
 		/* No idle slot (cannot happen: we claim no more than are idle); the lease
 		 * brings it back. */
@@ -279,7 +250,7 @@ static void exchange(struct worker *w)
 	struct nm_claim_want cw = {want, W.lease_s, W.cfg->webhook_endpoint_concurrency, w->busy,
 				   n_busy};
 	bool broken = false;
-	PGresult *res = nm_claim_exchange(w->conn, w->outcomes, w->n_done, &cw, &broken);
+	struct pg_result *res = nm_claim_exchange(w->conn, w->outcomes, w->n_done, &cw, &broken);
 	for (int i = 0; i < w->n_done; i++) {
 		nm_metrics_add(
 			"nichematch_webhook_deliveries_total",
@@ -288,10 +259,10 @@ static void exchange(struct worker *w)
 		free(w->done[i].job);
 	}
 	w->n_done = 0;
-	int n = res ? PQntuples(res) : 0;
+	int n = nm_claim_rows(res);
 	for (int i = 0; i < n; i++)
 		start_row(w, res, i);
-	PQclear(res);
+	nm_claim_free(res);
 	if (res) {
 		w->claim_due = n == want;
 		w->notified = false;
@@ -359,7 +330,7 @@ static void *worker_main(void *arg)
 		int fds[2] = {-1, -1};
 		if (stop_at < 0) {
 			fds[0] = W.wake[0];
-			fds[1] = w->conn ? PQsocket(w->conn) : -1;
+			fds[1] = w->conn ? nm_claim_socket(w->conn) : -1;
 		}
 		long long wait = until - now_ms();
 		nm_sender_wait(w->sender, fds, 2,
@@ -368,7 +339,7 @@ static void *worker_main(void *arg)
 						: (int)wait);
 		nm_sender_run(w->sender, on_done, w);
 		bool woken = false;
-		if (w->conn && !drain(w->conn, &woken))
+		if (w->conn && !nm_claim_drain(w->conn, &woken))
 			disconnect(w);
 		now = now_ms();
 		w->notified |= woken;

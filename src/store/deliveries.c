@@ -1,5 +1,8 @@
-/* Claims, attempt records and hand-backs for the delivery workers (see claim.h). */
-#include "claim.h"
+/* Claims, attempt records and hand-backs for the delivery workers (see
+ * nm/store_deliveries.h). */
+#include "nm/store_deliveries.h"
+
+#include <libpq-fe.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -9,6 +12,8 @@
 #include "nm/db.h"
 #include "nm/log.h"
 #include "nm/netcheck.h"
+#include "nm/webhooks.h"
+#include "nm/workers.h"
 
 #define MAX_SCHEDULE 64
 
@@ -78,10 +83,63 @@ static bool prepare(PGconn *c, const char *name, const char *sql, int n)
 	return ok;
 }
 
-bool nm_claim_prepare(PGconn *c)
+static bool claim_prepare(PGconn *c)
 {
 	return prepare(c, "claim", claim_sql, 5) && prepare(c, "record", record_sql, 10) &&
 	       prepare(c, "release", release_sql, 1);
+}
+
+PGconn *nm_claim_connect(const struct nm_config *cfg, char *err, size_t errsz)
+{
+	PGconn *c = nm_db_connect_raw(cfg, err, errsz);
+	if (!c)
+		return NULL;
+	PGresult *res = PQexec(c, "SET synchronous_commit = off; LISTEN " NM_WEBHOOK_CHANNEL);
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!ok || !claim_prepare(c)) {
+		snprintf(err, errsz, "setup failed: %s", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+void nm_claim_close(PGconn *c)
+{
+	PQfinish(c);
+}
+
+int nm_claim_socket(PGconn *c)
+{
+	return c ? PQsocket(c) : -1;
+}
+
+bool nm_claim_drain(PGconn *c, bool *woken)
+{
+	if (!PQconsumeInput(c))
+		return false;
+	PGnotify *n;
+	while ((n = PQnotifies(c))) {
+		*woken = true;
+		PQfreemem(n);
+	}
+	return true;
+}
+
+int nm_claim_rows(const PGresult *res)
+{
+	return res ? PQntuples(res) : 0;
+}
+
+const char *nm_claim_value(const PGresult *res, int i, int col)
+{
+	return PQgetvalue(res, i, col);
+}
+
+void nm_claim_free(PGresult *res)
+{
+	PQclear(res);
 }
 
 /* "{a,b,c}" from n numbers; caller frees. */

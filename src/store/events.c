@@ -1,3 +1,5 @@
+/* The outbox: events written in the transaction of the change that caused them (see
+ * nm/outbox.h); the delivery workers claim them from store/deliveries.c. */
 #include "nm/outbox.h"
 
 #include <stdlib.h>
