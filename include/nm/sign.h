@@ -1,12 +1,15 @@
 /* Standard Webhooks signatures (https://www.standardwebhooks.com/): HMAC-SHA256 over
  * "<id>.<timestamp>.<body>" keyed with the secret's bytes, sent as "v1,<base64>".
- * Also SHA-256 helpers and secret generation. Pure: OpenSSL libcrypto only. */
+ * Pure: OpenSSL libcrypto only. The SHA-256, comparison and token helpers it builds on
+ * are in nm/crypto.h (included here for the callers that still reach them this way). */
 #ifndef NM_SIGN_H
 #define NM_SIGN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "nm/crypto.h"
 
 /* Decodes a "whsec_<base64>" secret (the prefix is optional) into key bytes.
  * key must hold 64 bytes. Returns the key length, or -1 when malformed. */
@@ -29,15 +32,5 @@ bool nm_sign_compute(const char *secret, const char *msg_id, int64_t timestamp, 
 int nm_sign_verify(const char *secret, const char *msg_id, const char *timestamp_header,
 		   const char *signature_header, const char *body, size_t body_len, int64_t now,
 		   int64_t tolerance_s);
-
-/* Lower-case hex SHA-256 of data into hex (65 bytes). */
-void nm_sha256_hex(const void *data, size_t len, char hex[65]);
-
-/* Constant-time equality of two byte strings (false when lengths differ). */
-bool nm_ct_equal(const void *a, size_t alen, const void *b, size_t blen);
-
-/* Random token: prefix + base64url of nbytes random bytes, into out. Returns false on
- * RNG failure or when out is too small. Used for API keys ("nm_live_...") and ids. */
-bool nm_random_token(const char *prefix, size_t nbytes, char *out, size_t outsz);
 
 #endif

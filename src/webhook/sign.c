@@ -1,4 +1,4 @@
-/* Standard Webhooks signing and verification, SHA-256 and random tokens (see nm/sign.h).
+/* Standard Webhooks signing and verification (see nm/sign.h).
  *
  * Base64 is done here rather than with EVP_EncodeBlock/EVP_DecodeBlock: those skip
  * whitespace, return padded lengths and know nothing of base64url, and we want one strict,
@@ -23,47 +23,9 @@
 #define SIG_B64_LEN   44
 #define SIG_TEXT_SIZE (3 + SIG_B64_LEN + 1)
 /* Enough for any int64 in decimal with sign. */
-#define TS_DIGITS_MAX	20
-#define TOKEN_BYTES_MAX 256
+#define TS_DIGITS_MAX 20
 
 static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static size_t b64_encoded_len(size_t n, bool pad)
-{
-	return pad ? (n + 2) / 3 * 4 : (n * 4 + 2) / 3;
-}
-
-/* Writes the encoding of src plus a NUL; out must hold b64_encoded_len(n, pad) + 1. */
-static void b64_encode(const unsigned char *src, size_t n, const char *alphabet, bool pad,
-		       char *out)
-{
-	size_t o = 0, i = 0;
-	for (; i + 3 <= n; i += 3) {
-		uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
-	}
-	if (n - i == 1) {
-		uint32_t v = (uint32_t)src[i] << 16;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		if (pad) {
-			out[o++] = '=';
-			out[o++] = '=';
-		}
-	} else if (n - i == 2) {
-		uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		if (pad)
-			out[o++] = '=';
-	}
-	out[o] = '\0';
-}
 
 static int b64_std_value(unsigned char c)
 {
@@ -132,12 +94,12 @@ bool nm_sign_secret_generate(char *out, size_t outsz)
 {
 	unsigned char raw[SECRET_RANDOM_BYTES];
 	size_t plen = strlen(SECRET_PREFIX);
-	if (!out || outsz < plen + b64_encoded_len(sizeof raw, true) + 1)
+	if (!out || outsz < plen + nm_b64_encoded_len(sizeof raw, true) + 1)
 		return false;
 	if (RAND_bytes(raw, sizeof raw) != 1)
 		return false;
 	memcpy(out, SECRET_PREFIX, plen);
-	b64_encode(raw, sizeof raw, b64_std, true, out + plen);
+	nm_b64_encode(raw, sizeof raw, b64_std, true, out + plen);
 	OPENSSL_cleanse(raw, sizeof raw);
 	return true;
 }
@@ -193,7 +155,7 @@ static bool signature_b64(const char *secret, const char *msg_id, int64_t timest
 	bool ok = keylen > 0 &&
 		  mac_message(key, (size_t)keylen, msg_id, timestamp, body, body_len, mac);
 	if (ok)
-		b64_encode(mac, sizeof mac, b64_std, true, b64);
+		nm_b64_encode(mac, sizeof mac, b64_std, true, b64);
 	OPENSSL_cleanse(key, sizeof key);
 	OPENSSL_cleanse(mac, sizeof mac);
 	return ok;
@@ -269,49 +231,4 @@ int nm_sign_verify(const char *secret, const char *msg_id, const char *timestamp
 	if (!signature_b64(secret, msg_id, ts, body, body_len, expected))
 		return NM_SIGN_BAD_SIGNATURE;
 	return header_has_signature(signature_header, expected) ? 0 : NM_SIGN_BAD_SIGNATURE;
-}
-
-void nm_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		/* Only on allocation failure inside OpenSSL; an empty string never equals a
-		 * stored hash, so callers fail closed. */
-		hex[0] = '\0';
-		return;
-	}
-	for (unsigned int i = 0; i < mdlen; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[64] = '\0';
-}
-
-bool nm_ct_equal(const void *a, size_t alen, const void *b, size_t blen)
-{
-	/* Lengths are not secret here (signatures and hashes have fixed sizes). */
-	if (alen != blen)
-		return false;
-	return alen == 0 || CRYPTO_memcmp(a, b, alen) == 0;
-}
-
-bool nm_random_token(const char *prefix, size_t nbytes, char *out, size_t outsz)
-{
-	unsigned char raw[TOKEN_BYTES_MAX];
-	if (!prefix)
-		prefix = "";
-	size_t plen = strlen(prefix);
-	if (!out || nbytes == 0 || nbytes > sizeof raw)
-		return false;
-	if (outsz < plen + b64_encoded_len(nbytes, false) + 1)
-		return false;
-	if (RAND_bytes(raw, (int)nbytes) != 1)
-		return false;
-	memcpy(out, prefix, plen);
-	/* base64url without padding: safe in URLs, headers and shell arguments unquoted. */
-	b64_encode(raw, nbytes, b64_url, false, out + plen);
-	OPENSSL_cleanse(raw, nbytes);
-	return true;
 }
