@@ -5,77 +5,40 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nm/buf.h"
 #include "nm/db.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
 
-/* A growable byte buffer. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_reserve(struct sbuf *b, size_t more)
-{
-	if (b->oom || b->len + more + 1 <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	char *np = realloc(b->p, cap);
-	if (!np) {
-		b->oom = true;
-		return;
-	}
-	b->p = np;
-	b->cap = cap;
-}
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	sb_reserve(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* PostgreSQL array literal: {"a","b"} with " and \ escaped. */
-static void sb_array(struct sbuf *b, char *const *v, size_t n)
+static void pg_array_literal(struct nm_buf *b, char *const *v, size_t n)
 {
-	sb_str(b, "{");
+	nm_buf_str(b, "{");
 	for (size_t i = 0; i < n; i++) {
-		sb_str(b, i ? ",\"" : "\"");
+		nm_buf_str(b, i ? ",\"" : "\"");
 		for (const char *s = v[i]; *s; s++) {
 			if (*s == '"' || *s == '\\')
-				sb_add(b, "\\", 1);
-			sb_add(b, s, 1);
+				nm_buf_add(b, "\\", 1);
+			nm_buf_add(b, s, 1);
 		}
-		sb_str(b, "\"");
+		nm_buf_str(b, "\"");
 	}
-	sb_str(b, "}");
+	nm_buf_str(b, "}");
 }
 
 /* Values are appended NUL-terminated to one buffer; offsets become pointers at the end,
  * once the buffer stops moving. */
-static void put(struct sbuf *b, long *off, int *i, const char *s)
+static void put(struct nm_buf *b, long *off, int *i, const char *s)
 {
 	if (!s) {
 		off[(*i)++] = -1;
 		return;
 	}
 	off[(*i)++] = (long)b->len;
-	sb_add(b, s, strlen(s) + 1);
+	nm_buf_add(b, s, strlen(s) + 1);
 }
 
-static void put_i64(struct sbuf *b, long *off, int *i, bool has, int64_t v)
+static void put_i64(struct nm_buf *b, long *off, int *i, bool has, int64_t v)
 {
 	char num[32];
 	snprintf(num, sizeof num, "%lld", (long long)v);
@@ -84,7 +47,7 @@ static void put_i64(struct sbuf *b, long *off, int *i, bool has, int64_t v)
 
 /* The shortest of %.15g and %.17g that reads back as the same double: exact, and
  * short for the common values (0.041, not 0.041000000000000002). */
-static void put_f64(struct sbuf *b, long *off, int *i, bool has, double v)
+static void put_f64(struct nm_buf *b, long *off, int *i, bool has, double v)
 {
 	char num[40];
 	snprintf(num, sizeof num, "%.15g", v);
@@ -93,17 +56,17 @@ static void put_f64(struct sbuf *b, long *off, int *i, bool has, double v)
 	put(b, off, i, has ? num : NULL);
 }
 
-static void put_array(struct sbuf *b, long *off, int *i, char *const *v, size_t n)
+static void put_array(struct nm_buf *b, long *off, int *i, char *const *v, size_t n)
 {
 	off[(*i)++] = (long)b->len;
-	sb_array(b, v, n);
-	sb_add(b, "", 1);
+	pg_array_literal(b, v, n);
+	nm_buf_add(b, "", 1);
 }
 
 bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_NCOLS],
 		       char **scratch)
 {
-	struct sbuf b = {0};
+	struct nm_buf b = {0};
 	long off[NM_CREATOR_NCOLS];
 	int i = 0;
 	put(&b, off, &i, nm_platform_name(c->platform));
@@ -136,20 +99,20 @@ bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_N
 	put(&b, off, &i, c->last_post_at[0] ? c->last_post_at : NULL);
 	put(&b, off, &i, c->external_id);
 	if (b.oom) {
-		free(b.p);
+		free(b.data);
 		return false;
 	}
 	for (int k = 0; k < NM_CREATOR_NCOLS; k++)
-		vals[k] = off[k] < 0 ? NULL : b.p + off[k];
-	*scratch = b.p;
+		vals[k] = off[k] < 0 ? NULL : b.data + off[k];
+	*scratch = b.data;
 	return true;
 }
 
 /* COPY text format escapes: backslash, tab, newline, carriage return. */
-static void sb_copy_field(struct sbuf *b, const char *s)
+static void copy_field(struct nm_buf *b, const char *s)
 {
 	if (!s) {
-		sb_add(b, "\\N", 2);
+		nm_buf_add(b, "\\N", 2);
 		return;
 	}
 	const char *run = s;
@@ -171,11 +134,11 @@ static void sb_copy_field(struct sbuf *b, const char *s)
 		default:
 			continue;
 		}
-		sb_add(b, run, (size_t)(s - run));
-		sb_add(b, esc, 2);
+		nm_buf_add(b, run, (size_t)(s - run));
+		nm_buf_add(b, esc, 2);
 		run = s + 1;
 	}
-	sb_add(b, run, (size_t)(s - run));
+	nm_buf_add(b, run, (size_t)(s - run));
 }
 
 bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf, size_t *len,
@@ -185,17 +148,17 @@ bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf,
 	char *scratch;
 	if (!nm_creator_encode(c, vals, &scratch))
 		return false;
-	struct sbuf b = {*buf, *len, *cap, false};
+	struct nm_buf b = {*buf, *len, *cap, false};
 	char num[32];
 	snprintf(num, sizeof num, "%lld", seq);
-	sb_str(&b, num);
+	nm_buf_str(&b, num);
 	for (int k = 0; k < NM_CREATOR_NCOLS; k++) {
-		sb_add(&b, "\t", 1);
-		sb_copy_field(&b, vals[k]);
+		nm_buf_add(&b, "\t", 1);
+		copy_field(&b, vals[k]);
 	}
-	sb_add(&b, "\n", 1);
+	nm_buf_add(&b, "\n", 1);
 	free(scratch);
-	*buf = b.p;
+	*buf = b.data;
 	*len = b.len;
 	*cap = b.cap;
 	return !b.oom;

@@ -1,0 +1,31 @@
+/* A growable byte buffer. It keeps a NUL after its bytes once it holds any, so text can
+ * be read as a C string. A failed allocation sets oom and makes every later append a
+ * no-op, so a writer appends freely and checks once at the end.
+ *
+ * Ownership: the buffer owns data; nm_buf_free releases it, nm_buf_steal hands it to
+ * the caller (who frees it with free()). A zero-initialised struct is an empty buffer. */
+#ifndef NM_BUF_H
+#define NM_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct nm_buf {
+	char *data;
+	size_t len, cap;
+	bool oom;
+};
+
+/* Makes room for more bytes (and the NUL). False (and oom) when memory ran out. */
+bool nm_buf_reserve(struct nm_buf *b, size_t more);
+void nm_buf_add(struct nm_buf *b, const void *s, size_t n);
+void nm_buf_str(struct nm_buf *b, const char *s);
+void nm_buf_printf(struct nm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* jansson's json_dump_callback: appends; returns -1 once out of memory. */
+int nm_buf_dump_cb(const char *data, size_t n, void *buf);
+/* The bytes (NUL-terminated; NULL when empty or after oom) and their length; the buffer
+ * is empty afterwards. */
+char *nm_buf_steal(struct nm_buf *b, size_t *len);
+void nm_buf_free(struct nm_buf *b);
+
+#endif
