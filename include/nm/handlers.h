@@ -44,6 +44,10 @@ void nm_h_matches_page(struct nm_req *r);
 void nm_h_match_runs_list(struct nm_req *r);
 
 /* statuses.c */
+void nm_h_statuses_bulk(struct nm_req *r);
+void nm_h_status_clear(struct nm_req *r);
+void nm_h_status_history(struct nm_req *r);
+void nm_h_pipeline(struct nm_req *r);
 void nm_h_status_put(struct nm_req *r);
 void nm_h_status_list(struct nm_req *r);
 

@@ -34,6 +34,48 @@ json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
  * caller owns), or NULL with *err set to the failed result (caller PQclears; SQLSTATE
  * 23503 means no such creator or brand) or to NULL when the event could not be
  * written. The caller commits or rolls back. */
+/* Who makes a change, for the history: the API key (0 when none) and a source ("api",
+ * "inbound:<name>"). */
+struct nm_status_actor {
+	int64_t key_id;
+	const char *source;
+};
+
+/* Sets one status on pg's open transaction, records the change in the history and, when
+ * the status changed, emits creator.status_changed. Returns the reply row with
+ * previous_status (caller owns), or NULL with err (NM_DB_MISSING_REF: no such creator).
+ * The caller commits or rolls back (nm_tx_run at SERIALIZABLE, so that
+ * previous_status is the status this write replaced). */
+struct nm_db_err;
+json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
+			      const char *status, const char *note,
+			      const struct nm_status_actor *who, struct nm_db_err *err);
+
+/* Bulk: positions (1-based, JSON integers; caller owns) of ids that name no creator. */
+bool nm_store_statuses_missing(struct nm_pg *pg, const int64_t *ids, size_t n, json_t **positions,
+			       struct nm_db_err *err);
+/* Bulk: sets one status on every creator of ids (duplicates once), history and one event
+ * per creator whose status changed (*changed counts them). Returns the rows by creator id
+ * (caller owns) or NULL with err. */
+json_t *nm_store_statuses_write_many(struct nm_pg *pg, int64_t brand_id, const int64_t *ids,
+				     size_t n, const char *status, const char *note,
+				     const struct nm_status_actor *who, size_t *changed,
+				     struct nm_db_err *err);
+/* Clears a status (history to NULL, an event with status null). False with err
+ * NM_DB_NOT_FOUND when the creator had none. */
+bool nm_store_status_clear(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
+			   const struct nm_status_actor *who, struct nm_db_err *err);
+/* One page of a pair's history, oldest first. */
+struct nm_page_req;
+struct nm_page;
+bool nm_store_status_history(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
+			     const struct nm_page_req *pr, struct nm_page *out,
+			     struct nm_db_err *err);
+/* {"brand_id","counts":{status:n},"total","latest_run":{...}|null}; caller owns. */
+json_t *nm_store_pipeline_counts(struct nm_pg *pg, int64_t brand_id, struct nm_db_err *err);
+
+/* The inbound path's older form: as nm_store_status_write with source "inbound", the
+ * failed result in *err (caller PQclears). */
 json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
 			    const char *status, const char *note, PGresult **err);
 

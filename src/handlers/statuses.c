@@ -27,6 +27,7 @@ static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
 struct status_put {
 	int64_t brand_id, creator_id;
 	const char *status, *note;
+	struct nm_status_actor who;
 	json_t *row; /* the reply, once the write succeeded */
 };
 
@@ -34,16 +35,68 @@ static bool status_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
 	struct status_put *t = cls;
 	json_decref(t->row);
-	PGresult *res;
-	t->row = nm_store_status_set(pg, t->brand_id, t->creator_id, t->status, t->note, &res);
-	if (t->row)
-		return true;
-	if (res)
-		nm_db_err_from(err, res);
-	else
-		nm_db_err_set(err, NM_DB_UNAVAILABLE); /* the event could not be written */
-	PQclear(res);
-	return false;
+	t->row = nm_store_status_write(pg, t->brand_id, t->creator_id, t->status, t->note, &t->who,
+				       err);
+	return t->row != NULL;
+}
+
+static struct nm_status_actor actor(const struct nm_req *r)
+{
+	return (struct nm_status_actor){nm_req_auth(r)->key_id, "api"};
+}
+
+/* Validates {"status","note"} plus, when creator_ids is not NULL, the bulk member
+ * "creator_ids" (1..NM_BULK_MAX positive ids). Replies 422 and returns false on errors. */
+#define NM_BULK_MAX 500
+static bool status_body(struct nm_req *r, const char **status, const char **note,
+			int64_t **creator_ids, size_t *n_ids)
+{
+	json_t *in = nm_req_json(r), *errors = json_array(), *v;
+	const char *key;
+	*status = *note = NULL;
+	json_object_foreach(in, key, v)
+	{
+		if (nm_status_member(key, v, status, note, errors))
+			continue;
+		if (!creator_ids || strcmp(key, "creator_ids") != 0) {
+			nm_verr_add(errors, key, "unknown field");
+			continue;
+		}
+		size_t n = json_array_size(v);
+		if (!json_is_array(v) || n == 0 || n > NM_BULK_MAX) {
+			nm_verr_add(errors, "creator_ids",
+				    "must be an array of 1 to %d creator ids", NM_BULK_MAX);
+			continue;
+		}
+		*creator_ids = calloc(n, sizeof **creator_ids);
+		if (!*creator_ids) {
+			nm_verr_add(errors, "creator_ids", "too many ids for the memory left");
+			continue;
+		}
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			if (!json_is_integer(e) || json_integer_value(e) < 1) {
+				char path[48];
+				nm_verr_path(path, sizeof path, "creator_ids", (long)i, NULL);
+				nm_verr_add(errors, path, "must be a positive integer id");
+			} else {
+				(*creator_ids)[i] = json_integer_value(e);
+			}
+		}
+		*n_ids = n;
+	}
+	if (!json_object_get(in, "status"))
+		nm_verr_add(errors, "status", "is required");
+	if (creator_ids && !json_object_get(in, "creator_ids"))
+		nm_verr_add(errors, "creator_ids", "is required");
+	if (json_array_size(errors)) {
+		nm_reply_problem(r, NM_P_VALIDATION, errors, "The status has invalid fields.");
+		return false;
+	}
+	json_decref(errors);
+	return true;
 }
 
 /* PUT /v1/brands/{id}/creators/{creator_id}/status {"status","note"} → 200.
@@ -52,22 +105,11 @@ static bool status_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
  * and emit two events claiming it; here the second one conflicts and runs again. */
 void nm_h_status_put(struct nm_req *r)
 {
-	json_t *in = nm_req_json(r), *errors = json_array();
-	const char *status = NULL, *note = NULL, *key;
-	json_t *v;
-	json_object_foreach(in, key, v)
-	{
-		if (!nm_status_member(key, v, &status, &note, errors))
-			nm_verr_add(errors, key, "unknown field");
-	}
-	if (!json_object_get(in, "status"))
-		nm_verr_add(errors, "status", "is required");
-	if (json_array_size(errors)) {
-		nm_reply_problem(r, NM_P_VALIDATION, errors, "The status has invalid fields.");
+	const char *status, *note;
+	if (!status_body(r, &status, &note, NULL, NULL))
 		return;
-	}
-	json_decref(errors);
-	struct status_put t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), status, note, NULL};
+	struct status_put t = {
+		nm_req_id_param(r, 0), nm_req_id_param(r, 1), status, note, actor(r), NULL};
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, t.brand_id))
 		return;
@@ -110,4 +152,139 @@ void nm_h_status_list(struct nm_req *r)
 		nm_reply_db_err(r, &err);
 	else
 		nm_reply_json_page(r, &page);
+}
+
+struct status_bulk {
+	int64_t brand_id;
+	const int64_t *ids;
+	size_t n;
+	const char *status, *note;
+	struct nm_status_actor who;
+	json_t *missing; /* positions of unknown ids, when any */
+	json_t *rows;
+	size_t changed;
+};
+
+static bool status_bulk_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct status_bulk *t = cls;
+	json_decref(t->missing);
+	json_decref(t->rows);
+	t->missing = t->rows = NULL;
+	if (!nm_store_statuses_missing(pg, t->ids, t->n, &t->missing, err))
+		return false;
+	if (json_array_size(t->missing)) {
+		nm_db_err_set(err, NM_DB_OK); /* roll back: nothing to change */
+		return false;
+	}
+	t->rows = nm_store_statuses_write_many(pg, t->brand_id, t->ids, t->n, t->status, t->note,
+					       &t->who, &t->changed, err);
+	return t->rows != NULL;
+}
+
+/* POST /v1/brands/{id}/statuses {"creator_ids":[...],"status","note"} → 200: all or
+ * nothing, one event per creator whose status changed. */
+void nm_h_statuses_bulk(struct nm_req *r)
+{
+	const char *status, *note;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	if (!status_body(r, &status, &note, &ids, &n)) {
+		free(ids);
+		return;
+	}
+	struct status_bulk t = {
+		nm_req_id_param(r, 0), ids, n, status, note, actor(r), NULL, NULL, 0};
+	struct nm_pg *pg = nm_req_db(r);
+	struct nm_db_err err;
+	if (!pg || !brand_ok(r, pg, t.brand_id)) {
+		free(ids);
+		return;
+	}
+	bool ok = nm_tx_run(pg, NM_TX_SERIALIZABLE, status_bulk_tx, &t, &err);
+	if (ok) {
+		nm_reply_json(r, 200,
+			      json_pack("{s:o, s:I, s:I}", "data", t.rows, "count",
+					(json_int_t)json_array_size(t.rows), "changed",
+					(json_int_t)t.changed));
+	} else if (json_array_size(t.missing)) {
+		json_t *errors = json_array(), *pos;
+		size_t i;
+		json_array_foreach(t.missing, i, pos)
+		{
+			long at = (long)json_integer_value(pos) - 1;
+			char path[48];
+			nm_verr_path(path, sizeof path, "creator_ids", at, NULL);
+			nm_verr_add(errors, path, "no creator %lld", (long long)ids[at]);
+		}
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "%zu creator id(s) name no creator; nothing was changed.",
+				 json_array_size(t.missing));
+	} else {
+		nm_reply_db_err(r, &err);
+	}
+	json_decref(t.missing);
+	free(ids);
+}
+
+struct status_clear {
+	int64_t brand_id, creator_id;
+	struct nm_status_actor who;
+};
+
+static bool status_clear_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct status_clear *t = cls;
+	return nm_store_status_clear(pg, t->brand_id, t->creator_id, &t->who, err);
+}
+
+/* DELETE /v1/brands/{id}/creators/{creator_id}/status → 204 (recorded in the history). */
+void nm_h_status_clear(struct nm_req *r)
+{
+	struct status_clear t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), actor(r)};
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, t.brand_id))
+		return;
+	struct nm_db_err err;
+	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, status_clear_tx, &t, &err))
+		nm_reply_empty(r, 204);
+	else if (err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
+				 "Creator %lld has no status for brand %lld.",
+				 (long long)t.creator_id, (long long)t.brand_id);
+	else
+		nm_reply_db_err(r, &err);
+}
+
+/* GET /v1/brands/{id}/creators/{creator_id}/history → every change, oldest first. */
+void nm_h_status_history(struct nm_req *r)
+{
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, brand_id))
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_status_history(pg, brand_id, creator_id, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
+}
+
+/* GET /v1/brands/{id}/pipeline → counts per status and the latest run's size. */
+void nm_h_pipeline(struct nm_req *r)
+{
+	int64_t brand_id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, brand_id))
+		return;
+	struct nm_db_err err;
+	json_t *counts = nm_store_pipeline_counts(pg, brand_id, &err);
+	if (counts)
+		nm_reply_json(r, 200, counts);
+	else
+		nm_reply_db_err(r, &err);
 }

@@ -126,6 +126,11 @@ class OpenApiTruthTests(ServerTestCase):
         c("PUT", "/v1/brands/{id}/creators/{creator_id}/status",
           "/v1/brands/%d/creators/%d/status" % (b, cr["id"]), {"status": "shortlisted", "note": "ok"})
         c("GET", "/v1/brands/{id}/creators", "/v1/brands/%d/creators" % b)
+        c("POST", "/v1/brands/{id}/statuses", "/v1/brands/%d/statuses" % b,
+          {"creator_ids": [cr["id"]], "status": "contacted", "note": "bulk"})
+        c("GET", "/v1/brands/{id}/creators/{creator_id}/history",
+          "/v1/brands/%d/creators/%d/history" % (b, cr["id"]))
+        c("GET", "/v1/brands/{id}/pipeline", "/v1/brands/%d/pipeline" % b)
         wh = c("POST", "/v1/webhooks", "/v1/webhooks",
                {"url": "http://127.0.0.1:9/hook", "events": ["brand.created"]})
         c("GET", "/v1/webhooks", "/v1/webhooks")
@@ -136,7 +141,7 @@ class OpenApiTruthTests(ServerTestCase):
         c("GET", "/v1/inbound-sources", "/v1/inbound-sources")
         c("GET", "/v1/inbound-sources/{id}", "/v1/inbound-sources/%d" % src["id"])
         self.assertEqual(self.errors, [], "\n".join(self.errors))
-        self.assertGreaterEqual(len(self.checked), 25, sorted(self.checked))
+        self.assertGreaterEqual(len(self.checked), 28, sorted(self.checked))
         self.assertTrue(k["key"])
 
     def test_the_validator_can_fail(self):
