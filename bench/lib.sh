@@ -123,6 +123,7 @@ server_start() {
 	[[ -n $cpu ]] && pin=(taskset -c "$cpu")
 	start_bg "$BENCH_TMP/server-$port.log" env DATABASE_URL="$(pg_url "$db")" \
 		NICHEMATCH_LISTEN="127.0.0.1:$port" NICHEMATCH_RATE_LIMIT=0 \
+		NICHEMATCH_KEY_MAX_IN_FLIGHT=0 NICHEMATCH_MATCH_RUNS_PER_MINUTE=0 \
 		NICHEMATCH_MIGRATIONS_DIR="${BENCH_MIGRATIONS:-$BENCH_ROOT/migrations}" \
 		"${pin[@]}" "$BUILD/nichematch" serve
 	SERVER_PID=$LAST_PID

@@ -1,6 +1,7 @@
 /* API keys (SPEC §2): generation, SHA-256 hashing, lookup with a short in-process
- * cache so that a hot key costs no database round trip. Keys are never stored or
- * logged; only their hash and an 11-character prefix for humans. */
+ * cache (nm/authcache.h) so that a hot key costs no database round trip and a string
+ * that cannot be a key costs none at all. Keys are never stored or logged; only their
+ * hash and an 11-character prefix for humans. */
 #ifndef NM_AUTH_H
 #define NM_AUTH_H
 
@@ -13,12 +14,23 @@
 
 struct nm_pg;
 
-enum nm_auth_result { NM_AUTH_OK, NM_AUTH_INVALID, NM_AUTH_DB_DOWN };
+enum nm_auth_result {
+	NM_AUTH_OK,
+	NM_AUTH_INVALID,     /* malformed, unknown or revoked */
+	NM_AUTH_DB_DOWN,     /* could not be looked up: answer 503 */
+	NM_AUTH_NOT_CHECKED, /* lookup_allowed was false and the cache did not know it */
+};
 
-/* Checks a bearer key. On NM_AUTH_OK fills *out. */
-enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, struct nm_auth *out);
+/* Checks a bearer key. On NM_AUTH_OK fills *out. A key of the wrong shape is
+ * NM_AUTH_INVALID with no database work. With lookup_allowed false (the client is
+ * over its budget of failed checks), only the cache answers, except for a key that was
+ * valid lately, which is still looked up. Counts every check in
+ * nichematch_auth_checks_total{result=...}. */
+enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, bool lookup_allowed,
+				  struct nm_auth *out);
 
-/* Forgets cached entries (after a revoke on this instance). */
+/* Forgets cached valid keys and makes lookups in flight not cache their result (after a
+ * key revocation or a brand deletion on this instance). */
 void nm_auth_cache_clear(void);
 
 const char *nm_role_name(enum nm_role r);

@@ -32,6 +32,14 @@ struct nm_config {
 	double rate_limit;	    /* NICHEMATCH_RATE_LIMIT req/s per key, default 100, 0 = off */
 	int shutdown_grace_s;	    /* NICHEMATCH_SHUTDOWN_GRACE_S, default 30 */
 	int auth_cache_ttl_s;	    /* NICHEMATCH_AUTH_CACHE_TTL_S, default 5 */
+	int auth_fail_limit;	    /* NICHEMATCH_AUTH_FAIL_LIMIT 401s per client address
+				       per minute (burst of as many), default 60, 0 = off */
+	double inbound_rate_limit;  /* NICHEMATCH_INBOUND_RATE_LIMIT inbound events/s per
+				       client address, burst 2x, default 50, 0 = off */
+	int key_max_in_flight;	    /* NICHEMATCH_KEY_MAX_IN_FLIGHT requests per API key,
+				       default half the DB pool (at least 1), 0 = off */
+	int match_runs_per_minute;  /* NICHEMATCH_MATCH_RUNS_PER_MINUTE per brand (burst of
+				       as many), default 30, 0 = off */
 	const char *migrations_dir; /* NICHEMATCH_MIGRATIONS_DIR, else built-in search */
 	bool webhook_allow_private; /* NICHEMATCH_WEBHOOK_ALLOW_PRIVATE=1 */
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */

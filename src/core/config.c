@@ -151,6 +151,11 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(import_max_bytes, "NICHEMATCH_IMPORT_MAX_BYTES", 1L << 30, 1024, 1L << 40);
 	LONG_OPT(shutdown_grace_s, "NICHEMATCH_SHUTDOWN_GRACE_S", 30, 0, 3600);
 	LONG_OPT(auth_cache_ttl_s, "NICHEMATCH_AUTH_CACHE_TTL_S", 5, 0, 3600);
+	LONG_OPT(auth_fail_limit, "NICHEMATCH_AUTH_FAIL_LIMIT", 60, 0, 1000000);
+	/* Half the pool: one key's requests (slow lists, runs) leave the rest to others. */
+	LONG_OPT(key_max_in_flight, "NICHEMATCH_KEY_MAX_IN_FLIGHT",
+		 cfg->db_pool_size > 1 ? cfg->db_pool_size / 2 : 1, 0, 100000);
+	LONG_OPT(match_runs_per_minute, "NICHEMATCH_MATCH_RUNS_PER_MINUTE", 30, 0, 1000000);
 	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 4, 0, 64);
 	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);
 	LONG_OPT(webhook_concurrency, "NICHEMATCH_WEBHOOK_CONCURRENCY", 32, 1, 1024);
@@ -182,6 +187,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))
 		return false;
 	cfg->rate_limit = d;
+	if (!env_double("NICHEMATCH_INBOUND_RATE_LIMIT", 50, 0, 1e9, &d, err, errsz))
+		return false;
+	cfg->inbound_rate_limit = d;
 	cfg->migrations_dir = getenv("NICHEMATCH_MIGRATIONS_DIR");
 	const char *ap = getenv("NICHEMATCH_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = ap && strcmp(ap, "1") == 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nm/auth.h"
 #include "nm/brand.h"
 #include "nm/db.h"
 #include "nm/handlers.h"
@@ -284,9 +285,12 @@ void nm_h_brands_delete(struct nm_req *r)
 	if (!ok)
 		nm_reply_db_error(r, res);
 	PQclear(res);
-	if (ok && nm_outbox_emit(pg, "brand.deleted", brand) && nm_db_commit(pg))
+	if (ok && nm_outbox_emit(pg, "brand.deleted", brand) && nm_db_commit(pg)) {
+		/* Its brand-bound keys went with it (ON DELETE CASCADE): forget them now,
+		 * not when their cache entries expire. */
+		nm_auth_cache_clear();
 		nm_reply_empty(r, 204);
-	else if (ok) {
+	} else if (ok) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
 				 "The brand could not be deleted; retry.");

@@ -20,6 +20,7 @@
 #include "nm/outbox.h"
 #include "nm/pgarray.h"
 #include "nm/rankindex.h"
+#include "nm/ratelimit.h"
 #include "nm/score.h"
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
@@ -706,6 +707,27 @@ static char *first_page(const struct results *rs, const PGresult *statuses)
 	return page;
 }
 
+/* NICHEMATCH_MATCH_RUNS_PER_MINUTE per brand (a bucket of that many, refilled over a
+ * minute): each run ranks the pool and stores up to 1,000 rows kept for months, so one
+ * write key must not be able to run them back to back. Checked once the brand is known
+ * to exist and be visible, so a 429 reveals nothing a 404 would hide. */
+static bool run_quota_left(struct nm_req *r, int64_t brand_id)
+{
+	int per_min = nm_req_config(r)->match_runs_per_minute;
+	double retry;
+	int left;
+	if (nm_ratelimit_take_in(NM_RL_MATCH_RUNS, (uint64_t)brand_id, per_min / 60.0, per_min,
+				 &retry, &left))
+		return true;
+	char ra[24];
+	snprintf(ra, sizeof ra, "%d", (int)(retry + 0.999) > 0 ? (int)(retry + 0.999) : 1);
+	nm_reply_header(r, "Retry-After", ra);
+	nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
+			 "Brand %lld has used its %d match runs a minute. Retry in %s s.",
+			 (long long)brand_id, per_min, ra);
+	return false;
+}
+
 /* POST /v1/brands/{id}/matches → 201 {"run":{...},"data":[first page],"next_cursor"} */
 void nm_h_matches_run(struct nm_req *r)
 {
@@ -718,6 +740,10 @@ void nm_h_matches_run(struct nm_req *r)
 	json_t *doc = load_brand(r, pg, brand_id);
 	if (!doc)
 		return;
+	if (!run_quota_left(r, brand_id)) {
+		json_decref(doc);
+		return;
+	}
 	long stored_max;
 	json_t *eff = effective_brand(r, doc, &stored_max);
 	json_decref(doc);

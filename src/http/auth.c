@@ -1,26 +1,19 @@
 /* API key checks. A key is "nm_" + 32 base64url characters (24 random bytes); the
- * database holds its SHA-256. Hot keys are cached for a few seconds so that a read
- * costs one query, not two; revocation therefore takes effect on other instances
- * within NICHEMATCH_AUTH_CACHE_TTL_S (immediately on the instance that revoked). */
+ * database holds its SHA-256. A string of any other shape is refused before anything
+ * else (no hash, no cache, no query). Checked keys, valid or not, are cached for a few
+ * seconds (nm/authcache.h) so that a read costs one query, not two, and a repeated bad
+ * key costs none; revocation therefore takes effect on other instances within
+ * NICHEMATCH_AUTH_CACHE_TTL_S (immediately on the instance that revoked). */
 #include "nm/auth.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
+#include "nm/authcache.h"
 #include "nm/db.h"
+#include "nm/metrics.h"
 #include "nm/sign.h"
-
-#define CACHE_SLOTS 1024
-
-static struct cache_entry {
-	char hash[65];
-	struct nm_auth auth;
-	time_t expires;
-} cache[CACHE_SLOTS];
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const role_names[] = {"none", "read", "write", "admin"};
 
@@ -40,60 +33,30 @@ bool nm_role_parse(const char *s, enum nm_role *out)
 	return false;
 }
 
-static unsigned slot_of(const char *hash)
-{
-	unsigned h = 0;
-	for (int i = 0; i < 8; i++)
-		h = h * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
-	return h % CACHE_SLOTS;
-}
-
 void nm_auth_cache_clear(void)
 {
-	pthread_mutex_lock(&cache_mu);
-	memset(cache, 0, sizeof cache);
-	pthread_mutex_unlock(&cache_mu);
+	nm_authcache_clear();
 }
 
-static bool cache_get(const char *hash, struct nm_auth *out)
+/* result: a static label string. */
+static void count(const char *result)
 {
-	bool hit = false;
-	struct cache_entry *e = &cache[slot_of(hash)];
-	pthread_mutex_lock(&cache_mu);
-	if (e->expires > time(NULL) && nm_ct_equal(e->hash, 64, hash, 64)) {
-		*out = e->auth;
-		hit = true;
-	}
-	pthread_mutex_unlock(&cache_mu);
-	return hit;
-}
-
-static void cache_put(const char *hash, const struct nm_auth *a, int ttl)
-{
-	struct cache_entry *e = &cache[slot_of(hash)];
-	pthread_mutex_lock(&cache_mu);
-	memcpy(e->hash, hash, 65);
-	e->auth = *a;
-	e->expires = time(NULL) + ttl;
-	pthread_mutex_unlock(&cache_mu);
+	nm_metrics_add("nichematch_auth_checks_total",
+		       "API key checks by how they were answered (db = a database lookup).", result,
+		       1);
 }
 
 static struct nm_sql q_lookup = {
 	"api_keys_lookup",
 	"SELECT id, role, brand_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", 1, 0};
 
-enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, struct nm_auth *out)
+static enum nm_auth_result lookup(const char *hash, int cache_ttl_s, struct nm_auth *out)
 {
-	size_t n = strlen(key);
-	if (n < 8 || n > 200)
-		return NM_AUTH_INVALID;
-	char hash[65];
-	nm_sha256_hex(key, n, hash);
-	if (cache_ttl_s > 0 && cache_get(hash, out))
-		return NM_AUTH_OK;
+	uint64_t gen = nm_authcache_generation();
 	struct nm_pg *pg = nm_db_acquire();
 	if (!pg)
 		return NM_AUTH_DB_DOWN;
+	count("result=\"db\"");
 	const char *params[] = {hash};
 	PGresult *res = nm_db_exec(pg, &q_lookup, params);
 	enum nm_auth_result ret = NM_AUTH_INVALID;
@@ -106,11 +69,44 @@ enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, struct nm_au
 		out->brand_id = nm_db_i64(res, 0, 2);
 		ret = NM_AUTH_OK;
 		if (cache_ttl_s > 0)
-			cache_put(hash, out, cache_ttl_s);
+			nm_authcache_put_valid(hash, out, cache_ttl_s, gen);
+	} else if (cache_ttl_s > 0) {
+		nm_authcache_put_invalid(hash, cache_ttl_s);
 	}
 	PQclear(res);
 	nm_db_release(pg);
 	return ret;
+}
+
+enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, bool lookup_allowed,
+				  struct nm_auth *out)
+{
+	size_t n = strlen(key);
+	if (!nm_auth_key_well_formed(key, n)) {
+		count("result=\"malformed\"");
+		return NM_AUTH_INVALID;
+	}
+	char hash[65];
+	nm_sha256_hex(key, n, hash);
+	enum nm_authcache_hit hit =
+		cache_ttl_s > 0 ? nm_authcache_get(hash, out) : NM_AUTHCACHE_MISS;
+	switch (hit) {
+	case NM_AUTHCACHE_VALID:
+		count("result=\"cached\"");
+		return NM_AUTH_OK;
+	case NM_AUTHCACHE_INVALID:
+		count("result=\"cached_invalid\"");
+		return NM_AUTH_INVALID;
+	case NM_AUTHCACHE_HINT:
+		break; /* valid lately: worth a query even from a client over its budget */
+	case NM_AUTHCACHE_MISS:
+		if (!lookup_allowed) {
+			count("result=\"refused\"");
+			return NM_AUTH_NOT_CHECKED;
+		}
+		break;
+	}
+	return lookup(hash, cache_ttl_s, out);
 }
 
 json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, const char *name,

@@ -22,6 +22,9 @@ struct nm_req {
 	char strs[NM_MAX_PARAMS][80];
 	int n_strs;
 	struct nm_auth auth;
+	uint64_t client;       /* the client address as a rate-limit key (nm/ratelimit.h) */
+	int inflight_slot;     /* nm_inflight_enter's slot, -1 when not counted */
+	bool inflight_entered; /* the per-key in-flight limit was checked */
 	char request_id[72];
 	const char *cors_origin; /* borrowed from MHD; NULL when not allowed */
 	struct timespec start;

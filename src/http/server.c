@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "nm/auth.h"
 #include "nm/db.h"
+#include "nm/handlers.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
 #include "nm/ndjson.h"
@@ -364,24 +365,74 @@ static bool json_content_type_ok(struct nm_req *r)
 	       content_type_is(ct, "application/merge-patch+json");
 }
 
+/* The client address as a rate-limit table key (the TCP peer: behind a proxy, that is
+ * the proxy, so there the proxy must limit per client; docs/security.md). */
+static uint64_t client_key(struct nm_req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return nm_ratelimit_addr_key(ci ? ci->client_addr : NULL);
+}
+
+static void reply_429(struct nm_req *r, double retry_after, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reply_429(struct nm_req *r, double retry_after, const char *fmt, ...)
+{
+	char ra[32], detail[512];
+	int secs = (int)(retry_after + 0.999);
+	snprintf(ra, sizeof ra, "%d", secs > 0 ? secs : 1);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	nm_reply_header(r, "Retry-After", ra);
+	nm_reply_problem(r, NM_P_RATE_LIMITED, NULL, "%s Retry in %s s.", detail, ra);
+}
+
+static double auth_fail_rate(const struct nm_config *cfg)
+{
+	return cfg->auth_fail_limit / 60.0;
+}
+
+/* A 401, charged to the client address: beyond NICHEMATCH_AUTH_FAIL_LIMIT a minute it
+ * becomes a 429, so that guessing keys is slow and a flood of them is cheap. */
+static void reply_401(struct nm_req *r, const char *www_authenticate, const char *detail)
+{
+	double retry;
+	int left;
+	if (!nm_ratelimit_take_in(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
+				  r->cfg->auth_fail_limit, &retry, &left)) {
+		reply_429(r, retry, "Too many requests without a valid API key from this address.");
+		return;
+	}
+	nm_reply_header(r, "WWW-Authenticate", www_authenticate);
+	nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL, "%s", detail);
+}
+
 static void authenticate(struct nm_req *r)
 {
 	const char *h = nm_req_header(r, "Authorization");
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
-		nm_reply_header(r, "WWW-Authenticate", "Bearer");
-		nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL,
-				 "Send an API key as 'Authorization: Bearer <key>'.");
+		reply_401(r, "Bearer", "Send an API key as 'Authorization: Bearer <key>'.");
 		return;
 	}
 	const char *key = h + 7;
 	while (*key == ' ')
 		key++;
-	switch (nm_auth_check(key, r->cfg->auth_cache_ttl_s, &r->auth)) {
+	/* Over its failure budget, a client gets answers from the cache only: an unknown
+	 * key costs it a 429, not a database query. */
+	double retry;
+	bool may_lookup = nm_ratelimit_peek(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
+					    r->cfg->auth_fail_limit, &retry);
+	switch (nm_auth_check(key, r->cfg->auth_cache_ttl_s, may_lookup, &r->auth)) {
 	case NM_AUTH_OK:
 		break;
 	case NM_AUTH_INVALID:
-		nm_reply_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-		nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL, "The API key is invalid or revoked.");
+		reply_401(r, "Bearer error=\"invalid_token\"",
+			  "The API key is invalid or revoked.");
+		return;
+	case NM_AUTH_NOT_CHECKED:
+		reply_429(r, retry, "Too many requests without a valid API key from this address.");
 		return;
 	case NM_AUTH_DB_DOWN:
 		nm_reply_header(r, "Retry-After", "1");
@@ -409,13 +460,39 @@ static void authenticate(struct nm_req *r)
 		nm_reply_header(r, "RateLimit-Reset", v);
 	}
 	if (!allowed) {
-		char ra[32];
-		snprintf(ra, sizeof ra, "%d", (int)(retry_after + 0.999));
-		nm_reply_header(r, "Retry-After", ra);
-		nm_reply_problem(r, NM_P_RATE_LIMITED, NULL,
-				 "Rate limit of %g requests per second exceeded; retry in %s s.",
-				 r->cfg->rate_limit, ra);
+		reply_429(r, retry_after, "Rate limit of %g requests per second exceeded.",
+			  r->cfg->rate_limit);
+		return;
 	}
+}
+
+/* NICHEMATCH_KEY_MAX_IN_FLIGHT: a request counts from when its handler is about to run
+ * (an import: from its headers, since it holds connections while its body arrives)
+ * until its reply is sent, so one key cannot hold more than that many pooled
+ * connections with slow requests. A body still on its way does not count: it holds no
+ * connection and is bounded by the body deadlines. Returns false with a 429 set. */
+static bool enter_in_flight(struct nm_req *r)
+{
+	if (!r->auth.key_id || r->inflight_entered)
+		return true;
+	r->inflight_entered = true;
+	if (nm_inflight_enter(r->auth.key_id, r->cfg->key_max_in_flight, &r->inflight_slot))
+		return true;
+	reply_429(r, 1, "This API key already has %d requests in flight; wait for one to end.",
+		  r->cfg->key_max_in_flight);
+	return false;
+}
+
+/* Inbound events carry no API key: their budget is per client address, taken before
+ * the body is read or the source looked up. */
+static bool inbound_allowed(struct nm_req *r)
+{
+	double rate = r->cfg->inbound_rate_limit, retry;
+	int left;
+	if (nm_ratelimit_take_in(NM_RL_INBOUND, r->client, rate, 2 * rate, &retry, &left))
+		return true;
+	reply_429(r, retry, "Too many inbound events from this address (%g per second).", rate);
+	return false;
 }
 
 static void preflight(struct nm_req *r, const char *allow)
@@ -482,6 +559,10 @@ static void on_headers(struct nm_req *r)
 		return;
 	}
 
+	r->client = client_key(r);
+	if (r->route->handler == nm_h_inbound_receive && !inbound_allowed(r))
+		return;
+
 	if (r->route->min_role != NM_ROLE_NONE) {
 		authenticate(r);
 		if (r->replied)
@@ -521,6 +602,8 @@ static void on_headers(struct nm_req *r)
 					 content_length, r->cfg->import_max_bytes);
 			return;
 		}
+		if (!enter_in_flight(r))
+			return;
 		if (strcmp(r->method, "POST") == 0 && r->auth.key_id &&
 		    nm_req_header(r, "Idempotency-Key") && !nm_idem_stream_begin(r))
 			return;
@@ -681,6 +764,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = calloc(1, sizeof *r);
 		if (!r)
 			return MHD_NO;
+		r->inflight_slot = -1;
 		*con_cls = r;
 		atomic_fetch_add(&in_flight, 1);
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
@@ -721,8 +805,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!nm_deadline_enter_app(r->dl))
 		return MHD_NO;
-	if (!r->replied)
+	if (!r->replied && enter_in_flight(r))
 		run_handler(r);
+	/* The handler is done: its pooled connection goes back before the reply is sent,
+	 * so a client that reads slowly holds a thread, not a database connection. */
+	if (!r->stream_active) {
+		nm_db_release(r->pg);
+		r->pg = NULL;
+	}
 	return queue_reply(r);
 }
 
@@ -802,6 +892,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
 	nm_idem_abandon(r);
 	nm_db_release(r->pg);
+	nm_inflight_leave(r->inflight_slot);
 	if (r->json)
 		json_decref(r->json);
 	free(r->body);
