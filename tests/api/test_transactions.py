@@ -24,7 +24,9 @@ def metric(text, name, labels=""):
 
 
 class SerializationRetryTests(ServerTestCase):
-    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_WORKERS": "0"}
+    # Eight writers at once on one key: the per-key in-flight limit is not what is tested.
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_WORKERS": "0",
+                  "NICHEMATCH_KEY_MAX_IN_FLIGHT": "0"}
 
     def setUp(self):
         b = self.request("POST", "/v1/brands", {"name": "Tx %f" % time.time(), "niches": ["fitness"]})
