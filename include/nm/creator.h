@@ -62,7 +62,8 @@ enum nm_creator_mode {
 /* Fills *out from a JSON object. Every problem appends {"field","message"} to errors
  * (borrowed array; field names as in SPEC §2: "categories[2]", "audience_countries.US").
  * In lenient mode the names of unknown members are added as keys of `unknown`
- * (borrowed object, may be NULL). default_platform (may be NULL) supplies the platform
+ * (borrowed object, may be NULL; unbounded: the names of this one object, see
+ * nm_creator_from_row for a whole import). default_platform (may be NULL) supplies the platform
  * when the object carries none (import ?platform=).
  * Lenient mode only (CSV rows arrive as strings): numbers may also be given as strings
  * in the forms nm_num_parse_count / _decimal / _rate accept ("12,400", "3.4k", "4.1%",
@@ -76,6 +77,29 @@ enum nm_creator_mode {
  * On true the caller owns *out and calls nm_creator_clear(). */
 bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const char *default_platform,
 			  struct nm_creator *out, json_t *errors, json_t *unknown);
+
+/* The unknown member names of a whole import, bounded: a body of fresh member names
+ * must not grow the server (each name would otherwise be kept for the import's life and
+ * copied into its reply, record and event). At most `max` names and `max_bytes` bytes of
+ * name text are kept, in the order first seen; a further distinct name is dropped and
+ * sets `truncated`. An exact count of the dropped distinct names would need memory in
+ * proportion to them, so only the flag is kept. */
+struct nm_names {
+	json_t *names; /* object used as a set (values true); owned */
+	size_t max, max_bytes, bytes;
+	bool truncated;
+};
+
+/* Empty set with these bounds; false when out of memory. nm_names_free releases it. */
+bool nm_names_init(struct nm_names *s, size_t max, size_t max_bytes);
+void nm_names_free(struct nm_names *s);
+/* Adds a name (NUL-terminated, as jansson gives keys) unless present or over a bound. */
+void nm_names_add(struct nm_names *s, const char *name);
+
+/* nm_creator_from_json in lenient mode for one import row: unknown member names go into
+ * the bounded set `unknown` (may be NULL) instead of an unbounded object. */
+bool nm_creator_from_row(const json_t *in, const char *default_platform, struct nm_creator *out,
+			 json_t *errors, struct nm_names *unknown);
 
 /* Frees what *c owns and zeroes it. Safe on a zeroed struct. */
 void nm_creator_clear(struct nm_creator *c);

@@ -171,6 +171,12 @@ void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const
 /* Adds a response header to the pending reply (Location, Retry-After, ...). */
 void nm_reply_header(struct nm_req *r, const char *name, const char *value);
 
+/* Marks a top-level member of this request's JSON reply as a secret shown once (a new
+ * API key, a signing secret): an Idempotency-Key record stores the reply with that
+ * member set to null, so the secret is never persisted and a replay does not reveal it.
+ * member must be a static string. Call before or after setting the reply. */
+void nm_reply_secret(struct nm_req *r, const char *member);
+
 /* A one-field 422: {"field": field, "message": msg}. */
 void nm_reply_field_error(struct nm_req *r, const char *field, const char *msg);
 

@@ -1,9 +1,10 @@
 /* Bulk import (SPEC §4): POST /v1/creators/import streams the body through a push
  * parser (CSV/TSV, NDJSON or JSON array), validates each row with the creator model,
- * and COPYs valid rows into a temporary staging table; every BATCH_ROWS rows one
- * INSERT ... SELECT ... ON CONFLICT moves them into creators. All of it is one
- * transaction, so an import lands whole or not at all (client gone, server stopped,
- * ?on_error=abort with a bad row). Memory is bounded by one batch of COPY text.
+ * and COPYs valid rows into a temporary staging table; every BATCH_ROWS rows (or
+ * BATCH_BYTES of COPY text) one INSERT ... SELECT ... ON CONFLICT moves them into
+ * creators. All of it is one transaction, so an import lands whole or not at all (client
+ * gone, server stopped, ?on_error=abort with a bad row). Memory is bounded by one batch
+ * of COPY text, one record of the parser and the bounded list of ignored names.
  *
  * Progress is written to the imports row through a second, autocommit connection,
  * so GET /v1/imports/{id} shows it while the import's own transaction is open. */
@@ -28,13 +29,23 @@
 #include "nm/verr.h"
 
 /* Rows per merge. One batch of COPY text is buffered while the previous batch merges
- * (~16 MB at 25,000 typical rows), which bounds the import's memory. */
-#define BATCH_ROWS	    25000
+ * (~15 MB at 25,000 typical rows: demo data is ~600 bytes of COPY text a row). */
+#define BATCH_ROWS 25000
+/* ...and bytes per merge: rows near every field limit are ~45-75 KB of COPY text, and
+ * 25,000 of them buffered during a merge would be ~1.9 GB. 16 MiB keeps a typical batch
+ * bound by its rows (no extra merges, so no change in speed) and caps what one import
+ * buffers at 16 MiB plus one row; at most db_pool_size / 4 imports run at once. */
+#define BATCH_BYTES	    (16u * 1024 * 1024)
 #define COPY_FLUSH_BYTES    (256 * 1024)
 #define MAX_REPORTED_ERRORS 100
 #define MAX_RECORD_BYTES    (1024 * 1024)
 #define MAX_COLUMNS	    256
-#define PROGRESS_EVERY_S    1
+/* Unknown JSON member names listed in the report (as many as CSV columns are read), and
+ * the bytes of name text they may take: 256 names of up to 1 MiB each would otherwise be
+ * 256 MiB kept for the import and copied into its reply, record and event. */
+#define MAX_IGNORED_NAMES 256
+#define MAX_IGNORED_BYTES (64 * 1024)
+#define PROGRESS_EVERY_S  1
 
 enum format { F_CSV, F_TSV, F_NDJSON, F_JSON };
 
@@ -66,10 +77,12 @@ struct import {
 	bool have_header;
 	const char *fields[MAX_COLUMNS];
 	size_t n_fields;
-	json_t *ignored; /* array of ignored column names, in order */
-	json_t *unknown; /* object: unknown JSON member names */
+	json_t *ignored;	 /* array of ignored column names, in order */
+	struct nm_names unknown; /* unknown JSON member names, bounded */
+	bool csv_truncated;	 /* the header had columns past MAX_COLUMNS */
 
 	long long received, inserted, updated, rejected, staged, batch_rows;
+	size_t batch_bytes; /* COPY text of the current batch, sent or buffered */
 	unsigned long long bytes;
 	json_t *errors; /* first MAX_REPORTED_ERRORS {line, field, message} */
 
@@ -99,9 +112,10 @@ static struct nm_sql q_finish = {
 	"UPDATE imports SET status = $2, received = $3, inserted = $4, updated = $5, rejected = "
 	"$6, "
 	"bytes = $7, errors = $8::jsonb, ignored_columns = $9::jsonb, failure = $10, "
+	"ignored_columns_truncated = $11, "
 	"finished_at = clock_timestamp(), heartbeat_at = clock_timestamp() WHERE id = $1 "
 	"RETURNING " NM_SQL_TS("created_at") ", " NM_SQL_TS("finished_at"),
-	10, 0};
+	11, 0};
 
 #define STAGE_COLS                                                                                 \
 	"seq bigint, platform text, handle text, display_name text, profile_url text, "            \
@@ -156,12 +170,23 @@ static bool copy_start(struct import *im)
 	return ok;
 }
 
+/* Sends the buffered COPY text in COPY_FLUSH_BYTES messages: libpq grows its output
+ * buffer to hold a whole message, so one message of a batch buffered during a merge
+ * (up to BATCH_BYTES) would hold the batch a second time. */
 static void copy_flush_buffer(struct import *im)
 {
 	if (!im->copylen || im->db_failed)
 		return;
-	if (PQputCopyData(nm_db_conn(im->pg), im->copybuf, (int)im->copylen) != 1)
-		fail_db(im, "COPY data");
+	PGconn *c = nm_db_conn(im->pg);
+	for (size_t off = 0; off < im->copylen;) {
+		size_t n =
+			im->copylen - off < COPY_FLUSH_BYTES ? im->copylen - off : COPY_FLUSH_BYTES;
+		if (PQputCopyData(c, im->copybuf + off, (int)n) != 1) {
+			fail_db(im, "COPY data");
+			break;
+		}
+		off += n;
+	}
 	im->copylen = 0;
 }
 
@@ -238,6 +263,7 @@ static void flush_batch(struct import *im, bool wait)
 		im->merging_rows = im->batch_rows;
 		im->batch_rows = 0;
 	}
+	im->batch_bytes = 0;
 	if (wait)
 		finish_merge(im);
 }
@@ -273,9 +299,8 @@ static void take_row(struct import *im, long long line, const json_t *obj)
 	im->received++;
 	json_t *errs = json_array();
 	struct nm_creator c;
-	bool ok = nm_creator_from_json(obj, NM_CREATOR_LENIENT,
-				       im->platform[0] ? im->platform : NULL, &c, errs,
-				       im->fmt == F_CSV || im->fmt == F_TSV ? NULL : im->unknown);
+	bool ok = nm_creator_from_row(obj, im->platform[0] ? im->platform : NULL, &c, errs,
+				      im->fmt == F_CSV || im->fmt == F_TSV ? NULL : &im->unknown);
 	if (!ok) {
 		im->rejected++;
 		size_t i;
@@ -294,16 +319,18 @@ static void take_row(struct import *im, long long line, const json_t *obj)
 		return;
 	}
 	if (!im->db_failed) {
+		size_t before = im->copylen;
 		if (!nm_creator_copy_line(&c, im->received, &im->copybuf, &im->copylen,
 					  &im->copycap))
 			fail_db(im, "out of memory");
 		im->staged++;
 		im->batch_rows++;
+		im->batch_bytes += im->copylen - before;
 		/* Stream to PostgreSQL while it is free; during a merge, buffer. */
 		if (!im->merging && im->copylen >= COPY_FLUSH_BYTES &&
 		    (im->copy_open || copy_start(im)))
 			copy_flush_buffer(im);
-		if (im->batch_rows >= BATCH_ROWS)
+		if (im->batch_rows >= BATCH_ROWS || im->batch_bytes >= BATCH_BYTES)
 			flush_batch(im, false);
 	}
 	nm_creator_clear(&c);
@@ -325,6 +352,7 @@ static int on_csv_record(void *cls, size_t line, size_t n, const char *const *ce
 	if (!im->have_header) {
 		im->have_header = true;
 		im->n_fields = n < MAX_COLUMNS ? n : MAX_COLUMNS;
+		im->csv_truncated = n > MAX_COLUMNS; /* not read, so not listed */
 		for (size_t i = 0; i < im->n_fields; i++) {
 			im->fields[i] = nm_colmap_field(cells[i], lens[i]);
 			if (!im->fields[i] && lens[i])
@@ -372,7 +400,7 @@ static void import_free(struct import *im)
 	if (im->ja)
 		nm_jsonarr_free(im->ja);
 	json_decref(im->ignored);
-	json_decref(im->unknown);
+	nm_names_free(&im->unknown);
 	json_decref(im->errors);
 	free(im->copybuf);
 	if (im->side)
@@ -405,6 +433,25 @@ static bool pick_format(struct nm_req *r, enum format *f)
 	return true;
 }
 
+/* Ignored names for the report: CSV columns in header order, or unknown JSON members
+ * in the order first seen; at most MAX_IGNORED_NAMES either way. New reference. */
+static json_t *ignored_names(const struct import *im)
+{
+	if (im->fmt != F_JSON && im->fmt != F_NDJSON)
+		return json_incref(im->ignored);
+	json_t *a = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(im->unknown.names, k, v) json_array_append_new(a, json_string(k));
+	return a;
+}
+
+/* More names were ignored than the report lists. */
+static bool ignored_truncated(const struct import *im)
+{
+	return im->csv_truncated || im->unknown.truncated;
+}
+
 static void mark_failed(struct import *im, const char *why)
 {
 	if (!im->side)
@@ -414,8 +461,20 @@ static void mark_failed(struct import *im, const char *why)
 	snprintf(rec, sizeof rec, "%lld", im->received);
 	snprintf(rej, sizeof rej, "%lld", im->rejected);
 	char *errs = json_dumps(im->errors, JSON_COMPACT);
-	char *ign = json_dumps(im->ignored, JSON_COMPACT);
-	const char *p[] = {im->id, "failed", rec, ins, upd, rej, bytes, errs, ign, why};
+	json_t *names = ignored_names(im);
+	char *ign = json_dumps(names, JSON_COMPACT);
+	json_decref(names);
+	const char *p[] = {im->id,
+			   "failed",
+			   rec,
+			   ins,
+			   upd,
+			   rej,
+			   bytes,
+			   errs,
+			   ign,
+			   why,
+			   ignored_truncated(im) ? "true" : "false"};
 	PQclear(nm_db_exec(im->side, &q_finish, p));
 	free(errs);
 	free(ign);
@@ -483,8 +542,13 @@ static void import_begin(struct nm_req *r)
 	if (platform)
 		snprintf(im->platform, sizeof im->platform, "%s", nm_platform_name(pl));
 	im->ignored = json_array();
-	im->unknown = json_object();
 	im->errors = json_array();
+	if (!im->ignored || !im->errors ||
+	    !nm_names_init(&im->unknown, MAX_IGNORED_NAMES, MAX_IGNORED_BYTES)) {
+		import_free(im);
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory.");
+		return;
+	}
 	im->side = nm_db_acquire();
 	if (!im->side) {
 		import_free(im);
@@ -569,22 +633,12 @@ static void import_chunk(struct nm_req *r, const char *data, size_t len)
 
 static json_t *report(struct import *im, const char *status)
 {
-	/* Ignored names: CSV columns, or unknown JSON members, sorted for JSON. */
-	json_t *ignored = json_incref(im->ignored);
-	if (im->fmt == F_JSON || im->fmt == F_NDJSON) {
-		json_decref(ignored);
-		ignored = json_array();
-		const char *k;
-		json_t *v;
-		json_object_foreach(im->unknown, k, v)
-			json_array_append_new(ignored, json_string(k));
-	}
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:o}", "id",
+	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:o, s:b}", "id",
 			 (json_int_t)strtoll(im->id, NULL, 10), "status", status, "format",
 			 format_names[im->fmt], "received", (json_int_t)im->received, "inserted",
 			 (json_int_t)im->inserted, "updated", (json_int_t)im->updated, "rejected",
 			 (json_int_t)im->rejected, "errors", im->errors, "ignored_columns",
-			 ignored);
+			 ignored_names(im), "ignored_columns_truncated", ignored_truncated(im));
 }
 
 static void import_end(struct nm_req *r)
@@ -638,7 +692,17 @@ static void import_end(struct nm_req *r)
 	char *errs = json_dumps(im->errors, JSON_COMPACT);
 	char *ign = json_dumps(json_object_get(rep, "ignored_columns"), JSON_COMPACT);
 	/* The completed record and the event commit with the rows, or none of them do. */
-	const char *p[] = {im->id, "completed", rec, ins, upd, rej, bytes, errs, ign, NULL};
+	const char *p[] = {im->id,
+			   "completed",
+			   rec,
+			   ins,
+			   upd,
+			   rej,
+			   bytes,
+			   errs,
+			   ign,
+			   NULL,
+			   ignored_truncated(im) ? "true" : "false"};
 	PGresult *res = im->db_failed ? NULL : nm_db_exec(im->pg, &q_finish, p);
 	bool ok = res && nm_db_ok(res);
 	if (ok) {
@@ -706,7 +770,7 @@ const struct nm_stream_ops nm_import_stream = {import_begin, import_chunk, impor
 	"id, CASE WHEN status = 'running' AND heartbeat_at < now() - interval '2 minutes' "        \
 	"THEN 'failed' ELSE status END, format, on_error, default_platform, received, inserted, "  \
 	"updated, rejected, errors, ignored_columns, failure, " NM_SQL_TS(                         \
-		"created_at") ", " NM_SQL_TS("finished_at")
+		"created_at") ", " NM_SQL_TS("finished_at") ", ignored_columns_truncated"
 
 static struct nm_sql q_get = {"imports_get", "SELECT " IMPORT_COLS " FROM imports WHERE id = $1", 1,
 			      0};
@@ -719,13 +783,14 @@ static json_t *import_row(const PGresult *res, int i)
 	json_t *errs = json_loads(PQgetvalue(res, i, 9), 0, NULL);
 	json_t *ign = json_loads(PQgetvalue(res, i, 10), 0, NULL);
 	return json_pack(
-		"{s:I, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o, s:s?, s:s, s:s?}", "id",
-		(json_int_t)nm_db_i64(res, i, 0), "status", PQgetvalue(res, i, 1), "format",
+		"{s:I, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:s?, s:s, s:s?}",
+		"id", (json_int_t)nm_db_i64(res, i, 0), "status", PQgetvalue(res, i, 1), "format",
 		PQgetvalue(res, i, 2), "on_error", PQgetvalue(res, i, 3), "platform",
 		nm_db_str(res, i, 4), "received", (json_int_t)nm_db_i64(res, i, 5), "inserted",
 		(json_int_t)nm_db_i64(res, i, 6), "updated", (json_int_t)nm_db_i64(res, i, 7),
 		"rejected", (json_int_t)nm_db_i64(res, i, 8), "errors", errs ? errs : json_array(),
-		"ignored_columns", ign ? ign : json_array(), "failure", nm_db_str(res, i, 11),
+		"ignored_columns", ign ? ign : json_array(), "ignored_columns_truncated",
+		strcmp(PQgetvalue(res, i, 14), "t") == 0, "failure", nm_db_str(res, i, 11),
 		"created_at", PQgetvalue(res, i, 12), "finished_at", nm_db_str(res, i, 13));
 }
 

@@ -1,5 +1,6 @@
 /* Inbound event sources (SPEC §6): a CRM workflow posts signed events to
  * /v1/inbound/{name}. The secret is generated here and shown once, at creation. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,7 +104,9 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 	}
 	json_t *row = row_json(res, 0);
 	json_object_set_new(row, "secret", json_string(secret));
+	OPENSSL_cleanse(secret, sizeof secret);
 	PQclear(res);
+	nm_reply_secret(r, "secret"); /* an Idempotency-Key record keeps it as null */
 	nm_reply_resource(r, 201, "inbound-sources", row);
 }
 

@@ -1,4 +1,5 @@
 /* API keys over HTTP (admin, unscoped keys only): the key is shown once, on create. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,8 @@ void nm_h_keys_create(struct nm_req *r)
 		return;
 	}
 	json_object_set_new(row, "key", json_string(newkey));
+	OPENSSL_cleanse(newkey, sizeof newkey);
+	nm_reply_secret(r, "key"); /* an Idempotency-Key record keeps it as null */
 	nm_reply_resource(r, 201, "keys", row);
 }
 

@@ -1,5 +1,6 @@
 /* Outbound webhook endpoints (SPEC §6): admin CRUD, the attempt log and manual
  * redelivery. The signing secret is shown once, in the create reply. */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +210,9 @@ void nm_h_webhooks_create(struct nm_req *r)
 	}
 	json_t *row = row_json(res, 0);
 	json_object_set_new(row, "secret", json_string(secret));
+	OPENSSL_cleanse(secret, sizeof secret);
 	PQclear(res);
+	nm_reply_secret(r, "secret"); /* an Idempotency-Key record keeps it as null */
 	nm_reply_resource(r, 201, "webhooks", row);
 }
 

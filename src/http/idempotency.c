@@ -2,7 +2,12 @@
  * claims it with a placeholder row (status 0); a concurrent duplicate gets 409; a
  * later duplicate with the same body gets the stored reply, with a different body
  * 422. Records live 24 h. A reply that says "try again" (5xx, 429) is not stored, so
- * the client's retry runs for real. Scope: per API key. */
+ * the client's retry runs for real. Scope: per API key.
+ *
+ * Secrets are shown once: a reply member marked with nm_reply_secret (the new API key,
+ * a webhook or inbound signing secret) is stored as null, so the record never holds it
+ * in clear (the database keeps API keys only as hashes) and a replay answers the same
+ * status, Location and body with that member null (docs/api-decisions.md). */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,29 @@ static struct nm_sql q_store = {
 	7, 0};
 static struct nm_sql q_drop = {
 	"idem_drop", "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2", 2, 0};
+
+void nm_reply_secret(struct nm_req *r, const char *member)
+{
+	r->idem_secret = member;
+}
+
+/* The reply body as stored for replays: a copy, with the secret member (if any) set to
+ * null. NULL when there is no body, or when the secret cannot be removed (never store
+ * it in clear rather than store it). Caller frees. */
+static char *stored_body(const struct nm_req *r)
+{
+	if (!r->reply)
+		return NULL;
+	if (!r->idem_secret)
+		return strndup(r->reply, r->reply_len);
+	json_t *j = json_loadb(r->reply, r->reply_len, 0, NULL);
+	char *out = NULL;
+	if (json_is_object(j) && (!json_object_get(j, r->idem_secret) ||
+				  json_object_set_new(j, r->idem_secret, json_null()) == 0))
+		out = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(j);
+	return out;
+}
 
 static void hash_request(struct nm_req *r)
 {
@@ -239,7 +267,7 @@ void nm_idem_after(struct nm_req *r)
 		for (int i = 0; i < r->n_hdrs; i++)
 			if (strcmp(r->hdr_names[i], "Location") == 0)
 				loc = r->hdr_values[i];
-		char *body = r->reply ? strndup(r->reply, r->reply_len) : NULL;
+		char *body = stored_body(r);
 		const char *p[] = {kid, r->idem_key, st, r->reply_ctype, loc, body, r->idem_hash};
 		res = nm_db_exec(pg, &q_store, p);
 		free(body);

@@ -60,6 +60,8 @@ struct nm_req {
 	bool idem_record; /* a placeholder row exists and must be completed or removed */
 	bool idem_check;  /* streamed duplicate: hash the body, then replay or 422 */
 	void *idem_sha;	  /* EVP_MD_CTX* while a streamed body is hashed */
+	/* A reply member stored as null for replays (nm_reply_secret; a static string). */
+	const char *idem_secret;
 };
 
 /* src/http/idempotency.c: before the handler. Returns true when the request must go

@@ -31,6 +31,8 @@ struct ctx {
 	enum nm_creator_mode mode;
 	struct nm_creator *c;
 	json_t *errors;
+	json_t *unknown;	/* lenient: unknown names, unbounded (or NULL) */
+	struct nm_names *names; /* lenient: unknown names, bounded (or NULL) */
 	bool bad;
 	size_t n_errors;
 	bool has_followers, has_platform;
@@ -776,14 +778,41 @@ static void call_field(struct ctx *x, const struct field *f, const char *key, co
 		x->reported_followers = true;
 }
 
-static void unknown_member(struct ctx *x, const char *key, const struct field *f, json_t *unknown)
+static void unknown_member(struct ctx *x, const char *key, const struct field *f)
 {
-	if (lenient(x)) {
-		if (unknown)
-			json_object_set_new(unknown, key, json_true());
+	if (!lenient(x))
+		err(x, key, f ? "read-only field" : "unknown field");
+	else if (x->names)
+		nm_names_add(x->names, key);
+	else if (x->unknown)
+		json_object_set_new(x->unknown, key, json_true());
+}
+
+bool nm_names_init(struct nm_names *s, size_t max, size_t max_bytes)
+{
+	*s = (struct nm_names){.names = json_object(), .max = max, .max_bytes = max_bytes};
+	return s->names != NULL;
+}
+
+void nm_names_free(struct nm_names *s)
+{
+	json_decref(s->names);
+	s->names = NULL;
+}
+
+void nm_names_add(struct nm_names *s, const char *name)
+{
+	if (json_object_get(s->names, name))
+		return;
+	size_t n = strlen(name);
+	if (json_object_size(s->names) >= s->max || n > s->max_bytes - s->bytes) {
+		s->truncated = true;
 		return;
 	}
-	err(x, key, f ? "read-only field" : "unknown field");
+	if (json_object_set_new(s->names, name, json_true()) == 0)
+		s->bytes += n;
+	else
+		s->truncated = true; /* out of memory: the name is not listed */
 }
 
 /* SPEC §4: absent engagement_rate is (likes+comments+shares)/followers. A ratio above 1
@@ -825,13 +854,12 @@ static void check_required(struct ctx *x, const char *default_platform)
 		err(x, "followers", "is required");
 }
 
-bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const char *default_platform,
-			  struct nm_creator *out, json_t *errors, json_t *unknown)
+/* The one pass of both entry points; x carries the mode and where unknown names go. */
+static bool from_json(const json_t *in, struct ctx *x, const char *default_platform)
 {
-	memset(out, 0, sizeof *out);
-	struct ctx x = {.mode = mode, .c = out, .errors = errors};
+	memset(x->c, 0, sizeof *x->c);
 	if (!json_is_object(in)) {
-		err(&x, NULL, "must be a JSON object");
+		err(x, NULL, "must be a JSON object");
 		return false;
 	}
 	const char *key;
@@ -840,17 +868,31 @@ bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const cha
 	{
 		const struct field *f = find_field(key, strlen(key));
 		if (!f || !f->fn)
-			unknown_member(&x, key, f, unknown);
+			unknown_member(x, key, f);
 		else if (!json_is_null(v))
-			call_field(&x, f, key, v);
+			call_field(x, f, key, v);
 	}
-	check_required(&x, default_platform);
-	if (x.bad) {
-		nm_creator_clear(out);
+	check_required(x, default_platform);
+	if (x->bad) {
+		nm_creator_clear(x->c);
 		return false;
 	}
-	derive_engagement(out);
+	derive_engagement(x->c);
 	return true;
+}
+
+bool nm_creator_from_json(const json_t *in, enum nm_creator_mode mode, const char *default_platform,
+			  struct nm_creator *out, json_t *errors, json_t *unknown)
+{
+	struct ctx x = {.mode = mode, .c = out, .errors = errors, .unknown = unknown};
+	return from_json(in, &x, default_platform);
+}
+
+bool nm_creator_from_row(const json_t *in, const char *default_platform, struct nm_creator *out,
+			 json_t *errors, struct nm_names *unknown)
+{
+	struct ctx x = {.mode = NM_CREATOR_LENIENT, .c = out, .errors = errors, .names = unknown};
+	return from_json(in, &x, default_platform);
 }
 
 static void free_list(char **items, size_t n)
