@@ -62,7 +62,9 @@ struct nm_route {
 	nm_handler handler;
 	enum nm_role min_role; /* NM_ROLE_NONE: no API key needed */
 	enum nm_body_kind body;
-	const struct nm_stream_ops *stream; /* NM_BODY_STREAM only */
+	/* NM_BODY_STREAM: the body callbacks. NM_BODY_RAW: only begin is used, a
+	 * header-only check run on the first call, before the body is buffered. */
+	const struct nm_stream_ops *stream;
 	/* For /openapi.json: a one-line summary, the success status, and the names of
 	 * components.schemas for the request and success bodies (NULL when none). */
 	const char *summary;

@@ -94,9 +94,9 @@ const struct nm_route nm_routes[] = {
 	 "Get an inbound event source", 200, NULL, "InboundSource"},
 	{"DELETE", "/v1/inbound-sources/{id}", nm_h_inbound_sources_delete, ADMIN, NOBODY, NULL,
 	 "Delete an inbound event source", 204, NULL, NULL},
-	{"POST", "/v1/inbound/{source}", nm_h_inbound_receive, NONE, NM_BODY_RAW, NULL,
-	 "Receive a Standard-Webhooks-signed event from a CRM (no API key)", 200, "InboundEvent",
-	 "InboundResult"},
+	{"POST", "/v1/inbound/{source}", nm_h_inbound_receive, NONE, NM_BODY_RAW,
+	 &nm_inbound_precheck, "Receive a Standard-Webhooks-signed event from a CRM (no API key)",
+	 200, "InboundEvent", "InboundResult"},
 };
 
 const size_t nm_routes_count = sizeof nm_routes / sizeof nm_routes[0];
