@@ -134,8 +134,9 @@ static void connect_worker(struct worker *w)
 		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 		if (!ok || !nm_claim_prepare(w->conn)) {
+			char safe[NM_DB_ERR_SAFE_MAX];
 			nm_log(NM_LOG_WARN, "webhook worker %d: setup failed: %s", w->index,
-			       PQerrorMessage(w->conn));
+			       nm_db_error_safe(NULL, w->conn, safe, sizeof safe));
 			disconnect(w);
 		}
 	}
