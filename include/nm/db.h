@@ -89,6 +89,10 @@ PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz);
 /* Applies migrations/NNNN_*.sql in order under an advisory lock, recording each in
  * schema_migrations. Returns false with a reason in err. */
 bool nm_db_migrate(PGconn *conn, const char *dir, char *err, size_t errsz);
+/* Without changing anything: whether every migration in dir is recorded in
+ * schema_migrations. False with a reason in err when one is missing or the table cannot
+ * be read. For `serve` with NICHEMATCH_MIGRATE_ON_START=0. */
+bool nm_db_migrated(PGconn *conn, const char *dir, char *err, size_t errsz);
 /* The migrations directory: cfg->migrations_dir, else the source tree's, else
  * ./migrations, else /usr/share/nichematch/migrations. */
 const char *nm_db_migrations_dir(const struct nm_config *cfg);

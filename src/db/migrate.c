@@ -127,6 +127,37 @@ static bool apply_one(PGconn *c, const char *dir, const char *name, char *err, s
 	return false;
 }
 
+bool nm_db_migrated(PGconn *c, const char *dir, char *err, size_t errsz)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errsz, "cannot open migrations directory %s", dir);
+		return false;
+	}
+	bool ok = true;
+	struct dirent *e;
+	while (ok && (e = readdir(d))) {
+		bool done = false;
+		if (!is_migration_name(e->d_name))
+			continue;
+		ok = applied(c, atoi(e->d_name), &done, err, errsz);
+		if (!ok) {
+			size_t n = strlen(err);
+			snprintf(err + n, errsz - n,
+				 "; is the database migrated? run `nichematch migrate` as the "
+				 "database owner first");
+		} else if (!done) {
+			snprintf(err, errsz,
+				 "migration %s is not applied; run `nichematch migrate` as the "
+				 "database owner first",
+				 e->d_name);
+			ok = false;
+		}
+	}
+	closedir(d);
+	return ok;
+}
+
 bool nm_db_migrate(PGconn *c, const char *dir, char *err, size_t errsz)
 {
 	DIR *d = opendir(dir);

@@ -283,3 +283,67 @@ class DbErrorsLogNoValues(ServerTestCase, Api):
         self.assertNotIn(self.SECRET_HANDLE, log)
         self.assertNotIn("Failing row", log)
         self.assertEqual(self.request("GET", "/healthz", key=None).status, 200)
+
+
+class LeastPrivilegeRole(ServerTestCase, Api):
+    """Item 8: the service runs as a member of nichematch_app (migration 0013: row rights
+    only) with NICHEMATCH_MIGRATE_ON_START=0, while migrations run as the owner."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}
+
+    def app_url(self):
+        from urllib.parse import urlsplit, urlunsplit
+        import secrets
+        user = "nm_svc_" + secrets.token_hex(4)
+        self.server.psql('CREATE ROLE "%s" LOGIN IN ROLE nichematch_app' % user)
+        self.addCleanup(lambda: self.server.psql('DROP OWNED BY "%s"; DROP ROLE "%s"' % (user, user)))
+        p = urlsplit(self.server.db_url)
+        host = p.netloc.split("@", 1)[-1]
+        return urlunsplit((p.scheme, "%s@%s" % (user, host), p.path, p.query, p.fragment)), user
+
+    def test_service_works_with_row_rights_only(self):
+        from harness import Server, psql
+        url, user = self.app_url()
+        # the role has no DDL rights
+        with self.assertRaises(Exception):
+            psql(url, "CREATE TABLE sneaky (x int)")
+        with self.assertRaises(Exception):
+            psql(url, "ALTER TABLE brands ADD COLUMN sneaky int")
+        app = Server(env={"DATABASE_URL": url, "NICHEMATCH_MIGRATE_ON_START": "0",
+                          "NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"},
+                     migrate=False, share_db_with=self.server)
+        self.addCleanup(app.close)
+        self.assertEqual(app.request("GET", "/readyz", key=None).status, 200)
+        r = app.request("POST", "/v1/brands", {"name": "Least", "niches": ["fitness"]})
+        self.assertEqual(r.status, 201, body_of(r))
+        bid = r.json["id"]
+        rows = [{"platform": "instagram", "handle": "lp_%d" % i, "followers": 20000 + i,
+                 "categories": ["Fitness"], "engagement_rate": 0.03} for i in range(20)]
+        r = app.request("POST", "/v1/creators/import", raw="".join(json.dumps(x) + "\n" for x in rows).encode(),
+                        content_type="application/x-ndjson")
+        self.assertEqual((r.status, r.json.get("inserted")), (201, 20), body_of(r))
+        r = app.request("POST", "/v1/brands/%d/matches" % bid, {})
+        self.assertIn(r.status, (200, 201), body_of(r))
+        r = app.request("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/x", "events": ["*"]})
+        self.assertEqual(r.status, 201, body_of(r))
+        r = app.request("POST", "/v1/inbound-sources", {"name": "lp-crm"})
+        self.assertEqual(r.status, 201, body_of(r))
+        ev = json.dumps({"type": "creator.delete", "data": {"platform": "instagram", "handle": "lp_3"}}).encode()
+        r = app.request("POST", "/v1/inbound/lp-crm", raw=ev, key=None, headers=inbound_headers(r.json["secret"], ev))
+        self.assertEqual(r.status, 200, body_of(r))
+        r = app.request("DELETE", "/v1/brands/%d" % bid)
+        self.assertEqual(r.status, 204, body_of(r))
+        self.assertNotIn('"level":"error"', app.log_text())
+
+    def test_skip_migration_refuses_an_unmigrated_database(self):
+        from harness import Server
+        import subprocess
+        fresh = Server(migrate=False, start=False)
+        self.addCleanup(fresh.close)
+        out = subprocess.run([fresh.bin, "serve"], env=fresh.env(NICHEMATCH_MIGRATE_ON_START="0",
+                                                                  NICHEMATCH_LISTEN="127.0.0.1:0"),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertEqual(out.returncode, 1, out.stdout)
+        self.assertIn("nichematch migrate", out.stdout)
+        out = subprocess.run([fresh.bin, "serve"], env=fresh.env(NICHEMATCH_MIGRATE_ON_START="maybe"),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        self.assertNotEqual(out.returncode, 0, out.stdout)
