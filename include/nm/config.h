@@ -42,6 +42,10 @@ struct nm_config {
 				       as many), default 30, 0 = off */
 	const char *migrations_dir; /* NICHEMATCH_MIGRATIONS_DIR, else built-in search */
 	bool webhook_allow_private; /* NICHEMATCH_WEBHOOK_ALLOW_PRIVATE=1 */
+	/* NICHEMATCH_MIGRATE_ON_START, default 1; 0: serve only checks that the database
+	 * is migrated (a least-privilege role cannot run DDL; `nichematch migrate` runs as
+	 * the owner role instead). */
+	bool migrate_on_start;
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */

@@ -60,6 +60,14 @@ void nm_db_rollback(struct nm_pg *pg);
 bool nm_db_ok(const PGresult *res); /* COMMAND_OK or TUPLES_OK */
 /* SQLSTATE of a failed result, "" when none. */
 const char *nm_db_sqlstate(const PGresult *res);
+/* A description of a failure that is safe to log: the SQLSTATE and the names of the
+ * schema, table, column, type and constraint involved (PG_DIAG_*), never libpq's message
+ * text, whose DETAIL/CONTEXT lines and often primary message quote row values ("Key
+ * (handle)=(jane) already exists"). res NULL (or without SQLSTATE): the first line of
+ * a broken connection's reason, which names no rows. Writes into buf (>= 160 bytes
+ * advised) and returns it. Every log line about a failed statement goes through this. */
+#define NM_DB_ERR_SAFE_MAX 256
+const char *nm_db_error_safe(const PGresult *res, PGconn *conn, char *buf, size_t n);
 /* True when the failure means "database unavailable" (connection lost, shutdown,
  * timeouts, too many connections): answer 503 + Retry-After. */
 bool nm_db_unavailable(const PGresult *res);
@@ -81,6 +89,10 @@ PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz);
 /* Applies migrations/NNNN_*.sql in order under an advisory lock, recording each in
  * schema_migrations. Returns false with a reason in err. */
 bool nm_db_migrate(PGconn *conn, const char *dir, char *err, size_t errsz);
+/* Without changing anything: whether every migration in dir is recorded in
+ * schema_migrations. False with a reason in err when one is missing or the table cannot
+ * be read. For `serve` with NICHEMATCH_MIGRATE_ON_START=0. */
+bool nm_db_migrated(PGconn *conn, const char *dir, char *err, size_t errsz);
 /* The migrations directory: cfg->migrations_dir, else the source tree's, else
  * ./migrations, else /usr/share/nichematch/migrations. */
 const char *nm_db_migrations_dir(const struct nm_config *cfg);

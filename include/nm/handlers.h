@@ -68,6 +68,8 @@ void nm_h_inbound_sources_delete(struct nm_req *r);
 
 /* inbound.c: POST /v1/inbound/{source}, authenticated by its signature. */
 void nm_h_inbound_receive(struct nm_req *r);
+/* Its header-only checks (begin only), run before the body is buffered. */
+extern const struct nm_stream_ops nm_inbound_precheck;
 
 /* Shared by handlers: answers a failed database result. Connection loss, timeouts
  * and overload are 503 + Retry-After; unique violations 409; anything else is our

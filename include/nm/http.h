@@ -101,7 +101,10 @@ struct nm_route {
 	 * other ({source}) a token of [A-Za-z0-9_.-]. */
 	const char *pattern;
 	nm_handler handler;
-	const struct nm_stream_ops *stream; /* NM_BODY_STREAM only (then handler is NULL) */
+	/* NM_BODY_STREAM: the body callbacks (then handler is NULL). NM_BODY_RAW: only
+	 * begin is used, a header-only check run on the first call, before the body is
+	 * buffered. */
+	const struct nm_stream_ops *stream;
 	enum nm_role min_role;		    /* NM_ROLE_NONE: no API key needed */
 	enum nm_scope scope;
 	const char *scope_reason; /* NM_SCOPE_UNSCOPED: the 403's detail */

@@ -12,16 +12,19 @@ enum nm_addr_class {
 	NM_ADDR_PUBLIC = 0,
 	NM_ADDR_UNSPECIFIED, /* 0.0.0.0/8, :: */
 	NM_ADDR_LOOPBACK,    /* 127/8, ::1 */
-	NM_ADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10 */
+	NM_ADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10,
+				64:ff9b:1::/48 (local-use NAT64) */
 	NM_ADDR_LINK_LOCAL,  /* 169.254/16 (incl. 169.254.169.254 metadata), fe80::/10 */
 	NM_ADDR_CGNAT,	     /* 100.64/10 */
-	NM_ADDR_RESERVED,    /* multicast, 240/4, broadcast, 192.0.0/24, 198.18/15 */
+	NM_ADDR_RESERVED,    /* multicast, 240/4, broadcast, 192.0.0/24, 198.18/15,
+				TEST-NET 192.0.2/24 198.51.100/24 203.0.113/24, 192.88.99/24,
+				2001::/32 Teredo, 2001:db8::/32, 100::/64 */
 	NM_ADDR_INVALID,     /* not an address at all */
 };
 
 /* Classifies 4 (IPv4) or 16 (IPv6) address bytes in network order. IPv4-mapped
- * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) IPv6
- * addresses are judged by the IPv4 address they embed. */
+ * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::a.b.c.d) and 6to4
+ * (2002:aabb:ccdd::/48) IPv6 addresses are judged by the IPv4 address they embed. */
 enum nm_addr_class nm_addr_classify(const unsigned char *addr, size_t len);
 
 /* Same for a textual address ("10.0.0.1", "::ffff:127.0.0.1", "[::1]"). */

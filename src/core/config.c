@@ -191,6 +191,12 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		return false;
 	cfg->inbound_rate_limit = d;
 	cfg->migrations_dir = getenv("NICHEMATCH_MIGRATIONS_DIR");
+	const char *mos = getenv("NICHEMATCH_MIGRATE_ON_START");
+	if (mos && strcmp(mos, "0") != 0 && strcmp(mos, "1") != 0) {
+		snprintf(err, errsz, "NICHEMATCH_MIGRATE_ON_START must be 0 or 1");
+		return false;
+	}
+	cfg->migrate_on_start = !mos || strcmp(mos, "1") == 0;
 	const char *ap = getenv("NICHEMATCH_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = ap && strcmp(ap, "1") == 0;
 	const char *rs = getenv("NICHEMATCH_WEBHOOK_RETRY_SCHEDULE");

@@ -48,12 +48,26 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/* A failed migration statement: the safe fields of nm_db_error_safe plus the primary
+ * message ("permission denied for schema public", "relation ... already exists"), which an
+ * operator needs and which for our own DDL names objects, not rows; never the DETAIL or
+ * CONTEXT lines, which can quote stored rows (a unique index built over duplicates). */
+static void migration_error(const PGresult *r, PGconn *c, char *err, size_t errsz)
+{
+	char safe[NM_DB_ERR_SAFE_MAX];
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	snprintf(err, errsz, "%s%s%s", primary ? primary : "", primary ? " (" : "",
+		 nm_db_error_safe(r, c, safe, sizeof safe));
+	if (primary && strlen(err) + 1 < errsz)
+		strcat(err, ")");
+}
+
 static bool exec_ok(PGconn *c, const char *sql, char *err, size_t errsz)
 {
 	PGresult *r = PQexec(c, sql);
 	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
-		snprintf(err, errsz, "%s", PQresultErrorMessage(r));
+		migration_error(r, c, err, errsz);
 	PQclear(r);
 	return ok;
 }
@@ -67,7 +81,7 @@ static bool applied(PGconn *c, int version, bool *yes, char *err, size_t errsz)
 				   p, NULL, NULL, 0);
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
-		snprintf(err, errsz, "%s", PQresultErrorMessage(r));
+		migration_error(r, c, err, errsz);
 	*yes = ok && PQntuples(r) > 0;
 	PQclear(r);
 	return ok;
@@ -99,7 +113,7 @@ static bool apply_one(PGconn *c, const char *dir, const char *name, char *err, s
 			p, NULL, NULL, 0);
 		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
-			snprintf(err, errsz, "%s", PQresultErrorMessage(r));
+			migration_error(r, c, err, errsz);
 		PQclear(r);
 	}
 	if (ok && exec_ok(c, "COMMIT", err, errsz)) {
@@ -111,6 +125,37 @@ static bool apply_one(PGconn *c, const char *dir, const char *name, char *err, s
 	size_t n = strlen(err);
 	snprintf(err + n, errsz - n, " (in %s)", name);
 	return false;
+}
+
+bool nm_db_migrated(PGconn *c, const char *dir, char *err, size_t errsz)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		snprintf(err, errsz, "cannot open migrations directory %s", dir);
+		return false;
+	}
+	bool ok = true;
+	struct dirent *e;
+	while (ok && (e = readdir(d))) {
+		bool done = false;
+		if (!is_migration_name(e->d_name))
+			continue;
+		ok = applied(c, atoi(e->d_name), &done, err, errsz);
+		if (!ok) {
+			size_t n = strlen(err);
+			snprintf(err + n, errsz - n,
+				 "; is the database migrated? run `nichematch migrate` as the "
+				 "database owner first");
+		} else if (!done) {
+			snprintf(err, errsz,
+				 "migration %s is not applied; run `nichematch migrate` as the "
+				 "database owner first",
+				 e->d_name);
+			ok = false;
+		}
+	}
+	closedir(d);
+	return ok;
 }
 
 bool nm_db_migrate(PGconn *c, const char *dir, char *err, size_t errsz)

@@ -4,6 +4,8 @@
  * that age while the step runs wait for the next pass instead of prolonging this one. */
 #include "nm/prune.h"
 
+#include "nm/db.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -166,8 +168,9 @@ static void fail(struct pass *p, const char *what, const PGresult *r)
 {
 	if (p->out->error[0])
 		return;
-	const char *msg = r ? PQresultErrorMessage(r) : PQerrorMessage(p->c);
-	snprintf(p->out->error, sizeof p->out->error, "%s: %s", what, msg);
+	char msg[NM_DB_ERR_SAFE_MAX];
+	snprintf(p->out->error, sizeof p->out->error, "%s: %s", what,
+		 nm_db_error_safe(r, p->c, msg, sizeof msg));
 	size_t n = strlen(p->out->error);
 	while (n && (p->out->error[n - 1] == '\n' || p->out->error[n - 1] == ' '))
 		p->out->error[--n] = '\0';

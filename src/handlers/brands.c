@@ -226,7 +226,21 @@ void nm_h_brands_get(struct nm_req *r)
 	PQclear(res);
 }
 
-/* PATCH /v1/brands/{id} (JSON merge patch) → 200 with the whole brand. */
+/* Whether the patch sets, changes or removes external_id. */
+static bool external_id_changed(const json_t *stored, const json_t *canonical)
+{
+	const char *before = json_string_value(json_object_get(stored, "external_id"));
+	const char *after = json_string_value(json_object_get(canonical, "external_id"));
+	if (!before || !after)
+		return before != after;
+	return strcmp(before, after) != 0;
+}
+
+/* PATCH /v1/brands/{id} (JSON merge patch) → 200 with the whole brand. external_id
+ * names the brand in inbound CRM events (brand.upsert replaces, creator.status writes
+ * the brand with that id): a brand-scoped key that could set it to another CRM record's
+ * id would receive that record's events, so only unscoped write/admin keys may set or
+ * change it (docs/api-decisions.md). A scoped key may send it unchanged. */
 void nm_h_brands_patch(struct nm_req *r)
 {
 	struct nm_pg *pg = nm_req_db(r);
@@ -244,11 +258,11 @@ void nm_h_brands_patch(struct nm_req *r)
 	json_t *stored = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
 	PQclear(res);
 	json_t *merged = nm_merge_patch(stored, nm_req_json(r));
-	json_decref(stored);
 	json_t *errors = json_array();
 	json_t *canonical = nm_brand_normalize(merged, errors);
 	json_decref(merged);
 	if (!canonical) {
+		json_decref(stored);
 		nm_db_rollback(pg);
 		nm_reply_problem(r, NM_P_VALIDATION, errors,
 				 "The patched brand has %zu invalid field(s).",
@@ -256,6 +270,18 @@ void nm_h_brands_patch(struct nm_req *r)
 		return;
 	}
 	json_decref(errors);
+	bool ext_changed = external_id_changed(stored, canonical);
+	json_decref(stored);
+	if (ext_changed && nm_req_auth(r)->brand_id) {
+		json_decref(canonical);
+		nm_db_rollback(pg);
+		nm_reply_problem(r, NM_P_FORBIDDEN,
+				 json_pack("[{s:s, s:s}]", "field", "external_id", "message",
+					   "only a key not bound to a brand may set or change it"),
+				 "A key bound to a brand cannot set or change its external_id "
+				 "(it routes inbound CRM events to the brand).");
+		return;
+	}
 	save_brand(r, pg, nm_req_id_param(r, 0), canonical, 200);
 	json_decref(canonical);
 }

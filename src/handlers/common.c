@@ -23,8 +23,9 @@ void nm_reply_db_error(struct nm_req *r, const PGresult *res)
 				 "A resource with the same unique value exists.");
 		return;
 	}
+	char safe[NM_DB_ERR_SAFE_MAX];
 	json_t *f = json_pack("{s:s, s:s, s:s}", "request_id", nm_req_request_id(r), "sqlstate",
-			      state, "error", PQresultErrorMessage(res));
+			      state, "error", nm_db_error_safe(res, NULL, safe, sizeof safe));
 	nm_log_json(NM_LOG_ERROR, "database error", f);
 	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Internal error (request %s).",
 			 nm_req_request_id(r));

@@ -145,17 +145,21 @@ static bool exec_ok(struct import *im, const char *sql)
 {
 	PGresult *res = nm_db_exec_simple(im->pg, sql);
 	bool ok = nm_db_ok(res);
-	if (!ok)
-		nm_log(NM_LOG_WARN, "import %s: %s: %s", im->id, sql, PQresultErrorMessage(res));
+	if (!ok) {
+		char safe[NM_DB_ERR_SAFE_MAX];
+		nm_log(NM_LOG_WARN, "import %s: %s: %s", im->id, sql,
+		       nm_db_error_safe(res, nm_db_conn(im->pg), safe, sizeof safe));
+	}
 	PQclear(res);
 	return ok;
 }
 
 static void fail_db(struct import *im, const char *what)
 {
+	char safe[NM_DB_ERR_SAFE_MAX];
 	if (!im->db_failed)
 		nm_log(NM_LOG_WARN, "import %s: database failure during %s: %s", im->id, what,
-		       PQerrorMessage(nm_db_conn(im->pg)));
+		       nm_db_error_safe(NULL, nm_db_conn(im->pg), safe, sizeof safe));
 	im->db_failed = true;
 }
 
@@ -199,13 +203,14 @@ static void finish_merge(struct import *im)
 	im->merging = false;
 	PGconn *c = nm_db_conn(im->pg);
 	PGresult *res;
+	char safe[NM_DB_ERR_SAFE_MAX];
 	long long ins = -1;
 	while ((res = PQgetResult(c))) {
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			ins = nm_db_i64(res, 0, 0);
 		else if (!nm_db_ok(res))
 			nm_log(NM_LOG_WARN, "import %s: merge: %s", im->id,
-			       PQresultErrorMessage(res));
+			       nm_db_error_safe(res, c, safe, sizeof safe));
 		PQclear(res);
 	}
 	if (ins < 0) {
@@ -241,12 +246,13 @@ static void flush_batch(struct import *im, bool wait)
 		return;
 	}
 	PGresult *res;
+	char safe[NM_DB_ERR_SAFE_MAX];
 	bool ok = true;
 	while ((res = PQgetResult(c))) {
 		if (!nm_db_ok(res)) {
 			ok = false;
 			nm_log(NM_LOG_WARN, "import %s: COPY: %s", im->id,
-			       PQresultErrorMessage(res));
+			       nm_db_error_safe(res, c, safe, sizeof safe));
 		}
 		PQclear(res);
 	}

@@ -4,6 +4,7 @@
  * as the change, so a redelivery is answered but not applied twice, and an event that
  * failed validation leaves no record (a corrected retry applies). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,10 @@
 #define TOLERANCE_S 300
 #define MSG_ID_MAX  255
 #define MAX_DEPTH   32
+/* A few signatures during key rotation, not kilobytes of them. */
+#define SIG_HEADER_MAX	  1024
+#define SOURCE_NAME_MAX	  64
+#define SOURCE_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 static struct nm_sql q_source = {"inbound_source_secret",
 				 "SELECT id, secret FROM inbound_sources WHERE name = $1", 1, 0};
@@ -30,30 +35,87 @@ static struct nm_sql q_dedupe = {
  * a known one and source names cannot be probed by timing either. */
 static const char decoy_secret[] = "whsec_ZGVjb3lkZWNveWRlY295ZGVjb3lkZWNveWRl";
 
+/* The one reply for a signature that does not verify, whether the source exists or
+ * not (issue 10 item 7): same status, type, detail and headers, and the same work (an
+ * HMAC against a decoy secret) for an unknown source. Only checks that do not depend
+ * on the source (header syntax, timestamp freshness, size) may answer differently. */
+static void reply_bad_signature(struct nm_req *r)
+{
+	nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL, "The signature does not match this source.");
+}
+
+/* A webhook-timestamp of 1-19 digits. */
+static bool parse_ts(const char *s, long long *out)
+{
+	size_t n = strspn(s, "0123456789");
+	if (n == 0 || n > 18 || s[n])
+		return false;
+	*out = strtoll(s, NULL, 10);
+	return true;
+}
+
+/* Whether webhook-signature holds at least one "v1,<base64>" entry and nothing absurd. */
+static bool signature_header_ok(const char *sig)
+{
+	if (strlen(sig) > SIG_HEADER_MAX)
+		return false;
+	for (const char *p = sig; (p = strstr(p, "v1,")); p += 3)
+		if (p == sig || p[-1] == ' ')
+			return true;
+	return false;
+}
+
+/* Header-only checks, run on the first call of the request before any body byte is read
+ * or buffered (issue 10 item 5): the source name's syntax, the three signature headers
+ * and the timestamp's freshness. None depends on whether the source exists, so a reply
+ * here tells nothing about source names; the source itself is looked up only once the
+ * body is complete (looking it up here would cost a pooled connection per unauthenticated
+ * request and answer unknown names differently from known ones). */
+static void inbound_precheck(struct nm_req *r)
+{
+	const char *name = nm_req_str_param(r, 0);
+	size_t nl = name ? strlen(name) : 0;
+	if (nl == 0 || nl > SOURCE_NAME_MAX || strspn(name, SOURCE_NAME_CHARS) != nl) {
+		reply_bad_signature(r);
+		return;
+	}
+	const char *id = nm_req_header(r, "webhook-id");
+	const char *ts = nm_req_header(r, "webhook-timestamp");
+	const char *sig = nm_req_header(r, "webhook-signature");
+	if (!id || !ts || !sig || !*id || strlen(id) > MSG_ID_MAX || !signature_header_ok(sig)) {
+		nm_reply_problem(
+			r, NM_P_BAD_SIGNATURE, NULL,
+			"Send webhook-id, webhook-timestamp and webhook-signature (v1,<base64>) "
+			"headers.");
+		return;
+	}
+	long long t;
+	long long now = (long long)time(NULL);
+	if (!parse_ts(ts, &t) || t < now - TOLERANCE_S || t > now + TOLERANCE_S)
+		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
+				 "webhook-timestamp must be unix seconds within %d seconds of now.",
+				 TOLERANCE_S);
+}
+
+const struct nm_stream_ops nm_inbound_precheck = {.begin = inbound_precheck};
+
 /* Verifies the three headers against the source's secret. On failure replies 401 and
- * returns false. secret NULL means an unknown source. */
+ * returns false. secret NULL means an unknown source. The headers were checked by
+ * inbound_precheck; this runs the same checks again (the time moved on) but answers
+ * every failure the same way. */
 static bool authentic(struct nm_req *r, const char *secret, const char *body, size_t len)
 {
 	const char *id = nm_req_header(r, "webhook-id");
 	const char *ts = nm_req_header(r, "webhook-timestamp");
 	const char *sig = nm_req_header(r, "webhook-signature");
 	if (!id || !ts || !sig || !*id || strlen(id) > MSG_ID_MAX) {
-		nm_reply_problem(
-			r, NM_P_BAD_SIGNATURE, NULL,
-			"Send webhook-id, webhook-timestamp and webhook-signature headers.");
+		reply_bad_signature(r);
 		return false;
 	}
 	int rc = nm_sign_verify(secret ? secret : decoy_secret, id, ts, sig, body, len,
 				(int64_t)time(NULL), TOLERANCE_S);
-	if (rc == NM_SIGN_BAD_TIMESTAMP && secret) {
-		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
-				 "webhook-timestamp is more than %d seconds from now.",
-				 TOLERANCE_S);
-		return false;
-	}
 	if (rc != 0 || !secret) {
-		nm_reply_problem(r, NM_P_BAD_SIGNATURE, NULL,
-				 "The signature does not match this source.");
+		reply_bad_signature(r);
 		return false;
 	}
 	return true;

@@ -357,6 +357,8 @@ static void put_categories(struct text *t, const char *literal)
 {
 	char *s = strdup(literal);
 	char *v[32];
+	if (!s)
+		t->oom = true; /* not an empty list: the run fails rather than store a wrong one */
 	size_t n = s ? nm_pgarray_split(s, v, 32) : 0;
 	put_strings(t, ",\"categories\":[", (const char *const *)v, n);
 	free(s);
@@ -468,6 +470,12 @@ static char *with_status(char *w, const char *doc, const char *status)
 			   : sprintf(w, ",\"status\":null}"));
 }
 
+/* An allocation failed: a 500 problem (the request is lost, the server keeps serving). */
+static void reply_oom(struct nm_req *r, const char *what)
+{
+	nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory while %s.", what);
+}
+
 /* Appends a page of run results as JSON text: '[...]' plus the next cursor. */
 static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int64_t run_id,
 		      int64_t after_rank, int limit, char **out, json_t **next)
@@ -489,6 +497,11 @@ static bool page_text(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, int6
 	for (int i = 0; i < n && i < limit; i++)
 		cap += (size_t)PQgetlength(res, i, 1) + 32;
 	char *s = malloc(cap), *w = s;
+	if (!s) {
+		PQclear(res);
+		reply_oom(r, "reading the results");
+		return false;
+	}
 	*w++ = '[';
 	for (int i = 0; i < n && i < limit; i++) {
 		if (i)
@@ -534,6 +547,11 @@ static PGresult *load_statuses(struct nm_req *r, struct nm_pg *pg, const char *b
 	int rows = PQntuples(res);
 	*ids = malloc((size_t)(rows ? rows : 1) * sizeof **ids);
 	*n = 0;
+	if (!*ids) {
+		PQclear(res);
+		reply_oom(r, "reading the brand's statuses");
+		return NULL;
+	}
 	for (int i = 0; i < rows; i++) {
 		const char *st = PQgetvalue(res, i, 1);
 		if (strcmp(st, "declined") == 0 || strcmp(st, "excluded") == 0)
@@ -957,10 +975,16 @@ void nm_h_matches_page(struct nm_req *r)
 	json_t *next;
 	if (!page_text(r, pg, brand_id, run_id, after, limit, &page, &next))
 		return;
-	char *next_s = json_dumps(next, JSON_ENCODE_ANY);
+	char *next_s = next ? json_dumps(next, JSON_ENCODE_ANY) : NULL;
 	json_decref(next);
-	size_t len = strlen(page) + strlen(next_s) + 64;
-	char *body = malloc(len);
+	size_t len = strlen(page) + (next_s ? strlen(next_s) : 0) + 64;
+	char *body = next_s ? malloc(len) : NULL;
+	if (!body) {
+		free(page);
+		free(next_s);
+		reply_oom(r, "replying");
+		return;
+	}
 	int n = snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":%s}", run_id,
 			 page, next_s);
 	free(page);

@@ -603,6 +603,7 @@ const struct nm_route nm_routes[] = {
 	{.method = "POST",
 	 .pattern = "/v1/inbound/{source}",
 	 .handler = nm_h_inbound_receive,
+	 .stream = &nm_inbound_precheck,
 	 .body = NM_BODY_RAW,
 	 .operation_id = "receiveInboundEvent",
 	 .tag = "Inbound",

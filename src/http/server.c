@@ -587,6 +587,13 @@ static void on_headers(struct nm_req *r)
 					 content_length, r->cfg->json_max_bytes);
 			return;
 		}
+		/* A raw route's header-only checks (inbound signatures): what is wrong with
+		 * the headers is refused before a byte of the body is buffered. */
+		if (bk == NM_BODY_RAW && r->route->stream && r->route->stream->begin) {
+			r->route->stream->begin(r);
+			if (r->replied)
+				return;
+		}
 		if (bk != NM_BODY_RAW && r->has_body && !json_content_type_ok(r)) {
 			nm_reply_problem(r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
 					 "Send the body as application/json%s.",

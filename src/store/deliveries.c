@@ -98,7 +98,9 @@ PGconn *nm_claim_connect(const struct nm_config *cfg, char *err, size_t errsz)
 	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 	PQclear(res);
 	if (!ok || !claim_prepare(c)) {
-		snprintf(err, errsz, "setup failed: %s", PQerrorMessage(c));
+		char safe[NM_DB_ERR_SAFE_MAX];
+		snprintf(err, errsz, "setup failed: %s",
+			 nm_db_error_safe(NULL, c, safe, sizeof safe));
 		PQfinish(c);
 		return NULL;
 	}
@@ -278,8 +280,9 @@ PGresult *nm_claim_exchange(PGconn *c, struct nm_claim_outcome *o, int n,
 	struct record_params *rp = n ? malloc(sizeof *rp * (size_t)n) : NULL;
 	struct claim_params cp = {0};
 	if ((n && !rp) || (claim && !claim_params(want, &cp)) || !PQenterPipelineMode(c)) {
+		char safe[NM_DB_ERR_SAFE_MAX];
 		nm_log(NM_LOG_WARN, "webhook: cannot record or claim (out of memory?): %s",
-		       PQerrorMessage(c));
+		       nm_db_error_safe(NULL, c, safe, sizeof safe));
 		free(rp);
 		free(cp.ids);
 		free(cp.ns);
@@ -303,10 +306,10 @@ PGresult *nm_claim_exchange(PGconn *c, struct nm_claim_outcome *o, int n,
 		PGresult *res = take(c);
 		o[i].succeeded = strcmp(rp[i].o.state, "succeeded") == 0;
 		o[i].recorded = PQresultStatus(res) == PGRES_COMMAND_OK;
+		char safe[NM_DB_ERR_SAFE_MAX];
 		if (!o[i].recorded)
 			nm_log(NM_LOG_WARN, "webhook: recording delivery %s failed: %s",
-			       o[i].delivery_id,
-			       res ? PQresultErrorMessage(res) : PQerrorMessage(c));
+			       o[i].delivery_id, nm_db_error_safe(res, c, safe, sizeof safe));
 		else if (!o[i].succeeded)
 			nm_log_json(NM_LOG_INFO, "webhook attempt failed",
 				    json_pack("{s:s, s:s, s:i, s:I, s:s, s:s}", "delivery_id",
@@ -321,8 +324,9 @@ PGresult *nm_claim_exchange(PGconn *c, struct nm_claim_outcome *o, int n,
 	if (claim_sent) {
 		claimed = take(c);
 		if (PQresultStatus(claimed) != PGRES_TUPLES_OK) {
+			char safe[NM_DB_ERR_SAFE_MAX];
 			nm_log(NM_LOG_WARN, "webhook claim failed: %s",
-			       claimed ? PQresultErrorMessage(claimed) : PQerrorMessage(c));
+			       nm_db_error_safe(claimed, c, safe, sizeof safe));
 			PQclear(claimed);
 			claimed = NULL;
 		}

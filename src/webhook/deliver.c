@@ -4,10 +4,13 @@
  * events waited behind it; here such a receiver holds one slot. Easy handles are kept
  * per slot and the multi handle keeps the connection cache, so keep-alive connections to
  * busy receivers are reused across POSTs. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "nm/netcheck.h"
@@ -117,9 +120,42 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-/* The send-time SSRF check: libcurl calls it for every request of every transfer in the
- * multi handle, once connected or on a reused connection, with the address actually
- * used, so DNS rebinding after the save-time check cannot reach an internal address. */
+/* The send-time SSRF check, before any packet leaves: libcurl resolves the host and
+ * asks for a socket for each address it is about to connect to; a non-public address
+ * gets none (CURL_SOCKET_BAD), so no SYN is sent and no TLS handshake starts. libcurl
+ * then tries the next address, and the transfer fails with "couldn't connect" when none
+ * is left. DNS rebinding after the save-time check therefore cannot reach an internal
+ * address. (Before, the only check ran in the pre-request callback, after the TCP
+ * connection and the TLS handshake with the internal host.) */
+static curl_socket_t on_opensocket(void *clientp, curlsocktype purpose,
+				   struct curl_sockaddr *address)
+{
+	struct xfer *x = clientp;
+	if (purpose != CURLSOCKTYPE_IPCXN)
+		return CURL_SOCKET_BAD;
+	enum nm_addr_class c = NM_ADDR_INVALID;
+	char text[INET6_ADDRSTRLEN] = "?";
+	if (address->family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)&address->addr;
+		c = nm_addr_classify((const unsigned char *)&in->sin_addr, 4);
+		inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+	} else if (address->family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)&address->addr;
+		c = nm_addr_classify((const unsigned char *)&in6->sin6_addr, 16);
+		inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+	}
+	if (!x->allow_private && c != NM_ADDR_PUBLIC) {
+		snprintf(x->refused, sizeof x->refused,
+			 "refused before connecting: address %s is %s", text,
+			 nm_addr_class_name(c));
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+/* A second check on the address actually used, for every request including those on a
+ * reused connection (which was opened through on_opensocket, so this is belt and
+ * braces). */
 static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
 		     int local_port)
 {
@@ -152,6 +188,8 @@ static void set_options(struct nm_sender *s, struct xfer *x, const char *url, si
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)s->timeout_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
+	curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, x);
 	curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
 	curl_easy_setopt(c, CURLOPT_PREREQDATA, x);
 }

@@ -21,8 +21,12 @@ static enum nm_addr_class classify4(const unsigned char *a)
 		{0xc0a80000u, 0xffff0000u, NM_ADDR_PRIVATE},	 /* 192.168/16 */
 		{0xa9fe0000u, 0xffff0000u, NM_ADDR_LINK_LOCAL},	 /* 169.254/16, metadata */
 		{0x64400000u, 0xffc00000u, NM_ADDR_CGNAT},	 /* 100.64/10 */
-		{0xc0000000u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 192.0.0/24 */
-		{0xc6120000u, 0xfffe0000u, NM_ADDR_RESERVED},	 /* 198.18/15 */
+		{0xc0000000u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 192.0.0/24 IETF */
+		{0xc0000200u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 192.0.2/24 TEST-NET-1 */
+		{0xc0586300u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 192.88.99/24 6to4 relay */
+		{0xc6120000u, 0xfffe0000u, NM_ADDR_RESERVED},	 /* 198.18/15 benchmarking */
+		{0xc6336400u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 198.51.100/24 TEST-NET-2 */
+		{0xcb007100u, 0xffffff00u, NM_ADDR_RESERVED},	 /* 203.0.113/24 TEST-NET-3 */
 		{0xe0000000u, 0xf0000000u, NM_ADDR_RESERVED},	 /* 224/4 multicast */
 		{0xf0000000u, 0xf0000000u, NM_ADDR_RESERVED},	 /* 240/4 and broadcast */
 	};
@@ -44,6 +48,7 @@ static enum nm_addr_class classify6(const unsigned char *a)
 {
 	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const unsigned char nat64_local[6] = {0, 0x64, 0xff, 0x9b, 0, 0x01};
 	if (all_zero(a, 16))
 		return NM_ADDR_UNSPECIFIED;
 	if (all_zero(a, 15) && a[15] == 1)
@@ -51,6 +56,21 @@ static enum nm_addr_class classify6(const unsigned char *a)
 	/* Embedded IPv4 forms reach the IPv4 host, so judge that host. */
 	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0 || all_zero(a, 12))
 		return classify4(a + 12);
+	/* 64:ff9b:1::/48 (RFC 8215): NAT64 prefixes for a local network, with the IPv4 host
+	 * at an operator-chosen offset; a translator inside the network reaches private hosts. */
+	if (memcmp(a, nat64_local, 6) == 0)
+		return NM_ADDR_PRIVATE;
+	/* 2002::/16 6to4: the relay forwards to the IPv4 address in bytes 2-5. */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return classify4(a + 2);
+	/* 2001::/32 Teredo (the client's IPv4 is obfuscated in the last 4 bytes) and
+	 * 2001:db8::/32 documentation: no public webhook receiver lives there. */
+	if (a[0] == 0x20 && a[1] == 0x01 &&
+	    ((a[2] == 0 && a[3] == 0) || (a[2] == 0x0d && a[3] == 0xb8)))
+		return NM_ADDR_RESERVED;
+	/* 100::/64 discard-only (RFC 6666). */
+	if (a[0] == 0x01 && all_zero(a + 1, 7))
+		return NM_ADDR_RESERVED;
 	if ((a[0] & 0xfe) == 0xfc)
 		return NM_ADDR_PRIVATE; /* fc00::/7 unique local */
 	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)

@@ -23,6 +23,17 @@ static void test_ipv4(void)
 	CHECK(nm_addr_classify_text("224.0.0.1") == NM_ADDR_RESERVED);
 	CHECK(nm_addr_classify_text("255.255.255.255") == NM_ADDR_RESERVED);
 	CHECK(nm_addr_classify_text("198.18.0.1") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("198.19.255.255") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("198.20.0.1") == NM_ADDR_PUBLIC);
+	/* TEST-NET-1/2/3 and the 6to4 relay anycast (issue 10) */
+	CHECK(nm_addr_classify_text("192.0.2.1") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("198.51.100.7") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("203.0.113.255") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("192.88.99.1") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("192.0.3.1") == NM_ADDR_PUBLIC);
+	CHECK(nm_addr_classify_text("198.51.101.1") == NM_ADDR_PUBLIC);
+	CHECK(nm_addr_classify_text("203.0.114.1") == NM_ADDR_PUBLIC);
+	CHECK(nm_addr_classify_text("100.64.0.0") == NM_ADDR_CGNAT);
 }
 
 static void test_ipv6(void)
@@ -45,6 +56,21 @@ static void test_ipv6(void)
 	CHECK(nm_addr_classify_text("::127.0.0.1") == NM_ADDR_LOOPBACK);
 	CHECK(nm_addr_classify_text("64:ff9b::192.168.0.1") == NM_ADDR_PRIVATE);
 	CHECK(nm_addr_classify_text("64:ff9b::8.8.8.8") == NM_ADDR_PUBLIC);
+	/* local-use NAT64 (RFC 8215): wherever the IPv4 sits, it is the local network */
+	CHECK(nm_addr_classify_text("64:ff9b:1::10.0.0.1") == NM_ADDR_PRIVATE);
+	CHECK(nm_addr_classify_text("64:ff9b:1:ffff::808:808") == NM_ADDR_PRIVATE);
+	CHECK(nm_addr_classify_text("64:ff9b:2::1") == NM_ADDR_PUBLIC);
+	/* 6to4: judged by the IPv4 in bytes 2-5 */
+	CHECK(nm_addr_classify_text("2002:7f00:1::1") == NM_ADDR_LOOPBACK);
+	CHECK(nm_addr_classify_text("2002:a9fe:a9fe::") == NM_ADDR_LINK_LOCAL);
+	CHECK(nm_addr_classify_text("2002:c0a8:101::1") == NM_ADDR_PRIVATE);
+	CHECK(nm_addr_classify_text("2002:0a00:0001:1::1") == NM_ADDR_PRIVATE);
+	CHECK(nm_addr_classify_text("2002:0808:0808::1") == NM_ADDR_PUBLIC);
+	/* Teredo, documentation, discard-only */
+	CHECK(nm_addr_classify_text("2001:0:4136:e378:8000:63bf:3fff:fdd2") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("2001:db8::1") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("100::1") == NM_ADDR_RESERVED);
+	CHECK(nm_addr_classify_text("2001:4860:4860::8888") == NM_ADDR_PUBLIC);
 }
 
 static void test_invalid(void)
