@@ -8,6 +8,14 @@
 # tests/fuzz/corpus-run/<target>/ and crashes to tests/fuzz/corpus-run/artifacts/ (gitignored);
 # copy a crash into tests/fuzz/corpus/<target>/ once it is fixed. A dictionary
 # tests/fuzz/<target>.dict is used when present. Exits non-zero if any target found a bug.
+#
+# Inputs go up to NM_FUZZ_MAX_LEN bytes (default 1 MiB, libFuzzer's own default is 4 KiB),
+# and each run is seeded with long and wide records made by scripts/fuzz-seeds.py
+# (tests/fuzz/corpus-run/seeds/<target>/): cells past 4 KiB and 64 KiB, lines of
+# thousands of delimiters, objects of thousands of members. A parser's bugs live where its
+# buffers grow, and a 4 KiB cap never gets there (it missed the CSV reader's heap
+# overflow on a line of 200,000 commas). NM_FUZZ_LEN_CONTROL (default 10) is libFuzzer's
+# -len_control: lower tries long inputs sooner.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -45,23 +53,28 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
+MAX_LEN=${NM_FUZZ_MAX_LEN:-1048576}
+LEN_CONTROL=${NM_FUZZ_LEN_CONTROL:-10}
 failed=()
 mkdir -p tests/fuzz/corpus-run/artifacts
+python3 scripts/fuzz-seeds.py tests/fuzz/corpus-run/seeds
 for t in "${targets[@]}"; do
 	bin="$BUILD/$t"
 	[ -x "$bin" ] || { echo "fuzz: $bin is missing"; failed+=("$t"); continue; }
 	work="tests/fuzz/corpus-run/$t"
 	mkdir -p "$work"
 	args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+		-max_len="$MAX_LEN" -len_control="$LEN_CONTROL"
 		-artifact_prefix="tests/fuzz/corpus-run/artifacts/$t-")
 	[ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
 	dirs=("$work")
 	name=${t#fuzz_}
-	for seeds in "tests/fuzz/corpus/$t" "tests/fuzz/corpus/$name" "tests/fuzz/corpus_$name"; do
+	for seeds in "tests/fuzz/corpus/$t" "tests/fuzz/corpus/$name" "tests/fuzz/corpus_$name" \
+		"tests/fuzz/corpus-run/seeds/$t"; do
 		[ -d "$seeds" ] && dirs+=("$seeds")
 	done
 	log="tests/fuzz/corpus-run/$t.log"
-	echo "fuzz: $t for ${seconds}s (corpus: ${dirs[*]})"
+	echo "fuzz: $t for ${seconds}s, inputs up to $MAX_LEN bytes (corpus: ${dirs[*]})"
 	if "$bin" "${args[@]}" "${dirs[@]}" >"$log" 2>&1; then
 		grep -E '^(stat::number_of_executed_units|stat::new_units_added)' "$log" | sed "s/^/fuzz: $t /" || true
 	else

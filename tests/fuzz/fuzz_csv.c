@@ -1,5 +1,7 @@
 /* libFuzzer target for the CSV/TSV reader. Input: byte 0 seeds the chunk sizes, byte 1
- * picks delimiter and record limit, the rest is the body. The body is read whole and in
+ * picks delimiter (bits 0-1) and record limit (bits 2-4: tiny, around the reader's first
+ * 4 KiB block, or the default 1 MiB, so that records grow the buffer), the rest is the
+ * body. The body is read whole and in
  * chunks; both must give the same records (hashed) and the same return code. */
 #include "nm/csv.h"
 
@@ -67,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	unsigned seed = data[0] | 1u;
 	char delim = data[1] & 1 ? '\t' : data[1] & 2 ? ';' : ',';
-	size_t max = data[1] & 4 ? 64 : 0;
+	static const size_t maxes[] = {0, 64, 4095, 4096, 4097, 8192, 70000, 0};
+	size_t max = maxes[(data[1] >> 2) & 7];
 	const char *body = (const char *)data + 2;
 	size -= 2;
 	struct acc whole = {14695981039346656037ull, 0}, chunked = whole;
