@@ -548,8 +548,7 @@ const struct nm_route nm_routes[] = {
 	 .summary = "Redeliver now (same webhook-id)",
 	 .success_status = 202,
 	 .response_schema = "WebhookRetry",
-	 .headers = idem_header,
-	 .problems = conflict},
+	 .headers = idem_header},
 
 	{.method = "POST",
 	 .pattern = "/v1/inbound-sources",
