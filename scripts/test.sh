@@ -77,9 +77,10 @@ skip() { # name reason [requested]: requested = 1 when the user asked for it (NM
 
 # skips_of NAME FILE: how many tests the stage's output FILE says were skipped, into SKIPS[NAME]
 skips_of() {
-	local n
+	local n=""
+	[ -f "$2" ] || return 0
 	case "$1" in
-	api-*) n=$(sed -n 's/^api: [0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$2" | tail -1) ;;
+	api-*) n=$(sed -n 's/^api: [0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$2" | tail -1 || :) ;;
 	unit-*) n=$(grep -c '(Skipped)$' "$2" || true) ;;
 	esac
 	SKIPS[$1]=${n:-?}
