@@ -234,3 +234,46 @@ def synthetic_export_csv(n=4000, seed=20240606, invalid_rates=3):
                     rng.randint(1, sampled) if place[0] else 0, place[1], first, last,
                     "|".join(dict.fromkeys(tags)), caption[:300]])
     return out.getvalue().encode("utf-8")
+
+
+# --- the route table, read from the source ----------------------------------------------------
+# Table-driven tests take their routes from src/http/routes.c (the server's route table), not
+# from the server's /openapi.json, and check the document against it: a route missing from the
+# document is then still tested, and its absence from the document is a failure of its own.
+ROUTES_C = os.path.join(REPO, "src", "http", "routes.c")
+_ROLE = {"NONE": "none", "READ": "read", "WRITE": "write", "ADMIN": "admin",
+         "NM_ROLE_NONE": "none", "NM_ROLE_READ": "read", "NM_ROLE_WRITE": "write", "NM_ROLE_ADMIN": "admin"}
+
+
+def route_table():
+    """[(METHOD, path template, role, body kind)] of every entry of nm_routes[] in routes.c,
+    in table order. role is none|read|write|admin; body kind is the C name (NOBODY, JSON,
+    NM_BODY_JSON_OPTIONAL, NM_BODY_STREAM, NM_BODY_RAW)."""
+    import re
+    with open(ROUTES_C, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index("nm_routes[] = {")
+    end = text.index("};", start)
+    rows = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*\w+,\s*(\w+),\s*(\w+),', text[start:end])
+    if not rows:
+        raise AssertionError("no routes parsed from %s" % ROUTES_C)
+    out = []
+    for method, path, role, body in rows:
+        if role not in _ROLE:
+            raise AssertionError("routes.c: unknown role %r for %s %s" % (role, method, path))
+        out.append((method, path, _ROLE[role], body))
+    return out
+
+
+def openapi_operations(doc):
+    """{(METHOD, path)} of an OpenAPI document."""
+    return {(m.upper(), p) for p, item in doc["paths"].items() for m in item
+            if m.upper() in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")}
+
+
+def assert_routes_documented(tc, doc):
+    """The document lists exactly the routes of the route table."""
+    table = {(m, p) for m, p, _, _ in route_table()}
+    documented = openapi_operations(doc)
+    tc.assertEqual(sorted(table - documented), [], "routes of routes.c missing from /openapi.json")
+    tc.assertEqual(sorted(documented - table), [], "routes in /openapi.json that routes.c does not serve")

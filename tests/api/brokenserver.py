@@ -18,6 +18,8 @@ bytes both ways, except where NM_BROKEN (comma-separated) says:
                       real server is stopped as usual; this script exits with its exit code)
   drop-header:NAME    the response header NAME is removed from every answer
                       (e.g. drop-header:Access-Control-Allow-Origin)
+  openapi-drop:PATH   GET /openapi.json answers the document without paths[PATH]
+                      (a route the server serves but does not document)
 
 Signals: SIGTERM and SIGINT are passed to the real server; this script exits when it does.
 """
@@ -103,9 +105,33 @@ class Proxy:
             c.close()
             return
         drop = [arg.lower().encode() for m, arg in self.modes if m == "drop-header"]
+        hide = [arg for m, arg in self.modes if m == "openapi-drop"]
+        if hide and first.startswith(b"GET /openapi.json "):
+            return self.openapi_without(c, u, first, hide)
         u.sendall(first)
         threading.Thread(target=pipe, args=(c, u, []), daemon=True).start()
         pipe(u, c, drop)
+
+    def openapi_without(self, c, u, request, hide):
+        """One GET /openapi.json with the paths in hide removed; then the connection closes."""
+        import json
+        u.sendall(request)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += u.recv(65536)
+        head, _, body = buf.partition(b"\r\n\r\n")
+        m = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+        while len(body) < int(m.group(1)):
+            body += u.recv(65536)
+        doc = json.loads(body)
+        for path in hide:
+            doc["paths"].pop(path, None)
+        body = json.dumps(doc).encode()
+        head = re.sub(rb"(?i)\r\ncontent-length:\s*\d+", b"\r\nContent-Length: %d" % len(body), head)
+        head = re.sub(rb"(?i)\r\nconnection:[^\r]*", b"", head) + b"\r\nConnection: close"
+        c.sendall(head + b"\r\n\r\n" + body)
+        c.close()
+        u.close()
 
     def close(self):
         self.sock.close()
