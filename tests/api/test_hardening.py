@@ -514,13 +514,30 @@ class MutatedBodyTests(ServerTestCase):
 
 # ------------------------------------------------------------------------------- 1b. stalled clients
 
+def _wait_threads(tc, pid, at_least, timeout=30):
+    """Polls /proc until the process has at least this many threads (one per accepted
+    connection): the server has taken the connections in. Returns the count."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = _proc_status(pid)["Threads"]
+        if n >= at_least:
+            return n
+        tc.assertLess(time.monotonic(), deadline, "only %d threads after %d s (want %d)" % (n, timeout, at_least))
+        time.sleep(0.05)
+
+
 class StalledClientTests(ServerTestCase):
-    server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
+    """The stalled clients would be cut after 300 s (header, body, idle deadlines raised here),
+    so a server that made a new client wait behind them would not answer within the 30 s each
+    request here allows: the check needs no latency bound (latency is measured in bench/)."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_HEADER_TIMEOUT_S": "300",
+                  "NICHEMATCH_BODY_TIMEOUT_S": "300", "NICHEMATCH_CONNECTION_TIMEOUT_S": "300"}
 
     def test_200_stalled_clients_do_not_block_a_new_one(self):
         srv = self.server
         key = srv.admin_key.encode()
         self.assertStatus(srv.request("GET", "/v1/brands"), 200)  # warm the pool and key cache
+        base = _proc_status(srv.proc.pid)["Threads"]
         socks = []
         try:
             for i in range(200):
@@ -537,18 +554,13 @@ class StalledClientTests(ServerTestCase):
                 else:  # a chunked POST that stops mid-chunk
                     s.sendall(b"PATCH /v1/brands/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                               b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n{\"na")
-            time.sleep(0.3)  # let the server take them all in
+            _wait_threads(self, srv.proc.pid, base + 200)  # the server has taken them all in
             for path, k in (("/healthz", None), ("/v1/brands", ADMIN)):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, key=k, timeout=5)
-                dt = time.monotonic() - t0
+                r = srv.request("GET", path, key=k, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(dt, 1.0, "%s took %.2f s with 200 stalled clients" % (path, dt))
             # and a write with a body
-            t0 = time.monotonic()
-            r = srv.request("POST", "/v1/brands", {"name": "Still here", "niches": ["tea"]}, timeout=5)
+            r = srv.request("POST", "/v1/brands", {"name": "Still here", "niches": ["tea"]}, timeout=30)
             self.assertStatus(r, 201)
-            self.assertLess(time.monotonic() - t0, 1.0)
         finally:
             for s in socks:
                 s.close()
@@ -571,24 +583,35 @@ class StalledClientTests(ServerTestCase):
                 s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                           b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n"
                           b'{"platform":"tiktok","handle":"stall%d","followers":1}\n{"pla' % i)
-            time.sleep(0.5)
+            # each upload is either refused at once (429) or running (its imports row reads
+            # running, and it waits for its body): poll until all twelve are one or the other
+            answers = [None] * len(socks)
             for s in socks:
-                s.settimeout(0.2)
-                try:
-                    answers.append(s.recv(4096).split(b"\r\n", 1)[0])
-                except socket.timeout:
-                    answers.append(None)  # still running, waiting for its body
+                s.setblocking(False)
+            deadline = time.monotonic() + 30
+            while True:
+                for i, s in enumerate(socks):
+                    if answers[i] is None:
+                        try:
+                            answers[i] = s.recv(4096).split(b"\r\n", 1)[0]
+                        except BlockingIOError:
+                            pass
+                running_rows = int(srv.psql("SELECT count(*) FROM imports WHERE status = 'running'")[0][0])
+                if running_rows + sum(a is not None for a in answers) == len(socks):
+                    break
+                self.assertLess(time.monotonic(), deadline, "uploads neither refused nor running: %r, %d running"
+                                % (answers, running_rows))
+                time.sleep(0.05)
             running = answers.count(None)
             self.assertGreaterEqual(running, 1, answers)
             self.assertLessEqual(running, 4, answers)
             for a in answers:
                 if a is not None:
                     self.assertIn(b" 429 ", a)
+            # (the regression answered 503 after the pool's acquisition timeout)
             for path in ("/v1/brands", "/readyz"):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, timeout=5)
+                r = srv.request("GET", path, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(time.monotonic() - t0, 1.0, path)
             r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"x","handle":"y","followers":1}\n',
                             content_type="application/x-ndjson")
             self.assertProblem(r, 429)
@@ -597,7 +620,7 @@ class StalledClientTests(ServerTestCase):
             for s in socks:
                 s.close()
         # the stalled imports were rolled back; a new one runs
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while True:
             r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"tiktok","handle":"after","followers":1}\n',
                             content_type="application/x-ndjson")
@@ -655,6 +678,9 @@ class ThousandConnectionTests(ServerTestCase):
     it (checked in /proc/PID/limits). 1,000 stalled or idle connections are then all accepted
     (a thread each) and all answered, while a new client is served within a second."""
     server_preexec = staticmethod(_lower_nofile_to_1024)
+    # The idle and cut-short connections would be cut after 300 s: a server that made a new
+    # client wait behind them would not answer within the 30 s allowed (no latency bound)
+    server_env = {"NICHEMATCH_HEADER_TIMEOUT_S": "300", "NICHEMATCH_CONNECTION_TIMEOUT_S": "300"}
     N = 1000
 
     @classmethod
@@ -705,7 +731,7 @@ class ThousandConnectionTests(ServerTestCase):
                 # whose connection then idles in keep-alive
                 s.sendall(request[:cut])
                 rest.append(request[cut:] or request)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             for s in socks[2::3]:
                 self.assertEqual(_read_http_response(s, deadline), 200)
             t_open = time.monotonic() - t_open
@@ -716,17 +742,14 @@ class ThousandConnectionTests(ServerTestCase):
             fds = len(os.listdir("/proc/%d/fd" % srv.proc.pid))
 
             for path, k in (("/healthz", None), ("/v1/brands", ADMIN)):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, key=k, timeout=5)
-                dt = time.monotonic() - t0
+                r = srv.request("GET", path, key=k, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(dt, 1.0, "%s took %.2f s with %d connections open" % (path, dt, self.N))
 
             # Finish every request before closing any socket: a connection the server had not
             # accepted would get no answer until another closed.
             for s, data in zip(socks, rest):
                 s.sendall(data)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             statuses = [_read_http_response(s, deadline) for s in socks]
             self.assertEqual(statuses.count(200), self.N, sorted(set(statuses)))
             rss_mib = (held["VmRSS"] - before["VmRSS"]) / 1024
@@ -782,9 +805,9 @@ class SlowClientTests(ServerTestCase):
     in every window of NICHEMATCH_BODY_TIMEOUT_S. A handler that runs long is never cut."""
     server_env = {"NICHEMATCH_HEADER_TIMEOUT_S": "1", "NICHEMATCH_BODY_TIMEOUT_S": "1",
                   "NICHEMATCH_IMPORT_MIN_BYTES_PER_S": "2048", "NICHEMATCH_RATE_LIMIT": "0"}
-    # A cut lands within a tick (50 ms here) of the deadline; the rest is slack for slow
-    # (sanitizer) builds and a loaded machine.
-    EARLIEST, LATEST = 0.8, 2.5
+    # A cut lands within a tick (50 ms here) of the 1 s deadline. LATEST is generous: it only
+    # has to tell a cut from no cut (each trickle lasts far longer), not measure the delay.
+    EARLIEST, LATEST = 0.8, 15
 
     def assertCutIn(self, took, what):
         self.assertIsNotNone(took, "%s: still open after the deadline" % what)
@@ -803,7 +826,7 @@ class SlowClientTests(ServerTestCase):
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
         try:
             took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200,
-                                         0.3, 5)
+                                         0.3, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled headers")
@@ -812,7 +835,7 @@ class SlowClientTests(ServerTestCase):
         try:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertEqual(_read_http_response(s, time.monotonic() + 5), 200)
-            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 200, 0.05, 5)
+            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 200, 0.1, 20)
         finally:
             s.close()
         self.assertIsNotNone(took, "a trickled second request was not cut")
@@ -836,7 +859,7 @@ class SlowClientTests(ServerTestCase):
         try:
             s.sendall(b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                       b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
-            took = _trickle_until_closed(s, body, 0.3, 5)
+            took = _trickle_until_closed(s, body, 0.3, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled JSON body")
@@ -845,7 +868,7 @@ class SlowClientTests(ServerTestCase):
         self.assertEqual(_metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="body"'),
                          before + 1)
         # the request itself is logged as cut
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 30
         while not [l for l in srv.log_lines() if l.get("slow_client") == "body"]:
             self.assertLess(time.monotonic(), deadline, "the cut request was not logged")
             time.sleep(0.05)
@@ -883,11 +906,11 @@ class SlowClientTests(ServerTestCase):
             s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                       b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n" % len(rows))
             s.sendall(rows[:120])  # a first row arrives, then ~200 B/s: a tenth of the minimum
-            took = _trickle_until_closed(s, rows[120:], 0.005, 5)
+            took = _trickle_until_closed(s, rows[120:], 0.005, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled import")
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30
         while srv.psql("SELECT status FROM imports ORDER BY id DESC LIMIT 1") == [("running",)]:
             self.assertLess(time.monotonic(), deadline, "the cut import still reads running")
             time.sleep(0.05)
@@ -958,14 +981,12 @@ class SlowClientTests(ServerTestCase):
                 s.send(b"G")
                 socks.append(s)
             t0 = time.monotonic()
-            time.sleep(0.2)
-            held = _proc_status(srv.proc.pid)["Threads"]
-            self.assertGreaterEqual(held, base + 290, "the 300 connections were not all accepted")
+            held = _wait_threads(self, srv.proc.pid, base + 290)  # the 300 connections accepted
             payload = b"ET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
             open_ = set(range(300))
             i = 0
             threads = held
-            while open_ and time.monotonic() - t0 < 5:
+            while open_ and time.monotonic() - t0 < 30:
                 for j in list(open_):  # a byte on each every 0.3 s: never idle
                     try:
                         socks[j].send(payload[i:i + 1])
@@ -979,7 +1000,7 @@ class SlowClientTests(ServerTestCase):
                 time.sleep(0.3)
             closed_after = time.monotonic() - t0
             self.assertEqual(len(open_), 0, "trickling clients still open after %.1f s" % closed_after)
-            deadline = time.monotonic() + 3
+            deadline = time.monotonic() + 30
             while True:
                 threads = _proc_status(srv.proc.pid)["Threads"]
                 if threads <= base + 5 or time.monotonic() > deadline:
@@ -1144,7 +1165,13 @@ class Cluster:
 
 
 class DatabaseOutageTests(ServerTestCase):
-    """PostgreSQL stops and starts under a running server (a cluster of this class's own)."""
+    """PostgreSQL stops and starts under a running server (a cluster of this class's own).
+
+    "Fails fast" is checked against a 30 s pool acquisition timeout: a server that waited for
+    a pooled connection, or piled requests up behind reconnect attempts, would take 30 s or
+    more; 10 s is the bound, which a loaded machine does not reach (the latency itself is a
+    bench/ matter)."""
+    FAST = 10.0
 
     @classmethod
     def setUpClass(cls):
@@ -1152,7 +1179,8 @@ class DatabaseOutageTests(ServerTestCase):
         cls.cluster = Cluster()
         try:
             cls.server = Server(base_url=cls.cluster.url,
-                                env={"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_AUTH_CACHE_TTL_S": "30"})
+                                env={"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_AUTH_CACHE_TTL_S": "30",
+                                     "NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS": "30000"})
         except Exception:
             cls.cluster.destroy()
             raise
@@ -1168,7 +1196,7 @@ class DatabaseOutageTests(ServerTestCase):
 
     def timed(self, path, key=ADMIN):
         t0 = time.monotonic()
-        r = self.server.request("GET", path, key=key, timeout=10)
+        r = self.server.request("GET", path, key=key, timeout=60)
         return r, time.monotonic() - t0
 
     def test_outage_and_recovery(self):
@@ -1188,7 +1216,7 @@ class DatabaseOutageTests(ServerTestCase):
                     self.assertEqual(r.status, 503, "%s: %r" % (what, r))
                     assert_problem_shape(self, r, what)
                     self.assertTrue(r.headers.get("Retry-After", "").isdigit(), "%s: %r" % (what, dict(r.headers)))
-                    self.assertLess(dt, 1.0, "%s took %.2f s" % (what, dt))
+                    self.assertLess(dt, self.FAST, "%s took %.2f s" % (what, dt))
                     self.assertNotRegex(r.text.lower(), r"connection refused|postgres|libpq|5432|socket",
                                         "the problem leaks database details: %s" % r.text)
             r, dt = self.timed("/v1/brands", key=None)
@@ -1200,10 +1228,10 @@ class DatabaseOutageTests(ServerTestCase):
             self.assertEqual(r.status, 503, r)
             r, dt = self.timed("/healthz", key=None)
             self.assertStatus(r, 200)
-            self.assertLess(dt, 1.0)
+            self.assertLess(dt, self.FAST)
             r, dt = self.timed("/readyz", key=None)
             self.assertEqual(r.status, 503, r)
-            self.assertLess(dt, 1.0)
+            self.assertLess(dt, self.FAST)
             self.assertTrue(r.headers.get("Retry-After"))
             # many at once: no pile-up behind the pool
             results = []
@@ -1216,14 +1244,14 @@ class DatabaseOutageTests(ServerTestCase):
             for t in threads:
                 t.join()
             self.assertEqual(sorted({r.status for r, _ in results}), [503])
-            self.assertLess(max(dt for _, dt in results), 1.5)
+            self.assertLess(max(dt for _, dt in results), self.FAST)
         finally:
             self.cluster.start()
 
         t_up = time.monotonic()
         pending = {("/v1/brands", "used"), ("/v1/brands", "fresh"), ("/readyz", None)}
         keys = {"used": used, "fresh": fresh, None: None}
-        while pending and time.monotonic() - t_up < 10:
+        while pending and time.monotonic() - t_up < 60:
             for path, k in sorted(pending, key=str):
                 r = srv.request("GET", path, key=keys[k], timeout=5)
                 if r.status == 200:
@@ -1231,7 +1259,7 @@ class DatabaseOutageTests(ServerTestCase):
                 else:
                     self.assertEqual(r.status, 503, r)
             time.sleep(0.1)
-        self.assertFalse(pending, "not recovered within 10 s: %s" % pending)
+        self.assertFalse(pending, "not recovered within 60 s: %s" % pending)
         self.assertTrue(srv.running(), "the server restarted or died")
         r = srv.request("POST", "/v1/brands", {"name": "post", "niches": ["x"]}, key=used)
         self.assertStatus(r, 201)
@@ -1407,7 +1435,10 @@ class RateLimitTests(ServerTestCase):
         key = self.server.key("read", name="ratelimited")
         statuses = []
         limited = None
-        for _ in range(40):
+        # Requests until the first 429; a loaded machine sends them slowly and the bucket
+        # refills meanwhile, so the count allowed is judged against the time they took.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
             r = self.request("GET", "/v1/brands", key=key)
             statuses.append(r.status)
             if r.status == 429:
@@ -1416,8 +1447,11 @@ class RateLimitTests(ServerTestCase):
             self.assertStatus(r, 200)
             self.assertEqual(r.headers.get("RateLimit-Limit"), "5")
             self.assertTrue(r.headers.get("RateLimit-Remaining", "").isdigit())
+        elapsed = time.monotonic() - t0
         self.assertIsNotNone(limited, "no 429 after %d requests at rate 5/s: %s" % (len(statuses), statuses))
         self.assertGreaterEqual(statuses.count(200), 10, "burst is twice the rate: %s" % statuses)
+        self.assertLessEqual(statuses.count(200), 10 + 5 * elapsed + 1,
+                             "more than burst + rate x %.1f s let through: %s" % (elapsed, statuses))
         self.assertProblem(limited, 429)
         ra = limited.headers.get("Retry-After")
         self.assertTrue(ra and ra.isdigit() and int(ra) >= 1, ra)
