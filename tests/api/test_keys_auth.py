@@ -388,16 +388,21 @@ class RateLimitTests(ServerTestCase):
         key = self.server.key("read", name="rl")
         other = self.server.key("read", name="rl-other")
         statuses, limited = [], None
-        for _ in range(25):
+        # until the first 429: on a loaded machine the requests go out slowly and the bucket
+        # refills meanwhile, so what is let through is judged against the time taken
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
             r = self.request("GET", "/v1/brands", key=key)
             statuses.append(r.status)
             if r.status == 429:
                 limited = r
                 break
+        elapsed = time.monotonic() - t0
         self.assertIsNotNone(limited, "no 429 after %d requests: %s" % (len(statuses), statuses))
         ok = statuses.count(200)
         self.assertGreaterEqual(ok, 10, "burst of 2x5 not granted: %s" % statuses)
-        self.assertLessEqual(ok, 14, "limit far above 5/s with burst 10: %s" % statuses)
+        self.assertLessEqual(ok, 10 + 5 * elapsed + 1,
+                             "more than burst 10 + 5/s x %.1f s let through: %s" % (elapsed, statuses))
         self.assertProblem(limited, 429)
         ra = limited.headers.get("Retry-After")
         self.assertRegex(ra or "", r"^\d+$", dict(limited.headers))
