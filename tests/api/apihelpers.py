@@ -81,6 +81,8 @@ def raw_http(port, data, read=True, timeout=10):
             try:
                 chunk = s.recv(65536)
             except socket.timeout:
+                if not out:
+                    raise  # no answer and no close: a hang is not an empty reply
                 break
             if not chunk:
                 break

@@ -1089,6 +1089,8 @@ class BodyLimitTests(ServerTestCase):
             yield b'"}'
         try:
             r = self.request(method, path, raw=gen(), timeout=20)
+        except socket.timeout:
+            self.fail("%s %s: neither an answer nor a close within 20 s" % (method, path))
         except (OSError, http.client.HTTPException):
             return "dropped", sent[0]
         return r.status, sent[0]
