@@ -76,7 +76,7 @@ class Receiver:
         self.lock = threading.Lock()
         self.requests = []
         self.sentinel_events = set()  # (type, data.id) of sentinel events
-        self.fail_first = set()       # data.id of sentinels whose first attempt gets a 500
+        self.fail_first = set()       # /sentinel/... paths whose first request gets a 500
         self.failed_once = set()
         rcv = self
 
@@ -86,17 +86,18 @@ class Receiver:
                 body = self.rfile.read(n)
                 ev = _event_key(body)
                 with rcv.lock:
-                    if self.path == "/sentinel" or ev in rcv.sentinel_events:
+                    sentinel = self.path.startswith("/sentinel/")
+                    if sentinel or ev in rcv.sentinel_events:
                         status = 200
-                        if self.path == "/sentinel" and ev[1] in rcv.fail_first and ev[1] not in rcv.failed_once:
-                            rcv.failed_once.add(ev[1])
+                        if sentinel and self.path in rcv.fail_first and self.path not in rcv.failed_once:
+                            rcv.failed_once.add(self.path)
                             status = 500
                     else:
                         status = rcv.script.pop(0) if rcv.script else rcv.default
                     rcv.requests.append({"method": "POST", "path": self.path, "time": time.time(),
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
                                          "body": body, "status": status, "event": ev})
-                if rcv.delay and self.path != "/sentinel":
+                if rcv.delay and not self.path.startswith("/sentinel/"):
                     time.sleep(rcv.delay)
                 reply = b"ok" if status < 300 else b"nope"
                 try:
@@ -121,15 +122,14 @@ class Receiver:
     def url(self):
         return "http://127.0.0.1:%d/hook" % self.httpd.server_address[1]
 
-    @property
-    def sentinel_url(self):
-        return "http://127.0.0.1:%d/sentinel" % self.httpd.server_address[1]
+    def sentinel_url(self, token):
+        return "http://127.0.0.1:%d/sentinel/%s" % (self.httpd.server_address[1], token)
 
     def snapshot(self):
         """Every request so far in arrival order, sentinels left out."""
         with self.lock:
             return [q for q in self.requests
-                    if q["path"] != "/sentinel" and q["event"] not in self.sentinel_events]
+                    if not q["path"].startswith("/sentinel/") and q["event"] not in self.sentinel_events]
 
     def all_requests(self):
         with self.lock:
@@ -240,27 +240,30 @@ class Hooks(Api):
         "nothing else arrived" check can be judged on events, not on a sleep: anything the
         case would still send (a late duplicate, a retry, an event to a disabled endpoint)
         was due before the sentinel. The sentinel is the import.completed of a one-row
-        import, sent to a temporary endpoint at rcv's /sentinel (deleted afterwards).
+        import, sent to a temporary endpoint at rcv's /sentinel/<token> (deleted afterwards).
         retried (the default): the sentinel's first attempt is answered 500 and the check
         waits for its retry, one step of the retry schedule after the case's last attempt, so
         that a retry or a duplicate the schedule would send is due before it too."""
         srv = server or self.server
-        r = srv.request("POST", "/v1/webhooks", {"url": rcv.sentinel_url, "events": ["import.completed"]})
+        token = secrets.token_hex(4)
+        path = "/sentinel/" + token
+        if retried:  # before anything can arrive there
+            with rcv.lock:
+                rcv.fail_first.add(path)
+        r = srv.request("POST", "/v1/webhooks", {"url": rcv.sentinel_url(token), "events": ["import.completed"]})
         self.assertEqual(r.status, 201, body_of(r))
         ep_id = r.json["id"]
         try:
-            row = {"platform": "tiktok", "handle": "sentinel_" + secrets.token_hex(4), "followers": 1}
+            row = {"platform": "tiktok", "handle": "sentinel_" + token, "followers": 1}
             r = srv.request("POST", "/v1/creators/import", raw=(json.dumps(row) + "\n").encode(),
                             content_type="application/x-ndjson")
             self.assertEqual(r.status, 201, body_of(r))
             imp = r.json["id"]
             with rcv.lock:
-                rcv.sentinel_events.add(("import.completed", imp))
-                if retried:
-                    rcv.fail_first.add(imp)
+                rcv.sentinel_events.add(("import.completed", imp))  # its copies to other endpoints
 
             def arrived():
-                qs = [q for q in rcv.all_requests() if q["path"] == "/sentinel" and q["event"][1] == imp]
+                qs = [q for q in rcv.all_requests() if q["path"] == path]
                 ok = [q for q in qs if q["status"] == 200]
                 return ok if ok and (not retried or len(qs) >= 2) else None
             got = poll(arrived, timeout, 0.02)
