@@ -6,8 +6,23 @@
 # Default: http://127.0.0.1:8080/openapi.json (a running `nichematch serve`). Uses
 # `npx --yes @redocly/cli@2.77.0 lint` with the repository's redocly.yaml.
 # Exit 0: clean (warnings allowed), or "skipped" when npx or the npm registry is not available.
-# Exit 1: lint errors (or the document could not be fetched).
+# Exit 1: lint errors (or the document could not be fetched), or, with CI=true, npx or the npm
+# registry not available: on CI a lint that did not run is a failure (scripts/test.sh installs
+# nodejs and npm from Debian when npx is missing).
 set -euo pipefail
+
+CI_MODE=0
+case "${CI:-}" in true | TRUE | True | 1 | yes) CI_MODE=1 ;; esac
+
+# not_run REASON: a lint that could not run; skipped, or a failure under CI=true
+not_run() {
+	if [ "$CI_MODE" = 1 ]; then
+		echo "lint-openapi: FAILED: did not run ($1) and CI=true" >&2
+		exit 1
+	fi
+	echo "lint-openapi: skipped ($1)"
+	exit 0
+}
 
 REDOCLY_VERSION=2.77.0
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,8 +46,7 @@ http://* | https://*)
 esac
 
 if ! command -v npx >/dev/null 2>&1; then
-	echo "lint-openapi: skipped (npx is not installed)"
-	exit 0
+	not_run "npx is not installed"
 fi
 
 out="$tmp/lint.out"
@@ -52,8 +66,7 @@ fi
 # did not, and npm could not reach the registry, the lint is skipped rather than failed.
 if ! grep -q 'validating ' "$out"; then
 	if [ "$rc" -eq 124 ] || grep -qiE 'ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|network|socket hang up|request to https?://[^ ]* failed|getaddrinfo' "$out"; then
-		echo "lint-openapi: skipped (the npm registry is not reachable)"
-		exit 0
+		not_run "the npm registry is not reachable"
 	fi
 fi
 echo "lint-openapi: FAILED (exit $rc)" >&2

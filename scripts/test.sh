@@ -10,11 +10,16 @@
 #    removed on any exit) and exports NM_TEST_DB_URL, the URL of its `postgres` database;
 # 5. runs the API suite (tests/api/run.py) against build/nichematch and build-asan/nichematch;
 # 6. runs each fuzz target for NM_FUZZ_SECONDS (default 10) seconds;
-# 7. lints the server's /openapi.json with Redocly CLI when npx is available;
-# then prints a summary and exits non-zero if any step failed.
+# 7. lints the server's /openapi.json with Redocly CLI (npx; nodejs and npm are installed from
+#    Debian in step 1 when npx is missing);
+# then prints a summary (with the skipped tests of each stage) and exits non-zero if any step
+# failed.
 #
 # Environment: NM_FUZZ_SECONDS (default 10), NM_TEST_ONLY (API test name filter, optional),
 # NM_SKIP_ASAN=1 / NM_SKIP_FUZZ=1 / NM_SKIP_LINT=1 to leave a part out while iterating.
+# CI=true (set by CI services): a skip is a failure - a stage skipped for any reason but an
+# NM_SKIP_* request, an API test skipped that is not on tests/api/run.py's CI_ALLOWED_SKIPS,
+# an OpenAPI lint that could not reach the npm registry.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,8 +31,11 @@ ASAN_ENV=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 T0=$(date +%s)
 
+CI_MODE=0
+case "${CI:-}" in true | TRUE | True | 1 | yes) CI_MODE=1 ;; esac
+
 declare -a NAMES=() STATES=() TIMES=()
-declare -A STATE=()
+declare -A STATE=() SKIPS=()
 
 record() { # name state seconds
 	NAMES+=("$1")
@@ -56,13 +64,36 @@ step() {
 	return 0
 }
 
-skip() { # name reason
+skip() { # name reason [requested]: requested = 1 when the user asked for it (NM_SKIP_*)
 	echo
 	echo "=== $1: skipped ($2)"
-	record "$1" "SKIP ($2)" 0
+	if [ "$CI_MODE" = 1 ] && [ "${3:-0}" != 1 ]; then
+		echo "=== $1: FAILED (CI=true: a stage that does not run is a failure)"
+		record "$1" "FAIL (skipped: $2)" 0
+	else
+		record "$1" "SKIP ($2)" 0
+	fi
+}
+
+# skips_of NAME FILE: how many tests the stage's output FILE says were skipped, into SKIPS[NAME]
+skips_of() {
+	local n=""
+	[ -f "$2" ] || return 0
+	case "$1" in
+	api-*) n=$(sed -n 's/^api: [0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\1/p' "$2" | tail -1 || :) ;;
+	unit-*) n=$(grep -c '(Skipped)$' "$2" || true) ;;
+	esac
+	SKIPS[$1]=${n:-?}
 }
 
 ok() { [ "${STATE[$1]:-}" = PASS ]; }
+
+# run_logged FILE CMD...: run CMD, its output to the terminal and to FILE; CMD's exit status.
+run_logged() {
+	local out=$1
+	shift
+	"$@" 2>&1 | tee "$out"
+}
 
 # --- cleanup of the throwaway cluster and temporary files, on any exit -----------------------
 PGDIR=""
@@ -81,7 +112,14 @@ trap 'exit 143' TERM
 
 # --- 1. packages -----------------------------------------------------------------------------
 echo "=== deps"
-scripts/deps.sh clang libclang-rt-dev python3 curl
+# The OpenAPI lint runs Redocly CLI through npx. Debian's nodejs and npm provide it; a machine
+# that already has npx (e.g. a NodeSource nodejs, which bundles npm and conflicts with Debian's
+# npm package) keeps what it has.
+lint_pkgs=()
+if [ "${NM_SKIP_LINT:-0}" != 1 ] && ! command -v npx >/dev/null 2>&1; then
+	lint_pkgs=(nodejs npm)
+fi
+scripts/deps.sh clang libclang-rt-dev python3 curl "${lint_pkgs[@]}"
 
 # --- 2. builds -------------------------------------------------------------------------------
 # A build directory configured for another checkout (a copied or moved tree) is started afresh.
@@ -112,30 +150,35 @@ build_fuzz() {
 		rm -rf build-fuzz
 	fi
 	CC=clang cmake -S . -B build-fuzz -DNM_FUZZ=ON
-	local targets
-	targets=$(cmake --build build-fuzz --target help | grep -oE '\bfuzz_[A-Za-z0-9_]+' | sort -u || true)
+	local help targets
+	help=$(cmake --build build-fuzz --target help)
+	targets=$(printf '%s\n' "$help" | { grep -oE '\bfuzz_[A-Za-z0-9_]+' || :; } | sort -u)
 	if [ -z "$targets" ]; then
-		echo "no fuzz targets defined"
-		return 0
+		echo "no fuzz targets defined by -DNM_FUZZ=ON" >&2
+		return 1
 	fi
 	# shellcheck disable=SC2086
 	cmake --build build-fuzz -j"$JOBS" --target $targets
 }
 
 step build-release build_release
-if [ "${NM_SKIP_ASAN:-0}" = 1 ]; then skip build-asan "NM_SKIP_ASAN=1"; else step build-asan build_asan; fi
-if [ "${NM_SKIP_FUZZ:-0}" = 1 ]; then skip build-fuzz "NM_SKIP_FUZZ=1"; else step build-fuzz build_fuzz; fi
+if [ "${NM_SKIP_ASAN:-0}" = 1 ]; then skip build-asan "NM_SKIP_ASAN=1" 1; else step build-asan build_asan; fi
+if [ "${NM_SKIP_FUZZ:-0}" = 1 ]; then skip build-fuzz "NM_SKIP_FUZZ=1" 1; else step build-fuzz build_fuzz; fi
 
 # --- 3. unit tests ---------------------------------------------------------------------------
 if ok build-release; then
-	step unit-release ctest --test-dir build --output-on-failure -j"$JOBS"
+	step unit-release run_logged "$TMPD/unit-release.out" \
+		ctest --test-dir build --output-on-failure --no-tests=error -j"$JOBS"
+	skips_of unit-release "$TMPD/unit-release.out"
 else
 	skip unit-release "build failed"
 fi
 if ok build-asan; then
-	step unit-asan env "${ASAN_ENV[@]}" ctest --test-dir build-asan --output-on-failure -j"$JOBS"
+	step unit-asan run_logged "$TMPD/unit-asan.out" \
+		env "${ASAN_ENV[@]}" ctest --test-dir build-asan --output-on-failure --no-tests=error -j"$JOBS"
+	skips_of unit-asan "$TMPD/unit-asan.out"
 else
-	skip unit-asan "build not available"
+	skip unit-asan "build not available" "${NM_SKIP_ASAN:-0}"
 fi
 
 # --- 4. throwaway PostgreSQL -----------------------------------------------------------------
@@ -159,16 +202,20 @@ if ! ok postgres; then
 	skip api-asan "no database"
 else
 	if ok build-release; then
-		step api-release env NM_BIN="$ROOT/build/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/release" \
+		step api-release run_logged "$TMPD/api-release.out" \
+			env NM_BIN="$ROOT/build/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/release" \
 			python3 tests/api/run.py "${api_filter[@]}"
+		skips_of api-release "$TMPD/api-release.out"
 	else
 		skip api-release "build failed"
 	fi
 	if ok build-asan; then
-		step api-asan env NM_BIN="$ROOT/build-asan/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/asan" \
+		step api-asan run_logged "$TMPD/api-asan.out" \
+			env NM_BIN="$ROOT/build-asan/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/asan" \
 			"${ASAN_ENV[@]}" python3 tests/api/run.py "${api_filter[@]}"
+		skips_of api-asan "$TMPD/api-asan.out"
 	else
-		skip api-asan "build not available"
+		skip api-asan "build not available" "${NM_SKIP_ASAN:-0}"
 	fi
 fi
 
@@ -180,7 +227,7 @@ if ok build-fuzz; then
 		skip fuzz "no fuzz targets"
 	fi
 else
-	skip fuzz "build not available"
+	skip fuzz "build not available" "${NM_SKIP_FUZZ:-0}"
 fi
 
 # --- 7. OpenAPI lint -------------------------------------------------------------------------
@@ -190,13 +237,12 @@ lint_openapi() {
 	scripts/lint-openapi.sh "$TMPD/openapi.json" | tee "$TMPD/lint.out"
 }
 if [ "${NM_SKIP_LINT:-0}" = 1 ]; then
-	skip openapi-lint "NM_SKIP_LINT=1"
-elif ! command -v npx >/dev/null 2>&1; then
-	skip openapi-lint "npx not installed"
+	skip openapi-lint "NM_SKIP_LINT=1" 1
 elif ! ok build-release || ! ok postgres; then
 	skip openapi-lint "no server"
 else
 	step openapi-lint lint_openapi
+	# (under CI=true lint-openapi.sh fails instead of skipping)
 	if ok openapi-lint && grep -q '^lint-openapi: skipped' "$TMPD/lint.out" 2>/dev/null; then
 		STATE[openapi-lint]="SKIP (npm registry unreachable)"
 		STATES[${#STATES[@]} - 1]="SKIP (npm registry unreachable)"
@@ -208,10 +254,13 @@ pass=0 fail=0 skipped=0
 echo
 echo "=== summary ($(($(date +%s) - T0)) s)"
 for i in "${!NAMES[@]}"; do
-	printf '  %-14s %-32s %4ss\n' "${NAMES[$i]}" "${STATES[$i]}" "${TIMES[$i]}"
+	n=${NAMES[$i]}
+	tests_skipped=""
+	[ -n "${SKIPS[$n]:-}" ] && tests_skipped="${SKIPS[$n]} test(s) skipped"
+	printf '  %-14s %-32s %4ss  %s\n' "$n" "${STATES[$i]}" "${TIMES[$i]}" "$tests_skipped"
 	case "${STATES[$i]}" in
 	PASS) pass=$((pass + 1)) ;;
-	FAIL) fail=$((fail + 1)) ;;
+	FAIL*) fail=$((fail + 1)) ;;
 	*) skipped=$((skipped + 1)) ;;
 	esac
 done

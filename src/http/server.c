@@ -979,6 +979,11 @@ void nm_server_stop(int grace_s)
 	if (!daemon_)
 		return;
 	MHD_socket fd = MHD_quiesce_daemon(daemon_);
+	/* Quiesced, the socket still listens: connections would queue in the backlog, unanswered
+	 * until the drain ends. shutdown() stops the listening (new and queued connections are
+	 * refused at once) while the descriptor stays valid for MHD until MHD_stop_daemon. */
+	if (fd != MHD_INVALID_SOCKET)
+		shutdown(fd, SHUT_RDWR);
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {

@@ -424,8 +424,10 @@ class Server:
                 # (401, 413 on Content-Length, 400 on the query...) at once and closes the
                 # connection without reading the body, so a client still sending gets EPIPE.
                 # The answer is already on the wire: read it, as curl does. If there is none,
-                # getresponse() below raises.
-                pass
+                # getresponse() below raises. A connection reset before anything was sent
+                # leaves no socket to read from: that is the reset itself.
+                if c.sock is None:
+                    raise
             r = c.getresponse()
             payload = r.read()
             return Response(r.status, r.reason, r.headers, payload)

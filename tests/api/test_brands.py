@@ -287,7 +287,7 @@ class BrandListTests(Api, ServerTestCase):
         first = self.request("GET", "/v1/brands?limit=7")
         self.assertStatus(first, 200)
         stop = threading.Event()
-        made = []
+        made, refused = [], []
 
         def writer():
             n = 0
@@ -295,6 +295,8 @@ class BrandListTests(Api, ServerTestCase):
                 r = self.server.request("POST", "/v1/brands", {"name": "C%d" % n, "niches": ["n"]})
                 if r.status == 201:
                     made.append(r.json["id"])
+                else:
+                    refused.append(r)
                 n += 1
         t = threading.Thread(target=writer)
         t.start()
@@ -314,6 +316,7 @@ class BrandListTests(Api, ServerTestCase):
         self.assertEqual(len(seen), len(set(seen)), "duplicates while inserting: %s" % seen)
         self.assertTrue(set(self.ids) <= set(seen), "pre-existing brands skipped: %s" % (set(self.ids) - set(seen)))
         self.assertTrue(made, "the writer created nothing")
+        self.assertEqual(refused, [], "a concurrent insert failed")
         # pages already read never change (a short last page may only grow at its end)
         r = self.request("GET", "/v1/brands?limit=7")
         self.assertEqual(r.json["data"], pages[None], "first page changed")

@@ -1,5 +1,6 @@
 """Creators API: POST upsert, validation and normalisation, GET filters, GET/DELETE (SPEC §4)."""
 import json
+import re
 import unittest
 
 from harness import ServerTestCase
@@ -171,12 +172,27 @@ class CreatorUpsertTests(Api, ServerTestCase):
         self.assertEqual(self.count_rows("creators"), before, "a rejected creator was stored")
 
     def test_rate_error_message_advice_is_followable(self):
+        """An out-of-range rate's message carries an example of a valid value; sent back on the
+        same route, that example is accepted (JSON: "e.g. 0.041"; import: "write 4.1% ...")."""
         base = {"platform": "instagram", "handle": "advice", "followers": 1000}
         p = self.assertProblem(self.post(dict(base, engagement_rate=4.1)), 422, "engagement_rate")
         msg = [e["message"] for e in p["errors"] if e["field"] == "engagement_rate"][0]
-        if "4.1%" in msg:
-            r = self.post(dict(base, engagement_rate="4.1%"))
-            self.assertIn(r.status, (200, 201), "the advice %r does not work: %s" % (msg, body_of(r)))
+        m = re.search(r"e\.g\. (\d+(?:\.\d+)?)\b", msg)
+        self.assertTrue(m, "the JSON route's message gives no example value: %r" % msg)
+        self.assertAlmostEqual(float(m.group(1)), 0.041, msg=msg)  # 4.1 read as a percentage
+        r = self.post(dict(base, engagement_rate=float(m.group(1))))
+        self.assertIn(r.status, (200, 201), "the advice %r does not work: %s" % (msg, body_of(r)))
+        # the import's message for the same value names the percent form, which it accepts
+        csv_row = b"platform,handle,followers,engagement_rate\ninstagram,advice_csv,1000,%s\n"
+        r = self.request("POST", "/v1/creators/import", raw=csv_row % b"4.1", content_type="text/csv")
+        self.assertEqual(r.status, 201, body_of(r))
+        errs = [e["message"] for e in r.json["errors"] if e["field"] == "engagement_rate"]
+        self.assertEqual(len(errs), 1, body_of(r))
+        m = re.search(r"write (\S+%)", errs[0])
+        self.assertTrue(m, "the import's message gives no percent example: %r" % errs[0])
+        r = self.request("POST", "/v1/creators/import", raw=csv_row % m.group(1).encode(), content_type="text/csv")
+        self.assertEqual((r.status, r.json["inserted"], r.json["rejected"]), (201, 1, 0),
+                         "the advice %r does not work: %s" % (errs[0], body_of(r)))
 
     def test_limits_accepted_at_the_edge(self):
         r = self.post({"platform": "instagram", "handle": "e" * 100, "followers": 0, "bio": "b" * 2000,

@@ -26,6 +26,7 @@ import http.client
 
 import harness
 from harness import ADMIN, Server, ServerTestCase, REPO
+from apihelpers import assert_routes_documented, route_table
 
 PG_SH = os.path.join(REPO, "scripts", "pg.sh")
 SEED = int(os.environ.get("NM_FUZZ_SEED", "20240606"))
@@ -282,13 +283,24 @@ def tolerant_request(srv, method, path, raw, content_type, key=ADMIN, timeout=30
 
 
 def raw_request(port, data, timeout=5):
-    """Send raw bytes, return the first line of the answer ('' if the connection closed)."""
+    """Send raw bytes, return the first line of the answer ('' if the connection closed
+    without one). A server that answers before it has read everything (431, 414, 413) may
+    close while the data is still going out: the answer is read anyway. socket.timeout
+    (an OSError) propagates: no answer and no close within `timeout` is a failure."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
-        s.sendall(data)
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
         buf = b""
         while b"\r\n" not in buf:
-            chunk = s.recv(4096)
+            try:
+                chunk = s.recv(4096)
+            except ConnectionResetError:
+                if buf:
+                    break
+                raise
             if not chunk:
                 break
             buf += chunk
@@ -303,7 +315,10 @@ class MutatedBodyTests(ServerTestCase):
     """300 seeded mutations of valid bodies against every POST/PUT/PATCH route of
     /openapi.json, plus mutated CSV/TSV/NDJSON/JSON bodies on the streaming import."""
 
-    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}
+    # a header deadline of 5 s closes test_protocol_abuse's binary request line sooner than
+    # the default 10 s
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1",
+                  "NICHEMATCH_HEADER_TIMEOUT_S": "5"}
 
     @classmethod
     def setUpClass(cls):
@@ -319,17 +334,13 @@ class MutatedBodyTests(ServerTestCase):
         creator = r.json["id"]
         cls.ids = {"id": brand, "brand_id": brand, "creator_id": creator}
         cls.openapi = srv.request("GET", "/openapi.json", key=None).json
-        cls.inbound_secret = None
-        paths = cls.openapi["paths"]
-        if "/v1/webhooks" in paths:
-            r = srv.request("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/fuzz", "events": ["*"]})
-            assert r.status == 201, r
-            cls.ids["webhooks.id"] = r.json["id"]
-        if "/v1/inbound-sources" in paths:
-            r = srv.request("POST", "/v1/inbound-sources", {"name": "fuzzsrc"})
-            assert r.status == 201, r
-            cls.ids["inbound.source"] = "fuzzsrc"
-            cls.inbound_secret = r.json["secret"]
+        r = srv.request("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/fuzz", "events": ["*"]})
+        assert r.status == 201, r
+        cls.ids["webhooks.id"] = r.json["id"]
+        r = srv.request("POST", "/v1/inbound-sources", {"name": "fuzzsrc"})
+        assert r.status == 201, r
+        cls.ids["inbound.source"] = "fuzzsrc"
+        cls.inbound_secret = r.json["secret"]
 
     def valid_body(self, method, template, op):
         known = {
@@ -369,16 +380,21 @@ class MutatedBodyTests(ServerTestCase):
         if r.status >= 400:
             assert_problem_shape(self, r, what)
 
+    def test_route_table_is_documented(self):
+        """The fuzzed routes come from routes.c; /openapi.json must list the same set."""
+        assert_routes_documented(self, self.openapi)
+
     def test_mutated_bodies(self):
         rng = random.Random(SEED)
         mut = Mutator(rng)
         routes = []
-        for template, ops in sorted(self.openapi["paths"].items()):
-            for method, op in sorted(ops.items()):
-                m = method.upper()
-                if m in ("POST", "PUT", "PATCH") and template != "/v1/creators/import":
-                    routes.append((m, template, op))
-        self.assertGreaterEqual(len(routes), 6, routes)
+        # every route with a body, from the route table (not from the server's document, so a
+        # route missing there is still fuzzed); the document only supplies sample schemas
+        for m, template, _, _ in sorted(route_table(), key=lambda r: (r[1], r[0])):
+            if m in ("POST", "PUT", "PATCH") and template != "/v1/creators/import":
+                op = self.openapi["paths"].get(template, {}).get(m.lower(), {})
+                routes.append((m, template, op))
+        self.assertGreaterEqual(len(routes), 11, [r[:2] for r in routes])
         seen = set()
         total = 300
         for i in range(total):
@@ -429,8 +445,6 @@ class MutatedBodyTests(ServerTestCase):
         self.assertStatus(self.server.request("GET", "/healthz", key=None), 200)
 
     def test_inbound_needs_a_valid_signature(self):
-        if not self.inbound_secret:
-            self.skipTest("no inbound webhooks on this server")
         body = json.dumps({"type": "creator.upsert", "data": {"platform": "tiktok", "handle": "sig",
                                                                "followers": 15000}}).encode()
         good = sign_headers(self.inbound_secret, body)
@@ -451,53 +465,79 @@ class MutatedBodyTests(ServerTestCase):
         self.assertEqual(self.server.psql("SELECT count(*) FROM creators WHERE handle = 'sig'"), [("1",)])
 
     def test_protocol_abuse(self):
-        """Raw-socket oddities: each gets a 4xx (MHD's own HTML for 400/414/431 is allowed) or a
-        clean close, and the server keeps answering."""
+        """Raw-socket oddities: each gets the status listed (libmicrohttpd's own HTML for
+        400/414/431/505 is allowed) or, for a binary request line, a close without an answer
+        once the header deadline (NICHEMATCH_HEADER_TIMEOUT_S, 5 s in this class) passes; the
+        server keeps answering. A case with no answer and no close within 30 s fails."""
         port = self.server.port
-        key = self.server.admin_key
+        key = self.server.admin_key.encode()
+        auth = b"Authorization: Bearer " + key + b"\r\n"
+        CLOSED = "closed"
         cases = [
-            b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n",  # 505 from libmicrohttpd: correct
-            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n",
-            b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-            b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key.encode() +
-            b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-            b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key.encode() +
-            b"\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
-            b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-            b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-            b"GET /healthz HTTP/1.1\nHost: x\n\n",
-            b"\x00\x01\x02\x03 / HTTP/1.1\r\n\r\n",
-            b"GET /v1/brands/%00 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key.encode() + b"\r\n\r\n",
-            b"GET /v1/brands/99999999999999999999999 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key.encode() + b"\r\n\r\n",
-            b"GET /v1/brands?limit=%ff%fe&cursor=%00 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key.encode() + b"\r\n\r\n",
-            b"GET /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\x00abc\r\n\r\n",
-            b"GET /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"k" * 5000 + b"\r\n\r\n",
-            b"TRACE /v1/brands HTTP/1.1\r\nHost: x\r\n\r\n",
+            (b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", {505}),
+            (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", {431}),
+            (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", {414}),
+            (b"POST /v1/brands HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", {400}),
+            # Content-Length with Transfer-Encoding: chunked wins (RFC 9112 6.3); {} lacks fields
+            (b"POST /v1/brands HTTP/1.1\r\nHost: x\r\n" + auth +
+             b"Content-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"2\r\n{}\r\n0\r\n\r\n", {400, 422}),
+            (b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", {400}),
+            (b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", {400, 413}),
+            (b"GET /healthz HTTP/1.1\nHost: x\n\n", {200, 400}),  # bare LF: tolerated or refused
+            (b"\x00\x01\x02\x03 / HTTP/1.1\r\n\r\n", {400, CLOSED}),
+            (b"GET /v1/brands/%00 HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n", {400, 404}),
+            (b"GET /v1/brands/99999999999999999999999 HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n", {400, 404}),
+            (b"GET /v1/brands?limit=%ff%fe&cursor=%00 HTTP/1.1\r\nHost: x\r\n" + auth + b"\r\n", {400}),
+            (b"GET /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\x00abc\r\n\r\n", {401}),
+            (b"GET /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"k" * 5000 + b"\r\n\r\n", {401}),
+            (b"TRACE /v1/brands HTTP/1.1\r\nHost: x\r\n\r\n", {405}),
         ]
-        for data in cases:
-            try:
-                # every case but one is answered at once; a binary request line gets no answer
-                # (libmicrohttpd waits for more, then the inactivity timeout closes it)
-                line = raw_request(port, data, timeout=1)
-            except OSError:
-                line = ""
-            if line:
-                m = re.match(r"HTTP/1\.[01] (\d{3})", line)
-                self.assertTrue(m, "%r → %r" % (data[:80], line))
-                if b"HTTP/9.9" not in data:
-                    self.assertLess(int(m.group(1)), 500, "%r → %r" % (data[:80], line))
-            self.assertStatus(self.server.request("GET", "/healthz", key=None, timeout=5), 200)
+        for data, want in cases:
+            with self.subTest(request=data[:60]):
+                try:
+                    line = raw_request(port, data, timeout=30)
+                except socket.timeout:
+                    self.fail("%r: neither an answer nor a close within 30 s" % data[:80])
+                except ConnectionResetError:
+                    line = ""  # closed (with unread bytes): a close, not an answer
+                if line == "":
+                    got = CLOSED
+                else:
+                    m = re.match(r"HTTP/1\.[01] (\d{3}) ", line)
+                    self.assertTrue(m, "%r -> %r" % (data[:80], line))
+                    got = int(m.group(1))
+                self.assertIn(got, want, "%r -> %r" % (data[:80], line))
+                self.assertStatus(self.server.request("GET", "/healthz", key=None, timeout=30), 200)
 
 
 # ------------------------------------------------------------------------------- 1b. stalled clients
 
+def _wait_threads(tc, pid, at_least, timeout=30):
+    """Polls /proc until the process has at least this many threads (one per accepted
+    connection): the server has taken the connections in. Returns the count."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = _proc_status(pid)["Threads"]
+        if n >= at_least:
+            return n
+        tc.assertLess(time.monotonic(), deadline, "only %d threads after %d s (want %d)" % (n, timeout, at_least))
+        time.sleep(0.05)
+
+
 class StalledClientTests(ServerTestCase):
-    server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
+    """The stalled clients would be cut after 300 s (header, body, idle deadlines raised here),
+    so a server that made a new client wait behind them would not answer within the 30 s each
+    request here allows: the check needs no latency bound (latency is measured in bench/)."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_HEADER_TIMEOUT_S": "300",
+                  "NICHEMATCH_BODY_TIMEOUT_S": "300", "NICHEMATCH_CONNECTION_TIMEOUT_S": "300"}
 
     def test_200_stalled_clients_do_not_block_a_new_one(self):
         srv = self.server
         key = srv.admin_key.encode()
         self.assertStatus(srv.request("GET", "/v1/brands"), 200)  # warm the pool and key cache
+        base = _proc_status(srv.proc.pid)["Threads"]
         socks = []
         try:
             for i in range(200):
@@ -514,18 +554,15 @@ class StalledClientTests(ServerTestCase):
                 else:  # a chunked POST that stops mid-chunk
                     s.sendall(b"PATCH /v1/brands/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                               b"\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n{\"na")
-            time.sleep(0.3)  # let the server take them all in
+            # the server has taken them in (a thread each; the base may include a transient
+            # thread, hence the margin)
+            _wait_threads(self, srv.proc.pid, base + 195)
             for path, k in (("/healthz", None), ("/v1/brands", ADMIN)):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, key=k, timeout=5)
-                dt = time.monotonic() - t0
+                r = srv.request("GET", path, key=k, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(dt, 1.0, "%s took %.2f s with 200 stalled clients" % (path, dt))
             # and a write with a body
-            t0 = time.monotonic()
-            r = srv.request("POST", "/v1/brands", {"name": "Still here", "niches": ["tea"]}, timeout=5)
+            r = srv.request("POST", "/v1/brands", {"name": "Still here", "niches": ["tea"]}, timeout=30)
             self.assertStatus(r, 201)
-            self.assertLess(time.monotonic() - t0, 1.0)
         finally:
             for s in socks:
                 s.close()
@@ -548,24 +585,35 @@ class StalledClientTests(ServerTestCase):
                 s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                           b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n"
                           b'{"platform":"tiktok","handle":"stall%d","followers":1}\n{"pla' % i)
-            time.sleep(0.5)
+            # each upload is either refused at once (429) or running (its imports row reads
+            # running, and it waits for its body): poll until all twelve are one or the other
+            answers = [None] * len(socks)
             for s in socks:
-                s.settimeout(0.2)
-                try:
-                    answers.append(s.recv(4096).split(b"\r\n", 1)[0])
-                except socket.timeout:
-                    answers.append(None)  # still running, waiting for its body
+                s.setblocking(False)
+            deadline = time.monotonic() + 30
+            while True:
+                for i, s in enumerate(socks):
+                    if answers[i] is None:
+                        try:
+                            answers[i] = s.recv(4096).split(b"\r\n", 1)[0]
+                        except BlockingIOError:
+                            pass
+                running_rows = int(srv.psql("SELECT count(*) FROM imports WHERE status = 'running'")[0][0])
+                if running_rows + sum(a is not None for a in answers) == len(socks):
+                    break
+                self.assertLess(time.monotonic(), deadline, "uploads neither refused nor running: %r, %d running"
+                                % (answers, running_rows))
+                time.sleep(0.05)
             running = answers.count(None)
             self.assertGreaterEqual(running, 1, answers)
             self.assertLessEqual(running, 4, answers)
             for a in answers:
                 if a is not None:
                     self.assertIn(b" 429 ", a)
+            # (the regression answered 503 after the pool's acquisition timeout)
             for path in ("/v1/brands", "/readyz"):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, timeout=5)
+                r = srv.request("GET", path, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(time.monotonic() - t0, 1.0, path)
             r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"x","handle":"y","followers":1}\n',
                             content_type="application/x-ndjson")
             self.assertProblem(r, 429)
@@ -574,7 +622,7 @@ class StalledClientTests(ServerTestCase):
             for s in socks:
                 s.close()
         # the stalled imports were rolled back; a new one runs
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 60
         while True:
             r = srv.request("POST", "/v1/creators/import", raw=b'{"platform":"tiktok","handle":"after","followers":1}\n',
                             content_type="application/x-ndjson")
@@ -632,6 +680,9 @@ class ThousandConnectionTests(ServerTestCase):
     it (checked in /proc/PID/limits). 1,000 stalled or idle connections are then all accepted
     (a thread each) and all answered, while a new client is served within a second."""
     server_preexec = staticmethod(_lower_nofile_to_1024)
+    # The idle and cut-short connections would be cut after 300 s: a server that made a new
+    # client wait behind them would not answer within the 30 s allowed (no latency bound)
+    server_env = {"NICHEMATCH_HEADER_TIMEOUT_S": "300", "NICHEMATCH_CONNECTION_TIMEOUT_S": "300"}
     N = 1000
 
     @classmethod
@@ -682,7 +733,7 @@ class ThousandConnectionTests(ServerTestCase):
                 # whose connection then idles in keep-alive
                 s.sendall(request[:cut])
                 rest.append(request[cut:] or request)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             for s in socks[2::3]:
                 self.assertEqual(_read_http_response(s, deadline), 200)
             t_open = time.monotonic() - t_open
@@ -693,17 +744,14 @@ class ThousandConnectionTests(ServerTestCase):
             fds = len(os.listdir("/proc/%d/fd" % srv.proc.pid))
 
             for path, k in (("/healthz", None), ("/v1/brands", ADMIN)):
-                t0 = time.monotonic()
-                r = srv.request("GET", path, key=k, timeout=5)
-                dt = time.monotonic() - t0
+                r = srv.request("GET", path, key=k, timeout=30)
                 self.assertStatus(r, 200)
-                self.assertLess(dt, 1.0, "%s took %.2f s with %d connections open" % (path, dt, self.N))
 
             # Finish every request before closing any socket: a connection the server had not
             # accepted would get no answer until another closed.
             for s, data in zip(socks, rest):
                 s.sendall(data)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60
             statuses = [_read_http_response(s, deadline) for s in socks]
             self.assertEqual(statuses.count(200), self.N, sorted(set(statuses)))
             rss_mib = (held["VmRSS"] - before["VmRSS"]) / 1024
@@ -759,9 +807,9 @@ class SlowClientTests(ServerTestCase):
     in every window of NICHEMATCH_BODY_TIMEOUT_S. A handler that runs long is never cut."""
     server_env = {"NICHEMATCH_HEADER_TIMEOUT_S": "1", "NICHEMATCH_BODY_TIMEOUT_S": "1",
                   "NICHEMATCH_IMPORT_MIN_BYTES_PER_S": "2048", "NICHEMATCH_RATE_LIMIT": "0"}
-    # A cut lands within a tick (50 ms here) of the deadline; the rest is slack for slow
-    # (sanitizer) builds and a loaded machine.
-    EARLIEST, LATEST = 0.8, 2.5
+    # A cut lands within a tick (50 ms here) of the 1 s deadline. LATEST is generous: it only
+    # has to tell a cut from no cut (each trickle lasts far longer), not measure the delay.
+    EARLIEST, LATEST = 0.8, 15
 
     def assertCutIn(self, took, what):
         self.assertIsNotNone(took, "%s: still open after the deadline" % what)
@@ -780,7 +828,7 @@ class SlowClientTests(ServerTestCase):
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
         try:
             took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200,
-                                         0.3, 5)
+                                         0.3, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled headers")
@@ -789,7 +837,7 @@ class SlowClientTests(ServerTestCase):
         try:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             self.assertEqual(_read_http_response(s, time.monotonic() + 5), 200)
-            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 200, 0.05, 5)
+            took = _trickle_until_closed(s, b"GET /healthz HTTP/1.1\r\nX-Pad: " + b"a" * 200, 0.1, 20)
         finally:
             s.close()
         self.assertIsNotNone(took, "a trickled second request was not cut")
@@ -813,7 +861,7 @@ class SlowClientTests(ServerTestCase):
         try:
             s.sendall(b"POST /v1/brands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                       b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body))
-            took = _trickle_until_closed(s, body, 0.3, 5)
+            took = _trickle_until_closed(s, body, 0.3, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled JSON body")
@@ -822,7 +870,7 @@ class SlowClientTests(ServerTestCase):
         self.assertEqual(_metric(srv, "nichematch_http_slow_clients_closed_total", 'deadline="body"'),
                          before + 1)
         # the request itself is logged as cut
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + 30
         while not [l for l in srv.log_lines() if l.get("slow_client") == "body"]:
             self.assertLess(time.monotonic(), deadline, "the cut request was not logged")
             time.sleep(0.05)
@@ -860,11 +908,11 @@ class SlowClientTests(ServerTestCase):
             s.sendall(b"POST /v1/creators/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                       b"\r\nContent-Type: application/x-ndjson\r\nContent-Length: %d\r\n\r\n" % len(rows))
             s.sendall(rows[:120])  # a first row arrives, then ~200 B/s: a tenth of the minimum
-            took = _trickle_until_closed(s, rows[120:], 0.005, 5)
+            took = _trickle_until_closed(s, rows[120:], 0.005, 20)
         finally:
             s.close()
         self.assertCutIn(took, "trickled import")
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30
         while srv.psql("SELECT status FROM imports ORDER BY id DESC LIMIT 1") == [("running",)]:
             self.assertLess(time.monotonic(), deadline, "the cut import still reads running")
             time.sleep(0.05)
@@ -935,14 +983,12 @@ class SlowClientTests(ServerTestCase):
                 s.send(b"G")
                 socks.append(s)
             t0 = time.monotonic()
-            time.sleep(0.2)
-            held = _proc_status(srv.proc.pid)["Threads"]
-            self.assertGreaterEqual(held, base + 290, "the 300 connections were not all accepted")
+            held = _wait_threads(self, srv.proc.pid, base + 290)  # the 300 connections accepted
             payload = b"ET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
             open_ = set(range(300))
             i = 0
             threads = held
-            while open_ and time.monotonic() - t0 < 5:
+            while open_ and time.monotonic() - t0 < 30:
                 for j in list(open_):  # a byte on each every 0.3 s: never idle
                     try:
                         socks[j].send(payload[i:i + 1])
@@ -956,7 +1002,7 @@ class SlowClientTests(ServerTestCase):
                 time.sleep(0.3)
             closed_after = time.monotonic() - t0
             self.assertEqual(len(open_), 0, "trickling clients still open after %.1f s" % closed_after)
-            deadline = time.monotonic() + 3
+            deadline = time.monotonic() + 30
             while True:
                 threads = _proc_status(srv.proc.pid)["Threads"]
                 if threads <= base + 5 or time.monotonic() > deadline:
@@ -1045,6 +1091,8 @@ class BodyLimitTests(ServerTestCase):
             yield b'"}'
         try:
             r = self.request(method, path, raw=gen(), timeout=20)
+        except socket.timeout:
+            self.fail("%s %s: neither an answer nor a close within 20 s" % (method, path))
         except (OSError, http.client.HTTPException):
             return "dropped", sent[0]
         return r.status, sent[0]
@@ -1121,7 +1169,13 @@ class Cluster:
 
 
 class DatabaseOutageTests(ServerTestCase):
-    """PostgreSQL stops and starts under a running server (a cluster of this class's own)."""
+    """PostgreSQL stops and starts under a running server (a cluster of this class's own).
+
+    "Fails fast" is checked against a 30 s pool acquisition timeout: a server that waited for
+    a pooled connection, or piled requests up behind reconnect attempts, would take 30 s or
+    more; 10 s is the bound, which a loaded machine does not reach (the latency itself is a
+    bench/ matter)."""
+    FAST = 10.0
 
     @classmethod
     def setUpClass(cls):
@@ -1129,7 +1183,8 @@ class DatabaseOutageTests(ServerTestCase):
         cls.cluster = Cluster()
         try:
             cls.server = Server(base_url=cls.cluster.url,
-                                env={"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_AUTH_CACHE_TTL_S": "30"})
+                                env={"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_AUTH_CACHE_TTL_S": "30",
+                                     "NICHEMATCH_DB_ACQUIRE_TIMEOUT_MS": "30000"})
         except Exception:
             cls.cluster.destroy()
             raise
@@ -1145,7 +1200,7 @@ class DatabaseOutageTests(ServerTestCase):
 
     def timed(self, path, key=ADMIN):
         t0 = time.monotonic()
-        r = self.server.request("GET", path, key=key, timeout=10)
+        r = self.server.request("GET", path, key=key, timeout=60)
         return r, time.monotonic() - t0
 
     def test_outage_and_recovery(self):
@@ -1165,7 +1220,7 @@ class DatabaseOutageTests(ServerTestCase):
                     self.assertEqual(r.status, 503, "%s: %r" % (what, r))
                     assert_problem_shape(self, r, what)
                     self.assertTrue(r.headers.get("Retry-After", "").isdigit(), "%s: %r" % (what, dict(r.headers)))
-                    self.assertLess(dt, 1.0, "%s took %.2f s" % (what, dt))
+                    self.assertLess(dt, self.FAST, "%s took %.2f s" % (what, dt))
                     self.assertNotRegex(r.text.lower(), r"connection refused|postgres|libpq|5432|socket",
                                         "the problem leaks database details: %s" % r.text)
             r, dt = self.timed("/v1/brands", key=None)
@@ -1177,10 +1232,10 @@ class DatabaseOutageTests(ServerTestCase):
             self.assertEqual(r.status, 503, r)
             r, dt = self.timed("/healthz", key=None)
             self.assertStatus(r, 200)
-            self.assertLess(dt, 1.0)
+            self.assertLess(dt, self.FAST)
             r, dt = self.timed("/readyz", key=None)
             self.assertEqual(r.status, 503, r)
-            self.assertLess(dt, 1.0)
+            self.assertLess(dt, self.FAST)
             self.assertTrue(r.headers.get("Retry-After"))
             # many at once: no pile-up behind the pool
             results = []
@@ -1193,14 +1248,14 @@ class DatabaseOutageTests(ServerTestCase):
             for t in threads:
                 t.join()
             self.assertEqual(sorted({r.status for r, _ in results}), [503])
-            self.assertLess(max(dt for _, dt in results), 1.5)
+            self.assertLess(max(dt for _, dt in results), self.FAST)
         finally:
             self.cluster.start()
 
         t_up = time.monotonic()
         pending = {("/v1/brands", "used"), ("/v1/brands", "fresh"), ("/readyz", None)}
         keys = {"used": used, "fresh": fresh, None: None}
-        while pending and time.monotonic() - t_up < 10:
+        while pending and time.monotonic() - t_up < 60:
             for path, k in sorted(pending, key=str):
                 r = srv.request("GET", path, key=keys[k], timeout=5)
                 if r.status == 200:
@@ -1208,7 +1263,7 @@ class DatabaseOutageTests(ServerTestCase):
                 else:
                     self.assertEqual(r.status, 503, r)
             time.sleep(0.1)
-        self.assertFalse(pending, "not recovered within 10 s: %s" % pending)
+        self.assertFalse(pending, "not recovered within 60 s: %s" % pending)
         self.assertTrue(srv.running(), "the server restarted or died")
         r = srv.request("POST", "/v1/brands", {"name": "post", "niches": ["x"]}, key=used)
         self.assertStatus(r, 201)
@@ -1281,6 +1336,26 @@ class SignalDuringImportTests(unittest.TestCase):
             self.assertEqual(resp.status, 503, resp)
         return "nothing"
 
+    def assertQuiesced(self, srv, deadline_s=30):
+        """After SIGTERM, new connections are refused or answered 503 (draining). Polls until
+        one is: a 200 means the signal is not handled yet; no answer within 10 s (a hang)
+        fails, as does anything else."""
+        deadline = time.monotonic() + deadline_s
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                r = srv.request("GET", "/healthz", key=None, timeout=10)
+            except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
+                return "refused"
+            except socket.timeout:
+                self.fail("a new connection after SIGTERM got no answer within 10 s (a hang)")
+            seen.append(r.status)
+            if r.status == 503:
+                return "503"
+            self.assertEqual(r.status, 200, "after SIGTERM: %r" % r)
+            time.sleep(0.05)
+        self.fail("still answering 200 %d s after SIGTERM: %s" % (deadline_s, seen))
+
     def test_sigterm_mid_import(self):
         """Default grace: the server stops accepting, lets the import finish, answers 201, exits 0."""
         self.server = srv = Server(env={"NICHEMATCH_RATE_LIMIT": "0"})
@@ -1291,14 +1366,9 @@ class SignalDuringImportTests(unittest.TestCase):
         deadline = time.monotonic() + 60
         while progress["bytes"] < 15 * 1024 * 1024 and t.is_alive() and time.monotonic() < deadline:
             time.sleep(0.02)
+        self.assertTrue(t.is_alive(), "the upload finished before SIGTERM: %r" % result)
         srv.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        # quiesced: new connections are refused (or answered 503 while draining)
-        try:
-            r = srv.request("GET", "/healthz", key=None, timeout=2)
-            self.assertEqual(r.status, 503, r)
-        except OSError:
-            pass
+        self.assertQuiesced(srv)
         t.join(120)
         self.assertFalse(t.is_alive())
         code = srv.stop(timeout=60)
@@ -1369,7 +1439,10 @@ class RateLimitTests(ServerTestCase):
         key = self.server.key("read", name="ratelimited")
         statuses = []
         limited = None
-        for _ in range(40):
+        # Requests until the first 429; a loaded machine sends them slowly and the bucket
+        # refills meanwhile, so the count allowed is judged against the time they took.
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 60:
             r = self.request("GET", "/v1/brands", key=key)
             statuses.append(r.status)
             if r.status == 429:
@@ -1378,8 +1451,11 @@ class RateLimitTests(ServerTestCase):
             self.assertStatus(r, 200)
             self.assertEqual(r.headers.get("RateLimit-Limit"), "5")
             self.assertTrue(r.headers.get("RateLimit-Remaining", "").isdigit())
+        elapsed = time.monotonic() - t0
         self.assertIsNotNone(limited, "no 429 after %d requests at rate 5/s: %s" % (len(statuses), statuses))
         self.assertGreaterEqual(statuses.count(200), 10, "burst is twice the rate: %s" % statuses)
+        self.assertLessEqual(statuses.count(200), 10 + 5 * elapsed + 1,
+                             "more than burst + rate x %.1f s let through: %s" % (elapsed, statuses))
         self.assertProblem(limited, 429)
         ra = limited.headers.get("Retry-After")
         self.assertTrue(ra and ra.isdigit() and int(ra) >= 1, ra)
@@ -1441,8 +1517,6 @@ class SecurityHeaderTests(ServerTestCase):
 
     def test_ssrf_guard_on_webhook_urls(self):
         """Without NICHEMATCH_WEBHOOK_ALLOW_PRIVATE, internal targets are refused with 422."""
-        if "/v1/webhooks" not in self.request("GET", "/openapi.json", key=None).json["paths"]:
-            self.skipTest("no webhooks on this server")
         for url in ("http://127.0.0.1:5432/", "http://localhost/x", "http://169.254.169.254/latest/meta-data/",
                     "http://10.0.0.1/", "http://[::1]/", "http://2130706433/", "http://0x7f000001/",
                     "http://192.168.1.1/", "http://[::ffff:127.0.0.1]/", "http://100.64.0.1/"):
@@ -1467,25 +1541,28 @@ class SecurityHeaderTests(ServerTestCase):
         srv.request("GET", "/v1/brands?api_key=" + key, key=None)
         self.assertEqual(srv.request("POST", "/v1/brands", raw=b"{", key=key).status, 400)
         extra_secrets = []
-        paths = srv.request("GET", "/openapi.json", key=None).json["paths"]
-        if "/v1/webhooks" in paths:
-            # a host that does not resolve is accepted; deliveries to it fail (and are logged)
-            r = srv.request("POST", "/v1/webhooks", {"url": "http://hooks.invalid/x", "events": ["*"]})
-            self.assertStatus(r, 201)
-            extra_secrets.append(r.json["secret"])
-            self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks").text)
-            self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks/%d" % r.json["id"]).text)
-            self.assertStatus(srv.request("POST", "/v1/brands", {"name": "event", "niches": ["x"]}), 201)
-        if "/v1/inbound-sources" in paths:
-            r = srv.request("POST", "/v1/inbound-sources", {"name": "logsrc"})
-            self.assertStatus(r, 201)
-            extra_secrets.append(r.json["secret"])
-            body = b'{"type":"creator.upsert","data":{"platform":"tiktok","handle":"lg","followers":1}}'
-            srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
-                        headers=sign_headers(r.json["secret"], body))
-            srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
-                        headers=sign_headers(r.json["secret"], body + b"x"))
-        time.sleep(1.5)  # let the delivery worker try (and log) at least once
+        # webhooks: the endpoint's secret. A host that does not resolve is accepted;
+        # deliveries to it fail (and are logged)
+        r = srv.request("POST", "/v1/webhooks", {"url": "http://hooks.invalid/x", "events": ["*"]})
+        self.assertStatus(r, 201)
+        extra_secrets.append(r.json["secret"])
+        self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks").text)
+        self.assertNotIn(r.json["secret"], srv.request("GET", "/v1/webhooks/%d" % r.json["id"]).text)
+        self.assertStatus(srv.request("POST", "/v1/brands", {"name": "event", "niches": ["x"]}), 201)
+        # inbound sources: their secret
+        r = srv.request("POST", "/v1/inbound-sources", {"name": "logsrc"})
+        self.assertStatus(r, 201)
+        extra_secrets.append(r.json["secret"])
+        body = b'{"type":"creator.upsert","data":{"platform":"tiktok","handle":"lg","followers":1}}'
+        srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
+                    headers=sign_headers(r.json["secret"], body))
+        srv.request("POST", "/v1/inbound/logsrc", raw=body, key=None,
+                    headers=sign_headers(r.json["secret"], body + b"x"))
+        # the delivery worker has tried (and logged) at least once
+        deadline = time.monotonic() + 30
+        while not [l for l in srv.log_lines() if l.get("msg") == "webhook attempt failed"]:
+            self.assertLess(time.monotonic(), deadline, "no failed webhook attempt logged within 30 s")
+            time.sleep(0.05)
         log = srv.log_text()
         self.assertTrue(log.strip())
         cli_key = srv.admin_key

@@ -51,10 +51,22 @@ class VerifierSelfCheck(unittest.TestCase):
 
 
 # --- the receiver ------------------------------------------------------------------------
+def _event_key(body):
+    """(type, data.id) of an event body, or (None, None)."""
+    try:
+        ev = json.loads(body)
+        return (ev.get("type"), (ev.get("data") or {}).get("id"))
+    except (ValueError, AttributeError):
+        return (None, None)
+
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records every request (method, path, lower-cased
-    headers, raw body, arrival time, the status it answered). It answers the statuses in
-    `script` first (one per request), then `default`."""
+    """An HTTP server on 127.0.0.1 that records every request, in the order they arrive
+    (method, path, lower-cased headers, raw body, arrival time, the status it answered). It
+    answers the statuses in `script` first (one per request), then `default`.
+
+    Sentinels (Hooks.sentinel): requests to /sentinel, and the deliveries of a sentinel's
+    event to /hook, are kept out of snapshot() and answered by their own rule (200; 500 to
+    the first attempt of a sentinel that must be retried), never from `script`."""
 
     def __init__(self, default=200, script=(), delay=0.0, location=None):
         self.default = default
@@ -63,18 +75,29 @@ class Receiver:
         self.location = location    # a Location header for 3xx answers
         self.lock = threading.Lock()
         self.requests = []
+        self.sentinel_events = set()  # (type, data.id) of sentinel events
+        self.fail_first = set()       # /sentinel/... paths whose first request gets a 500
+        self.failed_once = set()
         rcv = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
+                ev = _event_key(body)
                 with rcv.lock:
-                    status = rcv.script.pop(0) if rcv.script else rcv.default
+                    sentinel = self.path.startswith("/sentinel/")
+                    if sentinel or ev in rcv.sentinel_events:
+                        status = 200
+                        if sentinel and self.path in rcv.fail_first and self.path not in rcv.failed_once:
+                            rcv.failed_once.add(self.path)
+                            status = 500
+                    else:
+                        status = rcv.script.pop(0) if rcv.script else rcv.default
                     rcv.requests.append({"method": "POST", "path": self.path, "time": time.time(),
                                          "headers": {k.lower(): v for k, v in self.headers.items()},
-                                         "body": body, "status": status})
-                if rcv.delay:
+                                         "body": body, "status": status, "event": ev})
+                if rcv.delay and not self.path.startswith("/sentinel/"):
                     time.sleep(rcv.delay)
                 reply = b"ok" if status < 300 else b"nope"
                 try:
@@ -99,7 +122,16 @@ class Receiver:
     def url(self):
         return "http://127.0.0.1:%d/hook" % self.httpd.server_address[1]
 
+    def sentinel_url(self, token):
+        return "http://127.0.0.1:%d/sentinel/%s" % (self.httpd.server_address[1], token)
+
     def snapshot(self):
+        """Every request so far in arrival order, sentinels left out."""
+        with self.lock:
+            return [q for q in self.requests
+                    if not q["path"].startswith("/sentinel/") and q["event"] not in self.sentinel_events]
+
+    def all_requests(self):
         with self.lock:
             return list(self.requests)
 
@@ -197,9 +229,50 @@ class Hooks(Api):
                         "signature does not verify: headers %r body %r" % (h, q["body"][:300]))
 
     def deliveries(self, ep_id, server=None):
+        """The endpoint's deliveries log, newest first, sentinel events left out."""
         r = (server or self.server).request("GET", "/v1/webhooks/%d/deliveries?limit=200" % ep_id)
         self.assertEqual(r.status, 200, body_of(r))
-        return r.json["data"]
+        skip = getattr(self, "_sentinel_event_ids", set())
+        return [d for d in r.json["data"] if d["event_id"] not in skip]
+
+    def sentinel(self, rcv, retried=True, server=None, timeout=60):
+        """Sends a sentinel event after the case and returns once it has arrived, so that a
+        "nothing else arrived" check can be judged on events, not on a sleep: anything the
+        case would still send (a late duplicate, a retry, an event to a disabled endpoint)
+        was due before the sentinel. The sentinel is the import.completed of a one-row
+        import, sent to a temporary endpoint at rcv's /sentinel/<token> (deleted afterwards).
+        retried (the default): the sentinel's first attempt is answered 500 and the check
+        waits for its retry, one step of the retry schedule after the case's last attempt, so
+        that a retry or a duplicate the schedule would send is due before it too."""
+        srv = server or self.server
+        token = secrets.token_hex(4)
+        path = "/sentinel/" + token
+        if retried:  # before anything can arrive there
+            with rcv.lock:
+                rcv.fail_first.add(path)
+        r = srv.request("POST", "/v1/webhooks", {"url": rcv.sentinel_url(token), "events": ["import.completed"]})
+        self.assertEqual(r.status, 201, body_of(r))
+        ep_id = r.json["id"]
+        try:
+            row = {"platform": "tiktok", "handle": "sentinel_" + token, "followers": 1}
+            r = srv.request("POST", "/v1/creators/import", raw=(json.dumps(row) + "\n").encode(),
+                            content_type="application/x-ndjson")
+            self.assertEqual(r.status, 201, body_of(r))
+            imp = r.json["id"]
+            with rcv.lock:
+                rcv.sentinel_events.add(("import.completed", imp))  # its copies to other endpoints
+
+            def arrived():
+                qs = [q for q in rcv.all_requests() if q["path"] == path]
+                ok = [q for q in qs if q["status"] == 200]
+                return ok if ok and (not retried or len(qs) >= 2) else None
+            got = poll(arrived, timeout, 0.02)
+            self.assertTrue(got, "the sentinel event did not arrive within %d s (retried=%s)" % (timeout, retried))
+            if not hasattr(self, "_sentinel_event_ids"):
+                self._sentinel_event_ids = set()
+            self._sentinel_event_ids.add(got[0]["headers"]["webhook-id"])
+        finally:
+            srv.request("DELETE", "/v1/webhooks/%d" % ep_id)
 
     def wait_deliveries(self, ep_id, pred, timeout, what):
         got = poll(lambda: (lambda d: d if pred(d) else None)(self.deliveries(ep_id)), timeout, 0.05)
@@ -234,11 +307,9 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertIn(ep["id"], [e["id"] for e in lst.json["data"]])
         self.assertNotIn(secret[6:], lst.text)
 
-        t0 = time.time()
         brand = self.make_brand(name="Signed Co", external_id="sig-1")
-        snap = rcv.wait(lambda s: s, 5, "brand.created arrived")
+        snap = rcv.wait(lambda s: s, 30, "brand.created arrived")
         q = snap[0]
-        self.assertLess(q["time"] - t0, 3, "brand.created took %.2fs" % (q["time"] - t0))
         self.assertEqual((q["method"], q["path"]), ("POST", "/hook"))
         self.assertTrue(q["headers"].get("content-type", "").startswith("application/json"), q["headers"])
         self.assertSigned(q, secret)
@@ -259,8 +330,8 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
                          content_type="application/merge-patch+json")
         self.assertIn(p.status, (200,), body_of(p))
         b2 = self.make_brand(name="Second")
-        snap = rcv.wait(lambda s: len(s) >= 2, 5, "the second brand.created arrived")
-        time.sleep(0.3)
+        snap = rcv.wait(lambda s: len(s) >= 2, 30, "the second brand.created arrived")
+        self.sentinel(rcv)  # a duplicate or the update would have come before it
         evs = [e for _, e in rcv.events()]
         self.assertEqual([(e["type"], e["data"]["id"]) for e in evs],
                          [("brand.created", brand["id"]), ("brand.created", b2["id"])])
@@ -270,8 +341,9 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         rcv = self.receiver(script=[500, 500], default=200)
         ep = self.endpoint(rcv.url)
         brand = self.make_brand(name="Retry Co")
-        snap = rcv.wait(lambda s: len(s) >= 3, 8, "three attempts")
-        time.sleep(1.5)  # the schedule is 1 s: a fourth attempt would have come by now
+        snap = rcv.wait(lambda s: len(s) >= 3, 30, "three attempts")
+        # the schedule is 1 s: a fourth attempt would come before a sentinel's retry
+        self.sentinel(rcv)
         snap = rcv.snapshot()
         self.assertEqual([q["status"] for q in snap], [500, 500, 200])
         ids = {q["headers"]["webhook-id"] for q in snap}
@@ -284,7 +356,7 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         for a, b in zip(snap, snap[1:]):
             self.assertGreater(b["time"] - a["time"], 0.8, "retry came before the 1 s schedule")
         msg_id = ids.pop()
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 3 and d[0]["http_status"] == 200, 3,
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 3 and d[0]["http_status"] == 200, 30,
                                    "three attempts recorded")
         self.assertEqual(len(log), 3, log)
         self.assertEqual([d["attempt"] for d in log], [3, 2, 1], "newest first: %r" % log)
@@ -302,15 +374,15 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         rcv = self.receiver(default=500)
         ep = self.endpoint(rcv.url)
         self.make_brand(name="Failing Co")
-        rcv.wait(lambda s: len(s) >= 3, 8, "three attempts (schedule 1,1)")
-        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "failing", 3)
+        rcv.wait(lambda s: len(s) >= 3, 30, "three attempts (schedule 1,1)")
+        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "failing", 30)
         self.assertTrue(st, "endpoint not failing after the last retry: %r"
                         % self.request("GET", "/v1/webhooks/%d" % ep["id"]).json)
-        time.sleep(1.3)
+        self.sentinel(rcv)  # a fourth attempt would come before the sentinel's retry
         snap = rcv.snapshot()
         self.assertEqual(len(snap), 3, "no attempt after the schedule ran out: %r" % len(snap))
         msg_id = snap[0]["headers"]["webhook-id"]
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 3, 3, "three attempts")
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 3, 30, "three attempts")
         self.assertEqual([d["delivery_state"] for d in log], ["failed"] * 3, log)
         self.assertEqual([d["http_status"] for d in log], [500] * 3, log)
 
@@ -321,9 +393,9 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         r = self.request("POST", retry)
         self.assertStatus(r, 202)
         self.assertEqual(r.json.get("event_id"), msg_id, body_of(r))
-        rcv.wait(lambda s: len(s) >= 4, 5, "the first manual retry")
-        self.wait_deliveries(ep["id"], lambda d: len(d) == 4, 3, "the fourth attempt recorded")
-        time.sleep(1.3)
+        rcv.wait(lambda s: len(s) >= 4, 30, "the first manual retry")
+        self.wait_deliveries(ep["id"], lambda d: len(d) == 4, 30, "the fourth attempt recorded")
+        self.sentinel(rcv)  # a restarted schedule's attempt would come before it
         self.assertEqual(len(rcv.snapshot()), 4, "a failed manual retry restarted the schedule")
         log = self.deliveries(ep["id"])
         self.assertEqual((len(log), log[0]["attempt"], log[0]["delivery_state"]), (4, 4, "failed"), log)
@@ -333,20 +405,20 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         r = self.request("POST", retry)
         self.assertStatus(r, 202)
         self.assertEqual(r.json.get("event_id"), msg_id, body_of(r))
-        snap = rcv.wait(lambda s: len(s) >= 5, 5, "the redelivery")
+        snap = rcv.wait(lambda s: len(s) >= 5, 30, "the redelivery")
         self.assertEqual(snap[4]["headers"]["webhook-id"], msg_id)
         self.assertEqual(snap[4]["status"], 200)
         self.assertSigned(snap[4], ep["secret"])
-        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "active", 3)
+        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "active", 30)
         self.assertTrue(st, "a successful delivery turns a failing endpoint active")
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 5 and d[0]["http_status"] == 200, 3,
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) == 5 and d[0]["http_status"] == 200, 30,
                                    "the fifth attempt recorded")
         self.assertEqual((log[0]["attempt"], log[0]["event_id"], log[0]["delivery_state"]),
                          (5, msg_id, "succeeded"), log[0])
         # redelivery of a delivery that succeeded
         r = self.request("POST", retry)
         self.assertStatus(r, 202)
-        snap = rcv.wait(lambda s: len(s) >= 6, 5, "the redelivery of a succeeded delivery")
+        snap = rcv.wait(lambda s: len(s) >= 6, 30, "the redelivery of a succeeded delivery")
         self.assertEqual(snap[5]["headers"]["webhook-id"], msg_id)
         # the retry action is scoped to its endpoint
         other = self.endpoint(rcv.url, events=["brand.deleted"])
@@ -387,8 +459,8 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertStatus(self.request("DELETE", "/v1/brands/%d" % bid), 204)
         want = ["brand.created", "brand.updated", "creator.status_changed", "creator.status_changed",
                 "import.completed", "match_run.completed", "brand.deleted"]
-        snap = rcv.wait(lambda s: len(s) >= len(want), 8, "the seven events")
-        time.sleep(0.5)
+        rcv.wait(lambda s: len(s) >= len(want), 30, "the seven events")
+        self.sentinel(rcv)  # anything more (a duplicate, the unchanged status) would come first
         snap = rcv.snapshot()
         for q in snap:
             self.assertSigned(q, ep["secret"])
@@ -421,34 +493,37 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertProblem(self.request("PATCH", path, {"events": []}), 422, "events")
         b = self.make_brand(name="Patched")
         self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 2"}), 200)
-        snap = rcv.wait(lambda s: s, 5, "brand.updated")
-        time.sleep(0.3)
+        snap = rcv.wait(lambda s: s, 30, "brand.updated")
+        self.sentinel(rcv)
         self.assertEqual([(e["type"], e["data"]["name"]) for _, e in rcv.events()],
                          [("brand.updated", "Patched 2")], "brand.created is no longer subscribed")
         self.assertSigned(snap[0], ep["secret"])  # the secret survives a PATCH
         self.assertEqual(self.request("PATCH", path, {"status": "disabled"}).json["status"], "disabled")
         self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 3"}), 200)
-        time.sleep(1.2)
+        self.sentinel(rcv)
         self.assertEqual(len(rcv.snapshot()), 1, "a disabled endpoint receives nothing")
         self.assertEqual(self.request("PATCH", path, {"status": "active"}).json["status"], "active")
         self.assertStatus(self.request("PATCH", "/v1/brands/%d" % b["id"], {"name": "Patched 4"}), 200)
-        rcv.wait(lambda s: any(json.loads(q["body"])["data"]["name"] == "Patched 4" for q in s), 5,
+        rcv.wait(lambda s: any(json.loads(q["body"])["data"]["name"] == "Patched 4" for q in s), 30,
                  "brand.updated after re-enabling")
         self.assertStatus(self.request("DELETE", path), 204)
         self.assertProblem(self.request("GET", path), 404)
         self.assertProblem(self.request("GET", path + "/deliveries"), 404)
 
     def test_timeout_is_a_failure_and_retried(self):
-        rcv = self.receiver(delay=2.0)  # NICHEMATCH_WEBHOOK_TIMEOUT_MS is 1000 in this class
+        # NICHEMATCH_WEBHOOK_TIMEOUT_MS is 1000 in this class; the receiver answers after 8 s,
+        # so an attempt that took less than 7 s was cut by the timeout, however loaded the
+        # machine
+        rcv = self.receiver(delay=8.0)
         ep = self.endpoint(rcv.url)
         self.make_brand(name="Slow")
-        log = self.wait_deliveries(ep["id"], lambda d: d, 5, "the timed-out attempt")
+        log = self.wait_deliveries(ep["id"], lambda d: d, 30, "the timed-out attempt")
         rcv.delay = 0
         self.assertIsNone(log[0]["http_status"], log)
         self.assertTrue(log[0]["error"], log)
         self.assertGreaterEqual(log[0]["latency_ms"], 900, log)
-        self.assertLess(log[0]["latency_ms"], 1900, "the timeout was not applied: %r" % log)
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 2, 5, "the retry after the timeout")
+        self.assertLess(log[0]["latency_ms"], 7000, "the timeout was not applied: %r" % log)
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 2, 30, "the retry after the timeout")
         self.assertEqual((log[0]["attempt"], log[0]["http_status"], log[0]["delivery_state"]),
                          (2, 200, "succeeded"), log)
         snap = rcv.snapshot()
@@ -465,17 +540,17 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         redirect = self.receiver(script=[302], location=target.url)
         ep3 = self.endpoint(redirect.url)
         self.make_brand(name="Gone")
-        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "disabled", 5)
+        st = poll(lambda: self.request("GET", "/v1/webhooks/%d" % ep["id"]).json["status"] == "disabled", 30)
         self.assertTrue(st, "410 Gone disables the endpoint")
-        log = self.wait_deliveries(ep2["id"], lambda d: d, 5, "the refused connection recorded")
+        log = self.wait_deliveries(ep2["id"], lambda d: d, 30, "the refused connection recorded")
         self.assertIsNone(log[-1]["http_status"], log)
         self.assertTrue(log[-1]["error"], log)
         self.assertEqual(log[-1]["attempt"], 1, log)
-        redirect.wait(lambda s: len(s) >= 2, 5, "a retry after the 302 (redirects are failures)")
+        redirect.wait(lambda s: len(s) >= 2, 30, "a retry after the 302 (redirects are failures)")
         self.assertEqual(target.snapshot(), [], "a redirect was followed")
-        log3 = self.wait_deliveries(ep3["id"], lambda d: len(d) >= 2, 3, "302 then 200 recorded")
+        log3 = self.wait_deliveries(ep3["id"], lambda d: len(d) >= 2, 30, "302 then 200 recorded")
         self.assertEqual([d["http_status"] for d in log3], [200, 302], log3)
-        time.sleep(1.2)
+        self.sentinel(gone)  # a retry after the 410 would come before the sentinel's
         self.assertEqual(len(gone.snapshot()), 1, "no retry after 410")
         self.assertEqual(self.deliveries(ep["id"])[0]["http_status"], 410)
 
@@ -488,8 +563,8 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         dup = self.request("POST", "/v1/brands", {"name": "Dup", "niches": ["x"], "external_id": "atomic-1"})
         self.assertProblem(dup, 409)
         good = self.make_brand(name="Good")
-        rcv.wait(lambda s: s, 5, "the valid brand's event")
-        time.sleep(0.7)
+        rcv.wait(lambda s: s, 30, "the valid brand's event")
+        self.sentinel(rcv)
         evs = [e for _, e in rcv.events()]
         self.assertEqual([(e["type"], e["data"]["id"]) for e in evs], [("brand.created", good["id"])],
                          "only the committed change emits: %r" % evs)
@@ -500,8 +575,9 @@ class SlowEndpointTests(Hooks, ServerTestCase):
     """One delivery worker, and a receiver that accepts and never answers: its POSTs hold
     a few of the worker's slots until the timeout, while another endpoint's events still go
     out at once (no head-of-line blocking), and its attempts are recorded as time-outs and
-    retried."""
-    server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_WORKERS="1", NICHEMATCH_WEBHOOK_TIMEOUT_MS="1500")
+    retried. Judged by order, not by a latency bound: all of the answering endpoint's events
+    arrive before the hanging endpoint's first attempt has timed out (5 s)."""
+    server_env = dict(BASE_ENV, NICHEMATCH_WEBHOOK_WORKERS="1", NICHEMATCH_WEBHOOK_TIMEOUT_MS="5000")
 
     def test_hanging_endpoint_does_not_delay_others(self):
         hang = self.hanging()
@@ -512,22 +588,23 @@ class SlowEndpointTests(Hooks, ServerTestCase):
         for i in range(6):
             b = self.make_brand(name="Beside a hang %d" % i)
             created[b["id"]] = time.time()
-        snap = fast.wait(lambda s: len(s) >= 6, 4, "all six events at the answering endpoint")
+        snap = fast.wait(lambda s: len(s) >= 6, 30, "all six events at the answering endpoint")
+        # none of them waited for a hanging POST to time out: when the sixth arrived, no
+        # attempt to the hanging endpoint had finished
+        self.assertEqual(self.deliveries(slow_ep["id"]), [],
+                         "an answering endpoint's event waited behind the hanging endpoint's timeout")
         for q in snap:
             self.assertSigned(q, fast_ep["secret"])
-            bid = json.loads(q["body"])["data"]["id"]
-            self.assertLess(q["time"] - created[bid], 1.0,
-                            "brand %d waited %.2fs behind the hanging endpoint" % (bid, q["time"] - created[bid]))
         self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in snap), sorted(created))
-        self.assertGreaterEqual(hang.accepted(), 1, "nothing was sent to the hanging endpoint")
+        self.assertTrue(poll(lambda: hang.accepted() >= 1, 30), "nothing was sent to the hanging endpoint")
         # the hanging endpoint's attempts: time-outs, recorded, then retried (schedule 1,1)
-        log = self.wait_deliveries(slow_ep["id"], lambda d: any(a["attempt"] >= 2 for a in d), 10,
+        log = self.wait_deliveries(slow_ep["id"], lambda d: any(a["attempt"] >= 2 for a in d), 60,
                                    "a retry after a timed-out attempt")
         for a in log:
             self.assertIsNone(a["http_status"], a)
             self.assertIn("timeout", (a["error"] or "").lower(), a)
-            self.assertGreaterEqual(a["latency_ms"], 1400, a)
-            self.assertLess(a["latency_ms"], 3000, a)
+            self.assertGreaterEqual(a["latency_ms"], 4900, a)  # not cut before the timeout
+            self.assertLess(a["latency_ms"], 10000, a)         # nor left to hang far past it
             self.assertEqual(a["delivery_state"] in ("pending", "failed"), True, a)
         self.assertEqual(len(fast.snapshot()), 6, "the answering endpoint got an event twice")
         log = self.deliveries(fast_ep["id"])
@@ -541,15 +618,18 @@ class RestartTests(Hooks, ServerTestCase):
         rcv = self.receiver()
         ep = self.endpoint(rcv.url)
         brands = [self.make_brand(name="Pending %d" % i)["id"] for i in range(3)]
-        time.sleep(1.2)
         self.assertEqual(rcv.snapshot(), [], "NICHEMATCH_WEBHOOK_WORKERS=0 must not deliver")
-        self.assertEqual(self.deliveries(ep["id"]), [])
+        t_stop = time.time()
         code = self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2"})
         self.assertEqual(code, 0, "exit code after SIGTERM")
-        rcv.wait(lambda s: len(s) >= 3, 6, "three pending brand.created after the restart")
-        time.sleep(0.5)
+        rcv.wait(lambda s: len(s) >= 3, 30, "three pending brand.created after the restart")
+        self.sentinel(rcv)
         snap = rcv.snapshot()
         self.assertEqual(len(snap), 3)
+        # the instance without workers delivered nothing: every arrival came after its stop,
+        # and each delivery was attempted once
+        self.assertGreater(min(q["time"] for q in snap), t_stop, "delivered while NICHEMATCH_WEBHOOK_WORKERS=0")
+        self.assertEqual(sorted(a["attempt"] for a in self.deliveries(ep["id"])), [1, 1, 1])
         evs = [json.loads(q["body"]) for q in snap]
         self.assertEqual(sorted(e["data"]["id"] for e in evs), sorted(brands))
         self.assertEqual(len({q["headers"]["webhook-id"] for q in snap}), 3)
@@ -566,10 +646,8 @@ class RestartTests(Hooks, ServerTestCase):
         # (the receiver is slow), five wait unclaimed
         self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1",
                                  "NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY": "3"})
-        rcv.wait(lambda s: s, 5, "the first POSTs")
-        t0 = time.monotonic()
+        rcv.wait(lambda s: s, 30, "the first POSTs")
         self.assertEqual(self.server.stop(), 0)
-        self.assertLess(time.monotonic() - t0, 6, "SIGTERM waited for more than the POSTs in flight")
         before = len(rcv.snapshot())
         self.assertLess(before, 8, "the worker kept claiming after SIGTERM")
         # the POSTs in flight at SIGTERM finished and were recorded before the exit
@@ -577,9 +655,9 @@ class RestartTests(Hooks, ServerTestCase):
         rcv.delay = 0
         self.server.start()
         # the rest were still due: all arrive within seconds
-        rcv.wait(lambda s: len({q["headers"]["webhook-id"] for q in s}) >= 8, 6,
+        rcv.wait(lambda s: len({q["headers"]["webhook-id"] for q in s}) >= 8, 30,
                  "the rest after the restart (%d before it)" % before)
-        time.sleep(0.5)
+        self.sentinel(rcv)
         snap = rcv.snapshot()
         msg_ids = [q["headers"]["webhook-id"] for q in snap]
         self.assertEqual(len(snap), 8, "an attempt that finished before the exit was sent again: %r"
@@ -598,10 +676,11 @@ class RestartTests(Hooks, ServerTestCase):
         hang = self.hanging()
         ep = self.endpoint(hang.url)
         brands = [self.make_brand(name="Hung %d" % i)["id"] for i in range(3)]
-        self.assertTrue(poll(lambda: hang.accepted() >= 3, 5), "three POSTs in flight: %d" % hang.accepted())
+        self.assertTrue(poll(lambda: hang.accepted() >= 3, 30), "three POSTs in flight: %d" % hang.accepted())
         t0 = time.monotonic()
         self.assertEqual(self.server.stop(), 0)
-        self.assertLess(time.monotonic() - t0, 4, "SIGTERM waited for the hanging POSTs")
+        # the grace is 1 s, the POSTs would hang for their 10 s timeout
+        self.assertLess(time.monotonic() - t0, 8, "SIGTERM waited for the hanging POSTs")
         rows = self.server.psql("SELECT attempts, next_attempt_at <= now() FROM webhook_deliveries "
                                 "WHERE endpoint_id = %d" % ep["id"])
         self.assertEqual(sorted(rows), [("0", "t")] * 3, "handed back: due now, no attempt counted")
@@ -615,9 +694,9 @@ class RestartTests(Hooks, ServerTestCase):
                          content_type="application/merge-patch+json")
         self.assertStatus(p, 200)
         self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "1"})
-        rcv.wait(lambda s: len(s) >= 3, 5, "the handed-back deliveries after the restart")
+        rcv.wait(lambda s: len(s) >= 3, 30, "the handed-back deliveries after the restart")
         self.assertEqual(sorted(json.loads(q["body"])["data"]["id"] for q in rcv.snapshot()), sorted(brands))
-        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 3, 3, "three attempts recorded")
+        log = self.wait_deliveries(ep["id"], lambda d: len(d) >= 3, 30, "three attempts recorded")
         self.assertEqual([(a["attempt"], a["http_status"]) for a in log], [(1, 200)] * 3, log)
         self.server.restart(env={"NICHEMATCH_WEBHOOK_WORKERS": "2", "NICHEMATCH_WEBHOOK_TIMEOUT_MS": None,
                                  "NICHEMATCH_SHUTDOWN_GRACE_S": None})
@@ -632,7 +711,7 @@ class RestartTests(Hooks, ServerTestCase):
         self.server.restart(env={"NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "0"})
         try:
             self.make_brand(name="Rebound")
-            log = self.wait_deliveries(ep["id"], lambda d: d, 5, "the refused attempt")
+            log = self.wait_deliveries(ep["id"], lambda d: d, 30, "the refused attempt")
             self.assertIsNone(log[0]["http_status"], log)
             self.assertIn("refused", log[0]["error"] or "", log)
             self.assertIn("loopback", log[0]["error"] or "", log)
@@ -655,8 +734,8 @@ class TwoInstanceTests(Hooks, ServerTestCase):
             r = servers[i % 2].request("POST", "/v1/brands", {"name": "Twin %d" % i, "niches": ["x"]})
             self.assertEqual(r.status, 201, body_of(r))
             ids.append(r.json["id"])
-        rcv.wait(lambda s: len({q["headers"]["webhook-id"] for q in s}) >= 50, 15, "50 distinct events")
-        time.sleep(1.5)
+        rcv.wait(lambda s: len({q["headers"]["webhook-id"] for q in s}) >= 50, 60, "50 distinct events")
+        self.sentinel(rcv)  # a second delivery by the other instance would come before it
         snap = rcv.snapshot()
         msg_ids = [q["headers"]["webhook-id"] for q in snap]
         dupes = sorted({m for m in msg_ids if msg_ids.count(m) > 1})
