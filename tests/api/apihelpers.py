@@ -249,21 +249,27 @@ _ROLE = {"NONE": "none", "READ": "read", "WRITE": "write", "ADMIN": "admin",
 
 def route_table():
     """[(METHOD, path template, role, body kind)] of every entry of nm_routes[] in routes.c,
-    in table order. role is none|read|write|admin; body kind is the C name (NOBODY, JSON,
-    NM_BODY_JSON_OPTIONAL, NM_BODY_STREAM, NM_BODY_RAW)."""
+    in table order. role is none|read|write|admin; body kind is the C name (NM_BODY_NONE,
+    NM_BODY_JSON, NM_BODY_JSON_OPTIONAL, NM_BODY_STREAM, NM_BODY_RAW). Rows are designated
+    initializers; a member left out is zero (no role, no body)."""
     import re
     with open(ROUTES_C, encoding="utf-8") as f:
         text = f.read()
     start = text.index("nm_routes[] = {")
-    end = text.index("};", start)
-    rows = re.findall(r'\{\s*"([A-Z]+)",\s*"([^"]+)",\s*\w+,\s*(\w+),\s*(\w+),', text[start:end])
-    if not rows:
-        raise AssertionError("no routes parsed from %s" % ROUTES_C)
+    end = text.index("\n};", start)
     out = []
-    for method, path, role, body in rows:
+    for block in text[start:end].split("{.method = ")[1:]:
+        block = ".method = " + block
+        method = re.search(r'\.method = "([A-Z]+)"', block).group(1)
+        path = re.search(r'\.pattern = "([^"]+)"', block).group(1)
+        role = re.search(r"\.min_role = (\w+)", block)
+        body = re.search(r"\.body = (\w+)", block)
+        role = role.group(1) if role else "NM_ROLE_NONE"
         if role not in _ROLE:
             raise AssertionError("routes.c: unknown role %r for %s %s" % (role, method, path))
-        out.append((method, path, _ROLE[role], body))
+        out.append((method, path, _ROLE[role], body.group(1) if body else "NM_BODY_NONE"))
+    if not out:
+        raise AssertionError("no routes parsed from %s" % ROUTES_C)
     return out
 
 

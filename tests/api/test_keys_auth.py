@@ -107,7 +107,7 @@ class AuthTests(Api, ServerTestCase):
                                                                     "followers": 1}]),
                                          content_type="application/x-ndjson", key=key)
                     else:
-                        r = self.request(method, path, {} if body_kind != "NOBODY" else None, key=key)
+                        r = self.request(method, path, {} if body_kind != "NM_BODY_NONE" else None, key=key)
                     if RANK[key_role] < RANK[role]:
                         self.assertProblem(r, 403)
                     else:

@@ -18,7 +18,8 @@ import time
 from harness import Server, ServerTestCase
 from apihelpers import Api, body_of, ndjson
 
-BASE_ENV = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_PRUNE_INTERVAL_S": "0",
+BASE_ENV = {"NICHEMATCH_MATCH_RUNS_PER_MINUTE": "0",  # the tests make dozens of runs a minute
+            "NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_PRUNE_INTERVAL_S": "0",
             "NICHEMATCH_WEBHOOK_WORKERS": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}
 TABLES = ("idempotency_keys", "inbound_events", "creator_tombstones", "imports", "events",
           "webhook_deliveries", "webhook_attempts", "match_runs", "match_results")
