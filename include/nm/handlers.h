@@ -117,5 +117,7 @@ bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
 /* Brand as replied by the API: the stored canonical doc plus id, timestamps and every
  * field with its effective value. Consumes doc; caller owns the result. */
 json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const char *updated_at);
+/* The same from a stored brand (nm/store_brands.h). Consumes row. */
+json_t *nm_brand_from_row(json_t *row);
 
 #endif
