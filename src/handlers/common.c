@@ -36,6 +36,9 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e)
 	switch (e->status) {
 	case NM_DB_OK:
 	case NM_DB_ERROR:
+	/* A value the handler validated and the database still refused (a constraint the
+	 * server does not know of): our bug, logged by SQLSTATE and constraint, 500. */
+	case NM_DB_INVALID:
 		break;
 	case NM_DB_NOT_FOUND:
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "Resource not found.");
@@ -47,9 +50,6 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e)
 	case NM_DB_MISSING_REF:
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
 				 "A resource this refers to does not exist.");
-		return;
-	case NM_DB_INVALID:
-		nm_reply_problem(r, NM_P_VALIDATION, NULL, "The database refused a value.");
 		return;
 	case NM_DB_RETRY:
 	case NM_DB_TIMEOUT:
