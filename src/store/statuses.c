@@ -148,28 +148,6 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 	return row;
 }
 
-json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
-			    const char *status, const char *note, PGresult **err)
-{
-	char b[24], c[24];
-	const char *p[] = {nm_store_i64(b, brand_id),
-			   nm_store_i64(c, creator_id),
-			   status,
-			   note,
-			   NULL,
-			   "inbound"};
-	PGresult *res = nm_db_exec(pg, &q_upsert, p);
-	*err = NULL;
-	if (!nm_db_ok(res)) {
-		*err = res;
-		return NULL;
-	}
-	bool changed;
-	json_t *row = changed_row(pg, res, 0, &changed);
-	PQclear(res);
-	return row;
-}
-
 /* "{1,2,3}" from n ids; caller frees. */
 static char *id_array(const int64_t *ids, size_t n)
 {
