@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "nm/authcache.h"
-#include "nm/db.h"
+#include "nm/db_pool.h"
 #include "nm/metrics.h"
 #include "nm/sign.h"
 #include "nm/store.h"
