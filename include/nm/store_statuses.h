@@ -4,11 +4,8 @@
 #define NM_STORE_STATUSES_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "nm/db.h"
 
 struct nm_pg;
 
@@ -21,13 +18,6 @@ bool nm_status_valid(const char *s);
  * returns true; returns false for any other key, which the caller judges. */
 bool nm_status_member(const char *key, const json_t *v, const char **status, const char **note,
 		      json_t *errors);
-
-/* The SELECT list nm_status_row_json reads (creator_statuses s JOIN creators c). */
-#define NM_STATUS_COLS                                                                             \
-	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", " NM_SQL_TS(   \
-		"s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
-
-json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
 
 /* Who makes a change, for the history: the API key (0 when none) and a source ("api",
  * "inbound:<name>"). */

@@ -149,14 +149,6 @@ PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what)
 	return NULL;
 }
 
-bool nm_require_unscoped(struct nm_req *r, const char *what)
-{
-	if (!nm_req_auth(r)->brand_id)
-		return true;
-	nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "%s", what);
-	return false;
-}
-
 void nm_reply_resource(struct nm_req *r, int status, const char *collection, json_t *row)
 {
 	char loc[128];

@@ -12,6 +12,13 @@
 #include "nm/store.h"
 #include "nm/verr.h"
 
+/* The SELECT list nm_status_row_json reads (creator_statuses s JOIN creators c). */
+#define NM_STATUS_COLS                                                                             \
+	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", " NM_SQL_TS(   \
+		"s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
+
+static json_t *nm_status_row_json(const PGresult *res, int i);
+
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
 				       "excluded"};
 
@@ -99,7 +106,7 @@ static struct nm_sql q_clear = {
 	"SELECT " NM_STATUS_COLS ", s.status FROM s JOIN creators c ON c.id = s.creator_id",
 	4, 0};
 
-json_t *nm_status_row_json(const PGresult *res, int i)
+static json_t *nm_status_row_json(const PGresult *res, int i)
 {
 	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}",
 			 "brand_id", (json_int_t)nm_db_i64(res, i, 0), "creator_id",
