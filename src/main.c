@@ -19,6 +19,8 @@
 #include "nm/prune.h"
 #include "nm/rankindex.h"
 #include "nm/server.h"
+#include "nm/store_keys.h"
+#include "nm/tx.h"
 #include "nm/workers.h"
 
 static void usage(FILE *f)
@@ -56,6 +58,14 @@ static PGconn *connect_or_die(const struct nm_config *cfg)
 		exit(1);
 	}
 	return c;
+}
+
+/* A failed statement, by its SQLSTATE only: the server's message may quote row values. */
+static void db_failed(const char *what, const struct nm_db_err *err)
+{
+	fprintf(stderr, "nichematch: %s: database error (%s%s%s)\n", what,
+		nm_db_status_name(err->status), err->sqlstate[0] ? ", SQLSTATE " : "",
+		err->sqlstate);
 }
 
 static int cmd_migrate(const struct nm_config *cfg)
@@ -112,18 +122,20 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 		fprintf(stderr, "nichematch: keys create needs --role admin|write|read\n");
 		return 2;
 	}
+	char key[64], hash[65], prefix[16];
+	if (!nm_auth_new_key(key, hash, prefix)) {
+		fprintf(stderr, "nichematch: cannot create the key: random source failed\n");
+		return 1;
+	}
 	PGconn *conn = connect_or_die(cfg);
-	char key[64];
-	PGresult *res;
-	json_t *row = nm_auth_create_key(conn, role, brand, name, key, &res);
+	struct nm_key_new k = {hash, prefix, name, nm_role_name(role), brand};
+	struct nm_db_err err;
+	json_t *row = nm_store_key_create_conn(conn, &k, &err);
 	if (!row) {
-		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-		if (state && strcmp(state, "23503") == 0)
+		if (err.status == NM_DB_MISSING_REF)
 			fprintf(stderr, "nichematch: no brand %lld\n", brand);
 		else
-			fprintf(stderr, "nichematch: cannot create the key: %s\n",
-				res ? PQresultErrorMessage(res) : "random source failed");
-		PQclear(res);
+			db_failed("cannot create the key", &err);
 		PQfinish(conn);
 		return 1;
 	}
@@ -143,24 +155,26 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 static int keys_list(const struct nm_config *cfg)
 {
 	PGconn *conn = connect_or_die(cfg);
-	PGresult *res =
-		PQexec(conn, "SELECT id, prefix, role, coalesce(brand_id::text, '-'), "
-			     "coalesce(name, ''), created_at, coalesce(revoked_at::text, '') "
-			     "FROM api_keys ORDER BY id");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
-		PQclear(res);
-		PQfinish(conn);
+	struct nm_db_err err;
+	json_t *rows = nm_store_keys_table_conn(conn, &err);
+	PQfinish(conn);
+	if (!rows) {
+		db_failed("cannot list the keys", &err);
 		return 1;
 	}
 	printf("%-6s %-12s %-6s %-8s %-20s %-26s %s\n", "ID", "PREFIX", "ROLE", "BRAND", "NAME",
 	       "CREATED", "REVOKED");
-	for (int i = 0; i < PQntuples(res); i++)
-		printf("%-6s %-12s %-6s %-8s %-20s %-26.26s %s\n", PQgetvalue(res, i, 0),
-		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-		       PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), PQgetvalue(res, i, 6));
-	PQclear(res);
-	PQfinish(conn);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		const char *c[7];
+		for (size_t k = 0; k < 7; k++)
+			c[k] = json_string_value(json_array_get(row, k));
+		printf("%-6s %-12s %-6s %-8s %-20s %-26.26s %s\n", c[0], c[1], c[2], c[3], c[4],
+		       c[5], c[6]);
+	}
+	json_decref(rows);
 	return 0;
 }
 
@@ -173,22 +187,17 @@ static int keys_revoke(const struct nm_config *cfg, const char *id)
 		return 2;
 	}
 	PGconn *conn = connect_or_die(cfg);
-	const char *p[] = {id};
-	PGresult *res = PQexecParams(conn,
-				     "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) "
-				     "WHERE id = $1 RETURNING id",
-				     1, NULL, p, NULL, NULL, 0);
+	struct nm_db_err err;
 	int rc = 0;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "nichematch: %s", PQresultErrorMessage(res));
-		rc = 1;
-	} else if (PQntuples(res) == 0) {
+	if (nm_store_key_revoke_conn(conn, v, &err)) {
+		fprintf(stderr, "nichematch: key %s revoked\n", id);
+	} else if (err.status == NM_DB_NOT_FOUND) {
 		fprintf(stderr, "nichematch: no key %s\n", id);
 		rc = 1;
 	} else {
-		fprintf(stderr, "nichematch: key %s revoked\n", id);
+		db_failed("cannot revoke the key", &err);
+		rc = 1;
 	}
-	PQclear(res);
 	PQfinish(conn);
 	return rc;
 }

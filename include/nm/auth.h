@@ -6,7 +6,6 @@
 #define NM_AUTH_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,11 +35,10 @@ void nm_auth_cache_clear(void);
 const char *nm_role_name(enum nm_role r);
 bool nm_role_parse(const char *s, enum nm_role *out);
 
-/* Creates a key row and writes the new key (shown once) into key_out (>= 64 bytes).
- * brand_id 0 = unscoped. Returns the created row as JSON (id, prefix, name, role,
- * brand_id, created_at; caller owns), or NULL with res_out set to the failing result
- * (caller PQclears) when the database refused. */
-json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, const char *name,
-			   char key_out[64], PGresult **res_out);
+/* Makes a new key (shown once) into key_out (>= 64 bytes), its hex SHA-256 (what the
+ * database stores) into hash_out and its first 11 characters (for humans) into
+ * prefix_out. False when the random source failed. The row is written by
+ * nm/store_keys.h. */
+bool nm_auth_new_key(char key_out[64], char hash_out[65], char prefix_out[16]);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nm/config.h"
+#include "nm/db_pool.h"
 
 /* A named statement. Declare one static per query beside the function that runs it:
  *   static struct nm_sql q_get = {"brands_get", "SELECT ... WHERE id = $1", 1};
@@ -24,16 +25,6 @@ struct nm_sql {
 };
 
 struct nm_pg;
-
-/* Creates the pool (no connection is opened yet). */
-bool nm_db_init(const struct nm_config *cfg);
-void nm_db_shutdown(void);
-
-/* Borrows a connection. Waits up to the configured acquisition timeout. Returns NULL
- * when the database is unreachable or the pool stayed exhausted: callers answer 503. */
-struct nm_pg *nm_db_acquire(void);
-/* Returns a connection: an open transaction is rolled back, a broken one dropped. */
-void nm_db_release(struct nm_pg *pg);
 
 PGconn *nm_db_conn(struct nm_pg *pg);
 
@@ -51,10 +42,6 @@ PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql);
  * go. Meant for a few hundred rows inside an open transaction (no retry). Always
  * returns the statement's final result; never NULL. */
 PGresult *nm_db_copy_in(struct nm_pg *pg, const char *sql, const char *data, size_t len);
-
-bool nm_db_begin(struct nm_pg *pg);
-bool nm_db_commit(struct nm_pg *pg);
-void nm_db_rollback(struct nm_pg *pg);
 
 /* Result classification. */
 bool nm_db_ok(const PGresult *res); /* COMMAND_OK or TUPLES_OK */

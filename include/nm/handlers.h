@@ -4,10 +4,12 @@
 #ifndef NM_HANDLERS_H
 #define NM_HANDLERS_H
 
-#include <libpq-fe.h>
-
-#include "nm/db.h"
 #include "nm/http.h"
+
+/* Only for the helpers below that still take a database result (handlers/matches.c
+ * and handlers/imports.c are moving off them); not defined here. */
+struct pg_result;
+struct nm_sql;
 
 /* health.c */
 void nm_h_healthz(struct nm_req *r);
@@ -74,7 +76,7 @@ extern const struct nm_stream_ops nm_inbound_precheck;
 /* Shared by handlers: answers a failed database result. Connection loss, timeouts
  * and overload are 503 + Retry-After; unique violations 409; anything else is our
  * bug: logged with the request id, 500 to the client without database details. */
-void nm_reply_db_error(struct nm_req *r, const PGresult *res);
+void nm_reply_db_error(struct nm_req *r, const struct pg_result *res);
 
 /* The same from a classified failure (nm/tx.h): the one mapping of database outcomes to
  * problems. Logs only the SQLSTATE and constraint of a bug, never the server's text. */
@@ -84,8 +86,8 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
 /* Replies one page of a list: rows 0..limit-1 of res through row(), and next_cursor from
  * column cursor_col of the last of them when res has limit+1 rows (list queries ask for
  * one row more than the page, to know whether another page follows). Consumes res. */
-void nm_reply_page(struct nm_req *r, PGresult *res, int limit, int cursor_col,
-		   json_t *(*row)(const PGresult *res, int i));
+void nm_reply_page(struct nm_req *r, struct pg_result *res, int limit, int cursor_col,
+		   json_t *(*row)(const struct pg_result *res, int i));
 
 /* Replies {"data", "next_cursor"} from a page the store made; consumes page->data. */
 struct nm_page;
@@ -93,12 +95,13 @@ void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
 
 /* A whole simple list: reads ?limit/?cursor, runs q with ($1 after id, $2 limit + 1) and
  * replies the page (cursor from column 0). */
-void nm_reply_list(struct nm_req *r, struct nm_sql *q, json_t *(*row)(const PGresult *res, int i));
+void nm_reply_list(struct nm_req *r, struct nm_sql *q,
+		   json_t *(*row)(const struct pg_result *res, int i));
 
 /* Runs q with the path's {id} as $1. Returns the result when it has a row; otherwise
  * replies (404 "No <what> <id>.", or the database error) and returns NULL. The caller
  * PQclears a returned result. */
-PGresult *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
+struct pg_result *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
 
 /* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>
  * from row's "id". Consumes row. */
@@ -107,15 +110,13 @@ void nm_reply_resource(struct nm_req *r, int status, const char *collection, jso
 /* 503 + Retry-After when a transaction could not even begin. */
 void nm_reply_db_down(struct nm_req *r);
 
-/* True when the request's key is not bound to a brand; else replies 403 with `what`
- * (a sentence saying which keys may do this). */
-bool nm_require_unscoped(struct nm_req *r, const char *what);
-
 /* True when the request's key may see brand_id (unscoped keys see every brand). */
 bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
 
 /* Brand as replied by the API: the stored canonical doc plus id, timestamps and every
  * field with its effective value. Consumes doc; caller owns the result. */
 json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const char *updated_at);
+/* The same from a stored brand (nm/store_brands.h). Consumes row. */
+json_t *nm_brand_from_row(json_t *row);
 
 #endif

@@ -4,17 +4,17 @@
 #define NM_INBOUND_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 
 struct nm_pg;
+struct nm_db_err;
 
-/* Applies an event's data on pg's open transaction. Returns the result object
- * (caller owns), or NULL after either appending {"field","message"} errors (fields
- * named as in the REST API; the caller prefixes "data.") or, with errors left empty,
- * setting *db_err to the failed result (caller PQclears; NULL when an event could not
- * be written). */
-typedef json_t *(*nm_inbound_apply_fn)(struct nm_pg *pg, const json_t *data, json_t *errors,
-				       PGresult **db_err);
+/* Applies an event's data from source (its name, for the status history) on pg's open
+ * transaction. Returns the result object (caller owns), or NULL after either appending
+ * {"field","message"} errors (fields named as in the REST API; the caller prefixes
+ * "data.") with err left NM_DB_OK, or setting err to the database failure (an event
+ * that could not be written is NM_DB_UNAVAILABLE). May run more than once (nm_tx_run). */
+typedef json_t *(*nm_inbound_apply_fn)(struct nm_pg *pg, const char *source, const json_t *data,
+				       json_t *errors, struct nm_db_err *err);
 
 /* The applier of an event type, NULL for an unknown type. */
 nm_inbound_apply_fn nm_inbound_applier(const char *type);

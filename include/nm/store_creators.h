@@ -4,14 +4,14 @@
 #define NM_STORE_CREATORS_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "nm/creator.h"
-#include "nm/db.h"
 
 struct nm_pg;
+struct pg_result; /* libpq's PGresult, for the store and imports */
+/* The macros below use NM_SQL_TS (nm/db.h) where they are expanded. */
 
 /* The writable columns, in COPY/parameter order. */
 #define NM_CREATOR_COLUMNS                                                                         \
@@ -78,7 +78,7 @@ bool nm_creator_copy_line(const struct nm_creator *c, long long seq, char **buf,
 /* Inserts or updates one creator. On success returns the row's reply JSON (caller
  * owns) and sets *inserted; on failure returns NULL and *err (caller PQclears). */
 json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
-				PGresult **err);
+				struct pg_result **err);
 
 /* The same with a classified failure (nm/tx.h). */
 struct nm_db_err;
@@ -103,6 +103,6 @@ json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 
 /* Reply JSON of row i of a result selected with NM_CREATOR_SELECT. Caller owns. */
-json_t *nm_creator_row_json(const PGresult *res, int i);
+json_t *nm_creator_row_json(const struct pg_result *res, int i);
 
 #endif

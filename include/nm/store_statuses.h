@@ -4,11 +4,8 @@
 #define NM_STORE_STATUSES_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include "nm/db.h"
 
 struct nm_pg;
 
@@ -22,18 +19,6 @@ bool nm_status_valid(const char *s);
 bool nm_status_member(const char *key, const json_t *v, const char **status, const char **note,
 		      json_t *errors);
 
-/* The SELECT list nm_status_row_json reads (creator_statuses s JOIN creators c). */
-#define NM_STATUS_COLS                                                                             \
-	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", " NM_SQL_TS(   \
-		"s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
-
-json_t *nm_status_row_json(const PGresult *res, int i); /* caller owns */
-
-/* Sets the status on pg's open transaction and, when it changed, emits
- * creator.status_changed there too. Returns the status reply (with previous_status;
- * caller owns), or NULL with *err set to the failed result (caller PQclears; SQLSTATE
- * 23503 means no such creator or brand) or to NULL when the event could not be
- * written. The caller commits or rolls back. */
 /* Who makes a change, for the history: the API key (0 when none) and a source ("api",
  * "inbound:<name>"). */
 struct nm_status_actor {
@@ -73,11 +58,6 @@ bool nm_store_status_history(struct nm_pg *pg, int64_t brand_id, int64_t creator
 			     struct nm_db_err *err);
 /* {"brand_id","counts":{status:n},"total","latest_run":{...}|null}; caller owns. */
 json_t *nm_store_pipeline_counts(struct nm_pg *pg, int64_t brand_id, struct nm_db_err *err);
-
-/* The inbound path's older form: as nm_store_status_write with source "inbound", the
- * failed result in *err (caller PQclears). */
-json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
-			    const char *status, const char *note, PGresult **err);
 
 /* One page of the brand's pipeline by creator id, only `status` when not NULL. */
 struct nm_page_req;

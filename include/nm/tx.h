@@ -8,10 +8,10 @@
 #ifndef NM_TX_H
 #define NM_TX_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "nm/db.h"
+struct nm_pg;
+struct pg_result; /* libpq's PGresult: this header is included above the store */
 
 enum nm_db_status {
 	NM_DB_OK = 0,
@@ -35,7 +35,7 @@ struct nm_db_err {
 };
 
 /* Classifies a failed result into e (an OK result gives NM_DB_OK). */
-void nm_db_err_from(struct nm_db_err *e, const PGresult *res);
+void nm_db_err_from(struct nm_db_err *e, const struct pg_result *res);
 /* Sets e to a status without a server answer (NOT_FOUND, UNAVAILABLE). */
 void nm_db_err_set(struct nm_db_err *e, enum nm_db_status status);
 const char *nm_db_status_name(enum nm_db_status s);

@@ -8,6 +8,7 @@
 
 #include <openssl/rand.h>
 
+#include "nm/db.h"
 #include "nm/metrics.h"
 
 void nm_db_err_set(struct nm_db_err *e, enum nm_db_status status)

@@ -5,34 +5,11 @@
 
 #include "nm/auth.h"
 #include "nm/brand.h"
-#include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/merge_patch.h"
 #include "nm/outbox.h"
-
-#define BRAND_COLS "id, doc, " NM_SQL_TS("created_at") ", " NM_SQL_TS("updated_at")
-
-static struct nm_sql q_insert = {"brands_insert",
-				 "INSERT INTO brands (doc, name, external_id) VALUES ($1::jsonb, "
-				 "$2, $3) RETURNING " BRAND_COLS,
-				 3, 0};
-static struct nm_sql q_get = {"brands_get", "SELECT " BRAND_COLS " FROM brands WHERE id = $1", 1,
-			      0};
-static struct nm_sql q_get_for_update = {
-	"brands_get_for_update", "SELECT " BRAND_COLS " FROM brands WHERE id = $1 FOR UPDATE", 1,
-	0};
-static struct nm_sql q_list = {"brands_list",
-			       "SELECT " BRAND_COLS
-			       " FROM brands WHERE id > $1 AND ($3::bigint IS NULL OR id = $3) "
-			       "ORDER BY id LIMIT $2",
-			       3, 0};
-static struct nm_sql q_update = {
-	"brands_update",
-	"UPDATE brands SET doc = $2::jsonb, name = $3, external_id = $4, updated_at = now() "
-	"WHERE id = $1 RETURNING " BRAND_COLS,
-	4, 0};
-static struct nm_sql q_delete = {"brands_delete", "DELETE FROM brands WHERE id = $1 RETURNING id",
-				 1, 0};
+#include "nm/store.h"
+#include "nm/store_brands.h"
 
 static json_t *array_or_empty(json_t *doc, const char *key)
 {
@@ -74,14 +51,15 @@ json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const ch
 	return o;
 }
 
-/* Row (id, doc, created_at, updated_at) → reply object. */
-static json_t *row_reply(const PGresult *res, int i)
+json_t *nm_brand_from_row(json_t *row)
 {
-	json_t *doc = json_loads(PQgetvalue(res, i, 1), 0, NULL);
-	if (!doc)
-		doc = json_object();
-	return nm_brand_reply(doc, nm_db_i64(res, i, 0), PQgetvalue(res, i, 2),
-			      PQgetvalue(res, i, 3));
+	json_t *doc = json_incref(json_object_get(row, "doc"));
+	json_t *o = nm_brand_reply(doc ? doc : json_object(),
+				   json_integer_value(json_object_get(row, "id")),
+				   json_string_value(json_object_get(row, "created_at")),
+				   json_string_value(json_object_get(row, "updated_at")));
+	json_decref(row);
+	return o;
 }
 
 static void reply_conflict_external_id(struct nm_req *r)
@@ -91,52 +69,118 @@ static void reply_conflict_external_id(struct nm_req *r)
 	nm_reply_problem(r, NM_P_CONFLICT, errs, "another brand already has this external_id");
 }
 
-/* Writes the brand (insert when id == 0, else update) and its event in one
- * transaction; replies with the stored brand. */
-static void save_brand(struct nm_req *r, struct nm_pg *pg, int64_t id, json_t *canonical,
-		       int status)
+/* A brand write: the body of nm_tx_run for create, patch and delete. */
+struct brand_tx {
+	int64_t id;	     /* 0: create */
+	const json_t *patch; /* PATCH: the merge patch */
+	int64_t scope_brand; /* the key's brand (0: unscoped) */
+	json_t *canonical;   /* create: the brand to insert; patch: the result */
+	json_t *errors;	     /* patch: 422 field errors, when the result is invalid */
+	bool ext_forbidden;  /* patch: a scoped key tried to change external_id */
+	bool written;	     /* the row was written: a later failure is the event's */
+	json_t *brand;	     /* the reply, once written */
+};
+
+static void brand_tx_reset(struct brand_tx *t)
 {
-	char *doc = json_dumps(canonical, JSON_COMPACT | JSON_SORT_KEYS);
-	const char *name = json_string_value(json_object_get(canonical, "name"));
-	const char *ext = json_string_value(json_object_get(canonical, "external_id"));
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
-	PGresult *res;
-	if (id == 0) {
-		const char *p[] = {doc, name, ext};
-		res = nm_db_exec(pg, &q_insert, p);
-	} else {
-		const char *p[] = {idbuf, doc, name, ext};
-		res = nm_db_exec(pg, &q_update, p);
+	json_decref(t->brand);
+	json_decref(t->errors);
+	t->brand = t->errors = NULL;
+	t->ext_forbidden = t->written = false;
+}
+
+/* Writes canonical and its event on the open transaction. */
+static bool save_brand(struct nm_pg *pg, struct brand_tx *t, const json_t *canonical,
+		       struct nm_db_err *err)
+{
+	json_t *row = nm_store_brand_save(pg, t->id, canonical, err);
+	if (!row)
+		return false;
+	t->written = true;
+	t->brand = nm_brand_from_row(row);
+	if (!nm_outbox_emit(pg, t->id == 0 ? "brand.created" : "brand.updated", t->brand)) {
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return false;
 	}
-	free(doc);
-	if (!nm_db_ok(res)) {
-		if (strcmp(nm_db_sqlstate(res), "23505") == 0)
-			reply_conflict_external_id(r);
-		else
-			nm_reply_db_error(r, res);
-		PQclear(res);
-		nm_db_rollback(pg);
-		return;
+	return true;
+}
+
+static bool brand_create_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct brand_tx *t = cls;
+	brand_tx_reset(t);
+	return save_brand(pg, t, t->canonical, err);
+}
+
+/* Whether the patch sets, changes or removes external_id. */
+static bool external_id_changed(const json_t *stored, const json_t *canonical)
+{
+	const char *before = json_string_value(json_object_get(stored, "external_id"));
+	const char *after = json_string_value(json_object_get(canonical, "external_id"));
+	if (!before || !after)
+		return before != after;
+	return strcmp(before, after) != 0;
+}
+
+static bool brand_patch_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct brand_tx *t = cls;
+	brand_tx_reset(t);
+	json_t *row = nm_store_brand_get(pg, t->id, true, err);
+	if (!row)
+		return false;
+	json_t *stored = json_object_get(row, "doc");
+	json_t *merged = nm_merge_patch(stored, t->patch);
+	t->errors = json_array();
+	json_t *canonical = nm_brand_normalize(merged, t->errors);
+	json_decref(merged);
+	if (!canonical) {
+		json_decref(row);
+		return false; /* err stays NM_DB_OK: roll back, reply 422 */
 	}
-	json_t *brand = row_reply(res, 0);
-	int64_t new_id = nm_db_i64(res, 0, 0);
-	PQclear(res);
-	if (!nm_outbox_emit(pg, id == 0 ? "brand.created" : "brand.updated", brand) ||
-	    !nm_db_commit(pg)) {
-		json_decref(brand);
-		nm_db_rollback(pg);
+	json_decref(t->errors);
+	t->errors = NULL;
+	t->ext_forbidden = t->scope_brand && external_id_changed(stored, canonical);
+	json_decref(row);
+	bool ok = !t->ext_forbidden && save_brand(pg, t, canonical, err);
+	json_decref(canonical);
+	return ok;
+}
+
+static bool brand_delete_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct brand_tx *t = cls;
+	brand_tx_reset(t);
+	json_t *row = nm_store_brand_get(pg, t->id, true, err);
+	if (!row)
+		return false;
+	t->brand = nm_brand_from_row(row);
+	if (!nm_store_brand_delete(pg, t->id, err))
+		return false;
+	t->written = true;
+	if (!nm_outbox_emit(pg, "brand.deleted", t->brand)) {
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return false;
+	}
+	return true;
+}
+
+/* Replies a failed brand write. what: "saved" or "deleted". */
+static void reply_write_failed(struct nm_req *r, const struct brand_tx *t,
+			       const struct nm_db_err *err, const char *what)
+{
+	if (err->status == NM_DB_CONFLICT && strcmp(what, "saved") == 0) {
+		reply_conflict_external_id(r);
+	} else if (err->status == NM_DB_NOT_FOUND) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)t->id);
+	} else if (t->written) {
+		/* The row was written but its event or the commit failed. */
 		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
-				 "The brand could not be saved; retry.");
-		return;
+		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL, "The brand could not be %s; retry.",
+				 what);
+	} else {
+		nm_reply_db_err(r, err);
 	}
-	if (status == 201) {
-		char loc[48];
-		snprintf(loc, sizeof loc, "/v1/brands/%lld", (long long)new_id);
-		nm_reply_header(r, "Location", loc);
-	}
-	nm_reply_json(r, status, brand);
 }
 
 /* POST /v1/brands → 201 + Location. */
@@ -156,84 +200,74 @@ void nm_h_brands_create(struct nm_req *r)
 	}
 	json_decref(errors);
 	struct nm_pg *pg = nm_req_db(r);
-	if (pg && nm_db_begin(pg))
-		save_brand(r, pg, 0, canonical, 201);
-	else if (pg)
-		nm_reply_db_down(r);
+	struct brand_tx t = {.canonical = canonical};
+	struct nm_db_err err;
+	if (pg && nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_create_tx, &t, &err)) {
+		nm_reply_resource(r, 201, "brands", t.brand);
+		t.brand = NULL;
+	} else if (pg) {
+		reply_write_failed(r, &t, &err, "saved");
+	}
+	brand_tx_reset(&t);
 	json_decref(canonical);
+}
+
+static bool page_to_replies(struct nm_page *page)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(page->data, i, row)
+	{
+		json_array_set_new(page->data, i, nm_brand_from_row(json_incref(row)));
+	}
+	return true;
 }
 
 /* GET /v1/brands → {"data":[...],"next_cursor"}; a scoped key sees its brand only. */
 void nm_h_brands_list(struct nm_req *r)
 {
-	int limit;
-	int64_t after;
-	if (!nm_req_page(r, &limit, &after))
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	char a[24], l[16], scope[24];
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	snprintf(scope, sizeof scope, "%lld", (long long)nm_req_auth(r)->brand_id);
-	const char *p[] = {a, l, nm_req_auth(r)->brand_id ? scope : NULL};
-	PGresult *res = nm_db_exec(pg, &q_list, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
-	}
-	nm_reply_page(r, res, limit, 0, row_reply);
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_brands_list(pg, nm_req_auth(r)->brand_id, &pr, &page, &err) &&
+	    page_to_replies(&page))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
 
-/* Loads brand {id} into *res, or replies 404 (also for brands a scoped key may not
- * see, so that their existence does not leak). */
-static bool load(struct nm_req *r, struct nm_pg *pg, struct nm_sql *q, PGresult **out)
+/* True when the key may see brand {id}; else replies 404 (so that the existence of
+ * brands a scoped key may not see does not leak). */
+static bool visible(struct nm_req *r, int64_t id)
 {
-	int64_t id = nm_req_id_param(r, 0);
-	*out = NULL;
-	if (!nm_brand_visible(r, id)) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
-		return false;
-	}
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
-	const char *p[] = {idbuf};
-	PGresult *res = nm_db_exec(pg, q, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
-		return false;
-	}
-	if (PQntuples(res) == 0) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
-		PQclear(res);
-		return false;
-	}
-	*out = res;
-	return true;
+	if (nm_brand_visible(r, id))
+		return true;
+	nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
+	return false;
 }
 
 /* GET /v1/brands/{id} */
 void nm_h_brands_get(struct nm_req *r)
 {
-	struct nm_pg *pg = nm_req_db(r);
-	PGresult *res;
-	if (!pg || !load(r, pg, &q_get, &res))
+	int64_t id = nm_req_id_param(r, 0);
+	if (!visible(r, id))
 		return;
-	nm_reply_json(r, 200, row_reply(res, 0));
-	PQclear(res);
-}
-
-/* Whether the patch sets, changes or removes external_id. */
-static bool external_id_changed(const json_t *stored, const json_t *canonical)
-{
-	const char *before = json_string_value(json_object_get(stored, "external_id"));
-	const char *after = json_string_value(json_object_get(canonical, "external_id"));
-	if (!before || !after)
-		return before != after;
-	return strcmp(before, after) != 0;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_db_err err;
+	json_t *row = nm_store_brand_get(pg, id, false, &err);
+	if (row)
+		nm_reply_json(r, 200, nm_brand_from_row(row));
+	else if (err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)id);
+	else
+		nm_reply_db_err(r, &err);
 }
 
 /* PATCH /v1/brands/{id} (JSON merge patch) → 200 with the whole brand. external_id
@@ -243,84 +277,52 @@ static bool external_id_changed(const json_t *stored, const json_t *canonical)
  * change it (docs/api-decisions.md). A scoped key may send it unchanged. */
 void nm_h_brands_patch(struct nm_req *r)
 {
+	struct brand_tx t = {.id = nm_req_id_param(r, 0),
+			     .patch = nm_req_json(r),
+			     .scope_brand = nm_req_auth(r)->brand_id};
+	if (!visible(r, t.id))
+		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	if (!nm_db_begin(pg)) {
-		nm_reply_db_down(r);
-		return;
-	}
-	PGresult *res;
-	if (!load(r, pg, &q_get_for_update, &res)) {
-		nm_db_rollback(pg);
-		return;
-	}
-	json_t *stored = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
-	PQclear(res);
-	json_t *merged = nm_merge_patch(stored, nm_req_json(r));
-	json_t *errors = json_array();
-	json_t *canonical = nm_brand_normalize(merged, errors);
-	json_decref(merged);
-	if (!canonical) {
-		json_decref(stored);
-		nm_db_rollback(pg);
-		nm_reply_problem(r, NM_P_VALIDATION, errors,
+	struct nm_db_err err;
+	if (nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_patch_tx, &t, &err)) {
+		nm_reply_json(r, 200, t.brand);
+		t.brand = NULL;
+	} else if (t.errors) {
+		nm_reply_problem(r, NM_P_VALIDATION, t.errors,
 				 "The patched brand has %zu invalid field(s).",
-				 json_array_size(errors));
-		return;
-	}
-	json_decref(errors);
-	bool ext_changed = external_id_changed(stored, canonical);
-	json_decref(stored);
-	if (ext_changed && nm_req_auth(r)->brand_id) {
-		json_decref(canonical);
-		nm_db_rollback(pg);
+				 json_array_size(t.errors));
+		t.errors = NULL;
+	} else if (t.ext_forbidden) {
 		nm_reply_problem(r, NM_P_FORBIDDEN,
 				 json_pack("[{s:s, s:s}]", "field", "external_id", "message",
 					   "only a key not bound to a brand may set or change it"),
 				 "A key bound to a brand cannot set or change its external_id "
 				 "(it routes inbound CRM events to the brand).");
-		return;
+	} else {
+		reply_write_failed(r, &t, &err, "saved");
 	}
-	save_brand(r, pg, nm_req_id_param(r, 0), canonical, 200);
-	json_decref(canonical);
+	brand_tx_reset(&t);
 }
 
 /* DELETE /v1/brands/{id} → 204. */
 void nm_h_brands_delete(struct nm_req *r)
 {
+	struct brand_tx t = {.id = nm_req_id_param(r, 0)};
+	if (!visible(r, t.id))
+		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	if (!nm_db_begin(pg)) {
-		nm_reply_db_down(r);
-		return;
-	}
-	PGresult *res;
-	if (!load(r, pg, &q_get_for_update, &res)) {
-		nm_db_rollback(pg);
-		return;
-	}
-	json_t *brand = row_reply(res, 0);
-	PQclear(res);
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {idbuf};
-	res = nm_db_exec(pg, &q_delete, p);
-	bool ok = nm_db_ok(res);
-	if (!ok)
-		nm_reply_db_error(r, res);
-	PQclear(res);
-	if (ok && nm_outbox_emit(pg, "brand.deleted", brand) && nm_db_commit(pg)) {
+	struct nm_db_err err;
+	if (nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_delete_tx, &t, &err)) {
 		/* Its brand-bound keys went with it (ON DELETE CASCADE): forget them now,
 		 * not when their cache entries expire. */
 		nm_auth_cache_clear();
 		nm_reply_empty(r, 204);
-	} else if (ok) {
-		nm_reply_header(r, "Retry-After", "1");
-		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
-				 "The brand could not be deleted; retry.");
+	} else {
+		reply_write_failed(r, &t, &err, "deleted");
 	}
-	nm_db_rollback(pg);
-	json_decref(brand);
+	brand_tx_reset(&t);
 }

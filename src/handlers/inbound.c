@@ -8,11 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/inbound.h"
 #include "nm/ndjson.h"
 #include "nm/sign.h"
+#include "nm/store.h"
+#include "nm/store_inbound.h"
+#include "nm/store_inbound_sources.h"
 #include "nm/verr.h"
 
 #define TOLERANCE_S 300
@@ -22,14 +24,6 @@
 #define SIG_HEADER_MAX	  1024
 #define SOURCE_NAME_MAX	  64
 #define SOURCE_NAME_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
-
-static struct nm_sql q_source = {"inbound_source_secret",
-				 "SELECT id, secret FROM inbound_sources WHERE name = $1", 1, 0};
-static struct nm_sql q_dedupe = {
-	"inbound_dedupe",
-	"INSERT INTO inbound_events (source_id, msg_id, type) VALUES ($1, $2, $3) "
-	"ON CONFLICT DO NOTHING RETURNING 1",
-	3, 0};
 
 /* Compared against when the source is unknown, so that the reply takes as long as for
  * a known one and source names cannot be probed by timing either. */
@@ -122,22 +116,20 @@ static bool authentic(struct nm_req *r, const char *secret, const char *body, si
 }
 
 /* Looks the source up by name and authenticates the request: *source_id on success. */
-static bool authenticate_source(struct nm_req *r, struct nm_pg *pg, char *source_id, size_t n)
+static bool authenticate_source(struct nm_req *r, struct nm_pg *pg, int64_t *source_id)
 {
-	const char *p[] = {nm_req_str_param(r, 0)};
-	PGresult *res = nm_db_exec(pg, &q_source, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
+	char *secret = NULL;
+	struct nm_db_err err;
+	bool known = nm_store_inbound_source_secret(pg, nm_req_str_param(r, 0), source_id, &secret,
+						    &err);
+	if (!known && err.status != NM_DB_NOT_FOUND) {
+		nm_reply_db_err(r, &err);
 		return false;
 	}
 	size_t len;
 	const char *body = nm_req_body(r, &len);
-	bool known = PQntuples(res) == 1;
-	bool ok = authentic(r, known ? PQgetvalue(res, 0, 1) : NULL, body ? body : "", len);
-	if (ok)
-		snprintf(source_id, n, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
+	bool ok = authentic(r, known ? secret : NULL, body ? body : "", len);
+	nm_store_secret_free(secret);
 	return ok;
 }
 
@@ -204,66 +196,73 @@ static void prefix_data(json_t *errors)
 	}
 }
 
-/* Dedupe record + the change, one transaction. Replies. */
-static void apply(struct nm_req *r, struct nm_pg *pg, const char *source_id, json_t *in,
+/* The dedupe record and the change: the body of nm_tx_run. */
+struct inbound_tx {
+	int64_t source_id;
+	const char *source, *msg_id, *type;
+	const json_t *data;
+	nm_inbound_apply_fn fn;
+	bool duplicate;
+	json_t *errors; /* the event's field errors, when it is invalid */
+	json_t *result;
+};
+
+static bool inbound_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct inbound_tx *t = cls;
+	json_decref(t->result);
+	json_decref(t->errors);
+	t->result = NULL;
+	t->errors = json_array();
+	bool fresh;
+	if (!nm_store_inbound_dedupe(pg, t->source_id, t->msg_id, t->type, &fresh, err))
+		return false;
+	t->duplicate = !fresh;
+	if (t->duplicate)
+		return false; /* err NM_DB_OK: roll back, answer "duplicate" */
+	t->result = t->fn(pg, t->source, t->data, t->errors, err);
+	return t->result != NULL;
+}
+
+/* Dedupe record + the change, one transaction, SERIALIZABLE: a creator.status event
+ * reports the status it replaced, as PUT .../status does. Replies. */
+static void apply(struct nm_req *r, struct nm_pg *pg, int64_t source_id, json_t *in,
 		  nm_inbound_apply_fn fn)
 {
-	const char *type = json_string_value(json_object_get(in, "type"));
-	if (!nm_db_begin(pg)) {
-		nm_reply_db_down(r);
-		return;
+	struct inbound_tx t = {.source_id = source_id,
+			       .source = nm_req_str_param(r, 0),
+			       .msg_id = nm_req_header(r, "webhook-id"),
+			       .type = json_string_value(json_object_get(in, "type")),
+			       .data = json_object_get(in, "data"),
+			       .fn = fn};
+	struct nm_db_err err;
+	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, inbound_tx, &t, &err)) {
+		nm_reply_json(r, 200,
+			      json_pack("{s:s, s:s, s:o}", "status", "applied", "type", t.type,
+					"result", t.result));
+		t.result = NULL;
+	} else if (err.status != NM_DB_OK) {
+		nm_reply_db_err(r, &err);
+	} else if (t.duplicate) {
+		nm_reply_json(r, 200,
+			      json_pack("{s:s, s:s}", "status", "duplicate", "type", t.type));
+	} else {
+		prefix_data(t.errors);
+		nm_reply_problem(r, NM_P_VALIDATION, t.errors,
+				 "The %s event has %zu invalid field(s).", t.type,
+				 json_array_size(t.errors));
+		t.errors = NULL;
 	}
-	const char *p[] = {source_id, nm_req_header(r, "webhook-id"), type};
-	PGresult *res = nm_db_exec(pg, &q_dedupe, p);
-	if (!nm_db_ok(res) || PQntuples(res) == 0) {
-		if (nm_db_ok(res))
-			nm_reply_json(r, 200,
-				      json_pack("{s:s, s:s}", "status", "duplicate", "type", type));
-		else
-			nm_reply_db_error(r, res);
-		PQclear(res);
-		nm_db_rollback(pg);
-		return;
-	}
-	PQclear(res);
-	json_t *errors = json_array();
-	PGresult *db_err = NULL;
-	json_t *result = fn(pg, json_object_get(in, "data"), errors, &db_err);
-	if (!result) {
-		nm_db_rollback(pg);
-		if (json_array_size(errors)) {
-			prefix_data(errors);
-			nm_reply_problem(r, NM_P_VALIDATION, errors,
-					 "The %s event has %zu invalid field(s).", type,
-					 json_array_size(errors));
-			return;
-		}
-		if (db_err)
-			nm_reply_db_error(r, db_err);
-		else
-			nm_reply_db_down(r);
-		PQclear(db_err);
-		json_decref(errors);
-		return;
-	}
-	json_decref(errors);
-	if (!nm_db_commit(pg)) {
-		json_decref(result);
-		nm_db_rollback(pg);
-		nm_reply_db_down(r);
-		return;
-	}
-	nm_reply_json(
-		r, 200,
-		json_pack("{s:s, s:s, s:o}", "status", "applied", "type", type, "result", result));
+	json_decref(t.result);
+	json_decref(t.errors);
 }
 
 /* POST /v1/inbound/{source} → 200 {"status":"applied"|"duplicate", ...} */
 void nm_h_inbound_receive(struct nm_req *r)
 {
 	struct nm_pg *pg = nm_req_db(r);
-	char source_id[24];
-	if (!pg || !authenticate_source(r, pg, source_id, sizeof source_id))
+	int64_t source_id;
+	if (!pg || !authenticate_source(r, pg, &source_id))
 		return;
 	nm_inbound_apply_fn fn = NULL;
 	json_t *in = parse_envelope(r, &fn);

@@ -4,30 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/sign.h"
+#include "nm/store.h"
+#include "nm/store_inbound_sources.h"
 #include "nm/verr.h"
 
-#define SOURCE_COLS "id, name, " NM_SQL_TS("created_at")
-
-static struct nm_sql q_insert = {
-	"inbound_sources_insert",
-	"INSERT INTO inbound_sources (name, secret) VALUES ($1, $2) RETURNING " SOURCE_COLS, 2, 0};
-static struct nm_sql q_get = {"inbound_sources_get",
-			      "SELECT " SOURCE_COLS " FROM inbound_sources WHERE id = $1", 1, 0};
-static struct nm_sql q_list = {
-	"inbound_sources_list",
-	"SELECT " SOURCE_COLS " FROM inbound_sources WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
-static struct nm_sql q_delete = {"inbound_sources_delete",
-				 "DELETE FROM inbound_sources WHERE id = $1 RETURNING " SOURCE_COLS,
-				 1, 0};
-
-static bool require_unscoped(struct nm_req *r)
-{
-	return nm_require_unscoped(
-		r, "Inbound sources are managed with an admin key not bound to a brand.");
-}
+/* Only keys not bound to a brand reach these handlers: the routes are
+ * NM_SCOPE_UNSCOPED (src/http/routes.c) and the dispatcher answers the others. */
 
 static bool name_valid(const char *s, size_t n)
 {
@@ -40,21 +24,10 @@ static bool name_valid(const char *s, size_t n)
 	return true;
 }
 
-static json_t *row_json(const PGresult *res, int i)
-{
-	char path[96];
-	snprintf(path, sizeof path, "/v1/inbound/%s", PQgetvalue(res, i, 1));
-	return json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0), "name",
-			 PQgetvalue(res, i, 1), "inbound_path", path, "created_at",
-			 PQgetvalue(res, i, 2));
-}
-
 /* POST /v1/inbound-sources {"name"} → 201 with the secret, shown once; 409 on a
  * duplicate name. */
 void nm_h_inbound_sources_create(struct nm_req *r)
 {
-	if (!require_unscoped(r))
-		return;
 	json_t *in = nm_req_json(r), *errors = json_array(), *v;
 	const char *key, *name = NULL;
 	json_object_foreach(in, key, v)
@@ -89,23 +62,21 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The random source failed.");
 		return;
 	}
-	const char *p[] = {name, secret};
-	PGresult *res = nm_db_exec(pg, &q_insert, p);
-	if (!nm_db_ok(res)) {
-		if (strcmp(nm_db_sqlstate(res), "23505") == 0)
+	struct nm_db_err err;
+	json_t *row = nm_store_inbound_source_create(pg, name, secret, &err);
+	if (!row) {
+		OPENSSL_cleanse(secret, sizeof secret);
+		if (err.status == NM_DB_CONFLICT)
 			nm_reply_problem(r, NM_P_CONFLICT,
 					 json_pack("[{s:s, s:s}]", "field", "name", "message",
 						   "an inbound source already has this name"),
 					 "An inbound source named %s already exists.", name);
 		else
-			nm_reply_db_error(r, res);
-		PQclear(res);
+			nm_reply_db_err(r, &err);
 		return;
 	}
-	json_t *row = row_json(res, 0);
 	json_object_set_new(row, "secret", json_string(secret));
 	OPENSSL_cleanse(secret, sizeof secret);
-	PQclear(res);
 	nm_reply_secret(r, "secret"); /* an Idempotency-Key record keeps it as null */
 	nm_reply_resource(r, 201, "inbound-sources", row);
 }
@@ -113,32 +84,53 @@ void nm_h_inbound_sources_create(struct nm_req *r)
 /* GET /v1/inbound-sources */
 void nm_h_inbound_sources_list(struct nm_req *r)
 {
-	if (require_unscoped(r))
-		nm_reply_list(r, &q_list, row_json);
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_inbound_sources_list(pg, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
 
-/* Runs q on {id} and replies 404 when no row came back. */
-static PGresult *by_id(struct nm_req *r, struct nm_sql *q)
+static void reply_failed(struct nm_req *r, int64_t id, const struct nm_db_err *err)
 {
-	return require_unscoped(r) ? nm_fetch_by_id(r, q, "inbound source") : NULL;
+	if (err->status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No inbound source %lld.", (long long)id);
+	else
+		nm_reply_db_err(r, err);
 }
 
 /* GET /v1/inbound-sources/{id} */
 void nm_h_inbound_sources_get(struct nm_req *r)
 {
-	PGresult *res = by_id(r, &q_get);
-	if (!res)
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
 		return;
-	nm_reply_json(r, 200, row_json(res, 0));
-	PQclear(res);
+	struct nm_db_err err;
+	json_t *row = nm_store_inbound_source_get(pg, id, &err);
+	if (row)
+		nm_reply_json(r, 200, row);
+	else
+		reply_failed(r, id, &err);
 }
 
 /* DELETE /v1/inbound-sources/{id} → 204; its dedupe records go with it. */
 void nm_h_inbound_sources_delete(struct nm_req *r)
 {
-	PGresult *res = by_id(r, &q_delete);
-	if (!res)
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
 		return;
-	PQclear(res);
-	nm_reply_empty(r, 204);
+	struct nm_db_err err;
+	if (nm_store_inbound_source_delete(pg, id, &err))
+		nm_reply_empty(r, 204);
+	else
+		reply_failed(r, id, &err);
 }

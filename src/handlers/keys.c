@@ -4,21 +4,17 @@
 #include <string.h>
 
 #include "nm/auth.h"
-#include "nm/db.h"
 #include "nm/handlers.h"
+#include "nm/store.h"
+#include "nm/store_keys.h"
 #include "nm/verr.h"
 
-static bool require_unscoped(struct nm_req *r)
-{
-	return nm_require_unscoped(
-		r, "Keys are managed with an admin key that is not bound to a brand.");
-}
+/* Only keys not bound to a brand reach these handlers: the routes are
+ * NM_SCOPE_UNSCOPED (src/http/routes.c) and the dispatcher answers the others. */
 
 /* POST /v1/keys {"role","brand_id"?,"name"?} → 201 with the key, shown once. */
 void nm_h_keys_create(struct nm_req *r)
 {
-	if (!require_unscoped(r))
-		return;
 	json_t *in = nm_req_json(r), *errors = json_array();
 	const char *key;
 	json_t *v;
@@ -56,17 +52,20 @@ void nm_h_keys_create(struct nm_req *r)
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	char newkey[64];
-	PGresult *res;
-	json_t *row = nm_auth_create_key(nm_db_conn(pg), role, brand_id, name, newkey, &res);
+	char newkey[64], hash[65], prefix[16];
+	if (!nm_auth_new_key(newkey, hash, prefix)) {
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The random source failed.");
+		return;
+	}
+	struct nm_key_new k = {hash, prefix, name, nm_role_name(role), brand_id};
+	struct nm_db_err err;
+	json_t *row = nm_store_key_create(pg, &k, &err);
 	if (!row) {
-		if (res && strcmp(nm_db_sqlstate(res), "23503") == 0)
+		OPENSSL_cleanse(newkey, sizeof newkey);
+		if (err.status == NM_DB_MISSING_REF)
 			nm_reply_field_error(r, "brand_id", "no such brand");
-		else if (res)
-			nm_reply_db_error(r, res);
 		else
-			nm_reply_problem(r, NM_P_INTERNAL, NULL, "The random source failed.");
-		PQclear(res);
+			nm_reply_db_err(r, &err);
 		return;
 	}
 	json_object_set_new(row, "key", json_string(newkey));
@@ -75,42 +74,37 @@ void nm_h_keys_create(struct nm_req *r)
 	nm_reply_resource(r, 201, "keys", row);
 }
 
-static struct nm_sql q_list = {
-	"api_keys_list",
-	"SELECT id, prefix, name, role, brand_id, " NM_SQL_TS("created_at") ", " NM_SQL_TS(
-		"revoked_at") " FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2",
-	2, 0};
-
-static json_t *key_row(const PGresult *res, int i)
-{
-	return json_pack("{s:I, s:s, s:s?, s:s, s:o, s:s, s:s?}", "id",
-			 (json_int_t)nm_db_i64(res, i, 0), "prefix", PQgetvalue(res, i, 1), "name",
-			 nm_db_str(res, i, 2), "role", PQgetvalue(res, i, 3), "brand_id",
-			 nm_db_isnull(res, i, 4) ? json_null() : json_integer(nm_db_i64(res, i, 4)),
-			 "created_at", PQgetvalue(res, i, 5), "revoked_at", nm_db_str(res, i, 6));
-}
-
 /* GET /v1/keys → keys without their secret part. */
 void nm_h_keys_list(struct nm_req *r)
 {
-	if (require_unscoped(r))
-		nm_reply_list(r, &q_list, key_row);
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_keys_list(pg, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
-
-static struct nm_sql q_revoke = {
-	"api_keys_revoke",
-	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id",
-	1, 0};
 
 /* DELETE /v1/keys/{id} → 204; the key stops working at once on this instance. */
 void nm_h_keys_revoke(struct nm_req *r)
 {
-	if (!require_unscoped(r))
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
 		return;
-	PGresult *res = nm_fetch_by_id(r, &q_revoke, "key");
-	if (res) {
+	struct nm_db_err err;
+	if (nm_store_key_revoke(pg, id, &err)) {
 		nm_auth_cache_clear();
 		nm_reply_empty(r, 204);
+	} else if (err.status == NM_DB_NOT_FOUND) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No key %lld.", (long long)id);
+	} else {
+		nm_reply_db_err(r, &err);
 	}
-	PQclear(res);
 }

@@ -5,78 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nm/db.h"
 #include "nm/handlers.h"
 #include "nm/merge_patch.h"
 #include "nm/sign.h"
+#include "nm/store.h"
+#include "nm/store_webhooks.h"
 #include "nm/verr.h"
 #include "nm/webhooks.h"
-#include "nm/workers.h"
+
+/* Only keys not bound to a brand reach these handlers: the routes are
+ * NM_SCOPE_UNSCOPED (src/http/routes.c) and the dispatcher answers the others. */
 
 #define DESCRIPTION_MAX 500
-#define ENDPOINT_COLS                                                                              \
-	"id, url, array_to_json(events), description, status, " NM_SQL_TS(                         \
-		"created_at") ", " NM_SQL_TS("updated_at")
-
-static struct nm_sql q_insert = {
-	"webhooks_insert",
-	"INSERT INTO webhook_endpoints (url, events, description, secret) "
-	"VALUES ($1, ARRAY(SELECT json_array_elements_text($2::json)), $3, $4) "
-	"RETURNING " ENDPOINT_COLS,
-	4, 0};
-static struct nm_sql q_get = {
-	"webhooks_get", "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1", 1, 0};
-static struct nm_sql q_get_for_update = {
-	"webhooks_get_for_update",
-	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1 FOR UPDATE", 1, 0};
-static struct nm_sql q_list = {
-	"webhooks_list",
-	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
-static struct nm_sql q_update = {
-	"webhooks_update",
-	"UPDATE webhook_endpoints SET url = $2, events = ARRAY(SELECT "
-	"json_array_elements_text($3::json)), "
-	"description = $4, status = $5, updated_at = now() WHERE id = $1 RETURNING " ENDPOINT_COLS,
-	5, 0};
-static struct nm_sql q_delete = {"webhooks_delete",
-				 "DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", 1, 0};
-static struct nm_sql q_attempts = {
-	"webhooks_attempts",
-	"SELECT a.id, a.delivery_id, e.msg_id, e.type, a.attempt, a.http_status, a.error, "
-	"a.latency_ms, a.response_snippet, " NM_SQL_TS(
-		"a.created_at") ", d.state "
-				"FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = "
-				"a.delivery_id "
-				"JOIN events e ON e.id = d.event_id "
-				"WHERE a.endpoint_id = $1 AND ($2::bigint = 0 OR a.id < $2) ORDER "
-				"BY a.id DESC LIMIT $3",
-	3, 0};
-/* Due now, same event (same webhook-id); the NOTIFY wakes a worker at commit. */
-static struct nm_sql q_retry = {
-	"webhooks_retry",
-	"WITH d AS (UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now() "
-	"WHERE id = $2 AND endpoint_id = $1 RETURNING id, event_id, attempts, next_attempt_at) "
-	"SELECT d.id, e.msg_id, e.type, d.attempts, " NM_SQL_TS(
-		"d.next_attempt_at") ", "
-				     "pg_notify('" NM_WEBHOOK_CHANNEL
-				     "', '') FROM d JOIN events e ON e.id = d.event_id",
-	2, 0};
-
-static bool require_unscoped(struct nm_req *r)
-{
-	return nm_require_unscoped(
-		r, "Webhooks are managed with an admin key that is not bound to a brand.");
-}
-
-static json_t *row_json(const PGresult *res, int i)
-{
-	json_t *events = json_loads(PQgetvalue(res, i, 2), 0, NULL);
-	return json_pack("{s:I, s:s, s:o, s:s?, s:s, s:s, s:s}", "id",
-			 (json_int_t)nm_db_i64(res, i, 0), "url", PQgetvalue(res, i, 1), "events",
-			 events ? events : json_array(), "description", nm_db_str(res, i, 3),
-			 "status", PQgetvalue(res, i, 4), "created_at", PQgetvalue(res, i, 5),
-			 "updated_at", PQgetvalue(res, i, 6));
-}
 
 /* A validated endpoint: borrowed strings, owned events array (de-duplicated). */
 struct endpoint {
@@ -176,11 +116,14 @@ static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool res
 	return false;
 }
 
+static struct nm_webhook_fields fields(const struct endpoint *e)
+{
+	return (struct nm_webhook_fields){e->url, e->events, e->description, e->status};
+}
+
 /* POST /v1/webhooks {url, events, description?} → 201 with the secret, shown once. */
 void nm_h_webhooks_create(struct nm_req *r)
 {
-	if (!require_unscoped(r))
-		return;
 	struct endpoint e;
 	json_t *errors = json_array();
 	if (!validate(r, nm_req_json(r), false, true, &e, errors)) {
@@ -198,20 +141,17 @@ void nm_h_webhooks_create(struct nm_req *r)
 		json_decref(e.events);
 		return;
 	}
-	char *events = json_dumps(e.events, JSON_COMPACT);
+	struct nm_webhook_fields f = fields(&e);
+	struct nm_db_err err;
+	json_t *row = nm_store_webhook_create(pg, &f, secret, &err);
 	json_decref(e.events);
-	const char *p[] = {e.url, events, e.description, secret};
-	PGresult *res = nm_db_exec(pg, &q_insert, p);
-	free(events);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
+	if (!row) {
+		OPENSSL_cleanse(secret, sizeof secret);
+		nm_reply_db_err(r, &err);
 		return;
 	}
-	json_t *row = row_json(res, 0);
 	json_object_set_new(row, "secret", json_string(secret));
 	OPENSSL_cleanse(secret, sizeof secret);
-	PQclear(res);
 	nm_reply_secret(r, "secret"); /* an Idempotency-Key record keeps it as null */
 	nm_reply_resource(r, 201, "webhooks", row);
 }
@@ -219,189 +159,169 @@ void nm_h_webhooks_create(struct nm_req *r)
 /* GET /v1/webhooks */
 void nm_h_webhooks_list(struct nm_req *r)
 {
-	if (require_unscoped(r))
-		nm_reply_list(r, &q_list, row_json);
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_webhooks_list(pg, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
 
-/* Loads endpoint {id} (path parameter 0) or replies 404. */
-static PGresult *load(struct nm_req *r, struct nm_pg *pg, struct nm_sql *q)
+/* Replies a failed lookup or write of endpoint id. */
+static void reply_failed(struct nm_req *r, int64_t id, const struct nm_db_err *err)
 {
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)nm_req_id_param(r, 0));
-	const char *p[] = {idbuf};
-	PGresult *res = nm_db_exec(pg, q, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-	} else if (PQntuples(res) == 0) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No webhook endpoint %s.", idbuf);
-	} else {
-		return res;
-	}
-	PQclear(res);
-	return NULL;
+	if (err->status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No webhook endpoint %lld.",
+				 (long long)id);
+	else
+		nm_reply_db_err(r, err);
 }
 
 /* GET /v1/webhooks/{id} */
 void nm_h_webhooks_get(struct nm_req *r)
 {
-	struct nm_pg *pg = require_unscoped(r) ? nm_req_db(r) : NULL;
-	PGresult *res = pg ? load(r, pg, &q_get) : NULL;
-	if (!res)
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
 		return;
-	nm_reply_json(r, 200, row_json(res, 0));
-	PQclear(res);
+	struct nm_db_err err;
+	json_t *row = nm_store_webhook_get(pg, id, false, &err);
+	if (row)
+		nm_reply_json(r, 200, row);
+	else
+		reply_failed(r, id, &err);
 }
 
-static void save_patch(struct nm_req *r, struct nm_pg *pg, const struct endpoint *e)
+/* A PATCH: the body of nm_tx_run. */
+struct webhook_patch {
+	struct nm_req *r; /* for the URL check's configuration */
+	int64_t id;
+	const json_t *patch;
+	json_t *errors; /* 422 field errors, when the patched endpoint is invalid */
+	json_t *row;	/* the reply, once written */
+};
+
+static bool webhook_patch_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
-	char idbuf[24];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)nm_req_id_param(r, 0));
-	char *events = json_dumps(e->events, JSON_COMPACT);
-	const char *p[] = {idbuf, e->url, events, e->description, e->status};
-	PGresult *res = nm_db_exec(pg, &q_update, p);
-	free(events);
-	if (!nm_db_ok(res) || !nm_db_commit(pg)) {
-		if (nm_db_ok(res))
-			nm_reply_db_down(r);
-		else
-			nm_reply_db_error(r, res);
-		PQclear(res);
-		return;
+	struct webhook_patch *t = cls;
+	json_decref(t->errors);
+	json_decref(t->row);
+	t->errors = t->row = NULL;
+	json_t *stored = nm_store_webhook_get(pg, t->id, true, err);
+	if (!stored)
+		return false;
+	json_t *current = json_pack("{s:O, s:O, s:O, s:O}", "url", json_object_get(stored, "url"),
+				    "events", json_object_get(stored, "events"), "description",
+				    json_object_get(stored, "description"), "status",
+				    json_object_get(stored, "status"));
+	json_decref(stored);
+	json_t *merged = nm_merge_patch(current, t->patch);
+	json_decref(current);
+	json_t *errors = json_array();
+	struct endpoint e;
+	bool ok =
+		validate(t->r, merged, true, json_object_get(t->patch, "url") != NULL, &e, errors);
+	if (ok && strcmp(e.status, "failing") == 0 && json_object_get(t->patch, "status")) {
+		nm_verr_add(errors, "status", "must be active or disabled");
+		ok = false;
+		json_decref(e.events);
 	}
-	nm_reply_json(r, 200, row_json(res, 0));
-	PQclear(res);
+	if (ok) {
+		json_decref(errors);
+		struct nm_webhook_fields f = fields(&e);
+		t->row = nm_store_webhook_update(pg, t->id, &f, err);
+		json_decref(e.events);
+	} else {
+		t->errors = errors; /* err stays NM_DB_OK: roll back, reply 422 */
+	}
+	json_decref(merged);
+	return t->row != NULL;
 }
 
 /* PATCH /v1/webhooks/{id} (merge patch of url, events, description, status). Setting
  * status active re-enables a failing or disabled endpoint. */
 void nm_h_webhooks_patch(struct nm_req *r)
 {
-	struct nm_pg *pg = require_unscoped(r) ? nm_req_db(r) : NULL;
+	struct webhook_patch t = {r, nm_req_id_param(r, 0), nm_req_json(r), NULL, NULL};
+	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	if (!nm_db_begin(pg)) {
-		nm_reply_db_down(r);
-		return;
-	}
-	PGresult *res = load(r, pg, &q_get_for_update);
-	if (!res) {
-		nm_db_rollback(pg);
-		return;
-	}
-	json_t *stored = row_json(res, 0);
-	PQclear(res);
-	json_t *current = json_pack("{s:O, s:O, s:O, s:O}", "url", json_object_get(stored, "url"),
-				    "events", json_object_get(stored, "events"), "description",
-				    json_object_get(stored, "description"), "status",
-				    json_object_get(stored, "status"));
-	json_decref(stored);
-	json_t *patch = nm_req_json(r);
-	json_t *merged = nm_merge_patch(current, patch);
-	json_decref(current);
-	json_t *errors = json_array();
-	struct endpoint e;
-	bool ok = validate(r, merged, true, json_object_get(patch, "url") != NULL, &e, errors);
-	if (ok && strcmp(e.status, "failing") == 0 && json_object_get(patch, "status")) {
-		nm_verr_add(errors, "status", "must be active or disabled");
-		ok = false;
-		json_decref(e.events);
-	}
-	if (!ok) {
-		nm_db_rollback(pg);
-		nm_reply_problem(r, NM_P_VALIDATION, errors,
+	struct nm_db_err err;
+	if (nm_tx_run(pg, NM_TX_READ_COMMITTED, webhook_patch_tx, &t, &err)) {
+		nm_reply_json(r, 200, t.row);
+		t.row = NULL;
+	} else if (t.errors) {
+		nm_reply_problem(r, NM_P_VALIDATION, t.errors,
 				 "The patched endpoint has %zu invalid field(s).",
-				 json_array_size(errors));
+				 json_array_size(t.errors));
+		t.errors = NULL;
 	} else {
-		json_decref(errors);
-		save_patch(r, pg, &e);
-		json_decref(e.events);
+		reply_failed(r, t.id, &err);
 	}
-	nm_db_rollback(pg);
-	json_decref(merged);
+	json_decref(t.row);
+	json_decref(t.errors);
 }
 
 /* DELETE /v1/webhooks/{id} → 204; pending deliveries and the log go with it. */
 void nm_h_webhooks_delete(struct nm_req *r)
 {
-	struct nm_pg *pg = require_unscoped(r) ? nm_req_db(r) : NULL;
-	PGresult *res = pg ? load(r, pg, &q_delete) : NULL;
-	if (!res)
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
 		return;
-	PQclear(res);
-	nm_reply_empty(r, 204);
-}
-
-static json_t *attempt_json(const PGresult *res, int i)
-{
-	json_t *o = json_pack(
-		"{s:I, s:I, s:s, s:s, s:i, s:s?, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0),
-		"delivery_id", (json_int_t)nm_db_i64(res, i, 1), "event_id", PQgetvalue(res, i, 2),
-		"event_type", PQgetvalue(res, i, 3), "attempt", (int)nm_db_i64(res, i, 4), "error",
-		nm_db_str(res, i, 6), "created_at", PQgetvalue(res, i, 9));
-	json_object_set_new(o, "http_status",
-			    nm_db_isnull(res, i, 5) ? json_null()
-						    : json_integer(nm_db_i64(res, i, 5)));
-	json_object_set_new(o, "latency_ms",
-			    nm_db_isnull(res, i, 7) ? json_null()
-						    : json_real(atof(PQgetvalue(res, i, 7))));
-	json_object_set_new(o, "response",
-			    nm_db_isnull(res, i, 8) ? json_null()
-						    : json_string(PQgetvalue(res, i, 8)));
-	json_object_set_new(o, "delivery_state", json_string(PQgetvalue(res, i, 10)));
-	return o;
+	struct nm_db_err err;
+	if (nm_store_webhook_delete(pg, id, &err))
+		nm_reply_empty(r, 204);
+	else
+		reply_failed(r, id, &err);
 }
 
 /* GET /v1/webhooks/{id}/deliveries: one entry per attempt, newest first. */
 void nm_h_webhooks_deliveries(struct nm_req *r)
 {
-	int limit;
-	int64_t after;
-	if (!require_unscoped(r) || !nm_req_page(r, &limit, &after))
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
 		return;
+	int64_t id = nm_req_id_param(r, 0);
 	struct nm_pg *pg = nm_req_db(r);
-	PGresult *res = pg ? load(r, pg, &q_get) : NULL;
-	if (!res)
+	if (!pg)
 		return;
-	PQclear(res);
-	char id[24], a[24], l[16];
-	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
-	snprintf(a, sizeof a, "%lld", (long long)after);
-	snprintf(l, sizeof l, "%d", limit + 1);
-	const char *p[] = {id, a, l};
-	res = nm_db_exec(pg, &q_attempts, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-		PQclear(res);
+	struct nm_db_err err;
+	json_t *endpoint = nm_store_webhook_get(pg, id, false, &err);
+	if (!endpoint) {
+		reply_failed(r, id, &err);
 		return;
 	}
-	nm_reply_page(r, res, limit, 0, attempt_json);
+	json_decref(endpoint);
+	struct nm_page page;
+	if (nm_store_webhook_attempts(pg, id, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
 
 /* POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry → 202: pending and due now,
  * with the same webhook-id. Also redelivers a delivery that succeeded. */
 void nm_h_webhooks_retry(struct nm_req *r)
 {
-	struct nm_pg *pg = require_unscoped(r) ? nm_req_db(r) : NULL;
+	int64_t id = nm_req_id_param(r, 0), delivery_id = nm_req_id_param(r, 1);
+	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	char id[24], did[24];
-	snprintf(id, sizeof id, "%lld", (long long)nm_req_id_param(r, 0));
-	snprintf(did, sizeof did, "%lld", (long long)nm_req_id_param(r, 1));
-	const char *p[] = {id, did};
-	PGresult *res = nm_db_exec(pg, &q_retry, p);
-	if (!nm_db_ok(res)) {
-		nm_reply_db_error(r, res);
-	} else if (PQntuples(res) == 0) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No delivery %s for webhook endpoint %s.",
-				 did, id);
-	} else {
-		nm_reply_json(r, 202,
-			      json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s}", "id",
-					(json_int_t)nm_db_i64(res, 0, 0), "endpoint_id",
-					(json_int_t)nm_req_id_param(r, 0), "event_id",
-					PQgetvalue(res, 0, 1), "event_type", PQgetvalue(res, 0, 2),
-					"state", "pending", "attempts", (int)nm_db_i64(res, 0, 3),
-					"next_attempt_at", PQgetvalue(res, 0, 4)));
-	}
-	PQclear(res);
+	struct nm_db_err err;
+	json_t *reply = nm_store_webhook_retry(pg, id, delivery_id, &err);
+	if (reply)
+		nm_reply_json(r, 202, reply);
+	else if (err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
+				 "No delivery %lld for webhook endpoint %lld.",
+				 (long long)delivery_id, (long long)id);
+	else
+		nm_reply_db_err(r, &err);
 }

@@ -11,9 +11,11 @@
 #include <strings.h>
 
 #include "nm/authcache.h"
-#include "nm/db.h"
+#include "nm/db_pool.h"
 #include "nm/metrics.h"
 #include "nm/sign.h"
+#include "nm/store.h"
+#include "nm/store_keys.h"
 
 static const char *const role_names[] = {"none", "read", "write", "admin"};
 
@@ -46,10 +48,6 @@ static void count(const char *result)
 		       1);
 }
 
-static struct nm_sql q_lookup = {
-	"api_keys_lookup",
-	"SELECT id, role, brand_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", 1, 0};
-
 static enum nm_auth_result lookup(const char *hash, int cache_ttl_s, struct nm_auth *out)
 {
 	uint64_t gen = nm_authcache_generation();
@@ -57,23 +55,22 @@ static enum nm_auth_result lookup(const char *hash, int cache_ttl_s, struct nm_a
 	if (!pg)
 		return NM_AUTH_DB_DOWN;
 	count("result=\"db\"");
-	const char *params[] = {hash};
-	PGresult *res = nm_db_exec(pg, &q_lookup, params);
+	struct nm_key_found k;
+	struct nm_db_err err;
 	enum nm_auth_result ret = NM_AUTH_INVALID;
-	if (!nm_db_ok(res)) {
-		ret = NM_AUTH_DB_DOWN;
-	} else if (PQntuples(res) == 1) {
-		out->key_id = nm_db_i64(res, 0, 0);
-		if (!nm_role_parse(PQgetvalue(res, 0, 1), &out->role))
+	if (nm_store_key_lookup(pg, hash, &k, &err)) {
+		out->key_id = k.id;
+		if (!nm_role_parse(k.role, &out->role))
 			out->role = NM_ROLE_NONE;
-		out->brand_id = nm_db_i64(res, 0, 2);
+		out->brand_id = k.brand_id;
 		ret = NM_AUTH_OK;
 		if (cache_ttl_s > 0)
 			nm_authcache_put_valid(hash, out, cache_ttl_s, gen);
+	} else if (err.status != NM_DB_NOT_FOUND) {
+		ret = NM_AUTH_DB_DOWN;
 	} else if (cache_ttl_s > 0) {
 		nm_authcache_put_invalid(hash, cache_ttl_s);
 	}
-	PQclear(res);
 	nm_db_release(pg);
 	return ret;
 }
@@ -109,33 +106,11 @@ enum nm_auth_result nm_auth_check(const char *key, int cache_ttl_s, bool lookup_
 	return lookup(hash, cache_ttl_s, out);
 }
 
-json_t *nm_auth_create_key(PGconn *conn, enum nm_role role, int64_t brand_id, const char *name,
-			   char key_out[64], PGresult **res_out)
+bool nm_auth_new_key(char key_out[64], char hash_out[65], char prefix_out[16])
 {
-	*res_out = NULL;
 	if (!nm_random_token("nm_", 24, key_out, 64))
-		return NULL;
-	char hash[65], prefix[16], brand[24];
-	nm_sha256_hex(key_out, strlen(key_out), hash);
-	snprintf(prefix, sizeof prefix, "%.11s", key_out);
-	snprintf(brand, sizeof brand, "%lld", (long long)brand_id);
-	const char *params[] = {hash, prefix, name, nm_role_name(role), brand_id ? brand : NULL};
-	PGresult *res =
-		PQexecParams(conn,
-			     "INSERT INTO api_keys (key_hash, prefix, name, role, brand_id) VALUES "
-			     "($1,$2,$3,$4,$5) "
-			     "RETURNING id, prefix, name, role, brand_id, " NM_SQL_TS("created_at"),
-			     5, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		*res_out = res;
-		return NULL;
-	}
-	json_t *o = json_pack(
-		"{s:I, s:s, s:s?, s:s, s:o, s:s}", "id", (json_int_t)nm_db_i64(res, 0, 0), "prefix",
-		PQgetvalue(res, 0, 1), "name", nm_db_str(res, 0, 2), "role", PQgetvalue(res, 0, 3),
-		"brand_id",
-		nm_db_isnull(res, 0, 4) ? json_null() : json_integer(nm_db_i64(res, 0, 4)),
-		"created_at", PQgetvalue(res, 0, 5));
-	PQclear(res);
-	return o;
+		return false;
+	nm_sha256_hex(key_out, strlen(key_out), hash_out);
+	snprintf(prefix_out, 16, "%.11s", key_out);
+	return true;
 }

@@ -14,30 +14,10 @@
 #include <string.h>
 
 #include "internal.h"
-#include "nm/db.h"
+#include "nm/db_pool.h"
 #include "nm/sign.h"
-
-static struct nm_sql q_claim = {
-	"idem_claim",
-	"INSERT INTO idempotency_keys (api_key_id, idem_key, method, path, request_hash) "
-	"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (api_key_id, idem_key) DO UPDATE "
-	"SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash, "
-	"status = 0, content_type = NULL, location = NULL, body = NULL, created_at = now() "
-	"WHERE idempotency_keys.created_at < now() - interval '24 hours' "
-	"RETURNING 1",
-	5, 0};
-static struct nm_sql q_get = {
-	"idem_get",
-	"SELECT request_hash, status, content_type, location, body, method, path "
-	"FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2",
-	2, 0};
-static struct nm_sql q_store = {
-	"idem_store",
-	"UPDATE idempotency_keys SET status = $3, content_type = $4, location = $5, body = $6, "
-	"request_hash = $7 WHERE api_key_id = $1 AND idem_key = $2",
-	7, 0};
-static struct nm_sql q_drop = {
-	"idem_drop", "DELETE FROM idempotency_keys WHERE api_key_id = $1 AND idem_key = $2", 2, 0};
+#include "nm/store.h"
+#include "nm/store_idempotency.h"
 
 void nm_reply_secret(struct nm_req *r, const char *member)
 {
@@ -84,34 +64,31 @@ static void hash_request(struct nm_req *r)
 	free(buf);
 }
 
-static void replay(struct nm_req *r, PGresult *res)
+static void replay(struct nm_req *r, const struct nm_idem_record *rec)
 {
-	const char *ct = nm_db_str(res, 0, 2);
-	const char *loc = nm_db_str(res, 0, 3);
-	const char *body = nm_db_str(res, 0, 4);
-	int status = atoi(PQgetvalue(res, 0, 1));
-	if (loc)
-		nm_reply_header(r, "Location", loc);
+	if (rec->location)
+		nm_reply_header(r, "Location", rec->location);
 	nm_reply_header(r, "Idempotent-Replayed", "true");
 	/* Content types are a closed set of static strings on our side. */
 	const char *ctype = NULL;
+	const char *ct = rec->content_type;
 	if (ct && strcmp(ct, "application/problem+json") == 0)
 		ctype = "application/problem+json";
 	else if (ct)
 		ctype = "application/json; charset=utf-8";
-	char *copy = body ? strdup(body) : NULL;
-	nm_reply_text(r, status, ctype, copy, copy ? strlen(copy) : 0);
+	char *copy = rec->body ? strdup(rec->body) : NULL;
+	nm_reply_text(r, rec->status, ctype, copy, copy ? strlen(copy) : 0);
 }
 
 /* Claims the key, or answers from the existing record. hash is the fingerprint, or ""
  * when it is not known yet (streams). Returns 1 when claimed, 0 when a reply was set,
- * 2 when a finished record with the stored fingerprint in *stored_hash exists and the
- * caller must compare (streams only). */
-static int claim(struct nm_req *r, const char *hash, char stored_hash[65], PGresult **row)
+ * 2 when a finished record exists (in *rec, which the caller clears) and the caller
+ * must compare fingerprints. */
+static int claim(struct nm_req *r, const char *hash, struct nm_idem_record *rec)
 {
 	const char *key = nm_req_header(r, "Idempotency-Key");
 	size_t kl = strlen(key);
-	*row = NULL;
+	memset(rec, 0, sizeof *rec);
 	if (kl == 0 || kl > 255) {
 		nm_reply_problem(r, NM_P_BAD_REQUEST, NULL,
 				 "Idempotency-Key must be 1 to 255 characters.");
@@ -121,66 +98,56 @@ static int claim(struct nm_req *r, const char *hash, char stored_hash[65], PGres
 	if (!pg)
 		return 0;
 	r->idem_key = strdup(key);
-	char kid[24];
-	snprintf(kid, sizeof kid, "%lld", (long long)r->auth.key_id);
-	const char *p[] = {kid, r->idem_key, r->method, r->url, hash};
-	PGresult *res = nm_db_exec(pg, &q_claim, p);
-	if (!nm_db_ok(res)) {
-		PQclear(res);
+	bool claimed;
+	struct nm_db_err err;
+	if (!nm_store_idem_claim(pg, r->auth.key_id, r->idem_key, r->method, r->url, hash, &claimed,
+				 &err)) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
 				 "Could not record the Idempotency-Key.");
 		return 0;
 	}
-	bool claimed = PQntuples(res) == 1;
-	PQclear(res);
 	if (claimed) {
 		r->idem_record = true;
 		return 1;
 	}
-	res = nm_db_exec(pg, &q_get, p);
-	if (!nm_db_ok(res) || PQntuples(res) != 1) {
+	if (!nm_store_idem_get(pg, r->auth.key_id, r->idem_key, rec, &err)) {
 		/* Vanished between the two statements (the first request failed and
 		 * dropped its claim): ask for a retry rather than guess. */
-		PQclear(res);
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_IN_PROGRESS, NULL,
 				 "The first request with this Idempotency-Key just ended; retry.");
 		return 0;
 	}
-	if (atoi(PQgetvalue(res, 0, 1)) == 0) {
+	if (rec->status == 0) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_IN_PROGRESS, NULL,
 				 "A request with this Idempotency-Key is still in progress.");
-		PQclear(res);
+		nm_store_idem_record_clear(rec);
 		return 0;
 	}
-	snprintf(stored_hash, 65, "%s", PQgetvalue(res, 0, 0));
-	*row = res;
 	return 2;
 }
 
-/* Replay or 422, from the stored record row. */
-static void answer_duplicate(struct nm_req *r, PGresult *row)
+/* Replay or 422, from the stored record. */
+static void answer_duplicate(struct nm_req *r, const struct nm_idem_record *rec)
 {
-	if (strcmp(PQgetvalue(row, 0, 0), r->idem_hash) != 0)
+	if (strcmp(rec->request_hash, r->idem_hash) != 0)
 		nm_reply_problem(r, NM_P_IDEMPOTENCY_MISMATCH, NULL,
 				 "This Idempotency-Key was used with a different request (%s %s).",
-				 PQgetvalue(row, 0, 5), PQgetvalue(row, 0, 6));
+				 rec->method ? rec->method : "", rec->path ? rec->path : "");
 	else
-		replay(r, row);
+		replay(r, rec);
 }
 
 bool nm_idem_before(struct nm_req *r)
 {
 	hash_request(r);
-	char stored[65];
-	PGresult *row;
-	int c = claim(r, r->idem_hash, stored, &row);
-	if (c == 2) {
-		answer_duplicate(r, row);
-		PQclear(row);
-	}
+	struct nm_idem_record rec;
+	int c = claim(r, r->idem_hash, &rec);
+	if (c == 2)
+		answer_duplicate(r, &rec);
+	nm_store_idem_record_clear(&rec);
 	return c == 1;
 }
 
@@ -198,10 +165,9 @@ bool nm_idem_stream_begin(struct nm_req *r)
 	EVP_DigestUpdate(ctx, r->url, strlen(r->url));
 	EVP_DigestUpdate(ctx, "\n", 1);
 	r->idem_sha = ctx;
-	char stored[65];
-	PGresult *row;
-	int c = claim(r, "", stored, &row);
-	PQclear(row);
+	struct nm_idem_record rec;
+	int c = claim(r, "", &rec);
+	nm_store_idem_record_clear(&rec);
 	if (c == 2)
 		r->idem_check = true;
 	return c != 0;
@@ -229,18 +195,16 @@ void nm_idem_stream_end(struct nm_req *r)
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;
-	char kid[24];
-	snprintf(kid, sizeof kid, "%lld", (long long)r->auth.key_id);
-	const char *p[] = {kid, r->idem_key};
-	PGresult *res = nm_db_exec(pg, &q_get, p);
-	if (nm_db_ok(res) && PQntuples(res) == 1)
-		answer_duplicate(r, res);
-	else {
+	struct nm_idem_record rec;
+	struct nm_db_err err;
+	if (nm_store_idem_get(pg, r->auth.key_id, r->idem_key, &rec, &err)) {
+		answer_duplicate(r, &rec);
+		nm_store_idem_record_clear(&rec);
+	} else {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
 				 "Could not read the Idempotency-Key.");
 	}
-	PQclear(res);
 }
 
 void nm_idem_after(struct nm_req *r)
@@ -254,25 +218,19 @@ void nm_idem_after(struct nm_req *r)
 	if (!r->pg)
 		r->pg = pg;
 	nm_db_rollback(pg);
-	char kid[24];
-	snprintf(kid, sizeof kid, "%lld", (long long)r->auth.key_id);
-	PGresult *res;
+	struct nm_db_err err;
 	if (r->status >= 500 || r->status == 429) {
-		const char *p[] = {kid, r->idem_key};
-		res = nm_db_exec(pg, &q_drop, p);
-	} else {
-		char st[16];
-		snprintf(st, sizeof st, "%d", r->status);
-		const char *loc = NULL;
-		for (int i = 0; i < r->n_hdrs; i++)
-			if (strcmp(r->hdr_names[i], "Location") == 0)
-				loc = r->hdr_values[i];
-		char *body = stored_body(r);
-		const char *p[] = {kid, r->idem_key, st, r->reply_ctype, loc, body, r->idem_hash};
-		res = nm_db_exec(pg, &q_store, p);
-		free(body);
+		nm_store_idem_drop(pg, r->auth.key_id, r->idem_key, &err);
+		return;
 	}
-	PQclear(res);
+	const char *loc = NULL;
+	for (int i = 0; i < r->n_hdrs; i++)
+		if (strcmp(r->hdr_names[i], "Location") == 0)
+			loc = r->hdr_values[i];
+	char *body = stored_body(r);
+	nm_store_idem_store(pg, r->auth.key_id, r->idem_key, r->status, r->reply_ctype, loc, body,
+			    r->idem_hash, &err);
+	free(body);
 }
 
 void nm_idem_abandon(struct nm_req *r)
@@ -290,8 +248,6 @@ void nm_idem_abandon(struct nm_req *r)
 	if (!r->pg)
 		r->pg = pg;
 	nm_db_rollback(pg);
-	char kid[24];
-	snprintf(kid, sizeof kid, "%lld", (long long)r->auth.key_id);
-	const char *p[] = {kid, r->idem_key};
-	PQclear(nm_db_exec(pg, &q_drop, p));
+	struct nm_db_err err;
+	nm_store_idem_drop(pg, r->auth.key_id, r->idem_key, &err);
 }

@@ -12,6 +12,13 @@
 #include "nm/store.h"
 #include "nm/verr.h"
 
+/* The SELECT list nm_status_row_json reads (creator_statuses s JOIN creators c). */
+#define NM_STATUS_COLS                                                                             \
+	"s.brand_id, s.creator_id, s.status, s.note, " NM_SQL_TS("s.created_at") ", " NM_SQL_TS(   \
+		"s.updated_at") ", c.platform, c.handle, c.display_name, c.followers"
+
+static json_t *nm_status_row_json(const PGresult *res, int i);
+
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted", "declined",
 				       "excluded"};
 
@@ -99,7 +106,7 @@ static struct nm_sql q_clear = {
 	"SELECT " NM_STATUS_COLS ", s.status FROM s JOIN creators c ON c.id = s.creator_id",
 	4, 0};
 
-json_t *nm_status_row_json(const PGresult *res, int i)
+static json_t *nm_status_row_json(const PGresult *res, int i)
 {
 	return json_pack("{s:I, s:I, s:s, s:s?, s:s, s:s, s:{s:I, s:s, s:s, s:s?, s:I}}",
 			 "brand_id", (json_int_t)nm_db_i64(res, i, 0), "creator_id",
@@ -145,28 +152,6 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 	PQclear(res);
 	if (!row)
 		nm_db_err_set(err, NM_DB_UNAVAILABLE);
-	return row;
-}
-
-json_t *nm_store_status_set(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
-			    const char *status, const char *note, PGresult **err)
-{
-	char b[24], c[24];
-	const char *p[] = {nm_store_i64(b, brand_id),
-			   nm_store_i64(c, creator_id),
-			   status,
-			   note,
-			   NULL,
-			   "inbound"};
-	PGresult *res = nm_db_exec(pg, &q_upsert, p);
-	*err = NULL;
-	if (!nm_db_ok(res)) {
-		*err = res;
-		return NULL;
-	}
-	bool changed;
-	json_t *row = changed_row(pg, res, 0, &changed);
-	PQclear(res);
 	return row;
 }
 

@@ -1,0 +1,179 @@
+/* Webhook endpoint rows (see nm/store_webhooks.h). */
+#include "nm/store_webhooks.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "nm/db.h"
+#include "nm/store.h"
+#include "nm/workers.h"
+
+#define ENDPOINT_COLS                                                                              \
+	"id, url, array_to_json(events), description, status, " NM_SQL_TS(                         \
+		"created_at") ", " NM_SQL_TS("updated_at")
+
+static struct nm_sql q_insert = {
+	"webhooks_insert",
+	"INSERT INTO webhook_endpoints (url, events, description, secret) "
+	"VALUES ($1, ARRAY(SELECT json_array_elements_text($2::json)), $3, $4) "
+	"RETURNING " ENDPOINT_COLS,
+	4, 0};
+static struct nm_sql q_get = {
+	"webhooks_get", "SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1", 1, 0};
+static struct nm_sql q_get_for_update = {
+	"webhooks_get_for_update",
+	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id = $1 FOR UPDATE", 1, 0};
+static struct nm_sql q_list = {
+	"webhooks_list",
+	"SELECT " ENDPOINT_COLS " FROM webhook_endpoints WHERE id > $1 ORDER BY id LIMIT $2", 2, 0};
+static struct nm_sql q_update = {
+	"webhooks_update",
+	"UPDATE webhook_endpoints SET url = $2, events = ARRAY(SELECT "
+	"json_array_elements_text($3::json)), "
+	"description = $4, status = $5, updated_at = now() WHERE id = $1 RETURNING " ENDPOINT_COLS,
+	5, 0};
+static struct nm_sql q_delete = {"webhooks_delete",
+				 "DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id", 1, 0};
+static struct nm_sql q_attempts = {
+	"webhooks_attempts",
+	"SELECT a.id, a.delivery_id, e.msg_id, e.type, a.attempt, a.http_status, a.error, "
+	"a.latency_ms, a.response_snippet, " NM_SQL_TS(
+		"a.created_at") ", d.state "
+				"FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = "
+				"a.delivery_id "
+				"JOIN events e ON e.id = d.event_id "
+				"WHERE a.endpoint_id = $1 AND ($2::bigint = 0 OR a.id < $2) ORDER "
+				"BY a.id DESC LIMIT $3",
+	3, 0};
+/* Due now, same event (same webhook-id); the NOTIFY wakes a worker at commit. */
+static struct nm_sql q_retry = {
+	"webhooks_retry",
+	"WITH d AS (UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now() "
+	"WHERE id = $2 AND endpoint_id = $1 RETURNING id, event_id, attempts, next_attempt_at) "
+	"SELECT d.id, e.msg_id, e.type, d.attempts, " NM_SQL_TS(
+		"d.next_attempt_at") ", "
+				     "pg_notify('" NM_WEBHOOK_CHANNEL
+				     "', '') FROM d JOIN events e ON e.id = d.event_id",
+	2, 0};
+
+static json_t *endpoint_row(const PGresult *res, int i)
+{
+	json_t *events = json_loads(PQgetvalue(res, i, 2), 0, NULL);
+	return json_pack("{s:I, s:s, s:o, s:s?, s:s, s:s, s:s}", "id",
+			 (json_int_t)nm_db_i64(res, i, 0), "url", PQgetvalue(res, i, 1), "events",
+			 events ? events : json_array(), "description", nm_db_str(res, i, 3),
+			 "status", PQgetvalue(res, i, 4), "created_at", PQgetvalue(res, i, 5),
+			 "updated_at", PQgetvalue(res, i, 6));
+}
+
+static json_t *one_endpoint(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+			    struct nm_db_err *err)
+{
+	PGresult *res = nm_store_row(pg, q, p, err);
+	if (!res)
+		return NULL;
+	json_t *row = endpoint_row(res, 0);
+	PQclear(res);
+	return row;
+}
+
+json_t *nm_store_webhook_create(struct nm_pg *pg, const struct nm_webhook_fields *f,
+				const char *secret, struct nm_db_err *err)
+{
+	char *events = json_dumps(f->events, JSON_COMPACT);
+	if (!events) {
+		nm_db_err_set(err, NM_DB_ERROR);
+		return NULL;
+	}
+	const char *p[] = {f->url, events, f->description, secret};
+	json_t *row = one_endpoint(pg, &q_insert, p, err);
+	free(events);
+	return row;
+}
+
+json_t *nm_store_webhook_get(struct nm_pg *pg, int64_t id, bool for_update, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	return one_endpoint(pg, for_update ? &q_get_for_update : &q_get, p, err);
+}
+
+bool nm_store_webhooks_list(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
+			    struct nm_db_err *err)
+{
+	char a[24], l[24];
+	const char *p[] = {nm_store_i64(a, pr->after), nm_store_i64(l, pr->limit + 1)};
+	return nm_store_list(pg, &q_list, p, pr->limit, 0, endpoint_row, out, err);
+}
+
+json_t *nm_store_webhook_update(struct nm_pg *pg, int64_t id, const struct nm_webhook_fields *f,
+				struct nm_db_err *err)
+{
+	char *events = json_dumps(f->events, JSON_COMPACT);
+	if (!events) {
+		nm_db_err_set(err, NM_DB_ERROR);
+		return NULL;
+	}
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id), f->url, events, f->description, f->status};
+	json_t *row = one_endpoint(pg, &q_update, p, err);
+	free(events);
+	return row;
+}
+
+bool nm_store_webhook_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	PGresult *res = nm_store_row(pg, &q_delete, p, err);
+	bool found = res != NULL;
+	PQclear(res);
+	return found;
+}
+
+static json_t *attempt_row(const PGresult *res, int i)
+{
+	json_t *o = json_pack(
+		"{s:I, s:I, s:s, s:s, s:i, s:s?, s:s}", "id", (json_int_t)nm_db_i64(res, i, 0),
+		"delivery_id", (json_int_t)nm_db_i64(res, i, 1), "event_id", PQgetvalue(res, i, 2),
+		"event_type", PQgetvalue(res, i, 3), "attempt", (int)nm_db_i64(res, i, 4), "error",
+		nm_db_str(res, i, 6), "created_at", PQgetvalue(res, i, 9));
+	json_object_set_new(o, "http_status",
+			    nm_db_isnull(res, i, 5) ? json_null()
+						    : json_integer(nm_db_i64(res, i, 5)));
+	json_object_set_new(o, "latency_ms",
+			    nm_db_isnull(res, i, 7) ? json_null()
+						    : json_real(atof(PQgetvalue(res, i, 7))));
+	json_object_set_new(o, "response",
+			    nm_db_isnull(res, i, 8) ? json_null()
+						    : json_string(PQgetvalue(res, i, 8)));
+	json_object_set_new(o, "delivery_state", json_string(PQgetvalue(res, i, 10)));
+	return o;
+}
+
+bool nm_store_webhook_attempts(struct nm_pg *pg, int64_t id, const struct nm_page_req *pr,
+			       struct nm_page *out, struct nm_db_err *err)
+{
+	char b[24], a[24], l[24];
+	const char *p[] = {nm_store_i64(b, id), nm_store_i64(a, pr->after),
+			   nm_store_i64(l, pr->limit + 1)};
+	return nm_store_list(pg, &q_attempts, p, pr->limit, 0, attempt_row, out, err);
+}
+
+json_t *nm_store_webhook_retry(struct nm_pg *pg, int64_t id, int64_t delivery_id,
+			       struct nm_db_err *err)
+{
+	char b[24], d[24];
+	const char *p[] = {nm_store_i64(b, id), nm_store_i64(d, delivery_id)};
+	PGresult *res = nm_store_row(pg, &q_retry, p, err);
+	if (!res)
+		return NULL;
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s}", "id",
+			      (json_int_t)nm_db_i64(res, 0, 0), "endpoint_id", (json_int_t)id,
+			      "event_id", PQgetvalue(res, 0, 1), "event_type",
+			      PQgetvalue(res, 0, 2), "state", "pending", "attempts",
+			      (int)nm_db_i64(res, 0, 3), "next_attempt_at", PQgetvalue(res, 0, 4));
+	PQclear(res);
+	return o;
+}
