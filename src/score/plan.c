@@ -32,6 +32,8 @@
 #define NBANDS	       512	 /* price bands: 8 per octave over 64 bits */
 #define GOLDEN_ITERS   48
 #define IMPROVE_ROUNDS 64
+#define FIT_ROUNDS     4    /* refits of the dual with creators outside T */
+#define FIT_ADD	       4096 /* creators added per refit */
 
 struct item {
 	double v;
@@ -487,17 +489,22 @@ static enum nm_plan_status validate(const struct nm_plan_constraints *k, struct 
 	return NM_PLAN_OK;
 }
 
-/* Exact reduction of the eligible pool (file comment, step 2): returns the survivors in a
- * new array (*out, *n_out) and the fitted bound in *ub. */
+/* Exact reduction of the eligible pool (file comment, step 2). Two passes over the
+ * caller's array: the band heaps, then the creators that beat the K-th best value of all
+ * cheaper bands (any other has K creators that cost less and bring no less). The dual is
+ * fitted and the survivors chosen on that compact set. Returns the survivors in a new
+ * array (*out, *n_out), the bound in *ub and how many creators were eligible. */
 static bool prefilter(const struct nm_plan_candidate *c, size_t n, enum nm_score_goal g,
 		      int64_t lim, int64_t B, int K, struct item **out, size_t *n_out, double *ub,
-		      double *lam_out, double *mu_out)
+		      double *lam_out, double *mu_out, size_t *eligible)
 {
 	struct item *heaps = malloc((size_t)NBANDS * (size_t)K * sizeof *heaps);
 	size_t *hn = calloc(NBANDS, sizeof *hn);
 	bool ok = false;
-	struct item *t = NULL, *s = NULL;
-	bool *in = NULL;
+	struct item *t = NULL, *a = NULL, *cum = NULL, *add = NULL;
+	bool *in = NULL, *seen = NULL;
+	double *thr = NULL;
+	size_t ne = 0;
 	if (!heaps || !hn)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
@@ -506,16 +513,49 @@ static bool prefilter(const struct nm_plan_candidate *c, size_t n, enum nm_score
 		double v = cand_value(&c[i], g);
 		if (!(v > 0))
 			continue;
+		ne++;
 		struct item x = {.v = v, .p = c[i].price_cents, .id = c[i].id, .idx = i};
 		unsigned b = band_of(x.p);
 		heap_offer(heaps + (size_t)b * (size_t)K, &hn[b], (size_t)K, &x);
 	}
-	size_t nt = 0;
-	for (unsigned b = 0; b < NBANDS; b++)
+	*eligible = ne;
+	thr = malloc(NBANDS * sizeof *thr);
+	cum = malloc((size_t)K * sizeof *cum);
+	if (!thr || !cum)
+		goto done;
+	size_t ncum = 0, nt = 0;
+	for (unsigned b = 0; b < NBANDS; b++) {
+		thr[b] = ncum == (size_t)K ? cum[0].v : -INFINITY;
+		for (size_t j = 0; j < hn[b]; j++)
+			heap_offer(cum, &ncum, (size_t)K, &heaps[(size_t)b * (size_t)K + j]);
 		nt += hn[b];
-	t = malloc((nt ? nt : 1) * sizeof *t);
+	}
+	size_t acap = 4096, na = 0;
+	a = malloc(acap * sizeof *a);
+	if (!a)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].must_include || c[i].price_cents < 0 || c[i].price_cents > lim)
+			continue;
+		double v = cand_value(&c[i], g);
+		if (!(v > 0) || v <= thr[band_of(c[i].price_cents)])
+			continue;
+		if (na == acap) {
+			struct item *bigger = realloc(a, 2 * acap * sizeof *a);
+			if (!bigger)
+				goto done;
+			a = bigger;
+			acap *= 2;
+		}
+		a[na++] = (struct item){.v = v, .p = c[i].price_cents, .id = c[i].id, .idx = i};
+	}
+	/* T: the band heaps; greedy + local search on T gives LB */
+	size_t fcap = nt + (size_t)FIT_ROUNDS * FIT_ADD;
+	t = malloc((fcap ? fcap : 1) * sizeof *t);
 	in = malloc((nt ? nt : 1) * sizeof *in);
-	if (!t || !in)
+	add = malloc(FIT_ADD * sizeof *add);
+	seen = calloc(na ? na : 1, sizeof *seen);
+	if (!t || !in || !add || !seen)
 		goto done;
 	nt = 0;
 	for (unsigned b = 0; b < NBANDS; b++)
@@ -523,58 +563,64 @@ static bool prefilter(const struct nm_plan_candidate *c, size_t n, enum nm_score
 			t[nt++] = heaps[(size_t)b * (size_t)K + j];
 	struct pick pk;
 	greedy(t, nt, in, B, K, &pk);
-	double lb = pk.value, lam, mu;
-	if (!lag_fit(t, nt, B, K, &lam, &mu))
-		goto done;
-	/* Full pass: the bound over every eligible creator, then the survivors. */
-	double sum = lam * (double)B + mu * K;
-	size_t cap = 1024, ns = 0;
-	s = malloc(cap * sizeof *s);
-	if (!s)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].must_include || c[i].price_cents < 0 || c[i].price_cents > lim)
-			continue;
-		double v = cand_value(&c[i], g);
-		if (!(v > 0))
-			continue;
-		double r = v - lam * (double)c[i].price_cents - mu;
-		if (r > 0)
+	double lb = pk.value, lam = 0, mu = 0, sum = 0;
+	double best_sum = INFINITY, best_lam = 0, best_mu = 0;
+	/* The dual fitted on T only can be loose over the whole pool: add the creators the
+	 * bound still counts (reduced value > 0) and refit, a few times. Any (λ, μ) >= 0 gives
+	 * a valid bound; refits only tighten it. (A T entry may be added again: the fit is then
+	 * on a multiset, which only affects how tight the bound is, never its validity, as
+	 * the bound itself is summed over a.) */
+	for (int round = 0;; round++) {
+		if (!lag_fit(t, nt, B, K, &lam, &mu))
+			goto done;
+		sum = lam * (double)B + mu * K;
+		size_t nadd = 0;
+		for (size_t i = 0; i < na; i++) {
+			double r = a[i].v - lam * (double)a[i].p - mu;
+			if (r <= 0)
+				continue;
 			sum += r;
-	}
-	/* Keep r >= LB − UB, with a margin against rounding in the sums. */
-	double thr = lb - sum - 1e-9 * (sum > 1 ? sum : 1);
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].must_include || c[i].price_cents < 0 || c[i].price_cents > lim)
-			continue;
-		double v = cand_value(&c[i], g);
-		if (!(v > 0))
-			continue;
-		double r = v - lam * (double)c[i].price_cents - mu;
-		if (r < thr)
-			continue;
-		if (ns == cap) {
-			struct item *ns_ = realloc(s, 2 * cap * sizeof *s);
-			if (!ns_)
-				goto done;
-			s = ns_;
-			cap *= 2;
+			if (round < FIT_ROUNDS && !seen[i]) {
+				struct item x = a[i];
+				x.v = r;
+				x.idx = i; /* position in a, for the mark */
+				heap_offer(add, &nadd, FIT_ADD, &x);
+			}
 		}
-		s[ns++] = (struct item){.v = v, .p = c[i].price_cents, .id = c[i].id, .idx = i};
+		if (sum < best_sum)
+			best_sum = sum, best_lam = lam, best_mu = mu;
+		if (round >= FIT_ROUNDS || nadd == 0)
+			break;
+		for (size_t j = 0; j < nadd; j++) {
+			seen[add[j].idx] = true;
+			t[nt++] = a[add[j].idx];
+		}
 	}
-	*out = s;
+	/* Survivors: reduced value r >= LB − UB (with a margin against rounding in the sums);
+	 * compacted in place. */
+	sum = best_sum, lam = best_lam, mu = best_mu;
+	double keep = lb - sum - 1e-9 * (sum > 1 ? sum : 1);
+	size_t ns = 0;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].v - lam * (double)a[i].p - mu >= keep)
+			a[ns++] = a[i];
+	*out = a;
 	*n_out = ns;
 	*ub = sum;
 	*lam_out = lam;
 	*mu_out = mu;
-	s = NULL;
+	a = NULL;
 	ok = true;
 done:
 	free(heaps);
 	free(hn);
+	free(thr);
+	free(cum);
 	free(t);
 	free(in);
-	free(s);
+	free(add);
+	free(seen);
+	free(a);
 	return ok;
 }
 
@@ -653,18 +699,18 @@ enum nm_plan_status nm_plan_solve(const struct nm_plan_candidate *c, size_t n,
 	double lag_ub = INFINITY, lam = 0, mu = 0;
 	bool have_lag = false;
 	size_t eligible = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!c[i].must_include && c[i].price_cents >= 0 && c[i].price_cents <= lim &&
-		    cand_value(&c[i], k->goal) > 0)
-			eligible++;
-	r->eligible = eligible;
-	if (K > 0 && eligible > 0) {
-		if (eligible > PREFILTER_AT) {
-			if (!prefilter(c, n, k->goal, lim, B, K, &pool, &np, &lag_ub, &lam, &mu))
-				return fail(r, NM_PLAN_ENOMEM, "out of memory%.0lld%.0lld", 0, 0);
-			have_lag = true;
-		} else {
-			pool = malloc(eligible * sizeof *pool);
+	if (K > 0 && n > PREFILTER_AT) {
+		if (!prefilter(c, n, k->goal, lim, B, K, &pool, &np, &lag_ub, &lam, &mu, &eligible))
+			return fail(r, NM_PLAN_ENOMEM, "out of memory%.0lld%.0lld", 0, 0);
+		have_lag = true;
+		np = dominance(pool, np, K);
+	} else if (K > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (!c[i].must_include && c[i].price_cents >= 0 &&
+			    c[i].price_cents <= lim && cand_value(&c[i], k->goal) > 0)
+				eligible++;
+		{
+			pool = malloc((eligible ? eligible : 1) * sizeof *pool);
 			if (!pool)
 				return fail(r, NM_PLAN_ENOMEM, "out of memory%.0lld%.0lld", 0, 0);
 			for (size_t i = 0; i < n; i++) {
@@ -681,6 +727,7 @@ enum nm_plan_status nm_plan_solve(const struct nm_plan_candidate *c, size_t n,
 		}
 		np = dominance(pool, np, K);
 	}
+	r->eligible = eligible;
 	r->after_prefilter = np;
 
 	/* Too many for the table even after the exact reduction: keep the best by reduced
@@ -709,7 +756,8 @@ enum nm_plan_status nm_plan_solve(const struct nm_plan_candidate *c, size_t n,
 		free(pool);
 		return fail(r, NM_PLAN_ENOMEM, "out of memory%.0lld%.0lld", 0, 0);
 	}
-	qsort(pool, np, sizeof *pool, cmp_by_id);
+	if (np)
+		qsort(pool, np, sizeof *pool, cmp_by_id);
 	struct dp_out d = dp_solve(pool, np, B, K, in);
 	if (!d.ok) {
 		free(pool);
