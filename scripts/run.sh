@@ -134,6 +134,19 @@ else
 	note "using DATABASE_URL from the environment"
 fi
 
+# Webhook and inbound secrets are stored sealed under NICHEMATCH_SECRETS_KEY. For a local
+# run, one key is made once and kept in .data/secrets.key (mode 600); production passes its
+# own from a secret store (docs/operations.md).
+if [ -z "${NICHEMATCH_SECRETS_KEY:-}" ]; then
+	mkdir -p "$ROOT/.data"
+	if [ ! -s "$ROOT/.data/secrets.key" ]; then
+		(umask 077 && head -c 32 /dev/urandom | base64 >"$ROOT/.data/secrets.key")
+		note "made a secrets key in .data/secrets.key"
+	fi
+	NICHEMATCH_SECRETS_KEY=$(cat "$ROOT/.data/secrets.key")
+	export NICHEMATCH_SECRETS_KEY
+fi
+
 "$BIN" migrate
 
 # --- demo data: seeded through the API once the server listens (below) ------------------------

@@ -18,7 +18,9 @@
 #include "nm/openapi.h"
 #include "nm/prune.h"
 #include "nm/rankindex.h"
+#include "nm/secretbox.h"
 #include "nm/server.h"
+#include "nm/store.h"
 #include "nm/store_keys.h"
 #include "nm/tx.h"
 #include "nm/workers.h"
@@ -242,6 +244,31 @@ static int cmd_prune(const struct nm_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* Webhook and inbound secrets at rest: sealed under NICHEMATCH_SECRETS_KEY, including
+ * those stored before the key was set; without a key they stay in clear, and we say so. */
+static bool seal_secrets(void)
+{
+	if (!nm_secretbox_enabled()) {
+		nm_log(NM_LOG_WARN,
+		       "NICHEMATCH_SECRETS_KEY is not set: webhook and inbound secrets "
+		       "are stored in clear (see docs/security.md)");
+		return true;
+	}
+	struct nm_pg *pg = nm_db_acquire();
+	int sealed = 0;
+	struct nm_db_err err;
+	bool ok = pg && nm_store_seal_secrets(pg, &sealed, &err);
+	nm_db_release(pg);
+	if (!ok) {
+		nm_log(NM_LOG_ERROR, "cannot seal the stored secrets (%s)",
+		       pg ? nm_db_status_name(err.status) : "database unreachable");
+		return false;
+	}
+	if (sealed)
+		nm_log(NM_LOG_INFO, "sealed %d secret(s) stored in clear", sealed);
+	return true;
+}
+
 static int cmd_serve(struct nm_config *cfg)
 {
 	/* First: it may lower cfg->max_connections, which the daemon below takes. */
@@ -275,6 +302,8 @@ static int cmd_serve(struct nm_config *cfg)
 		nm_log(NM_LOG_ERROR, "out of memory");
 		return 1;
 	}
+	if (!seal_secrets())
+		return 1;
 	/* Block the stop signals before any thread starts, so that every thread inherits
 	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
 	sigset_t stop_set;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "nm/retention.h"
+#include "nm/secretbox.h"
 
 /* A private copy of NICHEMATCH_CORS_ORIGINS, split in place. */
 static char cors_buf[4096];
@@ -201,7 +202,8 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	cfg->webhook_allow_private = ap && strcmp(ap, "1") == 0;
 	const char *rs = getenv("NICHEMATCH_WEBHOOK_RETRY_SCHEDULE");
 	cfg->webhook_retry_schedule = rs && *rs ? rs : "5,300,1800,7200,18000,36000,36000";
-	return true;
+	/* The key never stays in the config: it goes to the secretbox, read once here. */
+	return nm_secretbox_configure(getenv("NICHEMATCH_SECRETS_KEY"), err, errsz);
 }
 
 bool nm_config_origin_allowed(const struct nm_config *cfg, const char *origin)

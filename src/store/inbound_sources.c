@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "nm/db.h"
+#include "nm/secretbox.h"
 #include "nm/store.h"
 
 #define SOURCE_COLS "id, name, " NM_SQL_TS("created_at")
@@ -49,8 +50,15 @@ static json_t *one_source(struct nm_pg *pg, struct nm_sql *q, const char *const 
 json_t *nm_store_inbound_source_create(struct nm_pg *pg, const char *name, const char *secret,
 				       struct nm_db_err *err)
 {
-	const char *p[] = {name, secret};
-	return one_source(pg, &q_insert, p, err);
+	char *stored = nm_secretbox_seal(secret);
+	if (!stored) {
+		nm_db_err_set(err, NM_DB_ERROR);
+		return NULL;
+	}
+	const char *p[] = {name, stored};
+	json_t *row = one_source(pg, &q_insert, p, err);
+	nm_secretbox_free(stored);
+	return row;
 }
 
 bool nm_store_inbound_sources_list(struct nm_pg *pg, const struct nm_page_req *pr,
@@ -86,7 +94,9 @@ bool nm_store_inbound_source_secret(struct nm_pg *pg, const char *name, int64_t 
 	if (!res)
 		return false;
 	*id = nm_db_i64(res, 0, 0);
-	*secret = strdup(PQgetvalue(res, 0, 1));
+	/* NULL when a sealed secret cannot be opened (the key changed): an internal error,
+	 * not "unknown source", so that the operator sees it. */
+	*secret = nm_secretbox_open(PQgetvalue(res, 0, 1));
 	PQclear(res);
 	if (!*secret) {
 		nm_db_err_set(err, NM_DB_ERROR);

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "nm/db.h"
+#include "nm/secretbox.h"
 #include "nm/store.h"
 #include "nm/workers.h"
 
@@ -86,8 +87,15 @@ json_t *nm_store_webhook_create(struct nm_pg *pg, const struct nm_webhook_fields
 		nm_db_err_set(err, NM_DB_ERROR);
 		return NULL;
 	}
-	const char *p[] = {f->url, events, f->description, secret};
+	char *stored = nm_secretbox_seal(secret);
+	if (!stored) {
+		free(events);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return NULL;
+	}
+	const char *p[] = {f->url, events, f->description, stored};
 	json_t *row = one_endpoint(pg, &q_insert, p, err);
+	nm_secretbox_free(stored);
 	free(events);
 	return row;
 }

@@ -21,6 +21,7 @@
 
 #include "nm/log.h"
 #include "nm/metrics.h"
+#include "nm/secretbox.h"
 #include "nm/store_deliveries.h"
 #include "nm/webhooks.h"
 
@@ -171,11 +172,15 @@ static void start_row(struct worker *w, const struct pg_result *res, int i)
 	j->endpoint = atoll(j->endpoint_id);
 	j->attempt = atoi(nm_claim_value(res, i, NM_CLAIM_ATTEMPTS)) + 1;
 	char *body = nm_claim_body(res, i);
+	/* Stored sealed when NICHEMATCH_SECRETS_KEY is set. One that does not open (the key
+	 * changed) signs nothing: the attempt fails as "secret malformed", on the record. */
+	char *secret = nm_secretbox_open(nm_claim_value(res, i, NM_CLAIM_SECRET));
 	w->jobs[w->n_jobs++] = j;
-	if (!nm_sender_start(w->sender, nm_claim_value(res, i, NM_CLAIM_URL),
-			     nm_claim_value(res, i, NM_CLAIM_SECRET),
-			     nm_claim_value(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0,
-			     j)) {
+	bool started = nm_sender_start(
+		w->sender, nm_claim_value(res, i, NM_CLAIM_URL), secret ? secret : "",
+		nm_claim_value(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0, j);
+	nm_secretbox_free(secret);
+	if (!started) {
 		/* No idle slot (cannot happen: we claim no more than are idle); the lease
 		 * brings it back. */
 		w->n_jobs--;

@@ -958,6 +958,14 @@ class SlowClientTests(ServerTestCase):
             ]
             for t in threads:
                 t.start()
+            # That the requests waited is seen, not timed: their backends wait on the lock
+            # while psql holds it (a duration would depend on how loaded the machine is).
+            waiting = 0
+            while locker.poll() is None and waiting < 3:
+                n = int(srv.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND wait_event_type = 'Lock'")[0][0])
+                waiting = max(waiting, n)
+                time.sleep(0.02)
             for t in threads:
                 t.join(15)
         finally:
@@ -967,8 +975,7 @@ class SlowClientTests(ServerTestCase):
         for name, status in (("list", 200), ("create", 201), ("import", 201)):
             r, took = results[name]
             self.assertStatus(r, status)
-            self.assertGreater(took, 1.5, "%s did not wait for the lock (%.2f s)" % (name, took))
-        self.assertGreater(time.monotonic() - t_locked, 2.0)
+        self.assertGreaterEqual(waiting, 2, "the requests did not wait for the lock")
         self.assertEqual(sum(len(self.slow_logs(d)) for d in ("header", "body", "import_rate")), cut_before)
 
     def test_300_slowloris_clients_release_their_threads(self):

@@ -145,3 +145,63 @@ class IdempotencySecretTests(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+SECRETS_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+
+def sign_inbound(secret, body):
+    """Standard Webhooks headers for body, with the suite's independent signer."""
+    import time
+    from test_webhooks import signature
+    mid, ts = "msg_" + secrets.token_hex(8), str(int(time.time()))
+    return {"webhook-id": mid, "webhook-timestamp": ts, "webhook-signature": signature(secret, mid, ts, body),
+            "Content-Type": "application/json"}
+
+
+class SealedSecretsTests(ServerTestCase):
+    """With NICHEMATCH_SECRETS_KEY set (as scripts/run.sh and production set it), no table holds
+    a key or a secret in clear: webhook and inbound secrets are sealed (AES-256-GCM), and still
+    sign deliveries and verify inbound events. Secrets stored before the key was set are sealed
+    at the next start. Without the key this test fails on the dump (secrets in their rows)."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1",
+                  "NICHEMATCH_WEBHOOK_WORKERS": "0", "NICHEMATCH_SECRETS_KEY": SECRETS_KEY}
+
+    def dump(self):
+        out = subprocess.run([pg_dump_bin(), "--data-only", "--no-owner", "-d", self.server.db_url],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_no_secret_in_clear_in_any_table(self):
+        made = []
+        for path, body, member, _ in CREATES:
+            b = dict(body)
+            if path == "/v1/inbound-sources":
+                b["name"] = "crm-sealed"
+            r = self.request("POST", path, b, headers={"Idempotency-Key": "seal-" + secrets.token_hex(6)})
+            self.assertEqual(r.status, 201, body_of(r))
+            made.append((path, r.json[member]))
+        dump = self.dump()
+        for path, secret in made:
+            self.assertEqual(tables_containing(dump, secret), set(), "%s: secret in clear" % path)
+            # nor its base64 body, in case a column held it without the prefix
+            self.assertEqual(tables_containing(dump, secret.split("_", 1)[1]), set(), path)
+        rows = self.server.psql("SELECT secret FROM webhook_endpoints UNION ALL SELECT secret FROM inbound_sources")
+        self.assertTrue(rows and all(r[0].startswith("enc1:") for r in rows), rows)
+        # The sealed inbound secret still verifies a signed event, and a wrong one still fails.
+        secret = made[2][1]
+        body = b'{"type":"creator.upsert","data":{"platform":"instagram","handle":"sealed_one","followers":12000}}'
+        h = sign_inbound(secret, body)
+        r = self.request("POST", "/v1/inbound/crm-sealed", raw=body, headers=h, key=None)
+        self.assertEqual(r.status, 200, body_of(r))
+        h = sign_inbound("whsec_" + "A" * 32, body)
+        self.assertEqual(self.request("POST", "/v1/inbound/crm-sealed", raw=body, headers=h, key=None).status, 401)
+
+    def test_secrets_stored_in_clear_are_sealed_at_start(self):
+        self.server.psql("INSERT INTO inbound_sources (name, secret) VALUES ('crm-legacy', "
+                         "'whsec_bGVnYWN5bGVnYWN5bGVnYWN5bGVnYWN5bGVn')")
+        self.server.restart()
+        rows = self.server.psql("SELECT secret FROM inbound_sources WHERE name = 'crm-legacy'")
+        self.assertTrue(rows[0][0].startswith("enc1:"), rows)
+        self.assertNotIn("bGVnYWN5bGVnYWN5", self.dump())
