@@ -25,6 +25,7 @@
 #include "nm/log.h"
 #include "nm/pgarray.h"
 #include "nm/score_filter.h"
+#include "nm/store_index.h"
 #include "nm/taxonomy.h"
 
 enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };
@@ -32,7 +33,6 @@ enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };
 #define NO_ID	      UINT32_MAX
 #define MAX_SLOTS     (1u << 24)
 #define BIO_WORDS_MAX 96
-#define FETCH_ROWS    "20000"
 
 struct plist {
 	uint32_t *v;
@@ -62,9 +62,8 @@ struct index {
 	struct plist *post[SRC_COUNT]; /* indexed by term id, cap_terms entries */
 	size_t postings, stale;
 	bool loaded;
-	char low_water[32]; /* pg_snapshot_xmin of the last sync, as text */
-	char synced_at[40]; /* now() of the last sync's snapshot, as text: compared with
-			     * prune_state.index_resync_before (tombstones pruned) */
+	struct nm_index_mark mark; /* where the last sync got to (its synced_at is compared
+				    * with prune_state.index_resync_before: tombstones pruned) */
 };
 
 static struct index idx;
@@ -355,64 +354,10 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 	return ok;
 }
 
-/* Columns of the sync query, in order. */
-#define SYNC_COLS                                                                                  \
-	"id, platform, followers, following, engagement_rate, price_per_post_cents, "              \
-	"audience_female_share, follower_growth_30d, "                                             \
-	"floor(extract(epoch FROM last_post_at) / 86400)::int, country, language, "                \
-	"audience_countries::text, categories, hashtags, bio"
-
-static void fill_features(const PGresult *res, int i, struct nm_score_features *f)
+/* Inserts or replaces a creator. */
+static bool apply_row(struct index *ix, const struct nm_index_row *row)
 {
-	memset(f, 0, sizeof *f);
-	f->id = nm_db_i64(res, i, 0);
-	enum nm_platform p = NM_PLATFORM_OTHER;
-	nm_platform_parse(PQgetvalue(res, i, 1), &p);
-	f->platform = (uint8_t)p;
-	long long fol = nm_db_i64(res, i, 2);
-	f->followers = fol > UINT32_MAX ? UINT32_MAX : (uint32_t)fol;
-	long long fing = PQgetisnull(res, i, 3) ? -1 : nm_db_i64(res, i, 3);
-	f->following = fing > INT32_MAX ? INT32_MAX : (int32_t)fing;
-	f->engagement_rate = PQgetisnull(res, i, 4) ? -1.0 : strtod(PQgetvalue(res, i, 4), NULL);
-	long long price = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);
-	f->price_cents = price > INT32_MAX ? INT32_MAX : (int32_t)price;
-	f->audience_female_share =
-		PQgetisnull(res, i, 6) ? -1.0f : (float)strtod(PQgetvalue(res, i, 6), NULL);
-	f->follower_growth_30d =
-		PQgetisnull(res, i, 7) ? NAN : (float)strtod(PQgetvalue(res, i, 7), NULL);
-	f->days_since_post = NM_SCORE_DAYS_UNKNOWN;
-	if (!PQgetisnull(res, i, 9))
-		memcpy(f->country, PQgetvalue(res, i, 9), 2);
-	if (!PQgetisnull(res, i, 10))
-		memcpy(f->language, PQgetvalue(res, i, 10), 2);
-	if (PQgetisnull(res, i, 11))
-		return;
-	/* The largest audience shares, largest first. */
-	json_t *aud = json_loads(PQgetvalue(res, i, 11), 0, NULL);
-	const char *cc;
-	json_t *v;
-	json_object_foreach(aud, cc, v)
-	{
-		uint16_t share = (uint16_t)lround(json_number_value(v) * 10000);
-		size_t pos = f->n_aud;
-		while (pos > 0 && f->aud[pos - 1].share < share)
-			pos--;
-		if (pos >= NM_SCORE_AUD_MAX)
-			continue;
-		size_t last = f->n_aud < NM_SCORE_AUD_MAX ? f->n_aud : NM_SCORE_AUD_MAX - 1;
-		memmove(&f->aud[pos + 1], &f->aud[pos], (last - pos) * sizeof f->aud[0]);
-		memcpy(f->aud[pos].cc, cc, 2);
-		f->aud[pos].share = share;
-		if (f->n_aud < NM_SCORE_AUD_MAX)
-			f->n_aud++;
-	}
-	json_decref(aud);
-}
-
-/* Inserts or replaces the creator of row i. */
-static bool apply_row(struct index *ix, const PGresult *res, int i)
-{
-	int64_t id = nm_db_i64(res, i, 0);
+	int64_t id = row->f.id;
 	uint32_t slot = map_get(ix, id);
 	if (slot == NO_ID) {
 		if (!slots_reserve(ix))
@@ -433,12 +378,12 @@ static bool apply_row(struct index *ix, const PGresult *res, int i)
 			ix->stale = SIZE_MAX / 2; /* versions wrapped: force a rebuild */
 	}
 	ix->n_post[slot] = 0;
-	fill_features(res, i, &ix->feat[slot]);
+	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
-	ix->post_day[slot] = PQgetisnull(res, i, 8) ? INT32_MIN : (int32_t)nm_db_i64(res, i, 8);
-	return index_list(ix, SRC_CAT, slot, PQgetvalue(res, i, 12)) &&
-	       index_list(ix, SRC_TAG, slot, PQgetvalue(res, i, 13)) &&
-	       (PQgetisnull(res, i, 14) || index_bio(ix, slot, PQgetvalue(res, i, 14)));
+	ix->post_day[slot] = row->post_day;
+	return index_list(ix, SRC_CAT, slot, row->categories) &&
+	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
+	       (!row->bio || index_bio(ix, slot, row->bio));
 }
 
 static void apply_delete(struct index *ix, int64_t id)
@@ -476,83 +421,22 @@ static void index_clear(struct index *ix)
 
 /* ------------------------------------------------------------------ sync */
 
-static bool exec_ok(PGconn *c, const char *sql)
+static bool sink_row(void *cls, const struct nm_index_row *row)
 {
-	PGresult *r = PQexec(c, sql);
-	bool ok = r &&
-		  (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
-	PQclear(r);
-	return ok;
+	return apply_row(cls, row);
 }
 
-/* The sync's snapshot facts: xmin, its time, and whether tombstones an index synced at
- * $1 may need were pruned since (false for $1 NULL). */
-#define SYNC_FACTS                                                                                 \
-	"pg_snapshot_xmin(pg_current_snapshot())::text, now()::text, "                             \
-	"coalesce((SELECT index_resync_before >= $1::timestamptz FROM prune_state), false)"
-
-/* Reads changes newer than ix->low_water (everything when ix is empty) into ix. A delta
- * that finds tombstones it may need pruned (*resync) changes nothing and fails: the
- * caller rebuilds. */
-static bool fetch_into(PGconn *c, struct index *ix, bool full, bool *changed, bool *resync)
+static void sink_gone(void *cls, int64_t id)
 {
-	*changed = false;
-	*resync = false;
-	if (!exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-		return false;
-	const char *since[] = {full ? NULL : ix->synced_at};
-	PGresult *r = PQexecParams(c, "SELECT " SYNC_FACTS, 1, NULL, since, NULL, NULL, 0);
-	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	char new_low[32] = "", new_at[40] = "";
-	if (ok) {
-		snprintf(new_low, sizeof new_low, "%s", PQgetvalue(r, 0, 0));
-		snprintf(new_at, sizeof new_at, "%s", PQgetvalue(r, 0, 1));
-		*resync = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-		ok = !*resync;
-	}
-	PQclear(r);
-	const char *p[] = {ix->low_water};
-	if (ok) {
-		r = full ? PQexec(c, "DECLARE nm_sync NO SCROLL CURSOR FOR SELECT " SYNC_COLS
-				     " FROM creators")
-			 : PQexecParams(c,
-					"DECLARE nm_sync NO SCROLL CURSOR FOR SELECT " SYNC_COLS
-					" FROM creators WHERE txid >= $1::xid8",
-					1, NULL, p, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		PQclear(r);
-	}
-	while (ok) {
-		r = PQexec(c, "FETCH " FETCH_ROWS " FROM nm_sync");
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-		int n = ok ? PQntuples(r) : 0;
-		for (int i = 0; i < n && ok; i++)
-			ok = apply_row(ix, r, i);
-		PQclear(r);
-		if (n)
-			*changed = true;
-		if (n == 0)
-			break;
-	}
-	if (ok && !full) {
-		r = PQexecParams(c,
-				 "SELECT creator_id FROM creator_tombstones WHERE txid >= $1::xid8",
-				 1, NULL, p, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-		for (int i = 0; ok && i < PQntuples(r); i++) {
-			apply_delete(ix, nm_db_i64(r, i, 0));
-			*changed = true;
-		}
-		PQclear(r);
-	}
-	ok = ok && exec_ok(c, "COMMIT");
-	if (!ok) {
-		exec_ok(c, "ROLLBACK");
-	} else {
-		snprintf(ix->low_water, sizeof ix->low_water, "%s", new_low);
-		snprintf(ix->synced_at, sizeof ix->synced_at, "%s", new_at);
-	}
-	return ok;
+	apply_delete(cls, id);
+}
+
+/* Reads changes since ix's mark (everything when full) into ix; see
+ * nm_store_index_fetch. */
+static bool fetch_into(struct nm_pg *pg, struct index *ix, bool full, bool *changed, bool *resync)
+{
+	const struct nm_index_sink sink = {ix, sink_row, sink_gone};
+	return nm_store_index_fetch(pg, full ? NULL : &ix->mark, &sink, &ix->mark, changed, resync);
 }
 
 static bool needs_rebuild(const struct index *ix)
@@ -563,33 +447,19 @@ static bool needs_rebuild(const struct index *ix)
 
 bool nm_index_sync(struct nm_pg *pg)
 {
-	PGconn *c = nm_db_conn(pg);
 	pthread_mutex_lock(&sync_mu);
 	bool ok = true, resync = false;
 	const char *why = !idx.loaded ? "load" : needs_rebuild(&idx) ? "compaction" : NULL;
 	if (!why) {
 		/* Most syncs find nothing new: one statement (one snapshot) says so without
 		 * a transaction or the write lock. */
-		const char *p[] = {idx.synced_at, idx.low_water};
-		PGresult *r = PQexecParams(
-			c,
-			"SELECT " SYNC_FACTS ", "
-			"EXISTS (SELECT 1 FROM creators WHERE txid >= $2::xid8) OR "
-			"EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $2::xid8)",
-			2, NULL, p, NULL, NULL, 0);
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
-		resync = ok && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-		bool changes = !ok || strcmp(PQgetvalue(r, 0, 3), "t") == 0;
-		if (ok && !resync && !changes) {
-			snprintf(idx.low_water, sizeof idx.low_water, "%s", PQgetvalue(r, 0, 0));
-			snprintf(idx.synced_at, sizeof idx.synced_at, "%s", PQgetvalue(r, 0, 1));
-		}
-		PQclear(r);
+		bool changes;
+		ok = nm_store_index_changes(pg, &idx.mark, &idx.mark, &resync, &changes);
 		if (ok && !resync && changes) {
 			/* Small deltas are applied in place under the write lock. */
 			pthread_rwlock_wrlock(&lock);
 			bool changed;
-			ok = fetch_into(c, &idx, false, &changed, &resync);
+			ok = fetch_into(pg, &idx, false, &changed, &resync);
 			pthread_rwlock_unlock(&lock);
 			ok = ok || resync;
 		}
@@ -603,7 +473,7 @@ bool nm_index_sync(struct nm_pg *pg)
 		struct index fresh;
 		memset(&fresh, 0, sizeof fresh);
 		bool changed;
-		ok = fetch_into(c, &fresh, true, &changed, &resync);
+		ok = fetch_into(pg, &fresh, true, &changed, &resync);
 		if (ok) {
 			fresh.loaded = true;
 			pthread_rwlock_wrlock(&lock);
