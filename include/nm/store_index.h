@@ -50,4 +50,8 @@ bool nm_store_index_fetch(struct nm_pg *pg, const struct nm_index_mark *since,
 			  const struct nm_index_sink *sink, struct nm_index_mark *now,
 			  bool *changed, bool *resync);
 
+/* Runs sync on a connection borrowed from the pool (the warm-up thread has no request
+ * connection); false when none could be had. */
+bool nm_store_index_pooled(bool (*sync)(struct nm_pg *pg));
+
 #endif

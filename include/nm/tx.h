@@ -8,10 +8,12 @@
 #ifndef NM_TX_H
 #define NM_TX_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 
-#include "nm/db.h"
+/* Forward declarations keep libpq out of the layers above the store (PGresult is
+ * struct pg_result). */
+struct pg_result;
+struct nm_pg;
 
 enum nm_db_status {
 	NM_DB_OK = 0,
@@ -35,7 +37,7 @@ struct nm_db_err {
 };
 
 /* Classifies a failed result into e (an OK result gives NM_DB_OK). */
-void nm_db_err_from(struct nm_db_err *e, const PGresult *res);
+void nm_db_err_from(struct nm_db_err *e, const struct pg_result *res);
 /* Sets e to a status without a server answer (NOT_FOUND, UNAVAILABLE). */
 void nm_db_err_set(struct nm_db_err *e, enum nm_db_status status);
 const char *nm_db_status_name(enum nm_db_status s);

@@ -21,7 +21,6 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "nm/db.h"
 #include "nm/log.h"
 #include "nm/pgarray.h"
 #include "nm/score_filter.h"
@@ -953,11 +952,7 @@ void nm_index_free(void)
 static void *warm_main(void *arg)
 {
 	(void)arg;
-	struct nm_pg *pg = nm_db_acquire();
-	if (!pg)
-		return NULL; /* the first run will load it */
-	nm_index_sync(pg);
-	nm_db_release(pg);
+	nm_store_index_pooled(nm_index_sync); /* without a connection the first run loads it */
 	return NULL;
 }
 

@@ -182,3 +182,13 @@ bool nm_store_index_changes(struct nm_pg *pg, const struct nm_index_mark *since,
 	PQclear(r);
 	return ok;
 }
+
+bool nm_store_index_pooled(bool (*sync)(struct nm_pg *pg))
+{
+	struct nm_pg *pg = nm_db_acquire();
+	if (!pg)
+		return false;
+	bool ok = sync(pg);
+	nm_db_release(pg);
+	return ok;
+}
