@@ -278,9 +278,11 @@ static void mark_failed(struct import *im, const char *why)
 	record_free(&rec);
 }
 
-/* The request's checks, before anything is allocated: scope, format, query. */
-static bool import_allowed(struct nm_req *r, const struct nm_import_parser_ops **ops,
-			   bool *abort_on_error, const char **platform)
+/* The request's checks, before anything is allocated: scope, format, the query
+ * parameters on_error and platform (pq), the running-import cap. */
+static bool import_allowed(struct nm_req *r, const char *on_error, const char *pq,
+			   const struct nm_import_parser_ops **ops, bool *abort_on_error,
+			   const char **platform)
 {
 	if (nm_req_auth(r)->brand_id) {
 		nm_reply_problem(
@@ -295,7 +297,6 @@ static bool import_allowed(struct nm_req *r, const struct nm_import_parser_ops *
 			"application/json (an array).");
 		return false;
 	}
-	const char *on_error = nm_req_query(r, "on_error");
 	if (on_error && strcmp(on_error, "abort") != 0 && strcmp(on_error, "skip") != 0) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
 				 json_pack("[{s:s,s:s}]", "field", "on_error", "message",
@@ -304,7 +305,6 @@ static bool import_allowed(struct nm_req *r, const struct nm_import_parser_ops *
 		return false;
 	}
 	*abort_on_error = on_error && strcmp(on_error, "abort") == 0;
-	const char *pq = nm_req_query(r, "platform");
 	enum nm_platform pl;
 	if (pq && !nm_platform_parse(pq, &pl)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
@@ -333,7 +333,8 @@ static void import_begin(struct nm_req *r)
 	const struct nm_import_parser_ops *ops;
 	bool abort_on_error;
 	const char *platform;
-	if (!import_allowed(r, &ops, &abort_on_error, &platform))
+	if (!import_allowed(r, nm_req_query(r, "on_error"), nm_req_query(r, "platform"), &ops,
+			    &abort_on_error, &platform))
 		return;
 	/* From here on running_imports counts this import: import_free releases it. */
 	struct nm_pg *pg = nm_req_db(r);
