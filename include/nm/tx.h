@@ -10,8 +10,10 @@
 
 #include <stdbool.h>
 
+/* Forward declarations keep libpq out of the layers above the store (PGresult is
+ * struct pg_result). */
+struct pg_result;
 struct nm_pg;
-struct pg_result; /* libpq's PGresult: this header is included above the store */
 
 enum nm_db_status {
 	NM_DB_OK = 0,

@@ -1,6 +1,8 @@
 /* Transactions with retry (see nm/tx.h). */
 #include "nm/tx.h"
 
+#include "nm/db.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

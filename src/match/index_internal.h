@@ -1,0 +1,92 @@
+/* Private to src/match: the index's layout, shared by the structure and sync
+ * (index.c) and the ranking (rank.c). The helpers a run calls per posting are inline
+ * here so that the split costs no calls. */
+#ifndef NM_MATCH_INDEX_INTERNAL_H
+#define NM_MATCH_INDEX_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "nm/rankindex.h"
+#include "nm/store_index.h"
+
+enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };
+
+#define NO_ID	      UINT32_MAX
+#define MAX_SLOTS     (1u << 24)
+#define BIO_WORDS_MAX 96
+
+struct plist {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+struct index {
+	/* slots */
+	struct nm_score_features *feat;
+	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
+	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
+	uint16_t *n_post;	 /* postings written for the slot's current version */
+	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
+				  * it for every posting, and 4 B per slot stay in cache
+				  * where 64 B do not */
+	uint32_t n_slots, cap_slots, live;
+	/* id → slot */
+	int64_t *map_id;
+	uint32_t *map_slot;
+	uint32_t map_cap; /* power of two; 0 = empty */
+	/* dictionary */
+	char **term;
+	uint32_t *term_len;
+	uint32_t n_terms, cap_terms;
+	uint32_t *dict; /* open addressing over term ids, NO_ID = empty */
+	uint32_t dict_cap;
+	struct plist *post[SRC_COUNT]; /* indexed by term id, cap_terms entries */
+	size_t postings, stale;
+	bool loaded;
+	struct nm_index_mark mark; /* where the last sync got to (its synced_at is compared
+				    * with prune_state.index_resync_before: tombstones pruned) */
+};
+
+/* The one process-wide index: runs hold nm_idx_lock for reading, syncs for writing. */
+extern struct index nm_idx;
+extern pthread_rwlock_t nm_idx_lock;
+
+static inline uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint32_t dict_find(const struct index *ix, const char *s, size_t n)
+{
+	if (!ix->dict_cap)
+		return NO_ID;
+	uint32_t mask = ix->dict_cap - 1;
+	for (uint32_t i = (uint32_t)hash_bytes(s, n) & mask;; i = (i + 1) & mask) {
+		uint32_t t = ix->dict[i];
+		if (t == NO_ID)
+			return NO_ID;
+		if (ix->term_len[t] == n && memcmp(ix->term[t], s, n) == 0)
+			return t;
+	}
+}
+
+static inline bool posting_live(const struct index *ix, uint32_t e)
+{
+	uint32_t slot = e >> 8;
+	uint8_t v = ix->ver[slot];
+	return (v & 0x80) && (v & 0x7f) == (e & 0x7f);
+}
+
+/* Memory for per-slot arrays, on 2 MiB pages where the kernel allows (index.c). */
+void *nm_idx_big_alloc(size_t bytes);
+/* Frees the ranking's pooled scratch memory (rank.c; at shutdown). */
+void nm_idx_scratch_free_all(void);
+
+#endif
