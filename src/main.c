@@ -11,7 +11,8 @@
 
 #include "nm/auth.h"
 #include "nm/config.h"
-#include "nm/db.h"
+#include "nm/db_admin.h"
+#include "nm/db_pool.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/log.h"
@@ -51,10 +52,10 @@ static void usage(FILE *f)
 	      f);
 }
 
-static PGconn *connect_or_die(const struct nm_config *cfg)
+static struct pg_conn *connect_or_die(const struct nm_config *cfg)
 {
 	char err[512];
-	PGconn *c = nm_db_connect_raw(cfg, err, sizeof err);
+	struct pg_conn *c = nm_db_connect_raw(cfg, err, sizeof err);
 	if (!c) {
 		fprintf(stderr, "nichematch: cannot connect to the database: %s\n", err);
 		exit(1);
@@ -72,11 +73,11 @@ static void db_failed(const char *what, const struct nm_db_err *err)
 
 static int cmd_migrate(const struct nm_config *cfg)
 {
-	PGconn *c = connect_or_die(cfg);
+	struct pg_conn *c = connect_or_die(cfg);
 	char err[1024];
 	const char *dir = nm_db_migrations_dir(cfg);
 	bool ok = nm_db_migrate(c, dir, err, sizeof err);
-	PQfinish(c);
+	nm_db_close(c);
 	if (!ok) {
 		fprintf(stderr, "nichematch: migration failed: %s\n", err);
 		return 1;
@@ -129,7 +130,7 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 		fprintf(stderr, "nichematch: cannot create the key: random source failed\n");
 		return 1;
 	}
-	PGconn *conn = connect_or_die(cfg);
+	struct pg_conn *conn = connect_or_die(cfg);
 	struct nm_key_new k = {hash, prefix, name, nm_role_name(role), brand};
 	struct nm_db_err err;
 	json_t *row = nm_store_key_create_conn(conn, &k, &err);
@@ -138,13 +139,13 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 			fprintf(stderr, "nichematch: no brand %lld\n", brand);
 		else
 			db_failed("cannot create the key", &err);
-		PQfinish(conn);
+		nm_db_close(conn);
 		return 1;
 	}
 	long long id = (long long)json_integer_value(json_object_get(row, "id"));
 	fprintf(stderr, "nichematch: created %s key id %lld\n", nm_role_name(role), id);
 	json_decref(row);
-	PQfinish(conn);
+	nm_db_close(conn);
 	/* The key exists only here: a caller whose stdout is gone must hear of it. */
 	if (printf("%s\n", key) < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "nichematch: cannot write the key to stdout; revoke key id %lld\n",
@@ -156,10 +157,10 @@ static int keys_create(const struct nm_config *cfg, int argc, char **argv)
 
 static int keys_list(const struct nm_config *cfg)
 {
-	PGconn *conn = connect_or_die(cfg);
+	struct pg_conn *conn = connect_or_die(cfg);
 	struct nm_db_err err;
 	json_t *rows = nm_store_keys_table_conn(conn, &err);
-	PQfinish(conn);
+	nm_db_close(conn);
 	if (!rows) {
 		db_failed("cannot list the keys", &err);
 		return 1;
@@ -188,7 +189,7 @@ static int keys_revoke(const struct nm_config *cfg, const char *id)
 		fprintf(stderr, "usage: nichematch keys revoke ID\n");
 		return 2;
 	}
-	PGconn *conn = connect_or_die(cfg);
+	struct pg_conn *conn = connect_or_die(cfg);
 	struct nm_db_err err;
 	int rc = 0;
 	if (nm_store_key_revoke_conn(conn, v, &err)) {
@@ -200,7 +201,7 @@ static int keys_revoke(const struct nm_config *cfg, const char *id)
 		db_failed("cannot revoke the key", &err);
 		rc = 1;
 	}
-	PQfinish(conn);
+	nm_db_close(conn);
 	return rc;
 }
 
@@ -224,10 +225,10 @@ static int cmd_prune(const struct nm_config *cfg, int argc, char **argv)
 		fprintf(stderr, "usage: nichematch prune\n");
 		return 2;
 	}
-	PGconn *c = connect_or_die(cfg);
+	struct pg_conn *c = connect_or_die(cfg);
 	struct nm_prune_result r;
 	nm_prune_pass(c, cfg, NULL, &r);
-	PQfinish(c);
+	nm_db_close(c);
 	json_t *j = nm_prune_result_json(&r);
 	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -276,7 +277,7 @@ static int cmd_serve(struct nm_config *cfg)
 	/* Migrate first (advisory-locked, so concurrent starts are safe); wait a little
 	 * for a database that is still starting, as in docker compose. */
 	char err[1024];
-	PGconn *c = NULL;
+	struct pg_conn *c = NULL;
 	for (int i = 0; i < 30 && !c; i++) {
 		c = nm_db_connect_raw(cfg, err, sizeof err);
 		if (!c) {
@@ -293,7 +294,7 @@ static int cmd_serve(struct nm_config *cfg)
 	bool ok = cfg->migrate_on_start
 			  ? nm_db_migrate(c, nm_db_migrations_dir(cfg), err, sizeof err)
 			  : nm_db_migrated(c, nm_db_migrations_dir(cfg), err, sizeof err);
-	PQfinish(c);
+	nm_db_close(c);
 	if (!ok) {
 		nm_log(NM_LOG_ERROR, "migration failed: %s", err);
 		return 1;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nm/config.h"
+#include "nm/db_admin.h"
 #include "nm/db_pool.h"
 
 /* A named statement. Declare one static per query beside the function that runs it:
@@ -59,30 +60,10 @@ const char *nm_db_error_safe(const PGresult *res, PGconn *conn, char *buf, size_
  * timeouts, too many connections): answer 503 + Retry-After. */
 bool nm_db_unavailable(const PGresult *res);
 
-/* True when the last connection attempt succeeded and migrations are applied. */
-bool nm_db_ready(void);
-/* Pool gauges for /metrics. */
-void nm_db_stats(int *size, int *in_use, int *open, long long *acquire_timeouts);
-
 /* Small result helpers: NULL-aware getters. */
 const char *nm_db_str(const PGresult *res, int row, int col); /* NULL when SQL NULL */
 int64_t nm_db_i64(const PGresult *res, int row, int col);     /* 0 when NULL */
 bool nm_db_isnull(const PGresult *res, int row, int col);
-
-/* Opens a standalone connection (CLI commands, migrations, workers). NULL on failure
- * with the reason written into err. */
-PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz);
-
-/* Applies migrations/NNNN_*.sql in order under an advisory lock, recording each in
- * schema_migrations. Returns false with a reason in err. */
-bool nm_db_migrate(PGconn *conn, const char *dir, char *err, size_t errsz);
-/* Without changing anything: whether every migration in dir is recorded in
- * schema_migrations. False with a reason in err when one is missing or the table cannot
- * be read. For `serve` with NICHEMATCH_MIGRATE_ON_START=0. */
-bool nm_db_migrated(PGconn *conn, const char *dir, char *err, size_t errsz);
-/* The migrations directory: cfg->migrations_dir, else the source tree's, else
- * ./migrations, else /usr/share/nichematch/migrations. */
-const char *nm_db_migrations_dir(const struct nm_config *cfg);
 
 /* SQL expression rendering a timestamptz column as RFC 3339 UTC with milliseconds. */
 #define NM_SQL_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"

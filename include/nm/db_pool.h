@@ -24,4 +24,9 @@ bool nm_db_begin(struct nm_pg *pg);
 bool nm_db_commit(struct nm_pg *pg);
 void nm_db_rollback(struct nm_pg *pg);
 
+/* True when the last connection attempt succeeded and migrations are applied. */
+bool nm_db_ready(void);
+/* Pool gauges for /metrics. */
+void nm_db_stats(int *size, int *in_use, int *open, long long *acquire_timeouts);
+
 #endif

@@ -8,8 +8,6 @@
 
 /* Only for the helpers below that still take a database result (handlers/matches.c
  * and handlers/imports.c are moving off them); not defined here. */
-struct pg_result;
-struct nm_sql;
 
 /* health.c */
 void nm_h_healthz(struct nm_req *r);
@@ -73,35 +71,16 @@ void nm_h_inbound_receive(struct nm_req *r);
 /* Its header-only checks (begin only), run before the body is buffered. */
 extern const struct nm_stream_ops nm_inbound_precheck;
 
-/* Shared by handlers: answers a failed database result. Connection loss, timeouts
- * and overload are 503 + Retry-After; unique violations 409; anything else is our
- * bug: logged with the request id, 500 to the client without database details. */
-void nm_reply_db_error(struct nm_req *r, const struct pg_result *res);
-
-/* The same from a classified failure (nm/tx.h): the one mapping of database outcomes to
- * problems. Logs only the SQLSTATE and constraint of a bug, never the server's text. */
+/* Shared by handlers: answers a classified database failure (nm/tx.h), the one mapping of
+ * database outcomes to problems: connection loss, timeouts and overload are 503 +
+ * Retry-After, unique violations 409, a missing reference 404, anything else our bug. Logs only the
+ * SQLSTATE and constraint of a bug, never the server's text. */
 struct nm_db_err;
 void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
-
-/* Replies one page of a list: rows 0..limit-1 of res through row(), and next_cursor from
- * column cursor_col of the last of them when res has limit+1 rows (list queries ask for
- * one row more than the page, to know whether another page follows). Consumes res. */
-void nm_reply_page(struct nm_req *r, struct pg_result *res, int limit, int cursor_col,
-		   json_t *(*row)(const struct pg_result *res, int i));
 
 /* Replies {"data", "next_cursor"} from a page the store made; consumes page->data. */
 struct nm_page;
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
-
-/* A whole simple list: reads ?limit/?cursor, runs q with ($1 after id, $2 limit + 1) and
- * replies the page (cursor from column 0). */
-void nm_reply_list(struct nm_req *r, struct nm_sql *q,
-		   json_t *(*row)(const struct pg_result *res, int i));
-
-/* Runs q with the path's {id} as $1. Returns the result when it has a row; otherwise
- * replies (404 "No <what> <id>.", or the database error) and returns NULL. The caller
- * PQclears a returned result. */
-struct pg_result *nm_fetch_by_id(struct nm_req *r, struct nm_sql *q, const char *what);
 
 /* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>
  * from row's "id". Consumes row. */

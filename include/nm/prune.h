@@ -18,7 +18,6 @@
 #define NM_PRUNE_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdatomic.h>
 
 #include "nm/config.h"
@@ -61,7 +60,8 @@ struct nm_prune_result {
 /* Runs one pass on c, a connection the caller owns and no one else uses while this
  * runs (the lock is taken and released on it). stop may be NULL. Fills *out; never
  * fails otherwise. */
-void nm_prune_pass(PGconn *c, const struct nm_config *cfg, const atomic_bool *stop,
+struct pg_conn;
+void nm_prune_pass(struct pg_conn *c, const struct nm_config *cfg, const atomic_bool *stop,
 		   struct nm_prune_result *out);
 
 /* {"status","duration_ms","deleted":{table:n,...}[,"error"]}: a new reference. */

@@ -46,6 +46,12 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void nm_db_close(PGconn *conn)
+{
+	if (conn)
+		PQfinish(conn);
+}
+
 PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz)
 {
 	char options[256], ct[16];

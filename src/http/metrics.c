@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nm/db.h"
+#include "nm/db_pool.h"
 #include "nm/http.h"
 #include "nm/prune.h"
 

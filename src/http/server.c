@@ -22,7 +22,7 @@
 
 #include "internal.h"
 #include "nm/auth.h"
-#include "nm/db.h"
+#include "nm/db_pool.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
