@@ -23,7 +23,7 @@
 /* Unmeasured runs first: the first executions pay for plan caching and cold buffers. */
 #define WARMUP_MAX 1000
 
-/* Shaped like the brands table in SPEC.md section 3, so row width and decoding are realistic. */
+/* Shaped like the brands table (docs/api.md §3), so row width and decoding are realistic. */
 static const char create_sql[] =
 	"CREATE TEMP TABLE bench_brand ("
 	" id bigint PRIMARY KEY, name text NOT NULL, industry text, niches text[] NOT NULL,"

@@ -1,4 +1,4 @@
-/* API keys (SPEC §2): generation, SHA-256 hashing, lookup with a short in-process
+/* API keys (docs/api.md §2): generation, SHA-256 hashing, lookup with a short in-process
  * cache (nm/authcache.h) so that a hot key costs no database round trip and a string
  * that cannot be a key costs none at all. Keys are never stored or logged; only their
  * hash and an 11-character prefix for humans. */

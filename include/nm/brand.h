@@ -1,4 +1,4 @@
-/* The brand model of SPEC §3: validation, normalisation and defaults. Pure:
+/* The brand model of docs/api.md §3: validation, normalisation and defaults. Pure:
  * jansson only. Canonical form is a JSON object; the store persists it field by field. */
 #ifndef NM_BRAND_H
 #define NM_BRAND_H
@@ -14,7 +14,7 @@
  * the stored canonical brand) and returns a new canonical object, or NULL after
  * appending one {"field","message"} per problem to errors (borrowed array).
  *
- * Canonical object: only the writable fields of SPEC §3 that are set, normalised:
+ * Canonical object: only the writable fields of docs/api.md §3 that are set, normalised:
  *  name (trimmed), industry, niches (lower-cased, trimmed, de-duplicated, order kept),
  *  keywords (same), platforms (canonical names, "x" -> "twitter", de-duplicated),
  *  target_countries (upper-case), target_languages (lower-case), target_gender,

@@ -1,4 +1,4 @@
-/* Header mapping for CSV/TSV imports (SPEC §4): column names from real exports
+/* Header mapping for CSV/TSV imports (docs/api.md §4): column names from real exports
  * ("#Followers", "Username", "ER", "Top Hashtags") to creator fields. Pure C. */
 #ifndef NM_COLMAP_H
 #define NM_COLMAP_H

@@ -1,4 +1,4 @@
-/* Runtime configuration from the environment (SPEC §1). Every knob has a default
+/* Runtime configuration from the environment (docs/api.md §1). Every knob has a default
  * that serves a single developer machine. Pure C. */
 #ifndef NM_CONFIG_H
 #define NM_CONFIG_H
@@ -59,7 +59,7 @@ struct nm_config {
 	int prune_budget_s; /* NICHEMATCH_PRUNE_BUDGET_S per pass, default 60 */
 	/* Retention (NICHEMATCH_RETAIN_*, durations such as 90d): seconds, 0 = keep forever.
 	 * What each one keeps regardless is in docs/operations.md ("Retention"). */
-	long long retain_idempotency_s;	   /* _IDEMPOTENCY, default 24h, at least 24h (SPEC §2) */
+	long long retain_idempotency_s;	   /* _IDEMPOTENCY, default 24h, at least 24h (docs/api.md §2) */
 	long long retain_match_runs_s;	   /* _MATCH_RUNS, default 90d */
 	long long retain_webhook_events_s; /* _WEBHOOK_EVENTS, default 30d */
 	long long retain_inbound_events_s; /* _INBOUND_EVENTS, default 7d, at least 1h */

@@ -1,4 +1,4 @@
-/* The creator model of SPEC §4: one account on one platform, validated and
+/* The creator model of docs/api.md §4: one account on one platform, validated and
  * normalised from a JSON object. Pure: jansson only. Used by POST /v1/creators
  * (strict), the bulk importer (lenient about unknown members) and inbound webhooks. */
 #ifndef NM_CREATOR_H
@@ -60,7 +60,7 @@ enum nm_creator_mode {
 };
 
 /* Fills *out from a JSON object. Every problem appends {"field","message"} to errors
- * (borrowed array; field names as in SPEC §2: "categories[2]", "audience_countries.US").
+ * (borrowed array; field names as in docs/api.md §2: "categories[2]", "audience_countries.US").
  * In lenient mode the names of unknown members are added as keys of `unknown`
  * (borrowed object, may be NULL; unbounded: the names of this one object, see
  * nm_creator_from_row for a whole import). default_platform (may be NULL) supplies the platform
@@ -104,7 +104,7 @@ bool nm_creator_from_row(const json_t *in, const char *default_platform, struct 
 /* Frees what *c owns and zeroes it. Safe on a zeroed struct. */
 void nm_creator_clear(struct nm_creator *c);
 
-/* The canonical JSON of a creator, every SPEC §4 field, absent optionals as null,
+/* The canonical JSON of a creator, every docs/api.md §4 field, absent optionals as null,
  * plus "tier". Does not add id/created_at/updated_at. Caller owns the result. */
 json_t *nm_creator_to_json(const struct nm_creator *c);
 

@@ -185,7 +185,7 @@ void nm_reply_field_error(struct nm_req *r, const char *field, const char *msg);
 
 int nm_problem_status(enum nm_problem p);
 
-/* ---- pagination helpers (SPEC §2 lists) ---- */
+/* ---- pagination helpers (docs/api.md §2 lists) ---- */
 /* Reads ?limit (1–200, default 50) and ?cursor. On a bad value replies 400 and returns
  * false. *after_id is 0 without a cursor. */
 bool nm_req_page(struct nm_req *r, int *limit, int64_t *after_id);

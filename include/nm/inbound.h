@@ -1,4 +1,4 @@
-/* Inbound CRM events (SPEC §6): the four event types and how each is applied. The
+/* Inbound CRM events (docs/api.md §6): the four event types and how each is applied. The
  * HTTP side (signature, dedupe, transaction) is src/handlers/inbound.c. */
 #ifndef NM_INBOUND_H
 #define NM_INBOUND_H

@@ -1,4 +1,4 @@
-/* Structured logs: one JSON object per line on stderr (SPEC §2). Thread-safe.
+/* Structured logs: one JSON object per line on stderr (docs/api.md §2). Thread-safe.
  * Never pass secrets (keys, webhook secrets, Authorization headers) to these. */
 #ifndef NM_LOG_H
 #define NM_LOG_H

@@ -24,7 +24,7 @@ struct nm_creator_summary {
 };
 
 /* The brand's pipeline statuses, ascending by creator id; status words are the fixed
- * ASCII words of SPEC §5 (borrowed, static). */
+ * ASCII words of docs/api.md §5 (borrowed, static). */
 struct nm_match_statuses {
 	int64_t *id;
 	const char **status;

@@ -1,4 +1,4 @@
-/* Prometheus metrics (SPEC §2): request counters and latency histograms per route,
+/* Prometheus metrics (docs/api.md §2): request counters and latency histograms per route,
  * plus named counters other modules add to (imports, webhooks). Thread-safe. */
 #ifndef NM_METRICS_H
 #define NM_METRICS_H

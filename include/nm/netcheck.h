@@ -1,4 +1,4 @@
-/* Outbound webhook URL safety (SPEC §6): classifies an IP address so that targets on
+/* Outbound webhook URL safety (docs/api.md §6): classifies an IP address so that targets on
  * loopback, private, link-local (incl. cloud metadata), CGNAT and similar ranges can be
  * refused, both when an endpoint is saved and on the address actually connected to.
  * Also parses the retry schedule. Pure: no I/O. */

@@ -1,4 +1,4 @@
-/* Number cells of real-world exports (SPEC §4): counts like "12,400", "3.4k", "1.2M",
+/* Number cells of real-world exports (docs/api.md §4): counts like "12,400", "3.4k", "1.2M",
  * "1 234", rates like "4.1%" or "0.041". Pure C, no allocation. */
 #ifndef NM_NUMPARSE_H
 #define NM_NUMPARSE_H

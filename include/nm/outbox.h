@@ -1,4 +1,4 @@
-/* The transactional outbox (SPEC §6): an event is written in the same transaction as
+/* The transactional outbox (docs/api.md §6): an event is written in the same transaction as
  * the change that caused it, with one pending delivery per subscribed endpoint; the
  * delivery worker sends them after commit. */
 #ifndef NM_OUTBOX_H

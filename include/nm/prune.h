@@ -4,7 +4,7 @@
  * after its NICHEMATCH_RETAIN_* period (nm/config.h; docs/operations.md, "Retention").
  *
  * A pass holds a session advisory lock on its connection, so that of any number of
- * instances (SPEC §1) and `nichematch prune` runs only one prunes at a time; the others
+ * instances (docs/api.md §1) and `nichematch prune` runs only one prunes at a time; the others
  * skip. Every statement deletes at most cfg->prune_batch rows, oldest first (plus what
  * cascades from them: a run's results, an event's deliveries and attempts), in a
  * transaction of its own, so that no lock is held for long and no transaction grows

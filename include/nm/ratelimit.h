@@ -1,4 +1,4 @@
-/* Token buckets and in-flight counters, in fixed bounded tables (SPEC §7).
+/* Token buckets and in-flight counters, in fixed bounded tables (docs/api.md §7).
  * In-process: with several instances each enforces its own budget (documented).
  *
  * Buckets: `rate` tokens per second up to `burst`. Tables are keyed by a non-zero

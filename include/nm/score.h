@@ -1,4 +1,4 @@
-/* The ranking of SPEC §5: hard filters, seven components in [0,1], goal weights,
+/* The ranking of docs/api.md §5: hard filters, seven components in [0,1], goal weights,
  * estimates, reasons and a top-K selection over compact in-memory arrays.
  * Pure C11 + libm + pthreads: no jansson, MHD or libpq. Formulas, thresholds and
  * sources are in docs/scoring.md; this header is the contract.
@@ -15,7 +15,7 @@
 
 #include "nm/taxonomy.h"
 
-/* ---- Benchmarks: median engagement rate per platform and tier (SPEC §5 rule 4) ---- */
+/* ---- Benchmarks: median engagement rate per platform and tier (docs/api.md §5 rule 4) ---- */
 
 /* The DB table engagement_benchmarks (migrations/0003) loaded into memory. Rates are
  * fractions (0.0226 = 2.26 %). A rate <= 0 means "unknown" and falls back to the
@@ -98,7 +98,7 @@ struct nm_score_query {
 	bool has_countries, has_languages;
 };
 
-/* Goal defaults of SPEC §3: range 10000–100000 (awareness 10000–unbounded), no other
+/* Goal defaults of docs/api.md §3: range 10000–100000 (awareness 10000–unbounded), no other
  * filter, gender any, no budget, n_terms 1, default benchmarks. */
 void nm_score_query_init(struct nm_score_query *q, enum nm_score_goal goal);
 /* Adds an ISO 3166-1 / ISO 639-1 code (two ASCII letters, any case); false otherwise. */
@@ -122,13 +122,13 @@ enum nm_score_comp {
 };
 
 /* "niche", "engagement", "tier_fit", "audience", "cost_efficiency", "authenticity",
- * "activity": the JSON names of SPEC §5. Static storage. */
+ * "activity": the JSON names of docs/api.md §5. Static storage. */
 const char *nm_score_comp_name(enum nm_score_comp c);
 /* The goal's weight of a component (the weights of a goal sum to 1); report these as the
  * run's "weights" object. */
 double nm_score_weight(enum nm_score_goal g, enum nm_score_comp c);
 
-/* SPEC §5 rule 1 except status: platform, follower range, min engagement, niche > 0.
+/* docs/api.md §5 rule 1 except status: platform, follower range, min engagement, niche > 0.
  * Declined/excluded creators are removed with nm_score_rank()'s exclusion list. */
 bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_features *f);
 
@@ -144,7 +144,7 @@ double nm_score_creator(const struct nm_score_query *q, const struct nm_score_fe
  * cannot beat the worst hit they keep. */
 double nm_score_upper_bound(const struct nm_score_query *q, const struct nm_score_features *f);
 
-/* SPEC §5 estimates. engagements_per_post = round(followers × engagement_rate), absent
+/* docs/api.md §5 estimates. engagements_per_post = round(followers × engagement_rate), absent
  * when the rate is unknown; cost_per_engagement_cents = price / engagements (2 decimals),
  * absent when there is no price or no engagement. */
 struct nm_score_estimates {
@@ -154,7 +154,7 @@ struct nm_score_estimates {
 };
 void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estimates *out);
 
-/* Writes up to max_reasons short sentences (SPEC §5 rule 7) into buf, one after another,
+/* Writes up to max_reasons short sentences (docs/api.md §5 rule 7) into buf, one after another,
  * each NUL-terminated, and points reasons[i] at them; returns how many were written.
  * A sentence that does not fit in the rest of buf is dropped (512 bytes hold all).
  * matched_terms (may be NULL) are the brand terms the creator matched, best first, as

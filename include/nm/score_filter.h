@@ -6,7 +6,7 @@
 
 #include "nm/score.h"
 
-/* SPEC §5 rule 1 without status. Bitwise & instead of && on purpose: no branches.
+/* docs/api.md §5 rule 1 without status. Bitwise & instead of && on purpose: no branches.
  * An unknown engagement rate (< 0) cannot be shown to meet a minimum, so it does not. */
 static inline bool nm_score_filter(const struct nm_score_query *q,
 				   const struct nm_score_features *f)

@@ -1,4 +1,4 @@
-/* Brand rows in PostgreSQL (SPEC §3). A stored brand comes back as
+/* Brand rows in PostgreSQL (docs/api.md §3). A stored brand comes back as
  * {"id", "doc" (the canonical document), "created_at", "updated_at"}; the handler
  * turns it into the reply with nm_brand_reply. */
 #ifndef NM_STORE_BRANDS_H

@@ -1,4 +1,4 @@
-/* Idempotency-Key records in PostgreSQL (SPEC §2; the protocol is http/idempotency.c).
+/* Idempotency-Key records in PostgreSQL (docs/api.md §2; the protocol is http/idempotency.c).
  * A record is keyed by (API key id, Idempotency-Key); status 0 is the placeholder of
  * a request still running. Bodies are stored as given: removing secrets from them is
  * the caller's job. */

@@ -62,7 +62,7 @@ struct nm_import_tx *nm_store_import_begin(struct nm_pg *pg, const char *id);
 void nm_store_import_stage(struct nm_import_tx *t, const struct nm_creator *c, long long seq);
 bool nm_store_import_failed(const struct nm_import_tx *t);
 /* Merges what is staged and waits; the creators inserted and updated by all merges
- * (rows that matched an existing creator count as updated, changed or not: SPEC §4).
+ * (rows that matched an existing creator count as updated, changed or not: docs/api.md §4).
  * False when the transaction failed. */
 bool nm_store_import_flush(struct nm_import_tx *t, long long *inserted, long long *updated);
 /* Records the completed import (rec) and emits import.completed with report, to which

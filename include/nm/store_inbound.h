@@ -1,4 +1,4 @@
-/* What inbound CRM events (SPEC §6) write beyond the brand, creator and status store
+/* What inbound CRM events (docs/api.md §6) write beyond the brand, creator and status store
  * functions they share with the REST API: the (source, webhook-id) dedupe record, and
  * creators found by their (platform, handle) key. */
 #ifndef NM_STORE_INBOUND_H

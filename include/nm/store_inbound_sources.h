@@ -1,4 +1,4 @@
-/* Inbound event sources in PostgreSQL (SPEC §6): a name, and the signing secret that
+/* Inbound event sources in PostgreSQL (docs/api.md §6): a name, and the signing secret that
  * authenticates its events. Rows come back as the API replies them (id, name,
  * inbound_path, created_at); the secret only through nm_store_inbound_source_secret. */
 #ifndef NM_STORE_INBOUND_SOURCES_H

@@ -1,4 +1,4 @@
-/* API key rows in PostgreSQL (SPEC §2). The store sees only a key's SHA-256 and its
+/* API key rows in PostgreSQL (docs/api.md §2). The store sees only a key's SHA-256 and its
  * 11-character prefix, never the key; generating and hashing keys is nm/auth.h's.
  * The _conn variants run on a standalone connection (the `keys` CLI). */
 #ifndef NM_STORE_KEYS_H

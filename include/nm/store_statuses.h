@@ -1,4 +1,4 @@
-/* Pipeline statuses (SPEC §5) in PostgreSQL, shared by PUT .../status and the
+/* Pipeline statuses (docs/api.md §5) in PostgreSQL, shared by PUT .../status and the
  * inbound creator.status event: the member validation and the write + event. */
 #ifndef NM_STORE_STATUSES_H
 #define NM_STORE_STATUSES_H

@@ -1,5 +1,5 @@
 /* Outbound webhook endpoints, their attempt log and manual redelivery in PostgreSQL
- * (SPEC §6). Rows come back as the API replies them; the signing secret is written
+ * (docs/api.md §6). Rows come back as the API replies them; the signing secret is written
  * but never read back. */
 #ifndef NM_STORE_WEBHOOKS_H
 #define NM_STORE_WEBHOOKS_H

@@ -1,4 +1,4 @@
-/* Shared vocabularies of SPEC §3–§5: platforms, tiers, ISO codes, list
+/* Shared vocabularies of docs/api.md §3–§5: platforms, tiers, ISO codes, list
  * normalisation. Pure C (no jansson, MHD or libpq). */
 #ifndef NM_TAXONOMY_H
 #define NM_TAXONOMY_H
@@ -28,7 +28,7 @@ const char *nm_platform_name(enum nm_platform p);
 /* Display name for sentences ("Instagram", "TikTok", "X/Twitter"); static storage. */
 const char *nm_platform_label(enum nm_platform p);
 
-/* SPEC §5 rule 4: nano < 10k <= micro < 100k <= mid < 500k <= macro < 1M <= mega. */
+/* docs/api.md §5 rule 4: nano < 10k <= micro < 100k <= mid < 500k <= macro < 1M <= mega. */
 enum nm_tier {
 	NM_TIER_NANO,
 	NM_TIER_MICRO,

@@ -1,5 +1,5 @@
 /* Validation error lists: a JSON array of {"field","message"} objects, the shape
- * RFC 9457 replies carry in "errors" (SPEC §2). Pure: jansson only. */
+ * RFC 9457 replies carry in "errors" (docs/api.md §2). Pure: jansson only. */
 #ifndef NM_VERR_H
 #define NM_VERR_H
 
@@ -10,7 +10,7 @@
 void nm_verr_add(json_t *errors, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Joins a prefix and a member name the way SPEC §2 names nested fields:
+/* Joins a prefix and a member name the way docs/api.md §2 names nested fields:
  * nm_verr_path(buf, n, "niches", 2, NULL) -> "niches[2]";
  * nm_verr_path(buf, n, "audience_countries", -1, "US") -> "audience_countries.US".
  * Returns buf. */

@@ -1,4 +1,4 @@
-/* Outbound webhooks (SPEC §6): what the endpoints API and the delivery worker share —
+/* Outbound webhooks (docs/api.md §6): what the endpoints API and the delivery worker share —
  * the event catalogue, the target URL rule and one signed HTTP delivery. */
 #ifndef NM_WEBHOOKS_H
 #define NM_WEBHOOKS_H

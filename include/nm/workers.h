@@ -1,4 +1,4 @@
-/* Webhook delivery workers (SPEC §6), run inside `serve`: cfg->webhook_workers
+/* Webhook delivery workers (docs/api.md §6), run inside `serve`: cfg->webhook_workers
  * threads, each with its own PostgreSQL connection that LISTENs on nm_webhooks (the
  * outbox NOTIFYs at commit) and polls every second for due retries, and each with up to
  * cfg->webhook_concurrency POSTs in flight (at most cfg->webhook_endpoint_concurrency to

@@ -171,7 +171,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		if (!env_duration(name, def, min, &cfg->field, err, errsz))                        \
 			return false;                                                              \
 	} while (0)
-	/* SPEC §2 promises replay for 24 h: a shorter retention would break it. */
+	/* docs/api.md §2 promises replay for 24 h: a shorter retention would break it. */
 	RETAIN_OPT(retain_idempotency_s, "NICHEMATCH_RETAIN_IDEMPOTENCY", NM_RETAIN_DAY,
 		   NM_RETAIN_DAY);
 	RETAIN_OPT(retain_match_runs_s, "NICHEMATCH_RETAIN_MATCH_RUNS", 90 * NM_RETAIN_DAY, 1);

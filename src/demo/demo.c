@@ -1,4 +1,4 @@
-/* `nichematch demo-data`: writes N plausible creators (SPEC §4) to stdout as NDJSON or CSV,
+/* `nichematch demo-data`: writes N plausible creators (docs/api.md §4) to stdout as NDJSON or CSV,
  * for demos and for the import and ranking benchmarks (docs/performance.md).
  *
  * The distributions follow PERFORMANCE.md and MARKET.md: followers log-normal (median ~20k,
@@ -843,7 +843,7 @@ static void emit_ndjson(struct out *o, const struct row *w, uint64_t i)
 
 /* ------------------------------------------------------------------ CSV */
 
-/* SPEC §4 names. audience_countries uses the importer's lenient cell form "US:0.42|GB:0.1"
+/* docs/api.md §4 names. audience_countries uses the importer's lenient cell form "US:0.42|GB:0.1"
  * (a JSON object in a cell is not accepted), so CSV and NDJSON carry the same data. */
 static const char csv_header[] =
 	"platform,handle,display_name,profile_url,email,followers,following,posts_count,"

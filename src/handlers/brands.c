@@ -1,4 +1,4 @@
-/* Brands (SPEC §3). The stored form is the canonical document of nm_brand_normalize
+/* Brands (docs/api.md §3). The stored form is the canonical document of nm_brand_normalize
  * (only what the client set); replies add every field's effective value. */
 #include <stdio.h>
 #include <string.h>

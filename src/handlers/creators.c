@@ -1,4 +1,4 @@
-/* Creators (SPEC §4): upsert one, list with filters, get, delete. The creator pool
+/* Creators (docs/api.md §4): upsert one, list with filters, get, delete. The creator pool
  * is shared: brand-scoped keys read it but do not write it. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Unauthenticated operations endpoints (SPEC §2). */
+/* Unauthenticated operations endpoints (docs/api.md §2). */
 #include <stdlib.h>
 #include <string.h>
 

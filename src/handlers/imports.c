@@ -1,4 +1,4 @@
-/* Bulk import (SPEC §4): POST /v1/creators/import streams the body through a push
+/* Bulk import (docs/api.md §4): POST /v1/creators/import streams the body through a push
  * parser picked by Content-Type (nm/import_parser.h: CSV/TSV, NDJSON or JSON array),
  * validates each row with the creator model, and hands valid rows to the store's
  * staging protocol (nm/store_imports.h: COPY into a staging table, batched merges into

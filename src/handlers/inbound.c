@@ -1,4 +1,4 @@
-/* POST /v1/inbound/{source} (SPEC §6): a CRM posts a Standard-Webhooks-signed event.
+/* POST /v1/inbound/{source} (docs/api.md §6): a CRM posts a Standard-Webhooks-signed event.
  * The signature is the authentication, checked on the raw bytes before anything is
  * parsed; the (source, webhook-id) dedupe record is written in the same transaction
  * as the change, so a redelivery is answered but not applied twice, and an event that

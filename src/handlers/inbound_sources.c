@@ -1,4 +1,4 @@
-/* Inbound event sources (SPEC §6): a CRM workflow posts signed events to
+/* Inbound event sources (docs/api.md §6): a CRM workflow posts signed events to
  * /v1/inbound/{name}. The secret is generated here and shown once, at creation. */
 #include <openssl/crypto.h>
 #include <stdio.h>

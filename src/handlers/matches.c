@@ -1,4 +1,4 @@
-/* Matching (SPEC §5): POST /v1/brands/{id}/matches ranks the creator pool for the
+/* Matching (docs/api.md §5): POST /v1/brands/{id}/matches ranks the creator pool for the
  * brand and stores the run; GET pages through a stored run; GET match-runs lists runs.
  *
  * Ranking runs over the in-memory index (src/match/index.c), synced with every commit

@@ -1,4 +1,4 @@
-/* Pipeline statuses (SPEC §5): a brand moves creators through shortlisted →
+/* Pipeline statuses (docs/api.md §5): a brand moves creators through shortlisted →
  * contacted → accepted | declined, or excludes them. Declined and excluded creators
  * never appear in that brand's later runs (the candidate query filters them). */
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Outbound webhook endpoints (SPEC §6): admin CRUD, the attempt log and manual
+/* Outbound webhook endpoints (docs/api.md §6): admin CRUD, the attempt log and manual
  * redelivery. The signing secret is shown once, in the create reply. */
 #include <openssl/crypto.h>
 #include <stdio.h>

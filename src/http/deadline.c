@@ -1,4 +1,4 @@
-/* Deadlines for slow clients (SPEC §7). libmicrohttpd 0.9.75 only closes a connection
+/* Deadlines for slow clients (docs/api.md §7). libmicrohttpd 0.9.75 only closes a connection
  * that sends nothing for NICHEMATCH_CONNECTION_TIMEOUT_S, so a client trickling a byte
  * every few seconds would keep its connection and its thread for ever (slowloris).
  *

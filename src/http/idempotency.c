@@ -1,4 +1,4 @@
-/* Idempotency-Key on POST (SPEC §2), after Stripe: the first request with a key
+/* Idempotency-Key on POST (docs/api.md §2), after Stripe: the first request with a key
  * claims it with a placeholder row (status 0); a concurrent duplicate gets 409; a
  * later duplicate with the same body gets the stored reply, with a different body
  * 422. Records live 24 h. A reply that says "try again" (5xx, 429) is not stored, so

@@ -10,7 +10,7 @@
 
 struct alias {
 	const char *key;   /* normalised: lower-case ASCII letters and digits only */
-	const char *field; /* SPEC §4 creator field */
+	const char *field; /* docs/api.md §4 creator field */
 };
 
 /* Every canonical field name matches itself (normalised); the rest are names seen in
@@ -273,7 +273,7 @@ static const struct alias aliases[] = {
 };
 
 /* Lower-cases ASCII letters, keeps digits and non-ASCII bytes, and drops the rest:
- * spaces, '#', '_', '-' as SPEC §4 says, and also '.', '(', '%', '/' ... so that
+ * spaces, '#', '_', '-' as docs/api.md §4 says, and also '.', '(', '%', '/' ... so that
  * "Avg. Likes", "E-mail" and "ER (%)" match. A BOM and no-break spaces are dropped too
  * (Excel puts them in headers). Returns false when the key does not fit. */
 static bool normalise(const char *s, size_t len, char *key, size_t *klen)

@@ -1,4 +1,4 @@
-/* Number cells of real-world exports (SPEC §4). One scanner checks the shape and copies
+/* Number cells of real-world exports (docs/api.md §4). One scanner checks the shape and copies
  * the significant characters into a small canonical buffer ("-1234.5"); counts are then
  * computed with integer arithmetic (so "1.2M" is exactly 1200000) and decimals with
  * strtod on "<digits>e<exp>" (so "4.1%" is the double nearest 0.041, not 4.1/100). */

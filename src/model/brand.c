@@ -1,4 +1,4 @@
-/* The brand model of SPEC §3. Fields are checked one by one from a table so that every
+/* The brand model of docs/api.md §3. Fields are checked one by one from a table so that every
  * problem is reported at once, and the canonical object is built in table order so that
  * replies list fields in the same order whatever order the client used. */
 #include "nm/brand.h"
@@ -258,7 +258,7 @@ static const struct field fields[] = {
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
-/* Members that are not writable fields: reported, never silently dropped (SPEC §7). */
+/* Members that are not writable fields: reported, never silently dropped (docs/api.md §7). */
 static void check_members(const json_t *in, json_t *errors)
 {
 	const char *key;

@@ -1,4 +1,4 @@
-/* The creator model of SPEC §4. One pass over the members of the input object; each
+/* The creator model of docs/api.md §4. One pass over the members of the input object; each
  * member is dispatched to its checker, which fills the struct or appends an error, so a
  * row costs a few microseconds (the importer runs this for up to a million rows).
  *
@@ -815,7 +815,7 @@ void nm_names_add(struct nm_names *s, const char *name)
 		s->truncated = true; /* out of memory: the name is not listed */
 }
 
-/* SPEC §4: absent engagement_rate is (likes+comments+shares)/followers. A ratio above 1
+/* docs/api.md §4: absent engagement_rate is (likes+comments+shares)/followers. A ratio above 1
  * happens (a viral post reaches beyond the followers: one row of the real dev file), but
  * the field's contract is 0–1, so the derived value is capped at 1. Nothing is lost: the
  * averages it came from are kept as given, and engagement_derived marks the value. A

@@ -1,4 +1,4 @@
-/* Components, weights, score, estimates and reasons of SPEC §5. docs/scoring.md is the
+/* Components, weights, score, estimates and reasons of docs/api.md §5. docs/scoring.md is the
  * prose version of this file; keep the two in step.
  *
  * Monotonicity (rule 3) is by construction: every component is a non-decreasing function
@@ -25,7 +25,7 @@
 #define COUNTRY_ONLY_OUT   0.25 /* no audience data, creator based elsewhere */
 #define CPE_LOG_BEST	   0.0	/* log10 of 1 cent: full cost efficiency */
 #define CPE_LOG_WORST	   3.0	/* log10 of 1000 cents ($10): zero */
-#define LOW_ER_RATIO	   0.25 /* SPEC rule 5: below a quarter of the median */
+#define LOW_ER_RATIO	   0.25 /* docs/api.md §5 rule 5: below a quarter of the median */
 #define LOW_ER_SOFT	   0.5	/* penalty fades out at half the median */
 #define FF_RATIO_START	   0.5	/* following/followers above this starts to cost */
 #define FF_RATIO_FULL	   1.5	/* ...and costs the full amount from here */

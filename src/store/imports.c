@@ -215,7 +215,7 @@ static void finish_merge(struct nm_import_tx *t)
 		return;
 	}
 	/* Rows that matched an existing creator count as updated whether or not anything
-	 * changed (SPEC §4): only the inserts are read back. */
+	 * changed (docs/api.md §4): only the inserts are read back. */
 	t->inserted += ins;
 	t->updated += t->merging_rows - ins;
 	nm_metrics_add("nichematch_import_rows_total", "Rows read by bulk imports by outcome.",

@@ -1,4 +1,4 @@
-/* Signed webhook POSTs (SPEC §6, Standard Webhooks), many in flight at once on one libcurl
+/* Signed webhook POSTs (docs/api.md §6, Standard Webhooks), many in flight at once on one libcurl
  * multi handle (see nm/webhooks.h). A blocking easy handle per worker let one receiver
  * that never answers hold the worker for the whole timeout while every other endpoint's
  * events waited behind it; here such a receiver holds one slot. Easy handles are kept

@@ -1,4 +1,4 @@
-/* The webhook target rule at save time (SPEC §6): scheme, length and, unless private
+/* The webhook target rule at save time (docs/api.md §6): scheme, length and, unless private
  * targets are allowed, the addresses the host resolves to. */
 #include <curl/curl.h>
 #include <netdb.h>

@@ -1,4 +1,4 @@
-"""Brands API (SPEC §3) and the HTTP conventions of §2 and limits of §7 on it."""
+"""Brands API (docs/api.md §3) and the HTTP conventions of §2 and limits of §7 on it."""
 import json
 import threading
 import unittest

@@ -1,4 +1,4 @@
-"""Creators API: POST upsert, validation and normalisation, GET filters, GET/DELETE (SPEC §4)."""
+"""Creators API: POST upsert, validation and normalisation, GET filters, GET/DELETE (docs/api.md §4)."""
 import json
 import re
 import unittest

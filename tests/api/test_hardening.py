@@ -1,4 +1,4 @@
-"""Hardening (issue 6, SPEC §7): hostile bodies, stalled clients, body caps, a database that
+"""Hardening (issue 6, docs/api.md §7): hostile bodies, stalled clients, body caps, a database that
 goes away and comes back, signals during an import, the rate limit, security headers and
 secrets in logs.
 
@@ -673,7 +673,7 @@ def _read_http_response(sock, deadline):
 
 
 class ThousandConnectionTests(ServerTestCase):
-    """SPEC §7: by default at least 1,000 connections are accepted at once. The server runs
+    """docs/api.md §7: by default at least 1,000 connections are accepted at once. The server runs
     with default connection settings and a soft RLIMIT_NOFILE of 1024, the Debian and systemd
     default: one descriptor per connection plus the listener, the DB pool, the webhook workers
     and stdio do not fit the default cap of 1,024 connections into that, so `serve` must raise
@@ -799,7 +799,7 @@ def _metric(srv, name, labels):
 
 
 class SlowClientTests(ServerTestCase):
-    """SPEC §7 "slow or idle clients are timed out": libmicrohttpd 0.9.75 only has an
+    """docs/api.md §7 "slow or idle clients are timed out": libmicrohttpd 0.9.75 only has an
     inactivity timeout, which a client sending a byte every 0.3 s never trips. The server's
     own deadlines (1 s here; 10 s / 30 s / 1 KiB/s by default) close such connections:
     headers must arrive within NICHEMATCH_HEADER_TIMEOUT_S, a JSON body within

@@ -1,4 +1,4 @@
-"""Bulk import of creators (SPEC §4 "Bulk import"): CSV/TSV/NDJSON/JSON, messy cells, reports."""
+"""Bulk import of creators (docs/api.md §4 "Bulk import"): CSV/TSV/NDJSON/JSON, messy cells, reports."""
 import csv
 import io
 import json

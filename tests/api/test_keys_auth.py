@@ -1,4 +1,4 @@
-"""API keys, roles, brand scope, CORS, routing, security headers, rate limit, OpenAPI (SPEC §2, §7)."""
+"""API keys, roles, brand scope, CORS, routing, security headers, rate limit, OpenAPI (docs/api.md §2, §7)."""
 import hashlib
 import os
 import re
@@ -14,7 +14,7 @@ RANK = {"none": 0, "read": 1, "write": 2, "admin": 3}
 
 
 def policy_role(method, path):
-    """The role SPEC §2 asks for, written here independently of routes.c: key, webhook and
+    """The role docs/api.md §2 asks for, written here independently of routes.c: key, webhook and
     inbound-source management is admin; other /v1 writes are write; /v1 reads are read; the
     ops endpoints and the signed inbound receiver take no key."""
     if not path.startswith("/v1/") or path.startswith("/v1/inbound/"):
@@ -87,7 +87,7 @@ class AuthTests(Api, ServerTestCase):
 
     def test_role_matrix_covers_the_route_table(self):
         """Every route of routes.c, with a read, a write and an admin key: the route's role
-        is the one SPEC §2 asks for (policy_role), a key below it gets 403, a key at or above
+        is the one docs/api.md §2 asks for (policy_role), a key below it gets 403, a key at or above
         it is let through (any answer but 401/403/5xx; ids that do not exist keep it
         harmless)."""
         keys = {"read": self.server.key("read"), "write": self.server.key("write"),
@@ -168,7 +168,7 @@ class AuthTests(Api, ServerTestCase):
         self.assertEqual(bad.stdout.strip(), "", "a failed create printed on stdout")
 
     def test_cli_keys_create_prints_the_key_alone(self):
-        """SPEC §2: `keys create --role R [--brand ID] [--name N]` prints the new key alone on
+        """docs/api.md §2: `keys create --role R [--brand ID] [--name N]` prints the new key alone on
         one line of stdout and nothing else there; notes go to stderr."""
         srv = self.server
         a = self.make_brand()
@@ -469,7 +469,7 @@ class OpenApiRouteTests(ServerTestCase):
                     self.assertTrue(served <= allow, "Allow %r vs served %r" % (allow, served))
 
     def test_server_routes_documented(self):
-        # routes the SPEC names (§2–§5) must all be in the document
+        # routes docs/api.md names (§2–§5) must all be in the document
         spec = {("/v1/brands", "post"), ("/v1/brands", "get"), ("/v1/brands/{id}", "get"),
                 ("/v1/brands/{id}", "patch"), ("/v1/brands/{id}", "delete"), ("/v1/creators", "get"),
                 ("/v1/creators", "post"), ("/v1/creators/import", "post"), ("/v1/imports", "get"),

@@ -1,4 +1,4 @@
-"""Matching (SPEC §5): hard filters, score formula, ties, determinism, monotonicity, goals,
+"""Matching (docs/api.md §5): hard filters, score formula, ties, determinism, monotonicity, goals,
 authenticity, reasons, statuses and exclusion, stored runs and their pagination, overrides."""
 import csv
 import io
@@ -745,7 +745,7 @@ class StoredRunTests(MatchBase):
 
 
 class ExportDataMatchChecks:
-    """Mixin for MatchBase: SPEC §5 rule 8 and on-niche results, on an imported creator
+    """Mixin for MatchBase: docs/api.md §5 rule 8 and on-niche results, on an imported creator
     export (the shape of REAL_CSV). Subclasses give the file in export_bytes()."""
     NICHES = ("fitness", "food", "travel", "pet", "beauty")
 
@@ -795,7 +795,7 @@ class ExportDataMatchChecks:
                     "AND followers BETWEEN 10000 AND 100000 AND engagement_rate IS NOT NULL;", n=niche)
                 self.assertGreater(top, pool, "%s: top-20 median ER %.4f <= on-niche micro pool median %.4f (n=%d)"
                                    % (niche, top, pool, n_pool))
-                # SPEC §5 rule 8
+                # docs/api.md §5 rule 8
                 largest, _ = self.er_median(
                     "SELECT engagement_rate FROM (SELECT engagement_rate FROM creators WHERE :'n' = ANY(categories) "
                     "AND engagement_rate IS NOT NULL ORDER BY followers DESC, id LIMIT 20) t;", n=niche)

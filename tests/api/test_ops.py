@@ -1,4 +1,4 @@
-"""Operational endpoints and HTTP conventions shared by every route (SPEC §2)."""
+"""Operational endpoints and HTTP conventions shared by every route (docs/api.md §2)."""
 import re
 import time
 import unittest

@@ -1,4 +1,4 @@
-"""Webhooks, both directions (SPEC §6, docs/webhooks.md, issue 5).
+"""Webhooks, both directions (docs/api.md §6, docs/webhooks.md, issue 5).
 
 Outbound deliveries go to a receiver on loopback (http.server in a thread) that records
 every request; signatures are checked here with Python's hmac, independently of the

@@ -1,4 +1,4 @@
-/* Header mapping (SPEC §4 aliases) and row building, alone and behind the CSV reader. */
+/* Header mapping (docs/api.md §4 aliases) and row building, alone and behind the CSV reader. */
 #include "check.h"
 #include "nm/colmap.h"
 #include "nm/csv.h"
@@ -56,7 +56,7 @@ static void test_canonical(void)
 
 static void test_aliases(void)
 {
-	/* SPEC §4 and the headers of real exports (instagram_influencers_kim2020.txt). */
+	/* docs/api.md §4 and the headers of real exports (instagram_influencers_kim2020.txt). */
 	CHECK_STR(field("Username"), "handle");
 	CHECK_STR(field("account"), "handle");
 	CHECK_STR(field("  User Name "), "handle");

@@ -100,7 +100,7 @@ int main(void)
 	CHECK(cfg.prune_batch == 5000);
 	CHECK(cfg.prune_budget_s == 60);
 
-	/* Idempotency: SPEC §2 promises replay for 24 h, so nothing shorter; forever is fine. */
+	/* Idempotency: docs/api.md §2 promises replay for 24 h, so nothing shorter; forever is fine. */
 	CHECK(!load_with("NICHEMATCH_RETAIN_IDEMPOTENCY", "23h", &cfg));
 	CHECK(!load_with("NICHEMATCH_RETAIN_IDEMPOTENCY", "86399s", &cfg));
 	CHECK(load_with("NICHEMATCH_RETAIN_IDEMPOTENCY", "1d", &cfg) &&

@@ -1,5 +1,5 @@
 /* Unit tests of the scoring module: components, filters, goals, authenticity, reasons,
- * randomised monotonicity (SPEC §5 rule 3), top-K against brute force, and the
+ * randomised monotonicity (docs/api.md §5 rule 3), top-K against brute force, and the
  * compiled-in benchmarks against migrations/0003. Runs from the source directory. */
 #include "check.h"
 
