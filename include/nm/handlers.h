@@ -82,6 +82,14 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
 struct nm_page;
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
 
+/* A whole list whose store function takes only the page: reads ?limit and ?cursor, runs
+ * list and replies the page or the failure. */
+struct nm_pg;
+struct nm_page_req;
+typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr,
+				struct nm_page *out, struct nm_db_err *err);
+void nm_reply_store_list(struct nm_req *r, nm_store_lister list);
+
 /* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>
  * from row's "id". Consumes row. */
 void nm_reply_resource(struct nm_req *r, int status, const char *collection, json_t *row);

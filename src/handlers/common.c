@@ -76,3 +76,19 @@ void nm_reply_resource(struct nm_req *r, int status, const char *collection, jso
 	nm_reply_header(r, "Location", loc);
 	nm_reply_json(r, status, row);
 }
+
+void nm_reply_store_list(struct nm_req *r, nm_store_lister list)
+{
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (list(pg, &pr, &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
+}

@@ -77,18 +77,7 @@ void nm_h_keys_create(struct nm_req *r)
 /* GET /v1/keys → keys without their secret part. */
 void nm_h_keys_list(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_page page;
-	struct nm_db_err err;
-	if (nm_store_keys_list(pg, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_store_list(r, nm_store_keys_list);
 }
 
 /* DELETE /v1/keys/{id} → 204; the key stops working at once on this instance. */

@@ -159,18 +159,7 @@ void nm_h_webhooks_create(struct nm_req *r)
 /* GET /v1/webhooks */
 void nm_h_webhooks_list(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_page page;
-	struct nm_db_err err;
-	if (nm_store_webhooks_list(pg, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_store_list(r, nm_store_webhooks_list);
 }
 
 /* Replies a failed lookup or write of endpoint id. */
