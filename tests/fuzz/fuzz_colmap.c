@@ -1,5 +1,6 @@
 /* libFuzzer target for the column mapping, fed the way the importer feeds it: a CSV
- * body read in chunks (byte 0 seeds the sizes), the first record mapped as the header,
+ * body read in chunks (byte 0 seeds the sizes; its bits 5-6 say how many times the rest
+ * is repeated to form the body, see expand.h), the first record mapped as the header,
  * every later record turned into an object that must be valid JSON of strings. */
 #include "nm/colmap.h"
 #include "nm/csv.h"
@@ -8,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COLS 64
+#include "expand.h"
+
+/* As many columns as the importer maps (MAX_COLUMNS in src/handlers/imports.c). */
+#define MAX_COLS 256
 
 struct state {
 	const char *fields[MAX_COLS];
@@ -50,20 +54,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	unsigned seed = data[0] | 1u;
-	const char *body = (const char *)data + 1;
 	size -= 1;
+	char *body = fuzz_expand((const char *)data + 1, &size, data[0] >> 5);
+	if (!body)
+		return 0;
 
-	const char *f = nm_colmap_field(body, size < 200 ? size : 200);
+	/* The whole input as one header: a long run of dropped bytes (spaces, BOMs) must
+	 * still be scanned without overrun. */
+	const char *f = nm_colmap_field(body, size);
 	if (f && !*f)
 		__builtin_trap();
 
 	struct state s = {{0}, 0, 0};
-	struct nm_csv *p = nm_csv_new(',', 1 << 16, on_record, &s);
+	/* The importer's record limit (1 MiB), so long and wide records reach the mapper. */
+	struct nm_csv *p = nm_csv_new(',', 1 << 20, on_record, &s);
 	uint32_t r = seed;
 	int rc = 0;
 	for (size_t i = 0; i < size && !rc;) {
 		r = r * 1103515245u + 12345u;
-		size_t k = 1 + (r >> 16) % (1 + seed % 64);
+		size_t span = (1 + seed % 64) * (data[0] & 0x80 ? 1024 : 1);
+		size_t k = 1 + (r >> 8) % span;
 		if (k > size - i)
 			k = size - i;
 		rc = nm_csv_feed(p, body + i, k);
@@ -71,5 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	nm_csv_finish(p);
 	nm_csv_free(p);
+	free(body);
 	return 0;
 }

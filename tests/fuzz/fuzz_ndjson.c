@@ -1,12 +1,17 @@
 /* libFuzzer target for the NDJSON and JSON-array splitters. Input: byte 0 seeds the
- * chunk sizes, byte 1 picks the limits, the rest is the body. Each splitter reads the
- * body whole and in chunks and must report the same elements; and when jansson accepts
- * the whole body as an array, the array splitter must yield exactly its elements. */
+ * chunk sizes, byte 1 picks the limits (bit 1 the depth, bits 2-4 the element size) and
+ * how many times the rest is repeated to form the body (bits 5-6, see expand.h). Run with -max_len
+ * of 1 MiB or more (scripts/fuzz.sh does) so that elements can outgrow the 4,096-byte first buffer
+ * and the limits. Each splitter reads the body whole and in chunks and must report the same
+ * elements; and when jansson accepts the whole body as an array, the array splitter must yield
+ * exactly its elements. */
 #include "nm/ndjson.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "expand.h"
 
 struct acc {
 	uint64_t h;
@@ -48,6 +53,19 @@ struct cfg {
 	int depth;
 };
 
+/* Element limits: the default (1 MiB), a tiny one, and values around the line buffer's
+ * first capacity (4,096) and its doublings. */
+static const size_t limits[8] = {0, 24, 4095, 4096, 4097, 8192, 65537, (size_t)1 << 20};
+
+/* Chunk size for the next feed: 1-64 bytes, or up to 64 KiB when bit 7 of seed is set. */
+static size_t chunk_len(unsigned seed, uint32_t r)
+{
+	size_t span = 1 + seed % 64;
+	if (seed & 0x80)
+		span *= 1024;
+	return 1 + (r >> 8) % span;
+}
+
 static int run(int arr, const char *d, size_t n, struct cfg c, unsigned seed, struct acc *a)
 {
 	struct nm_ndjson *nd = arr ? NULL : nm_ndjson_new(c.max, c.depth, on_elem, a);
@@ -58,7 +76,7 @@ static int run(int arr, const char *d, size_t n, struct cfg c, unsigned seed, st
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc;) {
 		r = r * 1103515245u + 12345u;
-		size_t k = seed ? 1 + (r >> 16) % (1 + seed % 64) : n;
+		size_t k = seed ? chunk_len(seed, r) : n;
 		if (k > n - i)
 			k = n - i;
 		rc = nd ? nm_ndjson_feed(nd, d + i, k) : nm_jsonarr_feed(ja, d + i, k);
@@ -112,14 +130,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	unsigned seed = data[0] | 1u;
-	struct cfg c = {data[1] & 1 ? 24 : 0, data[1] & 2 ? 3 : 0};
-	const char *body = (const char *)data + 2;
+	struct cfg c = {limits[(data[1] >> 2) & 7], data[1] & 2 ? 3 : 0};
 	size -= 2;
+	char *body = fuzz_expand((const char *)data + 2, &size, data[1] >> 5);
+	if (!body)
+		return 0;
 	both_ways(0, body, size, c, seed);
 	both_ways(1, body, size, c, seed);
 	against_jansson(body, size);
 	int d = nm_json_depth(body, size, 32);
 	if (d < 0 || d > 33)
 		__builtin_trap();
+	free(body);
 	return 0;
 }

@@ -241,8 +241,35 @@ static void test_pipeline(void)
 	json_decref(p.rows);
 }
 
+/* Issue 10 audit: long input through the header normaliser (bounded key, everything
+ * scanned) and the Windows-1252 fallback (up to 3 output bytes per input byte). Inputs sit
+ * in exact-size heap blocks so that ASan sees any access past them. */
+static void test_long_input(void)
+{
+	size_t n = 70000;
+	char *h = malloc(n + 9);
+	memset(h, ' ', n);
+	memcpy(h + n, "followers", 9);
+	CHECK_STR(nm_colmap_field(h, n + 9), "followers"); /* dropped bytes cost no key room */
+	memset(h, 'a', n + 9);
+	CHECK(nm_colmap_field(h, n + 9) == NULL);
+	CHECK(nm_colmap_field(h, 48) == NULL);
+	free(h);
+
+	char *cell = malloc(n);
+	memset(cell, 0x80, n); /* each byte is U+20AC, 3 bytes of UTF-8 */
+	const char *fields[] = {"bio"};
+	const char *cells[] = {cell};
+	size_t lens[] = {n};
+	json_t *o = nm_colmap_row(fields, 1, 1, cells, lens);
+	CHECK(o && json_string_length(json_object_get(o, "bio")) == 3 * n);
+	json_decref(o);
+	free(cell);
+}
+
 int main(void)
 {
+	test_long_input();
 	test_canonical();
 	test_aliases();
 	test_unknown();

@@ -347,11 +347,79 @@ static void test_random_arrays(void)
 	CHECK(accepted > 900); /* the comparison above really ran */
 }
 
+/* A JSON string element of exactly n bytes ("yyy...y"). Caller frees. */
+static char *string_elem(size_t n)
+{
+	char *e = malloc(n + 1);
+	e[0] = '"';
+	memset(e + 1, 'y', n - 2);
+	e[n - 1] = '"';
+	e[n] = '\0';
+	return e;
+}
+
+/* Runs kind over in in every chunking and checks the rendering and rc. */
+static void expect_big(enum kind kind, const char *in, size_t len, struct opts o, const char *want)
+{
+	for (int mode = WHOLE; mode <= RANDOM; mode++) {
+		int rc;
+		char *got = run(kind, in, len, o, mode, 7, &rc);
+		CHECK(rc == 0);
+		CHECK(strcmp(got, want) == 0);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "  mode %d len %zu max %zu: got '%.200s'\n", mode, len,
+				o.max, got);
+		free(got);
+	}
+}
+
+/* Issue 10 audit: the line/element buffer starts at 4,096 bytes and doubles. Elements of
+ * exactly the limit, one byte over it, and lengths around each capacity, split across
+ * chunks in every way, are kept or refused whole; runs of separators cost nothing. */
+static void test_buffer_edges(void)
+{
+	static const size_t sizes[] = {4094, 4095, 4096, 4097, 8191, 8192, 65536, 70000};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i];
+		char *e = string_elem(n);
+		size_t len = 2 * n + 2, alen = 2 * n + 3; /* "e\ne\n", "[e,e]" */
+		char *nd = malloc(len + 1), *arr = malloc(alen + 1), *want = malloc(2 * n + 16);
+		snprintf(nd, len + 1, "%s\n%s\n", e, e);
+		snprintf(arr, alen + 1, "[%s,%s]", e, e);
+		snprintf(want, 2 * n + 16, "1:%s\n2:%s\n", e, e);
+		struct opts exact = {n, 0, 0}, under = {n - 1, 0, 0};
+		expect_big(ND, nd, len, exact, want);
+		expect_big(ARR, arr, alen, exact, want);
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "1:ERR(line longer than %zu bytes)\n2:ERR(line longer than %zu bytes)\n",
+			 n - 1, n - 1);
+		expect_big(ND, nd, len, under, msg);
+		snprintf(msg, sizeof msg,
+			 "1:ERR(element longer than %zu bytes)\n2:ERR(element longer than %zu "
+			 "bytes)\n",
+			 n - 1, n - 1);
+		expect_big(ARR, arr, alen, under, msg);
+		free(want);
+		free(arr);
+		free(nd);
+		free(e);
+	}
+
+	/* 200,000 line ends: no element. */
+	size_t n = 200000;
+	char *lf = malloc(n);
+	memset(lf, '\n', n);
+	expect_big(ND, lf, n, defaults, "");
+	free(lf);
+}
+
 int main(void)
 {
 	test_ndjson();
 	test_array();
 	test_depth();
 	test_random_arrays();
+	test_buffer_edges();
 	CHECK_DONE();
 }

@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "nm/numparse.h"
 
@@ -150,8 +151,35 @@ static void test_rates(void)
 	CHECK(!nm_num_parse_rate("8e-05%", 6, false, &d));
 }
 
+/* Issue 10 audit: long cells must be refused or read without running past the canonical
+ * buffer (40 digits) or the input (exact-size heap block for ASan). */
+static void test_long_cells(void)
+{
+	size_t n = 70000;
+	char *s = malloc(n);
+	int64_t v;
+	double d;
+	memset(s, '1', n);
+	CHECK(!nm_num_parse_count(s, n, &v));
+	CHECK(!nm_num_parse_decimal(s, n, false, &d));
+	CHECK(nm_num_parse_count(s, 40, &v) == false); /* > INT64_MAX/2 */
+	CHECK(nm_num_parse_count(s, 15, &v) && v == 111111111111111LL);
+	memset(s, ' ', n - 2);
+	memcpy(s + n - 2, "12", 2);
+	CHECK(nm_num_parse_count(s, n, &v) && v == 12);
+	s[0] = '0';
+	s[1] = '.';
+	memset(s + 2, '5', n - 3);
+	s[n - 1] = '%';
+	CHECK(!nm_num_parse_rate(s, n, false, &d));
+	CHECK(!nm_num_parse_rate(s, 43, false, &d)); /* 41 fraction digits: over the limit */
+	CHECK(nm_num_parse_rate(s, 32, false, &d) && d > 0.555 && d < 0.556);
+	free(s);
+}
+
 int main(void)
 {
+	test_long_cells();
 	test_counts();
 	test_decimals();
 	test_rates();
