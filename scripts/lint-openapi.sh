@@ -5,7 +5,7 @@
 #
 # Default: http://127.0.0.1:8080/openapi.json (a running `nichematch serve`). Uses
 # `npx --yes @redocly/cli@2.77.0 lint` with the repository's redocly.yaml.
-# Exit 0: clean (warnings allowed), or "skipped" when npx or the npm registry is not available.
+# Exit 0: clean (no errors and no warnings), or "skipped" when npx or the npm registry is not available.
 # Exit 1: lint errors (or the document could not be fetched), or, with CI=true, npx or the npm
 # registry not available: on CI a lint that did not run is a failure (scripts/test.sh installs
 # nodejs and npm from Debian when npx is missing).
@@ -59,7 +59,12 @@ set -e
 cat "$out"
 
 if [ "$rc" -eq 0 ]; then
-	echo "lint-openapi: ok"
+	# Zero warnings too: a warning Redocly lets pass is still a defect of the document.
+	if grep -qiE '[0-9]+ warnings?' "$out" && ! grep -qE '\b0 warnings' "$out"; then
+		echo "lint-openapi: FAILED (warnings)" >&2
+		exit 1
+	fi
+	echo "lint-openapi: ok (no errors, no warnings)"
 	exit 0
 fi
 # Did Redocly run at all? It prints "validating <file>..." before it reports problems. If it
