@@ -48,10 +48,7 @@ bool nm_store_brand_exists(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_brand_exists, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_brand_exists, p, err);
 }
 
 /* Row (id, doc, created_at, updated_at) as stored. */
@@ -67,12 +64,7 @@ static json_t *brand_row(const PGresult *res, int i)
 static json_t *one_brand(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 			 struct nm_db_err *err)
 {
-	PGresult *res = nm_store_row(pg, q, p, err);
-	if (!res)
-		return NULL;
-	json_t *row = brand_row(res, 0);
-	PQclear(res);
-	return row;
+	return nm_store_one(pg, q, p, brand_row, err);
 }
 
 json_t *nm_store_brand_get(struct nm_pg *pg, int64_t id, bool for_update, struct nm_db_err *err)
@@ -138,10 +130,7 @@ bool nm_store_brand_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_delete, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_delete, p, err);
 }
 
 int64_t nm_store_brand_id_by_external(struct nm_pg *pg, const char *external_id,

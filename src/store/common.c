@@ -48,3 +48,22 @@ PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 	PQclear(res);
 	return NULL;
 }
+
+json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+		     json_t *(*row)(const PGresult *res, int i), struct nm_db_err *err)
+{
+	PGresult *res = nm_store_row(pg, q, p, err);
+	if (!res)
+		return NULL;
+	json_t *o = row(res, 0);
+	PQclear(res);
+	return o;
+}
+
+bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p, struct nm_db_err *err)
+{
+	PGresult *res = nm_store_row(pg, q, p, err);
+	bool found = res != NULL;
+	PQclear(res);
+	return found;
+}

@@ -328,8 +328,5 @@ bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_delete, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_delete, p, err);
 }

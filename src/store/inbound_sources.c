@@ -39,12 +39,7 @@ static json_t *source_row(const PGresult *res, int i)
 static json_t *one_source(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 			  struct nm_db_err *err)
 {
-	PGresult *res = nm_store_row(pg, q, p, err);
-	if (!res)
-		return NULL;
-	json_t *row = source_row(res, 0);
-	PQclear(res);
-	return row;
+	return nm_store_one(pg, q, p, source_row, err);
 }
 
 json_t *nm_store_inbound_source_create(struct nm_pg *pg, const char *name, const char *secret,
@@ -80,10 +75,7 @@ bool nm_store_inbound_source_delete(struct nm_pg *pg, int64_t id, struct nm_db_e
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_delete, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_delete, p, err);
 }
 
 bool nm_store_inbound_source_secret(struct nm_pg *pg, const char *name, int64_t *id, char **secret,

@@ -24,6 +24,16 @@ bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int
 PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 		       struct nm_db_err *err);
 
+/* Runs q expecting a row and returns row 0 through row() (caller owns), or NULL with err
+ * (NM_DB_NOT_FOUND when no row came back). */
+json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+		     json_t *(*row)(const PGresult *res, int i), struct nm_db_err *err);
+
+/* Runs q and tells whether it returned a row (an existence check, or a write with
+ * RETURNING): false with err NM_DB_NOT_FOUND when not, or the failure. */
+bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+		    struct nm_db_err *err);
+
 /* Decimal text of v in buf (>= 24 bytes), for statement parameters. */
 const char *nm_store_i64(char *buf, int64_t v);
 

@@ -106,10 +106,7 @@ bool nm_store_key_revoke(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_revoke, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_revoke, p, err);
 }
 
 bool nm_store_key_revoke_conn(struct pg_conn *conn, int64_t id, struct nm_db_err *err)

@@ -71,12 +71,7 @@ static json_t *endpoint_row(const PGresult *res, int i)
 static json_t *one_endpoint(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 			    struct nm_db_err *err)
 {
-	PGresult *res = nm_store_row(pg, q, p, err);
-	if (!res)
-		return NULL;
-	json_t *row = endpoint_row(res, 0);
-	PQclear(res);
-	return row;
+	return nm_store_one(pg, q, p, endpoint_row, err);
 }
 
 json_t *nm_store_webhook_create(struct nm_pg *pg, const struct nm_webhook_fields *f,
@@ -134,10 +129,7 @@ bool nm_store_webhook_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 {
 	char b[24];
 	const char *p[] = {nm_store_i64(b, id)};
-	PGresult *res = nm_store_row(pg, &q_delete, p, err);
-	bool found = res != NULL;
-	PQclear(res);
-	return found;
+	return nm_store_found(pg, &q_delete, p, err);
 }
 
 static json_t *attempt_row(const PGresult *res, int i)

@@ -1,6 +1,7 @@
 """Brands API (docs/api.md §3) and the HTTP conventions of §2 and limits of §7 on it."""
 import json
 import threading
+import time
 import unittest
 
 from harness import ServerTestCase
@@ -177,6 +178,9 @@ class BrandReadUpdateDeleteTests(Api, ServerTestCase):
     def test_patch_merge_patch(self):
         b = self.make_brand(industry="Sports", keywords=["gym"], budget_per_post_cents=500)
         path = "/v1/brands/%d" % b["id"]
+        # Times have millisecond resolution: let one pass, so that updated_at can differ
+        # (a create and a patch within the same millisecond keep the same value).
+        time.sleep(0.005)
         r = self.request("PATCH", path, {"name": "Renamed", "industry": None},
                          content_type="application/merge-patch+json")
         self.assertStatus(r, 200)
