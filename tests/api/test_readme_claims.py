@@ -55,7 +55,10 @@ class PerIpConnectionTests(ServerTestCase):
 
     def test_fifth_connection_from_one_address_is_refused(self):
         port = self.server.port
-        self.assertFalse(_closed_without_answer(port), "a single connection must be answered")
+        # The four stalled connections come first: a connection opened before them (a check
+        # that one connection is served) can still hold its slot until the server has
+        # cleaned it up, and under load one of the four would then be refused instead.
+        # That one connection is served is checked at the end, once the four are gone.
         socks = [_stall(port) for _ in range(4)]
         try:
             # the four are accepted (each holds a slot until its 300 s header deadline):
