@@ -39,7 +39,11 @@ bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int
 PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 		       struct nm_db_err *err)
 {
-	PGresult *res = nm_db_exec(pg, q, p);
+	return nm_store_expect_row(nm_db_exec(pg, q, p), err);
+}
+
+PGresult *nm_store_expect_row(PGresult *res, struct nm_db_err *err)
+{
 	nm_db_err_from(err, res);
 	if (err->status == NM_DB_OK && PQntuples(res) > 0)
 		return res;

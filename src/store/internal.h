@@ -24,6 +24,10 @@ bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int
 PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 		       struct nm_db_err *err);
 
+/* The tail of nm_store_row for a result got another way (a standalone connection):
+ * returns res when it succeeded with a row, else clears it and returns NULL with err. */
+PGresult *nm_store_expect_row(PGresult *res, struct nm_db_err *err);
+
 /* Runs q expecting a row and returns row 0 through row() (caller owns), or NULL with err
  * (NM_DB_NOT_FOUND when no row came back). */
 json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,

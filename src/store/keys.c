@@ -29,14 +29,7 @@ static struct nm_sql q_lookup = {
 static PGresult *conn_row(PGconn *conn, const char *sql, int n, const char *const *p,
 			  struct nm_db_err *err)
 {
-	PGresult *res = PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0);
-	nm_db_err_from(err, res);
-	if (err->status == NM_DB_OK && PQntuples(res) > 0)
-		return res;
-	if (err->status == NM_DB_OK)
-		nm_db_err_set(err, NM_DB_NOT_FOUND);
-	PQclear(res);
-	return NULL;
+	return nm_store_expect_row(PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0), err);
 }
 
 json_t *nm_store_key_create_conn(struct pg_conn *conn, const struct nm_key_new *k,
