@@ -9,6 +9,7 @@ import glob
 import io
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -27,6 +28,17 @@ def _stall(port):
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
     return s
+
+
+def _closed_by_server(sock):
+    """True when the server has closed (or reset) a stalled connection."""
+    r, _, _ = select.select([sock], [], [], 0.5)
+    if not r:
+        return False
+    try:
+        return sock.recv(4096) == b""
+    except ConnectionResetError:
+        return True
 
 
 def _closed_without_answer(port, timeout=30):
@@ -55,23 +67,35 @@ class PerIpConnectionTests(ServerTestCase):
 
     def test_fifth_connection_from_one_address_is_refused(self):
         port = self.server.port
-        # The four stalled connections come first: a connection opened before them (a check
-        # that one connection is served) can still hold its slot until the server has
-        # cleaned it up, and under load one of the four would then be refused instead.
-        # That one connection is served is checked at the end, once the four are gone.
-        socks = [_stall(port) for _ in range(4)]
-        try:
-            # the four are accepted (each holds a slot until its 300 s header deadline):
-            # every further connection from 127.0.0.1 is closed unanswered
-            for _ in range(3):
-                self.assertTrue(_closed_without_answer(port),
-                                "a fifth connection from one address was served with the cap at 4")
-        finally:
-            for s in socks:
-                s.close()
-        # the slots free up when the four close
-        self.assertTrue(poll(lambda: not _closed_without_answer(port), 30),
-                        "still refused after the stalled connections closed")
+        # The four stalled connections come first. A connection opened before them (the
+        # harness's own requests) can still hold its slot until the server has cleaned it
+        # up; under load one of the four is then refused in its place, and a probe is
+        # served with only three stalls held. That is the cap working, not failing: it
+        # shows as a stall the server closed. So a served probe fails the test only when
+        # all four stalls are still open; otherwise the round is repeated.
+        for _ in range(10):
+            socks = [_stall(port) for _ in range(4)]
+            try:
+                refused = _closed_without_answer(port)
+                if not refused:
+                    self.assertTrue(any(_closed_by_server(s) for s in socks),
+                                    "a fifth connection from one address was served "
+                                    "while four stalled ones held the cap of 4")
+                    continue
+                # the four are held (each until its 300 s header deadline): every
+                # further connection from 127.0.0.1 is closed unanswered
+                for _ in range(2):
+                    self.assertTrue(_closed_without_answer(port),
+                                    "a fifth connection from one address was served with the cap at 4")
+                break
+            finally:
+                for s in socks:
+                    s.close()
+                # the slots free up when the four close
+                self.assertTrue(poll(lambda: not _closed_without_answer(port), 30),
+                                "still refused after the stalled connections closed")
+        else:
+            self.fail("ten rounds without the four stalls all held at once")
         self.assertStatus(self.request("GET", "/healthz", key=None), 200)
 
 
