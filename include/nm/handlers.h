@@ -48,6 +48,7 @@ void nm_h_statuses_bulk(struct nm_req *r);
 void nm_h_status_clear(struct nm_req *r);
 void nm_h_status_history(struct nm_req *r);
 void nm_h_pipeline(struct nm_req *r);
+void nm_h_status_get(struct nm_req *r);
 void nm_h_status_put(struct nm_req *r);
 void nm_h_status_list(struct nm_req *r);
 

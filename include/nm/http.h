@@ -105,7 +105,7 @@ struct nm_route {
 	 * begin is used, a header-only check run on the first call, before the body is
 	 * buffered. */
 	const struct nm_stream_ops *stream;
-	enum nm_role min_role;		    /* NM_ROLE_NONE: no API key needed */
+	enum nm_role min_role; /* NM_ROLE_NONE: no API key needed */
 	enum nm_scope scope;
 	const char *scope_reason; /* NM_SCOPE_UNSCOPED: the 403's detail */
 	enum nm_body_kind body;
@@ -133,6 +133,12 @@ struct nm_route {
 
 /* Looks up a route's declared query parameter; NULL when it declares none so named. */
 const struct nm_param *nm_route_param(const struct nm_route *rt, const char *name);
+
+/* Whether a route declares the ETag response header. The dispatcher then gives its 200
+ * replies a strong ETag (the hash of the reply's bytes, unless the handler set one) and
+ * answers a GET or HEAD whose If-None-Match names it with 304 and no body; /openapi.json
+ * documents the 304 (docs/api-decisions.md, "Caching and conditional requests"). */
+bool nm_route_has_etag(const struct nm_route *rt);
 
 /* ---- request accessors ---- */
 const char *nm_req_method(const struct nm_req *r);
@@ -179,6 +185,15 @@ void nm_reply_header(struct nm_req *r, const char *name, const char *value);
  * member set to null, so the secret is never persisted and a replay does not reveal it.
  * member must be a static string. Call before or after setting the reply. */
 void nm_reply_secret(struct nm_req *r, const char *member);
+
+/* The strong ETag (nm/etag.h) that nm_reply_json(r, 200, body) would give its reply:
+ * the hash of exactly the bytes it would send. Writes compare it with If-Match inside
+ * their transaction, on the locked row's representation. out: NM_ETAG_SIZE bytes; ""
+ * when the body cannot be encoded (which no If-Match names). */
+void nm_json_etag(const json_t *body, char *out);
+
+/* 412 precondition-failed: the If-Match of the request names none of what's current. */
+void nm_reply_precondition_failed(struct nm_req *r, const char *what);
 
 /* A one-field 422: {"field": field, "message": msg}. */
 void nm_reply_field_error(struct nm_req *r, const char *field, const char *msg);

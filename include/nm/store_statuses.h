@@ -36,6 +36,13 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 			      const char *status, const char *note,
 			      const struct nm_status_actor *who, struct nm_db_err *err);
 
+/* One status as the list shows it (no previous_status; caller owns), or NULL with err
+ * (NM_DB_NOT_FOUND when the creator has no status for the brand). for_update locks the
+ * status row until the open transaction ends: a write that checks If-Match against
+ * this representation compares and writes under the one lock. */
+json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, bool for_update,
+			    struct nm_db_err *err);
+
 /* Bulk: positions (1-based, JSON integers; caller owns) of ids that name no creator. */
 bool nm_store_statuses_missing(struct nm_pg *pg, const int64_t *ids, size_t n, json_t **positions,
 			       struct nm_db_err *err);

@@ -5,6 +5,7 @@
 
 #include "nm/auth.h"
 #include "nm/brand.h"
+#include "nm/etag.h"
 #include "nm/handlers.h"
 #include "nm/merge_patch.h"
 #include "nm/outbox.h"
@@ -71,14 +72,16 @@ static void reply_conflict_external_id(struct nm_req *r)
 
 /* A brand write: the body of nm_tx_run for create, patch and delete. */
 struct brand_tx {
-	int64_t id;	     /* 0: create */
-	const json_t *patch; /* PATCH: the merge patch */
-	int64_t scope_brand; /* the key's brand (0: unscoped) */
-	json_t *canonical;   /* create: the brand to insert; patch: the result */
-	json_t *errors;	     /* patch: 422 field errors, when the result is invalid */
-	bool ext_forbidden;  /* patch: a scoped key tried to change external_id */
-	bool written;	     /* the row was written: a later failure is the event's */
-	json_t *brand;	     /* the reply, once written */
+	int64_t id;	      /* 0: create */
+	const json_t *patch;  /* PATCH: the merge patch */
+	int64_t scope_brand;  /* the key's brand (0: unscoped) */
+	json_t *canonical;    /* create: the brand to insert; patch: the result */
+	json_t *errors;	      /* patch: 422 field errors, when the result is invalid */
+	bool ext_forbidden;   /* patch: a scoped key tried to change external_id */
+	bool written;	      /* the row was written: a later failure is the event's */
+	json_t *brand;	      /* the reply, once written */
+	const char *if_match; /* PATCH, DELETE: If-Match, or NULL */
+	bool stale;	      /* If-Match named none of the current brand: 412 */
 };
 
 static void brand_tx_reset(struct brand_tx *t)
@@ -86,7 +89,26 @@ static void brand_tx_reset(struct brand_tx *t)
 	json_decref(t->brand);
 	json_decref(t->errors);
 	t->brand = t->errors = NULL;
-	t->ext_forbidden = t->written = false;
+	t->ext_forbidden = t->written = t->stale = false;
+}
+
+/* If-Match against the brand as GET /v1/brands/{id} shows it now; row is the stored brand
+ * read FOR UPDATE in the write's transaction, so no other write can come between this
+ * compare and the write (docs/api-decisions.md, "Caching and conditional requests").
+ * False (with t->stale and err "roll back, nothing failed") when it does not match. */
+static bool brand_precondition(struct brand_tx *t, json_t *row, struct nm_db_err *err)
+{
+	if (!t->if_match)
+		return true;
+	json_t *current = nm_brand_from_row(json_incref(row));
+	char tag[NM_ETAG_SIZE];
+	nm_json_etag(current, tag);
+	json_decref(current);
+	if (nm_etag_if_match(t->if_match, tag))
+		return true;
+	t->stale = true;
+	nm_db_err_set(err, NM_DB_OK);
+	return false;
 }
 
 /* Writes canonical and its event on the open transaction. */
@@ -129,6 +151,10 @@ static bool brand_patch_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	json_t *row = nm_store_brand_get(pg, t->id, true, err);
 	if (!row)
 		return false;
+	if (!brand_precondition(t, row, err)) {
+		json_decref(row);
+		return false;
+	}
 	json_t *stored = json_object_get(row, "doc");
 	json_t *merged = nm_merge_patch(stored, t->patch);
 	t->errors = json_array();
@@ -154,6 +180,10 @@ static bool brand_delete_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	json_t *row = nm_store_brand_get(pg, t->id, true, err);
 	if (!row)
 		return false;
+	if (!brand_precondition(t, row, err)) {
+		json_decref(row);
+		return false;
+	}
 	t->brand = nm_brand_from_row(row);
 	if (!nm_store_brand_delete(pg, t->id, err))
 		return false;
@@ -279,7 +309,8 @@ void nm_h_brands_patch(struct nm_req *r)
 {
 	struct brand_tx t = {.id = nm_req_id_param(r, 0),
 			     .patch = nm_req_json(r),
-			     .scope_brand = nm_req_auth(r)->brand_id};
+			     .scope_brand = nm_req_auth(r)->brand_id,
+			     .if_match = nm_req_header(r, "If-Match")};
 	if (!visible(r, t.id))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
@@ -294,6 +325,8 @@ void nm_h_brands_patch(struct nm_req *r)
 				 "The patched brand has %zu invalid field(s).",
 				 json_array_size(t.errors));
 		t.errors = NULL;
+	} else if (t.stale) {
+		nm_reply_precondition_failed(r, "The brand");
 	} else if (t.ext_forbidden) {
 		nm_reply_problem(r, NM_P_FORBIDDEN,
 				 json_pack("[{s:s, s:s}]", "field", "external_id", "message",
@@ -309,7 +342,7 @@ void nm_h_brands_patch(struct nm_req *r)
 /* DELETE /v1/brands/{id} → 204. */
 void nm_h_brands_delete(struct nm_req *r)
 {
-	struct brand_tx t = {.id = nm_req_id_param(r, 0)};
+	struct brand_tx t = {.id = nm_req_id_param(r, 0), .if_match = nm_req_header(r, "If-Match")};
 	if (!visible(r, t.id))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
@@ -321,6 +354,8 @@ void nm_h_brands_delete(struct nm_req *r)
 		 * not when their cache entries expire. */
 		nm_auth_cache_clear();
 		nm_reply_empty(r, 204);
+	} else if (t.stale) {
+		nm_reply_precondition_failed(r, "The brand");
 	} else {
 		reply_write_failed(r, &t, &err, "deleted");
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/etag.h"
 #include "nm/handlers.h"
 #include "nm/store.h"
 #include "nm/store_statuses.h"
@@ -24,17 +25,52 @@ static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
 	return false;
 }
 
+/* If-Match (docs/api-decisions.md, "Caching and conditional requests"): compared with the
+ * ETag of the status as GET .../status shows it now, read with its row locked in the
+ * write's own transaction, so that no other write can slip between the compare and this
+ * one. True when the write may go on. Else false with *stale (412), or with err: the
+ * failure, or NM_DB_NOT_FOUND when there is no status and absent_404 (DELETE: without
+ * the precondition the answer would be 404, which then wins, RFC 9110 §13.2.1). Without
+ * a status a PUT's If-Match, even "*", fails: there is no current representation. */
+static bool status_precondition(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
+				const char *if_match, bool absent_404, bool *stale,
+				struct nm_db_err *err)
+{
+	*stale = false;
+	if (!if_match)
+		return true;
+	json_t *cur = nm_store_status_get(pg, brand_id, creator_id, true, err);
+	if (!cur && (err->status != NM_DB_NOT_FOUND || absent_404))
+		return false;
+	char tag[NM_ETAG_SIZE] = "";
+	if (cur)
+		nm_json_etag(cur, tag);
+	bool ok = nm_etag_if_match(if_match, cur ? tag : NULL);
+	json_decref(cur);
+	if (ok)
+		return true;
+	*stale = true;
+	nm_db_err_set(err, NM_DB_OK); /* roll back: nothing failed */
+	return false;
+}
+
 struct status_put {
 	int64_t brand_id, creator_id;
 	const char *status, *note;
 	struct nm_status_actor who;
-	json_t *row; /* the reply, once the write succeeded */
+	const char *if_match; /* NULL: write whatever the current state */
+	bool stale;	      /* If-Match named none of the current state: 412 */
+	json_t *row;	      /* the reply, once the write succeeded */
 };
 
 static bool status_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
 	struct status_put *t = cls;
 	json_decref(t->row);
+	t->row = NULL;
+	if (!status_precondition(pg, t->brand_id, t->creator_id, t->if_match, false, &t->stale,
+				 err))
+		return false;
 	t->row = nm_store_status_write(pg, t->brand_id, t->creator_id, t->status, t->note, &t->who,
 				       err);
 	return t->row != NULL;
@@ -108,22 +144,58 @@ void nm_h_status_put(struct nm_req *r)
 	const char *status, *note;
 	if (!status_body(r, &status, &note, NULL, NULL))
 		return;
-	struct status_put t = {
-		nm_req_id_param(r, 0), nm_req_id_param(r, 1), status, note, actor(r), NULL};
+	struct status_put t = {nm_req_id_param(r, 0),
+			       nm_req_id_param(r, 1),
+			       status,
+			       note,
+			       actor(r),
+			       nm_req_header(r, "If-Match"),
+			       false,
+			       NULL};
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (!nm_tx_run(pg, NM_TX_SERIALIZABLE, status_put_tx, &t, &err)) {
 		json_decref(t.row);
-		if (err.status == NM_DB_MISSING_REF)
+		if (t.stale)
+			nm_reply_precondition_failed(r, "The status");
+		else if (err.status == NM_DB_MISSING_REF)
 			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.",
 					 (long long)t.creator_id);
 		else
 			nm_reply_db_err(r, &err);
 		return;
 	}
+	/* The reply adds previous_status to the status: its ETag is the one GET .../status
+	 * gives now, so that the next write can name it in If-Match. */
+	json_t *rep = json_copy(t.row);
+	json_object_del(rep, "previous_status");
+	char tag[NM_ETAG_SIZE];
+	nm_json_etag(rep, tag);
+	json_decref(rep);
+	if (tag[0])
+		nm_reply_header(r, "ETag", tag);
 	nm_reply_json(r, 200, t.row);
+}
+
+/* GET /v1/brands/{id}/creators/{creator_id}/status → the status (ETag, 304). */
+void nm_h_status_get(struct nm_req *r)
+{
+	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !brand_ok(r, pg, brand_id))
+		return;
+	struct nm_db_err err;
+	json_t *row = nm_store_status_get(pg, brand_id, creator_id, false, &err);
+	if (row)
+		nm_reply_json(r, 200, row);
+	else if (err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
+				 "Creator %lld has no status for brand %lld.",
+				 (long long)creator_id, (long long)brand_id);
+	else
+		nm_reply_db_err(r, &err);
 }
 
 /* GET /v1/brands/{id}/creators?status= → the brand's pipeline, by creator id. */
@@ -230,24 +302,31 @@ void nm_h_statuses_bulk(struct nm_req *r)
 struct status_clear {
 	int64_t brand_id, creator_id;
 	struct nm_status_actor who;
+	const char *if_match;
+	bool stale;
 };
 
 static bool status_clear_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
 	struct status_clear *t = cls;
-	return nm_store_status_clear(pg, t->brand_id, t->creator_id, &t->who, err);
+	return status_precondition(pg, t->brand_id, t->creator_id, t->if_match, true, &t->stale,
+				   err) &&
+	       nm_store_status_clear(pg, t->brand_id, t->creator_id, &t->who, err);
 }
 
 /* DELETE /v1/brands/{id}/creators/{creator_id}/status → 204 (recorded in the history). */
 void nm_h_status_clear(struct nm_req *r)
 {
-	struct status_clear t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), actor(r)};
+	struct status_clear t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), actor(r),
+				 nm_req_header(r, "If-Match"), false};
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, status_clear_tx, &t, &err))
 		nm_reply_empty(r, 204);
+	else if (t.stale)
+		nm_reply_precondition_failed(r, "The status");
 	else if (err.status == NM_DB_NOT_FOUND)
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
 				 "Creator %lld has no status for brand %lld.",

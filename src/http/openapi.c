@@ -197,7 +197,9 @@ static const char schemas_text[] =
 	","
 	"'updated_at','creator'],'properties':{'brand_id':{'type':'integer'},'creator_id':{'type'"
 	":'integer'},"
-	" 'status':{'type':['string','null'],'description':'null only in the creator.status_changed event of a cleared status'},'previous_status':{'type':['string','null']},'note':{'type':['"
+	" 'status':{'type':['string','null'],'description':'null only in the "
+	"creator.status_changed event of a cleared "
+	"status'},'previous_status':{'type':['string','null']},'note':{'type':['"
 	"string','null']},"
 	" 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','"
 	"format':'date-time'},"
@@ -207,13 +209,16 @@ static const char schemas_text[] =
 	"Status'}},'next_cursor':{'type':['string','null']}}}"
 	",'StatusBulkInput':{'type':'object','required':['creator_ids','status'],"
 	"'additionalProperties':false,'properties':{"
-	" 'creator_ids':{'type':'array','minItems':1,'maxItems':500,'items':{'type':'integer','minimum':1}},"
-	" 'status':{'type':'string','enum':['shortlisted','contacted','accepted','declined','excluded']},"
+	" 'creator_ids':{'type':'array','minItems':1,'maxItems':500,'items':{'type':'integer','"
+	"minimum':1}},"
+	" 'status':{'type':'string','enum':['shortlisted','contacted','accepted','declined','"
+	"excluded']},"
 	" 'note':{'type':['string','null'],'maxLength':2000}}},"
 	"'StatusBulkResult':{'type':'object','properties':{"
 	" 'data':{'type':'array','items':{'$ref':'#/components/schemas/Status'}},"
 	" 'count':{'type':'integer','description':'Creators now in the status'},"
-	" 'changed':{'type':'integer','description':'Creators whose status changed (one event each)'}}},"
+	" 'changed':{'type':'integer','description':'Creators whose status changed (one event "
+	"each)'}}},"
 	"'StatusHistoryEntry':{'type':'object','properties':{'id':{'type':'integer'},"
 	" 'brand_id':{'type':'integer'},'creator_id':{'type':'integer'},"
 	" 'from':{'type':['string','null'],'description':'null: the creator had no status'},"
@@ -623,6 +628,16 @@ static json_t *operation(const struct nm_route *rt)
 	char code[8];
 	snprintf(code, sizeof code, "%d", rt->success_status);
 	json_object_set_new(responses, code, success_response(rt));
+	if (nm_route_has_etag(rt) && strcmp(rt->method, "GET") == 0)
+		json_object_set_new(
+			responses, "304",
+			json_pack("{s:s, s:{s:{s:s, s:{s:s}}, s:{s:s, s:{s:s}}}}", "description",
+				  "Not modified: If-None-Match names the current ETag (no body)",
+				  "headers", "ETag", "description",
+				  "The current ETag (the one If-None-Match named)", "schema",
+				  "type", "string", "X-Request-Id", "description",
+				  "The request's id (yours, or one made up)", "schema", "type",
+				  "string"));
 	add_problems(responses, rt);
 	json_object_set_new(op, "responses", responses);
 	return op;

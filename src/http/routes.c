@@ -4,6 +4,7 @@
  * parameters, body kind) and /openapi.json is generated from this table alone, so a
  * route cannot exist without being described, nor be described without existing. */
 #include <string.h>
+#include <strings.h>
 
 #include "nm/handlers.h"
 #include "nm/http.h"
@@ -139,6 +140,32 @@ static const struct nm_header location_header[] = {
 	{.name = NULL},
 };
 
+/* Conditional requests (docs/api-decisions.md, "Caching and conditional requests"): a
+ * route that declares ETag among its response headers gets it from the dispatcher, and a
+ * GET of it answers If-None-Match with 304. */
+static const struct nm_header if_none_match_header[] = {
+	{.name = "If-None-Match",
+	 .description = "ETags you hold (or *): 304 Not Modified, without a body, when one of "
+			"them is current (weak comparison)",
+	 .example = "\"5d41402abc4b2a76b9719d911017c592\""},
+	{.name = NULL},
+};
+
+static const struct nm_header if_match_header[] = {
+	{.name = "If-Match",
+	 .description = "The ETag you read (or *): when it is not current, 412 "
+			"precondition-failed and nothing changes. Without it the write "
+			"happens whatever the current state"},
+	{.name = NULL},
+};
+
+static const struct nm_header etag_header[] = {
+	{.name = "ETag",
+	 .description = "Strong validator of this representation: send it back as "
+			"If-None-Match (GET) or If-Match (PATCH, PUT, DELETE)"},
+	{.name = NULL},
+};
+
 /* ---- media types ---- */
 
 static const char *const import_media[] = {"text/csv", "text/tab-separated-values",
@@ -150,6 +177,9 @@ static const char *const raw_json_media[] = {"application/json", NULL};
 static const enum nm_problem conflict[] = {NM_P_CONFLICT, NM_P_COUNT};
 static const enum nm_problem inbound_problems[] = {NM_P_BAD_SIGNATURE, NM_P_VALIDATION, NM_P_COUNT};
 static const enum nm_problem import_problems[] = {NM_P_VALIDATION, NM_P_RATE_LIMITED, NM_P_COUNT};
+static const enum nm_problem stale[] = {NM_P_PRECONDITION_FAILED, NM_P_COUNT};
+static const enum nm_problem conflict_or_stale[] = {NM_P_CONFLICT, NM_P_PRECONDITION_FAILED,
+						    NM_P_COUNT};
 static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_COUNT};
 
 #define KEYS_SCOPE     "Keys are managed with an admin key that is not bound to a brand."
@@ -262,7 +292,9 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Brands",
 	 .summary = "Get a brand",
 	 .success_status = 200,
-	 .response_schema = "Brand"},
+	 .response_schema = "Brand",
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
 	{.method = "PATCH",
 	 .pattern = "/v1/brands/{id}",
 	 .handler = nm_h_brands_patch,
@@ -274,7 +306,9 @@ const struct nm_route nm_routes[] = {
 	 .success_status = 200,
 	 .request_schema = "BrandPatch",
 	 .response_schema = "Brand",
-	 .problems = conflict},
+	 .headers = if_match_header,
+	 .response_headers = etag_header,
+	 .problems = conflict_or_stale},
 	{.method = "DELETE",
 	 .pattern = "/v1/brands/{id}",
 	 .handler = nm_h_brands_delete,
@@ -282,7 +316,9 @@ const struct nm_route nm_routes[] = {
 	 .operation_id = "deleteBrand",
 	 .tag = "Brands",
 	 .summary = "Delete a brand",
-	 .success_status = 204},
+	 .success_status = 204,
+	 .headers = if_match_header,
+	 .problems = stale},
 
 	{.method = "POST",
 	 .pattern = "/v1/brands/{id}/matches",
@@ -306,7 +342,9 @@ const struct nm_route nm_routes[] = {
 	 .summary = "Page through the latest (or ?run_id=) stored run",
 	 .success_status = 200,
 	 .response_schema = "MatchPageList",
-	 .query = match_page_params},
+	 .query = match_page_params,
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
 	{.method = "GET",
 	 .pattern = "/v1/brands/{id}/match-runs",
 	 .handler = nm_h_match_runs_list,
@@ -316,7 +354,20 @@ const struct nm_route nm_routes[] = {
 	 .summary = "List the brand's match runs, newest first",
 	 .success_status = 200,
 	 .response_schema = "MatchRunList",
-	 .query = page_params},
+	 .query = page_params,
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
+	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/creators/{creator_id}/status",
+	 .handler = nm_h_status_get,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "getCreatorStatus",
+	 .tag = "Pipeline",
+	 .summary = "Get a creator's pipeline status for the brand (404 when it has none)",
+	 .success_status = 200,
+	 .response_schema = "Status",
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
 	{.method = "PUT",
 	 .pattern = "/v1/brands/{id}/creators/{creator_id}/status",
 	 .handler = nm_h_status_put,
@@ -327,7 +378,10 @@ const struct nm_route nm_routes[] = {
 	 .summary = "Set a creator's pipeline status for the brand",
 	 .success_status = 200,
 	 .request_schema = "StatusInput",
-	 .response_schema = "Status"},
+	 .response_schema = "Status",
+	 .headers = if_match_header,
+	 .response_headers = etag_header,
+	 .problems = stale},
 	{.method = "POST",
 	 .pattern = "/v1/brands/{id}/statuses",
 	 .handler = nm_h_statuses_bulk,
@@ -349,7 +403,9 @@ const struct nm_route nm_routes[] = {
 	 .operation_id = "clearCreatorStatus",
 	 .tag = "Pipeline",
 	 .summary = "Clear a creator's pipeline status (recorded in the history)",
-	 .success_status = 204},
+	 .success_status = 204,
+	 .headers = if_match_header,
+	 .problems = stale},
 	{.method = "GET",
 	 .pattern = "/v1/brands/{id}/creators/{creator_id}/history",
 	 .handler = nm_h_status_history,
@@ -368,7 +424,9 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Pipeline",
 	 .summary = "Creators per pipeline status and the latest run's size",
 	 .success_status = 200,
-	 .response_schema = "Pipeline"},
+	 .response_schema = "Pipeline",
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
 	{.method = "GET",
 	 .pattern = "/v1/brands/{id}/creators",
 	 .handler = nm_h_status_list,
@@ -432,7 +490,9 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Creators",
 	 .summary = "Get a creator",
 	 .success_status = 200,
-	 .response_schema = "Creator"},
+	 .response_schema = "Creator",
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
 	{.method = "DELETE",
 	 .pattern = "/v1/creators/{id}",
 	 .handler = nm_h_creators_delete,
@@ -623,4 +683,12 @@ const struct nm_param *nm_route_param(const struct nm_route *rt, const char *nam
 		if (strcmp(p->name, name) == 0)
 			return p;
 	return NULL;
+}
+
+bool nm_route_has_etag(const struct nm_route *rt)
+{
+	for (const struct nm_header *h = rt->response_headers; h && h->name; h++)
+		if (strcasecmp(h->name, "ETag") == 0)
+			return true;
+	return false;
 }

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "nm/auth.h"
 #include "nm/db_pool.h"
+#include "nm/etag.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
@@ -151,9 +152,30 @@ static void set_reply(struct nm_req *r, int status, const char *ctype, char *bod
 	r->reply_len = len;
 }
 
+/* How JSON replies are encoded: nm_json_etag must hash exactly these bytes. */
+#define REPLY_JSON_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
+void nm_json_etag(const json_t *body, char *out)
+{
+	char *s = json_dumps(body, REPLY_JSON_FLAGS);
+	if (s)
+		nm_etag_of(s, strlen(s), out);
+	else
+		out[0] = '\0';
+	free(s);
+}
+
+void nm_reply_precondition_failed(struct nm_req *r, const char *what)
+{
+	nm_reply_problem(r, NM_P_PRECONDITION_FAILED, NULL,
+			 "%s changed since the ETag in If-Match was read (or does not exist "
+			 "any more); GET it again and retry with its current ETag.",
+			 what);
+}
+
 void nm_reply_json(struct nm_req *r, int status, json_t *body)
 {
-	char *s = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+	char *s = json_dumps(body, REPLY_JSON_FLAGS);
 	json_decref(body);
 	if (!s) {
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Could not encode the response.");
@@ -500,7 +522,8 @@ static void preflight(struct nm_req *r, const char *allow)
 	if (r->cors_origin) {
 		nm_reply_header(r, "Access-Control-Allow-Methods", allow);
 		nm_reply_header(r, "Access-Control-Allow-Headers",
-				"Authorization, Content-Type, Idempotency-Key, X-Request-Id");
+				"Authorization, Content-Type, Idempotency-Key, If-Match, "
+				"If-None-Match, X-Request-Id");
 		nm_reply_header(r, "Access-Control-Max-Age", "600");
 	}
 	nm_reply_header(r, "Allow", allow);
@@ -694,6 +717,40 @@ static bool parse_json_body(struct nm_req *r)
 	return true;
 }
 
+static const char *reply_header_value(const struct nm_req *r, const char *name)
+{
+	for (int i = 0; i < r->n_hdrs; i++)
+		if (strcasecmp(r->hdr_names[i], name) == 0)
+			return r->hdr_values[i];
+	return NULL;
+}
+
+/* RFC 9110 §13: a route that declares ETag gets one on its 200 replies, the hash of the
+ * reply's bytes unless the handler set one (a write whose reply is more than the
+ * resource, e.g. with previous_status). A GET or HEAD whose If-None-Match names it (weak
+ * comparison, "*" included) is answered 304 with the ETag and no body. Any other reply
+ * (a problem, a 201) ignores If-None-Match, as the RFC asks. */
+static void conditional_reply(struct nm_req *r)
+{
+	if (r->status != 200 || !r->reply || !r->route || !nm_route_has_etag(r->route))
+		return;
+	char computed[NM_ETAG_SIZE];
+	const char *tag = reply_header_value(r, "ETag");
+	if (!tag) {
+		nm_etag_of(r->reply, r->reply_len, computed);
+		nm_reply_header(r, "ETag", computed);
+		tag = computed;
+	}
+	bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (safe && nm_etag_if_none_match(nm_req_header(r, "If-None-Match"), tag)) {
+		free(r->reply);
+		r->reply = NULL;
+		r->reply_len = 0;
+		r->reply_ctype = NULL;
+		r->status = 304;
+	}
+}
+
 static void run_handler(struct nm_req *r)
 {
 	if (r->body_too_large) {
@@ -728,6 +785,7 @@ static void run_handler(struct nm_req *r)
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The handler produced no reply.");
 	if (idem)
 		nm_idem_after(r);
+	conditional_reply(r);
 }
 
 static enum MHD_Result queue_reply(struct nm_req *r)
@@ -749,8 +807,9 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		MHD_add_response_header(resp, "Access-Control-Allow-Origin", r->cors_origin);
 		MHD_add_response_header(resp, "Vary", "Origin");
 		MHD_add_response_header(resp, "Access-Control-Expose-Headers",
-					"Location, Retry-After, X-Request-Id, RateLimit-Limit, "
-					"RateLimit-Remaining, RateLimit-Reset");
+					"ETag, Idempotent-Replayed, Location, Retry-After, "
+					"X-Request-Id, RateLimit-Limit, RateLimit-Remaining, "
+					"RateLimit-Reset");
 	}
 	for (int i = 0; i < r->n_hdrs; i++)
 		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);

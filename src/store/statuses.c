@@ -133,6 +133,28 @@ static json_t *changed_row(struct nm_pg *pg, const PGresult *res, int i, bool *c
 	return row;
 }
 
+static struct nm_sql q_get = {"statuses_get",
+			      "SELECT " NM_STATUS_COLS
+			      " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+			      "WHERE s.brand_id = $1 AND s.creator_id = $2",
+			      2, 0};
+/* Only the status row is locked: the creator's columns in the representation are read in
+ * the write's SERIALIZABLE snapshot, so a concurrent creator update orders after it. */
+static struct nm_sql q_get_for_update = {
+	"statuses_get_for_update",
+	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
+	"WHERE s.brand_id = $1 AND s.creator_id = $2 FOR UPDATE OF s",
+	2, 0};
+
+json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, bool for_update,
+			    struct nm_db_err *err)
+{
+	char b[24], c[24];
+	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(c, creator_id)};
+	return nm_store_one(pg, for_update ? &q_get_for_update : &q_get, p, nm_status_row_json,
+			    err);
+}
+
 json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
 			      const char *status, const char *note,
 			      const struct nm_status_actor *who, struct nm_db_err *err)
