@@ -743,9 +743,9 @@ static void conditional_reply(struct nm_req *r)
 	}
 	bool safe = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 	if (safe && nm_etag_if_none_match(nm_req_header(r, "If-None-Match"), tag)) {
-		free(r->reply);
-		r->reply = NULL;
-		r->reply_len = 0;
+		/* The body stays in the reply: libmicrohttpd sends no content with a 304 but
+		 * derives Content-Length from it, and RFC 9110 §8.6 allows only the 200's
+		 * length there (an empty body would announce 0). */
 		r->reply_ctype = NULL;
 		r->status = 304;
 	}

@@ -10,7 +10,7 @@ import re
 import threading
 import time
 
-from apihelpers import Api
+from apihelpers import Api, raw_http
 from harness import ServerTestCase
 
 ETAG_RE = re.compile(r'^"[0-9a-f]{32}"$')
@@ -151,6 +151,31 @@ class CachingTests(Api, ServerTestCase):
         self.assertStatus(r, 200)
         self.assertEqual(r.headers.get("ETag"), tag)
         self.assertStatus(self.request("HEAD", path, headers={"If-None-Match": tag}), 304)
+
+    def test_304_on_the_wire_keeps_the_connection_usable(self):
+        """A 304 has no content, and a Content-Length only of the 200's size (RFC 9110 §8.6);
+        the next request on the same keep-alive connection is answered normally."""
+        b = self.brand()
+        path = "/v1/brands/%d" % b
+        full = self.request("GET", path)
+        tag = self.etag_of(full)
+        req = ("GET %s HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\nIf-None-Match: %s\r\n\r\n"
+               "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+               % (path, self.server.admin_key, tag)).encode()
+        out = raw_http(self.server.port, req)
+        first, _, rest = out.partition(b"\r\n\r\n")
+        self.assertTrue(first.startswith(b"HTTP/1.1 304"), out[:300])
+        lengths = re.findall(rb"(?im)^content-length:\s*(\d+)", first)
+        self.assertIn(lengths, ([], [str(len(full.body)).encode()]), first)
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200"), "no content after a 304: %r" % out[:600])
+        self.assertIn(b'{"status":"ok"}', rest)
+
+    def test_scoped_key_cannot_probe_with_if_none_match(self):
+        mine, other = self.brand(), self.brand()
+        key = self.server.key("read", brand=mine)
+        self.assertStatus(self.request("GET", "/v1/brands/%d" % mine, key=key, headers={"If-None-Match": "*"}), 304)
+        self.assertProblem(self.request("GET", "/v1/brands/%d" % other, key=key, headers={"If-None-Match": "*"}), 404)
+        self.assertProblem(self.request("GET", "/v1/brands/%d" % other, key=None, headers={"If-None-Match": "*"}), 401)
 
     # ---- If-Match on writes ----
 
