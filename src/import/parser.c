@@ -11,7 +11,7 @@ struct nm_import_parser {
 	size_t max_record_bytes;
 	struct nm_csv *csv; /* CSV: NULL until the first line picks the delimiter */
 	char *head;	    /* CSV: the body's first bytes until then */
-	size_t head_len;
+	size_t head_len, head_cap;
 	bool head_quoted; /* CSV: the head ends inside quotes */
 	struct nm_ndjson *nd;
 	struct nm_jsonarr *ja;
@@ -74,14 +74,24 @@ static int csv_feed(struct nm_import_parser *p, const char *buf, size_t len)
 {
 	if (p->csv)
 		return nm_csv_feed(p->csv, buf, len);
-	/* The delimiter is counted on the whole first line (or its first
-	 * NM_IMPORT_SNIFF_BYTES), not on whatever the first chunk held: a client's first
-	 * chunk may be a few bytes of the header. */
-	if (!p->head && !(p->head = malloc(NM_IMPORT_SNIFF_BYTES)))
-		return NM_IMPORT_PARSER_OOM;
-	size_t n = NM_IMPORT_SNIFF_BYTES - p->head_len;
+	/* The delimiter is counted on the whole first line, not on whatever the first chunk
+	 * held: a client's first chunk may be a few bytes of the header. The head is held
+	 * until the line ends outside quotes, up to one record (a longer first line is
+	 * refused by the reader anyway). */
+	size_t cap = p->max_record_bytes + 1;
+	size_t n = cap - p->head_len;
 	if (n > len)
 		n = len;
+	if (p->head_len + n > p->head_cap) {
+		size_t want = p->head_cap ? p->head_cap : 4096;
+		while (want < p->head_len + n)
+			want *= 2;
+		char *h = realloc(p->head, want);
+		if (!h)
+			return NM_IMPORT_PARSER_OOM;
+		p->head = h;
+		p->head_cap = want;
+	}
 	memcpy(p->head + p->head_len, buf, n);
 	p->head_len += n;
 	/* The first line ends at a line break outside quotes, as nm_csv_sniff_delim reads it. */
@@ -92,11 +102,12 @@ static int csv_feed(struct nm_import_parser *p, const char *buf, size_t len)
 		else if (!p->head_quoted && (buf[i] == '\n' || buf[i] == '\r'))
 			line_ended = true;
 	}
-	if (!line_ended && p->head_len < NM_IMPORT_SNIFF_BYTES)
+	if (!line_ended && p->head_len < cap)
 		return 0;
 	int rc = csv_open(p, p->head, p->head_len);
 	free(p->head);
 	p->head = NULL;
+	p->head_len = p->head_cap = 0;
 	return rc ? rc : nm_csv_feed(p->csv, buf + n, len - n);
 }
 
@@ -106,6 +117,7 @@ static int csv_finish(struct nm_import_parser *p)
 		int rc = csv_open(p, p->head, p->head_len);
 		free(p->head);
 		p->head = NULL;
+		p->head_len = p->head_cap = 0;
 		if (rc)
 			return rc;
 	}
