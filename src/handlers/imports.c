@@ -436,6 +436,8 @@ static void feed_payload(struct import *im, const char *data, size_t len)
 		feed_parser(im, data, len);
 		return;
 	}
+	if (!len)
+		return; /* an empty call of the multipart reader (data may be NULL) */
 	if (!im->sniff && !(im->sniff = malloc(NM_IMPORT_SNIFF_BYTES))) {
 		im->stop_code = NM_IMPORT_PARSER_OOM;
 		snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
