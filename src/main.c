@@ -15,6 +15,7 @@
 #include "nm/db_pool.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
+#include "nm/import_reaper.h"
 #include "nm/log.h"
 #include "nm/openapi.h"
 #include "nm/prune.h"
@@ -322,6 +323,7 @@ static int cmd_serve(struct nm_config *cfg)
 		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
 	nm_workers_start(cfg);
 	nm_pruner_start(cfg);
+	nm_import_reaper_start(cfg);
 	nm_index_warm_up();
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
@@ -333,6 +335,7 @@ static int cmd_serve(struct nm_config *cfg)
 	 * two waits overlap instead of adding up. */
 	nm_workers_request_stop();
 	nm_pruner_stop();
+	nm_import_reaper_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_workers_stop();
 	nm_index_free();

@@ -35,6 +35,7 @@ void nm_h_creators_delete(struct nm_req *r);
 
 /* imports.c: POST /v1/creators/import is a streaming route. */
 extern const struct nm_stream_ops nm_import_stream;
+void nm_h_imports_create(struct nm_req *r);
 void nm_h_imports_list(struct nm_req *r);
 void nm_h_imports_get(struct nm_req *r);
 

@@ -161,6 +161,9 @@ bool nm_req_replied(const struct nm_req *r);
 /* In a stream's abort: which deadline cut the slow client ("header", "body",
  * "import_rate"), or NULL when the client left or the server stopped. */
 const char *nm_req_cut_reason(const struct nm_req *r);
+/* The libmicrohttpd connection, for MHD_create_post_processor (multipart uploads). */
+struct MHD_Connection;
+struct MHD_Connection *nm_req_mhd_conn(const struct nm_req *r);
 
 /* A pooled database connection for this request, acquired on first call and released
  * when the request ends (rolled back if a transaction is open). On failure the 503

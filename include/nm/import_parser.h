@@ -45,4 +45,25 @@ struct nm_import_parser_ops {
 extern const struct nm_import_parser_ops nm_import_csv, nm_import_tsv, nm_import_ndjson,
 	nm_import_json;
 
+/* The format a media type names (text/csv, text/tab-separated-values,
+ * application/x-ndjson, application/ndjson, application/jsonl, application/json; the
+ * parameters after ';' are ignored, case-insensitive), or NULL: a media type that names
+ * no format we read (application/vnd.ms-excel, text/plain, application/octet-stream...)
+ * is sniffed instead. */
+const struct nm_import_parser_ops *nm_import_by_media(const char *media_type);
+/* The format a file name's extension names (.csv, .tsv, .tab, .ndjson, .jsonl, .json;
+ * case-insensitive), or NULL. */
+const struct nm_import_parser_ops *nm_import_by_filename(const char *name);
+/* Media types whose bodies are sniffed (nm_import_sniff) rather than refused. */
+bool nm_import_sniffable_media(const char *media_type);
+
+/* Bytes a sniff wants to see before it decides (fewer at the end of the body). */
+#define NM_IMPORT_SNIFF_BYTES 4096
+/* The format of a body from its first bytes (docs/api.md §4, "Sniffing"): after a UTF-8
+ * BOM and blank space, '[' is a JSON array and '{' NDJSON; anything else is tabular, TSV
+ * when the first line (outside quotes) has more tabs than commas and no fewer than
+ * semicolons, else CSV (whose
+ * reader then picks ',' or ';' the same way). Never NULL; an empty body is CSV (no rows). */
+const struct nm_import_parser_ops *nm_import_sniff(const char *buf, size_t len);
+
 #endif

@@ -15,6 +15,7 @@
 #include "nm/store.h"
 
 struct nm_pg;
+struct pg_conn;
 
 /* Rows per merge. One batch of COPY text is buffered while the previous batch merges
  * (~15 MB at 25,000 typical rows: demo data is ~600 bytes of COPY text a row). */
@@ -39,11 +40,28 @@ struct nm_import_record {
 /* The imports row is written through its own autocommit connection ("side", from the
  * pool), so that GET /v1/imports/{id} shows progress while the import's transaction is
  * open. Acquires it and inserts a running row; its id into id (24 bytes). NULL with
- * err when the database failed (NM_DB_UNAVAILABLE: no connection). */
+ * err when the database failed (NM_DB_UNAVAILABLE: no connection).
+ * The side connection also holds the import's lease (a session advisory lock keyed by
+ * its id) until nm_store_import_release: when the server dies, the backend goes and the
+ * lease with it, and nm_store_imports_reap marks the import failed. */
 struct nm_pg *nm_store_import_create(int64_t key_id, const char *format, bool abort_on_error,
 				     const char *platform, char *id, struct nm_db_err *err);
-/* Returns side to the pool (NULL is ignored). */
-void nm_store_import_release(struct nm_pg *side);
+/* POST /v1/imports: a pending import (no body yet; format null) created by key_id, its
+ * object (caller owns), or NULL with err. */
+json_t *nm_store_import_create_pending(struct nm_pg *pg, int64_t key_id, bool abort_on_error,
+				       const char *platform, struct nm_db_err *err);
+/* True when import id is pending (its body not yet sent); its on_error and default
+ * platform ("" when none) into the out parameters. False with err NM_DB_NOT_FOUND (no
+ * such import) or NM_DB_CONFLICT (not pending any more), or the failure. */
+bool nm_store_import_pending(struct nm_pg *pg, int64_t id, bool *abort_on_error, char *platform,
+			     size_t platform_n, struct nm_db_err *err);
+/* As nm_store_import_create for the pending import id, now running with format and these
+ * options: the side connection holding its lease, or NULL with err (NM_DB_CONFLICT: not
+ * pending any more). */
+struct nm_pg *nm_store_import_claim(const char *id, const char *format, bool abort_on_error,
+				    const char *platform, struct nm_db_err *err);
+/* Gives back import id's lease and returns side to the pool (NULL is ignored). */
+void nm_store_import_release(struct nm_pg *side, const char *id);
 /* Autocommit on side: the running import's counts and heartbeat (failures ignored: the
  * next progress or the finish writes them again). */
 void nm_store_import_progress(struct nm_pg *side, const char *id, long long received,
@@ -77,6 +95,16 @@ void nm_store_import_abort(struct nm_import_tx *t);
 void nm_store_import_free(struct nm_import_tx *t);
 
 /* GET /v1/imports/{id}: the import's report (caller owns), or NULL with err. */
+/* The failure recorded for an import whose server died while it ran. */
+#define NM_IMPORT_LOST_SERVER                                                                      \
+	"the server running this import stopped before it finished (killed, out of memory "        \
+	"or lost power); nothing was imported"
+
+/* On c (a standalone connection): marks failed every running import whose lease is free
+ * (its server is gone), and every pending import older than pending_ttl_s. The number
+ * of running imports marked failed, or -1 when the database failed. */
+int nm_store_imports_reap(struct pg_conn *c, int pending_ttl_s);
+
 json_t *nm_store_import_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 bool nm_store_imports_list(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
 			   struct nm_db_err *err);

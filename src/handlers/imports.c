@@ -7,7 +7,18 @@
  * COPY text, one record of the parser and the bounded list of ignored names.
  *
  * Progress is written to the imports row through a second, autocommit connection,
- * so GET /v1/imports/{id} shows it while the import's own transaction is open. */
+ * so GET /v1/imports/{id} shows it while the import's own transaction is open. That
+ * connection also holds the import's lease (nm/store_imports.h), so that an import whose
+ * server dies is marked failed by the reaper (nm/import_reaper.h).
+ *
+ * Browser uploads (docs/api.md §4): a body whose Content-Type names no format we read
+ * (application/vnd.ms-excel, text/plain, application/octet-stream) is sniffed from its
+ * first bytes; multipart/form-data is read with libmicrohttpd's post processor, still
+ * streamed, and its one file part is the body. The import's row, transaction and parser
+ * are then made when the format is known (start()), on the first bytes of the body.
+ * POST /v1/imports makes a pending import whose id a client knows before it sends the
+ * body with PUT /v1/imports/{id}/body. */
+#include <microhttpd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,25 +55,32 @@
  * beyond that the import is refused with 429 + Retry-After before its body is read. */
 static atomic_int running_imports;
 
-/* The body formats by media type. */
-static const struct format {
-	const char *media_type;
-	const struct nm_import_parser_ops *ops;
-} formats[] = {
-	{"text/csv", &nm_import_csv},
-	{"text/tab-separated-values", &nm_import_tsv},
-	{"application/x-ndjson", &nm_import_ndjson},
-	{"application/ndjson", &nm_import_ndjson},
-	{"application/jsonl", &nm_import_ndjson},
-	{"application/json", &nm_import_json},
-};
+/* libmicrohttpd's multipart buffer: a part's data reaches the parser in pieces of up to
+ * this size. */
+#define MULTIPART_BUFFER (64 * 1024)
 
 struct import {
 	struct nm_req *r;
-	struct nm_import_tx *tx; /* the import's transaction (the request's connection) */
-	struct nm_pg *side;	 /* autocommit: the imports row and its progress */
-	char id[24];
+	struct nm_pg *pg;	 /* the request's connection */
+	struct nm_import_tx *tx; /* the import's transaction (on pg) */
+	struct nm_pg *side;	 /* autocommit: the imports row, its progress and lease */
+	char id[24];		 /* "" until the imports row exists */
+	int64_t key_id;
+	bool pending;		    /* PUT /v1/imports/{id}/body: the row exists, pending */
+	bool started;		    /* the row is running, the transaction and parser made */
+	struct nm_db_err start_err; /* why start() failed (dead: the body is dropped) */
+	bool dead;
+	/* NULL until known: from Content-Type, a part's Content-Type or file name, or a
+	 * sniff of the first NM_IMPORT_SNIFF_BYTES. */
 	const struct nm_import_parser_ops *ops;
+	char *sniff; /* the first bytes while the format is sniffed */
+	size_t sniff_len;
+	/* multipart/form-data */
+	struct MHD_PostProcessor *pp;
+	int file_parts;
+	bool part_open; /* a file part is being read */
+	unsigned long long part_bytes;
+	char body_problem[160]; /* a multipart body that is not one file: why */
 	struct nm_import_parser *parser;
 	struct nm_import_sink sink;
 	bool abort_on_error;
@@ -193,13 +211,16 @@ static int on_element(void *cls, size_t pos, json_t *value, const char *err)
 
 static void import_free(struct import *im)
 {
+	if (im->pp)
+		MHD_destroy_post_processor(im->pp);
 	if (im->parser)
 		im->ops->destroy(im->parser);
 	nm_store_import_free(im->tx);
 	json_decref(im->ignored);
 	nm_names_free(&im->unknown);
 	json_decref(im->errors);
-	nm_store_import_release(im->side);
+	nm_store_import_release(im->side, im->id);
+	free(im->sniff);
 	free(im);
 	atomic_fetch_sub(&running_imports, 1);
 }
@@ -211,13 +232,19 @@ static bool content_is(const char *ct, const char *want)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-static const struct nm_import_parser_ops *pick_format(struct nm_req *r)
+/* How the body's format is found. */
+enum body_kind { BODY_REFUSED, BODY_NAMED, BODY_SNIFFED, BODY_MULTIPART };
+
+static enum body_kind body_kind(struct nm_req *r, const struct nm_import_parser_ops **ops)
 {
 	const char *ct = nm_req_header(r, "Content-Type");
-	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
-		if (content_is(ct, formats[i].media_type))
-			return formats[i].ops;
-	return NULL;
+	if ((*ops = nm_import_by_media(ct)))
+		return BODY_NAMED;
+	if (nm_import_sniffable_media(ct))
+		return BODY_SNIFFED;
+	if (content_is(ct, "multipart/form-data"))
+		return BODY_MULTIPART;
+	return BODY_REFUSED;
 }
 
 /* Ignored names for the report: CSV columns in header order, or unknown JSON members
@@ -267,7 +294,7 @@ static void record_free(struct nm_import_record *rec)
 
 static void mark_failed(struct import *im, const char *why)
 {
-	if (!im->side)
+	if (!im->side || !im->ops)
 		return;
 	json_t *names = ignored_names(im);
 	/* Nothing was written: a failed import records no inserts or updates. */
@@ -278,25 +305,10 @@ static void mark_failed(struct import *im, const char *why)
 	record_free(&rec);
 }
 
-/* The request's checks, before anything is allocated: scope, format, the query
- * parameters on_error and platform (pq), the running-import cap. */
-static bool import_allowed(struct nm_req *r, const char *on_error, const char *pq,
-			   const struct nm_import_parser_ops **ops, bool *abort_on_error,
-			   const char **platform)
+/* The query parameters on_error and platform (pq). */
+static bool import_params_ok(struct nm_req *r, const char *on_error, const char *pq,
+			     bool *abort_on_error, const char **platform)
 {
-	if (nm_req_auth(r)->brand_id) {
-		nm_reply_problem(
-			r, NM_P_FORBIDDEN, NULL,
-			"A key bound to a brand reads the creator pool but cannot import.");
-		return false;
-	}
-	if (!(*ops = pick_format(r))) {
-		nm_reply_problem(
-			r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
-			"Send text/csv, text/tab-separated-values, application/x-ndjson or "
-			"application/json (an array).");
-		return false;
-	}
 	if (on_error && strcmp(on_error, "abort") != 0 && strcmp(on_error, "skip") != 0) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
 				 json_pack("[{s:s,s:s}]", "field", "on_error", "message",
@@ -314,6 +326,29 @@ static bool import_allowed(struct nm_req *r, const char *on_error, const char *p
 		return false;
 	}
 	*platform = pq ? nm_platform_name(pl) : NULL;
+	return true;
+}
+
+/* The request's checks, before anything is allocated: scope, format, the running-import
+ * cap. */
+static bool import_allowed(struct nm_req *r, const struct nm_import_parser_ops **ops,
+			   enum body_kind *kind)
+{
+	if (nm_req_auth(r)->brand_id) {
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"A key bound to a brand reads the creator pool but cannot import.");
+		return false;
+	}
+	if ((*kind = body_kind(r, ops)) == BODY_REFUSED) {
+		nm_reply_problem(
+			r, NM_P_UNSUPPORTED_MEDIA_TYPE, NULL,
+			"Send text/csv, text/tab-separated-values, application/x-ndjson, "
+			"application/json (an array), multipart/form-data with one file, or a "
+			"body to sniff as application/vnd.ms-excel, text/plain or "
+			"application/octet-stream.");
+		return false;
+	}
 	int max_imports = nm_req_config(r)->db_pool_size / 4;
 	if (max_imports < 1)
 		max_imports = 1;
@@ -328,13 +363,148 @@ static bool import_allowed(struct nm_req *r, const char *on_error, const char *p
 	return true;
 }
 
+/* The format is known (im->ops): the imports row becomes running with its lease (made,
+ * or the pending one claimed), the transaction opens and the parser is made. False with
+ * im->start_err when the database failed; nothing is then left open. */
+static bool start(struct import *im)
+{
+	struct nm_db_err err = {0};
+	if (im->pending)
+		im->side = nm_store_import_claim(im->id, im->ops->name, im->abort_on_error,
+						 im->platform[0] ? im->platform : NULL, &err);
+	else
+		im->side =
+			nm_store_import_create(im->key_id, im->ops->name, im->abort_on_error,
+					       im->platform[0] ? im->platform : NULL, im->id, &err);
+	if (!im->side) {
+		im->start_err = err;
+		return false;
+	}
+	if (!(im->tx = nm_store_import_begin(im->pg, im->id))) {
+		mark_failed(im, "database unavailable at start");
+		nm_db_err_set(&im->start_err, NM_DB_UNAVAILABLE);
+		return false;
+	}
+	im->sink = (struct nm_import_sink){im, on_csv_record, on_element};
+	if (!(im->parser = im->ops->create(&im->sink, MAX_RECORD_BYTES))) {
+		im->stop_code = NM_IMPORT_PARSER_OOM;
+		snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
+	}
+	im->last_progress = time(NULL);
+	im->started = true;
+	return true;
+}
+
+static void feed_parser(struct import *im, const char *data, size_t len)
+{
+	if (im->stop_code || !len)
+		return;
+	int rc = im->ops->feed(im->parser, data, len);
+	if (rc) {
+		im->stop_code = rc;
+		im->ops->error(im->parser, rc, false, im->stop_msg, sizeof im->stop_msg);
+	}
+}
+
+/* The sniffed bytes decide the format (when no header did), the import starts and reads
+ * them. */
+static void start_sniffed(struct import *im)
+{
+	if (!im->ops)
+		im->ops = nm_import_sniff(im->sniff, im->sniff_len);
+	if (!start(im)) {
+		im->dead = true;
+		return;
+	}
+	feed_parser(im, im->sniff, im->sniff_len);
+	free(im->sniff);
+	im->sniff = NULL;
+	im->sniff_len = 0;
+}
+
+/* The body proper (a multipart file part's content): sniffed until the format is known,
+ * then parsed. */
+static void feed_payload(struct import *im, const char *data, size_t len)
+{
+	if (im->dead || im->body_problem[0])
+		return;
+	if (!im->started && im->ops && !im->sniff_len && !start(im)) {
+		im->dead = true; /* named by the file part: no sniff */
+		return;
+	}
+	if (im->started) {
+		feed_parser(im, data, len);
+		return;
+	}
+	if (!len)
+		return; /* an empty call of the multipart reader (data may be NULL) */
+	if (!im->sniff && !(im->sniff = malloc(NM_IMPORT_SNIFF_BYTES))) {
+		im->stop_code = NM_IMPORT_PARSER_OOM;
+		snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
+		im->dead = true;
+		nm_db_err_set(&im->start_err, NM_DB_ERROR);
+		return;
+	}
+	size_t n = NM_IMPORT_SNIFF_BYTES - im->sniff_len;
+	if (n > len)
+		n = len;
+	memcpy(im->sniff + im->sniff_len, data, n);
+	im->sniff_len += n;
+	if (im->sniff_len < NM_IMPORT_SNIFF_BYTES)
+		return;
+	start_sniffed(im);
+	if (im->started)
+		feed_parser(im, data + n, len - n);
+}
+
+/* libmicrohttpd's multipart iterator: form fields are ignored, the one file part is the
+ * body. off is the offset in the current part: 0 starts a part (a part may be announced
+ * by an empty call first, so an empty part does not count twice). */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	(void)kind;
+	(void)key;
+	(void)transfer_encoding;
+	struct import *im = cls;
+	if (off == 0 && !(im->part_open && im->part_bytes == 0)) {
+		im->part_open = filename != NULL;
+		im->part_bytes = 0;
+		if (im->part_open && ++im->file_parts > 1) {
+			snprintf(im->body_problem, sizeof im->body_problem,
+				 "the multipart body has more than one file part; send one "
+				 "file per import");
+			return MHD_NO;
+		}
+		if (im->part_open && !im->ops) {
+			im->ops = nm_import_by_media(content_type);
+			if (!im->ops)
+				im->ops = nm_import_by_filename(filename);
+		}
+	}
+	if (!im->part_open)
+		return MHD_YES;
+	im->part_bytes += size;
+	feed_payload(im, data, size);
+	return MHD_YES;
+}
+
 static void import_begin(struct nm_req *r)
 {
 	const struct nm_import_parser_ops *ops;
-	bool abort_on_error;
-	const char *platform;
-	if (!import_allowed(r, nm_req_query(r, "on_error"), nm_req_query(r, "platform"), &ops,
-			    &abort_on_error, &platform))
+	enum body_kind kind;
+	bool abort_on_error = false;
+	const char *platform = NULL;
+	int64_t pending_id = strncmp(nm_req_route(r)->pattern, "/v1/imports/", 12) == 0
+				     ? nm_req_id_param(r, 0)
+				     : 0;
+	const char *on_error_q = nm_req_query(r, "on_error");
+	if (!import_params_ok(r, on_error_q, nm_req_query(r, "platform"), &abort_on_error,
+			      &platform))
+		return;
+	if (!import_allowed(r, &ops, &kind))
 		return;
 	/* From here on running_imports counts this import: import_free releases it. */
 	struct nm_pg *pg = nm_req_db(r);
@@ -349,7 +519,9 @@ static void import_begin(struct nm_req *r)
 		return;
 	}
 	im->r = r;
+	im->pg = pg;
 	im->ops = ops;
+	im->key_id = nm_req_auth(r)->key_id;
 	im->abort_on_error = abort_on_error;
 	if (platform)
 		snprintf(im->platform, sizeof im->platform, "%s", platform);
@@ -362,49 +534,110 @@ static void import_begin(struct nm_req *r)
 		return;
 	}
 	struct nm_db_err err;
-	im->side = nm_store_import_create(nm_req_auth(r)->key_id, ops->name, abort_on_error,
-					  platform, im->id, &err);
-	if (!im->side) {
+	if (pending_id) {
+		/* The body of a pending import: its options were given when it was made. */
+		if (!nm_store_import_pending(pg, pending_id, &im->abort_on_error, im->platform,
+					     sizeof im->platform, &err)) {
+			import_free(im);
+			if (err.status == NM_DB_NOT_FOUND)
+				nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No import %lld.",
+						 (long long)pending_id);
+			else if (err.status == NM_DB_CONFLICT)
+				nm_reply_problem(r, NM_P_CONFLICT, NULL,
+						 "Import %lld already has its body; make a new "
+						 "import with POST /v1/imports.",
+						 (long long)pending_id);
+			else
+				nm_reply_db_err(r, &err);
+			return;
+		}
+		/* Given again with the body, they override those given to POST /v1/imports. */
+		if (on_error_q)
+			im->abort_on_error = abort_on_error;
+		if (platform)
+			snprintf(im->platform, sizeof im->platform, "%s", platform);
+		im->pending = true;
+		snprintf(im->id, sizeof im->id, "%lld", (long long)pending_id);
+	}
+	if (kind == BODY_MULTIPART &&
+	    !(im->pp = MHD_create_post_processor(nm_req_mhd_conn(r), MULTIPART_BUFFER, on_part,
+						 im))) {
+		import_free(im);
+		nm_reply_problem(r, NM_P_BAD_REQUEST, NULL,
+				 "multipart/form-data needs a boundary parameter (2 to 70 "
+				 "characters).");
+		return;
+	}
+	if (kind == BODY_NAMED && !start(im)) {
+		err = im->start_err;
+		import_free(im);
 		nm_reply_db_err(r, &err);
-		import_free(im);
 		return;
 	}
-	if (!(im->tx = nm_store_import_begin(pg, im->id))) {
-		mark_failed(im, "database unavailable at start");
-		import_free(im);
-		nm_reply_db_down(r);
-		return;
-	}
-	im->sink = (struct nm_import_sink){im, on_csv_record, on_element};
-	if (!(im->parser = ops->create(&im->sink, MAX_RECORD_BYTES))) {
-		im->stop_code = NM_IMPORT_PARSER_OOM;
-		snprintf(im->stop_msg, sizeof im->stop_msg, "out of memory");
-	}
-	im->last_progress = time(NULL);
 	nm_req_set_state(r, im);
 }
 
 static void import_chunk(struct nm_req *r, const char *data, size_t len)
 {
 	struct import *im = nm_req_state(r);
-	if (!im || im->stop_code)
+	if (!im || im->stop_code || im->dead || im->body_problem[0])
 		return;
 	im->bytes += len;
-	int rc = im->ops->feed(im->parser, data, len);
-	if (rc) {
-		im->stop_code = rc;
-		im->ops->error(im->parser, rc, false, im->stop_msg, sizeof im->stop_msg);
+	if (!im->pp) {
+		feed_payload(im, data, len);
+		return;
 	}
+	if (MHD_post_process(im->pp, data, len) != MHD_YES && !im->body_problem[0])
+		snprintf(im->body_problem, sizeof im->body_problem,
+			 "the multipart/form-data body could not be read");
+}
+
+/* The end of the body: the multipart reader is finished, a format still unknown is
+ * sniffed from what came. False when the import cannot go on: the reply is set. */
+static bool body_ended(struct nm_req *r, struct import *im)
+{
+	if (im->pp) {
+		enum MHD_Result ok = MHD_destroy_post_processor(im->pp);
+		im->pp = NULL;
+		if (ok != MHD_YES && !im->body_problem[0] && !im->dead)
+			snprintf(im->body_problem, sizeof im->body_problem,
+				 "the multipart/form-data body ended before its closing boundary");
+		if (!im->file_parts && !im->body_problem[0])
+			snprintf(im->body_problem, sizeof im->body_problem,
+				 "the multipart/form-data body has no file part");
+	}
+	if (!im->started && !im->dead && !im->body_problem[0])
+		start_sniffed(im);
+	if (im->dead) {
+		nm_reply_db_err(r, &im->start_err);
+		return false;
+	}
+	if (im->body_problem[0]) {
+		if (im->started) {
+			nm_store_import_rollback(im->tx);
+			mark_failed(im, im->body_problem);
+		}
+		if (im->id[0])
+			nm_reply_problem(r, NM_P_BAD_REQUEST, NULL,
+					 "Import %s failed: %s. Nothing was imported.", im->id,
+					 im->body_problem);
+		else
+			nm_reply_problem(r, NM_P_BAD_REQUEST, NULL, "%s. Nothing was imported.",
+					 im->body_problem);
+		return false;
+	}
+	return true;
 }
 
 static json_t *report(struct import *im, const char *status)
 {
-	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:O, s:o, s:b}", "id",
+	return json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:O, s:o, s:b}", "id",
 			 (json_int_t)strtoll(im->id, NULL, 10), "status", status, "format",
-			 im->ops->name, "received", (json_int_t)im->received, "inserted",
-			 (json_int_t)im->inserted, "updated", (json_int_t)im->updated, "rejected",
-			 (json_int_t)im->rejected, "errors", im->errors, "ignored_columns",
-			 ignored_names(im), "ignored_columns_truncated", ignored_truncated(im));
+			 im->ops->name, "bytes", (json_int_t)im->bytes, "received",
+			 (json_int_t)im->received, "inserted", (json_int_t)im->inserted, "updated",
+			 (json_int_t)im->updated, "rejected", (json_int_t)im->rejected, "errors",
+			 im->errors, "ignored_columns", ignored_names(im),
+			 "ignored_columns_truncated", ignored_truncated(im));
 }
 
 /* The body could not be read, or a bad row with on_error=abort: nothing is written. */
@@ -442,6 +675,10 @@ static void import_end(struct nm_req *r)
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The import lost its state.");
 		return;
 	}
+	if (!body_ended(r, im)) {
+		import_free(im);
+		return;
+	}
 	if (!im->stop_code) {
 		int rc = im->ops->finish(im->parser);
 		if (rc) {
@@ -471,7 +708,7 @@ static void import_end(struct nm_req *r)
 	char loc[48];
 	snprintf(loc, sizeof loc, "/v1/imports/%s", im->id);
 	nm_reply_header(r, "Location", loc);
-	nm_reply_json(r, 201, rep);
+	nm_reply_json(r, im->pending ? 200 : 201, rep);
 	import_free(im);
 }
 
@@ -481,7 +718,8 @@ static void import_abort(struct nm_req *r)
 	nm_req_set_state(r, NULL);
 	if (!im)
 		return;
-	nm_store_import_abort(im->tx);
+	if (im->tx)
+		nm_store_import_abort(im->tx);
 	mark_failed(im, nm_req_cut_reason(r)
 				? "the body arrived slower than NICHEMATCH_IMPORT_MIN_BYTES_PER_S"
 				: "the client disconnected or the server stopped before the body "
@@ -495,6 +733,38 @@ const struct nm_stream_ops nm_import_stream = {import_begin, import_chunk, impor
 					       import_abort};
 
 /* ------------------------------------------------------------------ reading imports */
+
+/* POST /v1/imports: an import whose body comes later (PUT upload_url), so that a client
+ * knows its id, and can poll its progress, before and while the body is sent. */
+void nm_h_imports_create(struct nm_req *r)
+{
+	bool abort_on_error;
+	const char *platform;
+	if (nm_req_auth(r)->brand_id) {
+		nm_reply_problem(
+			r, NM_P_FORBIDDEN, NULL,
+			"A key bound to a brand reads the creator pool but cannot import.");
+		return;
+	}
+	if (!import_params_ok(r, nm_req_query(r, "on_error"), nm_req_query(r, "platform"),
+			      &abort_on_error, &platform))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_db_err err;
+	json_t *row = nm_store_import_create_pending(pg, nm_req_auth(r)->key_id, abort_on_error,
+						     platform, &err);
+	if (!row) {
+		nm_reply_db_err(r, &err);
+		return;
+	}
+	char loc[48];
+	snprintf(loc, sizeof loc, "/v1/imports/%lld",
+		 (long long)json_integer_value(json_object_get(row, "id")));
+	nm_reply_header(r, "Location", loc);
+	nm_reply_json(r, 201, row);
+}
 
 /* GET /v1/imports/{id} */
 void nm_h_imports_get(struct nm_req *r)

@@ -103,6 +103,20 @@ static const struct nm_param import_params[] = {
 	P_END,
 };
 
+static const struct nm_param upload_params[] = {
+	{.name = "platform",
+	 .type = NM_PARAM_ENUM,
+	 .values = platforms,
+	 .description = "As for POST /v1/creators/import; overrides the value given to POST "
+			"/v1/imports"},
+	{.name = "on_error",
+	 .type = NM_PARAM_ENUM,
+	 .values = on_error_values,
+	 .description = "As for POST /v1/creators/import; overrides the value given to POST "
+			"/v1/imports"},
+	P_END,
+};
+
 /* ---- headers ---- */
 
 static const struct nm_header idem_header[] = {
@@ -119,7 +133,16 @@ static const struct nm_header import_headers[] = {
 			"first reply"},
 	{.name = "Content-Type",
 	 .description = "text/csv, text/tab-separated-values, application/x-ndjson or "
-			"application/json (an array of creators)",
+			"application/json (an array of creators); multipart/form-data with one "
+			"file part; application/vnd.ms-excel, text/plain or "
+			"application/octet-stream are sniffed",
+	 .required = true},
+	{.name = NULL},
+};
+
+static const struct nm_header upload_headers[] = {
+	{.name = "Content-Type",
+	 .description = "As for POST /v1/creators/import",
 	 .required = true},
 	{.name = NULL},
 };
@@ -168,8 +191,11 @@ static const struct nm_header etag_header[] = {
 
 /* ---- media types ---- */
 
-static const char *const import_media[] = {"text/csv", "text/tab-separated-values",
-					   "application/x-ndjson", "application/json", NULL};
+/* The last four are browser uploads: sniffed, or one file part (docs/api.md §4). */
+static const char *const import_media[] = {
+	"text/csv",	    "text/tab-separated-values", "application/x-ndjson",
+	"application/json", "multipart/form-data",	 "application/vnd.ms-excel",
+	"text/plain",	    "application/octet-stream",	 NULL};
 static const char *const raw_json_media[] = {"application/json", NULL};
 
 /* ---- problems beyond those derived from role, body and path ---- */
@@ -180,6 +206,8 @@ static const enum nm_problem import_problems[] = {NM_P_VALIDATION, NM_P_RATE_LIM
 static const enum nm_problem stale[] = {NM_P_PRECONDITION_FAILED, NM_P_COUNT};
 static const enum nm_problem conflict_or_stale[] = {NM_P_CONFLICT, NM_P_PRECONDITION_FAILED,
 						    NM_P_COUNT};
+static const enum nm_problem upload_problems[] = {NM_P_VALIDATION, NM_P_RATE_LIMITED, NM_P_CONFLICT,
+						  NM_P_COUNT};
 static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_COUNT};
 
 #define KEYS_SCOPE     "Keys are managed with an admin key that is not bound to a brand."
@@ -513,6 +541,39 @@ const struct nm_route nm_routes[] = {
 	 .success_status = 200,
 	 .response_schema = "ImportList",
 	 .query = page_params},
+	{.method = "POST",
+	 .pattern = "/v1/imports",
+	 .handler = nm_h_imports_create,
+	 .min_role = NM_ROLE_WRITE,
+	 .scope = NM_SCOPE_UNSCOPED,
+	 .scope_reason = IMPORT_SCOPE,
+	 .operation_id = "createImport",
+	 .tag = "Imports",
+	 .summary = "Create a pending import whose body is sent to its upload_url (progress "
+		    "bars: the id is known before the body)",
+	 .success_status = 201,
+	 .response_schema = "ImportUpload",
+	 .query = import_params,
+	 .headers = idem_header,
+	 .response_headers = location_header},
+	{.method = "PUT",
+	 .pattern = "/v1/imports/{id}/body",
+	 .stream = &nm_import_stream,
+	 .min_role = NM_ROLE_WRITE,
+	 .scope = NM_SCOPE_UNSCOPED,
+	 .scope_reason = IMPORT_SCOPE,
+	 .body = NM_BODY_STREAM,
+	 .operation_id = "uploadImportBody",
+	 .tag = "Imports",
+	 .summary = "Send a pending import's body (as POST /v1/creators/import), streamed",
+	 .success_status = 200,
+	 .request_schema = "ImportBody",
+	 .response_schema = "Import",
+	 .request_media = import_media,
+	 .query = upload_params,
+	 .headers = upload_headers,
+	 .response_headers = location_header,
+	 .problems = upload_problems},
 	{.method = "GET",
 	 .pattern = "/v1/imports/{id}",
 	 .handler = nm_h_imports_get,

@@ -119,6 +119,11 @@ bool nm_req_replied(const struct nm_req *r)
 {
 	return r->replied;
 }
+struct MHD_Connection *nm_req_mhd_conn(const struct nm_req *r)
+{
+	return r->conn;
+}
+
 const char *nm_req_cut_reason(const struct nm_req *r)
 {
 	return r->cut_reason;

@@ -26,11 +26,40 @@ struct nm_import_tx {
 	size_t copylen, copycap;
 };
 
+/* The lease (docs/api-decisions.md, "Imports that lose their server"): a session
+ * advisory lock keyed by the import's id, taken on the autocommit connection that writes
+ * the imports row, in the same statement that makes the row running (so no instance can
+ * see it running and unlocked), and held until the import ends. PostgreSQL drops it with
+ * that connection's backend when the server dies; nm_store_imports_reap then finds it
+ * free. Two int4 keys: a space of their own, apart from the bigint keys of the migrator
+ * and the pruner. Ids past 2^31 - 1 wrap (a shared key only delays a reap). */
+#define LEASE_NS      "1313688917"
+#define LEASE_KEY(id) LEASE_NS ", ((" id ") % 2147483647)::int4"
+
 static struct nm_sql q_create = {
 	"imports_create",
-	"INSERT INTO imports (api_key_id, format, on_error, default_platform) "
-	"VALUES ($1, $2, $3, $4) RETURNING id",
+	"WITH i AS (INSERT INTO imports (api_key_id, format, on_error, default_platform) "
+	"VALUES ($1, $2, $3, $4) RETURNING id) "
+	"SELECT id, pg_try_advisory_lock(" LEASE_KEY("id") ") FROM i",
 	4, 0};
+static struct nm_sql q_create_pending = {
+	"imports_create_pending",
+	"INSERT INTO imports (api_key_id, format, on_error, default_platform, status) "
+	"VALUES ($1, NULL, $2, $3, 'pending') RETURNING id",
+	3, 0};
+static struct nm_sql q_pending = {
+	"imports_pending",
+	"SELECT status = 'pending', on_error, default_platform FROM imports "
+	"WHERE id = $1",
+	1, 0};
+static struct nm_sql q_claim = {
+	"imports_claim",
+	"UPDATE imports SET status = 'running', format = $2, on_error = $3, default_platform = $4, "
+	"heartbeat_at = now() WHERE id = $1 AND status = 'pending' "
+	"RETURNING pg_try_advisory_lock(" LEASE_KEY("id") ")",
+	4, 0};
+static struct nm_sql q_unlease = {"imports_unlease",
+				  "SELECT pg_advisory_unlock(" LEASE_KEY("$1::bigint") ")", 1, 0};
 static struct nm_sql q_progress = {
 	"imports_progress",
 	"UPDATE imports SET received = $2, rejected = $3, bytes = $4, heartbeat_at = now() "
@@ -91,10 +120,64 @@ struct nm_pg *nm_store_import_create(int64_t key_id, const char *format, bool ab
 	return side;
 }
 
-void nm_store_import_release(struct nm_pg *side)
+json_t *nm_store_import_create_pending(struct nm_pg *pg, int64_t key_id, bool abort_on_error,
+				       const char *platform, struct nm_db_err *err)
 {
-	if (side)
+	char kid[24];
+	const char *p[] = {nm_store_i64(kid, key_id), abort_on_error ? "abort" : "skip", platform};
+	PGresult *res = nm_store_row(pg, &q_create_pending, p, err);
+	if (!res)
+		return NULL;
+	int64_t id = nm_db_i64(res, 0, 0);
+	PQclear(res);
+	return nm_store_import_get(pg, id, err);
+}
+
+bool nm_store_import_pending(struct nm_pg *pg, int64_t id, bool *abort_on_error, char *platform,
+			     size_t platform_n, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	PGresult *res = nm_store_row(pg, &q_pending, p, err);
+	if (!res)
+		return false;
+	bool pending = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*abort_on_error = strcmp(PQgetvalue(res, 0, 1), "abort") == 0;
+	snprintf(platform, platform_n, "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	if (!pending)
+		nm_db_err_set(err, NM_DB_CONFLICT);
+	return pending;
+}
+
+struct nm_pg *nm_store_import_claim(const char *id, const char *format, bool abort_on_error,
+				    const char *platform, struct nm_db_err *err)
+{
+	struct nm_pg *side = nm_db_acquire();
+	if (!side) {
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return NULL;
+	}
+	const char *p[] = {id, format, abort_on_error ? "abort" : "skip", platform};
+	PGresult *res = nm_store_row(side, &q_claim, p, err);
+	if (!res) {
+		if (err->status == NM_DB_NOT_FOUND)
+			nm_db_err_set(err, NM_DB_CONFLICT); /* another upload took it first */
 		nm_db_release(side);
+		return NULL;
+	}
+	PQclear(res);
+	return side;
+}
+
+void nm_store_import_release(struct nm_pg *side, const char *id)
+{
+	if (!side)
+		return;
+	/* A pooled connection outlives the import: its lease must not. */
+	const char *p[] = {id};
+	PQclear(nm_db_exec(side, &q_unlease, p));
+	nm_db_release(side);
 }
 
 void nm_store_import_progress(struct nm_pg *side, const char *id, long long received,
@@ -374,7 +457,7 @@ void nm_store_import_free(struct nm_import_tx *t)
 	"id, CASE WHEN status = 'running' AND heartbeat_at < now() - interval '2 minutes' "        \
 	"THEN 'failed' ELSE status END, format, on_error, default_platform, received, inserted, "  \
 	"updated, rejected, errors, ignored_columns, failure, " NM_SQL_TS(                         \
-		"created_at") ", " NM_SQL_TS("finished_at") ", ignored_columns_truncated"
+		"created_at") ", " NM_SQL_TS("finished_at") ", ignored_columns_truncated, bytes"
 
 static struct nm_sql q_get = {"imports_get", "SELECT " IMPORT_COLS " FROM imports WHERE id = $1", 1,
 			      0};
@@ -386,16 +469,25 @@ static json_t *import_row(const PGresult *res, int i)
 {
 	json_t *errs = json_loads(PQgetvalue(res, i, 9), 0, NULL);
 	json_t *ign = json_loads(PQgetvalue(res, i, 10), 0, NULL);
-	return json_pack(
-		"{s:I, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:s?, s:s, s:s?}",
+	json_t *row = json_pack(
+		"{s:I, s:s, s:s?, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:s?, s:s, "
+		"s:s?}",
 		"id", (json_int_t)nm_db_i64(res, i, 0), "status", PQgetvalue(res, i, 1), "format",
-		PQgetvalue(res, i, 2), "on_error", PQgetvalue(res, i, 3), "platform",
-		nm_db_str(res, i, 4), "received", (json_int_t)nm_db_i64(res, i, 5), "inserted",
-		(json_int_t)nm_db_i64(res, i, 6), "updated", (json_int_t)nm_db_i64(res, i, 7),
-		"rejected", (json_int_t)nm_db_i64(res, i, 8), "errors", errs ? errs : json_array(),
+		nm_db_str(res, i, 2), "on_error", PQgetvalue(res, i, 3), "platform",
+		nm_db_str(res, i, 4), "bytes", (json_int_t)nm_db_i64(res, i, 15), "received",
+		(json_int_t)nm_db_i64(res, i, 5), "inserted", (json_int_t)nm_db_i64(res, i, 6),
+		"updated", (json_int_t)nm_db_i64(res, i, 7), "rejected",
+		(json_int_t)nm_db_i64(res, i, 8), "errors", errs ? errs : json_array(),
 		"ignored_columns", ign ? ign : json_array(), "ignored_columns_truncated",
 		strcmp(PQgetvalue(res, i, 14), "t") == 0, "failure", nm_db_str(res, i, 11),
 		"created_at", PQgetvalue(res, i, 12), "finished_at", nm_db_str(res, i, 13));
+	if (row && strcmp(PQgetvalue(res, i, 1), "pending") == 0) {
+		/* Where its body goes (PUT): docs/api.md §4, "Uploads". */
+		char url[64];
+		snprintf(url, sizeof url, "/v1/imports/%s/body", PQgetvalue(res, i, 0));
+		json_object_set_new(row, "upload_url", json_string(url));
+	}
+	return row;
 }
 
 json_t *nm_store_import_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
@@ -416,4 +508,54 @@ bool nm_store_imports_list(struct nm_pg *pg, const struct nm_page_req *pr, struc
 	char a[24], l[24];
 	const char *p[] = {nm_store_i64(a, pr->after), nm_store_i64(l, (int64_t)pr->limit + 1)};
 	return nm_store_list(pg, &q_list, p, pr->limit, 0, import_row, out, err);
+}
+
+/* ------------------------------------------------------------------ the reaper */
+
+static const char q_reap_candidates[] =
+	"SELECT id FROM imports WHERE status = 'running' ORDER BY id LIMIT 1000";
+/* Taking the lease proves its holder gone; it is given back at once. */
+static const char q_reap_one[] = "WITH l AS (SELECT pg_try_advisory_lock(" LEASE_KEY(
+	"$1::bigint") ") AS free), "
+		      "u AS (UPDATE imports SET status = 'failed', failure = $2, inserted = 0, "
+		      "updated = 0, "
+		      "  finished_at = clock_timestamp() "
+		      "  WHERE id = $1 AND status = 'running' AND (SELECT free FROM l) RETURNING "
+		      "id) "
+		      "SELECT (SELECT free FROM l), (SELECT count(*) FROM u)";
+static const char q_reap_unlock[] = "SELECT pg_advisory_unlock(" LEASE_KEY("$1::bigint") ")";
+static const char q_reap_pending[] =
+	"UPDATE imports SET status = 'failed', failure = $1, finished_at = clock_timestamp() "
+	"WHERE status = 'pending' AND created_at < now() - make_interval(secs => $2)";
+
+int nm_store_imports_reap(PGconn *c, int pending_ttl_s)
+{
+	PGresult *res = PQexec(c, q_reap_candidates);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return -1;
+	}
+	int reaped = 0;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *p[] = {PQgetvalue(res, i, 0), NM_IMPORT_LOST_SERVER};
+		PGresult *r = PQexecParams(c, q_reap_one, 2, NULL, p, NULL, NULL, 0);
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+		bool locked = ok && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		if (ok && strcmp(PQgetvalue(r, 0, 1), "1") == 0) {
+			reaped++;
+			nm_log(NM_LOG_WARN,
+			       "import %s: its server stopped before it finished; "
+			       "marked failed",
+			       p[0]);
+		}
+		PQclear(r);
+		if (locked)
+			PQclear(PQexecParams(c, q_reap_unlock, 1, NULL, p, NULL, NULL, 0));
+	}
+	PQclear(res);
+	char ttl[24];
+	snprintf(ttl, sizeof ttl, "%d", pending_ttl_s);
+	const char *pp[] = {"no body was uploaded for this import in time", ttl};
+	PQclear(PQexecParams(c, q_reap_pending, 2, NULL, pp, NULL, NULL, 0));
+	return reaped;
 }
