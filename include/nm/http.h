@@ -140,6 +140,9 @@ const char *nm_req_path(const struct nm_req *r);
 const struct nm_route *nm_req_route(const struct nm_req *r);
 const char *nm_req_header(struct nm_req *r, const char *name);
 const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
+/* Calls fn for every value of a repeatable query parameter, in request order. */
+void nm_req_query_each(struct nm_req *r, const char *name,
+		       void (*fn)(const char *value, void *cls), void *cls);
 int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in the pattern */
 const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
 const struct nm_auth *nm_req_auth(const struct nm_req *r);

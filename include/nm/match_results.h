@@ -47,6 +47,10 @@ struct nm_match_result {
 	size_t doc; /* offset of the document in results.text */
 	int64_t creator_id;
 	double score;
+	/* what pages filter by, as the document shows it: static names, "" when the
+	 * platform is not one of ours; country "" when unknown */
+	const char *platform, *tier;
+	char country[3];
 };
 
 /* A run's results in rank order: the documents back to back in text, each
@@ -67,8 +71,9 @@ bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
 void nm_match_results_free(struct nm_match_results *rs);
 const char *nm_match_result_doc(const struct nm_match_results *rs, size_t i);
 
-/* The results as COPY text rows of match_results (run_id, rank, creator_id, score, doc)
- * appended to rows (the score column gets the document's digits). */
+/* The results as COPY text rows of match_results (run_id, rank, creator_id, score,
+ * platform, tier, country, doc) appended to rows (the score column gets the document's
+ * digits). */
 void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_id,
 				struct nm_text *rows);
 

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "nm/flags.h"
 #include "nm/pgarray.h"
 #include "nm/taxonomy.h"
 
@@ -125,6 +126,53 @@ static void put_decimal(struct nm_text *t, double v, int decimals)
 	put_bytes(p, (size_t)(b + sizeof b - p), t);
 }
 
+/* s (valid UTF-8: sentences the scorer wrote from validated terms and fixed words) as a
+ * JSON string, escaped as jansson escapes it, without a jansson string per sentence: a
+ * result writes each sentence twice (explanations and reasons). */
+static void put_text(struct nm_text *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	put_bytes("\"", 1, t);
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put_bytes(run, (size_t)(s - run), t);
+		char e[6] = {'\\', (char)c};
+		size_t n = 2;
+		switch (c) {
+		case '"':
+		case '\\':
+			break;
+		case '\b':
+			e[1] = 'b';
+			break;
+		case '\f':
+			e[1] = 'f';
+			break;
+		case '\n':
+			e[1] = 'n';
+			break;
+		case '\r':
+			e[1] = 'r';
+			break;
+		case '\t':
+			e[1] = 't';
+			break;
+		default:
+			memcpy(e + 1, "u00", 3);
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			n = 6;
+		}
+		put_bytes(e, n, t);
+		run = s + 1;
+	}
+	put_bytes(run, (size_t)(s - run), t);
+	put_bytes("\"", 1, t);
+}
+
 /* open (e.g. ',"reasons":[') then the n strings as a JSON array's elements, then ']'. */
 static void put_strings(struct nm_text *t, const char *open, const char *const *v, size_t n)
 {
@@ -182,21 +230,30 @@ static void put_creator(struct nm_text *t, const struct nm_creator_summary *row,
 	put(t, "}");
 }
 
-/* "components":{...},"estimates":{...} */
+/* open then each component's name and value (decimals places), then '}'. */
+static void put_per_component(struct nm_text *t, const char *open, const double *v, int decimals)
+{
+	for (int c = 0; c < NM_COMP_COUNT; c++) {
+		put(t, c ? ",\"" : open);
+		put(t, nm_score_comp_name((enum nm_score_comp)c));
+		put(t, "\":");
+		put_decimal(t, v[c], decimals);
+	}
+	put(t, "}");
+}
+
+/* "components":{...},"points":{...},"estimates":{...} */
 static void put_components(struct nm_text *t, const struct nm_score_query *q,
 			   const struct nm_score_features *f)
 {
-	double comp[NM_COMP_COUNT];
+	double comp[NM_COMP_COUNT], points[NM_COMP_COUNT];
 	nm_score_creator(q, f, comp);
-	for (int c = 0; c < NM_COMP_COUNT; c++) {
-		put(t, c ? ",\"" : ",\"components\":{\"");
-		put(t, nm_score_comp_name((enum nm_score_comp)c));
-		put(t, "\":");
-		put_decimal(t, comp[c], 3);
-	}
+	put_per_component(t, ",\"components\":{\"", comp, 3);
+	nm_score_points(q->goal, comp, points);
+	put_per_component(t, ",\"points\":{\"", points, 2);
 	struct nm_score_estimates est;
 	nm_score_estimate(f, &est);
-	put(t, "},\"estimates\":{\"engagements_per_post\":");
+	put(t, ",\"estimates\":{\"engagements_per_post\":");
 	if (est.has_engagements)
 		put_int(t, (long long)est.engagements_per_post);
 	else
@@ -209,19 +266,59 @@ static void put_components(struct nm_text *t, const struct nm_score_query *q,
 	put(t, "}");
 }
 
+/* A value or benchmark of an explanation: null when there is none (NAN). */
+static void put_number(struct nm_text *t, double v)
+{
+	if (isnan(v))
+		put(t, "null");
+	else
+		put_decimal(t, v, 6);
+}
+
+/* "flags":[...],"explanations":[...],"reasons":[...]: the reasons are the explanations'
+ * sentences, in the same order. */
 static void put_reasons(struct nm_text *t, const struct nm_score_query *q,
 			const struct nm_index_hit *h, const struct nm_niche_terms *terms)
 {
+	unsigned fl = nm_score_flags(q->bench, &h->f);
+	put(t, ",\"flags\":[");
+	for (int i = 0, n = 0; i < NM_FLAG_COUNT; i++) {
+		if (!(fl & (1u << i)))
+			continue;
+		put(t, n++ ? ",\"" : "\"");
+		put(t, nm_flag_code((enum nm_flag)i));
+		put(t, "\"");
+	}
 	const char *matched_terms[NM_NICHE_MAX_TERMS];
 	size_t n_matched = 0;
 	for (size_t i = 0; i < terms->n; i++)
 		if (h->matched & (1ull << i))
 			matched_terms[n_matched++] = terms->term[i];
 	char buf[2048];
-	const char *reasons[16];
-	size_t nr =
-		nm_score_reasons(q, &h->f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
-	put_strings(t, ",\"reasons\":[", reasons, nr);
+	struct nm_score_expl e[NM_SCORE_EXPL_MAX];
+	size_t ne = nm_score_explain(q, &h->f, matched_terms, n_matched, buf, sizeof buf, e,
+				     NM_SCORE_EXPL_MAX);
+	put(t, "],\"explanations\":[");
+	for (size_t i = 0; i < ne; i++) {
+		put(t, i ? ",{\"code\":\"" : "{\"code\":\"");
+		put(t, e[i].code);
+		put(t, "\",\"component\":\"");
+		put(t, nm_score_comp_name(e[i].comp));
+		put(t, "\",\"value\":");
+		put_number(t, e[i].value);
+		put(t, ",\"benchmark\":");
+		put_number(t, e[i].benchmark);
+		put(t, ",\"text\":");
+		put_text(t, e[i].text);
+		put(t, "}");
+	}
+	put(t, "],\"reasons\":[");
+	for (size_t i = 0; i < ne; i++) {
+		if (i)
+			put(t, ",");
+		put_text(t, e[i].text);
+	}
+	put(t, "]");
 }
 
 /* One stored result (without the live status), NUL-terminated. */
@@ -316,7 +413,18 @@ bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
 		long row = find_summary(sums, n_sums, hits[i].id);
 		if (row < 0)
 			continue;
-		rs->at[rs->n] = (struct nm_match_result){rs->text.len, hits[i].id, hits[i].score};
+		const struct nm_creator_summary *row_s = &sums[row];
+		enum nm_platform pl;
+		struct nm_match_result *at = &rs->at[rs->n];
+		*at = (struct nm_match_result){
+			rs->text.len,
+			hits[i].id,
+			hits[i].score,
+			nm_platform_parse(row_s->platform, &pl) ? nm_platform_name(pl) : "",
+			nm_tier_name(nm_tier_of(row_s->followers)),
+			""};
+		if (row_s->country && strlen(row_s->country) == 2)
+			memcpy(at->country, row_s->country, 3);
 		put_result(&rs->text, &sums[row], (long)++rs->n, q, &hits[i], terms);
 	}
 	if (!rs->at || rs->text.oom) {
@@ -341,6 +449,13 @@ void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_i
 		put_int(rows, (long long)rs->at[i].creator_id);
 		put(rows, "\t");
 		put_decimal(rows, rs->at[i].score, 2);
+		put(rows, "\t");
+		/* fixed words and a two-letter code: nothing to escape */
+		put(rows, rs->at[i].platform[0] ? rs->at[i].platform : "\\N");
+		put(rows, "\t");
+		put(rows, rs->at[i].tier);
+		put(rows, "\t");
+		put(rows, rs->at[i].country[0] ? rs->at[i].country : "\\N");
 		put(rows, "\t");
 		const char *d = nm_match_result_doc(rs, i);
 		for (const char *b; (b = strchr(d, '\\')); d = b + 1) {
