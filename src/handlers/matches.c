@@ -544,32 +544,29 @@ static void filter_value(const char *value, void *cls)
 	}
 }
 
-/* Reads the page filters into f (JSON texts the caller frees with filter_free); false
- * after replying 400 for a value the route table could not check (a country code). */
-static bool read_filters(struct nm_req *r, struct nm_match_filter *f)
+/* The words of the page filter `name` as a JSON array text into *out (NULL when the
+ * parameter is absent; caller frees); false after replying 400 for a word the route
+ * table could not check (a country code). */
+static bool filter_param(struct nm_req *r, const char *name,
+			 bool (*canon)(const char *word, char out[24]), const char **out)
 {
-	struct filter_words fw[] = {{"status", NULL, lower_word, ""},
-				    {"tier", NULL, lower_word, ""},
-				    {"platform", NULL, canon_platform, ""},
-				    {"country", NULL, canon_country, ""}};
-	const char **out[] = {&f->statuses, &f->tiers, &f->platforms, &f->countries};
-	*f = (struct nm_match_filter){0};
-	f->min_score = nm_req_query(r, "min_score");
-	bool ok = true;
-	for (size_t i = 0; i < sizeof fw / sizeof *fw; i++) {
-		nm_req_query_each(r, fw[i].param, filter_value, &fw[i]);
-		if (fw[i].bad[0] && ok) {
-			ok = false;
-			nm_reply_problem(r, NM_P_BAD_QUERY,
-					 json_pack("[{s:s,s:s}]", "field", fw[i].param, "message",
-						   "must be an ISO 3166-1 alpha-2 country code"),
-					 "%s '%s' is not an ISO 3166-1 alpha-2 country code.",
-					 fw[i].param, fw[i].bad);
-		}
-		*out[i] = fw[i].words && ok ? json_dumps(fw[i].words, JSON_COMPACT) : NULL;
-		json_decref(fw[i].words);
+	*out = NULL;
+	if (!nm_req_query(r, name))
+		return true;
+	struct filter_words fw = {name, NULL, canon, ""};
+	nm_req_query_each(r, name, filter_value, &fw);
+	if (fw.bad[0]) {
+		json_decref(fw.words);
+		nm_reply_problem(r, NM_P_BAD_QUERY,
+				 json_pack("[{s:s,s:s}]", "field", name, "message",
+					   "must be an ISO 3166-1 alpha-2 country code"),
+				 "%s '%s' is not an ISO 3166-1 alpha-2 country code.", name,
+				 fw.bad);
+		return false;
 	}
-	return ok;
+	*out = json_dumps(fw.words, JSON_COMPACT);
+	json_decref(fw.words);
+	return true;
 }
 
 static void filter_free(struct nm_match_filter *f)
@@ -615,8 +612,11 @@ void nm_h_matches_page(struct nm_req *r)
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
 		return;
 	}
-	struct nm_match_filter filter;
-	if (!read_filters(r, &filter)) {
+	struct nm_match_filter filter = {.min_score = nm_req_query(r, "min_score")};
+	if (!filter_param(r, "status", lower_word, &filter.statuses) ||
+	    !filter_param(r, "tier", lower_word, &filter.tiers) ||
+	    !filter_param(r, "platform", canon_platform, &filter.platforms) ||
+	    !filter_param(r, "country", canon_country, &filter.countries)) {
 		filter_free(&filter);
 		return;
 	}
