@@ -5,6 +5,8 @@
 --    GET /v1/brands/{id}/matches filters by, written by the same COPY as the document
 --    (src/match/results.c), so a filtered page does not parse up to 1,000 documents.
 --    NULL in older rows: the filter then reads the document (store/matches.c).
+-- Documents stored from now on carry "explanations" but not "reasons" (the explanations'
+-- texts): pages splice the reasons in as they splice the live status (src/match/results.c).
 -- The brand fields of this issue (target_countries_mode, min_audience_share,
 -- exclude_keywords, exclude_handles) live in brands.doc like every other brand field.
 ALTER TABLE match_runs ADD COLUMN funnel jsonb;

@@ -54,7 +54,8 @@ struct nm_match_result {
 };
 
 /* A run's results in rank order: the documents back to back in text, each
- * NUL-terminated (without the live status). */
+ * NUL-terminated (without the reasons and the live status: nm_match_with_status adds
+ * them). */
 struct nm_match_results {
 	struct nm_text text;
 	struct nm_match_result *at;
@@ -82,8 +83,9 @@ void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_i
 char *nm_match_results_page(const struct nm_match_results *rs, size_t first,
 			    const struct nm_match_statuses *st);
 
-/* A stored document with the creator's live status spliced in before its closing brace
- * (no reparse). Appends to w (room for strlen(doc) + 32) and returns the new end. */
+/* A stored document with its reasons (the explanations' texts, not stored twice) and the
+ * creator's live status spliced in before its closing brace (no reparse). Appends to w
+ * (room for 2 × strlen(doc) + 32) and returns the new end. */
 char *nm_match_with_status(char *w, const char *doc, const char *status);
 
 /* The hit ids as a bigint[] literal "{1,2,3}" (caller frees), NULL when out of memory. */

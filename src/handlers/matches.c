@@ -463,7 +463,7 @@ static char *page_text(const struct nm_match_page *p)
 {
 	size_t cap = 3;
 	for (size_t i = 0; i < p->n; i++)
-		cap += p->doc_len[i] + 32;
+		cap += 2 * p->doc_len[i] + 32; /* + the reasons spliced in */
 	char *s = malloc(cap), *w = s;
 	if (!s)
 		return NULL;

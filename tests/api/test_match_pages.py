@@ -354,6 +354,36 @@ class MatchPagesTests(ServerTestCase, Api):
         for rule in RULES:
             self.assertIn("`%s`" % rule, self.scoring_doc, rule)
 
+    def test_reasons_spliced_from_explanations(self):
+        """Stored documents carry explanations only; pages splice the reasons in from the
+        explanations' texts, escaped strings included. Documents stored before explanations
+        existed keep the reasons they were stored with."""
+        term = 'say "hi" \\ now'
+        self.import_rows([{"platform": "instagram", "handle": "mp_quote", "followers": 20000,
+                           "engagement_rate": 0.05, "categories": [term]}])
+        b = self.make_brand(niches=[term])
+        run = self.run_match(b["id"])
+        self.assertEqual(len(run["data"]), 1, run)
+        x = run["data"][0]
+        self.assertEqual(x["reasons"][0], "Posts about " + term.lower())
+        self.assertEqual(x["reasons"], [e["text"] for e in x["explanations"]])
+        self.assertEqual(self.page(b["id"])["data"], run["data"])
+        stored = self.server.psql("SELECT doc FROM match_results WHERE run_id = %d" % run["run"]["id"])[0][0]
+        self.assertNotIn('"reasons"', stored)
+        self.assertIn('"explanations"', stored)
+        # a document in the format before explanations: served as stored
+        import json
+        old = json.loads(stored)
+        old.pop("explanations")
+        old.pop("flags")
+        old.pop("points")
+        old["reasons"] = ["Old reason \"quoted\""]
+        self.server.psql("UPDATE match_results SET doc = :'d' WHERE run_id = %d" % run["run"]["id"],
+                         d=json.dumps(old))
+        got = self.page(b["id"])["data"][0]
+        self.assertEqual(got["reasons"], ["Old reason \"quoted\""])
+        self.assertNotIn("explanations", got)
+
     # --- brand fields --------------------------------------------------------------------
 
     def test_require_mode_keeps_only_target_countries(self):
