@@ -37,7 +37,7 @@ static struct nm_sql q_handle_ids = {
 static struct nm_sql q_run_insert = {
 	"matches_run_insert",
 	"INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms, "
-	"funnel) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8::jsonb) RETURNING "
+	"funnel) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8::json) RETURNING "
 	"id, " NM_SQL_TS("created_at"),
 	8, 0};
 
