@@ -140,9 +140,6 @@ const char *nm_req_path(const struct nm_req *r);
 const struct nm_route *nm_req_route(const struct nm_req *r);
 const char *nm_req_header(struct nm_req *r, const char *name);
 const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
-/* Calls fn for every value of a repeatable query parameter, in request order. */
-void nm_req_query_each(struct nm_req *r, const char *name,
-		       void (*fn)(const char *value, void *cls), void *cls);
 int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in the pattern */
 const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
 const struct nm_auth *nm_req_auth(const struct nm_req *r);
@@ -155,6 +152,9 @@ void *nm_req_state(const struct nm_req *r);
 void nm_req_set_state(struct nm_req *r, void *state);
 /* True once a reply was set. */
 bool nm_req_replied(const struct nm_req *r);
+/* Calls fn for every value of a repeatable query parameter, in request order. */
+void nm_req_query_each(struct nm_req *r, const char *name, void (*fn)(const char *value, void *cls),
+		       void *cls);
 /* In a stream's abort: which deadline cut the slow client ("header", "body",
  * "import_rate"), or NULL when the client left or the server stopped. */
 const char *nm_req_cut_reason(const struct nm_req *r);
