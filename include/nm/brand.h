@@ -6,9 +6,13 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#define NM_BRAND_NAME_MAX     200
-#define NM_BRAND_NICHES_MAX   20
-#define NM_BRAND_KEYWORDS_MAX 50
+#define NM_BRAND_NAME_MAX	      200
+#define NM_BRAND_NICHES_MAX	      20
+#define NM_BRAND_KEYWORDS_MAX	      50
+#define NM_BRAND_EXCLUDE_KEYWORDS_MAX 50
+#define NM_BRAND_EXCLUDE_HANDLES_MAX  100
+#define NM_BRAND_HANDLE_MAX	      100
+#define NM_BRAND_MIN_AUDIENCE_SHARE   0.5 /* default of min_audience_share */
 
 /* Validates a client's brand body (POST, or the result of applying a merge patch to
  * the stored canonical brand) and returns a new canonical object, or NULL after
@@ -20,7 +24,10 @@
  *  target_countries (upper-case), target_languages (lower-case), target_gender,
  *  goal, follower_min, follower_max (only when the client set them; JSON null or
  *  absent means "default for the goal"), min_engagement_rate, budget_per_post_cents,
- *  external_id (trimmed, 1–200).  target_gender and goal are always present (defaults
+ *  external_id (trimmed, 1–200), target_countries_mode ("prefer" | "require"; require
+ *  needs target_countries), min_audience_share (0–1), exclude_keywords (normalised like
+ *  keywords, ≤ 50), exclude_handles (≤ 100, as creators store handles: one leading '@'
+ *  dropped, lower-cased).  target_gender and goal are always present (defaults
  *  "any", "engagement"). Optional lists that end up empty are omitted (no filter).
  *  follower_min <= follower_max is checked against the effective range (a lone
  *  follower_min of 200000 with goal engagement fails: the default maximum is 100000).

@@ -43,6 +43,7 @@ void nm_h_imports_get(struct nm_req *r);
 void nm_h_matches_run(struct nm_req *r);
 void nm_h_matches_page(struct nm_req *r);
 void nm_h_match_runs_list(struct nm_req *r);
+void nm_h_match_run_get(struct nm_req *r);
 
 /* statuses.c */
 void nm_h_statuses_bulk(struct nm_req *r);

@@ -158,6 +158,9 @@ void *nm_req_state(const struct nm_req *r);
 void nm_req_set_state(struct nm_req *r, void *state);
 /* True once a reply was set. */
 bool nm_req_replied(const struct nm_req *r);
+/* Calls fn for every value of a repeatable query parameter, in request order. */
+void nm_req_query_each(struct nm_req *r, const char *name, void (*fn)(const char *value, void *cls),
+		       void *cls);
 /* In a stream's abort: which deadline cut the slow client ("header", "body",
  * "import_rate"), or NULL when the client left or the server stopped. */
 const char *nm_req_cut_reason(const struct nm_req *r);

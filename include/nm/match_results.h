@@ -47,10 +47,15 @@ struct nm_match_result {
 	size_t doc; /* offset of the document in results.text */
 	int64_t creator_id;
 	double score;
+	/* what pages filter by, as the document shows it: static names, "" when the
+	 * platform is not one of ours; country "" when unknown */
+	const char *platform, *tier;
+	char country[3];
 };
 
 /* A run's results in rank order: the documents back to back in text, each
- * NUL-terminated (without the live status). */
+ * NUL-terminated (without the reasons and the live status: nm_match_with_status adds
+ * them). */
 struct nm_match_results {
 	struct nm_text text;
 	struct nm_match_result *at;
@@ -67,8 +72,9 @@ bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
 void nm_match_results_free(struct nm_match_results *rs);
 const char *nm_match_result_doc(const struct nm_match_results *rs, size_t i);
 
-/* The results as COPY text rows of match_results (run_id, rank, creator_id, score, doc)
- * appended to rows (the score column gets the document's digits). */
+/* The results as COPY text rows of match_results (run_id, rank, creator_id, score,
+ * platform, tier, country, doc) appended to rows (the score column gets the document's
+ * digits). */
 void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_id,
 				struct nm_text *rows);
 
@@ -77,8 +83,9 @@ void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_i
 char *nm_match_results_page(const struct nm_match_results *rs, size_t first,
 			    const struct nm_match_statuses *st);
 
-/* A stored document with the creator's live status spliced in before its closing brace
- * (no reparse). Appends to w (room for strlen(doc) + 32) and returns the new end. */
+/* A stored document with its reasons (the explanations' texts, not stored twice) and the
+ * creator's live status spliced in before its closing brace (no reparse). Appends to w
+ * (room for 2 × strlen(doc) + 32) and returns the new end. */
 char *nm_match_with_status(char *w, const char *doc, const char *status);
 
 /* The hit ids as a bigint[] literal "{1,2,3}" (caller frees), NULL when out of memory. */

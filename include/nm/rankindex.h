@@ -30,12 +30,45 @@ struct nm_index_hit {
 	struct nm_score_features f; /* with niche counts and days_since_post filled */
 };
 
-/* Ranks for q and the brand's terms; exclude is a strictly ascending id list (may be
- * NULL). Writes up to k hits (best first) into out and the number of creators that
- * passed every filter into *candidates. Returns the hit count, or -1 on OOM. */
+/* The hard rules of a run in the order they are applied; a creator removed by several
+ * counts for the first (docs/scoring.md §1). */
+enum nm_funnel_rule {
+	NM_FUNNEL_NICHE,	    /* no brand term in categories, hashtags or bio */
+	NM_FUNNEL_FOLLOWERS,	    /* followers outside the range */
+	NM_FUNNEL_PLATFORM,	    /* not on one of the brand's platforms */
+	NM_FUNNEL_MIN_ENGAGEMENT,   /* rate below (or unknown against) min_engagement_rate */
+	NM_FUNNEL_COUNTRY,	    /* target_countries_mode require */
+	NM_FUNNEL_EXCLUDE_KEYWORDS, /* an exclude_keywords term in categories, hashtags, bio */
+	NM_FUNNEL_EXCLUDE_HANDLES,  /* handle in exclude_handles */
+	NM_FUNNEL_STATUS,	    /* declined or excluded for the brand */
+	NM_FUNNEL_COUNT
+};
+/* pool: creators in the index; removed[rule]; what is left is the run's candidates. */
+struct nm_funnel {
+	size_t pool;
+	size_t removed[NM_FUNNEL_COUNT];
+};
+/* "niche_relevance_zero", "follower_range", ...: static storage. */
+const char *nm_funnel_rule_name(enum nm_funnel_rule rule);
+
+/* Who leaves a run besides the filters of q: the statuses' declined/excluded ids and the
+ * ids of excluded handles (each strictly ascending, may be NULL when empty), and the
+ * creators carrying an excluded keyword (NULL or empty: none). */
+struct nm_index_exclusions {
+	const int64_t *status_ids;
+	size_t n_status_ids;
+	const int64_t *handle_ids;
+	size_t n_handle_ids;
+	const struct nm_niche_terms *keywords;
+};
+
+/* Ranks for q and the brand's terms without the exclusions (ex may be NULL). Writes up
+ * to k hits (best first) into out, the number of creators that passed every rule into
+ * *candidates and, when funnel is not NULL, how many each rule removed. Returns the hit
+ * count, or -1 on OOM. */
 long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *terms,
-		   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
-		   size_t *candidates);
+		   const struct nm_index_exclusions *ex, size_t k, struct nm_index_hit *out,
+		   size_t *candidates, struct nm_funnel *funnel);
 
 struct nm_index_stats {
 	size_t creators, terms, postings, bytes;

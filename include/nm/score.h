@@ -96,6 +96,11 @@ struct nm_score_query {
 	/* Target sets as bitsets over the 26×26 two-letter codes; use the add functions. */
 	uint64_t countries[11], languages[11];
 	bool has_countries, has_languages;
+	/* target_countries_mode "require": only creators based in a target country, or
+	 * with at least min_audience_share (1/10000) of their audience in them
+	 * (nm_score_country_ok); the ranking applies it, nm_score_filter() does not. */
+	bool require_countries;
+	uint16_t min_audience_share;
 };
 
 /* Goal defaults of docs/api.md §3: range 10000–100000 (awareness 10000–unbounded), no other
@@ -163,6 +168,34 @@ void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estima
 size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
 			const char *const *matched_terms, size_t n_matched, char *buf,
 			size_t bufsize, const char **reasons, size_t max_reasons);
+
+/* One explanation of a score (docs/scoring.md §7): a machine code (static storage), the
+ * component it is about, the number it is about and what that number is compared with
+ * (NAN: none), and the sentence (in the caller's buffer) that reasons[] shows. */
+struct nm_score_expl {
+	const char *code;
+	enum nm_score_comp comp;
+	double value, benchmark;
+	const char *text;
+};
+#define NM_SCORE_EXPL_MAX 16 /* more than the explanations one creator can get */
+
+/* nm_score_reasons() with the codes and numbers: up to max explanations into out, the
+ * sentences into buf as nm_score_reasons() writes them; returns how many. */
+size_t nm_score_explain(const struct nm_score_query *q, const struct nm_score_features *f,
+			const char *const *matched_terms, size_t n_matched, char *buf,
+			size_t bufsize, struct nm_score_expl *out, size_t max);
+
+/* points[c] = weight(goal, c) × comp[c] × 100, to hundredths, distributed so that the
+ * points sum to nm_score_creator()'s score exactly (each within 0.01 of its exact value).
+ * comp as nm_score_creator() fills it. */
+void nm_score_points(enum nm_score_goal goal, const double comp[NM_COMP_COUNT],
+		     double points[NM_COMP_COUNT]);
+
+/* The required-countries rule: f's country is a target, or its known audience share in
+ * the targets is at least q->min_audience_share. Unknown country and no audience data:
+ * false (it cannot be shown to be in a target). */
+bool nm_score_country_ok(const struct nm_score_query *q, const struct nm_score_features *f);
 
 /* ---- Top-K ---- */
 

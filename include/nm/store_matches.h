@@ -46,7 +46,14 @@ struct nm_match_run_rec {
 	const char *query;   /* JSON text: the effective brand */
 	size_t candidates, stored;
 	double duration_ms;
+	const char *funnel; /* JSON text: the run's funnel */
 };
+
+/* The ids of the creators with one of the handles (handles_json: a JSON array of
+ * normalised handles), any platform, ascending; caller frees *ids. err NM_DB_OK with
+ * false: out of memory. */
+bool nm_store_match_handle_ids(struct nm_pg *pg, const char *handles_json, int64_t **ids, size_t *n,
+			       struct nm_db_err *err);
 
 /* On pg's open transaction: inserts the run and COPYs its results. Sets *run_id and
  * created_at (>= 40 bytes). err NM_DB_OK with false: out of memory. */
@@ -59,8 +66,22 @@ bool nm_store_match_run_save(struct nm_pg *pg, const struct nm_match_run_rec *re
 bool nm_store_match_run_find(struct nm_pg *pg, int64_t brand_id, int64_t run_id, int64_t *found,
 			     struct nm_db_err *err);
 
-/* Up to limit stored results of a run after rank `after`, with each creator's live
- * status: borrowed strings valid until nm_store_match_page_free. */
+/* The brand's run run_id (0: its latest) as the runs list shows it, with its funnel
+ * (null for runs stored before the funnel existed); NULL with err NM_DB_NOT_FOUND when
+ * there is none, err NM_DB_OK when out of memory. Caller owns the object. */
+json_t *nm_store_match_run_get(struct nm_pg *pg, int64_t brand_id, int64_t run_id,
+			       struct nm_db_err *err);
+
+/* Page filters of GET /v1/brands/{id}/matches, each NULL when not given: statuses,
+ * tiers, platforms and countries are JSON arrays of words (status "none": no status),
+ * min_score a decimal. */
+struct nm_match_filter {
+	const char *statuses, *tiers, *platforms, *countries, *min_score;
+};
+
+/* Up to limit stored results of a run after rank `after` that pass the filter (may be
+ * NULL), with each creator's live status: borrowed strings valid until
+ * nm_store_match_page_free. */
 struct nm_match_page {
 	size_t n;
 	const char **doc;
@@ -70,7 +91,8 @@ struct nm_match_page {
 	void *keep;
 };
 bool nm_store_match_page(struct nm_pg *pg, int64_t brand_id, int64_t run_id, int64_t after,
-			 int limit, struct nm_match_page *out, struct nm_db_err *err);
+			 int limit, const struct nm_match_filter *f, struct nm_match_page *out,
+			 struct nm_db_err *err);
 void nm_store_match_page_free(struct nm_match_page *p);
 
 /* One page of the brand's runs, newest first. */

@@ -46,6 +46,14 @@ json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const ch
 	json_object_set_new(o, "min_engagement_rate", or_null(doc, "min_engagement_rate"));
 	json_object_set_new(o, "budget_per_post_cents", or_null(doc, "budget_per_post_cents"));
 	json_object_set_new(o, "external_id", or_null(doc, "external_id"));
+	json_t *mode = json_object_get(doc, "target_countries_mode");
+	json_object_set_new(o, "target_countries_mode",
+			    mode ? json_incref(mode) : json_string("prefer"));
+	json_t *share = json_object_get(doc, "min_audience_share");
+	json_object_set_new(o, "min_audience_share",
+			    share ? json_incref(share) : json_real(NM_BRAND_MIN_AUDIENCE_SHARE));
+	json_object_set_new(o, "exclude_keywords", array_or_empty(doc, "exclude_keywords"));
+	json_object_set_new(o, "exclude_handles", array_or_empty(doc, "exclude_handles"));
 	json_object_set_new(o, "created_at", json_string(created_at));
 	json_object_set_new(o, "updated_at", json_string(updated_at));
 	json_decref(doc);

@@ -39,7 +39,11 @@ static const char *const override_keys[] = {"platforms",
 					    "goal",
 					    "budget_per_post_cents",
 					    "niches",
-					    "keywords"};
+					    "keywords",
+					    "target_countries_mode",
+					    "min_audience_share",
+					    "exclude_keywords",
+					    "exclude_handles"};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -87,7 +91,7 @@ static json_t *effective_brand(struct nm_req *r, json_t *doc, long *stored)
 }
 
 static void build_query(json_t *eff, const struct nm_score_bench *bench, struct nm_score_query *q,
-			struct nm_niche_terms *terms)
+			struct nm_niche_terms *terms, struct nm_niche_terms *ban)
 {
 	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
 	nm_score_goal_parse(json_string_value(json_object_get(eff, "goal")), &goal);
@@ -116,6 +120,13 @@ static void build_query(json_t *eff, const struct nm_score_bench *bench, struct 
 		nm_score_query_add_country(q, json_string_value(v));
 	json_array_foreach(json_object_get(eff, "target_languages"), i, v)
 		nm_score_query_add_language(q, json_string_value(v));
+	const char *mode = json_string_value(json_object_get(eff, "target_countries_mode"));
+	q->require_countries = mode && strcmp(mode, "require") == 0 && q->has_countries;
+	json_t *share = json_object_get(eff, "min_audience_share");
+	double sh = share ? json_number_value(share) : NM_BRAND_MIN_AUDIENCE_SHARE;
+	q->min_audience_share = (uint16_t)(sh * 10000.0 + 0.5);
+	json_array_foreach(json_object_get(eff, "exclude_keywords"), i, v)
+		nm_niche_add(ban, json_string_value(v));
 	q->bench = bench;
 	json_array_foreach(json_object_get(eff, "niches"), i, v)
 		nm_niche_add(terms, json_string_value(v));
@@ -184,6 +195,10 @@ struct run {
 	struct nm_score_bench bench;
 	struct nm_score_query q;
 	struct nm_niche_terms terms;
+	struct nm_niche_terms ban; /* exclude_keywords */
+	int64_t *handle_ids;	   /* creators with an excluded handle, ascending */
+	size_t n_handle_ids;
+	struct nm_funnel funnel;
 	struct nm_match_statuses statuses;
 	struct nm_index_hit *hits;
 	long nh;
@@ -191,6 +206,7 @@ struct run {
 	struct nm_match_results results;
 	/* the stored run */
 	json_t *weights;
+	json_t *funnel_doc;
 	struct nm_match_run_rec rec;
 	json_t *summary; /* the run as replied and sent in match_run.completed */
 	int64_t run_id;
@@ -203,12 +219,16 @@ static void run_free(struct run *run)
 {
 	json_decref(run->eff);
 	nm_niche_free(&run->terms);
+	nm_niche_free(&run->ban);
+	free(run->handle_ids);
 	nm_match_statuses_free(&run->statuses);
 	free(run->hits);
 	nm_match_results_free(&run->results);
 	json_decref(run->weights);
+	json_decref(run->funnel_doc);
 	free((char *)run->rec.weights);
 	free((char *)run->rec.query);
+	free((char *)run->rec.funnel);
 	json_decref(run->summary);
 }
 
@@ -238,6 +258,39 @@ static bool run_prepare(struct run *run)
 	return ok;
 }
 
+/* The ids of the brand's exclude_handles (none: nothing to read). */
+static bool excluded_handles(struct run *run, struct nm_db_err *err)
+{
+	json_t *handles = json_object_get(run->eff, "exclude_handles");
+	if (!json_array_size(handles))
+		return true;
+	char *text = json_dumps(handles, JSON_COMPACT);
+	nm_db_err_set(err, NM_DB_OK);
+	bool ok = text && nm_store_match_handle_ids(run->pg, text, &run->handle_ids,
+						    &run->n_handle_ids, err);
+	free(text);
+	return ok;
+}
+
+/* {"pool","rules":[{"rule","before","removed","after"}],"candidates"}: every rule in the
+ * order it is applied, so that before − removed = after, and the next rule's before. */
+static json_t *funnel_json(const struct nm_funnel *f)
+{
+	json_t *rules = json_array();
+	size_t left = f->pool;
+	for (int i = 0; i < NM_FUNNEL_COUNT; i++) {
+		size_t removed = f->removed[i] < left ? f->removed[i] : left;
+		json_array_append_new(rules, json_pack("{s:s, s:I, s:I, s:I}", "rule",
+						       nm_funnel_rule_name((enum nm_funnel_rule)i),
+						       "before", (json_int_t)left, "removed",
+						       (json_int_t)removed, "after",
+						       (json_int_t)(left - removed)));
+		left -= removed;
+	}
+	return json_pack("{s:I, s:o, s:I}", "pool", (json_int_t)f->pool, "rules", rules,
+			 "candidates", (json_int_t)left);
+}
+
 /* Syncs the index and ranks the pool without the declined/excluded creators. */
 static bool run_rank(struct run *run)
 {
@@ -249,19 +302,21 @@ static bool run_rank(struct run *run)
 		return false;
 	}
 	nm_store_match_bench(run->pg, &run->bench);
-	build_query(run->eff, &run->bench, &run->q, &run->terms);
+	build_query(run->eff, &run->bench, &run->q, &run->terms, &run->ban);
 	struct nm_db_err err;
-	if (!nm_store_match_statuses(run->pg, run->brand_id, &run->statuses, &err)) {
+	if (!nm_store_match_statuses(run->pg, run->brand_id, &run->statuses, &err) ||
+	    !excluded_handles(run, &err)) {
 		if (err.status == NM_DB_OK)
-			reply_oom(run->r, "reading the brand's statuses");
+			reply_oom(run->r, "reading the brand's exclusions");
 		else
 			nm_reply_db_err(run->r, &err);
 		return false;
 	}
+	struct nm_index_exclusions ex = {run->statuses.excluded, run->statuses.n_excluded,
+					 run->handle_ids, run->n_handle_ids, &run->ban};
 	run->hits = malloc((size_t)run->stored_max * sizeof *run->hits);
-	run->nh = run->hits ? nm_index_rank(&run->q, &run->terms, run->statuses.excluded,
-					    run->statuses.n_excluded, (size_t)run->stored_max,
-					    run->hits, &run->candidates)
+	run->nh = run->hits ? nm_index_rank(&run->q, &run->terms, &ex, (size_t)run->stored_max,
+					    run->hits, &run->candidates, &run->funnel)
 			    : -1;
 	run->t_rank = lap(&run->tl);
 	if (run->nh < 0) {
@@ -303,11 +358,12 @@ static bool save_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	char created_at[40];
 	if (!nm_store_match_run_save(pg, &run->rec, &run->results, &run->run_id, created_at, err))
 		return false;
-	run->summary = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s}", "id",
+	run->summary = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s, s:O, s:O}", "id",
 				 (json_int_t)run->run_id, "brand_id", (json_int_t)run->brand_id,
 				 "created_at", created_at, "candidates",
 				 (json_int_t)run->candidates, "stored", (json_int_t)run->results.n,
-				 "weights", run->weights, "goal", nm_score_goal_name(run->q.goal));
+				 "weights", run->weights, "goal", nm_score_goal_name(run->q.goal),
+				 "query", run->eff, "funnel", run->funnel_doc);
 	if (!run->summary)
 		return false; /* err NM_DB_OK: out of memory */
 	/* docs/webhooks.md: the event's data is the run summary itself. */
@@ -323,6 +379,7 @@ static bool run_store(struct run *run)
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	run->weights = weights_json(run->q.goal);
+	run->funnel_doc = funnel_json(&run->funnel);
 	run->rec = (struct nm_match_run_rec){
 		.brand_id = run->brand_id,
 		.goal = nm_score_goal_name(run->q.goal),
@@ -332,9 +389,10 @@ static bool run_store(struct run *run)
 		.stored = run->results.n,
 		.duration_ms = (double)(t1.tv_sec - run->t0.tv_sec) * 1e3 +
 			       (double)(t1.tv_nsec - run->t0.tv_nsec) / 1e6,
+		.funnel = json_dumps(run->funnel_doc, JSON_COMPACT),
 	};
 	struct nm_db_err err;
-	if (!run->rec.weights || !run->rec.query) {
+	if (!run->rec.weights || !run->rec.query || !run->rec.funnel) {
 		reply_oom(run->r, "storing the run");
 		return false;
 	}
@@ -405,7 +463,7 @@ static char *page_text(const struct nm_match_page *p)
 {
 	size_t cap = 3;
 	for (size_t i = 0; i < p->n; i++)
-		cap += p->doc_len[i] + 32;
+		cap += 2 * p->doc_len[i] + 32; /* + the reasons spliced in */
 	char *s = malloc(cap), *w = s;
 	if (!s)
 		return NULL;
@@ -420,7 +478,127 @@ static char *page_text(const struct nm_match_page *p)
 	return s;
 }
 
-/* GET /v1/brands/{id}/matches[?run_id=] → a page of the latest (or given) stored run. */
+/* ------------------------------------------------------------------ page filters */
+
+/* One page filter being read: the canonical words given (any-of), or the first bad one. */
+struct filter_words {
+	const char *param;
+	json_t *words; /* NULL until a value is given */
+	bool (*canon)(const char *word, char out[24]);
+	char bad[64];
+};
+
+static bool lower_word(const char *w, char out[24])
+{
+	size_t n = strlen(w);
+	if (n == 0 || n >= 24)
+		return false;
+	for (size_t i = 0; i <= n; i++)
+		out[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
+	return true;
+}
+
+/* The route row lists the allowed words (params.c has checked them): only case and the
+ * x/twitter alias are left to settle. */
+static bool canon_platform(const char *w, char out[24])
+{
+	enum nm_platform p;
+	if (!nm_platform_parse(w, &p))
+		return false;
+	snprintf(out, 24, "%s", nm_platform_name(p));
+	return true;
+}
+
+static bool canon_country(const char *w, char out[24])
+{
+	char cc[3];
+	if (!nm_country_valid(w, cc))
+		return false;
+	memcpy(out, cc, 3);
+	return true;
+}
+
+/* Each comma-separated word of one value of the parameter, spaces around it ignored. */
+static void filter_value(const char *value, void *cls)
+{
+	struct filter_words *fw = cls;
+	const char *s = value;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		while (len && *s == ' ')
+			s++, len--;
+		while (len && s[len - 1] == ' ')
+			len--;
+		char word[64], canon[24];
+		snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), s);
+		if (!fw->words)
+			fw->words = json_array();
+		if (fw->canon(word, canon))
+			json_array_append_new(fw->words, json_string(canon));
+		else if (!fw->bad[0])
+			snprintf(fw->bad, sizeof fw->bad, "%s", word[0] ? word : "(empty)");
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
+/* The words of the page filter `name` as a JSON array text into *out (NULL when the
+ * parameter is absent; caller frees); false after replying 400 for a word the route
+ * table could not check (a country code). */
+static bool filter_param(struct nm_req *r, const char *name,
+			 bool (*canon)(const char *word, char out[24]), const char **out)
+{
+	*out = NULL;
+	if (!nm_req_query(r, name))
+		return true;
+	struct filter_words fw = {name, NULL, canon, ""};
+	nm_req_query_each(r, name, filter_value, &fw);
+	if (fw.bad[0]) {
+		json_decref(fw.words);
+		nm_reply_problem(r, NM_P_BAD_QUERY,
+				 json_pack("[{s:s,s:s}]", "field", name, "message",
+					   "must be an ISO 3166-1 alpha-2 country code"),
+				 "%s '%s' is not an ISO 3166-1 alpha-2 country code.", name,
+				 fw.bad);
+		return false;
+	}
+	*out = json_dumps(fw.words, JSON_COMPACT);
+	json_decref(fw.words);
+	return true;
+}
+
+static void filter_free(struct nm_match_filter *f)
+{
+	free((char *)f->statuses);
+	free((char *)f->tiers);
+	free((char *)f->platforms);
+	free((char *)f->countries);
+}
+
+/* The brand's run (0: latest), or NULL after replying 404/503. */
+static json_t *find_run(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, long long run_id)
+{
+	struct nm_db_err err;
+	json_t *run = nm_store_match_run_get(pg, brand_id, run_id, &err);
+	if (run)
+		return run;
+	if (err.status == NM_DB_OK)
+		reply_oom(r, "reading the run");
+	else if (err.status != NM_DB_NOT_FOUND)
+		nm_reply_db_err(r, &err);
+	else if (run_id)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No match run %lld for brand %lld.",
+				 run_id, (long long)brand_id);
+	else
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "Brand %lld has no match runs yet.",
+				 (long long)brand_id);
+	return NULL;
+}
+
+/* GET /v1/brands/{id}/matches[?run_id=&status=&tier=&platform=&country=&min_score=] →
+ * a page of the latest (or given) stored run, filtered, with the run itself. */
 void nm_h_matches_page(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0);
@@ -429,41 +607,32 @@ void nm_h_matches_page(struct nm_req *r)
 	if (!nm_req_page(r, &limit, &after))
 		return;
 	const char *run_q = nm_req_query(r, "run_id");
-	long long run_id = 0;
-	if (run_q) {
-		char *end;
-		run_id = strtoll(run_q, &end, 10);
-		if (!*run_q || *end || run_id <= 0) {
-			nm_reply_problem(r, NM_P_BAD_QUERY,
-					 json_pack("[{s:s,s:s}]", "field", "run_id", "message",
-						   "must be a positive integer"),
-					 "run_id must be a positive integer");
-			return;
-		}
-	}
+	long long run_id = run_q ? strtoll(run_q, NULL, 10) : 0; /* params.c checked it */
 	if (!nm_brand_visible(r, brand_id)) {
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
 		return;
 	}
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_db_err err;
-	int64_t found;
-	if (!nm_store_match_run_find(pg, brand_id, run_id, &found, &err)) {
-		if (err.status != NM_DB_NOT_FOUND)
-			nm_reply_db_err(r, &err);
-		else if (run_id)
-			nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
-					 "No match run %lld for brand %lld.", run_id,
-					 (long long)brand_id);
-		else
-			nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
-					 "Brand %lld has no match runs yet.", (long long)brand_id);
+	struct nm_match_filter filter = {.min_score = nm_req_query(r, "min_score")};
+	if (!filter_param(r, "status", lower_word, &filter.statuses) ||
+	    !filter_param(r, "tier", lower_word, &filter.tiers) ||
+	    !filter_param(r, "platform", canon_platform, &filter.platforms) ||
+	    !filter_param(r, "country", canon_country, &filter.countries)) {
+		filter_free(&filter);
 		return;
 	}
+	struct nm_pg *pg = nm_req_db(r);
+	json_t *run = pg ? find_run(r, pg, brand_id, run_id) : NULL;
+	if (!run) {
+		filter_free(&filter);
+		return;
+	}
+	int64_t found = json_integer_value(json_object_get(run, "id"));
+	struct nm_db_err err;
 	struct nm_match_page p;
-	if (!nm_store_match_page(pg, brand_id, found, after, limit, &p, &err)) {
+	bool ok = nm_store_match_page(pg, brand_id, found, after, limit, &filter, &p, &err);
+	filter_free(&filter);
+	if (!ok) {
+		json_decref(run);
 		if (err.status == NM_DB_OK)
 			reply_oom(r, "reading the results");
 		else
@@ -474,20 +643,40 @@ void nm_h_matches_page(struct nm_req *r)
 	char cur[48];
 	const char *next = p.next_after ? nm_cursor_encode(p.next_after, cur, sizeof cur) : NULL;
 	nm_store_match_page_free(&p);
-	size_t len = (page ? strlen(page) : 0) + 128;
-	char *body = page ? malloc(len) : NULL;
+	char *run_text = json_dumps(run, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(run);
+	size_t len = (page ? strlen(page) : 0) + (run_text ? strlen(run_text) : 0) + 128;
+	char *body = page && run_text ? malloc(len) : NULL;
 	if (!body) {
 		free(page);
-		reply_oom(r, page ? "replying" : "reading the results");
+		free(run_text);
+		reply_oom(r, "replying");
 		return;
 	}
 	/* A cursor is base64url text: no escaping needed. */
-	int n = next ? snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":\"%s\"}",
-				(long long)found, page, next)
-		     : snprintf(body, len, "{\"run_id\":%lld,\"data\":%s,\"next_cursor\":null}",
-				(long long)found, page);
+	int n = next ? snprintf(body, len,
+				"{\"run_id\":%lld,\"run\":%s,\"data\":%s,\"next_cursor\":\"%s\"}",
+				(long long)found, run_text, page, next)
+		     : snprintf(body, len,
+				"{\"run_id\":%lld,\"run\":%s,\"data\":%s,\"next_cursor\":null}",
+				(long long)found, run_text, page);
 	free(page);
+	free(run_text);
 	nm_reply_text(r, 200, "application/json; charset=utf-8", body, (size_t)n);
+}
+
+/* GET /v1/brands/{id}/match-runs/{run_id} → the run with its funnel. */
+void nm_h_match_run_get(struct nm_req *r)
+{
+	int64_t brand_id = nm_req_id_param(r, 0), run_id = nm_req_id_param(r, 1);
+	if (!nm_brand_visible(r, brand_id)) {
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
+		return;
+	}
+	struct nm_pg *pg = nm_req_db(r);
+	json_t *run = pg ? find_run(r, pg, brand_id, run_id) : NULL;
+	if (run)
+		nm_reply_json(r, 200, run);
 }
 
 /* GET /v1/brands/{id}/match-runs → runs, newest first. */

@@ -32,6 +32,9 @@ static const char *const platforms[] = {"instagram", "tiktok",	 "youtube", "twit
 static const char *const statuses[] = {"shortlisted", "contacted", "accepted",
 				       "declined",    "excluded",  NULL};
 static const char *const on_error_values[] = {"skip", "abort", NULL};
+static const char *const match_statuses[] = {"shortlisted", "contacted", "accepted", "declined",
+					     "excluded",    "none",	 NULL};
+static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
 
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
@@ -77,6 +80,36 @@ static const struct nm_param match_page_params[] = {
 	 .min = 1,
 	 .max = 9007199254740991.0,
 	 .description = "A stored run of the brand (default: the latest)"},
+	{.name = "status",
+	 .type = NM_PARAM_ENUM,
+	 .values = match_statuses,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only results whose creator has this live pipeline status for the brand "
+			"(none: no status yet); repeat or comma-separate for any of several"},
+	{.name = "tier",
+	 .type = NM_PARAM_ENUM,
+	 .values = tiers,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only creators of this tier at run time; any of several"},
+	{.name = "platform",
+	 .type = NM_PARAM_ENUM,
+	 .values = platforms,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only creators on this platform; any of several"},
+	{.name = "country",
+	 .type = NM_PARAM_STRING,
+	 .max_len = 200,
+	 .repeatable = true,
+	 .description = "Only creators based in this ISO 3166-1 alpha-2 country (at run "
+			"time); repeat or comma-separate for any of several"},
+	{.name = "min_score",
+	 .type = NM_PARAM_NUMBER,
+	 .min = 0,
+	 .max = 100,
+	 .description = "Only results scoring at least this (0 to 100)"},
 	P_END,
 };
 
@@ -367,7 +400,7 @@ const struct nm_route nm_routes[] = {
 	 .min_role = NM_ROLE_READ,
 	 .operation_id = "listMatches",
 	 .tag = "Matches",
-	 .summary = "Page through the latest (or ?run_id=) stored run",
+	 .summary = "Page through the latest (or ?run_id=) stored run, filtered",
 	 .success_status = 200,
 	 .response_schema = "MatchPageList",
 	 .query = match_page_params,
@@ -394,6 +427,17 @@ const struct nm_route nm_routes[] = {
 	 .summary = "Get a creator's pipeline status for the brand (404 when it has none)",
 	 .success_status = 200,
 	 .response_schema = "Status",
+	 .headers = if_none_match_header,
+	 .response_headers = etag_header},
+	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/match-runs/{run_id}",
+	 .handler = nm_h_match_run_get,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "getMatchRun",
+	 .tag = "Matches",
+	 .summary = "One match run of the brand, with the funnel of its hard rules",
+	 .success_status = 200,
+	 .response_schema = "MatchRun",
 	 .headers = if_none_match_header,
 	 .response_headers = etag_header},
 	{.method = "PUT",

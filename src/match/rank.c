@@ -24,6 +24,8 @@ struct scratch {
 	unsigned groups;      /* term groups of 8 the marks have room for */
 	uint8_t *mark;	      /* [groups][SRC_COUNT][slots], zero between runs */
 	uint64_t *seen;	      /* [slots / 64], zero between runs */
+	uint64_t *ban;	      /* [slots / 64]: creators with an excluded keyword, zero
+			       * between runs */
 	struct cand *cand[2]; /* each half's creators in range, in slot order */
 	size_t cap_cand[2];
 	struct scratch *next;
@@ -41,6 +43,7 @@ static void scratch_free(struct scratch *s)
 	free(s->cand[1]);
 	free(s->mark);
 	free(s->seen);
+	free(s->ban);
 	free(s);
 }
 
@@ -65,6 +68,7 @@ static struct scratch *scratch_get(uint32_t slots, unsigned groups)
 	if (s->slots < slots || s->groups < groups) {
 		free(s->mark);
 		free(s->seen);
+		free(s->ban);
 		s->slots = slots > s->slots ? slots : s->slots;
 		s->groups = groups > s->groups ? groups : s->groups;
 		size_t bytes = (size_t)s->groups * SRC_COUNT * s->slots;
@@ -72,7 +76,8 @@ static struct scratch *scratch_get(uint32_t slots, unsigned groups)
 		 * one) and on huge pages: marking writes at scattered places. */
 		s->mark = nm_idx_big_alloc(bytes < 64 ? 64 : (bytes + 63) & ~(size_t)63);
 		s->seen = calloc(s->slots / 64, sizeof *s->seen);
-		if (!s->mark || !s->seen) {
+		s->ban = calloc(s->slots / 64, sizeof *s->ban);
+		if (!s->mark || !s->seen || !s->ban) {
 			scratch_free(s);
 			return NULL;
 		}
@@ -105,13 +110,17 @@ struct part {
 	int half;
 	const struct nm_score_query *q;
 	const struct nm_niche_terms *terms;
-	const int64_t *exclude;
-	size_t n_exclude;
+	const struct nm_index_exclusions *ex;
+	bool banning; /* ex has keywords: s->ban is in use */
 	struct scratch *s;
 	uint32_t lo, hi, range_min, range_max;
 	int32_t today;
 	struct nm_score_topk heap;
 	size_t candidates;
+	/* The funnel's counts for this part: marked creators (those that share a term
+	 * with the brand) and the removals of every later rule. Counted only where a
+	 * creator leaves, so a creator that stays costs nothing more. */
+	size_t marked, removed[NM_FUNNEL_COUNT];
 	bool ok;
 };
 
@@ -126,12 +135,23 @@ static void mark(const struct part *p, uint8_t *layer, uint8_t bit, uint32_t slo
 	p->s->seen[slot / 64] |= 1ull << (slot % 64);
 }
 
-/* Marks term index i in source src for the part's live slots posted under term. */
+/* BAN as a term index: the term is an excluded keyword, its creators go to s->ban. */
+#define BAN UINT32_MAX
+
+/* Marks term index i (or BAN) in source src for the part's live slots posted under term. */
 static void mark_term(const struct part *p, int src, uint32_t term, unsigned i)
 {
 	if (term == NO_ID)
 		return;
 	const struct plist *pl = &nm_idx.post[src][term];
+	if (i == BAN) {
+		for (uint32_t j = 0; j < pl->n; j++) {
+			uint32_t e = pl->v[j], slot = e >> 8;
+			if (slot >= p->lo && slot < p->hi && posting_live(&nm_idx, e))
+				p->s->ban[slot / 64] |= 1ull << (slot % 64);
+		}
+		return;
+	}
 	uint8_t *layer = mark_layer(p, i, src);
 	uint8_t bit = (uint8_t)(1u << (i % 8));
 	for (uint32_t j = 0; j < pl->n; j++) {
@@ -201,10 +221,12 @@ static bool mark_bio_phrase(const struct part *p, const char *term, unsigned i)
 				count[at - have]++; /* a word is posted once per slot version */
 		}
 	}
-	uint8_t *layer = mark_layer(p, i, SRC_BIO);
+	uint8_t *layer = i == BAN ? NULL : mark_layer(p, i, SRC_BIO);
 	for (size_t j = 0; j < n; j++)
-		if (count[j] == nw - 1)
+		if (count[j] == nw - 1 && layer)
 			mark(p, layer, (uint8_t)(1u << (i % 8)), have[j]);
+		else if (count[j] == nw - 1)
+			p->s->ban[have[j] / 64] |= 1ull << (have[j] % 64);
 	free(have);
 	free(count);
 	return true;
@@ -277,6 +299,7 @@ static long collect_marked(struct part *p)
 		s->seen[w] = 0;
 		for (; word; word &= word - 1) {
 			uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(word);
+			p->marked++;
 			uint64_t m[SRC_COUNT] = {0, 0, 0};
 			for (unsigned g = 0; g < groups; g++)
 				for (int src = 0; src < SRC_COUNT; src++) {
@@ -288,8 +311,10 @@ static long collect_marked(struct part *p)
 					*b = 0;
 				}
 			uint32_t fol = nm_idx.hot_followers[slot];
-			if (fol < p->range_min || fol > p->range_max)
+			if (fol < p->range_min || fol > p->range_max) {
+				p->removed[NM_FUNNEL_FOLLOWERS]++;
 				continue;
+			}
 			struct cand c = {slot,
 					 (uint32_t)sat8(bits(m[SRC_CAT])) |
 						 (uint32_t)sat8(bits(m[SRC_TAG])) << 8 |
@@ -299,6 +324,43 @@ static long collect_marked(struct part *p)
 		}
 	}
 	return ok ? (long)n : -1;
+}
+
+/* The rule of nm_score_filter() that f fails (the niche and the follower range were
+ * settled while collecting), for the funnel. */
+static enum nm_funnel_rule failed_rule(const struct nm_score_query *q,
+				       const struct nm_score_features *f)
+{
+	unsigned pl = f->platform < NM_PLATFORM_COUNT ? f->platform : NM_PLATFORM_OTHER;
+	if (q->platform_mask && !((q->platform_mask >> pl) & 1u))
+		return NM_FUNNEL_PLATFORM;
+	if ((int64_t)f->followers < q->follower_min ||
+	    (q->follower_max >= 0 && (int64_t)f->followers > q->follower_max))
+		return NM_FUNNEL_FOLLOWERS;
+	if (!(f->niche_cat | f->niche_tag | f->niche_bio))
+		return NM_FUNNEL_NICHE;
+	return NM_FUNNEL_MIN_ENGAGEMENT;
+}
+
+static bool listed(const int64_t *ids, size_t n, int64_t id)
+{
+	return n && bsearch(&id, ids, n, sizeof id, cmp_i64);
+}
+
+/* The rules after nm_score_filter(), in funnel order: the rule f fails, or
+ * NM_FUNNEL_COUNT when it stays. */
+static enum nm_funnel_rule later_rule(const struct part *p, uint32_t slot,
+				      const struct nm_score_features *f)
+{
+	if (p->q->require_countries && !nm_score_country_ok(p->q, f))
+		return NM_FUNNEL_COUNTRY;
+	if (p->banning && (p->s->ban[slot / 64] >> (slot % 64) & 1u))
+		return NM_FUNNEL_EXCLUDE_KEYWORDS;
+	if (p->ex && listed(p->ex->handle_ids, p->ex->n_handle_ids, f->id))
+		return NM_FUNNEL_EXCLUDE_HANDLES;
+	if (p->ex && listed(p->ex->status_ids, p->ex->n_status_ids, f->id))
+		return NM_FUNNEL_STATUS;
+	return NM_FUNNEL_COUNT;
 }
 
 /* Filters, scores and keeps the best of the part's candidates. */
@@ -315,10 +377,15 @@ static void rank_cands(struct part *p, size_t n)
 		}
 		struct nm_score_features f;
 		features_of(c[i].slot, c[i].counts, p->today, &f);
-		if (!nm_score_filter(p->q, &f))
+		if (!nm_score_filter(p->q, &f)) {
+			p->removed[failed_rule(p->q, &f)]++;
 			continue;
-		if (p->n_exclude && bsearch(&f.id, p->exclude, p->n_exclude, sizeof f.id, cmp_i64))
+		}
+		enum nm_funnel_rule later = later_rule(p, c[i].slot, &f);
+		if (later != NM_FUNNEL_COUNT) {
+			p->removed[later]++;
 			continue;
+		}
 		p->candidates++;
 		/* Once the heap is full most creators cannot enter it: a bound from the two
 		 * cheapest components settles that without the other five. */
@@ -345,11 +412,26 @@ static void run_part(struct part *p)
 			mark_term(p, SRC_TAG, dict_find(&nm_idx, terms->compact[i], cl), i);
 		p->ok = mark_bio_phrase(p, terms->term[i], i);
 	}
+	/* Excluded keywords match as brand terms do; their creators go to the ban bitmap,
+	 * which rank_cands reads and which is cleared for the part afterwards. */
+	const struct nm_niche_terms *ban = p->banning ? p->ex->keywords : NULL;
+	for (unsigned i = 0; ban && i < ban->n && p->ok; i++) {
+		uint32_t tid = dict_find(&nm_idx, ban->term[i], ban->len[i]);
+		mark_term(p, SRC_CAT, tid, BAN);
+		mark_term(p, SRC_TAG, tid, BAN);
+		size_t cl = strlen(ban->compact[i]);
+		if (cl != ban->len[i])
+			mark_term(p, SRC_TAG, dict_find(&nm_idx, ban->compact[i], cl), BAN);
+		p->ok = mark_bio_phrase(p, ban->term[i], BAN);
+	}
 	long n = collect_marked(p);
 	if (n < 0)
 		p->ok = false;
 	else if (p->ok)
 		rank_cands(p, (size_t)n);
+	if (p->banning && p->hi > p->lo)
+		memset(&p->s->ban[p->lo / 64], 0,
+		       ((p->hi + 63) / 64 - p->lo / 64) * sizeof *p->s->ban);
 }
 
 static void *part_main(void *arg)
@@ -358,11 +440,29 @@ static void *part_main(void *arg)
 	return NULL;
 }
 
+static const char *const funnel_names[NM_FUNNEL_COUNT] = {
+	[NM_FUNNEL_NICHE] = "niche_relevance_zero",
+	[NM_FUNNEL_FOLLOWERS] = "follower_range",
+	[NM_FUNNEL_PLATFORM] = "platform",
+	[NM_FUNNEL_MIN_ENGAGEMENT] = "min_engagement",
+	[NM_FUNNEL_COUNTRY] = "target_countries_required",
+	[NM_FUNNEL_EXCLUDE_KEYWORDS] = "exclude_keywords",
+	[NM_FUNNEL_EXCLUDE_HANDLES] = "exclude_handles",
+	[NM_FUNNEL_STATUS] = "status_declined_or_excluded",
+};
+
+const char *nm_funnel_rule_name(enum nm_funnel_rule rule)
+{
+	return (unsigned)rule < NM_FUNNEL_COUNT ? funnel_names[rule] : "";
+}
+
 long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *terms,
-		   const int64_t *exclude, size_t n_exclude, size_t k, struct nm_index_hit *out,
-		   size_t *candidates)
+		   const struct nm_index_exclusions *ex, size_t k, struct nm_index_hit *out,
+		   size_t *candidates, struct nm_funnel *funnel)
 {
 	*candidates = 0;
+	if (funnel)
+		memset(funnel, 0, sizeof *funnel);
 	pthread_rwlock_rdlock(&nm_idx_lock);
 	struct scratch *s = scratch_get(nm_idx.n_slots ? nm_idx.n_slots : 1, mark_groups(terms));
 	/* Always two halves, so that every index, small ones in tests too, takes the
@@ -378,8 +478,8 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 		parts[i] = (struct part){i,
 					 q,
 					 terms,
-					 exclude,
-					 n_exclude,
+					 ex,
+					 ex && ex->keywords && ex->keywords->n,
 					 s,
 					 i == 0 ? 0 : mid,
 					 i == 0 ? mid : n_slots,
@@ -392,6 +492,8 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 					 (int32_t)(time(NULL) / 86400),
 					 {0},
 					 0,
+					 0,
+					 {0},
 					 false};
 		ok = nm_score_topk_init(&parts[i].heap, k) && ok;
 	}
@@ -417,6 +519,14 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 			features_of(e->ref, e->aux32, parts[0].today, &out[i].f);
 		}
 		*candidates = parts[0].candidates + parts[1].candidates;
+		if (funnel) {
+			size_t marked = parts[0].marked + parts[1].marked;
+			funnel->pool = nm_idx.live;
+			for (int r = 0; r < NM_FUNNEL_COUNT; r++)
+				funnel->removed[r] = parts[0].removed[r] + parts[1].removed[r];
+			funnel->removed[NM_FUNNEL_NICHE] +=
+				nm_idx.live > marked ? nm_idx.live - marked : 0;
+		}
 	}
 	pthread_rwlock_unlock(&nm_idx_lock);
 	for (int i = 0; i < 2; i++)

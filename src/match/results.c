@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "nm/flags.h"
 #include "nm/pgarray.h"
 #include "nm/taxonomy.h"
 
@@ -125,6 +126,53 @@ static void put_decimal(struct nm_text *t, double v, int decimals)
 	put_bytes(p, (size_t)(b + sizeof b - p), t);
 }
 
+/* s (valid UTF-8: sentences the scorer wrote from validated terms and fixed words) as a
+ * JSON string, escaped as jansson escapes it, without a jansson string per sentence: a
+ * result writes each sentence twice (explanations and reasons). */
+static void put_text(struct nm_text *t, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	put_bytes("\"", 1, t);
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put_bytes(run, (size_t)(s - run), t);
+		char e[6] = {'\\', (char)c};
+		size_t n = 2;
+		switch (c) {
+		case '"':
+		case '\\':
+			break;
+		case '\b':
+			e[1] = 'b';
+			break;
+		case '\f':
+			e[1] = 'f';
+			break;
+		case '\n':
+			e[1] = 'n';
+			break;
+		case '\r':
+			e[1] = 'r';
+			break;
+		case '\t':
+			e[1] = 't';
+			break;
+		default:
+			memcpy(e + 1, "u00", 3);
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			n = 6;
+		}
+		put_bytes(e, n, t);
+		run = s + 1;
+	}
+	put_bytes(run, (size_t)(s - run), t);
+	put_bytes("\"", 1, t);
+}
+
 /* open (e.g. ',"reasons":[') then the n strings as a JSON array's elements, then ']'. */
 static void put_strings(struct nm_text *t, const char *open, const char *const *v, size_t n)
 {
@@ -182,21 +230,30 @@ static void put_creator(struct nm_text *t, const struct nm_creator_summary *row,
 	put(t, "}");
 }
 
-/* "components":{...},"estimates":{...} */
+/* open then each component's name and value (decimals places), then '}'. */
+static void put_per_component(struct nm_text *t, const char *open, const double *v, int decimals)
+{
+	for (int c = 0; c < NM_COMP_COUNT; c++) {
+		put(t, c ? ",\"" : open);
+		put(t, nm_score_comp_name((enum nm_score_comp)c));
+		put(t, "\":");
+		put_decimal(t, v[c], decimals);
+	}
+	put(t, "}");
+}
+
+/* "components":{...},"points":{...},"estimates":{...} */
 static void put_components(struct nm_text *t, const struct nm_score_query *q,
 			   const struct nm_score_features *f)
 {
-	double comp[NM_COMP_COUNT];
+	double comp[NM_COMP_COUNT], points[NM_COMP_COUNT];
 	nm_score_creator(q, f, comp);
-	for (int c = 0; c < NM_COMP_COUNT; c++) {
-		put(t, c ? ",\"" : ",\"components\":{\"");
-		put(t, nm_score_comp_name((enum nm_score_comp)c));
-		put(t, "\":");
-		put_decimal(t, comp[c], 3);
-	}
+	put_per_component(t, ",\"components\":{\"", comp, 3);
+	nm_score_points(q->goal, comp, points);
+	put_per_component(t, ",\"points\":{\"", points, 2);
 	struct nm_score_estimates est;
 	nm_score_estimate(f, &est);
-	put(t, "},\"estimates\":{\"engagements_per_post\":");
+	put(t, ",\"estimates\":{\"engagements_per_post\":");
 	if (est.has_engagements)
 		put_int(t, (long long)est.engagements_per_post);
 	else
@@ -209,22 +266,57 @@ static void put_components(struct nm_text *t, const struct nm_score_query *q,
 	put(t, "}");
 }
 
+/* A value or benchmark of an explanation: null when there is none (NAN). */
+static void put_number(struct nm_text *t, double v)
+{
+	if (isnan(v))
+		put(t, "null");
+	else
+		put_decimal(t, v, 6);
+}
+
+/* "flags":[...],"explanations":[...], the document's last member. The reasons are the
+ * explanations' sentences: they are not stored a second time but spliced in when a page
+ * is written (nm_match_with_status), which keeps the stored documents ~30 % smaller. */
 static void put_reasons(struct nm_text *t, const struct nm_score_query *q,
 			const struct nm_index_hit *h, const struct nm_niche_terms *terms)
 {
+	unsigned fl = nm_score_flags(q->bench, &h->f);
+	put(t, ",\"flags\":[");
+	for (int i = 0, n = 0; i < NM_FLAG_COUNT; i++) {
+		if (!(fl & (1u << i)))
+			continue;
+		put(t, n++ ? ",\"" : "\"");
+		put(t, nm_flag_code((enum nm_flag)i));
+		put(t, "\"");
+	}
 	const char *matched_terms[NM_NICHE_MAX_TERMS];
 	size_t n_matched = 0;
 	for (size_t i = 0; i < terms->n; i++)
 		if (h->matched & (1ull << i))
 			matched_terms[n_matched++] = terms->term[i];
 	char buf[2048];
-	const char *reasons[16];
-	size_t nr =
-		nm_score_reasons(q, &h->f, matched_terms, n_matched, buf, sizeof buf, reasons, 16);
-	put_strings(t, ",\"reasons\":[", reasons, nr);
+	struct nm_score_expl e[NM_SCORE_EXPL_MAX];
+	size_t ne = nm_score_explain(q, &h->f, matched_terms, n_matched, buf, sizeof buf, e,
+				     NM_SCORE_EXPL_MAX);
+	put(t, "],\"explanations\":[");
+	for (size_t i = 0; i < ne; i++) {
+		put(t, i ? ",{\"code\":\"" : "{\"code\":\"");
+		put(t, e[i].code);
+		put(t, "\",\"component\":\"");
+		put(t, nm_score_comp_name(e[i].comp));
+		put(t, "\",\"value\":");
+		put_number(t, e[i].value);
+		put(t, ",\"benchmark\":");
+		put_number(t, e[i].benchmark);
+		put(t, ",\"text\":");
+		put_text(t, e[i].text);
+		put(t, "}");
+	}
+	put(t, "]");
 }
 
-/* One stored result (without the live status), NUL-terminated. */
+/* One stored result (without the reasons and the live status), NUL-terminated. */
 static void put_result(struct nm_text *t, const struct nm_creator_summary *row, long rank,
 		       const struct nm_score_query *q, const struct nm_index_hit *h,
 		       const struct nm_niche_terms *terms)
@@ -239,9 +331,40 @@ static void put_result(struct nm_text *t, const struct nm_creator_summary *row, 
 	put_bytes("}", 2, t);
 }
 
-/* A stored document with the creator's live status spliced in before its closing
- * brace (no reparse); statuses are plain words that need no escaping. Appends to w
- * (room for strlen(doc) + 32) and returns the new end. */
+/* ,"reasons":[...] from the "text" of each explanation of doc[0, len), copied as the JSON
+ * strings they are (no reparse). Outside a JSON string a quote is never escaped and inside
+ * one it always is, so "text":" with bare quotes can only be a key, and after
+ * "explanations":[ (the last member) only an explanation's. A document stored before
+ * explanations existed has its reasons already and gets nothing. Returns the new end. */
+static char *splice_reasons(char *w, const char *doc, size_t len)
+{
+	static const char key[] = "\"text\":\"", open[] = ",\"reasons\":[";
+	const char *p = strstr(doc, "\"explanations\":[");
+	if (!p || p >= doc + len)
+		return w;
+	memcpy(w, open, sizeof open - 1);
+	w += sizeof open - 1;
+	bool first = true;
+	while ((p = strstr(p, key)) && p < doc + len) {
+		const char *s = p + sizeof key - 2, *e = s + 1; /* s: the opening quote */
+		while (*e && *e != '"')
+			e += *e == '\\' && e[1] ? 2 : 1;
+		if (!*e)
+			break;
+		if (!first)
+			*w++ = ',';
+		first = false;
+		memcpy(w, s, (size_t)(e + 1 - s));
+		w += e + 1 - s;
+		p = e + 1;
+	}
+	*w++ = ']';
+	return w;
+}
+
+/* A stored document with its reasons and the creator's live status spliced in before its
+ * closing brace (no reparse); statuses are plain words that need no escaping. Appends to
+ * w (room for 2 × strlen(doc) + 32) and returns the new end. */
 char *nm_match_with_status(char *w, const char *doc, const char *status)
 {
 	size_t len = strlen(doc);
@@ -250,7 +373,7 @@ char *nm_match_with_status(char *w, const char *doc, const char *status)
 	if (len)
 		len--;
 	memcpy(w, doc, len);
-	w += len;
+	w = splice_reasons(w + len, doc, len);
 	return w + (status ? sprintf(w, ",\"status\":\"%s\"}", status)
 			   : sprintf(w, ",\"status\":null}"));
 }
@@ -316,7 +439,18 @@ bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
 		long row = find_summary(sums, n_sums, hits[i].id);
 		if (row < 0)
 			continue;
-		rs->at[rs->n] = (struct nm_match_result){rs->text.len, hits[i].id, hits[i].score};
+		const struct nm_creator_summary *row_s = &sums[row];
+		enum nm_platform pl;
+		struct nm_match_result *at = &rs->at[rs->n];
+		*at = (struct nm_match_result){
+			rs->text.len,
+			hits[i].id,
+			hits[i].score,
+			nm_platform_parse(row_s->platform, &pl) ? nm_platform_name(pl) : "",
+			nm_tier_name(nm_tier_of(row_s->followers)),
+			""};
+		if (row_s->country && strlen(row_s->country) == 2)
+			memcpy(at->country, row_s->country, 3);
 		put_result(&rs->text, &sums[row], (long)++rs->n, q, &hits[i], terms);
 	}
 	if (!rs->at || rs->text.oom) {
@@ -342,6 +476,13 @@ void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_i
 		put(rows, "\t");
 		put_decimal(rows, rs->at[i].score, 2);
 		put(rows, "\t");
+		/* fixed words and a two-letter code: nothing to escape */
+		put(rows, rs->at[i].platform[0] ? rs->at[i].platform : "\\N");
+		put(rows, "\t");
+		put(rows, rs->at[i].tier);
+		put(rows, "\t");
+		put(rows, rs->at[i].country[0] ? rs->at[i].country : "\\N");
+		put(rows, "\t");
 		const char *d = nm_match_result_doc(rs, i);
 		for (const char *b; (b = strchr(d, '\\')); d = b + 1) {
 			put_bytes(d, (size_t)(b - d) + 1, rows);
@@ -359,7 +500,7 @@ char *nm_match_results_page(const struct nm_match_results *rs, size_t first,
 		first = rs->n;
 	size_t cap = 3;
 	for (size_t i = 0; i < first; i++)
-		cap += strlen(nm_match_result_doc(rs, i)) + 32;
+		cap += 2 * strlen(nm_match_result_doc(rs, i)) + 32;
 	char *page = malloc(cap), *w = page;
 	if (!page)
 		return NULL;

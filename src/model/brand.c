@@ -239,6 +239,85 @@ static void check_rate(const char *name, const json_t *v, json_t *out, json_t *e
 		json_object_set_new(out, name, json_real(r));
 }
 
+static void check_exclude_keywords(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	check_terms(name, v, NM_BRAND_EXCLUDE_KEYWORDS_MAX, false, out, errors);
+}
+
+static void check_countries_mode(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	static const char *const m[] = {"prefer", "require", NULL};
+	check_enum(name, v, out, errors, m, "must be one of prefer, require");
+}
+
+/* One handle as creators store it (src/model/creator.c): one leading '@' dropped,
+ * lower-cased ASCII, no spaces; NULL with the problem in *why otherwise. */
+static json_t *handle_of(const json_t *e, const char **why)
+{
+	if (!json_is_string(e)) {
+		*why = "must be a string";
+		return NULL;
+	}
+	const char *s = json_string_value(e);
+	size_t n = json_string_length(e);
+	nm_trim(&s, &n);
+	if (n && *s == '@')
+		s++, n--;
+	char h[NM_BRAND_HANDLE_MAX * 4 + 1];
+	size_t chars = nm_utf8_chars(s, n);
+	if (chars == 0 || *s == '@') {
+		*why = chars ? "must not start with more than one '@'" : "must not be empty";
+		return NULL;
+	}
+	if (chars > NM_BRAND_HANDLE_MAX || n >= sizeof h) {
+		*why = "must be at most 100 characters";
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c == 0x7f) {
+			*why = "must not contain spaces";
+			return NULL;
+		}
+		h[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	return json_stringn(h, n);
+}
+
+/* exclude_handles: creators' handles (any platform), normalised as imports store them. */
+static void check_handles(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	if (!list_shape(name, v, NM_BRAND_EXCLUDE_HANDLES_MAX * RAW_LIST_FACTOR, errors))
+		return;
+	json_t *arr = json_array();
+	size_t i;
+	json_t *e;
+	bool bad = false;
+	char path[64];
+	json_array_foreach(v, i, e)
+	{
+		const char *why = NULL;
+		json_t *h = handle_of(e, &why);
+		if (!h) {
+			nm_verr_path(path, sizeof path, name, (long)i, NULL);
+			nm_verr_add(errors, path, "%s", why);
+			bad = true;
+			continue;
+		}
+		append_unique(arr, json_string_value(h));
+		json_decref(h);
+	}
+	if (!bad && json_array_size(arr) > NM_BRAND_EXCLUDE_HANDLES_MAX) {
+		nm_verr_add(errors, name, "must have at most %d items",
+			    NM_BRAND_EXCLUDE_HANDLES_MAX);
+		bad = true;
+	}
+	if (!bad && json_array_size(arr))
+		json_object_set_new(out, name, arr);
+	else
+		json_decref(arr);
+}
+
 static const struct field fields[] = {
 	{"name", check_text, true, NULL},
 	{"industry", check_text, false, NULL},
@@ -254,6 +333,10 @@ static const struct field fields[] = {
 	{"min_engagement_rate", check_rate, false, NULL},
 	{"budget_per_post_cents", check_count, false, NULL},
 	{"external_id", check_text, false, NULL},
+	{"target_countries_mode", check_countries_mode, false, NULL},
+	{"min_audience_share", check_rate, false, NULL},
+	{"exclude_keywords", check_exclude_keywords, false, NULL},
+	{"exclude_handles", check_handles, false, NULL},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
@@ -341,6 +424,10 @@ json_t *nm_brand_normalize(const json_t *in, json_t *errors)
 			json_object_set_new(out, fields[i].name, json_string(fields[i].dflt));
 	}
 	check_range(out, errors);
+	const char *mode = json_string_value(json_object_get(out, "target_countries_mode"));
+	if (mode && strcmp(mode, "require") == 0 && !json_object_get(out, "target_countries"))
+		nm_verr_add(errors, "target_countries_mode",
+			    "require needs target_countries (the countries creators must be in)");
 	if (json_array_size(errors) > errors_before) {
 		json_decref(out);
 		return NULL;

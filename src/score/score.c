@@ -6,38 +6,14 @@
  * of price, and no component depends on another. Rounding (round-half-away) is itself
  * monotone, so rounding components and the score keeps the property. */
 #include "nm/score.h"
+#include "internal.h"
+#include "nm/flags.h"
 #include "nm/score_filter.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* ---- Thresholds (docs/scoring.md explains each) ---- */
-
-#define NEUTRAL		   0.5	/* a component whose input is missing */
-#define TAG_WEIGHT	   0.6	/* a hashtag hit counts 0.6 of a category hit */
-#define BIO_WEIGHT	   0.4	/* a bio hit counts 0.4 of a category hit */
-#define NICHE_FULL_TERMS   2	/* two category-grade hits make a full niche match */
-#define GEO_FULL_SHARE	   0.5	/* half the audience in target countries = full fit */
-#define GENDER_FULL_SHARE  0.75 /* 75 % of the target gender = full fit */
-#define COUNTRY_ONLY_IN	   0.75 /* no audience data, creator based in a target country */
-#define COUNTRY_ONLY_OUT   0.25 /* no audience data, creator based elsewhere */
-#define CPE_LOG_BEST	   0.0	/* log10 of 1 cent: full cost efficiency */
-#define CPE_LOG_WORST	   3.0	/* log10 of 1000 cents ($10): zero */
-#define LOW_ER_RATIO	   0.25 /* docs/api.md §5 rule 5: below a quarter of the median */
-#define LOW_ER_SOFT	   0.5	/* penalty fades out at half the median */
-#define FF_RATIO_START	   0.5	/* following/followers above this starts to cost */
-#define FF_RATIO_FULL	   1.5	/* ...and costs the full amount from here */
-#define FF_FLOOR	   0.4	/* authenticity factor at and beyond FF_RATIO_FULL */
-#define GROWTH_START	   0.2	/* +20 % in 30 days starts to look like a jump */
-#define GROWTH_FULL	   0.6	/* +60 % is a full jump */
-#define GROWTH_MAX_PENALTY 0.6	/* a full jump with no engagement: authenticity × 0.4 */
-#define GROWTH_SHORT_FULL  0.75 /* engagement at a quarter of the median: full shortfall */
-#define REASON_MIN_PENALTY 0.05 /* smaller growth penalties are not worth a sentence */
-#define ACTIVE_DAYS	   14	/* posted within two weeks: fully active */
-#define HALF_DAYS	   60	/* two months: half */
-#define DEAD_DAYS	   180	/* six months: zero */
 
 /* ---- Goals and weights ---- */
 
@@ -343,7 +319,7 @@ static double ff_factor(const struct nm_score_features *f)
 
 /* The jump's size times how far engagement falls short of the median: engagement at or
  * above the median "matches" the growth. Non-increasing in engagement by construction. */
-static double growth_penalty(const struct nm_score_features *f, double r)
+double nm_score_growth_penalty(const struct nm_score_features *f, double r)
 {
 	double g = f->follower_growth_30d;
 	if (!(g > GROWTH_START) || r < 0.0)
@@ -357,7 +333,7 @@ static double growth_penalty(const struct nm_score_features *f, double r)
  * non-decreasing in engagement, and authenticity is part of the total. */
 static double c_authenticity(const struct nm_score_features *f, double r)
 {
-	double a = ff_factor(f) * (1.0 - growth_penalty(f, r));
+	double a = ff_factor(f) * (1.0 - nm_score_growth_penalty(f, r));
 	if (r >= 0.0)
 		a *= low_er_factor(r);
 	return clamp01(a);
@@ -434,16 +410,63 @@ void nm_score_estimate(const struct nm_score_features *f, struct nm_score_estima
 	}
 }
 
-/* ---- Reasons ---- */
+/* ---- Points ---- */
+
+void nm_score_points(enum nm_score_goal goal, const double comp[NM_COMP_COUNT],
+		     double points[NM_COMP_COUNT])
+{
+	const int64_t *w = weights_milli[(unsigned)goal < NM_GOAL_COUNT ? goal : 0];
+	/* In 1/10^4 points, w·m is exact; the score is Σwm rounded half up to hundredths.
+	 * Each point is floored to hundredths and the hundredths the floors lost go to the
+	 * largest remainders (ties: component order), so the displayed points sum to the
+	 * displayed score exactly and each is within 0.01 of its exact value. */
+	int64_t p[NM_COMP_COUNT], sum = 0, floors = 0;
+	int64_t rem[NM_COMP_COUNT];
+	for (int i = 0; i < NM_COMP_COUNT; i++) {
+		p[i] = w[i] * llround(comp[i] * 1000.0);
+		sum += p[i];
+		rem[i] = p[i] % 100;
+		p[i] /= 100;
+		floors += p[i];
+	}
+	for (int64_t left = (sum + 50) / 100 - floors; left > 0; left--) {
+		int best = 0;
+		for (int i = 1; i < NM_COMP_COUNT; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		p[best]++;
+		rem[best] = -1;
+	}
+	for (int i = 0; i < NM_COMP_COUNT; i++)
+		points[i] = p[i] / 100.0;
+}
+
+/* ---- Required target countries ---- */
+
+bool nm_score_country_ok(const struct nm_score_query *q, const struct nm_score_features *f)
+{
+	if (f->country[0] && set_has(q->countries, f->country[0], f->country[1]))
+		return true;
+	unsigned share = 0;
+	for (unsigned i = 0; i < f->n_aud && i < NM_SCORE_AUD_MAX; i++)
+		if (set_has(q->countries, f->aud[i].cc[0], f->aud[i].cc[1]))
+			share += f->aud[i].share;
+	return f->n_aud > 0 && share >= q->min_audience_share;
+}
+
+/* ---- Explanations and reasons ---- */
 
 struct rbuf {
 	char *buf;
 	size_t size, used;
-	const char **out;
+	struct nm_score_expl *out;
 	size_t max, n;
 };
 
-__attribute__((format(printf, 2, 3))) static void say(struct rbuf *r, const char *fmt, ...)
+/* One explanation: code and component, value and benchmark (NAN: none), the sentence. */
+__attribute__((format(printf, 6, 7))) static void say(struct rbuf *r, const char *code,
+						      enum nm_score_comp comp, double value,
+						      double benchmark, const char *fmt, ...)
 {
 	if (r->n >= r->max || r->used >= r->size)
 		return;
@@ -455,7 +478,7 @@ __attribute__((format(printf, 2, 3))) static void say(struct rbuf *r, const char
 		r->buf[r->used] = '\0'; /* dropped: keep what was written before intact */
 		return;
 	}
-	r->out[r->n++] = r->buf + r->used;
+	r->out[r->n++] = (struct nm_score_expl){code, comp, value, benchmark, r->buf + r->used};
 	r->used += (size_t)len + 1;
 }
 
@@ -497,17 +520,23 @@ static void fmt_count(char *b, size_t n, double v)
 		snprintf(b, n, "%.0f", v);
 }
 
-static void reason_niche(struct rbuf *r, const struct nm_score_features *f,
-			 const char *const *terms, size_t n_terms)
+static void reason_niche(struct rbuf *r, const struct nm_score_query *q,
+			 const struct nm_score_features *f, const char *const *terms,
+			 size_t n_terms)
 {
+	double e = round_to(niche_evidence(f), 10.0);
+	double full = q->n_terms < NICHE_FULL_TERMS ? 1 : NICHE_FULL_TERMS;
 	if (terms && n_terms == 1) {
-		say(r, "Posts about %s", terms[0]);
+		say(r, "niche_match", NM_COMP_NICHE, e, full, "Posts about %s", terms[0]);
 	} else if (terms && n_terms == 2) {
-		say(r, "Posts about %s and %s", terms[0], terms[1]);
+		say(r, "niche_match", NM_COMP_NICHE, e, full, "Posts about %s and %s", terms[0],
+		    terms[1]);
 	} else if (terms && n_terms >= 3) {
-		say(r, "Posts about %s, %s and %s", terms[0], terms[1], terms[2]);
+		say(r, "niche_match", NM_COMP_NICHE, e, full, "Posts about %s, %s and %s", terms[0],
+		    terms[1], terms[2]);
 	} else {
-		say(r, "Matches the brand's niches: %u in categories, %u in hashtags, %u in bio",
+		say(r, "niche_match", NM_COMP_NICHE, e, full,
+		    "Matches the brand's niches: %u in categories, %u in hashtags, %u in bio",
 		    f->niche_cat, f->niche_tag, f->niche_bio);
 	}
 }
@@ -518,12 +547,14 @@ static void reason_engagement(struct rbuf *r, const struct nm_score_query *q,
 	enum nm_platform p = (enum nm_platform)platform_of(f);
 	enum nm_tier t = nm_tier_of(f->followers);
 	if (!er_known(f)) {
-		say(r, "Engagement rate unknown; scored as typical for a %s %s account",
+		say(r, "no_engagement_rate", NM_COMP_ENGAGEMENT, NAN, bench_of(q, f),
+		    "Engagement rate unknown; scored as typical for a %s %s account",
 		    nm_platform_label(p), nm_tier_name(t));
 		return;
 	}
-	say(r, "Engagement %.1f%%, %.1fx the %s %s median", 100.0 * f->engagement_rate,
-	    er_ratio(q, f), nm_platform_label(p), nm_tier_name(t));
+	say(r, "engagement_vs_tier", NM_COMP_ENGAGEMENT, f->engagement_rate, bench_of(q, f),
+	    "Engagement %.1f%%, %.1fx the %s %s median", 100.0 * f->engagement_rate, er_ratio(q, f),
+	    nm_platform_label(p), nm_tier_name(t));
 }
 
 static void reason_price(struct rbuf *r, const struct nm_score_query *q,
@@ -531,7 +562,8 @@ static void reason_price(struct rbuf *r, const struct nm_score_query *q,
 {
 	char money[48], cpe[32];
 	if (f->price_cents < 0) {
-		say(r, "No price on file; cost efficiency scored as neutral");
+		say(r, "no_price", NM_COMP_COST_EFFICIENCY, NAN, NAN,
+		    "No price on file; cost efficiency scored as neutral");
 		return;
 	}
 	struct nm_score_estimates e;
@@ -539,35 +571,45 @@ static void reason_price(struct rbuf *r, const struct nm_score_query *q,
 	fmt_money(money, sizeof money, f->price_cents);
 	if (e.has_cpe) {
 		fmt_cpe(cpe, sizeof cpe, e.cost_per_engagement_cents);
-		say(r, "Price %s per post, %s per engagement", money, cpe);
+		say(r, "price_per_engagement", NM_COMP_COST_EFFICIENCY, e.cost_per_engagement_cents,
+		    NAN, "Price %s per post, %s per engagement", money, cpe);
 	} else {
-		say(r, "Price %s per post", money);
+		say(r, "price_per_post", NM_COMP_COST_EFFICIENCY, (double)f->price_cents, NAN,
+		    "Price %s per post", money);
 	}
 	if (q->budget_per_post_cents >= 0 && f->price_cents > q->budget_per_post_cents) {
 		char budget[48];
 		fmt_money(budget, sizeof budget, q->budget_per_post_cents);
-		say(r, "Price is above the %s budget per post", budget);
+		say(r, "over_budget", NM_COMP_COST_EFFICIENCY, (double)f->price_cents,
+		    (double)q->budget_per_post_cents, "Price is above the %s budget per post",
+		    budget);
 	}
 }
 
-/* One sentence per authenticity signal that fired (rule 5). */
+/* One sentence per authenticity flag (rule 5), with the code nm_score_flags() gives it. */
 static void reason_authenticity(struct rbuf *r, const struct nm_score_query *q,
 				const struct nm_score_features *f)
 {
-	double ratio = er_ratio(q, f);
-	if (ratio >= 0.0 && ratio < LOW_ER_RATIO) {
+	unsigned fl = nm_score_flags(q->bench, f);
+	if (fl & (1u << NM_FLAG_ENGAGEMENT_FAR_BELOW_TIER)) {
 		enum nm_platform p = (enum nm_platform)platform_of(f);
 		enum nm_tier t = nm_tier_of(f->followers);
-		say(r, "Engagement %.2f%% is below a quarter of the %s %s median (%.2f%%)",
+		say(r, "engagement_far_below_tier", NM_COMP_AUTHENTICITY, f->engagement_rate,
+		    bench_of(q, f),
+		    "Engagement %.2f%% is below a quarter of the %s %s median (%.2f%%)",
 		    100.0 * f->engagement_rate, nm_platform_label(p), nm_tier_name(t),
 		    100.0 * bench_of(q, f));
-	} else if (ratio >= 0.0 && ratio < LOW_ER_SOFT) {
-		say(r, "Engagement is under half the tier median");
+	} else if (fl & (1u << NM_FLAG_ENGAGEMENT_BELOW_HALF_TIER)) {
+		say(r, "engagement_below_half_tier", NM_COMP_AUTHENTICITY, f->engagement_rate,
+		    bench_of(q, f), "Engagement is under half the tier median");
 	}
-	if (f->following >= 0 && ff_ratio(f) > FF_RATIO_START)
-		say(r, "Following/followers ratio %.2g suggests follow-for-follow", ff_ratio(f));
-	if (growth_penalty(f, ratio) >= REASON_MIN_PENALTY)
-		say(r, "Followers up %.0f%% in 30 days without matching engagement",
+	if (fl & (1u << NM_FLAG_FOLLOW_RATIO))
+		say(r, "follow_ratio", NM_COMP_AUTHENTICITY, round_to(ff_ratio(f), 1e4),
+		    FF_RATIO_START, "Following/followers ratio %.2g suggests follow-for-follow",
+		    ff_ratio(f));
+	if (fl & (1u << NM_FLAG_GROWTH_SPIKE))
+		say(r, "growth_spike", NM_COMP_AUTHENTICITY, round_to(f->follower_growth_30d, 1e4),
+		    GROWTH_START, "Followers up %.0f%% in 30 days without matching engagement",
 		    100.0 * f->follower_growth_30d);
 }
 
@@ -579,21 +621,27 @@ static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
 		for (unsigned i = 0; i < f->n_aud && i < NM_SCORE_AUD_MAX; i++)
 			if (set_has(q->countries, f->aud[i].cc[0], f->aud[i].cc[1]))
 				share += f->aud[i].share;
-		say(r, "%.0f%% of the audience is in the target countries", share / 100.0);
+		say(r, "audience_in_target_countries", NM_COMP_AUDIENCE, share / 10000.0,
+		    GEO_FULL_SHARE, "%.0f%% of the audience is in the target countries",
+		    share / 100.0);
 	} else if (q->has_countries && f->country[0]) {
 		bool in = set_has(q->countries, f->country[0], f->country[1]);
-		say(r, "Based in %.2s, %s target country (no audience data)", f->country,
+		say(r, in ? "based_in_target_country" : "based_outside_target_countries",
+		    NM_COMP_AUDIENCE, NAN, NAN,
+		    "Based in %.2s, %s target country (no audience data)", f->country,
 		    in ? "a" : "not a");
 	}
 	if (q->gender != NM_GENDER_ANY && f->audience_female_share >= 0.0f) {
 		double fs = f->audience_female_share;
 		bool fem = q->gender == NM_GENDER_FEMALE;
 		double share = fem ? fs : 1.0 - fs;
-		say(r, "Audience %.0f%% %s", 100.0 * share, fem ? "female" : "male");
+		say(r, "audience_gender", NM_COMP_AUDIENCE, round_to(share, 1e4), GENDER_FULL_SHARE,
+		    "Audience %.0f%% %s", 100.0 * share, fem ? "female" : "male");
 	}
 	if (q->has_languages && f->language[0] &&
 	    !set_has(q->languages, f->language[0], f->language[1]))
-		say(r, "Posts in %.2s, not a target language", f->language);
+		say(r, "language_not_target", NM_COMP_AUDIENCE, NAN, NAN,
+		    "Posts in %.2s, not a target language", f->language);
 }
 
 static const char *const tier_titles[NM_TIER_COUNT] = {"Nano", "Micro", "Mid-tier", "Macro",
@@ -605,35 +653,40 @@ static void reason_size(struct rbuf *r, const struct nm_score_query *q,
 	char n[32];
 	fmt_count(n, sizeof n, f->followers);
 	if (q->goal == NM_GOAL_AWARENESS)
-		say(r, "Reach of %s followers", n);
+		say(r, "reach", NM_COMP_TIER_FIT, (double)f->followers, NAN,
+		    "Reach of %s followers", n);
 	else
-		say(r, "%s creator with %s followers", tier_titles[nm_tier_of(f->followers)], n);
+		say(r, "tier_size", NM_COMP_TIER_FIT, (double)f->followers, NAN,
+		    "%s creator with %s followers", tier_titles[nm_tier_of(f->followers)], n);
 }
 
 static void reason_activity(struct rbuf *r, const struct nm_score_features *f)
 {
 	unsigned d = f->days_since_post;
 	if (d == NM_SCORE_DAYS_UNKNOWN)
-		say(r, "No last post date on file; activity scored as neutral");
+		say(r, "no_last_post", NM_COMP_ACTIVITY, NAN, NAN,
+		    "No last post date on file; activity scored as neutral");
 	else if (d == 0)
-		say(r, "Posted today");
+		say(r, "last_post", NM_COMP_ACTIVITY, 0, ACTIVE_DAYS, "Posted today");
 	else if (d <= HALF_DAYS)
-		say(r, "Last posted %u day%s ago", d, d == 1 ? "" : "s");
+		say(r, "last_post", NM_COMP_ACTIVITY, d, ACTIVE_DAYS, "Last posted %u day%s ago", d,
+		    d == 1 ? "" : "s");
 	else
-		say(r, "Inactive: last post %u days ago", d);
+		say(r, "inactive", NM_COMP_ACTIVITY, d, HALF_DAYS,
+		    "Inactive: last post %u days ago", d);
 }
 
-size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
+size_t nm_score_explain(const struct nm_score_query *q, const struct nm_score_features *f,
 			const char *const *matched_terms, size_t n_matched, char *buf,
-			size_t bufsize, const char **reasons, size_t max_reasons)
+			size_t bufsize, struct nm_score_expl *out, size_t max)
 {
-	struct rbuf r = {buf, bufsize, 0, reasons, max_reasons, 0};
+	struct rbuf r = {buf, bufsize, 0, out, max, 0};
 	if (!buf || bufsize == 0)
 		return 0;
 	buf[0] = '\0';
 	/* Most decisive first: what they post about, how engaged, what it costs, then any
 	 * warning, then the finer points. */
-	reason_niche(&r, f, matched_terms, n_matched);
+	reason_niche(&r, q, f, matched_terms, n_matched);
 	reason_engagement(&r, q, f);
 	reason_price(&r, q, f);
 	reason_authenticity(&r, q, f);
@@ -641,4 +694,17 @@ size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_fe
 	reason_size(&r, q, f);
 	reason_activity(&r, f);
 	return r.n;
+}
+
+size_t nm_score_reasons(const struct nm_score_query *q, const struct nm_score_features *f,
+			const char *const *matched_terms, size_t n_matched, char *buf,
+			size_t bufsize, const char **reasons, size_t max_reasons)
+{
+	struct nm_score_expl e[NM_SCORE_EXPL_MAX];
+	size_t n =
+		nm_score_explain(q, f, matched_terms, n_matched, buf, bufsize, e,
+				 max_reasons < NM_SCORE_EXPL_MAX ? max_reasons : NM_SCORE_EXPL_MAX);
+	for (size_t i = 0; i < n; i++)
+		reasons[i] = e[i].text;
+	return n;
 }

@@ -26,21 +26,47 @@ static struct nm_sql q_summaries = {
 	"FROM creators WHERE id = ANY ($1::bigint[]) ORDER BY id",
 	1, 0};
 
+/* The ids of creators with one of the handles (a JSON array of strings, as brands store
+ * exclude_handles), any platform, ascending. */
+static struct nm_sql q_handle_ids = {
+	"matches_handle_ids",
+	"SELECT id FROM creators WHERE handle IN (SELECT json_array_elements_text($1::json)) "
+	"ORDER BY id",
+	1, 0};
+
 static struct nm_sql q_run_insert = {
 	"matches_run_insert",
-	"INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms) "
-	"VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7) RETURNING id, " NM_SQL_TS("created_at"),
-	7, 0};
+	"INSERT INTO match_runs (brand_id, goal, weights, query, candidates, stored, duration_ms, "
+	"funnel) VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8::json) RETURNING "
+	"id, " NM_SQL_TS("created_at"),
+	8, 0};
 
-/* COPY text rows: run_id, rank, creator_id, score, doc (docs/performance.md). */
-#define RESULTS_COPY "COPY match_results (run_id, rank, creator_id, score, doc) FROM STDIN"
+/* COPY text rows: run_id, rank, creator_id, score, platform, tier, country, doc
+ * (docs/performance.md). */
+#define RESULTS_COPY                                                                               \
+	"COPY match_results (run_id, rank, creator_id, score, platform, tier, country, doc) "      \
+	"FROM STDIN"
 
-static struct nm_sql q_page = {"matches_page",
-			       "SELECT r.rank, r.doc::text, s.status "
-			       "FROM match_results r LEFT JOIN creator_statuses s "
-			       "ON s.brand_id = $1 AND s.creator_id = r.creator_id "
-			       "WHERE r.run_id = $2 AND r.rank > $3 ORDER BY r.rank LIMIT $4",
-			       4, 0};
+/* A page of a run with the page filters: each list is a JSON array of words (NULL: no
+ * filter); status 'none' is a creator without a status. Rows stored before migration
+ * 0021 have no platform/tier/country columns and are filtered by their document. */
+static struct nm_sql q_page = {
+	"matches_page",
+	"SELECT r.rank, r.doc::text, s.status "
+	"FROM match_results r LEFT JOIN creator_statuses s "
+	"ON s.brand_id = $1 AND s.creator_id = r.creator_id "
+	"WHERE r.run_id = $2 AND r.rank > $3 "
+	"AND ($5::text IS NULL OR coalesce(s.status, 'none') IN "
+	"(SELECT json_array_elements_text($5::json))) "
+	"AND ($6::text IS NULL OR coalesce(r.tier, r.doc::json->'creator'->>'tier') IN "
+	"(SELECT json_array_elements_text($6::json))) "
+	"AND ($7::text IS NULL OR coalesce(r.platform, r.doc::json->'creator'->>'platform') IN "
+	"(SELECT json_array_elements_text($7::json))) "
+	"AND ($8::text IS NULL OR coalesce(r.country, r.doc::json->'creator'->>'country') IN "
+	"(SELECT json_array_elements_text($8::json))) "
+	"AND ($9::float8 IS NULL OR r.score >= $9::float8) "
+	"ORDER BY r.rank LIMIT $4",
+	9, 0};
 
 static struct nm_sql q_latest = {
 	"matches_latest", "SELECT id FROM match_runs WHERE brand_id = $1 ORDER BY id DESC LIMIT 1",
@@ -50,12 +76,16 @@ static struct nm_sql q_run_of_brand = {
 
 #define RUN_COLS                                                                                   \
 	"id, brand_id, " NM_SQL_TS("created_at") ", candidates, stored, weights::text, goal, "     \
-						 "query::text, duration_ms"
+						 "query::text, duration_ms, funnel::text"
 static struct nm_sql q_runs = {
 	"matches_runs",
 	"SELECT " RUN_COLS " FROM match_runs WHERE brand_id = $1 AND ($2::bigint = 0 OR id < $2) "
 	"ORDER BY id DESC LIMIT $3",
 	3, 0};
+static struct nm_sql q_run_get = {"matches_run_get",
+				  "SELECT " RUN_COLS " FROM match_runs WHERE brand_id = $1 "
+				  "AND ($2::bigint = 0 OR id = $2) ORDER BY id DESC LIMIT 1",
+				  2, 0};
 
 json_t *nm_store_match_brand(struct nm_pg *pg, int64_t brand_id, struct nm_db_err *err)
 {
@@ -183,7 +213,8 @@ bool nm_store_match_run_save(struct nm_pg *pg, const struct nm_match_run_rec *re
 			    rec->query,
 			    nm_store_i64(cands, (int64_t)rec->candidates),
 			    nm_store_i64(st, (int64_t)rec->stored),
-			    dur};
+			    dur,
+			    rec->funnel};
 	PGresult *res = nm_store_row(pg, &q_run_insert, rp, err);
 	if (!res)
 		return false;
@@ -220,13 +251,42 @@ bool nm_store_match_run_find(struct nm_pg *pg, int64_t brand_id, int64_t run_id,
 	return true;
 }
 
+bool nm_store_match_handle_ids(struct nm_pg *pg, const char *handles_json, int64_t **ids, size_t *n,
+			       struct nm_db_err *err)
+{
+	*ids = NULL;
+	*n = 0;
+	const char *p[] = {handles_json};
+	PGresult *res = nm_db_exec(pg, &q_handle_ids, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int rows = PQntuples(res);
+	*ids = malloc((size_t)(rows ? rows : 1) * sizeof **ids);
+	if (!*ids) {
+		PQclear(res);
+		return false; /* err NM_DB_OK: out of memory */
+	}
+	for (int i = 0; i < rows; i++)
+		(*ids)[i] = nm_db_i64(res, i, 0);
+	*n = (size_t)rows;
+	PQclear(res);
+	return true;
+}
+
 bool nm_store_match_page(struct nm_pg *pg, int64_t brand_id, int64_t run_id, int64_t after,
-			 int limit, struct nm_match_page *out, struct nm_db_err *err)
+			 int limit, const struct nm_match_filter *f, struct nm_match_page *out,
+			 struct nm_db_err *err)
 {
 	memset(out, 0, sizeof *out);
 	char b[24], ru[24], a[24], l[24];
 	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(ru, run_id),
-			   nm_store_i64(a, after), nm_store_i64(l, (int64_t)limit + 1)};
+			   nm_store_i64(a, after),    nm_store_i64(l, (int64_t)limit + 1),
+			   f ? f->statuses : NULL,    f ? f->tiers : NULL,
+			   f ? f->platforms : NULL,   f ? f->countries : NULL,
+			   f ? f->min_score : NULL};
 	PGresult *res = nm_db_exec(pg, &q_page, p);
 	nm_db_err_from(err, res);
 	if (err->status != NM_DB_OK) {
@@ -264,14 +324,30 @@ void nm_store_match_page_free(struct nm_match_page *p)
 
 static json_t *run_row(const PGresult *res, int i)
 {
-	return json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f}", "id",
-			 (json_int_t)nm_db_i64(res, i, 0), "brand_id",
-			 (json_int_t)nm_db_i64(res, i, 1), "created_at", PQgetvalue(res, i, 2),
-			 "candidates", (json_int_t)nm_db_i64(res, i, 3), "stored",
-			 (json_int_t)nm_db_i64(res, i, 4), "weights",
-			 json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal", PQgetvalue(res, i, 6),
-			 "query", json_loads(PQgetvalue(res, i, 7), 0, NULL), "duration_ms",
-			 strtod(PQgetvalue(res, i, 8), NULL));
+	json_t *funnel = PQgetisnull(res, i, 9) ? NULL : json_loads(PQgetvalue(res, i, 9), 0, NULL);
+	return json_pack(
+		"{s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:o, s:f, s:o}", "id",
+		(json_int_t)nm_db_i64(res, i, 0), "brand_id", (json_int_t)nm_db_i64(res, i, 1),
+		"created_at", PQgetvalue(res, i, 2), "candidates", (json_int_t)nm_db_i64(res, i, 3),
+		"stored", (json_int_t)nm_db_i64(res, i, 4), "weights",
+		json_loads(PQgetvalue(res, i, 5), 0, NULL), "goal", PQgetvalue(res, i, 6), "query",
+		json_loads(PQgetvalue(res, i, 7), 0, NULL), "duration_ms",
+		strtod(PQgetvalue(res, i, 8), NULL), "funnel", funnel ? funnel : json_null());
+}
+
+json_t *nm_store_match_run_get(struct nm_pg *pg, int64_t brand_id, int64_t run_id,
+			       struct nm_db_err *err)
+{
+	char b[24], ru[24];
+	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(ru, run_id)};
+	PGresult *res = nm_store_row(pg, &q_run_get, p, err);
+	if (!res)
+		return NULL;
+	json_t *run = run_row(res, 0);
+	PQclear(res);
+	if (!run)
+		nm_db_err_set(err, NM_DB_OK); /* out of memory */
+	return run;
 }
 
 bool nm_store_match_runs_list(struct nm_pg *pg, int64_t brand_id, const struct nm_page_req *pr,
