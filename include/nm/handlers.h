@@ -32,6 +32,14 @@ void nm_h_creators_upsert(struct nm_req *r);
 void nm_h_creators_list(struct nm_req *r);
 void nm_h_creators_get(struct nm_req *r);
 void nm_h_creators_delete(struct nm_req *r);
+/* The filters of GET /v1/creators, also read by GET /v1/creators.csv: on a bad value
+ * replies 400 and returns false. f's strings point into cq or the request. */
+struct nm_creator_query {
+	char min_followers[24], max_followers[24], country[3], handle[128], category[256];
+};
+struct nm_creator_filter;
+bool nm_creator_query_read(struct nm_req *r, struct nm_creator_query *cq,
+			   struct nm_creator_filter *f);
 
 /* imports.c: POST /v1/creators/import is a streaming route. */
 extern const struct nm_stream_ops nm_import_stream;
@@ -50,6 +58,11 @@ void nm_h_status_history(struct nm_req *r);
 void nm_h_pipeline(struct nm_req *r);
 void nm_h_status_put(struct nm_req *r);
 void nm_h_status_list(struct nm_req *r);
+
+/* exports.c: CSV exports, streamed (docs/api.md "CSV exports"). */
+void nm_h_export_creators(struct nm_req *r);
+void nm_h_export_pipeline(struct nm_req *r);
+void nm_h_export_matches(struct nm_req *r);
 
 /* webhooks.c: outbound endpoints, their attempt log and manual redelivery. */
 void nm_h_webhooks_create(struct nm_req *r);

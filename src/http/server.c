@@ -77,6 +77,31 @@ const char *nm_req_query(struct nm_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
+
+struct query_all {
+	const char *name;
+	const char **out;
+	size_t max, n;
+};
+
+static enum MHD_Result query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct query_all *q = cls;
+	if (key && strcmp(key, q->name) == 0) {
+		if (q->n < q->max)
+			q->out[q->n] = value ? value : "";
+		q->n++;
+	}
+	return MHD_YES;
+}
+
+size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max)
+{
+	struct query_all q = {name, out, max, 0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_all_one, &q);
+	return q.n;
+}
 int64_t nm_req_id_param(const struct nm_req *r, int i)
 {
 	return i < r->n_ids ? r->ids[i] : 0;
@@ -170,6 +195,19 @@ void nm_reply_empty(struct nm_req *r, int status)
 void nm_reply_text(struct nm_req *r, int status, const char *content_type, char *body, size_t len)
 {
 	set_reply(r, status, content_type, body, len);
+}
+
+void nm_reply_stream(struct nm_req *r, int status, const char *content_type, nm_stream_read read,
+		     nm_stream_done done, void *state)
+{
+	if (r->replied) {
+		done(state);
+		return;
+	}
+	set_reply(r, status, content_type, NULL, 0);
+	r->stream_read = read;
+	r->stream_done = done;
+	r->stream_state = state;
 }
 
 void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
@@ -730,13 +768,60 @@ static void run_handler(struct nm_req *r)
 		nm_idem_after(r);
 }
 
+/* MHD's content reader over nm_stream_read: 0 is the end, a failure cuts the connection. */
+struct stream_cls {
+	nm_stream_read read;
+	nm_stream_done done;
+	void *state;
+};
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_cls *s = cls;
+	long n = s->read(s->state, buf, max);
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_cls *s = cls;
+	s->done(s->state);
+	free(s);
+}
+
+/* The MHD response of a streamed reply; it owns the stream's state from here on (also
+ * when it cannot be made: then done has run). 32 KiB blocks fit the 64 KiB connection
+ * memory limit beside the headers. */
+static struct MHD_Response *stream_response(struct nm_req *r)
+{
+	struct stream_cls *s = malloc(sizeof *s);
+	struct MHD_Response *resp = NULL;
+	if (s) {
+		*s = (struct stream_cls){r->stream_read, r->stream_done, r->stream_state};
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader,
+							 s, stream_free);
+		if (!resp)
+			free(s);
+	}
+	if (!resp)
+		r->stream_done(r->stream_state);
+	r->stream_read = NULL;
+	r->stream_state = NULL;
+	return resp;
+}
+
 static enum MHD_Result queue_reply(struct nm_req *r)
 {
 	if (r->queued)
 		return MHD_YES;
 	r->queued = true;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp =
+		r->stream_read ? stream_response(r)
+			       : MHD_create_response_from_buffer(r->reply_len,
+								 r->reply ? r->reply : (void *)"",
+								 MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply_ctype)
@@ -816,7 +901,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		run_handler(r);
 	/* The handler is done: its pooled connection goes back before the reply is sent,
 	 * so a client that reads slowly holds a thread, not a database connection. */
-	if (!r->stream_active) {
+	if (!r->stream_active && !r->stream_read) {
 		nm_db_release(r->pg);
 		r->pg = NULL;
 	}
@@ -898,6 +983,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	else
 		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
 	nm_idem_abandon(r);
+	if (r->stream_read) /* a streamed reply never queued */
+		r->stream_done(r->stream_state);
 	nm_db_release(r->pg);
 	nm_inflight_leave(r->inflight_slot);
 	if (r->json)
