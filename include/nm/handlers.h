@@ -32,14 +32,6 @@ void nm_h_creators_upsert(struct nm_req *r);
 void nm_h_creators_list(struct nm_req *r);
 void nm_h_creators_get(struct nm_req *r);
 void nm_h_creators_delete(struct nm_req *r);
-/* The filters of GET /v1/creators, also read by GET /v1/creators.csv: on a bad value
- * replies 400 and returns false. f's strings point into cq or the request. */
-struct nm_creator_query {
-	char min_followers[24], max_followers[24], country[3], handle[128], category[256];
-};
-struct nm_creator_filter;
-bool nm_creator_query_read(struct nm_req *r, struct nm_creator_query *cq,
-			   struct nm_creator_filter *f);
 
 /* imports.c: POST /v1/creators/import is a streaming route. */
 extern const struct nm_stream_ops nm_import_stream;

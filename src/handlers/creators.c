@@ -58,16 +58,18 @@ static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
 	return true;
 }
 
-bool nm_creator_query_read(struct nm_req *r, struct nm_creator_query *cq,
-			   struct nm_creator_filter *f)
+/* GET /v1/creators?platform=&handle=&country=&min_followers=&max_followers=&category=&q= */
+void nm_h_creators_list(struct nm_req *r)
 {
-	memset(cq, 0, sizeof *cq);
-	*f = (struct nm_creator_filter){0};
-	if (!query_count(r, "min_followers", cq->min_followers, sizeof cq->min_followers) ||
-	    !query_count(r, "max_followers", cq->max_followers, sizeof cq->max_followers))
-		return false;
-	f->min_followers = cq->min_followers[0] ? cq->min_followers : NULL;
-	f->max_followers = cq->max_followers[0] ? cq->max_followers : NULL;
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	char minf[24] = "", maxf[24] = "", country[3] = "";
+	if (!query_count(r, "min_followers", minf, sizeof minf) ||
+	    !query_count(r, "max_followers", maxf, sizeof maxf))
+		return;
+	struct nm_creator_filter f = {.min_followers = minf[0] ? minf : NULL,
+				      .max_followers = maxf[0] ? maxf : NULL};
 	const char *platform = nm_req_query(r, "platform");
 	enum nm_platform pl;
 	if (platform) {
@@ -76,48 +78,36 @@ bool nm_creator_query_read(struct nm_req *r, struct nm_creator_query *cq,
 					 json_pack("[{s:s,s:s}]", "field", "platform", "message",
 						   "unknown platform"),
 					 "platform is not one of the known platforms");
-			return false;
+			return;
 		}
-		f->platform = nm_platform_name(pl);
+		f.platform = nm_platform_name(pl);
 	}
-	const char *cqy = nm_req_query(r, "country");
-	if (cqy && !nm_country_valid(cqy, cq->country)) {
+	const char *cq = nm_req_query(r, "country");
+	if (cq && !nm_country_valid(cq, country)) {
 		nm_reply_problem(r, NM_P_BAD_QUERY,
 				 json_pack("[{s:s,s:s}]", "field", "country", "message",
 					   "must be an ISO 3166-1 alpha-2 code"),
 				 "country must be an ISO 3166-1 alpha-2 code");
-		return false;
+		return;
 	}
-	f->country = cq->country[0] ? cq->country : NULL;
+	f.country = country[0] ? country : NULL;
 	/* Handles are stored lower-case without a leading '@'; categories normalised. */
+	char handle[128], category[256];
 	const char *hq = nm_req_query(r, "handle"), *catq = nm_req_query(r, "category");
 	if (hq) {
-		snprintf(cq->handle, sizeof cq->handle, "%s", hq[0] == '@' ? hq + 1 : hq);
-		for (char *p = cq->handle; *p; p++)
+		snprintf(handle, sizeof handle, "%s", hq[0] == '@' ? hq + 1 : hq);
+		for (char *p = handle; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p + 32);
-		f->handle = cq->handle;
+		f.handle = handle;
 	}
 	if (catq) {
-		snprintf(cq->category, sizeof cq->category, "%s", catq);
-		nm_term_normalize(cq->category, false);
-		f->category = cq->category;
+		snprintf(category, sizeof category, "%s", catq);
+		nm_term_normalize(category, false);
+		f.category = category;
 	}
 	const char *q = nm_req_query(r, "q");
-	f->q = q && *q ? q : NULL;
-	return true;
-}
-
-/* GET /v1/creators?platform=&handle=&country=&min_followers=&max_followers=&category=&q= */
-void nm_h_creators_list(struct nm_req *r)
-{
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_creator_query cq;
-	struct nm_creator_filter f;
-	if (!nm_creator_query_read(r, &cq, &f))
-		return;
+	f.q = q && *q ? q : NULL;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
 		return;

@@ -110,8 +110,8 @@ static void csv_done(void *state)
 	free(s);
 }
 
-/* Replies the export x (consumed) as a CSV download named filename. */
-static void reply_csv(struct nm_req *r, struct nm_export *x, const char *filename)
+/* Replies the export x (consumed) as a CSV download named filename; bom: ?bom's value. */
+static void reply_csv(struct nm_req *r, struct nm_export *x, const char *filename, const char *bom)
 {
 	struct csv_stream *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -121,7 +121,6 @@ static void reply_csv(struct nm_req *r, struct nm_export *x, const char *filenam
 	}
 	s->x = x;
 	snprintf(s->request_id, sizeof s->request_id, "%s", nm_req_request_id(r));
-	const char *bom = nm_req_query(r, "bom");
 	if (bom && (strcmp(bom, "1") == 0 || strcmp(bom, "true") == 0))
 		nm_buf_str(&s->out, NM_CSVOUT_BOM);
 	char disp[96];
@@ -139,12 +138,81 @@ static void reply_open_failed(struct nm_req *r, const struct nm_db_err *err)
 		nm_reply_db_err(r, err);
 }
 
-/* GET /v1/creators.csv: the filters of GET /v1/creators, every page at once. */
+/* ---- GET /v1/creators.csv: the filters of GET /v1/creators (nm_h_creators_list reads
+ * them the same way; the API tests check that both give the same creators). The
+ * dispatcher checked types and bounds; these give the values their canonical form. ---- */
+
+/* min_followers, max_followers: decimal text of a checked non-negative integer. */
+static const char *count_param(struct nm_req *r, const char *name, char out[24])
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	snprintf(out, 24, "%lld", strtoll(v, NULL, 10));
+	return out;
+}
+
+/* platform: the canonical name (x is twitter). */
+static const char *platform_param(struct nm_req *r, const char *name)
+{
+	const char *v = nm_req_query(r, name);
+	enum nm_platform p;
+	return v && nm_platform_parse(v, &p) ? nm_platform_name(p) : NULL;
+}
+
+/* country: upper-case ISO 3166-1 alpha-2; anything else replies 400 (then NULL). */
+static const char *country_param(struct nm_req *r, const char *name, char out[3])
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	if (nm_country_valid(v, out))
+		return out;
+	nm_reply_problem(r, NM_P_BAD_QUERY,
+			 json_pack("[{s:s,s:s}]", "field", name, "message",
+				   "must be an ISO 3166-1 alpha-2 code"),
+			 "%s must be an ISO 3166-1 alpha-2 code", name);
+	return NULL;
+}
+
+/* handle: lower-case, without a leading '@' (as stored). */
+static const char *handle_param(struct nm_req *r, const char *name, char out[128])
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	snprintf(out, 128, "%s", v[0] == '@' ? v + 1 : v);
+	for (char *p = out; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return out;
+}
+
+/* category: normalised like imported categories. */
+static const char *category_param(struct nm_req *r, const char *name, char out[256])
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	snprintf(out, 256, "%s", v);
+	nm_term_normalize(out, false);
+	return out;
+}
+
 void nm_h_export_creators(struct nm_req *r)
 {
-	struct nm_creator_query cq;
-	struct nm_creator_filter f;
-	if (!nm_creator_query_read(r, &cq, &f))
+	char minf[24], maxf[24], country[3], handle[128], category[256];
+	const char *q = nm_req_query(r, "q");
+	struct nm_creator_filter f = {
+		.platform = platform_param(r, "platform"),
+		.handle = handle_param(r, "handle", handle),
+		.country = country_param(r, "country", country),
+		.category = category_param(r, "category", category),
+		.q = q && *q ? q : NULL,
+		.min_followers = count_param(r, "min_followers", minf),
+		.max_followers = count_param(r, "max_followers", maxf),
+	};
+	if (nm_req_replied(r))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg)
@@ -152,7 +220,7 @@ void nm_h_export_creators(struct nm_req *r)
 	struct nm_db_err err;
 	struct nm_export *x = nm_store_export_creators(pg, &f, &err);
 	if (x)
-		reply_csv(r, x, "creators.csv");
+		reply_csv(r, x, "creators.csv", nm_req_query(r, "bom"));
 	else
 		reply_open_failed(r, &err);
 }
@@ -170,32 +238,47 @@ static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
 	return false;
 }
 
+/* True when the words of "{a,b" include w. */
+static bool has_word(const char *lit, const char *w)
+{
+	size_t wl = strlen(w);
+	for (const char *p = lit + 1; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, w, wl) == 0 && (p[wl] == ',' || p[wl] == '\0'))
+			return true;
+	return false;
+}
+
 /* A repeatable, comma-separated list parameter whose values the dispatcher checked
  * against the route's enum, as a text[] literal of canonical words ({a,b}); NULL when
  * absent. canon maps one value (any case) to its canonical word. */
 static const char *list_literal(struct nm_req *r, const char *name,
 				const char *(*canon)(const char *v), char *lit, size_t n)
 {
-	const char *vals[16];
-	size_t nv = nm_req_query_all(r, name, vals, 16);
-	if (nv == 0)
+	if (!nm_req_query(r, name))
 		return NULL;
-	size_t o = 0;
-	lit[o++] = '{';
-	for (size_t i = 0; i < nv && i < 16; i++) {
-		const char *v = vals[i];
-		while (*v) {
+	size_t nv = nm_req_query_all(r, name, NULL, 0);
+	const char **vals = malloc(nv * sizeof *vals);
+	if (!vals) {
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory reading %s.", name);
+		return NULL;
+	}
+	nm_req_query_all(r, name, vals, nv);
+	size_t o = 1;
+	strcpy(lit, "{");
+	for (size_t i = 0; i < nv; i++) {
+		for (const char *v = vals[i]; *v;) {
 			size_t len = strcspn(v, ",");
 			char word[32];
 			snprintf(word, sizeof word, "%.*s", (int)(len < 31 ? len : 31), v);
 			const char *c = canon(word);
-			if (c && o + strlen(c) + 3 < n)
+			/* Each canonical word once: the literal stays short whatever the query. */
+			if (c && !has_word(lit, c) && o + strlen(c) + 3 < n)
 				o += (size_t)snprintf(lit + o, n - o, "%s%s", o > 1 ? "," : "", c);
 			v += len + (v[len] == ',');
 		}
 	}
-	lit[o++] = '}';
-	lit[o] = '\0';
+	free(vals);
+	strcpy(lit + o, "}");
 	return lit;
 }
 
@@ -232,13 +315,15 @@ void nm_h_export_pipeline(struct nm_req *r)
 	int64_t brand_id = nm_req_id_param(r, 0);
 	char statuses[128];
 	const char *st = list_literal(r, "status", canon_status, statuses, sizeof statuses);
+	if (nm_req_replied(r))
+		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	struct nm_export *x = nm_store_export_pipeline(pg, brand_id, st, &err);
 	if (x)
-		reply_csv(r, x, "pipeline.csv");
+		reply_csv(r, x, "pipeline.csv", nm_req_query(r, "bom"));
 	else
 		reply_open_failed(r, &err);
 }
@@ -266,6 +351,8 @@ void nm_h_export_matches(struct nm_req *r)
 		return;
 	}
 	f.country = cq ? country : NULL;
+	if (nm_req_replied(r))
+		return;
 	struct nm_pg *pg = nm_req_db(r);
 	if (!pg || !brand_ok(r, pg, brand_id))
 		return;
@@ -291,5 +378,5 @@ void nm_h_export_matches(struct nm_req *r)
 	char run_text[24];
 	snprintf(run_text, sizeof run_text, "%lld", (long long)found);
 	nm_reply_header(r, "X-Match-Run-Id", run_text);
-	reply_csv(r, x, "matches.csv");
+	reply_csv(r, x, "matches.csv", nm_req_query(r, "bom"));
 }
