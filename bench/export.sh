@@ -62,6 +62,12 @@ ROWS=$(psql_q "$DB" -At -c "SELECT count(*) FROM creators")
 note "restarting the server (a fresh VmHWM)..."
 stop_pid "$SERVER_PID"
 server_start "$PORT" nm_export
+# The ranking index loads in the background after a start: its peak is not the export's.
+for _ in $(seq 1 600); do
+	grep -q '"ranking index loaded"' "$BENCH_TMP/server-$PORT.log" && break
+	sleep 0.5
+done
+grep -q '"ranking index loaded"' "$BENCH_TMP/server-$PORT.log" || die "the ranking index did not load"
 # Warm-up: the table into the cache, and the server's first export (statements prepared).
 psql_q "$DB" -c "\\copy ($SELECT) TO '/dev/null' CSV HEADER" >/dev/null
 curl -fsS -o /dev/null -H "$H" "$URL/v1/creators.csv?max_followers=0"
@@ -84,10 +90,13 @@ time_export() {
 
 note "timing psql \\copy and GET /v1/creators.csv, twice each..."
 P1=$(time_psql)
+HWM_P1=$(rss_kib "$SERVER_PID" VmHWM)
 E1=$(time_export)
+HWM_E1=$(rss_kib "$SERVER_PID" VmHWM)
 P2=$(time_psql)
 E2=$(time_export)
 HWM_AFTER=$(rss_kib "$SERVER_PID" VmHWM)
+note "VmHWM (KiB): before $HWM_BEFORE, after psql 1 $HWM_P1, after export 1 $HWM_E1, at the end $HWM_AFTER"
 PSQL_S=$(min2 "$P1" "$P2")
 EXPORT_S=$(min2 "$E1" "$E2")
 RATIO=$(awk -v p="$PSQL_S" -v e="$EXPORT_S" 'BEGIN { printf "%.2f", p / e }')
