@@ -142,6 +142,7 @@ int main(void)
 	/* A cell after a failed allocation leaves the buffer in its sticky oom state. */
 	{
 		struct nm_buf b = {0};
+		nm_buf_str(&b, "x"); /* as in test_buf: refused without asking the allocator */
 		CHECK(!nm_buf_reserve(&b, (size_t)-1 / 2));
 		nm_csvout_cell(&b, true, "=x", 2, T);
 		CHECK(b.oom);
