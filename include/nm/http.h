@@ -105,7 +105,7 @@ struct nm_route {
 	 * begin is used, a header-only check run on the first call, before the body is
 	 * buffered. */
 	const struct nm_stream_ops *stream;
-	enum nm_role min_role;		    /* NM_ROLE_NONE: no API key needed */
+	enum nm_role min_role; /* NM_ROLE_NONE: no API key needed */
 	enum nm_scope scope;
 	const char *scope_reason; /* NM_SCOPE_UNSCOPED: the 403's detail */
 	enum nm_body_kind body;
@@ -142,9 +142,6 @@ const char *nm_req_header(struct nm_req *r, const char *name);
 const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
 int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in the pattern */
 const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
-/* Every value of a query parameter given more than once (a repeatable one), in order: up
- * to max of them into out (borrowed from the request); returns how many there are. */
-size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max);
 const struct nm_auth *nm_req_auth(const struct nm_req *r);
 const char *nm_req_request_id(const struct nm_req *r);
 json_t *nm_req_json(const struct nm_req *r); /* borrowed; NULL unless NM_BODY_JSON */
@@ -155,6 +152,9 @@ void *nm_req_state(const struct nm_req *r);
 void nm_req_set_state(struct nm_req *r, void *state);
 /* True once a reply was set. */
 bool nm_req_replied(const struct nm_req *r);
+/* Calls fn for every value of a repeatable query parameter, in request order. */
+void nm_req_query_each(struct nm_req *r, const char *name, void (*fn)(const char *value, void *cls),
+		       void *cls);
 /* In a stream's abort: which deadline cut the slow client ("header", "body",
  * "import_rate"), or NULL when the client left or the server stopped. */
 const char *nm_req_cut_reason(const struct nm_req *r);

@@ -42,10 +42,10 @@ struct nm_export *nm_store_export_pipeline(struct nm_pg *pg, int64_t brand_id, c
 /* GET /v1/brands/{id}/matches.csv: run run_id of the brand in rank order. NULL members do
  * not filter; lists are text[] literals of canonical words. */
 struct nm_match_export_filter {
-	const char *statuses;  /* the creator's live pipeline status is one of these */
+	const char *statuses;  /* the creator's live status is one of these ("none": no status) */
 	const char *tiers;     /* the result's tier is one of these */
 	const char *platforms; /* the result's platform is one of these */
-	const char *country;   /* ISO 3166-1 alpha-2, upper-case */
+	const char *countries; /* the result's country is one of these (upper-case ISO codes) */
 	const char *min_score; /* decimal text: score >= this */
 };
 struct nm_export *nm_store_export_matches(struct nm_pg *pg, int64_t brand_id, int64_t run_id,

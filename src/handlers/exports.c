@@ -248,38 +248,53 @@ static bool has_word(const char *lit, const char *w)
 	return false;
 }
 
-/* A repeatable, comma-separated list parameter whose values the dispatcher checked
- * against the route's enum, as a text[] literal of canonical words ({a,b}); NULL when
- * absent. canon maps one value (any case) to its canonical word. */
+/* A list parameter being read into a text[] literal. */
+struct list_read {
+	const char *(*canon)(const char *v);
+	char *lit;
+	size_t n, o;
+	bool bad;
+};
+
+/* One value of the parameter (itself possibly "a,b"): each canonical word once, so the
+ * literal stays short whatever the query; a word canon refuses marks the list bad. */
+static void list_value(const char *v, void *cls)
+{
+	struct list_read *l = cls;
+	while (*v) {
+		size_t len = strcspn(v, ",");
+		char word[32];
+		snprintf(word, sizeof word, "%.*s", (int)(len < 31 ? len : 31), v);
+		const char *c = l->canon(word);
+		if (!c)
+			l->bad = true;
+		else if (!has_word(l->lit, c) && l->o + strlen(c) + 3 < l->n)
+			l->o += (size_t)snprintf(l->lit + l->o, l->n - l->o, "%s%s",
+						 l->o > 1 ? "," : "", c);
+		v += len + (v[len] == ',');
+	}
+}
+
+/* A repeatable, comma-separated list parameter as a text[] literal of canonical words
+ * ({a,b}); NULL when absent, or when a value is not one canon knows (then the 400 is
+ * set). canon maps one value (any case) to its canonical word, NULL when unknown. */
 static const char *list_literal(struct nm_req *r, const char *name,
 				const char *(*canon)(const char *v), char *lit, size_t n)
 {
 	if (!nm_req_query(r, name))
 		return NULL;
-	size_t nv = nm_req_query_all(r, name, NULL, 0);
-	const char **vals = malloc(nv * sizeof *vals);
-	if (!vals) {
-		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory reading %s.", name);
-		return NULL;
-	}
-	nm_req_query_all(r, name, vals, nv);
-	size_t o = 1;
+	struct list_read l = {canon, lit, n, 1, false};
 	strcpy(lit, "{");
-	for (size_t i = 0; i < nv; i++) {
-		for (const char *v = vals[i]; *v;) {
-			size_t len = strcspn(v, ",");
-			char word[32];
-			snprintf(word, sizeof word, "%.*s", (int)(len < 31 ? len : 31), v);
-			const char *c = canon(word);
-			/* Each canonical word once: the literal stays short whatever the query. */
-			if (c && !has_word(lit, c) && o + strlen(c) + 3 < n)
-				o += (size_t)snprintf(lit + o, n - o, "%s%s", o > 1 ? "," : "", c);
-			v += len + (v[len] == ',');
-		}
-	}
-	free(vals);
-	strcpy(lit + o, "}");
-	return lit;
+	nm_req_query_each(r, name, list_value, &l);
+	strcpy(lit + l.o, "}");
+	if (!l.bad)
+		return lit;
+	char msg[64];
+	snprintf(msg, sizeof msg, "%s has a value that is not known", name);
+	nm_reply_problem(r, NM_P_BAD_QUERY,
+			 json_pack("[{s:s,s:s}]", "field", name, "message", "unknown value"), "%s",
+			 msg);
+	return NULL;
 }
 
 static const char *canon_status(const char *v)
@@ -290,6 +305,20 @@ static const char *canon_status(const char *v)
 		if (strcasecmp(v, words[i]) == 0)
 			return words[i];
 	return NULL;
+}
+
+/* The match export's status filter: a pipeline status, or none (no status yet). */
+static const char *canon_match_status(const char *v)
+{
+	return strcasecmp(v, "none") == 0 ? "none" : canon_status(v);
+}
+
+/* An ISO 3166-1 alpha-2 country, upper-case; valid until the next call on this thread
+ * (list_value copies it at once). */
+static const char *canon_country(const char *v)
+{
+	static _Thread_local char out[3];
+	return nm_country_valid(v, out) ? out : NULL;
 }
 
 static const char *canon_tier(const char *v)
@@ -334,23 +363,17 @@ void nm_h_export_matches(struct nm_req *r)
 	int64_t brand_id = nm_req_id_param(r, 0);
 	const char *run_q = nm_req_query(r, "run_id");
 	int64_t run_id = run_q ? strtoll(run_q, NULL, 10) : 0; /* checked by the dispatcher */
-	char statuses[128], tiers[128], platforms[256], country[3];
+	/* Each list holds every canonical word once: 249 countries need 747 bytes. */
+	char statuses[128], tiers[128], platforms[256], countries[1024];
 	struct nm_match_export_filter f = {
-		.statuses = list_literal(r, "status", canon_status, statuses, sizeof statuses),
+		.statuses =
+			list_literal(r, "status", canon_match_status, statuses, sizeof statuses),
 		.tiers = list_literal(r, "tier", canon_tier, tiers, sizeof tiers),
 		.platforms =
 			list_literal(r, "platform", canon_platform, platforms, sizeof platforms),
+		.countries = list_literal(r, "country", canon_country, countries, sizeof countries),
 		.min_score = nm_req_query(r, "min_score"),
 	};
-	const char *cq = nm_req_query(r, "country");
-	if (cq && !nm_country_valid(cq, country)) {
-		nm_reply_problem(r, NM_P_BAD_QUERY,
-				 json_pack("[{s:s,s:s}]", "field", "country", "message",
-					   "must be an ISO 3166-1 alpha-2 code"),
-				 "country must be an ISO 3166-1 alpha-2 code");
-		return;
-	}
-	f.country = cq ? country : NULL;
 	if (nm_req_replied(r))
 		return;
 	struct nm_pg *pg = nm_req_db(r);

@@ -91,7 +91,9 @@ static const struct nm_param status_list_params[] = {
 
 /* ---- CSV exports (docs/api.md "CSV exports") ---- */
 
-static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
+static const char *const csv_tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
+static const char *const csv_match_statuses[] = {"shortlisted", "contacted", "accepted", "declined",
+						 "excluded",	"none",	     NULL};
 
 #define P_BOM                                                                                      \
 	{                                                                                          \
@@ -149,10 +151,16 @@ static const struct nm_param match_csv_params[] = {
 	 .min = 1,
 	 .max = 9007199254740991.0,
 	 .description = "A stored run of the brand (default: the latest)"},
-	P_STATUSES,
+	{.name = "status",
+	 .type = NM_PARAM_ENUM,
+	 .values = csv_match_statuses,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only results whose creator has one of these live pipeline statuses "
+			"(none: no status yet; comma-separated or repeated)"},
 	{.name = "tier",
 	 .type = NM_PARAM_ENUM,
-	 .values = tiers,
+	 .values = csv_tiers,
 	 .list = true,
 	 .repeatable = true,
 	 .description = "Only results in one of these follower tiers (comma-separated or "
@@ -165,8 +173,10 @@ static const struct nm_param match_csv_params[] = {
 	 .description = "Only results on one of these platforms (comma-separated or repeated)"},
 	{.name = "country",
 	 .type = NM_PARAM_STRING,
-	 .max_len = 2,
-	 .description = "Only results whose creator is in this ISO 3166-1 alpha-2 country"},
+	 .max_len = 200,
+	 .repeatable = true,
+	 .description = "Only results whose creator is in one of these ISO 3166-1 alpha-2 "
+			"countries at run time (comma-separated or repeated)"},
 	{.name = "min_score",
 	 .type = NM_PARAM_NUMBER,
 	 .min = 0,

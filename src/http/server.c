@@ -77,30 +77,25 @@ const char *nm_req_query(struct nm_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
-
-struct query_all {
+struct query_each {
 	const char *name;
-	const char **out;
-	size_t max, n;
+	void (*fn)(const char *value, void *cls);
+	void *cls;
 };
-
-static enum MHD_Result query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
-				     const char *value)
+static enum MHD_Result query_each_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				      const char *value)
 {
-	struct query_all *q = cls;
-	if (key && strcmp(key, q->name) == 0) {
-		if (q->n < q->max)
-			q->out[q->n] = value ? value : "";
-		q->n++;
-	}
+	(void)kind;
+	struct query_each *e = cls;
+	if (strcmp(key, e->name) == 0)
+		e->fn(value ? value : "", e->cls);
 	return MHD_YES;
 }
-
-size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max)
+void nm_req_query_each(struct nm_req *r, const char *name, void (*fn)(const char *value, void *cls),
+		       void *cls)
 {
-	struct query_all q = {name, out, max, 0};
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_all_one, &q);
-	return q.n;
+	struct query_each e = {name, fn, cls};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_one, &e);
 }
 int64_t nm_req_id_param(const struct nm_req *r, int i)
 {

@@ -138,7 +138,10 @@ static const struct nm_export_column match_cols[] = {
 
 /* The stored document as replied by the match page (its creator snapshot, components,
  * estimates and reasons), the live status and note, and what the document does not hold
- * (profile URL and email) from the live creator: empty when it was deleted since. */
+ * (profile URL and email) from the live creator: empty when it was deleted since. The
+ * reasons are the document's "reasons", or the "text" of each of its "explanations" in
+ * documents that keep their reasons only there (the match page splices them the same way).
+ * The filters are the match page's (status "none": no status yet). */
 static struct nm_sql q_matches = {
 	"exports_matches",
 	DECLARE
@@ -154,16 +157,18 @@ static struct nm_sql q_matches = {
 	"FROM json_array_elements_text(d.j->'creator'->'categories') WITH ORDINALITY t(e, n)), "
 	"d.j->'creator'->>'price_per_post_cents', "
 	"d.j->'estimates'->>'cost_per_engagement_cents', s.status, s.note, "
-	"(SELECT string_agg(e, '|' ORDER BY n) "
-	"FROM json_array_elements_text(d.j->'reasons') WITH ORDINALITY t(e, n)), b.external_id "
+	"coalesce((SELECT string_agg(e, '|' ORDER BY n) "
+	"FROM json_array_elements_text(d.j->'reasons') WITH ORDINALITY t(e, n)), "
+	"(SELECT string_agg(x->>'text', '|' ORDER BY n) "
+	"FROM json_array_elements(d.j->'explanations') WITH ORDINALITY t(x, n))), b.external_id "
 	"FROM match_results r CROSS JOIN LATERAL (SELECT r.doc::json AS j) d "
 	"JOIN brands b ON b.id = $1 "
 	"LEFT JOIN creator_statuses s ON s.brand_id = $1 AND s.creator_id = r.creator_id "
 	"LEFT JOIN creators c ON c.id = r.creator_id "
-	"WHERE r.run_id = $2 AND ($3::text[] IS NULL OR s.status = ANY ($3)) "
+	"WHERE r.run_id = $2 AND ($3::text[] IS NULL OR coalesce(s.status, 'none') = ANY ($3)) "
 	"AND ($4::text[] IS NULL OR d.j->'creator'->>'tier' = ANY ($4)) "
 	"AND ($5::text[] IS NULL OR d.j->'creator'->>'platform' = ANY ($5)) "
-	"AND ($6::text IS NULL OR d.j->'creator'->>'country' = $6) "
+	"AND ($6::text[] IS NULL OR d.j->'creator'->>'country' = ANY ($6)) "
 	"AND ($7::float8 IS NULL OR r.score >= $7) ORDER BY r.rank",
 	7, 0};
 
@@ -223,7 +228,7 @@ struct nm_export *nm_store_export_matches(struct nm_pg *pg, int64_t brand_id, in
 			   f->statuses,
 			   f->tiers,
 			   f->platforms,
-			   f->country,
+			   f->countries,
 			   f->min_score};
 	return open_export(pg, &q_matches, p, match_cols, sizeof match_cols / sizeof *match_cols,
 			   -1, -1, err);
