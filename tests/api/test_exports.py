@@ -405,7 +405,7 @@ def _sanitized(pid):
 
 
 class LargeExportTests(ServerTestCase, Api):
-    """20,000 creators with 1 KB bios (a ~26 MB file): streamed, memory flat."""
+    """20,000 creators with 1 KB bios (a ~22 MB file): streamed, memory flat."""
     server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
     N = 20000
 
