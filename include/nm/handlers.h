@@ -54,6 +54,11 @@ void nm_h_status_get(struct nm_req *r);
 void nm_h_status_put(struct nm_req *r);
 void nm_h_status_list(struct nm_req *r);
 
+/* exports.c: CSV exports, streamed (docs/api.md "CSV exports"). */
+void nm_h_export_creators(struct nm_req *r);
+void nm_h_export_pipeline(struct nm_req *r);
+void nm_h_export_matches(struct nm_req *r);
+
 /* webhooks.c: outbound endpoints, their attempt log and manual redelivery. */
 void nm_h_webhooks_create(struct nm_req *r);
 void nm_h_webhooks_list(struct nm_req *r);

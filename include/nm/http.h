@@ -183,6 +183,20 @@ void nm_reply_text(struct nm_req *r, int status, const char *content_type, char 
  * "errors":[{"field","message"}] array. */
 void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A streamed reply (CSV exports): after the handler returns, the body is made by read as
+ * the client takes it, in the connection's thread, so memory stays that of one chunk
+ * whatever the size; it goes out with chunked transfer encoding (no Content-Length).
+ * read fills up to max bytes of buf and returns how many (> 0), 0 at the end, or -1 on a
+ * failure: the status line and headers are gone already, so the connection is cut and
+ * the client sees a truncated chunked body, never a complete-looking one. done(state)
+ * runs exactly once when the request ends, complete or not, and frees state; it must
+ * not use the request's database connection, which stays the request's (nm_req_db)
+ * until then and is released by the dispatcher (an open transaction rolled back). */
+typedef long (*nm_stream_read)(void *state, char *buf, size_t max);
+typedef void (*nm_stream_done)(void *state);
+void nm_reply_stream(struct nm_req *r, int status, const char *content_type, nm_stream_read read,
+		     nm_stream_done done, void *state);
+
 /* Adds a response header to the pending reply (Location, Retry-After, ...). */
 void nm_reply_header(struct nm_req *r, const char *name, const char *value);
 

@@ -50,6 +50,11 @@ struct nm_req {
 	char *hdr_names[NM_MAX_REPLY_HEADERS];
 	char *hdr_values[NM_MAX_REPLY_HEADERS];
 
+	/* A streamed reply (nm_reply_stream): until queued, the request owns stream_state. */
+	nm_stream_read stream_read;
+	nm_stream_done stream_done;
+	void *stream_state;
+
 	struct nm_pg *pg;
 	void *state;
 	bool stream_active; /* begin ran and neither end nor abort yet */

@@ -769,6 +769,7 @@ static json_t *tags(void)
 		 "A brand's creator pipeline: shortlisted, contacted, accepted, declined"},
 		{"Creators", "The creator pool"},
 		{"Imports", "Bulk creator imports (CSV, TSV, NDJSON, JSON)"},
+		{"Exports", "Streamed CSV files of creators, a pipeline and match runs"},
 		{"Webhooks", "Signed outbound events to your CRM"},
 		{"Inbound", "Signed events from your CRM"},
 	};

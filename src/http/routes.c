@@ -123,6 +123,103 @@ static const struct nm_param status_list_params[] = {
 	P_END,
 };
 
+/* ---- CSV exports (docs/api.md "CSV exports") ---- */
+
+static const char *const csv_tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
+static const char *const csv_match_statuses[] = {"shortlisted", "contacted", "accepted", "declined",
+						 "excluded",	"none",	     NULL};
+
+#define P_BOM                                                                                      \
+	{                                                                                          \
+		.name = "bom", .type = NM_PARAM_BOOLEAN,                                           \
+		.description = "true or 1: start with a UTF-8 byte order mark (for Excel)"         \
+	}
+
+/* GET /v1/creators's filters, without the page. */
+static const struct nm_param creator_csv_params[] = {
+	{.name = "platform",
+	 .type = NM_PARAM_ENUM,
+	 .values = platforms,
+	 .description = "Only creators on this platform"},
+	{.name = "handle",
+	 .type = NM_PARAM_STRING,
+	 .max_len = 101,
+	 .description = "Exact handle (case-insensitive, a leading @ is ignored)"},
+	{.name = "country",
+	 .type = NM_PARAM_STRING,
+	 .description = "ISO 3166-1 alpha-2 country code of the creator"},
+	{.name = "min_followers",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 0,
+	 .max = 9007199254740991.0,
+	 .description = "At least this many followers"},
+	{.name = "max_followers",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 0,
+	 .max = 9007199254740991.0,
+	 .description = "At most this many followers"},
+	{.name = "category",
+	 .type = NM_PARAM_STRING,
+	 .max_len = 200,
+	 .description = "Creators with this category (normalised like imported categories)"},
+	{.name = "q",
+	 .type = NM_PARAM_STRING,
+	 .description = "Words to find in bio, categories and hashtags (web search syntax)"},
+	P_BOM,
+	P_END,
+};
+
+#define P_STATUSES                                                                                 \
+	{                                                                                          \
+		.name = "status", .type = NM_PARAM_ENUM, .values = statuses, .list = true,         \
+		.repeatable = true,                                                                \
+		.description = "Only creators in one of these pipeline statuses (comma-separated " \
+			       "or repeated)"                                                      \
+	}
+
+static const struct nm_param pipeline_csv_params[] = {P_STATUSES, P_BOM, P_END};
+
+static const struct nm_param match_csv_params[] = {
+	{.name = "run_id",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 1,
+	 .max = 9007199254740991.0,
+	 .description = "A stored run of the brand (default: the latest)"},
+	{.name = "status",
+	 .type = NM_PARAM_ENUM,
+	 .values = csv_match_statuses,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only results whose creator has one of these live pipeline statuses "
+			"(none: no status yet; comma-separated or repeated)"},
+	{.name = "tier",
+	 .type = NM_PARAM_ENUM,
+	 .values = csv_tiers,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only results in one of these follower tiers (comma-separated or "
+			"repeated)"},
+	{.name = "platform",
+	 .type = NM_PARAM_ENUM,
+	 .values = platforms,
+	 .list = true,
+	 .repeatable = true,
+	 .description = "Only results on one of these platforms (comma-separated or repeated)"},
+	{.name = "country",
+	 .type = NM_PARAM_STRING,
+	 .max_len = 200,
+	 .repeatable = true,
+	 .description = "Only results whose creator is in one of these ISO 3166-1 alpha-2 "
+			"countries at run time (comma-separated or repeated)"},
+	{.name = "min_score",
+	 .type = NM_PARAM_NUMBER,
+	 .min = 0,
+	 .max = 100,
+	 .description = "Only results scoring at least this (0 to 100)"},
+	P_BOM,
+	P_END,
+};
+
 static const struct nm_param import_params[] = {
 	{.name = "platform",
 	 .type = NM_PARAM_ENUM,
@@ -191,6 +288,19 @@ static const struct nm_header inbound_headers[] = {
 	{.name = NULL},
 };
 
+static const struct nm_header csv_headers[] = {
+	{.name = "Content-Disposition",
+	 .description = "attachment; filename=\"....csv\" (a browser saves the file)"},
+	{.name = NULL},
+};
+
+static const struct nm_header match_csv_headers[] = {
+	{.name = "Content-Disposition",
+	 .description = "attachment; filename=\"matches.csv\" (a browser saves the file)"},
+	{.name = "X-Match-Run-Id", .description = "The id of the run exported"},
+	{.name = NULL},
+};
+
 static const struct nm_header location_header[] = {
 	{.name = "Location", .description = "URL of the created resource"},
 	{.name = NULL},
@@ -248,6 +358,12 @@ static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_COUNT};
 #define INBOUND_SCOPE  "Inbound sources are managed with an admin key not bound to a brand."
 #define CREATORS_SCOPE "A key bound to a brand reads the creator pool but cannot change it."
 #define IMPORT_SCOPE   "A key bound to a brand reads the creator pool but cannot import."
+
+#define CSV_DESCRIPTION                                                                            \
+	"RFC 4180 with a header row, UTF-8, CRLF line ends; dates RFC 3339, lists joined with "    \
+	"'|'. A text cell that begins with =, +, -, @, TAB or CR gets a leading ' (formula "       \
+	"injection). Streamed with chunked transfer encoding: a transfer cut short means an "      \
+	"incomplete file."
 
 const struct nm_route nm_routes[] = {
 	{.method = "GET",
@@ -407,6 +523,18 @@ const struct nm_route nm_routes[] = {
 	 .headers = if_none_match_header,
 	 .response_headers = etag_header},
 	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/matches.csv",
+	 .handler = nm_h_export_matches,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "exportMatchesCsv",
+	 .tag = "Exports",
+	 .summary = "The latest (or ?run_id=) stored run as a CSV file, streamed",
+	 .description = CSV_DESCRIPTION,
+	 .success_status = 200,
+	 .response_media = "text/csv",
+	 .query = match_csv_params,
+	 .response_headers = match_csv_headers},
+	{.method = "GET",
 	 .pattern = "/v1/brands/{id}/match-runs",
 	 .handler = nm_h_match_runs_list,
 	 .min_role = NM_ROLE_READ,
@@ -510,6 +638,19 @@ const struct nm_route nm_routes[] = {
 	 .response_schema = "StatusList",
 	 .query = status_list_params},
 
+	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/creators.csv",
+	 .handler = nm_h_export_pipeline,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "exportPipelineCsv",
+	 .tag = "Exports",
+	 .summary = "The brand's pipeline (?status=) as a CSV file, streamed",
+	 .description = CSV_DESCRIPTION,
+	 .success_status = 200,
+	 .response_media = "text/csv",
+	 .query = pipeline_csv_params,
+	 .response_headers = csv_headers},
+
 	{.method = "POST",
 	 .pattern = "/v1/creators",
 	 .handler = nm_h_creators_upsert,
@@ -536,6 +677,18 @@ const struct nm_route nm_routes[] = {
 	 .success_status = 200,
 	 .response_schema = "CreatorList",
 	 .query = creator_list_params},
+	{.method = "GET",
+	 .pattern = "/v1/creators.csv",
+	 .handler = nm_h_export_creators,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "exportCreatorsCsv",
+	 .tag = "Exports",
+	 .summary = "The creators GET /v1/creators lists (same filters) as a CSV file, streamed",
+	 .description = CSV_DESCRIPTION,
+	 .success_status = 200,
+	 .response_media = "text/csv",
+	 .query = creator_csv_params,
+	 .response_headers = csv_headers},
 	{.method = "POST",
 	 .pattern = "/v1/creators/import",
 	 .stream = &nm_import_stream,

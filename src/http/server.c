@@ -219,6 +219,19 @@ void nm_reply_text(struct nm_req *r, int status, const char *content_type, char 
 	set_reply(r, status, content_type, body, len);
 }
 
+void nm_reply_stream(struct nm_req *r, int status, const char *content_type, nm_stream_read read,
+		     nm_stream_done done, void *state)
+{
+	if (r->replied) {
+		done(state);
+		return;
+	}
+	set_reply(r, status, content_type, NULL, 0);
+	r->stream_read = read;
+	r->stream_done = done;
+	r->stream_state = state;
+}
+
 void nm_reply_problem(struct nm_req *r, enum nm_problem p, json_t *errors, const char *fmt, ...)
 {
 	if (r->replied) {
@@ -813,13 +826,60 @@ static void run_handler(struct nm_req *r)
 	conditional_reply(r);
 }
 
+/* MHD's content reader over nm_stream_read: 0 is the end, a failure cuts the connection. */
+struct stream_cls {
+	nm_stream_read read;
+	nm_stream_done done;
+	void *state;
+};
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_cls *s = cls;
+	long n = s->read(s->state, buf, max);
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	return n < 0 ? MHD_CONTENT_READER_END_WITH_ERROR : (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream_cls *s = cls;
+	s->done(s->state);
+	free(s);
+}
+
+/* The MHD response of a streamed reply; it owns the stream's state from here on (also
+ * when it cannot be made: then done has run). 32 KiB blocks fit the 64 KiB connection
+ * memory limit beside the headers. */
+static struct MHD_Response *stream_response(struct nm_req *r)
+{
+	struct stream_cls *s = malloc(sizeof *s);
+	struct MHD_Response *resp = NULL;
+	if (s) {
+		*s = (struct stream_cls){r->stream_read, r->stream_done, r->stream_state};
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_reader,
+							 s, stream_free);
+		if (!resp)
+			free(s);
+	}
+	if (!resp)
+		r->stream_done(r->stream_state);
+	r->stream_read = NULL;
+	r->stream_state = NULL;
+	return resp;
+}
+
 static enum MHD_Result queue_reply(struct nm_req *r)
 {
 	if (r->queued)
 		return MHD_YES;
 	r->queued = true;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp =
+		r->stream_read ? stream_response(r)
+			       : MHD_create_response_from_buffer(r->reply_len,
+								 r->reply ? r->reply : (void *)"",
+								 MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply_ctype)
@@ -900,7 +960,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		run_handler(r);
 	/* The handler is done: its pooled connection goes back before the reply is sent,
 	 * so a client that reads slowly holds a thread, not a database connection. */
-	if (!r->stream_active) {
+	if (!r->stream_active && !r->stream_read) {
 		nm_db_release(r->pg);
 		r->pg = NULL;
 	}
@@ -982,6 +1042,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	else
 		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
 	nm_idem_abandon(r);
+	if (r->stream_read) /* a streamed reply never queued */
+		r->stream_done(r->stream_state);
 	nm_db_release(r->pg);
 	nm_inflight_leave(r->inflight_slot);
 	if (r->json)
