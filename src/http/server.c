@@ -894,7 +894,7 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		MHD_add_response_header(resp, "Access-Control-Expose-Headers",
 					"ETag, Idempotent-Replayed, Location, Retry-After, "
 					"X-Request-Id, RateLimit-Limit, RateLimit-Remaining, "
-					"RateLimit-Reset");
+					"RateLimit-Reset, Content-Disposition, X-Match-Run-Id");
 	}
 	for (int i = 0; i < r->n_hdrs; i++)
 		MHD_add_response_header(resp, r->hdr_names[i], r->hdr_values[i]);

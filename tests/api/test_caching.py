@@ -307,6 +307,9 @@ class CachingTests(Api, ServerTestCase):
         exposed = [x.strip().lower() for x in (r.headers.get("Access-Control-Expose-Headers") or "").split(",")]
         self.assertIn("etag", exposed, dict(r.headers))
         self.assertIn("idempotent-replayed", exposed, dict(r.headers))
+        # a browser download of an export reads its file name and run id
+        self.assertIn("content-disposition", exposed, dict(r.headers))
+        self.assertIn("x-match-run-id", exposed, dict(r.headers))
         # A 304 keeps the CORS headers (a browser drops a reply without them).
         nm = self.request("GET", "/v1/brands/%d" % b, headers={"Origin": ORIGIN, "If-None-Match": r.headers["ETag"]})
         self.assertStatus(nm, 304)
