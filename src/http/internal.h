@@ -22,9 +22,11 @@ struct nm_req {
 	char strs[NM_MAX_PARAMS][80];
 	int n_strs;
 	struct nm_auth auth;
-	uint64_t client;       /* the client address as a rate-limit key (nm/ratelimit.h) */
-	int inflight_slot;     /* nm_inflight_enter's slot, -1 when not counted */
-	bool inflight_entered; /* the per-key in-flight limit was checked */
+	int64_t session_id;	/* authenticated by the session cookie: its id; else 0 */
+	char session_token[40]; /* then: the cookie's token (for the CSRF token) */
+	uint64_t client;	/* the client address as a rate-limit key (nm/ratelimit.h) */
+	int inflight_slot;	/* nm_inflight_enter's slot, -1 when not counted */
+	bool inflight_entered;	/* the per-key in-flight limit was checked */
 	char request_id[72];
 	const char *cors_origin; /* borrowed from MHD; NULL when not allowed */
 	struct timespec start;

@@ -30,6 +30,7 @@
 #include "nm/ratelimit.h"
 #include "nm/server.h"
 #include "nm/sign.h"
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #define JSON_MAX_DEPTH 32
@@ -121,6 +122,17 @@ bool nm_req_replied(const struct nm_req *r)
 const char *nm_req_cut_reason(const struct nm_req *r)
 {
 	return r->cut_reason;
+}
+int64_t nm_req_session_id(const struct nm_req *r)
+{
+	return r->session_id;
+}
+bool nm_req_session_csrf(const struct nm_req *r, char csrf_out[65])
+{
+	if (!r->session_id)
+		return false;
+	nm_session_csrf(r->session_token, csrf_out);
+	return true;
 }
 
 struct nm_pg *nm_req_db(struct nm_req *r)
@@ -409,37 +421,101 @@ static void reply_401(struct nm_req *r, const char *www_authenticate, const char
 	nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL, "%s", detail);
 }
 
-static void authenticate(struct nm_req *r)
+/* A credential checked: on anything but NM_AUTH_OK sets the reply (401, 429, 503) and
+ * returns false. what names the credential in the 401's detail. */
+static bool credential_answer(struct nm_req *r, enum nm_auth_result res, double retry,
+			      const char *invalid_detail)
 {
-	const char *h = nm_req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
-		reply_401(r, "Bearer", "Send an API key as 'Authorization: Bearer <key>'.");
-		return;
-	}
-	const char *key = h + 7;
-	while (*key == ' ')
-		key++;
-	/* Over its failure budget, a client gets answers from the cache only: an unknown
-	 * key costs it a 429, not a database query. */
-	double retry;
-	bool may_lookup = nm_ratelimit_peek(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
-					    r->cfg->auth_fail_limit, &retry);
-	switch (nm_auth_check(key, r->cfg->auth_cache_ttl_s, may_lookup, &r->auth)) {
+	switch (res) {
 	case NM_AUTH_OK:
-		break;
+		return true;
 	case NM_AUTH_INVALID:
-		reply_401(r, "Bearer error=\"invalid_token\"",
-			  "The API key is invalid or revoked.");
-		return;
+		reply_401(r, "Bearer error=\"invalid_token\"", invalid_detail);
+		return false;
 	case NM_AUTH_NOT_CHECKED:
 		reply_429(r, retry, "Too many requests without a valid API key from this address.");
-		return;
+		return false;
 	case NM_AUTH_DB_DOWN:
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(
 			r, NM_P_DB_UNAVAILABLE, NULL,
 			"The API key cannot be checked while the database is unreachable.");
+		return false;
+	}
+	return false;
+}
+
+/* Over its failure budget, a client gets answers from the cache only: an unknown key
+ * costs it a 429, not a database query. */
+static bool may_lookup(struct nm_req *r, double *retry)
+{
+	return nm_ratelimit_peek(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
+				 r->cfg->auth_fail_limit, retry);
+}
+
+bool nm_req_check_key(struct nm_req *r, const char *key)
+{
+	double retry;
+	bool lookup = may_lookup(r, &retry);
+	return credential_answer(r, nm_auth_check(key, r->cfg->auth_cache_ttl_s, lookup, &r->auth),
+				 retry, "The API key is invalid or revoked.");
+}
+
+static bool safe_method(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/* The session cookie instead of a key (docs/dashboard.md). An unsafe method also needs
+ * the session's CSRF token in X-CSRF-Token: a cross-site form or fetch cannot read it
+ * (it is derived from the HttpOnly cookie and only returned to same-origin reads), so
+ * a forged request carries the cookie at most (SameSite=Strict already withholds it
+ * from cross-site requests in current browsers). */
+static bool check_session(struct nm_req *r, const char *token)
+{
+	double retry;
+	bool lookup = may_lookup(r, &retry);
+	enum nm_auth_result res = nm_session_check(token, lookup, &r->auth, &r->session_id);
+	if (res == NM_AUTH_INVALID)
+		nm_reply_header(r, "Set-Cookie",
+				NM_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
+						  "SameSite=Strict");
+	if (!credential_answer(r, res, retry,
+			       "The session is invalid, expired or signed out (or its API key "
+			       "was revoked); sign in again."))
+		return false;
+	snprintf(r->session_token, sizeof r->session_token, "%s", token);
+	if (safe_method(r->method))
+		return true;
+	const char *sent = nm_req_header(r, NM_CSRF_HEADER);
+	char want[65];
+	nm_session_csrf(token, want);
+	if (sent && nm_ct_equal(sent, strlen(sent), want, 64))
+		return true;
+	nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
+			 "A %s authenticated by the session cookie needs the session's CSRF token "
+			 "in the " NM_CSRF_HEADER " header.",
+			 r->method);
+	return false;
+}
+
+static void authenticate(struct nm_req *r)
+{
+	const char *h = nm_req_header(r, "Authorization");
+	const char *cookie =
+		h ? NULL : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, NM_SESSION_COOKIE);
+	if (cookie) {
+		if (!check_session(r, cookie))
+			return;
+	} else if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+		reply_401(r, "Bearer", "Send an API key as 'Authorization: Bearer <key>'.");
 		return;
+	} else {
+		const char *key = h + 7;
+		while (*key == ' ')
+			key++;
+		if (!nm_req_check_key(r, key))
+			return;
 	}
 	if (r->auth.role < r->route->min_role) {
 		nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "This needs a key with the '%s' role.",
@@ -909,6 +985,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		free(r->hdr_values[i]);
 	}
 	free(r->idem_key);
+	OPENSSL_cleanse(r->session_token, sizeof r->session_token);
 	free(r);
 	atomic_fetch_sub(&in_flight, 1);
 }
