@@ -48,6 +48,8 @@ struct nm_req {
 	char *reply;
 	size_t reply_len;
 	const char *reply_ctype;
+	bool reply_static; /* reply points into nm/static.h's memory: not freed */
+	bool static_url;   /* a dashboard URL (no route) */
 	int n_hdrs;
 	char *hdr_names[NM_MAX_REPLY_HEADERS];
 	char *hdr_values[NM_MAX_REPLY_HEADERS];

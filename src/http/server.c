@@ -30,6 +30,7 @@
 #include "nm/ratelimit.h"
 #include "nm/server.h"
 #include "nm/sign.h"
+#include "nm/static.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -593,6 +594,48 @@ static enum MHD_Result count_nul_args(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
+/* The dashboard's files (nm/static.h): not API routes, so they are not in the route
+ * table nor in /openapi.json, but they are answered here like one. */
+static void serve_static(struct nm_req *r)
+{
+	r->static_url = true;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		nm_reply_header(r, "Allow", "GET, HEAD");
+		if (strcmp(r->method, "OPTIONS") == 0) {
+			nm_reply_empty(r, 204);
+			return;
+		}
+		nm_reply_problem(r, NM_P_METHOD_NOT_ALLOWED, NULL,
+				 "%s is not allowed here; allowed: GET, HEAD.", r->method);
+		return;
+	}
+	const struct nm_static_file *f = nm_static_find(r->url);
+	if (!f) {
+		if (!nm_static_find("/"))
+			nm_reply_problem(
+				r, NM_P_NOT_FOUND, NULL,
+				"The dashboard is not built (no index.html in %s). Build it "
+				"with `cd web && npm ci && npx vite build` (scripts/run.sh "
+				"does), or set NICHEMATCH_WEB_DIR to a built copy.",
+				nm_static_dir(r->cfg));
+		else
+			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No dashboard file %s.", r->url);
+		return;
+	}
+	bool gz = f->gz && nm_static_gzip_ok(nm_req_header(r, "Accept-Encoding"));
+	nm_reply_header(r, "Cache-Control", f->cache);
+	nm_reply_header(r, "Content-Security-Policy", NM_STATIC_CSP);
+	nm_reply_header(r, "Referrer-Policy", "no-referrer");
+	nm_reply_header(r, "X-Frame-Options", "DENY");
+	if (f->gz)
+		nm_reply_header(r, "Vary", "Accept-Encoding");
+	if (gz)
+		nm_reply_header(r, "Content-Encoding", "gzip");
+	/* The body is the loaded file itself: never copied, never freed per request. */
+	r->reply_static = true;
+	set_reply(r, 200, f->ctype, (char *)(gz ? f->gz : f->body), gz ? f->gz_len : f->len);
+}
+
 /* Everything decided from the request line and headers alone. */
 static void on_headers(struct nm_req *r)
 {
@@ -609,6 +652,11 @@ static void on_headers(struct nm_req *r)
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_header(r, "Connection", "close");
 		nm_reply_problem(r, NM_P_SHUTTING_DOWN, NULL, "The server is shutting down.");
+		return;
+	}
+
+	if (nm_static_owns(r->url)) {
+		serve_static(r);
 		return;
 	}
 
@@ -812,7 +860,8 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		return MHD_YES;
 	r->queued = true;
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		r->reply_len, r->reply ? r->reply : (void *)"", MHD_RESPMEM_MUST_COPY);
+		r->reply_len, r->reply ? r->reply : (void *)"",
+		r->reply_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply_ctype)
@@ -934,8 +983,10 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 	n += (size_t)snprintf(line + n, sizeof line - n,
 			      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%ld.%03ld,"
 			      "\"bytes_in\":%llu",
-			      r->route ? r->route->pattern : "unmatched", r->status, us / 1000,
-			      us % 1000, r->body_total);
+			      r->route	      ? r->route->pattern
+			      : r->static_url ? "static"
+					      : "unmatched",
+			      r->status, us / 1000, us % 1000, r->body_total);
 	if (r->auth.key_id)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"key_id\":%lld",
 				      (long long)r->auth.key_id);
@@ -972,14 +1023,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->route)
 		nm_metrics_route((size_t)(r->route - nm_routes), r->status, secs);
 	else
-		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
+		nm_metrics_http(r->static_url ? "static" : "unmatched", r->method ? r->method : "",
+				r->status, secs);
 	nm_idem_abandon(r);
 	nm_db_release(r->pg);
 	nm_inflight_leave(r->inflight_slot);
 	if (r->json)
 		json_decref(r->json);
 	free(r->body);
-	free(r->reply);
+	if (!r->reply_static)
+		free(r->reply);
 	for (int i = 0; i < r->n_hdrs; i++) {
 		free(r->hdr_names[i]);
 		free(r->hdr_values[i]);
@@ -1014,6 +1067,15 @@ bool nm_server_start(const struct nm_config *cfg, char *err, size_t errsz)
 			 cfg->listen_host);
 		return false;
 	}
+	int n = nm_static_load(nm_static_dir(cfg), err, errsz);
+	if (n < 0)
+		return false;
+	if (n == 0)
+		nm_log(NM_LOG_WARN,
+		       "dashboard not built: no index.html in %s (see docs/dashboard.md)",
+		       nm_static_dir(cfg));
+	else
+		nm_log(NM_LOG_INFO, "dashboard: %d files from %s", n, nm_static_dir(cfg));
 	if (!nm_deadline_start(cfg, err, errsz))
 		return false;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -1077,6 +1139,7 @@ void nm_server_stop(int grace_s)
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 	nm_deadline_stop();
+	nm_static_free();
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 }
