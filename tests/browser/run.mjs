@@ -175,6 +175,7 @@ async function flow(context, page) {
   ok((await page.textContent('.bio')) === XSS_SCRIPT, 'a bio with <script> markup is shown as text');
   ok((await page.locator('main script').count()) === 0, 'no <script> element was created from data');
   await axe(page, 'creator detail');
+  await shot(page, 'creator-detail');
   await page.click('text=All creators');
   await page.waitForSelector('table.data');
   await axe(page, 'creators');
@@ -239,9 +240,11 @@ async function flow(context, page) {
   await page.click('nav >> text=Plan');
   await page.waitForSelector('#plan-h');
   await axe(page, 'plan');
+  await shot(page, 'plan');
   await page.click('nav >> text=Webhooks');
   await page.waitForSelector('text=No webhook endpoints');
   await axe(page, 'webhooks');
+  await shot(page, 'webhooks');
 
   console.log('phone width');
   await page.setViewportSize({ width: 390, height: 844 });
