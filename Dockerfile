@@ -16,6 +16,22 @@
 # `scripts/pin-images.sh --check` before the first build.
 ARG DEBIAN_IMAGE=debian:12-slim@sha256:d5d3f9c23164ea16f31852f95bd5959aad1c5e854332fe00f7b3a20fcc9f635c
 
+# --- dashboard stage (web/dist, docs/dashboard.md) ----------------------------------------------
+# Debian's nodejs and npm on the same pinned base; npm ci installs exactly package-lock.json.
+# The steps are scripts/build-web.sh's: vite build, then a gzip copy beside each text asset.
+FROM ${DEBIAN_IMAGE} AS web
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/index.html web/vite.config.js ./
+COPY web/src/ src/
+RUN npx --no-install vite build --logLevel warn \
+ && find dist -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' -o -name '*.json' \) \
+      -exec gzip -9 -k -n -f {} +
+
 # --- build stage -----------------------------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS build
 RUN apt-get update \
@@ -44,8 +60,11 @@ RUN apt-get update \
       --shell /usr/sbin/nologin nichematch
 COPY --from=build /src/build/nichematch /usr/local/bin/nichematch
 COPY migrations/ /usr/share/nichematch/migrations/
+COPY --from=web /web/dist/ /usr/share/nichematch/web/
+# Behind a TLS-terminating proxy set NICHEMATCH_SESSION_COOKIE_SECURE=1 (docs/dashboard.md).
 ENV NICHEMATCH_LISTEN=0.0.0.0:8080 \
-    NICHEMATCH_MIGRATIONS_DIR=/usr/share/nichematch/migrations
+    NICHEMATCH_MIGRATIONS_DIR=/usr/share/nichematch/migrations \
+    NICHEMATCH_WEB_DIR=/usr/share/nichematch/web
 USER 10001:10001
 EXPOSE 8080
 # Ready = listening and the database reachable and migrated (/readyz, SPEC §7). No curl in

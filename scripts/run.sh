@@ -102,7 +102,11 @@ reset)
 esac
 
 # --- packages and build ----------------------------------------------------------------------
-"$ROOT/scripts/deps.sh"
+# node and npm build the dashboard (web/); a machine that already has npx (e.g. NodeSource's
+# nodejs, which conflicts with Debian's npm package) keeps what it has.
+web_pkgs=()
+command -v npx >/dev/null 2>&1 || web_pkgs=(nodejs npm)
+"$ROOT/scripts/deps.sh" "${web_pkgs[@]}"
 
 if [ -f build/CMakeCache.txt ] &&
 	[ "$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' build/CMakeCache.txt)" != "$ROOT" ]; then
@@ -111,6 +115,10 @@ fi
 note "building (Release)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >&2
+note "building the dashboard (web/dist)"
+if ! "$ROOT/scripts/build-web.sh" >&2; then
+	note "the dashboard could not be built (see above); the API works, / says how to build it"
+fi
 
 # --- database --------------------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
@@ -174,6 +182,7 @@ fi
 cat <<EOF
 
 nichematch is starting on $URL
+Dashboard: $URL/ (sign in with the key below)
 Admin API key (stored hashed, shown only now):
 
   export KEY=$KEY

@@ -12,14 +12,21 @@
 # 6. runs each fuzz target for NM_FUZZ_SECONDS (default 10) seconds;
 # 7. lints the server's /openapi.json with Redocly CLI (npx; nodejs and npm are installed from
 #    Debian in step 1 when npx is missing);
+# 8. builds the dashboard (scripts/build-web.sh: npm ci, vite build, gzip) right after the C
+#    builds, and after the API tests runs the browser tests (tests/browser/run.py: the real
+#    server and a throwaway database driven through Debian's headless chromium, installed in
+#    step 1; screenshots go to .data/test-logs/screenshots, docs/screenshots is refreshed by
+#    running tests/browser/run.py alone);
 # then prints a summary (with the skipped tests of each stage) and exits non-zero if any step
 # failed.
 #
 # Environment: NM_FUZZ_SECONDS (default 10), NM_TEST_ONLY (API test name filter, optional),
-# NM_SKIP_ASAN=1 / NM_SKIP_FUZZ=1 / NM_SKIP_LINT=1 to leave a part out while iterating.
+# NM_SKIP_ASAN=1 / NM_SKIP_FUZZ=1 / NM_SKIP_LINT=1 / NM_SKIP_BROWSER=1 to leave a part out while
+# iterating.
 # CI=true (set by CI services): a skip is a failure - a stage skipped for any reason but an
 # NM_SKIP_* request, an API test skipped that is not on tests/api/run.py's CI_ALLOWED_SKIPS,
-# an OpenAPI lint that could not reach the npm registry.
+# an OpenAPI lint that could not reach the npm registry, a browser stage without chromium or
+# without the built dashboard.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -115,11 +122,16 @@ echo "=== deps"
 # The OpenAPI lint runs Redocly CLI through npx. Debian's nodejs and npm provide it; a machine
 # that already has npx (e.g. a NodeSource nodejs, which bundles npm and conflicts with Debian's
 # npm package) keeps what it has.
+# The dashboard's build and browser tests need node and npm too, and Debian's chromium.
 lint_pkgs=()
-if [ "${NM_SKIP_LINT:-0}" != 1 ] && ! command -v npx >/dev/null 2>&1; then
+if ! command -v npx >/dev/null 2>&1; then
 	lint_pkgs=(nodejs npm)
 fi
-scripts/deps.sh clang libclang-rt-dev python3 curl "${lint_pkgs[@]}"
+browser_pkgs=()
+if [ "${NM_SKIP_BROWSER:-0}" != 1 ]; then
+	browser_pkgs=(chromium)
+fi
+scripts/deps.sh clang libclang-rt-dev python3 curl "${lint_pkgs[@]}" "${browser_pkgs[@]}"
 
 # --- 2. builds -------------------------------------------------------------------------------
 # A build directory configured for another checkout (a copied or moved tree) is started afresh.
@@ -162,6 +174,8 @@ build_fuzz() {
 }
 
 step build-release build_release
+# The dashboard (web/dist): served by every server the tests start, driven by the browser stage.
+step build-web scripts/build-web.sh
 if [ "${NM_SKIP_ASAN:-0}" = 1 ]; then skip build-asan "NM_SKIP_ASAN=1" 1; else step build-asan build_asan; fi
 if [ "${NM_SKIP_FUZZ:-0}" = 1 ]; then skip build-fuzz "NM_SKIP_FUZZ=1" 1; else step build-fuzz build_fuzz; fi
 
@@ -216,6 +230,33 @@ else
 		skips_of api-asan "$TMPD/api-asan.out"
 	else
 		skip api-asan "build not available" "${NM_SKIP_ASAN:-0}"
+	fi
+fi
+
+# --- 5b. browser tests ----------------------------------------------------------------------
+# tests/browser/run.py exits 77 when it cannot run (no chromium, dashboard not built) outside
+# CI; under CI=true it fails instead.
+browser_tests() {
+	local rc=0
+	NM_BIN="$ROOT/build/nichematch" NM_TEST_LOG_DIR="$ROOT/.data/test-logs/browser" \
+		NM_SHOT_DIR="$ROOT/.data/test-logs/screenshots" python3 tests/browser/run.py || rc=$?
+	if [ "$rc" -eq 77 ]; then
+		touch "$TMPD/browser.skipped"
+		return 0
+	fi
+	return "$rc"
+}
+if [ "${NM_SKIP_BROWSER:-0}" = 1 ]; then
+	skip browser "NM_SKIP_BROWSER=1" 1
+elif ! ok build-release || ! ok postgres; then
+	skip browser "no server"
+elif ! ok build-web; then
+	skip browser "dashboard not built"
+else
+	step browser browser_tests
+	if ok browser && [ -f "$TMPD/browser.skipped" ]; then
+		STATE[browser]="SKIP (no chromium or node_modules)"
+		STATES[${#STATES[@]} - 1]="SKIP (no chromium or node_modules)"
 	fi
 fi
 

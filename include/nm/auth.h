@@ -41,4 +41,26 @@ bool nm_role_parse(const char *s, enum nm_role *out);
  * nm/store_keys.h. */
 bool nm_auth_new_key(char key_out[64], char hash_out[65], char prefix_out[16]);
 
+/* ---- dashboard sessions (docs/dashboard.md) ---- */
+
+/* The cookie that carries a session token. */
+#define NM_SESSION_COOKIE "nm_session"
+/* The header a cookie-authenticated unsafe request must carry. */
+#define NM_CSRF_HEADER "X-CSRF-Token"
+
+/* Makes a new session token into tok_out (>= 64 bytes) and its hex SHA-256 (what the
+ * database stores) into hash_out. False when the random source failed. */
+bool nm_session_new_token(char tok_out[64], char hash_out[65]);
+
+/* The session's CSRF token: hex SHA-256 of a label and the session token. Derived, so
+ * never stored; unknowable without the (HttpOnly) cookie. */
+void nm_session_csrf(const char *token, char csrf_out[65]);
+
+/* Checks a session token: a live session of a live key fills *out (the key's id, role,
+ * brand) and *session_id. A token of the wrong shape is NM_AUTH_INVALID with no
+ * database work; with lookup_allowed false it is NM_AUTH_NOT_CHECKED (no cache: a
+ * sign-out or key revocation takes effect at once). */
+enum nm_auth_result nm_session_check(const char *token, bool lookup_allowed, struct nm_auth *out,
+				     int64_t *session_id);
+
 #endif

@@ -28,6 +28,14 @@
  * exactly 32 characters of the base64url alphabet. Anything else cannot be a key. */
 bool nm_auth_key_well_formed(const char *key, size_t n);
 
+/* Length of a dashboard session token: "nms_" + 32 base64url characters (24 random
+ * bytes). */
+#define NM_SESSION_TOKEN_LEN 36
+
+/* True when tok (n bytes) has the shape of a session token; anything else costs no
+ * query. */
+bool nm_session_token_well_formed(const char *tok, size_t n);
+
 enum nm_authcache_hit {
 	NM_AUTHCACHE_MISS,    /* nothing known */
 	NM_AUTHCACHE_VALID,   /* *out filled; within its TTL */

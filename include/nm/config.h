@@ -59,12 +59,22 @@ struct nm_config {
 	int prune_budget_s; /* NICHEMATCH_PRUNE_BUDGET_S per pass, default 60 */
 	/* Retention (NICHEMATCH_RETAIN_*, durations such as 90d): seconds, 0 = keep forever.
 	 * What each one keeps regardless is in docs/operations.md ("Retention"). */
-	long long retain_idempotency_s;	   /* _IDEMPOTENCY, default 24h, at least 24h (docs/api.md §2) */
+	long long
+		retain_idempotency_s; /* _IDEMPOTENCY, default 24h, at least 24h (docs/api.md §2) */
 	long long retain_match_runs_s;	   /* _MATCH_RUNS, default 90d */
 	long long retain_webhook_events_s; /* _WEBHOOK_EVENTS, default 30d */
 	long long retain_inbound_events_s; /* _INBOUND_EVENTS, default 7d, at least 1h */
 	long long retain_imports_s;	   /* _IMPORTS, default 90d */
 	long long retain_tombstones_s;	   /* _TOMBSTONES, default 7d */
+	/* Dashboard sessions (docs/dashboard.md). */
+	int session_ttl_s; /* NICHEMATCH_SESSION_TTL_S, default 43200 (12 h) */
+	/* NICHEMATCH_SESSION_COOKIE_SECURE: 1 always marks the cookie Secure, 0 never, auto
+	 * (default) when the request came through a TLS-terminating proxy
+	 * (X-Forwarded-Proto: https). */
+	enum { NM_COOKIE_SECURE_AUTO, NM_COOKIE_SECURE_ON, NM_COOKIE_SECURE_OFF } cookie_secure;
+	/* NICHEMATCH_WEB_DIR: the built dashboard (web/dist); NULL: the built-in search
+	 * (nm/static.h). */
+	const char *web_dir;
 };
 
 /* Reads the environment into *cfg. On a malformed value writes a message into err

@@ -20,6 +20,11 @@ void nm_h_keys_create(struct nm_req *r);
 void nm_h_keys_list(struct nm_req *r);
 void nm_h_keys_revoke(struct nm_req *r);
 
+/* sessions.c (the dashboard's sign-in; docs/dashboard.md) */
+void nm_h_sessions_create(struct nm_req *r);
+void nm_h_sessions_get(struct nm_req *r);
+void nm_h_sessions_delete(struct nm_req *r);
+
 /* brands.c */
 void nm_h_brands_create(struct nm_req *r);
 void nm_h_brands_list(struct nm_req *r);

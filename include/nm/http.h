@@ -150,6 +150,14 @@ int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in th
 const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
 const struct nm_auth *nm_req_auth(const struct nm_req *r);
 const char *nm_req_request_id(const struct nm_req *r);
+/* The dashboard session the request was authenticated by (docs/dashboard.md): its id,
+ * 0 when it came with a key (or none); its CSRF token into csrf_out (false when none). */
+int64_t nm_req_session_id(const struct nm_req *r);
+bool nm_req_session_csrf(const struct nm_req *r, char csrf_out[65]);
+/* Checks an API key given in a body (sign-in) as the dispatcher checks a bearer key:
+ * true with the request's auth set to the key's, else false with the reply set (401
+ * charged to the client's failure budget, 429 over it, 503). */
+bool nm_req_check_key(struct nm_req *r, const char *key);
 json_t *nm_req_json(const struct nm_req *r); /* borrowed; NULL unless NM_BODY_JSON */
 const char *nm_req_body(const struct nm_req *r, size_t *len); /* NM_BODY_JSON/RAW */
 const struct nm_config *nm_req_config(const struct nm_req *r);

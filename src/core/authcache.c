@@ -25,18 +25,29 @@ static struct invalid_entry {
 static uint64_t generation;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-bool nm_auth_key_well_formed(const char *key, size_t n)
+/* prefix (plen bytes) then only base64url characters up to n. */
+static bool token_shape(const char *tok, size_t n, const char *prefix, size_t plen)
 {
-	if (n != NM_AUTH_KEY_LEN || memcmp(key, "nm_", 3) != 0)
+	if (memcmp(tok, prefix, plen) != 0)
 		return false;
-	for (size_t i = 3; i < n; i++) {
-		char c = key[i];
+	for (size_t i = plen; i < n; i++) {
+		char c = tok[i];
 		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 			  (c >= '0' && c <= '9') || c == '-' || c == '_';
 		if (!ok)
 			return false;
 	}
 	return true;
+}
+
+bool nm_auth_key_well_formed(const char *key, size_t n)
+{
+	return n == NM_AUTH_KEY_LEN && token_shape(key, n, "nm_", 3);
+}
+
+bool nm_session_token_well_formed(const char *tok, size_t n)
+{
+	return n == NM_SESSION_TOKEN_LEN && token_shape(tok, n, "nms_", 4);
 }
 
 static unsigned slot_of(const char *hash, unsigned slots)

@@ -165,6 +165,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(prune_interval_s, "NICHEMATCH_PRUNE_INTERVAL_S", 300, 0, 86400);
 	LONG_OPT(prune_batch, "NICHEMATCH_PRUNE_BATCH", 5000, 100, 100000);
 	LONG_OPT(prune_budget_s, "NICHEMATCH_PRUNE_BUDGET_S", 60, 1, 3600);
+	LONG_OPT(session_ttl_s, "NICHEMATCH_SESSION_TTL_S", 43200, 1, 30 * 86400);
 #undef LONG_OPT
 #define RETAIN_OPT(field, name, def, min)                                                          \
 	do {                                                                                       \
@@ -192,6 +193,19 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		return false;
 	cfg->inbound_rate_limit = d;
 	cfg->migrations_dir = getenv("NICHEMATCH_MIGRATIONS_DIR");
+	const char *wd = getenv("NICHEMATCH_WEB_DIR");
+	cfg->web_dir = wd && *wd ? wd : NULL;
+	const char *cs = getenv("NICHEMATCH_SESSION_COOKIE_SECURE");
+	if (!cs || !*cs || strcmp(cs, "auto") == 0) {
+		cfg->cookie_secure = NM_COOKIE_SECURE_AUTO;
+	} else if (strcmp(cs, "1") == 0) {
+		cfg->cookie_secure = NM_COOKIE_SECURE_ON;
+	} else if (strcmp(cs, "0") == 0) {
+		cfg->cookie_secure = NM_COOKIE_SECURE_OFF;
+	} else {
+		snprintf(err, errsz, "NICHEMATCH_SESSION_COOKIE_SECURE must be auto, 0 or 1");
+		return false;
+	}
 	const char *mos = getenv("NICHEMATCH_MIGRATE_ON_START");
 	if (mos && strcmp(mos, "0") != 0 && strcmp(mos, "1") != 0) {
 		snprintf(err, errsz, "NICHEMATCH_MIGRATE_ON_START must be 0 or 1");

@@ -10,12 +10,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "nm/authcache.h"
 #include "nm/db_pool.h"
 #include "nm/metrics.h"
 #include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_keys.h"
+#include "nm/store_sessions.h"
 
 static const char *const role_names[] = {"none", "read", "write", "admin"};
 
@@ -113,4 +116,56 @@ bool nm_auth_new_key(char key_out[64], char hash_out[65], char prefix_out[16])
 	nm_sha256_hex(key_out, strlen(key_out), hash_out);
 	snprintf(prefix_out, 16, "%.11s", key_out);
 	return true;
+}
+
+bool nm_session_new_token(char tok_out[64], char hash_out[65])
+{
+	if (!nm_random_token("nms_", 24, tok_out, 64))
+		return false;
+	nm_sha256_hex(tok_out, strlen(tok_out), hash_out);
+	return true;
+}
+
+void nm_session_csrf(const char *token, char csrf_out[65])
+{
+	/* A label of its own, so the CSRF token is not the stored hash of the session. */
+	char buf[96];
+	int n = snprintf(buf, sizeof buf, "nichematch-csrf\n%s", token);
+	nm_sha256_hex(buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, csrf_out);
+	OPENSSL_cleanse(buf, sizeof buf);
+}
+
+enum nm_auth_result nm_session_check(const char *token, bool lookup_allowed, struct nm_auth *out,
+				     int64_t *session_id)
+{
+	size_t n = strlen(token);
+	if (!nm_session_token_well_formed(token, n)) {
+		count("result=\"malformed\"");
+		return NM_AUTH_INVALID;
+	}
+	if (!lookup_allowed) {
+		count("result=\"refused\"");
+		return NM_AUTH_NOT_CHECKED;
+	}
+	char hash[65];
+	nm_sha256_hex(token, n, hash);
+	struct nm_pg *pg = nm_db_acquire();
+	if (!pg)
+		return NM_AUTH_DB_DOWN;
+	count("result=\"session_db\"");
+	struct nm_session_found s;
+	struct nm_db_err err;
+	enum nm_auth_result ret = NM_AUTH_INVALID;
+	if (nm_store_session_lookup(pg, hash, &s, &err)) {
+		out->key_id = s.key_id;
+		if (!nm_role_parse(s.role, &out->role))
+			out->role = NM_ROLE_NONE;
+		out->brand_id = s.brand_id;
+		*session_id = s.id;
+		ret = NM_AUTH_OK;
+	} else if (err.status != NM_DB_NOT_FOUND) {
+		ret = NM_AUTH_DB_DOWN;
+	}
+	nm_db_release(pg);
+	return ret;
 }

@@ -22,9 +22,11 @@ struct nm_req {
 	char strs[NM_MAX_PARAMS][80];
 	int n_strs;
 	struct nm_auth auth;
-	uint64_t client;       /* the client address as a rate-limit key (nm/ratelimit.h) */
-	int inflight_slot;     /* nm_inflight_enter's slot, -1 when not counted */
-	bool inflight_entered; /* the per-key in-flight limit was checked */
+	int64_t session_id;	/* authenticated by the session cookie: its id; else 0 */
+	char session_token[40]; /* then: the cookie's token (for the CSRF token) */
+	uint64_t client;	/* the client address as a rate-limit key (nm/ratelimit.h) */
+	int inflight_slot;	/* nm_inflight_enter's slot, -1 when not counted */
+	bool inflight_entered;	/* the per-key in-flight limit was checked */
 	char request_id[72];
 	const char *cors_origin; /* borrowed from MHD; NULL when not allowed */
 	struct timespec start;
@@ -46,6 +48,8 @@ struct nm_req {
 	char *reply;
 	size_t reply_len;
 	const char *reply_ctype;
+	bool reply_static; /* reply points into nm/static.h's memory: not freed */
+	bool static_url;   /* a dashboard URL (no route) */
 	int n_hdrs;
 	char *hdr_names[NM_MAX_REPLY_HEADERS];
 	char *hdr_values[NM_MAX_REPLY_HEADERS];

@@ -40,6 +40,17 @@ static const char schemas_text[] =
 	"'KeyCreated':{'allOf':[{'$ref':'#/components/schemas/Key'},"
 	" {'type':'object','properties':{'key':{'type':['string','null'],'description':'The key, "
 	"shown only in this reply (null in an Idempotency-Key replay)'}}}]},"
+	"'SessionInput':{'type':'object','required':['api_key'],'additionalProperties':false,"
+	" 'properties':{'api_key':{'type':'string','description':'An API key; it is checked, never "
+	"stored or returned'}}},"
+	"'Session':{'type':'object','required':['csrf_token','expires_at','key'],'properties':{"
+	" 'csrf_token':{'type':'string','description':'Send it as X-CSRF-Token on POST, PUT, PATCH "
+	"and DELETE made with the session cookie'},"
+	" 'expires_at':{'type':'string','format':'date-time'},"
+	" 'key':{'type':'object','required':['id','prefix','name','role','brand_id'],'properties':{"
+	"  'id':{'type':'integer'},'prefix':{'type':'string'},'name':{'type':['string','null']},"
+	"  'role':{'type':'string','enum':['read','write','admin']},"
+	"  'brand_id':{'type':['integer','null']}}}}},"
 	"'KeyList':{'type':'object','required':['data','next_cursor'],'properties':{"
 	" 'data':{'type':'array','items':{'$ref':'#/components/schemas/"
 	"Key'}},'next_cursor':{'type':['string','null']}}},"
@@ -682,8 +693,9 @@ static json_t *operation(const struct nm_route *rt)
 	}
 	json_object_set_new(op, "parameters", parameters(rt));
 	json_object_set_new(op, "security",
-			    rt->min_role != NM_ROLE_NONE ? json_pack("[{s:[]}]", "bearer")
-							 : json_array());
+			    rt->min_role != NM_ROLE_NONE
+				    ? json_pack("[{s:[]}, {s:[]}]", "bearer", "session")
+				    : json_array());
 	json_t *body = request_body(rt);
 	if (body)
 		json_object_set_new(op, "requestBody", body);
@@ -763,6 +775,7 @@ static json_t *tags(void)
 	static const char *const t[][2] = {
 		{"Operations", "Health, readiness, metrics and this document"},
 		{"Keys", "API keys (admin)"},
+		{"Sessions", "Dashboard sign-in: an API key exchanged for a session cookie"},
 		{"Brands", "Brands and what they look for"},
 		{"Matches", "Ranked, explained creator matches per brand"},
 		{"Pipeline",
@@ -797,7 +810,7 @@ json_t *nm_openapi_document(void)
 		json_object_set_new(item, method, operation(rt));
 	}
 	return json_pack("{s:s, s:{s:s, s:s, s:s, s:{s:s, s:s}}, s:[{s:s}], s:o, s:o, s:o, "
-			 "s:{s:o, s:{s:{s:s, s:s}}}}",
+			 "s:{s:o, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}}}}",
 			 "openapi", "3.1.0", "info", "title", "nichematch API", "version", "1.0.0",
 			 "description",
 			 "Match brands with micro-influencers: brands, creators, ranked matches, "
@@ -805,7 +818,10 @@ json_t *nm_openapi_document(void)
 			 "license", "name", "Proprietary", "identifier", "LicenseRef-Proprietary",
 			 "servers", "url", "/", "tags", tags(), "paths", paths, "webhooks",
 			 webhooks(), "components", "schemas", schemas(), "securitySchemes",
-			 "bearer", "type", "http", "scheme", "bearer");
+			 "bearer", "type", "http", "scheme", "bearer", "session", "type", "apiKey",
+			 "in", "cookie", "name", "nm_session", "description",
+			 "The dashboard's session cookie (POST /v1/sessions). POST, PUT, PATCH and "
+			 "DELETE with it also need the X-CSRF-Token header.");
 }
 
 static json_t *param_json(const struct nm_param *p)

@@ -301,6 +301,21 @@ static const struct nm_header match_csv_headers[] = {
 	{.name = NULL},
 };
 
+static const struct nm_header csrf_header[] = {
+	{.name = "X-CSRF-Token",
+	 .description = "With the session cookie (not with a bearer key): the csrf_token of the "
+			"sign-in reply; required on every POST, PUT, PATCH and DELETE"},
+	{.name = NULL},
+};
+
+static const struct nm_header set_cookie_header[] = {
+	{.name = "Set-Cookie",
+	 .description = "nm_session=<token>; Path=/; Max-Age=<NICHEMATCH_SESSION_TTL_S>; HttpOnly; "
+			"SameSite=Strict (and Secure behind TLS)"},
+	{.name = "Location", .description = "/v1/sessions/current"},
+	{.name = NULL},
+};
+
 static const struct nm_header location_header[] = {
 	{.name = "Location", .description = "URL of the created resource"},
 	{.name = NULL},
@@ -352,6 +367,9 @@ static const enum nm_problem conflict_or_stale[] = {NM_P_CONFLICT, NM_P_PRECONDI
 static const enum nm_problem upload_problems[] = {NM_P_VALIDATION, NM_P_RATE_LIMITED, NM_P_CONFLICT,
 						  NM_P_COUNT};
 static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_COUNT};
+static const enum nm_problem unauthorized[] = {NM_P_UNAUTHORIZED, NM_P_RATE_LIMITED,
+					       NM_P_DB_UNAVAILABLE, NM_P_COUNT};
+static const enum nm_problem not_found[] = {NM_P_NOT_FOUND, NM_P_COUNT};
 
 #define KEYS_SCOPE     "Keys are managed with an admin key that is not bound to a brand."
 #define WEBHOOKS_SCOPE "Webhooks are managed with an admin key that is not bound to a brand."
@@ -436,6 +454,47 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Keys",
 	 .summary = "Revoke an API key",
 	 .success_status = 204},
+
+	{.method = "POST",
+	 .pattern = "/v1/sessions",
+	 .handler = nm_h_sessions_create,
+	 .body = NM_BODY_JSON,
+	 .operation_id = "createSession",
+	 .tag = "Sessions",
+	 .summary = "Sign in: exchange an API key for a session cookie (the dashboard)",
+	 .description =
+		 "The key is checked as a bearer key is (a wrong one answers 401 and counts "
+		 "against the address's failure budget). The reply sets an HttpOnly, "
+		 "SameSite=Strict session cookie and carries the CSRF token that "
+		 "cookie-authenticated POST, PUT, PATCH and DELETE requests must send in "
+		 "X-CSRF-Token; the key itself is never returned. The session acts with the "
+		 "key's role and brand scope and ends at expires_at, at sign-out, or when the "
+		 "key is revoked.",
+	 .success_status = 201,
+	 .request_schema = "SessionInput",
+	 .response_schema = "Session",
+	 .response_headers = set_cookie_header,
+	 .problems = unauthorized},
+	{.method = "GET",
+	 .pattern = "/v1/sessions/current",
+	 .handler = nm_h_sessions_get,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "getSession",
+	 .tag = "Sessions",
+	 .summary = "The session of the cookie, with its CSRF token (404 with a bearer key)",
+	 .success_status = 200,
+	 .response_schema = "Session",
+	 .problems = not_found},
+	{.method = "DELETE",
+	 .pattern = "/v1/sessions/current",
+	 .handler = nm_h_sessions_delete,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "deleteSession",
+	 .tag = "Sessions",
+	 .summary = "Sign out: revoke the cookie's session (404 with a bearer key)",
+	 .success_status = 204,
+	 .headers = csrf_header,
+	 .problems = not_found},
 
 	{.method = "POST",
 	 .pattern = "/v1/brands",

@@ -31,6 +31,8 @@
 #include "nm/ratelimit.h"
 #include "nm/server.h"
 #include "nm/sign.h"
+#include "nm/static.h"
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #define JSON_MAX_DEPTH 32
@@ -147,6 +149,17 @@ struct MHD_Connection *nm_req_mhd_conn(const struct nm_req *r)
 const char *nm_req_cut_reason(const struct nm_req *r)
 {
 	return r->cut_reason;
+}
+int64_t nm_req_session_id(const struct nm_req *r)
+{
+	return r->session_id;
+}
+bool nm_req_session_csrf(const struct nm_req *r, char csrf_out[65])
+{
+	if (!r->session_id)
+		return false;
+	nm_session_csrf(r->session_token, csrf_out);
+	return true;
 }
 
 struct nm_pg *nm_req_db(struct nm_req *r)
@@ -469,37 +482,101 @@ static void reply_401(struct nm_req *r, const char *www_authenticate, const char
 	nm_reply_problem(r, NM_P_UNAUTHORIZED, NULL, "%s", detail);
 }
 
-static void authenticate(struct nm_req *r)
+/* A credential checked: on anything but NM_AUTH_OK sets the reply (401, 429, 503) and
+ * returns false. what names the credential in the 401's detail. */
+static bool credential_answer(struct nm_req *r, enum nm_auth_result res, double retry,
+			      const char *invalid_detail)
 {
-	const char *h = nm_req_header(r, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
-		reply_401(r, "Bearer", "Send an API key as 'Authorization: Bearer <key>'.");
-		return;
-	}
-	const char *key = h + 7;
-	while (*key == ' ')
-		key++;
-	/* Over its failure budget, a client gets answers from the cache only: an unknown
-	 * key costs it a 429, not a database query. */
-	double retry;
-	bool may_lookup = nm_ratelimit_peek(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
-					    r->cfg->auth_fail_limit, &retry);
-	switch (nm_auth_check(key, r->cfg->auth_cache_ttl_s, may_lookup, &r->auth)) {
+	switch (res) {
 	case NM_AUTH_OK:
-		break;
+		return true;
 	case NM_AUTH_INVALID:
-		reply_401(r, "Bearer error=\"invalid_token\"",
-			  "The API key is invalid or revoked.");
-		return;
+		reply_401(r, "Bearer error=\"invalid_token\"", invalid_detail);
+		return false;
 	case NM_AUTH_NOT_CHECKED:
 		reply_429(r, retry, "Too many requests without a valid API key from this address.");
-		return;
+		return false;
 	case NM_AUTH_DB_DOWN:
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(
 			r, NM_P_DB_UNAVAILABLE, NULL,
 			"The API key cannot be checked while the database is unreachable.");
+		return false;
+	}
+	return false;
+}
+
+/* Over its failure budget, a client gets answers from the cache only: an unknown key
+ * costs it a 429, not a database query. */
+static bool may_lookup(struct nm_req *r, double *retry)
+{
+	return nm_ratelimit_peek(NM_RL_AUTH_FAIL, r->client, auth_fail_rate(r->cfg),
+				 r->cfg->auth_fail_limit, retry);
+}
+
+bool nm_req_check_key(struct nm_req *r, const char *key)
+{
+	double retry;
+	bool lookup = may_lookup(r, &retry);
+	return credential_answer(r, nm_auth_check(key, r->cfg->auth_cache_ttl_s, lookup, &r->auth),
+				 retry, "The API key is invalid or revoked.");
+}
+
+static bool safe_method(const char *m)
+{
+	return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/* The session cookie instead of a key (docs/dashboard.md). An unsafe method also needs
+ * the session's CSRF token in X-CSRF-Token: a cross-site form or fetch cannot read it
+ * (it is derived from the HttpOnly cookie and only returned to same-origin reads), so
+ * a forged request carries the cookie at most (SameSite=Strict already withholds it
+ * from cross-site requests in current browsers). */
+static bool check_session(struct nm_req *r, const char *token)
+{
+	double retry;
+	bool lookup = may_lookup(r, &retry);
+	enum nm_auth_result res = nm_session_check(token, lookup, &r->auth, &r->session_id);
+	if (res == NM_AUTH_INVALID)
+		nm_reply_header(r, "Set-Cookie",
+				NM_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; "
+						  "SameSite=Strict");
+	if (!credential_answer(r, res, retry,
+			       "The session is invalid, expired or signed out (or its API key "
+			       "was revoked); sign in again."))
+		return false;
+	snprintf(r->session_token, sizeof r->session_token, "%s", token);
+	if (safe_method(r->method))
+		return true;
+	const char *sent = nm_req_header(r, NM_CSRF_HEADER);
+	char want[65];
+	nm_session_csrf(token, want);
+	if (sent && nm_ct_equal(sent, strlen(sent), want, 64))
+		return true;
+	nm_reply_problem(r, NM_P_FORBIDDEN, NULL,
+			 "A %s authenticated by the session cookie needs the session's CSRF token "
+			 "in the " NM_CSRF_HEADER " header.",
+			 r->method);
+	return false;
+}
+
+static void authenticate(struct nm_req *r)
+{
+	const char *h = nm_req_header(r, "Authorization");
+	const char *cookie =
+		h ? NULL : MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, NM_SESSION_COOKIE);
+	if (cookie) {
+		if (!check_session(r, cookie))
+			return;
+	} else if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+		reply_401(r, "Bearer", "Send an API key as 'Authorization: Bearer <key>'.");
 		return;
+	} else {
+		const char *key = h + 7;
+		while (*key == ' ')
+			key++;
+		if (!nm_req_check_key(r, key))
+			return;
 	}
 	if (r->auth.role < r->route->min_role) {
 		nm_reply_problem(r, NM_P_FORBIDDEN, NULL, "This needs a key with the '%s' role.",
@@ -578,6 +655,48 @@ static enum MHD_Result count_nul_args(void *cls, enum MHD_ValueKind kind, const 
 	return MHD_YES;
 }
 
+/* The dashboard's files (nm/static.h): not API routes, so they are not in the route
+ * table nor in /openapi.json, but they are answered here like one. */
+static void serve_static(struct nm_req *r)
+{
+	r->static_url = true;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		nm_reply_header(r, "Allow", "GET, HEAD");
+		if (strcmp(r->method, "OPTIONS") == 0) {
+			nm_reply_empty(r, 204);
+			return;
+		}
+		nm_reply_problem(r, NM_P_METHOD_NOT_ALLOWED, NULL,
+				 "%s is not allowed here; allowed: GET, HEAD.", r->method);
+		return;
+	}
+	const struct nm_static_file *f = nm_static_find(r->url);
+	if (!f) {
+		if (!nm_static_find("/"))
+			nm_reply_problem(
+				r, NM_P_NOT_FOUND, NULL,
+				"The dashboard is not built (no index.html in %s). Build it "
+				"with `cd web && npm ci && npx vite build` (scripts/run.sh "
+				"does), or set NICHEMATCH_WEB_DIR to a built copy.",
+				nm_static_dir(r->cfg));
+		else
+			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No dashboard file %s.", r->url);
+		return;
+	}
+	bool gz = f->gz && nm_static_gzip_ok(nm_req_header(r, "Accept-Encoding"));
+	nm_reply_header(r, "Cache-Control", f->cache);
+	nm_reply_header(r, "Content-Security-Policy", NM_STATIC_CSP);
+	nm_reply_header(r, "Referrer-Policy", "no-referrer");
+	nm_reply_header(r, "X-Frame-Options", "DENY");
+	if (f->gz)
+		nm_reply_header(r, "Vary", "Accept-Encoding");
+	if (gz)
+		nm_reply_header(r, "Content-Encoding", "gzip");
+	/* The body is the loaded file itself: never copied, never freed per request. */
+	r->reply_static = true;
+	set_reply(r, 200, f->ctype, (char *)(gz ? f->gz : f->body), gz ? f->gz_len : f->len);
+}
+
 /* Everything decided from the request line and headers alone. */
 static void on_headers(struct nm_req *r)
 {
@@ -594,6 +713,11 @@ static void on_headers(struct nm_req *r)
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_header(r, "Connection", "close");
 		nm_reply_problem(r, NM_P_SHUTTING_DOWN, NULL, "The server is shutting down.");
+		return;
+	}
+
+	if (nm_static_owns(r->url)) {
+		serve_static(r);
 		return;
 	}
 
@@ -876,10 +1000,11 @@ static enum MHD_Result queue_reply(struct nm_req *r)
 		return MHD_YES;
 	r->queued = true;
 	struct MHD_Response *resp =
-		r->stream_read ? stream_response(r)
-			       : MHD_create_response_from_buffer(r->reply_len,
-								 r->reply ? r->reply : (void *)"",
-								 MHD_RESPMEM_MUST_COPY);
+		r->stream_read
+			? stream_response(r)
+			: MHD_create_response_from_buffer(
+				  r->reply_len, r->reply ? r->reply : (void *)"",
+				  r->reply_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (r->reply_ctype)
@@ -1002,8 +1127,10 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 	n += (size_t)snprintf(line + n, sizeof line - n,
 			      "\",\"route\":\"%s\",\"status\":%d,\"duration_ms\":%ld.%03ld,"
 			      "\"bytes_in\":%llu",
-			      r->route ? r->route->pattern : "unmatched", r->status, us / 1000,
-			      us % 1000, r->body_total);
+			      r->route	      ? r->route->pattern
+			      : r->static_url ? "static"
+					      : "unmatched",
+			      r->status, us / 1000, us % 1000, r->body_total);
 	if (r->auth.key_id)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"key_id\":%lld",
 				      (long long)r->auth.key_id);
@@ -1040,7 +1167,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->route)
 		nm_metrics_route((size_t)(r->route - nm_routes), r->status, secs);
 	else
-		nm_metrics_http("unmatched", r->method ? r->method : "", r->status, secs);
+		nm_metrics_http(r->static_url ? "static" : "unmatched", r->method ? r->method : "",
+				r->status, secs);
 	nm_idem_abandon(r);
 	if (r->stream_read) /* a streamed reply never queued */
 		r->stream_done(r->stream_state);
@@ -1049,12 +1177,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->json)
 		json_decref(r->json);
 	free(r->body);
-	free(r->reply);
+	if (!r->reply_static)
+		free(r->reply);
 	for (int i = 0; i < r->n_hdrs; i++) {
 		free(r->hdr_names[i]);
 		free(r->hdr_values[i]);
 	}
 	free(r->idem_key);
+	OPENSSL_cleanse(r->session_token, sizeof r->session_token);
 	free(r);
 	atomic_fetch_sub(&in_flight, 1);
 }
@@ -1083,6 +1213,15 @@ bool nm_server_start(const struct nm_config *cfg, char *err, size_t errsz)
 			 cfg->listen_host);
 		return false;
 	}
+	int n = nm_static_load(nm_static_dir(cfg), err, errsz);
+	if (n < 0)
+		return false;
+	if (n == 0)
+		nm_log(NM_LOG_WARN,
+		       "dashboard not built: no index.html in %s (see docs/dashboard.md)",
+		       nm_static_dir(cfg));
+	else
+		nm_log(NM_LOG_INFO, "dashboard: %d files from %s", n, nm_static_dir(cfg));
 	if (!nm_deadline_start(cfg, err, errsz))
 		return false;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
@@ -1146,6 +1285,7 @@ void nm_server_stop(int grace_s)
 	MHD_stop_daemon(daemon_);
 	daemon_ = NULL;
 	nm_deadline_stop();
+	nm_static_free();
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
 }

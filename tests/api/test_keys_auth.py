@@ -16,9 +16,12 @@ RANK = {"none": 0, "read": 1, "write": 2, "admin": 3}
 def policy_role(method, path):
     """The role docs/api.md §2 asks for, written here independently of routes.c: key, webhook and
     inbound-source management is admin; other /v1 writes are write; /v1 reads are read; the
-    ops endpoints and the signed inbound receiver take no key."""
-    if not path.startswith("/v1/") or path.startswith("/v1/inbound/"):
+    ops endpoints, the signed inbound receiver and the dashboard's sign-in take no key; any
+    key's session may read and end itself."""
+    if not path.startswith("/v1/") or path.startswith("/v1/inbound/") or path == "/v1/sessions":
         return "none"
+    if path == "/v1/sessions/current":
+        return "read"
     if path.split("/")[2] in ("keys", "webhooks", "inbound-sources"):
         return "admin"
     return "read" if method == "GET" else "write"
@@ -344,7 +347,8 @@ class RoutingHeaderTests(ServerTestCase):
     server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
 
     def test_unknown_routes_404(self):
-        for path in ("/v1/nope", "/v2/brands", "/v1/brands/1/nope", "/v1/brands//", "/", "/v1"):
+        # ("/" is the dashboard: tests/api/test_dashboard_static.py)
+        for path in ("/v1/nope", "/v2/brands", "/v1/brands/1/nope", "/v1/brands//", "/v1"):
             with self.subTest(path=path):
                 p = self.assertProblem(self.request("GET", path), 404)
                 self.assertTrue(p["detail"].startswith("No route"), p)

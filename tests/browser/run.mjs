@@ -1,0 +1,327 @@
+// The dashboard in real headless Chromium (driven by playwright-core), against the real
+// server and database that tests/browser/run.py started. One flow, step by step; each
+// step prints a line, the first failure ends the run with exit status 1.
+//
+// Env: NM_BASE_URL, NM_KEY (an admin key), NM_CSV (the file to import), NM_CHROMIUM,
+// NM_SHOT_DIR, NM_XSS_IMG / NM_XSS_SCRIPT (the markup two imported creators carry).
+import { createRequire } from 'node:module';
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const require = createRequire(path.join(repo, 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const BASE = process.env.NM_BASE_URL;
+const KEY = process.env.NM_KEY;
+const SHOTS = process.env.NM_SHOT_DIR;
+const XSS_IMG = process.env.NM_XSS_IMG;
+const XSS_SCRIPT = process.env.NM_XSS_SCRIPT;
+mkdirSync(SHOTS, { recursive: true });
+
+let failures = 0;
+function ok(cond, what, extra) {
+  if (cond) {
+    console.log('  ok   ' + what);
+  } else {
+    failures++;
+    console.log('  FAIL ' + what + (extra !== undefined ? ': ' + JSON.stringify(extra) : ''));
+  }
+  return cond;
+}
+function must(cond, what, extra) {
+  if (!ok(cond, what, extra)) throw new Error('stopping: ' + what);
+}
+
+// The API from outside the browser, with the bearer key (the reference the UI must match).
+async function apiGet(p, headers = { Authorization: 'Bearer ' + KEY }) {
+  const r = await fetch(BASE + p, { headers });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+const dialogs = [];
+const consoleErrors = [];
+// A fetch that the UI expects to fail (401 before sign-in, 404 "no run yet", 422 from the
+// deliberately invalid brand form) is logged by
+// Chromium as "Failed to load resource"; anything else on the console (a CSP violation, an
+// exception) fails the run.
+function watch(page) {
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const t = m.text();
+    if (/^Failed to load resource: the server responded with a status of (401|404|422)/.test(t)) return;
+    consoleErrors.push(t);
+  });
+  page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
+}
+
+async function axe(page, screen) {
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  ok(bad.length === 0, `axe: no serious or critical violation on ${screen}`, bad);
+  const minor = res.filter((v) => !bad.includes(v));
+  if (minor.length) console.log('       (axe, minor: ' + minor.map((v) => v.id + '/' + v.impact).join(', ') + ')');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, name + '.png') });
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.NM_CHROMIUM,
+    headless: true,
+    args: process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  watch(page);
+  try {
+    await flow(context, page);
+  } finally {
+    await browser.close();
+  }
+}
+
+async function flow(context, page) {
+  console.log('sign-in');
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#api_key');
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource').filter((r) => r.name.includes('/assets/'));
+    return { total: n.transferSize + res.reduce((a, r) => a + r.transferSize, 0), files: res.length + 1 };
+  });
+  console.log(`       first load: ${nav.files} files, ${(nav.total / 1024).toFixed(1)} KB transferred`);
+  ok(nav.total > 0 && nav.total <= 250 * 1024, 'first load transfers at most 250 KB', nav);
+  await axe(page, 'sign-in');
+  await shot(page, 'sign-in');
+  // A wrong key: the problem's detail is shown, nothing else happens.
+  await page.fill('#api_key', 'nm_' + 'x'.repeat(32));
+  await page.press('#api_key', 'Enter');
+  await page.waitForSelector('.problem');
+  ok((await page.textContent('.problem')).includes('invalid or revoked'), 'a wrong key shows the problem detail');
+  // Keyboard only: focus, type, Enter.
+  await page.focus('#api_key');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(KEY);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('nav[aria-label="Screens"]');
+  must(true, 'signed in with the keyboard');
+  ok((await page.inputValue('#api_key').catch(() => '')) === '', 'the key is no longer in the page');
+  const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  ok(!storage.includes(KEY), 'the key is in no page storage and the cookie is not readable by script', storage);
+  const cookies = await context.cookies();
+  const sc = cookies.find((c) => c.name === 'nm_session');
+  must(sc && sc.httpOnly && sc.sameSite === 'Strict', 'the session cookie is HttpOnly and SameSite=Strict', sc);
+
+  console.log('brands');
+  await page.waitForSelector('text=No brands yet');
+  await axe(page, 'brands (empty)');
+  await page.click('text=New brand');
+  await page.waitForSelector('#name');
+  await page.fill('#name', 'Acme Protein');
+  await page.fill('#niches', 'fitness, nutrition');
+  await page.fill('#target_countries', 'US, GB');
+  await page.fill('#follower_min', '80000');
+  await page.fill('#follower_max', '1000');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field.invalid');
+  ok(await page.isVisible('.field-error'), 'a 422 marks the field it names');
+  ok((await page.getAttribute('#follower_min', 'aria-invalid')) === 'true', 'the invalid field has aria-invalid');
+  await axe(page, 'brand form (with errors)');
+  await page.fill('#follower_min', '10000');
+  await page.fill('#follower_max', '100000');
+  await page.fill('#budget', '500');
+  await shot(page, 'brand-form');
+  await page.click('button[type=submit]');
+  await page.waitForURL(/#\/matches\/\d+$/);
+  const brandId = Number(page.url().split('/').pop());
+  must(brandId > 0, 'brand created, matches screen open', page.url());
+
+  console.log('import');
+  await page.click('nav >> text=Import');
+  await page.waitForSelector('#import-file');
+  await page.setInputFiles('#import-file', process.env.NM_CSV);
+  await page.click('form >> button[type=submit]');
+  await page.waitForSelector('.report');
+  const report = await page.textContent('.report');
+  ok(/Import \d+: completed/.test(report), 'import completed', report.slice(0, 120));
+  ok(report.includes('Rejected lines') && report.includes('followers'), 'the rejected line is listed with its field');
+  await axe(page, 'import');
+  await shot(page, 'import');
+
+  console.log('creators (markup shown as text)');
+  await page.click('nav >> text=Creators');
+  await page.fill('#f_handle', 'xss_img');
+  await page.click('form[role=search] >> button[type=submit]');
+  await page.waitForSelector('table.data >> text=@xss_img');
+  ok((await page.textContent('table.data')).includes(XSS_IMG), 'a display name with <img> markup is shown as text');
+  ok((await page.locator('img').count()) === 0, 'no <img> element was created from data');
+  await page.click('table.data a');
+  await page.waitForSelector('.bio');
+  ok((await page.textContent('.bio')) === XSS_SCRIPT, 'a bio with <script> markup is shown as text');
+  ok((await page.locator('main script').count()) === 0, 'no <script> element was created from data');
+  await axe(page, 'creator detail');
+  await shot(page, 'creator-detail');
+  await page.click('text=All creators');
+  await page.waitForSelector('table.data');
+  await axe(page, 'creators');
+  await shot(page, 'creators');
+
+  console.log('matches');
+  await page.click('nav >> text=Matches');
+  await page.selectOption('#brand-pick', String(brandId));
+  await page.waitForSelector('text=No run yet');
+  await page.click('text=Run matches');
+  await page.waitForSelector('table.matches tbody tr');
+  await page.waitForSelector('text=/Run \\d+: \\d+ candidates/');
+  const rows = await page.locator('table.matches tbody tr').count();
+  const api = await apiGet(`/v1/brands/${brandId}/matches?limit=1`);
+  must(api.status === 200 && api.body.data.length === 1, 'the API has the run', api);
+  const first = api.body.data[0];
+  const row = page.locator('table.matches tbody tr').first();
+  const rowId = Number(await row.getAttribute('data-creator-id'));
+  ok(rowId === first.creator.id, "the first row is the API's first result", { rowId, api: first.creator.id });
+  ok((await row.locator('.rank').textContent()) === '1', 'the first row has rank 1');
+  ok((await row.locator('.score').textContent()) === first.score.toFixed(1), "the first row's score is the API's", first.score);
+  ok(rows === 200, 'the table shows 200 results', rows);
+  // The bench: data arrived → 200 rows in the DOM and laid out, over three loads of the
+  // screen (the table built from scratch each time), the best one counted: the machine
+  // runs other work, and the first time also compiles the code.
+  const lastRender = () =>
+    page.evaluate(() => {
+      const m = performance.getEntriesByName('nm-matches-render');
+      return m.length ? m[m.length - 1].duration : null;
+    });
+  const renders = [await lastRender()];
+  for (let i = 0; i < 2; i++) {
+    await page.evaluate(() => performance.clearMeasures('nm-matches-render'));
+    await page.click('nav >> text=Brands');
+    await page.waitForSelector('#brands-h');
+    await page.goBack();
+    await page.waitForFunction(() => performance.getEntriesByName('nm-matches-render').length > 0);
+    renders.push(await lastRender());
+  }
+  const best = Math.min(...renders.filter((x) => x !== null));
+  const budget = process.env.NM_BROWSER_RENDER_MS ? Number(process.env.NM_BROWSER_RENDER_MS) : 300;
+  // Rendering is CPU work: on a machine whose run queue is more than twice its cores the
+  // figure says more about the neighbours than about the page, so it is printed and not
+  // held against the budget (NM_BROWSER_RENDER_STRICT=1 holds it anyway).
+  const load = os.loadavg()[0] / os.cpus().length;
+  console.log(`       bench: ${rows} results rendered ${renders.map((r) => (r === null ? '?' : r.toFixed(1))).join(', ')} ms ` +
+    `after the data arrived (best ${best.toFixed(1)} ms; load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs)`);
+  if (best <= budget || process.env.NM_BROWSER_RENDER_STRICT === '1' || load <= 2) {
+    ok(Number.isFinite(best) && best <= budget, `the matches table renders within ${budget} ms of its data`, renders);
+  } else {
+    console.log(`  note the render budget (${budget} ms) is not checked: the machine is overloaded (load per CPU ${load.toFixed(1)})`);
+  }
+  const tableText = await page.textContent('table.matches');
+  ok(tableText.includes(XSS_IMG) && tableText.includes(XSS_SCRIPT), 'markup in names is shown as text in the matches too');
+  await axe(page, 'matches');
+  await shot(page, 'matches');
+
+  console.log('bulk status');
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const r = page.locator('table.matches tbody tr').nth(i);
+    ids.push(Number(await r.getAttribute('data-creator-id')));
+    await r.locator('input[type=checkbox]').check();
+  }
+  await page.selectOption('#bulk-status', 'contacted');
+  await page.click('text=Apply to selected');
+  await page.waitForSelector('text=3 creators set to contacted');
+  await page.reload();
+  await page.waitForSelector('table.matches tbody tr');
+  for (const id of ids) {
+    const v = await page.locator(`tr[data-creator-id="${id}"] select`).inputValue();
+    ok(v === 'contacted', `creator ${id} is still contacted after a reload`, v);
+  }
+  const pipe = await apiGet(`/v1/brands/${brandId}/pipeline`);
+  ok(pipe.body && pipe.body.counts.contacted === 3, 'the API counts 3 contacted', pipe.body);
+
+  console.log('brands list');
+  await page.click('nav >> text=Brands');
+  await page.waitForSelector('table.data >> text=Acme Protein');
+  ok((await page.textContent('table.data')).includes('results'), 'the list shows the last run');
+  await axe(page, 'brands');
+  await shot(page, 'brands');
+  await page.click('table.data >> text=Edit');
+  await page.waitForSelector('#brand-form-h');
+  ok((await page.inputValue('#niches')) === 'fitness, nutrition', 'the edit form shows the brand');
+  await page.fill('#industry', 'Sports nutrition');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#brands-h');
+  const edited = await apiGet(`/v1/brands/${brandId}`);
+  ok(edited.body.industry === 'Sports nutrition' && edited.body.budget_per_post_cents === 50000,
+    'the edit was saved (and left the other fields as they were)', edited.body);
+
+  console.log('plan and webhooks');
+  await page.click('nav >> text=Plan');
+  await page.waitForSelector('#plan-h');
+  await axe(page, 'plan');
+  await shot(page, 'plan');
+  await page.click('nav >> text=Webhooks');
+  await page.waitForSelector('text=No webhook endpoints');
+  await axe(page, 'webhooks');
+  await shot(page, 'webhooks');
+
+  console.log('phone width');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + `/#/matches/${brandId}`);
+  await page.waitForSelector('table.matches tbody tr');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  ok(overflow <= 390, 'at 390 px the page does not scroll sideways (tables scroll in their region)', overflow);
+  await axe(page, 'matches (390 px)');
+  await shot(page, 'matches-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  console.log('cross-site form post');
+  const before = (await apiGet('/v1/brands')).body.data.length;
+  const evil = `<form id=f method=post action="${BASE}/v1/brands" enctype="application/x-www-form-urlencoded">` +
+    '<input name=name value=Evil><input name=niches value=fitness></form>';
+  const evilPage = await context.newPage();
+  watch(evilPage);
+  await evilPage.goto('data:text/html,' + encodeURIComponent(evil));
+  await Promise.all([evilPage.waitForNavigation(), evilPage.evaluate(() => document.getElementById('f').submit())]);
+  const answer = await evilPage.textContent('body');
+  ok(/"status":40[13]/.test(answer), 'a cross-site form POST is refused', answer.slice(0, 160));
+  ok((await apiGet('/v1/brands')).body.data.length === before, 'and created nothing');
+  await evilPage.close();
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((t) => !/status of 40[13]/.test(t)));
+
+  console.log('sign out');
+  const token = (await context.cookies()).find((c) => c.name === 'nm_session').value;
+  ok((await apiGet('/v1/brands', { Cookie: 'nm_session=' + token })).status === 200, 'the cookie works before sign-out');
+  await page.click('text=Sign out');
+  await page.waitForSelector('#api_key');
+  ok(!(await context.cookies()).some((c) => c.name === 'nm_session' && c.value), 'the cookie is cleared');
+  const after = await apiGet('/v1/brands', { Cookie: 'nm_session=' + token });
+  ok(after.status === 401, 'the old session cookie no longer works', after.status);
+
+  ok(dialogs.length === 0, 'no dialog was opened (no script from data ran)', dialogs);
+  ok(consoleErrors.length === 0, 'no console error (no CSP violation, no exception)', consoleErrors);
+}
+
+main()
+  .catch((e) => {
+    failures++;
+    console.log('  FAIL ' + (e && e.stack ? e.stack : e));
+  })
+  .then(() => {
+    console.log(failures ? `browser: ${failures} check(s) failed` : 'browser: all checks passed');
+    process.exit(failures ? 1 : 0);
+  });

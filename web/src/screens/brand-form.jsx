@@ -1,0 +1,200 @@
+// Create or edit a brand. Lists are typed as comma-separated terms; a 422 marks each
+// field it names. (Suggestions from creator facets arrive with the search facets API.)
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { navigate } from '../router.js';
+import { PLATFORMS } from '../format.js';
+import { Loading, ProblemBox, fieldError } from '../components/states.jsx';
+
+const LISTS = ['niches', 'keywords', 'target_countries', 'target_languages'];
+
+function toForm(b) {
+  return {
+    name: b.name || '',
+    industry: b.industry || '',
+    niches: (b.niches || []).join(', '),
+    keywords: (b.keywords || []).join(', '),
+    target_countries: (b.target_countries || []).join(', '),
+    target_languages: (b.target_languages || []).join(', '),
+    platforms: b.platforms || [],
+    goal: b.goal || 'engagement',
+    target_gender: b.target_gender || 'any',
+    follower_min: b.follower_min ?? '',
+    follower_max: b.follower_max ?? '',
+    min_engagement_rate: b.min_engagement_rate == null ? '' : String(+(b.min_engagement_rate * 100).toFixed(4)),
+    budget: b.budget_per_post_cents == null ? '' : String(b.budget_per_post_cents / 100),
+  };
+}
+
+function split(s) {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+// The request body: every field, unset ones as null (a merge patch then clears them).
+function toBody(f, creating) {
+  const num = (v) => (v === '' || v === null ? null : Number(v));
+  const body = {
+    name: f.name.trim(),
+    industry: f.industry.trim() || null,
+    platforms: f.platforms.length ? f.platforms : null,
+    goal: f.goal,
+    target_gender: f.target_gender,
+    follower_min: num(f.follower_min),
+    follower_max: num(f.follower_max),
+    min_engagement_rate: f.min_engagement_rate === '' ? null : Number(f.min_engagement_rate) / 100,
+    budget_per_post_cents: f.budget === '' ? null : Math.round(Number(f.budget) * 100),
+  };
+  for (const k of LISTS) {
+    const v = split(f[k]);
+    body[k] = v.length ? v : k === 'niches' ? [] : null;
+  }
+  if (creating) for (const k of Object.keys(body)) if (body[k] === null) delete body[k];
+  return body;
+}
+
+function Field({ id, label, help, error, children }) {
+  return (
+    <div class={'field' + (error ? ' invalid' : '')}>
+      <label for={id}>{label}</label>
+      {children}
+      {help && (
+        <p class="help" id={id + '_help'}>
+          {help}
+        </p>
+      )}
+      {error && (
+        <p class="field-error" id={id + '_err'}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export default function BrandForm({ id }) {
+  const creating = !id;
+  const [form, setForm] = useState(creating ? toForm({}) : null);
+  const [loadError, setLoadError] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (creating) return;
+    api('GET', `/v1/brands/${id}`).then((b) => setForm(toForm(b)), setLoadError);
+  }, [id]);
+
+  if (loadError) return <ProblemBox error={loadError} title="Could not load the brand" />;
+  if (!form) return <Loading what="Loading the brand" />;
+
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const togglePlatform = (p) => (e) =>
+    setForm({ ...form, platforms: e.currentTarget.checked ? [...form.platforms, p] : form.platforms.filter((x) => x !== p) });
+  const err = (k) => fieldError(error, k);
+  const described = (k, help) => [help ? k + '_help' : null, err(k) ? k + '_err' : null].filter(Boolean).join(' ') || undefined;
+  const input = (k, props = {}) => (
+    <input
+      id={k}
+      name={k}
+      value={form[k]}
+      onInput={set(k)}
+      aria-invalid={err(k) ? 'true' : undefined}
+      aria-describedby={described(k, props['data-help'])}
+      {...props}
+    />
+  );
+
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = toBody(form, creating);
+      const b = creating
+        ? await api('POST', '/v1/brands', { body })
+        : await api('PATCH', `/v1/brands/${id}`, { body, contentType: 'application/merge-patch+json' });
+      navigate(creating ? `matches/${b.id}` : 'brands');
+    } catch (e2) {
+      setError(e2);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="brand-form-h">
+      <h1 id="brand-form-h" tabIndex={-1}>
+        {creating ? 'New brand' : 'Edit brand'}
+      </h1>
+      <form class="card form-grid" onSubmit={submit} noValidate>
+        <Field id="name" label="Name (required)" error={err('name')}>
+          {input('name', { required: true, maxLength: 200, autocomplete: 'organization' })}
+        </Field>
+        <Field id="industry" label="Industry" error={err('industry')}>
+          {input('industry', { maxLength: 200 })}
+        </Field>
+        <Field id="niches" label="Niches (required)" help="Comma-separated, e.g. fitness, nutrition" error={err('niches')}>
+          {input('niches', { required: true, 'data-help': true })}
+        </Field>
+        <Field id="keywords" label="Keywords" help="Comma-separated words matched in categories, hashtags and bios" error={err('keywords')}>
+          {input('keywords', { 'data-help': true })}
+        </Field>
+        <Field id="target_countries" label="Target countries" help="ISO codes, e.g. US, GB, DE" error={err('target_countries')}>
+          {input('target_countries', { 'data-help': true, autocapitalize: 'characters' })}
+        </Field>
+        <Field id="target_languages" label="Target languages" help="ISO 639-1 codes, e.g. en, de" error={err('target_languages')}>
+          {input('target_languages', { 'data-help': true })}
+        </Field>
+        <fieldset class={'field wide' + (err('platforms') ? ' invalid' : '')}>
+          <legend>Platforms (none: all)</legend>
+          <div class="checks">
+            {PLATFORMS.map((p) => (
+              <label key={p} class="check">
+                <input type="checkbox" name="platforms" value={p} checked={form.platforms.includes(p)} onChange={togglePlatform(p)} />
+                {p}
+              </label>
+            ))}
+          </div>
+          {err('platforms') && <p class="field-error">{err('platforms')}</p>}
+        </fieldset>
+        <Field id="goal" label="Goal" error={err('goal')}>
+          <select id="goal" name="goal" value={form.goal} onChange={set('goal')}>
+            <option value="engagement">engagement</option>
+            <option value="awareness">awareness</option>
+            <option value="conversions">conversions</option>
+          </select>
+        </Field>
+        <Field id="target_gender" label="Audience gender" error={err('target_gender')}>
+          <select id="target_gender" name="target_gender" value={form.target_gender} onChange={set('target_gender')}>
+            <option value="any">any</option>
+            <option value="female">female</option>
+            <option value="male">male</option>
+          </select>
+        </Field>
+        <Field id="follower_min" label="Followers from" error={err('follower_min')}>
+          {input('follower_min', { type: 'number', min: 0, inputMode: 'numeric' })}
+        </Field>
+        <Field id="follower_max" label="Followers up to" error={err('follower_max')}>
+          {input('follower_max', { type: 'number', min: 0, inputMode: 'numeric' })}
+        </Field>
+        <Field id="min_engagement_rate" label="Minimum engagement rate (%)" error={err('min_engagement_rate')}>
+          {input('min_engagement_rate', { type: 'number', min: 0, max: 100, step: 'any' })}
+        </Field>
+        <Field id="budget" label="Budget per post ($)" error={err('budget_per_post_cents')}>
+          {input('budget', { type: 'number', min: 0, step: 'any' })}
+        </Field>
+        <div class="form-actions wide">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : creating ? 'Create brand' : 'Save changes'}
+          </button>
+          <a href="#/brands">Cancel</a>
+        </div>
+        <div class="wide">
+          <ProblemBox error={error} title="The brand was not saved" />
+        </div>
+      </form>
+    </section>
+  );
+}
