@@ -115,11 +115,14 @@ echo "=== deps"
 # The OpenAPI lint runs Redocly CLI through npx. Debian's nodejs and npm provide it; a machine
 # that already has npx (e.g. a NodeSource nodejs, which bundles npm and conflicts with Debian's
 # npm package) keeps what it has.
+# tests/api/test_crm_webhooks.py also needs npm (it installs the official standardwebhooks
+# library into a temporary directory to verify rotated signatures) and python3-jsonschema (it
+# validates every delivered event against the schemas /openapi.json publishes).
 lint_pkgs=()
-if [ "${NM_SKIP_LINT:-0}" != 1 ] && ! command -v npx >/dev/null 2>&1; then
+if ! command -v npx >/dev/null 2>&1; then
 	lint_pkgs=(nodejs npm)
 fi
-scripts/deps.sh clang libclang-rt-dev python3 curl "${lint_pkgs[@]}"
+scripts/deps.sh clang libclang-rt-dev python3 python3-jsonschema curl "${lint_pkgs[@]}"
 
 # --- 2. builds -------------------------------------------------------------------------------
 # A build directory configured for another checkout (a copied or moved tree) is started afresh.

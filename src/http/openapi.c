@@ -239,24 +239,34 @@ static const char schemas_text[] =
 	"  'created_at':{'type':'string','format':'date-time'},'candidates':{'type':'integer'},"
 	"  'stored':{'type':'integer'}}}}}"
 	",'EventType':{'type':'string','enum':['brand.created','brand.updated','brand.deleted','"
-	"import.completed','match_run.completed','creator.status_changed','*']},"
+	"import.completed','import.failed','match_run.completed','creator.status_changed','"
+	"webhook.test','*']},"
+	"'BrandIds':{'type':['array','null'],'minItems':1,'maxItems':100,'items':{'type':'"
+	"integer','minimum':1},'description':'Only events of these brands (null: every brand, and "
+	"the events of no brand such as import.completed). A key bound to a brand may only send "
+	"null or [its brand]; its endpoints are pinned to its brand'},"
 	"'WebhookInput':{'type':'object','required':['url','events'],'additionalProperties':false,'"
 	"properties':{"
 	" 'url':{'type':'string','format':'uri','maxLength':2048,'description':'http or https; "
 	"must resolve to a public address'},"
 	" 'events':{'type':'array','minItems':1,'items':{'$ref':'#/components/schemas/EventType'}},"
-	" 'description':{'type':['string','null'],'maxLength':500}}},"
+	" 'description':{'type':['string','null'],'maxLength':500},"
+	" 'brand_ids':{'$ref':'#/components/schemas/BrandIds'}}},"
 	"'WebhookPatch':{'type':'object','description':'JSON merge patch (RFC 7396) of url, "
 	"events, description and status (active or "
 	"disabled)','additionalProperties':false,'properties':{"
 	" 'url':{'type':'string','maxLength':2048},'events':{'type':'array','items':{'$ref':'#/"
 	"components/schemas/EventType'}},"
 	" 'description':{'type':['string','null']},'status':{'type':'string','enum':['active','"
-	"disabled']}}},"
+	"disabled']},'brand_ids':{'$ref':'#/components/schemas/BrandIds'}}},"
 	"'Webhook':{'type':'object','properties':{'id':{'type':'integer'},'url':{'type':'string'},"
 	" 'events':{'type':'array','items':{'$ref':'#/components/schemas/"
 	"EventType'}},'description':{'type':['string','null']},"
 	" 'status':{'type':'string','enum':['active','failing','disabled']},"
+	" 'brand_ids':{'$ref':'#/components/schemas/BrandIds'},"
+	" 'previous_secret_expires_at':{'type':['string','null'],'format':'date-time','"
+	"description':'Until then the rotated-out secret also signs (a second signature in "
+	"webhook-signature)'},"
 	" 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','"
 	"format':'date-time'}}},"
 	"'WebhookCreated':{'allOf':[{'$ref':'#/components/schemas/Webhook'},"
@@ -283,6 +293,71 @@ static const char schemas_text[] =
 	" 'event_id':{'type':'string'},'event_type':{'type':'string'},'state':{'type':'string'},'"
 	"attempts':{'type':'integer'},"
 	" 'next_attempt_at':{'type':'string','format':'date-time'}}},"
+	"'WebhookRotateInput':{'type':'object','additionalProperties':false,'properties':{"
+	" 'overlap_seconds':{'type':'integer','minimum':0,'maximum':604800,'default':86400,"
+	"'description':'How long the old secret keeps signing next to the new one (0: not at "
+	"all)'}}},"
+	"'WebhookTestQueued':{'type':'object','required':['endpoint_id','delivery_id','event_type',"
+	"'"
+	"state'],'properties':{'endpoint_id':{'type':'integer'},'delivery_id':{'type':'integer'},"
+	" 'event_type':{'type':'string','enum':['webhook.test']},'state':{'type':'string'}}},"
+	"'WebhookReplayInput':{'type':'object','required':['since'],'additionalProperties':false,"
+	"'properties':{'since':{'type':'string','format':'date-time','description':'Events created "
+	"at or after this time'},"
+	" 'status':{'type':'string','enum':['failed','succeeded','all'],'default':'failed'}}},"
+	"'WebhookReplay':{'type':'object','required':['endpoint_id','since','status','replayed'],"
+	"'properties':{'endpoint_id':{'type':'integer'},'since':{'type':'string'},"
+	" 'status':{'type':'string'},'replayed':{'type':'integer','description':'Deliveries made "
+	"pending and due now'}}},"
+	"'Event':{'type':'object','required':['seq','id','type','created_at','data'],'properties':{"
+	" 'seq':{'type':'integer','description':'Position in the log: pass the last one you "
+	"processed as after'},"
+	" 'id':{'type':'string','description':'The webhook-id of its deliveries'},"
+	" 'type':{'type':'string'},'created_at':{'type':'string','format':'date-time'},"
+	" 'data':{'description':'As delivered (see the webhooks of this document)'}}},"
+	"'EventList':{'type':'object','required':['data','next_cursor'],'properties':{"
+	" 'data':{'type':'array','items':{'$ref':'#/components/schemas/Event'}},"
+	" 'next_cursor':{'type':['string','null']}}},"
+	"'EventBrand':{'type':['object','null'],'required':['id','name','external_id'],"
+	"'description':'The brand the event belongs to (null when it no longer exists)',"
+	"'properties':{'id':{'type':'integer'},'name':{'type':'string'},"
+	" 'external_id':{'type':['string','null'],'description':'Your CRM key for the brand'}}},"
+	"'StatusEvent':{'allOf':[{'$ref':'#/components/schemas/Status'},{'type':'object',"
+	"'required':['brand','creator','latest_match'],'properties':{"
+	" 'brand':{'$ref':'#/components/schemas/EventBrand'},"
+	" 'creator':{'type':'object','required':['id','platform','handle','email','profile_url','"
+	"external_id','engagement_rate','tier'],'properties':{'id':{'type':'integer'},"
+	"  "
+	"'platform':{'type':'string'},'handle':{'type':'string'},'display_name':{'type':['string',"
+	"'null']},"
+	"  'followers':{'type':'integer'},'email':{'type':['string','null']},"
+	"  'profile_url':{'type':['string','null']},'external_id':{'type':['string','null']},"
+	"  'engagement_rate':{'type':['number','null']},"
+	"  'tier':{'type':'string','enum':['nano','micro','mid','macro','mega']}}},"
+	" 'latest_match':{'type':['object','null'],'required':['run_id','rank','score'],"
+	"'description':'Rank and score in the latest stored run of the brand (null when not in "
+	"it)',"
+	"'properties':{'run_id':{'type':'integer'},'rank':{'type':'integer'},'score':{'type':'"
+	"number'}}}}}]},"
+	"'MatchRunEvent':{'allOf':[{'$ref':'#/components/schemas/MatchRun'},{'type':'object',"
+	"'required':['brand','top','page_url'],'properties':{"
+	" 'brand':{'$ref':'#/components/schemas/EventBrand'},"
+	" 'top':{'type':'array','maxItems':10,'items':{'type':'object','required':['rank','score',"
+	"'creator'],'properties':{'rank':{'type':'integer'},'score':{'type':'number'},"
+	"  'creator':{'type':'object','required':['id','platform','handle'],'properties':{"
+	"'id':{'type':'integer'},'platform':{'type':['string','null']},'handle':{'type':['string',"
+	"'null']},'display_name':{'type':['string','null']},'email':{'type':['string','null']},"
+	"'profile_url':{'type':['string','null']},'external_id':{'type':['string','null']},"
+	"'followers':{'type':['integer','null']}}}}}},"
+	" 'page_url':{'type':'string','description':'Path of the run page: GET it with your key'}"
+	"}}]},"
+	"'ImportFailedEvent':{'type':'object','required':['id','status','failure','received','"
+	"rejected'],'properties':{'id':{'type':'integer'},'status':{'type':'string','enum':['"
+	"failed']},"
+	" 'failure':{'type':['string','null']},'received':{'type':'integer'},'rejected':{'type':'"
+	"integer'}}},"
+	"'WebhookTestEvent':{'type':'object','required':['endpoint_id','message'],'properties':{"
+	" 'endpoint_id':{'type':'integer'},'message':{'type':'string'}}},"
 	"'InboundSourceInput':{'type':'object','required':['name'],'additionalProperties':false,'"
 	"properties':{"
 	" 'name':{'type':'string','pattern':'^[a-z0-9_-]{1,64}$'}}},"
@@ -664,8 +739,12 @@ static json_t *webhooks(void)
 		{"brand.updated", "Brand", "A brand was updated"},
 		{"brand.deleted", "Brand", "A brand was deleted (data: the brand as it was)"},
 		{"import.completed", "Import", "A creator import finished"},
-		{"match_run.completed", "MatchRun", "A match run was stored"},
-		{"creator.status_changed", "Status", "A creator's pipeline status changed"},
+		{"import.failed", "ImportFailedEvent",
+		 "A creator import failed and was rolled back (nothing was imported)"},
+		{"match_run.completed", "MatchRunEvent",
+		 "A match run was stored (with its top 10)"},
+		{"creator.status_changed", "StatusEvent", "A creator's pipeline status changed"},
+		{"webhook.test", "WebhookTestEvent", "Sent by POST /v1/webhooks/{id}/test"},
 	};
 	json_t *w = json_object();
 	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
@@ -686,8 +765,10 @@ static json_t *webhooks(void)
 			1, "schema", "type", "string", "name", "webhook-signature", "in", "header",
 			"required", 1, "schema", "type", "string", "requestBody", "required", 1,
 			"content", "application/json", "schema", schema, "responses", "2XX",
-			"description", "Accepted; any other answer is retried on the schedule",
-			"default", "description", "Retried later");
+			"description", "Accepted", "default", "description",
+			"Retried on the schedule (with jitter) for a 408, 409, 425, 429, 5xx or no "
+			"answer, after Retry-After when sent (capped at 1 hour); 410 disables the "
+			"endpoint; any other 4xx fails the delivery without a retry");
 		/* Deliveries carry a Standard Webhooks signature, not an API key. */
 		json_object_set_new(post, "security", json_array());
 		json_object_set_new(w, events[i][0], json_pack("{s:o}", "post", post));
