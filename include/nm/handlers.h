@@ -70,6 +70,7 @@ void nm_h_inbound_sources_create(struct nm_req *r);
 void nm_h_inbound_sources_list(struct nm_req *r);
 void nm_h_inbound_sources_get(struct nm_req *r);
 void nm_h_inbound_sources_delete(struct nm_req *r);
+void nm_h_inbound_sources_events(struct nm_req *r);
 
 /* inbound.c: POST /v1/inbound/{source}, authenticated by its signature. */
 void nm_h_inbound_receive(struct nm_req *r);

@@ -145,14 +145,23 @@ static const struct nm_header import_headers[] = {
 	{.name = NULL},
 };
 
+/* Which headers authenticate depends on the source's scheme (docs/webhooks.md, "Inbound"):
+ * standard (the webhook-* three), hubspot_v3 (the X-HubSpot-* two) or bearer (an
+ * Authorization: Bearer header, which OpenAPI does not let a route list). */
 static const struct nm_header inbound_headers[] = {
-	{.name = "webhook-id", .description = "Unique event id (deduplicated)", .required = true},
+	{.name = "webhook-id",
+	 .description = "standard: unique event id (deduplicated); bearer: optional, else the body "
+			"hash dedupes"},
 	{.name = "webhook-timestamp",
-	 .description = "Unix seconds; refused when more than 5 minutes off",
-	 .required = true},
+	 .description = "standard: unix seconds; refused when more than 5 minutes off"},
 	{.name = "webhook-signature",
-	 .description = "v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard Webhooks)",
-	 .required = true},
+	 .description = "standard: v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard "
+			"Webhooks)"},
+	{.name = "X-HubSpot-Signature-v3",
+	 .description = "hubspot_v3: base64 HMAC-SHA256(client secret, method + URL + body + "
+			"timestamp)"},
+	{.name = "X-HubSpot-Request-Timestamp",
+	 .description = "hubspot_v3: unix milliseconds; refused when more than 5 minutes off"},
 	{.name = NULL},
 };
 
@@ -711,6 +720,18 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Inbound",
 	 .summary = "Delete an inbound event source",
 	 .success_status = 204},
+	{.method = "GET",
+	 .pattern = "/v1/inbound-sources/{id}/events",
+	 .handler = nm_h_inbound_sources_events,
+	 .min_role = NM_ROLE_ADMIN,
+	 .scope = NM_SCOPE_UNSCOPED,
+	 .scope_reason = INBOUND_SCOPE,
+	 .operation_id = "listInboundSourceEvents",
+	 .tag = "Inbound",
+	 .summary = "Events received from a source (applied, duplicate, rejected), newest first",
+	 .success_status = 200,
+	 .response_schema = "InboundLogList",
+	 .query = page_params},
 	{.method = "POST",
 	 .pattern = "/v1/inbound/{source}",
 	 .handler = nm_h_inbound_receive,
@@ -718,9 +739,9 @@ const struct nm_route nm_routes[] = {
 	 .body = NM_BODY_RAW,
 	 .operation_id = "receiveInboundEvent",
 	 .tag = "Inbound",
-	 .summary = "Receive a Standard-Webhooks-signed event from a CRM (no API key)",
+	 .summary = "Receive a signed event or a batch of up to 100 from a CRM (no API key)",
 	 .success_status = 200,
-	 .request_schema = "InboundEvent",
+	 .request_schema = "InboundBodyInput",
 	 .response_schema = "InboundResult",
 	 .request_media = raw_json_media,
 	 .headers = inbound_headers,
