@@ -30,6 +30,17 @@ static bool creator_key(const json_t *data, struct nm_creator *c, json_t *errors
 	return ok;
 }
 
+/* creator.created / creator.updated for a creator written by an event, as for the API. */
+static json_t *emitted(struct nm_pg *pg, json_t *row, bool inserted, struct nm_db_err *err)
+{
+	if (row && !nm_outbox_emit(pg, inserted ? "creator.created" : "creator.updated", row)) {
+		json_decref(row);
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return NULL;
+	}
+	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
+}
+
 /* Unknown members of data (anything not in allowed) are errors. */
 static void only_members(const json_t *data, const char *const *allowed, json_t *errors)
 {
@@ -56,7 +67,7 @@ static json_t *apply_creator_upsert(struct nm_pg *pg, const char *source, const 
 	bool inserted = false;
 	json_t *row = nm_store_creator_put(pg, &c, &inserted, err);
 	nm_creator_clear(&c);
-	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
+	return emitted(pg, row, inserted, err);
 }
 
 /* creator.delete: {platform, handle}; a creator already gone is not an error. */
@@ -74,9 +85,19 @@ static json_t *apply_creator_delete(struct nm_pg *pg, const char *source, const 
 	int64_t id;
 	bool ok = nm_store_creator_delete_by_key(pg, nm_platform_name(c.platform), c.handle, &id,
 						 err);
+	json_t *gone = ok && id ? json_pack("{s:I, s:s, s:s, s:n}", "id", (json_int_t)id,
+					    "platform", nm_platform_name(c.platform), "handle",
+					    c.handle, "external_id")
+				: NULL;
 	nm_creator_clear(&c);
 	if (!ok)
 		return NULL;
+	if (gone && !nm_outbox_emit(pg, "creator.deleted", gone)) {
+		json_decref(gone);
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return NULL;
+	}
+	json_decref(gone);
 	return json_pack("{s:b, s:o}", "deleted", id != 0, "id",
 			 id ? json_integer(id) : json_null());
 }
@@ -241,7 +262,7 @@ static json_t *apply_creator_patch(struct nm_pg *pg, const char *source, const j
 	bool inserted = false;
 	json_t *row = nm_store_creator_put(pg, &c, &inserted, err);
 	nm_creator_clear(&c);
-	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
+	return emitted(pg, row, inserted, err);
 }
 
 nm_inbound_apply_fn nm_inbound_applier(const char *type)

@@ -122,7 +122,8 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 			nm_verr_add(errors, f,
 				    "must be one of brand.created, brand.updated, brand.deleted, "
 				    "import.completed, import.failed, match_run.completed, "
-				    "creator.status_changed, webhook.test, *");
+				    "creator.status_changed, creator.created, creator.updated, "
+				    "creator.deleted, webhook.test, *");
 			continue;
 		}
 		bool seen = false;

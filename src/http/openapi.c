@@ -240,7 +240,7 @@ static const char schemas_text[] =
 	"  'stored':{'type':'integer'}}}}}"
 	",'EventType':{'type':'string','enum':['brand.created','brand.updated','brand.deleted','"
 	"import.completed','import.failed','match_run.completed','creator.status_changed','"
-	"webhook.test','*']},"
+	"creator.created','creator.updated','creator.deleted','webhook.test','*']},"
 	"'BrandIds':{'type':['array','null'],'minItems':1,'maxItems':100,'items':{'type':'"
 	"integer','minimum':1},'description':'Only events of these brands (null: every brand, and "
 	"the events of no brand such as import.completed). A key bound to a brand may only send "
@@ -356,6 +356,15 @@ static const char schemas_text[] =
 	"failed']},"
 	" 'failure':{'type':['string','null']},'received':{'type':'integer'},'rejected':{'type':'"
 	"integer'}}},"
+	"'CreatorEvent':{'type':'object','description':'The creator as GET /v1/creators/{id} "
+	"returns it (every member of Creator)','properties':{'id':{'type':'integer'},"
+	"'platform':{'type':'string'},'handle':{'type':'string'},'followers':{'type':'integer'},"
+	"'email':{'type':['string','null']},'profile_url':{'type':['string','null']},"
+	"'external_id':{'type':['string','null']},'tier':{'type':'string'},"
+	"'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string',"
+	"'format':'date-time'}}},"
+	"'CreatorDeletedEvent':{'type':'object','properties':{'id':{'type':'integer'},'platform':{"
+	"'type':'string'},'handle':{'type':'string'},'external_id':{'type':['string','null']}}},"
 	"'WebhookTestEvent':{'type':'object','required':['endpoint_id','message'],'properties':{"
 	" 'endpoint_id':{'type':'integer'},'message':{'type':'string'}}},"
 	"'InboundSourceInput':{'type':'object','required':['name'],'additionalProperties':false,'"
@@ -779,6 +788,12 @@ static json_t *webhooks(void)
 		{"match_run.completed", "MatchRunEvent",
 		 "A match run was stored (with its top 10)"},
 		{"creator.status_changed", "StatusEvent", "A creator's pipeline status changed"},
+		{"creator.created", "CreatorEvent",
+		 "A creator was created by POST /v1/creators or an inbound event (not by imports)"},
+		{"creator.updated", "CreatorEvent",
+		 "A creator was updated by POST /v1/creators or an inbound event (not by imports)"},
+		{"creator.deleted", "CreatorDeletedEvent",
+		 "A creator was deleted (not by imports)"},
 		{"webhook.test", "WebhookTestEvent", "Sent by POST /v1/webhooks/{id}/test"},
 	};
 	json_t *w = json_object();

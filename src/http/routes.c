@@ -36,9 +36,9 @@ static const char *const on_error_values[] = {"skip", "abort", NULL};
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
 static const char *const event_types[] = {
-	"brand.created",	  "brand.updated", "brand.deleted",
-	"import.completed",	  "import.failed", "match_run.completed",
-	"creator.status_changed", "webhook.test",  NULL};
+	"brand.created",   "brand.updated",	  "brand.deleted",	    "import.completed",
+	"import.failed",   "match_run.completed", "creator.status_changed", "creator.created",
+	"creator.updated", "creator.deleted",	  "webhook.test",	    NULL};
 
 static const struct nm_param event_list_params[] = {
 	P_LIMIT,

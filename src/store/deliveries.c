@@ -197,7 +197,8 @@ static bool permanent(long status)
 /* The delay before the next attempt: the schedule's step, or the receiver's Retry-After
  * (capped at NM_WEBHOOK_RETRY_AFTER_MAX_S) when it sent one, plus a random 0-10 % on top
  * so that the retries of many deliveries that failed together (a receiver's outage) do not
- * all come back in the same second. Never earlier than the step or the Retry-After. */
+ * all come back in the same second. The jitter only adds, so a retry never comes before
+ * the Retry-After the receiver asked for. */
 static double retry_delay(const struct nm_delivery_result *r, int step)
 {
 	double base = step;

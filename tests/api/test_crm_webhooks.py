@@ -335,6 +335,25 @@ class PayloadTests(CrmHooks, ServerTestCase):
         rcv.wait(lambda s: len(s) >= 2, 20, "import.completed")
         self.assertEqual([e["type"] for e in self.events_of(rcv)], ["import.failed", "import.completed"])
 
+    def test_creator_events_and_import_coalescing(self):
+        rcv = self.receiver()
+        self.endpoint(rcv.url, events=["creator.created", "creator.updated", "creator.deleted", "import.completed"])
+        rows = [{"platform": "tiktok", "handle": "coal_%d" % i, "followers": 100 + i} for i in range(5)]
+        imp = self.import_rows(rows)
+        c = self.make_creator(handle="single_sam", followers=3000, external_id="hs-c-9")
+        self.make_creator(handle="single_sam", followers=3100, external_id="hs-c-9")
+        self.assertEqual(self.request("DELETE", "/v1/creators/%d" % c["id"]).status, 204)
+        rcv.wait(lambda s: len(s) >= 4, 20, "import.completed and three creator events")
+        self.sentinel(rcv)
+        evs = self.events_of(rcv)
+        self.assertEqual([e["type"] for e in evs],
+                         ["import.completed", "creator.created", "creator.updated", "creator.deleted"])
+        self.assertEqual((evs[0]["data"]["id"], evs[0]["data"]["inserted"]), (imp["id"], 5),
+                         "an import is one event with the counts, not one per creator")
+        self.assertEqual(evs[2]["data"]["followers"], 3100)
+        self.assertEqual(evs[3]["data"], {"id": c["id"], "platform": "instagram", "handle": "single_sam",
+                                          "external_id": "hs-c-9"})
+
     def test_status_and_run_payloads_carry_crm_fields(self):
         rcv = self.receiver()
         self.endpoint(rcv.url, events=["match_run.completed", "creator.status_changed"])
