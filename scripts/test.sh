@@ -123,6 +123,9 @@ echo "=== deps"
 # that already has npx (e.g. a NodeSource nodejs, which bundles npm and conflicts with Debian's
 # npm package) keeps what it has.
 # The dashboard's build and browser tests need node and npm too, and Debian's chromium.
+# tests/api/test_crm_webhooks.py also needs npm (it installs the official standardwebhooks
+# library into a temporary directory to verify rotated signatures) and python3-jsonschema (it
+# validates every delivered event against the schemas /openapi.json publishes).
 lint_pkgs=()
 if ! command -v npx >/dev/null 2>&1; then
 	lint_pkgs=(nodejs npm)
@@ -131,7 +134,7 @@ browser_pkgs=()
 if [ "${NM_SKIP_BROWSER:-0}" != 1 ]; then
 	browser_pkgs=(chromium)
 fi
-scripts/deps.sh clang libclang-rt-dev python3 curl "${lint_pkgs[@]}" "${browser_pkgs[@]}"
+scripts/deps.sh clang libclang-rt-dev python3 python3-jsonschema curl "${lint_pkgs[@]}" "${browser_pkgs[@]}"
 
 # --- 2. builds -------------------------------------------------------------------------------
 # A build directory configured for another checkout (a copied or moved tree) is started afresh.

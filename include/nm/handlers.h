@@ -72,12 +72,17 @@ void nm_h_webhooks_patch(struct nm_req *r);
 void nm_h_webhooks_delete(struct nm_req *r);
 void nm_h_webhooks_deliveries(struct nm_req *r);
 void nm_h_webhooks_retry(struct nm_req *r);
+void nm_h_webhooks_rotate(struct nm_req *r);
+void nm_h_webhooks_test(struct nm_req *r);
+void nm_h_webhooks_replay(struct nm_req *r);
+void nm_h_events_list(struct nm_req *r);
 
 /* inbound_sources.c: admin CRUD of inbound event sources. */
 void nm_h_inbound_sources_create(struct nm_req *r);
 void nm_h_inbound_sources_list(struct nm_req *r);
 void nm_h_inbound_sources_get(struct nm_req *r);
 void nm_h_inbound_sources_delete(struct nm_req *r);
+void nm_h_inbound_sources_events(struct nm_req *r);
 
 /* inbound.c: POST /v1/inbound/{source}, authenticated by its signature. */
 void nm_h_inbound_receive(struct nm_req *r);
@@ -99,8 +104,8 @@ void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
  * list and replies the page or the failure. */
 struct nm_pg;
 struct nm_page_req;
-typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr,
-				struct nm_page *out, struct nm_db_err *err);
+typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
+				struct nm_db_err *err);
 void nm_reply_store_list(struct nm_req *r, nm_store_lister list);
 
 /* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>

@@ -1,4 +1,4 @@
-/* Inbound CRM events (docs/api.md §6): the four event types and how each is applied. The
+/* Inbound CRM events (docs/api.md §6): the event types and how each is applied. The
  * HTTP side (signature, dedupe, transaction) is src/handlers/inbound.c. */
 #ifndef NM_INBOUND_H
 #define NM_INBOUND_H
@@ -19,6 +19,7 @@ typedef json_t *(*nm_inbound_apply_fn)(struct nm_pg *pg, const char *source, con
 /* The applier of an event type, NULL for an unknown type. */
 nm_inbound_apply_fn nm_inbound_applier(const char *type);
 
-#define NM_INBOUND_TYPES "creator.upsert, creator.delete, brand.upsert, creator.status"
+#define NM_INBOUND_TYPES                                                                           \
+	"creator.upsert, creator.patch, creator.delete, brand.upsert, creator.status"
 
 #endif

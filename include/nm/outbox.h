@@ -6,11 +6,24 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct nm_pg;
 
-/* Records event `type` with payload `data` (borrowed) on pg's open transaction.
- * Returns false when the database refused (the caller rolls back). */
+/* Records event `type` with payload `data` (borrowed) on pg's open transaction, with
+ * what a CRM needs added (docs/webhooks.md, "Payloads": the brand's name and external_id,
+ * a status change's creator contact fields and latest score, a run's top 10), fanned out to
+ * the endpoints whose type and brand filters match. Returns false when the database
+ * refused (the caller rolls back). */
 bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data);
+
+/* webhook.test for endpoint_id only (POST /v1/webhooks/{id}/test): its delivery's id into
+ * *delivery_id (0 when the endpoint is disabled). False when the database refused. */
+bool nm_outbox_emit_test(struct nm_pg *pg, int64_t endpoint_id, int64_t *delivery_id);
+
+/* import.failed for an import that rolled back (autocommit on pg, failures only logged by
+ * the database layer: the imports row already records the failure). */
+void nm_outbox_import_failed(struct nm_pg *pg, const char *import_id, const char *failure,
+			     long long received, long long rejected);
 
 #endif

@@ -24,6 +24,7 @@ enum {
 	NM_CLAIM_DATA,
 	NM_CLAIM_URL,
 	NM_CLAIM_SECRET,
+	NM_CLAIM_PREVIOUS, /* the rotated-out secret during its overlap, else "" */
 };
 
 /* Parses NICHEMATCH_WEBHOOK_RETRY_SCHEDULE once, before any worker starts (the default

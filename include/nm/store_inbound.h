@@ -24,4 +24,9 @@ bool nm_store_creator_delete_by_key(struct nm_pg *pg, const char *platform, cons
 int64_t nm_store_creator_id_by_key(struct nm_pg *pg, const char *platform, const char *handle,
 				   struct nm_db_err *err);
 
+/* The id of the creator with this external_id: 0 when none, -2 when several have it, -1
+ * with err on failure. */
+int64_t nm_store_creator_id_by_external_id(struct nm_pg *pg, const char *external_id,
+					   struct nm_db_err *err);
+
 #endif

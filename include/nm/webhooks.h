@@ -9,7 +9,7 @@
 #define NM_WEBHOOK_URL_MAX     2048
 #define NM_WEBHOOK_SNIPPET_MAX 512
 
-/* True for the six event types and "*". */
+/* True for the event types of docs/webhooks.md and "*". */
 bool nm_webhook_event_valid(const char *type);
 
 /* The target URL rule at save time: http or https, at most 2048 characters, a host;
@@ -26,6 +26,7 @@ struct nm_delivery_result {
 	bool timed_out;	  /* no response within the timeout */
 	double latency_ms;
 	char snippet[NM_WEBHOOK_SNIPPET_MAX + 1]; /* response body start, sanitised */
+	long retry_after_s; /* the answer's Retry-After in seconds (either form); -1 if none */
 };
 
 /* The delivery driver: many signed POSTs in flight at once on one libcurl multi handle,
@@ -44,14 +45,15 @@ void nm_sender_free(struct nm_sender *s);
 int nm_sender_idle(const struct nm_sender *s);
 
 /* Starts POSTing body to url with the Standard Webhooks headers (webhook-id = msg_id, a
- * fresh webhook-timestamp, webhook-signature with secret). Never follows redirects;
- * refuses a connected address that is not public unless allow_private (checked on every
+ * fresh webhook-timestamp, webhook-signature with secret and, when previous is not NULL
+ * (a rotation's overlap), a second space-separated signature with previous). Never follows
+ * redirects; refuses a connected address that is not public unless allow_private (checked on every
  * request, also on a reused connection). Takes ownership of body (malloc'd; NULL is
  * reported as a failed attempt). The outcome comes back through nm_sender_run with tag,
  * also when the POST cannot even start (a malformed secret, say). Returns false, and
  * frees body, only when no slot is idle. */
-bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, const char *msg_id,
-		     char *body, size_t body_len, void *tag);
+bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, const char *previous,
+		     const char *msg_id, char *body, size_t body_len, void *tag);
 
 /* Called once per finished POST with its tag and outcome (r is valid during the call
  * only); r is NULL for a POST cancelled by nm_sender_cancel_all. */

@@ -58,10 +58,15 @@ static const char idempotency_sql[] =
 	"ORDER BY created_at LIMIT $2::int)) AND created_at < $1::timestamptz RETURNING 1) "
 	"SELECT count(*) FROM gone";
 
+/* The inbound log (migration 0024) goes with the same retention, a batch of it per
+ * statement beside the dedupe records (not counted in the report). */
 static const char inbound_sql[] =
 	"WITH gone AS (DELETE FROM inbound_events WHERE ctid = ANY (ARRAY("
 	"SELECT ctid FROM inbound_events WHERE received_at < $1::timestamptz "
-	"ORDER BY received_at LIMIT $2::int)) RETURNING 1) "
+	"ORDER BY received_at LIMIT $2::int)) RETURNING 1), "
+	"log AS (DELETE FROM inbound_log WHERE ctid = ANY (ARRAY("
+	"SELECT ctid FROM inbound_log WHERE received_at < $1::timestamptz "
+	"ORDER BY received_at LIMIT $2::int))) "
 	"SELECT count(*) FROM gone";
 
 /* $1 here is the newest deleted_at the step may delete (inclusive), as published in

@@ -6,10 +6,33 @@
 
 #include "nm/creator.h"
 #include "nm/handlers.h"
+#include "nm/outbox.h"
 #include "nm/store.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
+
+/* The write and its creator.created / creator.updated event (docs/webhooks.md): one
+ * transaction, the body of nm_tx_run. Imports send one import.completed instead. */
+struct creator_put {
+	const struct nm_creator *c;
+	bool inserted;
+	json_t *row;
+};
+
+static bool creator_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct creator_put *t = cls;
+	json_decref(t->row);
+	t->row = nm_store_creator_put(pg, t->c, &t->inserted, err);
+	if (!t->row)
+		return false;
+	if (!nm_outbox_emit(pg, t->inserted ? "creator.created" : "creator.updated", t->row)) {
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return false;
+	}
+	return true;
+}
 
 /* POST /v1/creators → 201 + Location when new, 200 when (platform, handle) existed. */
 void nm_h_creators_upsert(struct nm_req *r)
@@ -27,15 +50,16 @@ void nm_h_creators_upsert(struct nm_req *r)
 		nm_creator_clear(&c);
 		return;
 	}
-	bool inserted = false;
+	struct creator_put t = {&c, false, NULL};
 	struct nm_db_err err;
-	json_t *row = nm_store_creator_put(pg, &c, &inserted, &err);
+	bool ok = nm_tx_run(pg, NM_TX_READ_COMMITTED, creator_put_tx, &t, &err);
 	nm_creator_clear(&c);
-	if (!row) {
+	if (!ok) {
+		json_decref(t.row);
 		nm_reply_db_err(r, &err);
 		return;
 	}
-	nm_reply_resource(r, inserted ? 201 : 200, "creators", row);
+	nm_reply_resource(r, t.inserted ? 201 : 200, "creators", t.row);
 }
 
 static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
@@ -136,6 +160,27 @@ void nm_h_creators_get(struct nm_req *r)
 		nm_reply_db_err(r, &err);
 }
 
+/* The delete and its creator.deleted event, one transaction. */
+static bool creator_delete_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	int64_t id = *(const int64_t *)cls;
+	json_t *row = nm_store_creator_get(pg, id, err);
+	if (!row || !nm_store_creator_delete(pg, id, err)) {
+		json_decref(row);
+		return false;
+	}
+	json_t *gone = json_pack("{s:I, s:O, s:O, s:O}", "id", (json_int_t)id, "platform",
+				 json_object_get(row, "platform"), "handle",
+				 json_object_get(row, "handle"), "external_id",
+				 json_object_get(row, "external_id"));
+	json_decref(row);
+	bool ok = gone && nm_outbox_emit(pg, "creator.deleted", gone);
+	json_decref(gone);
+	if (!ok)
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	return ok;
+}
+
 /* DELETE /v1/creators/{id} → 204. A trigger leaves the tombstone the ranking index of
  * every instance reads. */
 void nm_h_creators_delete(struct nm_req *r)
@@ -145,7 +190,7 @@ void nm_h_creators_delete(struct nm_req *r)
 		return;
 	int64_t id = nm_req_id_param(r, 0);
 	struct nm_db_err err;
-	if (nm_store_creator_delete(pg, id, &err))
+	if (nm_tx_run(pg, NM_TX_READ_COMMITTED, creator_delete_tx, &id, &err))
 		nm_reply_empty(r, 204);
 	else if (err.status == NM_DB_NOT_FOUND)
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No creator %lld.", (long long)id);

@@ -30,6 +30,17 @@ static bool creator_key(const json_t *data, struct nm_creator *c, json_t *errors
 	return ok;
 }
 
+/* creator.created / creator.updated for a creator written by an event, as for the API. */
+static json_t *emitted(struct nm_pg *pg, json_t *row, bool inserted, struct nm_db_err *err)
+{
+	if (row && !nm_outbox_emit(pg, inserted ? "creator.created" : "creator.updated", row)) {
+		json_decref(row);
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return NULL;
+	}
+	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
+}
+
 /* Unknown members of data (anything not in allowed) are errors. */
 static void only_members(const json_t *data, const char *const *allowed, json_t *errors)
 {
@@ -56,7 +67,7 @@ static json_t *apply_creator_upsert(struct nm_pg *pg, const char *source, const 
 	bool inserted = false;
 	json_t *row = nm_store_creator_put(pg, &c, &inserted, err);
 	nm_creator_clear(&c);
-	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
+	return emitted(pg, row, inserted, err);
 }
 
 /* creator.delete: {platform, handle}; a creator already gone is not an error. */
@@ -74,9 +85,19 @@ static json_t *apply_creator_delete(struct nm_pg *pg, const char *source, const 
 	int64_t id;
 	bool ok = nm_store_creator_delete_by_key(pg, nm_platform_name(c.platform), c.handle, &id,
 						 err);
+	json_t *gone = ok && id ? json_pack("{s:I, s:s, s:s, s:n}", "id", (json_int_t)id,
+					    "platform", nm_platform_name(c.platform), "handle",
+					    c.handle, "external_id")
+				: NULL;
 	nm_creator_clear(&c);
 	if (!ok)
 		return NULL;
+	if (gone && !nm_outbox_emit(pg, "creator.deleted", gone)) {
+		json_decref(gone);
+		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+		return NULL;
+	}
+	json_decref(gone);
 	return json_pack("{s:b, s:o}", "deleted", id != 0, "id",
 			 id ? json_integer(id) : json_null());
 }
@@ -156,16 +177,103 @@ static json_t *apply_creator_status(struct nm_pg *pg, const char *source, const 
 	struct nm_status_actor actor = {0, who};
 	return nm_store_status_write(pg, brand_id, creator_id, status, note, &actor, err);
 }
+/* The creator a creator.patch names: data.id, else data.external_id (the CRM's contact key),
+ * else data.platform + data.handle. 0 after adding an error (none or ambiguous), -1 on a
+ * database failure. The addressing members are removed from *rest's copy. */
+static int64_t patch_target(struct nm_pg *pg, const json_t *data, json_t *errors,
+			    struct nm_db_err *err)
+{
+	json_t *id = json_object_get(data, "id");
+	json_t *ext = json_object_get(data, "external_id");
+	if (id) {
+		if (!json_is_integer(id) || json_integer_value(id) < 1) {
+			nm_verr_add(errors, "id", "must be a creator id");
+			return 0;
+		}
+		return (int64_t)json_integer_value(id);
+	}
+	if (ext) {
+		if (!json_is_string(ext) || !*json_string_value(ext)) {
+			nm_verr_add(errors, "external_id", "must be a non-empty string");
+			return 0;
+		}
+		int64_t cid = nm_store_creator_id_by_external_id(pg, json_string_value(ext), err);
+		if (cid == 0)
+			nm_verr_add(errors, "external_id", "no creator has this external_id");
+		else if (cid == -2)
+			nm_verr_add(errors, "external_id",
+				    "several creators have this external_id; address by id");
+		return cid == -2 ? 0 : cid;
+	}
+	struct nm_creator c;
+	if (!creator_key(data, &c, errors)) {
+		nm_creator_clear(&c);
+		nm_verr_add(errors, "id", "name the creator by id, external_id or platform+handle");
+		return 0;
+	}
+	int64_t cid = nm_store_creator_id_by_key(pg, nm_platform_name(c.platform), c.handle, err);
+	nm_creator_clear(&c);
+	if (cid == 0)
+		nm_verr_add(errors, "handle", "no creator with this platform and handle");
+	return cid;
+}
+
+/* creator.patch: merge semantics. The members sent replace the stored ones (null clears
+ * an optional one); members not sent are untouched. The merged creator is validated as
+ * POST /v1/creators validates a body and written through the same store code. */
+static json_t *apply_creator_patch(struct nm_pg *pg, const char *source, const json_t *data,
+				   json_t *errors, struct nm_db_err *err)
+{
+	(void)source;
+	int64_t id = patch_target(pg, data, errors, err);
+	if (id <= 0)
+		return NULL;
+	json_t *current = nm_store_creator_get(pg, id, err);
+	if (!current) {
+		if (err->status == NM_DB_NOT_FOUND) {
+			nm_db_err_set(err, NM_DB_OK);
+			nm_verr_add(errors, "id", "no creator with this id");
+		}
+		return NULL;
+	}
+	/* Server-set members of the stored representation are not input. */
+	static const char *const server_set[] = {"id", "created_at", "updated_at", "tier"};
+	for (size_t i = 0; i < sizeof server_set / sizeof *server_set; i++)
+		json_object_del(current, server_set[i]);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)data, key, v)
+	{
+		if (strcmp(key, "id") != 0)
+			json_object_set(current, key, v);
+	}
+	/* Nulls of the stored representation are absent members. */
+	void *tmp;
+	json_object_foreach_safe(current, tmp, key, v)
+	{
+		if (json_is_null(v))
+			json_object_del(current, key);
+	}
+	struct nm_creator c;
+	bool ok = nm_creator_from_json(current, NM_CREATOR_STRICT, NULL, &c, errors, NULL);
+	json_decref(current);
+	if (!ok)
+		return NULL;
+	bool inserted = false;
+	json_t *row = nm_store_creator_put(pg, &c, &inserted, err);
+	nm_creator_clear(&c);
+	return emitted(pg, row, inserted, err);
+}
+
 nm_inbound_apply_fn nm_inbound_applier(const char *type)
 {
 	static const struct {
 		const char *type;
 		nm_inbound_apply_fn fn;
 	} table[] = {
-		{"creator.upsert", apply_creator_upsert},
-		{"creator.delete", apply_creator_delete},
-		{"brand.upsert", apply_brand_upsert},
-		{"creator.status", apply_creator_status},
+		{"creator.upsert", apply_creator_upsert}, {"creator.delete", apply_creator_delete},
+		{"brand.upsert", apply_brand_upsert},	  {"creator.status", apply_creator_status},
+		{"creator.patch", apply_creator_patch},
 	};
 	for (size_t i = 0; type && i < sizeof table / sizeof *table; i++)
 		if (strcmp(type, table[i].type) == 0)

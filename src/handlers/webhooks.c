@@ -1,5 +1,6 @@
 /* Outbound webhook endpoints (docs/api.md §6): admin CRUD, the attempt log and manual
  * redelivery. The signing secret is shown once, in the create reply. */
+#include <ctype.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,22 +8,89 @@
 
 #include "nm/handlers.h"
 #include "nm/merge_patch.h"
+#include "nm/outbox.h"
 #include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_webhooks.h"
 #include "nm/verr.h"
 #include "nm/webhooks.h"
 
-/* Only keys not bound to a brand reach these handlers: the routes are
- * NM_SCOPE_UNSCOPED (src/http/routes.c) and the dispatcher answers the others. */
+/* A key bound to a brand manages only the endpoints pinned to that brand alone
+ * (brand_ids [its brand]): it creates only such endpoints, and every other endpoint is a
+ * 404 to it, as if it did not exist. An unscoped admin key manages all. */
 
-#define DESCRIPTION_MAX 500
+#define DESCRIPTION_MAX	  500
+#define BRAND_IDS_MAX	  100
+#define OVERLAP_DEFAULT_S 86400
+#define OVERLAP_MAX_S	  (7 * 86400)
 
-/* A validated endpoint: borrowed strings, owned events array (de-duplicated). */
+/* A validated endpoint: borrowed strings, owned events and brand_ids arrays
+ * (de-duplicated; brand_ids NULL for every brand). */
 struct endpoint {
 	const char *url, *description, *status;
-	json_t *events;
+	json_t *events, *brand_ids;
 };
+
+static int64_t scope_of(const struct nm_req *r)
+{
+	return nm_req_auth(r)->brand_id;
+}
+
+/* Whether the key may see endpoint row (see above). */
+static bool visible(const struct nm_req *r, const json_t *row)
+{
+	int64_t scope = scope_of(r);
+	json_t *b = json_object_get(row, "brand_ids");
+	return scope == 0 || (json_array_size(b) == 1 &&
+			      json_integer_value(json_array_get(b, 0)) == (json_int_t)scope);
+}
+
+static void check_brand_ids(struct nm_req *r, json_t *v, struct endpoint *e, json_t *errors)
+{
+	int64_t scope = scope_of(r);
+	if (json_is_null(v)) {
+		if (scope)
+			nm_verr_add(errors, "brand_ids",
+				    "a key bound to a brand manages endpoints of that brand only: "
+				    "omit brand_ids or send [%lld]",
+				    (long long)scope);
+		return;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > BRAND_IDS_MAX) {
+		nm_verr_add(errors, "brand_ids",
+			    "must be null (every brand) or an array of 1 to %d brand ids",
+			    BRAND_IDS_MAX);
+		return;
+	}
+	e->brand_ids = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(v, i, t)
+	{
+		char f[32];
+		nm_verr_path(f, sizeof f, "brand_ids", (long)i, NULL);
+		if (!json_is_integer(t) || json_integer_value(t) < 1) {
+			nm_verr_add(errors, f, "must be a brand id (a positive integer)");
+			continue;
+		}
+		if (scope && json_integer_value(t) != (json_int_t)scope) {
+			nm_verr_add(errors, f,
+				    "a key bound to brand %lld cannot subscribe to another "
+				    "brand's events",
+				    (long long)scope);
+			continue;
+		}
+		bool seen = false;
+		size_t j;
+		json_t *u;
+		json_array_foreach(e->brand_ids, j, u)
+		{
+			seen = seen || json_equal(u, t);
+		}
+		if (!seen)
+			json_array_append(e->brand_ids, t);
+	}
+}
 
 static void check_url(struct nm_req *r, json_t *v, bool resolve, struct endpoint *e, json_t *errors)
 {
@@ -51,10 +119,11 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 		char f[32];
 		nm_verr_path(f, sizeof f, "events", (long)i, NULL);
 		if (!nm_webhook_event_valid(json_string_value(t))) {
-			nm_verr_add(
-				errors, f,
-				"must be one of brand.created, brand.updated, brand.deleted, "
-				"import.completed, match_run.completed, creator.status_changed, *");
+			nm_verr_add(errors, f,
+				    "must be one of brand.created, brand.updated, brand.deleted, "
+				    "import.completed, import.failed, match_run.completed, "
+				    "creator.status_changed, creator.created, creator.updated, "
+				    "creator.deleted, webhook.test, *");
 			continue;
 		}
 		bool seen = false;
@@ -84,6 +153,8 @@ static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool res
 			check_url(r, v, resolve_url, e, errors);
 		} else if (strcmp(key, "events") == 0) {
 			check_events(v, e, errors);
+		} else if (strcmp(key, "brand_ids") == 0) {
+			check_brand_ids(r, v, e, errors);
 		} else if (strcmp(key, "description") == 0) {
 			if (json_is_string(v) && json_string_length(v) <= DESCRIPTION_MAX)
 				e->description = json_string_value(v);
@@ -99,7 +170,7 @@ static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool res
 				nm_verr_add(errors, "status", "must be active or disabled");
 		} else if (!strcmp(key, "id") || !strcmp(key, "secret") ||
 			   !strcmp(key, "created_at") || !strcmp(key, "updated_at") ||
-			   !strcmp(key, "status")) {
+			   !strcmp(key, "status") || !strcmp(key, "previous_secret_expires_at")) {
 			nm_verr_add(errors, key, "read-only field");
 		} else {
 			nm_verr_add(errors, key, "unknown field");
@@ -109,16 +180,27 @@ static bool validate(struct nm_req *r, const json_t *in, bool is_patch, bool res
 		nm_verr_add(errors, "url", "is required");
 	if (!json_object_get(in, "events"))
 		nm_verr_add(errors, "events", "is required");
+	/* A brand-scoped key's endpoint is pinned to its brand. */
+	if (!e->brand_ids && scope_of(r) && json_array_size(errors) == 0)
+		e->brand_ids = json_pack("[I]", (json_int_t)scope_of(r));
 	if (json_array_size(errors) == 0)
 		return true;
 	json_decref(e->events);
-	e->events = NULL;
+	json_decref(e->brand_ids);
+	e->events = e->brand_ids = NULL;
 	return false;
 }
 
 static struct nm_webhook_fields fields(const struct endpoint *e)
 {
-	return (struct nm_webhook_fields){e->url, e->events, e->description, e->status};
+	return (struct nm_webhook_fields){e->url, e->events, e->description, e->status,
+					  e->brand_ids};
+}
+
+static void endpoint_free(struct endpoint *e)
+{
+	json_decref(e->events);
+	json_decref(e->brand_ids);
 }
 
 /* POST /v1/webhooks {url, events, description?} → 201 with the secret, shown once. */
@@ -138,13 +220,13 @@ void nm_h_webhooks_create(struct nm_req *r)
 	if (!pg || !nm_sign_secret_generate(secret, sizeof secret)) {
 		if (pg)
 			nm_reply_problem(r, NM_P_INTERNAL, NULL, "The random source failed.");
-		json_decref(e.events);
+		endpoint_free(&e);
 		return;
 	}
 	struct nm_webhook_fields f = fields(&e);
 	struct nm_db_err err;
 	json_t *row = nm_store_webhook_create(pg, &f, secret, &err);
-	json_decref(e.events);
+	endpoint_free(&e);
 	if (!row) {
 		OPENSSL_cleanse(secret, sizeof secret);
 		nm_reply_db_err(r, &err);
@@ -156,10 +238,21 @@ void nm_h_webhooks_create(struct nm_req *r)
 	nm_reply_resource(r, 201, "webhooks", row);
 }
 
-/* GET /v1/webhooks */
+/* GET /v1/webhooks (a brand-scoped key: its brand's endpoints) */
 void nm_h_webhooks_list(struct nm_req *r)
 {
-	nm_reply_store_list(r, nm_store_webhooks_list);
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_webhooks_list(pg, &pr, scope_of(r), &page, &err))
+		nm_reply_json_page(r, &page);
+	else
+		nm_reply_db_err(r, &err);
 }
 
 /* Replies a failed lookup or write of endpoint id. */
@@ -172,6 +265,20 @@ static void reply_failed(struct nm_req *r, int64_t id, const struct nm_db_err *e
 		nm_reply_db_err(r, err);
 }
 
+/* Endpoint id as the key may see it (caller owns), or NULL after replying 404 (also for
+ * another brand's endpoint) or the failure. for_update: see nm_store_webhook_get. */
+static json_t *get_visible(struct nm_req *r, struct nm_pg *pg, int64_t id, bool for_update,
+			   struct nm_db_err *err)
+{
+	json_t *row = nm_store_webhook_get(pg, id, for_update, err);
+	if (row && !visible(r, row)) {
+		json_decref(row);
+		row = NULL;
+		nm_db_err_set(err, NM_DB_NOT_FOUND);
+	}
+	return row;
+}
+
 /* GET /v1/webhooks/{id} */
 void nm_h_webhooks_get(struct nm_req *r)
 {
@@ -180,7 +287,7 @@ void nm_h_webhooks_get(struct nm_req *r)
 	if (!pg)
 		return;
 	struct nm_db_err err;
-	json_t *row = nm_store_webhook_get(pg, id, false, &err);
+	json_t *row = get_visible(r, pg, id, false, &err);
 	if (row)
 		nm_reply_json(r, 200, row);
 	else
@@ -202,13 +309,15 @@ static bool webhook_patch_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	json_decref(t->errors);
 	json_decref(t->row);
 	t->errors = t->row = NULL;
-	json_t *stored = nm_store_webhook_get(pg, t->id, true, err);
+	json_t *stored = get_visible(t->r, pg, t->id, true, err);
 	if (!stored)
 		return false;
-	json_t *current = json_pack("{s:O, s:O, s:O, s:O}", "url", json_object_get(stored, "url"),
-				    "events", json_object_get(stored, "events"), "description",
-				    json_object_get(stored, "description"), "status",
-				    json_object_get(stored, "status"));
+	json_t *current = json_pack(
+		"{s:O, s:O, s:O, s:O, s:O}", "url", json_object_get(stored, "url"), "events",
+		json_object_get(stored, "events"), "description",
+		json_object_get(stored, "description"), "status", json_object_get(stored, "status"),
+		"brand_ids", json_object_get(stored, "brand_ids"));
+	/* Merge patch deletes a member set to null: an absent brand_ids means every brand. */
 	json_decref(stored);
 	json_t *merged = nm_merge_patch(current, t->patch);
 	json_decref(current);
@@ -219,13 +328,13 @@ static bool webhook_patch_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	if (ok && strcmp(e.status, "failing") == 0 && json_object_get(t->patch, "status")) {
 		nm_verr_add(errors, "status", "must be active or disabled");
 		ok = false;
-		json_decref(e.events);
+		endpoint_free(&e);
 	}
 	if (ok) {
 		json_decref(errors);
 		struct nm_webhook_fields f = fields(&e);
 		t->row = nm_store_webhook_update(pg, t->id, &f, err);
-		json_decref(e.events);
+		endpoint_free(&e);
 	} else {
 		t->errors = errors; /* err stays NM_DB_OK: roll back, reply 422 */
 	}
@@ -265,7 +374,9 @@ void nm_h_webhooks_delete(struct nm_req *r)
 	if (!pg)
 		return;
 	struct nm_db_err err;
-	if (nm_store_webhook_delete(pg, id, &err))
+	json_t *row = get_visible(r, pg, id, false, &err);
+	json_decref(row);
+	if (row && nm_store_webhook_delete(pg, id, &err))
 		nm_reply_empty(r, 204);
 	else
 		reply_failed(r, id, &err);
@@ -282,7 +393,7 @@ void nm_h_webhooks_deliveries(struct nm_req *r)
 	if (!pg)
 		return;
 	struct nm_db_err err;
-	json_t *endpoint = nm_store_webhook_get(pg, id, false, &err);
+	json_t *endpoint = get_visible(r, pg, id, false, &err);
 	if (!endpoint) {
 		reply_failed(r, id, &err);
 		return;
@@ -304,6 +415,12 @@ void nm_h_webhooks_retry(struct nm_req *r)
 	if (!pg)
 		return;
 	struct nm_db_err err;
+	json_t *endpoint = get_visible(r, pg, id, false, &err);
+	if (!endpoint) {
+		reply_failed(r, id, &err);
+		return;
+	}
+	json_decref(endpoint);
 	json_t *reply = nm_store_webhook_retry(pg, id, delivery_id, &err);
 	if (reply)
 		nm_reply_json(r, 202, reply);
@@ -311,6 +428,189 @@ void nm_h_webhooks_retry(struct nm_req *r)
 		nm_reply_problem(r, NM_P_NOT_FOUND, NULL,
 				 "No delivery %lld for webhook endpoint %lld.",
 				 (long long)delivery_id, (long long)id);
+	else
+		nm_reply_db_err(r, &err);
+}
+
+/* The request's endpoint {id}, checked visible; false after replying. */
+static bool endpoint_ok(struct nm_req *r, struct nm_pg *pg, int64_t id)
+{
+	struct nm_db_err err;
+	json_t *row = get_visible(r, pg, id, false, &err);
+	if (!row)
+		reply_failed(r, id, &err);
+	json_decref(row);
+	return row != NULL;
+}
+
+/* POST /v1/webhooks/{id}/rotate-secret {"overlap_seconds"?} → 200 with the new secret,
+ * shown once. The old secret signs too (a second signature in webhook-signature) until
+ * previous_secret_expires_at: time to deploy the new one at the receiver. */
+void nm_h_webhooks_rotate(struct nm_req *r)
+{
+	int64_t id = nm_req_id_param(r, 0);
+	const json_t *in = nm_req_json(r);
+	json_t *errors = json_array();
+	int overlap = OVERLAP_DEFAULT_S;
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)in, key, v)
+	{
+		if (strcmp(key, "overlap_seconds") == 0) {
+			if (json_is_integer(v) && json_integer_value(v) >= 0 &&
+			    json_integer_value(v) <= OVERLAP_MAX_S)
+				overlap = (int)json_integer_value(v);
+			else
+				nm_verr_add(errors, key, "must be an integer from 0 to %d",
+					    OVERLAP_MAX_S);
+		} else {
+			nm_verr_add(errors, key, "unknown field");
+		}
+	}
+	if (json_array_size(errors)) {
+		nm_reply_problem(r, NM_P_VALIDATION, errors,
+				 "The rotation has %zu invalid field(s).", json_array_size(errors));
+		return;
+	}
+	json_decref(errors);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !endpoint_ok(r, pg, id))
+		return;
+	char secret[80];
+	if (!nm_sign_secret_generate(secret, sizeof secret)) {
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "The random source failed.");
+		return;
+	}
+	struct nm_db_err err;
+	json_t *row = nm_store_webhook_rotate(pg, id, secret, overlap, &err);
+	if (!row) {
+		OPENSSL_cleanse(secret, sizeof secret);
+		reply_failed(r, id, &err);
+		return;
+	}
+	json_object_set_new(row, "secret", json_string(secret));
+	OPENSSL_cleanse(secret, sizeof secret);
+	nm_reply_secret(r, "secret");
+	nm_reply_json(r, 200, row);
+}
+
+/* POST /v1/webhooks/{id}/test → 202: a webhook.test event to this endpoint only, due now,
+ * whatever its event and brand filters. 409 when the endpoint is disabled. */
+void nm_h_webhooks_test(struct nm_req *r)
+{
+	int64_t id = nm_req_id_param(r, 0);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !endpoint_ok(r, pg, id))
+		return;
+	int64_t delivery = 0;
+	if (!nm_outbox_emit_test(pg, id, &delivery)) {
+		nm_reply_db_down(r);
+		return;
+	}
+	if (!delivery) {
+		nm_reply_problem(r, NM_P_CONFLICT, NULL,
+				 "Webhook endpoint %lld is disabled; set status active first.",
+				 (long long)id);
+		return;
+	}
+	nm_reply_json(r, 202,
+		      json_pack("{s:I, s:I, s:s, s:s}", "endpoint_id", (json_int_t)id,
+				"delivery_id", (json_int_t)delivery, "event_type", "webhook.test",
+				"state", "pending"));
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)", checked here so that the database
+ * only ever sees a well-formed timestamp. */
+static bool rfc3339(const char *s)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i = 0;
+	for (; shape[i]; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return false;
+	if (s[i] == '.') {
+		size_t k = ++i;
+		while (isdigit((unsigned char)s[i]) && i - k < 9)
+			i++;
+		if (i == k || isdigit((unsigned char)s[i]))
+			return false;
+	}
+	if (s[i] == 'Z' || s[i] == 'z')
+		return s[i + 1] == '\0';
+	return (s[i] == '+' || s[i] == '-') && isdigit((unsigned char)s[i + 1]) &&
+	       isdigit((unsigned char)s[i + 2]) && s[i + 3] == ':' &&
+	       isdigit((unsigned char)s[i + 4]) && isdigit((unsigned char)s[i + 5]) &&
+	       s[i + 6] == '\0';
+}
+
+/* POST /v1/webhooks/{id}/replay {"since", "status"?} → 202 {"replayed": n}: every
+ * delivery of the endpoint whose event is not older than since and whose state is status
+ * (failed by default; "all" for any) is sent again, same webhook-id each. */
+void nm_h_webhooks_replay(struct nm_req *r)
+{
+	int64_t id = nm_req_id_param(r, 0);
+	const json_t *in = nm_req_json(r);
+	json_t *errors = json_array();
+	const char *since = NULL, *state = "failed";
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)in, key, v)
+	{
+		if (strcmp(key, "since") == 0) {
+			since = json_string_value(v);
+			if (!since || !rfc3339(since))
+				nm_verr_add(
+					errors, key,
+					"must be an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z");
+		} else if (strcmp(key, "status") == 0) {
+			state = json_string_value(v);
+			if (!state || (strcmp(state, "failed") && strcmp(state, "succeeded") &&
+				       strcmp(state, "all")))
+				nm_verr_add(errors, key, "must be failed, succeeded or all");
+		} else {
+			nm_verr_add(errors, key, "unknown field");
+		}
+	}
+	if (!json_object_get(in, "since"))
+		nm_verr_add(errors, "since", "is required");
+	if (json_array_size(errors)) {
+		nm_reply_problem(r, NM_P_VALIDATION, errors, "The replay has %zu invalid field(s).",
+				 json_array_size(errors));
+		return;
+	}
+	json_decref(errors);
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg || !endpoint_ok(r, pg, id))
+		return;
+	long long n = 0;
+	struct nm_db_err err;
+	if (!nm_store_webhook_replay(pg, id, since, strcmp(state, "all") ? state : NULL, &n,
+				     &err)) {
+		nm_reply_db_err(r, &err);
+		return;
+	}
+	nm_reply_json(r, 202,
+		      json_pack("{s:I, s:s, s:s, s:I}", "endpoint_id", (json_int_t)id, "since",
+				since, "status", state, "replayed", (json_int_t)n));
+}
+
+/* GET /v1/events?after=&type=: the event log, oldest first, for a receiver to reconcile
+ * after an outage longer than the retries. A brand-scoped key sees its brand's events. */
+void nm_h_events_list(struct nm_req *r)
+{
+	struct nm_page_req pr;
+	if (!nm_req_page(r, &pr.limit, &pr.after))
+		return;
+	const char *after = nm_req_query(r, "after");
+	if (after)
+		pr.after = strtoll(after, NULL, 10); /* an integer >= 0 (the route's rule) */
+	struct nm_pg *pg = nm_req_db(r);
+	if (!pg)
+		return;
+	struct nm_page page;
+	struct nm_db_err err;
+	if (nm_store_events_list(pg, &pr, scope_of(r), nm_req_query(r, "type"), &page, &err))
+		nm_reply_json_page(r, &page);
 	else
 		nm_reply_db_err(r, &err);
 }

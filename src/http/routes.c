@@ -38,6 +38,27 @@ static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NUL
 
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
+static const char *const event_types[] = {
+	"brand.created",   "brand.updated",	  "brand.deleted",	    "import.completed",
+	"import.failed",   "match_run.completed", "creator.status_changed", "creator.created",
+	"creator.updated", "creator.deleted",	  "webhook.test",	    NULL};
+
+static const struct nm_param event_list_params[] = {
+	P_LIMIT,
+	P_CURSOR,
+	{.name = "after",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 0,
+	 .max = 9007199254740991.0,
+	 .description = "Events after this seq (the last seq you processed; 0 from the oldest "
+			"retained). Takes precedence over cursor"},
+	{.name = "type",
+	 .type = NM_PARAM_ENUM,
+	 .values = event_types,
+	 .description = "Only this type"},
+	P_END,
+};
+
 static const struct nm_param creator_list_params[] = {
 	P_LIMIT,
 	P_CURSOR,
@@ -277,14 +298,23 @@ static const struct nm_header upload_headers[] = {
 	{.name = NULL},
 };
 
+/* Which headers authenticate depends on the source's scheme (docs/webhooks.md, "Inbound"):
+ * standard (the webhook-* three), hubspot_v3 (the X-HubSpot-* two) or bearer (an
+ * Authorization: Bearer header, which OpenAPI does not let a route list). */
 static const struct nm_header inbound_headers[] = {
-	{.name = "webhook-id", .description = "Unique event id (deduplicated)", .required = true},
+	{.name = "webhook-id",
+	 .description = "standard: unique event id (deduplicated); bearer: optional, else the body "
+			"hash dedupes"},
 	{.name = "webhook-timestamp",
-	 .description = "Unix seconds; refused when more than 5 minutes off",
-	 .required = true},
+	 .description = "standard: unix seconds; refused when more than 5 minutes off"},
 	{.name = "webhook-signature",
-	 .description = "v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard Webhooks)",
-	 .required = true},
+	 .description = "standard: v1,<base64 HMAC-SHA256 of id.timestamp.body> (Standard "
+			"Webhooks)"},
+	{.name = "X-HubSpot-Signature-v3",
+	 .description = "hubspot_v3: base64 HMAC-SHA256(client secret, method + URL + body + "
+			"timestamp)"},
+	{.name = "X-HubSpot-Request-Timestamp",
+	 .description = "hubspot_v3: unix milliseconds; refused when more than 5 minutes off"},
 	{.name = NULL},
 };
 
@@ -372,7 +402,6 @@ static const enum nm_problem unauthorized[] = {NM_P_UNAUTHORIZED, NM_P_RATE_LIMI
 static const enum nm_problem not_found[] = {NM_P_NOT_FOUND, NM_P_COUNT};
 
 #define KEYS_SCOPE     "Keys are managed with an admin key that is not bound to a brand."
-#define WEBHOOKS_SCOPE "Webhooks are managed with an admin key that is not bound to a brand."
 #define INBOUND_SCOPE  "Inbound sources are managed with an admin key not bound to a brand."
 #define CREATORS_SCOPE "A key bound to a brand reads the creator pool but cannot change it."
 #define IMPORT_SCOPE   "A key bound to a brand reads the creator pool but cannot import."
@@ -844,8 +873,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks",
 	 .handler = nm_h_webhooks_create,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .body = NM_BODY_JSON,
 	 .operation_id = "createWebhook",
 	 .tag = "Webhooks",
@@ -859,8 +886,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks",
 	 .handler = nm_h_webhooks_list,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .operation_id = "listWebhooks",
 	 .tag = "Webhooks",
 	 .summary = "List webhook endpoints",
@@ -871,8 +896,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks/{id}",
 	 .handler = nm_h_webhooks_get,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .operation_id = "getWebhook",
 	 .tag = "Webhooks",
 	 .summary = "Get a webhook endpoint",
@@ -882,8 +905,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks/{id}",
 	 .handler = nm_h_webhooks_patch,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .body = NM_BODY_JSON,
 	 .operation_id = "updateWebhook",
 	 .tag = "Webhooks",
@@ -895,8 +916,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks/{id}",
 	 .handler = nm_h_webhooks_delete,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .operation_id = "deleteWebhook",
 	 .tag = "Webhooks",
 	 .summary = "Delete a webhook endpoint",
@@ -905,8 +924,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks/{id}/deliveries",
 	 .handler = nm_h_webhooks_deliveries,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .operation_id = "listWebhookDeliveries",
 	 .tag = "Webhooks",
 	 .summary = "Delivery attempts of an endpoint, newest first",
@@ -917,8 +934,6 @@ const struct nm_route nm_routes[] = {
 	 .pattern = "/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
 	 .handler = nm_h_webhooks_retry,
 	 .min_role = NM_ROLE_ADMIN,
-	 .scope = NM_SCOPE_UNSCOPED,
-	 .scope_reason = WEBHOOKS_SCOPE,
 	 .body = NM_BODY_JSON_OPTIONAL,
 	 .operation_id = "retryWebhookDelivery",
 	 .tag = "Webhooks",
@@ -926,6 +941,52 @@ const struct nm_route nm_routes[] = {
 	 .success_status = 202,
 	 .response_schema = "WebhookRetry",
 	 .headers = idem_header},
+	{.method = "POST",
+	 .pattern = "/v1/webhooks/{id}/rotate-secret",
+	 .handler = nm_h_webhooks_rotate,
+	 .min_role = NM_ROLE_ADMIN,
+	 .body = NM_BODY_JSON_OPTIONAL,
+	 .operation_id = "rotateWebhookSecret",
+	 .tag = "Webhooks",
+	 .summary = "New signing secret (shown once); the old one also signs during the overlap",
+	 .success_status = 200,
+	 .request_schema = "WebhookRotateInput",
+	 .response_schema = "WebhookCreated",
+	 .headers = idem_header},
+	{.method = "POST",
+	 .pattern = "/v1/webhooks/{id}/test",
+	 .handler = nm_h_webhooks_test,
+	 .min_role = NM_ROLE_ADMIN,
+	 .body = NM_BODY_JSON_OPTIONAL,
+	 .operation_id = "testWebhook",
+	 .tag = "Webhooks",
+	 .summary = "Send a webhook.test event to this endpoint now",
+	 .success_status = 202,
+	 .response_schema = "WebhookTestQueued",
+	 .headers = idem_header,
+	 .problems = conflict},
+	{.method = "POST",
+	 .pattern = "/v1/webhooks/{id}/replay",
+	 .handler = nm_h_webhooks_replay,
+	 .min_role = NM_ROLE_ADMIN,
+	 .body = NM_BODY_JSON,
+	 .operation_id = "replayWebhookDeliveries",
+	 .tag = "Webhooks",
+	 .summary = "Redeliver every delivery since a time (failed ones by default)",
+	 .success_status = 202,
+	 .request_schema = "WebhookReplayInput",
+	 .response_schema = "WebhookReplay",
+	 .headers = idem_header},
+	{.method = "GET",
+	 .pattern = "/v1/events",
+	 .handler = nm_h_events_list,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "listEvents",
+	 .tag = "Webhooks",
+	 .summary = "The event log, oldest first, to reconcile after an outage",
+	 .success_status = 200,
+	 .response_schema = "EventList",
+	 .query = event_list_params},
 
 	{.method = "POST",
 	 .pattern = "/v1/inbound-sources",
@@ -976,6 +1037,18 @@ const struct nm_route nm_routes[] = {
 	 .tag = "Inbound",
 	 .summary = "Delete an inbound event source",
 	 .success_status = 204},
+	{.method = "GET",
+	 .pattern = "/v1/inbound-sources/{id}/events",
+	 .handler = nm_h_inbound_sources_events,
+	 .min_role = NM_ROLE_ADMIN,
+	 .scope = NM_SCOPE_UNSCOPED,
+	 .scope_reason = INBOUND_SCOPE,
+	 .operation_id = "listInboundSourceEvents",
+	 .tag = "Inbound",
+	 .summary = "Events received from a source (applied, duplicate, rejected), newest first",
+	 .success_status = 200,
+	 .response_schema = "InboundLogList",
+	 .query = page_params},
 	{.method = "POST",
 	 .pattern = "/v1/inbound/{source}",
 	 .handler = nm_h_inbound_receive,
@@ -983,9 +1056,9 @@ const struct nm_route nm_routes[] = {
 	 .body = NM_BODY_RAW,
 	 .operation_id = "receiveInboundEvent",
 	 .tag = "Inbound",
-	 .summary = "Receive a Standard-Webhooks-signed event from a CRM (no API key)",
+	 .summary = "Receive a signed event or a batch of up to 100 from a CRM (no API key)",
 	 .success_status = 200,
-	 .request_schema = "InboundEvent",
+	 .request_schema = "InboundBodyInput",
 	 .response_schema = "InboundResult",
 	 .request_media = raw_json_media,
 	 .headers = inbound_headers,

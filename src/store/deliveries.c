@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include <jansson.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #include "nm/workers.h"
 
 #define MAX_SCHEDULE 64
+/* The longest Retry-After honoured (docs/webhooks.md): a receiver asking for more gets its
+ * retry after an hour, so one answer cannot park a delivery for days. */
+#define NM_WEBHOOK_RETRY_AFTER_MAX_S 3600
 
 static int schedule[MAX_SCHEDULE];
 static int n_schedule;
@@ -41,7 +45,9 @@ static const char claim_sql[] =
 	"WHERE w.status <> 'disabled' ORDER BY d.next_attempt_at, d.id LIMIT $1)) "
 	"AND e.id = d.event_id AND w.id = d.endpoint_id "
 	"RETURNING d.id, d.endpoint_id, d.attempts, e.msg_id, e.type, " NM_SQL_TS(
-		"e.created_at") ", e.data::text, w.url, w.secret";
+		"e.created_at") ", e.data::text, w.url, w.secret, "
+				"CASE WHEN w.previous_secret_until > now() THEN w.previous_secret "
+				"END";
 
 /* The delivery's new state, its attempt log row and, when $10 is set, the endpoint's
  * status (failing after the last attempt, disabled on 410, active again on success). All
@@ -178,6 +184,35 @@ struct outcome {
 	char retry_buf[16];
 };
 
+/* A 4xx answer is the receiver refusing this event (bad payload, no such record, not
+ * authorised): sending it again cannot help, so it fails at once (docs/webhooks.md,
+ * "Delivery semantics"). Except these, which say "not now": Request Timeout, Conflict, Too
+ * Early, Too Many Requests. */
+static bool permanent(long status)
+{
+	return status >= 400 && status < 500 && status != 408 && status != 409 && status != 425 &&
+	       status != 429;
+}
+
+/* The delay before the next attempt: the schedule's step, or the receiver's Retry-After
+ * (capped at NM_WEBHOOK_RETRY_AFTER_MAX_S) when it sent one, plus a random 0-10 % on top
+ * so that the retries of many deliveries that failed together (a receiver's outage) do not
+ * all come back in the same second. The jitter only adds, so a retry never comes before
+ * the Retry-After the receiver asked for. */
+static double retry_delay(const struct nm_delivery_result *r, int step)
+{
+	double base = step;
+	if (r->retry_after_s > 0)
+		base = r->retry_after_s > NM_WEBHOOK_RETRY_AFTER_MAX_S
+			       ? NM_WEBHOOK_RETRY_AFTER_MAX_S
+			       : (double)r->retry_after_s;
+	unsigned char rnd[2] = {0, 0};
+	if (RAND_bytes(rnd, sizeof rnd) != 1)
+		rnd[0] = rnd[1] = 0; /* no jitter rather than no retry */
+	double u = (double)(rnd[0] << 8 | rnd[1]) / 65536.0;
+	return base + base * 0.1 * u;
+}
+
 static void decide(const struct nm_delivery_result *r, int attempt, struct outcome *o)
 {
 	memset(o, 0, sizeof *o);
@@ -188,9 +223,12 @@ static void decide(const struct nm_delivery_result *r, int attempt, struct outco
 		/* Standard Webhooks: Gone means the receiver wants no more events. */
 		o->state = "failed";
 		o->endpoint = "disabled";
+	} else if (permanent(r->http_status)) {
+		o->state = "failed";
 	} else if (attempt - 1 < n_schedule) {
 		o->state = "pending";
-		snprintf(o->retry_buf, sizeof o->retry_buf, "%d", schedule[attempt - 1]);
+		snprintf(o->retry_buf, sizeof o->retry_buf, "%.3f",
+			 retry_delay(r, schedule[attempt - 1]));
 		o->retry_in = o->retry_buf;
 	} else {
 		o->state = "failed";

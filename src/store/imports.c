@@ -217,6 +217,8 @@ static PGresult *finish_exec(struct nm_pg *pg, const struct nm_import_record *re
 void nm_store_import_mark_failed(struct nm_pg *side, const struct nm_import_record *rec)
 {
 	PQclear(finish_exec(side, rec));
+	/* import.failed (issue 18; src/store/events.c). */
+	nm_outbox_import_failed(side, rec->id, rec->failure, rec->received, rec->rejected);
 }
 
 /* ------------------------------------------------------------------ staging */

@@ -54,3 +54,24 @@ int64_t nm_store_creator_id_by_key(struct nm_pg *pg, const char *platform, const
 	PQclear(res);
 	return id;
 }
+
+/* external_id is not unique: two matches are reported as ambiguous (-2). */
+static struct nm_sql q_creator_by_external = {
+	"inbound_creator_by_external_id",
+	"SELECT id FROM creators WHERE external_id = $1 ORDER BY id LIMIT 2", 1, 0};
+
+int64_t nm_store_creator_id_by_external_id(struct nm_pg *pg, const char *external_id,
+					   struct nm_db_err *err)
+{
+	const char *p[] = {external_id};
+	PGresult *res = nm_db_exec(pg, &q_creator_by_external, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return -1;
+	}
+	int n = PQntuples(res);
+	int64_t id = n == 1 ? nm_db_i64(res, 0, 0) : n == 0 ? 0 : -2;
+	PQclear(res);
+	return id;
+}

@@ -194,13 +194,21 @@ static void set_options(struct nm_sender *s, struct xfer *x, const char *url, si
 	curl_easy_setopt(c, CURLOPT_PREREQDATA, x);
 }
 
-static struct curl_slist *signed_headers(const char *secret, const char *msg_id, const char *body,
-					 size_t len)
+/* During a rotation's overlap the old secret signs too: Standard Webhooks lets the header
+ * carry several space-separated signatures, and a receiver accepts any that verifies. A
+ * previous secret that does not open or decode is left out rather than failing the POST. */
+static struct curl_slist *signed_headers(const char *secret, const char *previous,
+					 const char *msg_id, const char *body, size_t len)
 {
-	char sig[128], line[256];
+	char sig[256], old[128], line[384];
 	long long ts = (long long)time(NULL);
 	if (!nm_sign_compute(secret, msg_id, ts, body, len, sig, sizeof sig))
 		return NULL;
+	if (previous && *previous &&
+	    nm_sign_compute(previous, msg_id, ts, body, len, old, sizeof old)) {
+		size_t n = strlen(sig);
+		snprintf(sig + n, sizeof sig - n, " %s", old);
+	}
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	snprintf(line, sizeof line, "webhook-id: %s", msg_id);
 	h = curl_slist_append(h, line);
@@ -219,8 +227,8 @@ static bool fail_early(struct xfer *x, const char *why)
 	return true;
 }
 
-bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, const char *msg_id,
-		     char *body, size_t body_len, void *tag)
+bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, const char *previous,
+		     const char *msg_id, char *body, size_t body_len, void *tag)
 {
 	struct xfer *x = NULL;
 	for (int i = 0; i < s->n_slots && !x; i++)
@@ -233,6 +241,7 @@ bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, c
 	x->tag = tag;
 	s->n_busy++;
 	memset(&x->res, 0, sizeof x->res);
+	x->res.retry_after_s = -1;
 	x->snippet_len = 0;
 	x->refused[0] = '\0';
 	x->allow_private = s->allow_private;
@@ -242,7 +251,7 @@ bool nm_sender_start(struct nm_sender *s, const char *url, const char *secret, c
 		return fail_early(x, "out of memory building the body");
 	if (!x->easy && !(x->easy = curl_easy_init()))
 		return fail_early(x, "out of memory starting the request");
-	x->headers = signed_headers(secret, msg_id, body, body_len);
+	x->headers = signed_headers(secret, previous, msg_id, body, body_len);
 	if (!x->headers)
 		return fail_early(x, "the endpoint secret is malformed");
 	set_options(s, x, url, body_len);
@@ -269,9 +278,13 @@ static void finish(struct xfer *x, CURLcode rc)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	x->res.latency_ms = (double)(t1.tv_sec - x->t0.tv_sec) * 1e3 +
 			    (double)(t1.tv_nsec - x->t0.tv_nsec) / 1e6;
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->res.http_status);
-	else if (x->refused[0])
+		/* libcurl parses both forms (delta-seconds and HTTP-date); 0 when absent. */
+		curl_off_t ra = 0;
+		if (curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+			x->res.retry_after_s = ra > 86400 * 365 ? 86400 * 365 : (long)ra;
+	} else if (x->refused[0])
 		snprintf(x->res.error, sizeof x->res.error, "%s", x->refused);
 	else
 		snprintf(x->res.error, sizeof x->res.error, "%s", curl_easy_strerror(rc));

@@ -11,13 +11,10 @@
 #include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-static const char *const event_types[] = {"brand.created",
-					  "brand.updated",
-					  "brand.deleted",
-					  "import.completed",
-					  "match_run.completed",
-					  "creator.status_changed",
-					  "*"};
+static const char *const event_types[] = {
+	"brand.created",       "brand.updated",		 "brand.deleted", "import.completed",
+	"match_run.completed", "creator.status_changed", "import.failed", "creator.created",
+	"creator.updated",     "creator.deleted",	 "webhook.test",  "*"};
 
 bool nm_webhook_event_valid(const char *type)
 {

@@ -175,11 +175,15 @@ static void start_row(struct worker *w, const struct pg_result *res, int i)
 	/* Stored sealed when NICHEMATCH_SECRETS_KEY is set. One that does not open (the key
 	 * changed) signs nothing: the attempt fails as "secret malformed", on the record. */
 	char *secret = nm_secretbox_open(nm_claim_value(res, i, NM_CLAIM_SECRET));
+	/* The rotated-out secret, while its overlap lasts (NULL otherwise). */
+	const char *prev_sealed = nm_claim_value(res, i, NM_CLAIM_PREVIOUS);
+	char *previous = *prev_sealed ? nm_secretbox_open(prev_sealed) : NULL;
 	w->jobs[w->n_jobs++] = j;
 	bool started = nm_sender_start(
-		w->sender, nm_claim_value(res, i, NM_CLAIM_URL), secret ? secret : "",
+		w->sender, nm_claim_value(res, i, NM_CLAIM_URL), secret ? secret : "", previous,
 		nm_claim_value(res, i, NM_CLAIM_MSG_ID), body, body ? strlen(body) : 0, j);
 	nm_secretbox_free(secret);
+	nm_secretbox_free(previous);
 	if (!started) {
 		/* No idle slot (cannot happen: we claim no more than are idle); the lease
 		 * brings it back. */

@@ -458,8 +458,8 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         self.assertStatus(run, 201)
         self.assertStatus(self.request("DELETE", "/v1/brands/%d" % bid), 204)
         want = ["brand.created", "brand.updated", "creator.status_changed", "creator.status_changed",
-                "import.completed", "match_run.completed", "brand.deleted"]
-        rcv.wait(lambda s: len(s) >= len(want), 30, "the seven events")
+                "import.completed", "match_run.completed", "brand.deleted", "creator.created"]
+        rcv.wait(lambda s: len(s) >= len(want), 30, "the eight events")
         self.sentinel(rcv)  # anything more (a duplicate, the unchanged status) would come first
         snap = rcv.snapshot()
         for q in snap:
@@ -467,7 +467,8 @@ class OutboundDeliveryTests(Hooks, ServerTestCase):
         evs = sorted((json.loads(q["body"]) for q in snap), key=lambda e: want.index(e["type"]))
         self.assertEqual(sorted(e["type"] for e in evs), sorted(want), [e["type"] for e in evs])
         self.assertEqual(len({e["id"] for e in evs}), len(want))
-        created, updated, st1, st2, imported, ran, deleted = evs
+        created, updated, st1, st2, imported, ran, deleted, c_created = evs
+        self.assertEqual(c_created["data"]["id"], c["id"], c_created)  # issue 18: single writes
         self.assertEqual((created["data"]["id"], created["data"]["name"]), (bid, name))
         self.assertEqual((updated["data"]["id"], updated["data"]["name"]), (bid, name + " 2"))
         sts = sorted([st1["data"], st2["data"]], key=lambda d: d["status"] != "shortlisted")
