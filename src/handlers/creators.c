@@ -1,9 +1,12 @@
 /* Creators (docs/api.md §4): upsert one, list with filters, get, delete. The creator pool
  * is shared: brand-scoped keys read it but do not write it. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "nm/buf.h"
 #include "nm/creator.h"
 #include "nm/handlers.h"
 #include "nm/store.h"
@@ -38,85 +41,319 @@ void nm_h_creators_upsert(struct nm_req *r)
 	nm_reply_resource(r, inserted ? 201 : 200, "creators", row);
 }
 
-static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
+static void bad_query(struct nm_req *r, const char *name, const char *message)
 {
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return true;
-	char *end;
-	long long x = strtoll(v, &end, 10);
-	if (!*v || *end || x < 0) {
-		char msg[64];
-		snprintf(msg, sizeof msg, "%s must be a non-negative integer", name);
-		nm_reply_problem(r, NM_P_BAD_QUERY,
-				 json_pack("[{s:s,s:s}]", "field", name, "message",
-					   "must be a non-negative integer"),
-				 "%s", msg);
+	nm_reply_problem(r, NM_P_BAD_QUERY,
+			 json_pack("[{s:s,s:s}]", "field", name, "message", message), "%s %s.",
+			 name, message);
+}
+
+/* A list value in canonical form into out (>= 256 bytes); false when it is not valid. */
+typedef bool (*canon_fn)(const char *in, char *out);
+
+static bool canon_platform(const char *in, char *out)
+{
+	enum nm_platform p;
+	if (!nm_platform_parse(in, &p))
 		return false;
-	}
-	snprintf(out, n, "%lld", x);
+	snprintf(out, 256, "%s", nm_platform_name(p));
 	return true;
 }
 
-/* GET /v1/creators?platform=&handle=&country=&min_followers=&max_followers=&category=&q= */
+static bool canon_tier(const char *in, char *out)
+{
+	enum nm_tier t;
+	if (!nm_tier_parse(in, &t))
+		return false;
+	snprintf(out, 256, "%s", nm_tier_name(t));
+	return true;
+}
+
+static bool canon_country(const char *in, char *out)
+{
+	return nm_country_valid(in, out);
+}
+
+static bool canon_language(const char *in, char *out)
+{
+	return nm_language_valid(in, out);
+}
+
+static bool canon_category(const char *in, char *out)
+{
+	snprintf(out, 256, "%s", in);
+	return strlen(in) < 256 && nm_term_normalize(out, false) > 0;
+}
+
+#define LIST_MAX 64 /* values per list filter */
+
+/* A repeatable, comma-separated any-of filter → a PostgreSQL array literal in lit
+ * (NULL when absent). Replies 400 naming the parameter and returns false on a bad value. */
+static bool query_list(struct nm_req *r, const char *name, canon_fn canon, const char *what,
+		       struct nm_buf *lit, const char **out)
+{
+	*out = NULL;
+	if (!nm_req_query(r, name))
+		return true;
+	const char *vals[LIST_MAX];
+	size_t n = nm_req_query_all(r, name, vals, LIST_MAX), count = 0;
+	if (n > LIST_MAX) {
+		bad_query(r, name, "is given too many times");
+		return false;
+	}
+	nm_buf_str(lit, "{");
+	for (size_t i = 0; i < n; i++) {
+		const char *s = vals[i];
+		for (;;) {
+			const char *comma = strchr(s, ',');
+			size_t len = comma ? (size_t)(comma - s) : strlen(s);
+			char tok[256], canonical[256];
+			while (len && *s == ' ')
+				s++, len--;
+			while (len && s[len - 1] == ' ')
+				len--;
+			if (len >= sizeof tok || !len || ++count > LIST_MAX) {
+				bad_query(r, name,
+					  len ? "has a value too long or too many values"
+					      : "has an empty value");
+				return false;
+			}
+			memcpy(tok, s, len);
+			tok[len] = '\0';
+			if (!canon(tok, canonical)) {
+				bad_query(r, name, what);
+				return false;
+			}
+			nm_buf_str(lit, count > 1 ? ",\"" : "\"");
+			for (const char *c = canonical; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					nm_buf_add(lit, "\\", 1);
+				nm_buf_add(lit, c, 1);
+			}
+			nm_buf_str(lit, "\"");
+			if (!comma)
+				break;
+			s = comma + 1;
+		}
+	}
+	nm_buf_add(lit, "}", 2);
+	*out = lit->data;
+	return true;
+}
+
+/* Opaque keyset cursor: base64url of "<sort>.<a|d>.<n|v><key>.<id>". The sort is part of
+ * it, so a cursor of one sort is refused in another. */
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void cursor_make(const struct nm_creator_search *s, const struct nm_creator_page *pg,
+			char *out, size_t n)
+{
+	char raw[128];
+	int len = snprintf(raw, sizeof raw, "%d.%c.%c%s.%lld", (int)s->sort, s->desc ? 'd' : 'a',
+			   pg->last_null ? 'n' : 'v', pg->last_null ? "" : pg->last_key,
+			   (long long)pg->last_id);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 5 < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)raw[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)raw[i + 2];
+		out[o++] = b64url[(v >> 18) & 63];
+		out[o++] = b64url[(v >> 12) & 63];
+		if (i + 1 < len)
+			out[o++] = b64url[(v >> 6) & 63];
+		if (i + 2 < len)
+			out[o++] = b64url[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* Decodes into raw (>= 128 bytes); false on anything that is not base64url text. */
+static bool b64url_decode(const char *s, char *raw, size_t n)
+{
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *s; s++) {
+		const char *p = strchr(b64url, *s);
+		if (!p)
+			return false;
+		acc = (acc << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= n)
+				return false;
+			raw[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	raw[o] = '\0';
+	return true;
+}
+
+static bool decimal_ok(const char *s, bool integer)
+{
+	char *end;
+	if (!*s)
+		return false;
+	if (integer)
+		(void)strtoll(s, &end, 10);
+	else if (!isfinite(strtod(s, &end)))
+		return false;
+	return *end == '\0';
+}
+
+static bool cursor_parse(const char *c, struct nm_creator_search *s, char *key, size_t keyn)
+{
+	char raw[128];
+	int sort;
+	char dir, kind;
+	long long id;
+	int used = 0;
+	if (!b64url_decode(c, raw, sizeof raw) ||
+	    sscanf(raw, "%d.%c.%c%n", &sort, &dir, &kind, &used) != 3 || sort != (int)s->sort ||
+	    dir != (s->desc ? 'd' : 'a') || (kind != 'n' && kind != 'v'))
+		return false;
+	const char *rest = raw + used, *dot = strrchr(rest, '.');
+	if (!dot || (size_t)(dot - rest) >= keyn || !decimal_ok(dot + 1, true))
+		return false;
+	id = strtoll(dot + 1, NULL, 10);
+	memcpy(key, rest, (size_t)(dot - rest));
+	key[dot - rest] = '\0';
+	if (kind == 'n' ? key[0] != '\0' : !decimal_ok(key, s->sort != NM_SORT_ENGAGEMENT_RATE))
+		return false;
+	s->after = true;
+	s->after_null = kind == 'n';
+	s->after_key = s->after_null ? NULL : key;
+	s->after_id = id;
+	return true;
+}
+
+static bool parse_sort(struct nm_req *r, const char *v, struct nm_creator_search *s)
+{
+	s->sort = NM_SORT_ID;
+	s->desc = false;
+	if (!v)
+		return true;
+	s->desc = v[0] == '-';
+	for (int i = 0; i < NM_SORT_COUNT; i++)
+		if (strcasecmp(v + s->desc, nm_creator_sort_name((enum nm_creator_sort)i)) == 0) {
+			s->sort = (enum nm_creator_sort)i;
+			return true;
+		}
+	bad_query(r, "sort", "is not a sort of this list"); /* the route table refuses first */
+	return false;
+}
+
+static bool parse_facets(struct nm_req *r, const char *v, struct nm_creator_search *s)
+{
+	s->facets = 0;
+	for (const char *p = v; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool known = false;
+		for (int f = 0; f < NM_FACET_COUNT; f++) {
+			const char *name = nm_creator_facet_name((enum nm_creator_facet)f);
+			if (strlen(name) == len && strncasecmp(name, p, len) == 0) {
+				s->facets |= 1u << f;
+				known = true;
+			}
+		}
+		if (!known && len) {
+			bad_query(r, "facets",
+				  "must be a list of platform, tier, country, language, "
+				  "category");
+			return false;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return true;
+}
+
+/* A scalar filter passed through as text: the route table has checked its type and bounds. */
+static const char *query_text(struct nm_req *r, const char *name)
+{
+	const char *v = nm_req_query(r, name);
+	return v && *v ? v : NULL;
+}
+
+static const char *query_bool(struct nm_req *r, const char *name)
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ? "true" : "false";
+}
+
+/* GET /v1/creators: filters, sort, keyset cursor, total and facets (docs/api.md §4). */
 void nm_h_creators_list(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	char minf[24] = "", maxf[24] = "", country[3] = "";
-	if (!query_count(r, "min_followers", minf, sizeof minf) ||
-	    !query_count(r, "max_followers", maxf, sizeof maxf))
-		return;
-	struct nm_creator_filter f = {.min_followers = minf[0] ? minf : NULL,
-				      .max_followers = maxf[0] ? maxf : NULL};
-	const char *platform = nm_req_query(r, "platform");
-	enum nm_platform pl;
-	if (platform) {
-		if (!nm_platform_parse(platform, &pl)) {
-			nm_reply_problem(r, NM_P_BAD_QUERY,
-					 json_pack("[{s:s,s:s}]", "field", "platform", "message",
-						   "unknown platform"),
-					 "platform is not one of the known platforms");
-			return;
+	struct nm_creator_search s = {.limit = 50};
+	struct nm_buf lits[5] = {{0}};
+	char handle[128], key[64];
+	bool ok =
+		parse_sort(r, nm_req_query(r, "sort"), &s) &&
+		parse_facets(r, nm_req_query(r, "facets"), &s) &&
+		query_list(r, "platform", canon_platform, "must be a list of known platforms",
+			   &lits[0], &s.platforms) &&
+		query_list(r, "tier", canon_tier, "must be a list of nano, micro, mid, macro, mega",
+			   &lits[1], &s.tiers) &&
+		query_list(r, "country", canon_country,
+			   "must be a list of ISO 3166-1 alpha-2 codes", &lits[2], &s.countries) &&
+		query_list(r, "language", canon_language,
+			   "must be a list of ISO 639-1 language codes", &lits[3], &s.languages) &&
+		query_list(r, "category", canon_category, "must be a list of non-empty categories",
+			   &lits[4], &s.categories);
+	if (ok) {
+		const char *l = nm_req_query(r, "limit"), *c = nm_req_query(r, "cursor");
+		if (l)
+			s.limit = atoi(l); /* 1..200: checked by the route table */
+		if (c && *c && !cursor_parse(c, &s, key, sizeof key)) {
+			bad_query(r, "cursor", "is not a cursor of this list and sort");
+			ok = false;
 		}
-		f.platform = nm_platform_name(pl);
 	}
-	const char *cq = nm_req_query(r, "country");
-	if (cq && !nm_country_valid(cq, country)) {
-		nm_reply_problem(r, NM_P_BAD_QUERY,
-				 json_pack("[{s:s,s:s}]", "field", "country", "message",
-					   "must be an ISO 3166-1 alpha-2 code"),
-				 "country must be an ISO 3166-1 alpha-2 code");
-		return;
+	if (ok) {
+		/* Handles are stored lower-case without a leading '@'. */
+		const char *hq = nm_req_query(r, "handle");
+		if (hq) {
+			snprintf(handle, sizeof handle, "%s", hq[0] == '@' ? hq + 1 : hq);
+			for (char *p = handle; *p; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p + 32);
+			s.handle = handle;
+		}
+		s.min_followers = query_text(r, "min_followers");
+		s.max_followers = query_text(r, "max_followers");
+		s.min_engagement_rate = query_text(r, "min_engagement_rate");
+		s.max_engagement_rate = query_text(r, "max_engagement_rate");
+		s.max_price = query_text(r, "max_price_per_post_cents");
+		s.has_email = query_bool(r, "has_email");
+		s.has_price = query_bool(r, "has_price");
+		s.active_within_days = query_text(r, "active_within_days");
+		const char *growth = nm_req_query(r, "min_follower_growth_30d");
+		s.min_growth = growth && *growth ? growth : NULL;
+		s.q = query_text(r, "q");
 	}
-	f.country = country[0] ? country : NULL;
-	/* Handles are stored lower-case without a leading '@'; categories normalised. */
-	char handle[128], category[256];
-	const char *hq = nm_req_query(r, "handle"), *catq = nm_req_query(r, "category");
-	if (hq) {
-		snprintf(handle, sizeof handle, "%s", hq[0] == '@' ? hq + 1 : hq);
-		for (char *p = handle; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
-		f.handle = handle;
-	}
-	if (catq) {
-		snprintf(category, sizeof category, "%s", catq);
-		nm_term_normalize(category, false);
-		f.category = category;
-	}
-	const char *q = nm_req_query(r, "q");
-	f.q = q && *q ? q : NULL;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_page page;
+	struct nm_pg *pg = ok ? nm_req_db(r) : NULL;
+	struct nm_creator_page page;
 	struct nm_db_err err;
-	if (nm_store_creators_list(pg, &f, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
+	if (pg && nm_store_creators_search(pg, &s, &page, &err)) {
+		char cur[200];
+		if (page.more)
+			cursor_make(&s, &page, cur, sizeof cur);
+		json_t *body = json_pack("{s:o, s:o, s:I}", "data", page.data, "next_cursor",
+					 page.more ? json_string(cur) : json_null(), "total",
+					 (json_int_t)page.total);
+		if (page.facets)
+			json_object_set_new(body, "facets", page.facets);
+		nm_reply_json(r, 200, body);
+	} else if (pg) {
 		nm_reply_db_err(r, &err);
+	}
+	for (int i = 0; i < 5; i++)
+		free(lits[i].data);
 }
 
 /* GET /v1/creators/{id} */

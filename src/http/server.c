@@ -77,6 +77,32 @@ const char *nm_req_query(struct nm_req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
+struct query_all {
+	const char *name;
+	const char **out;
+	size_t max, n;
+};
+
+static enum MHD_Result query_all_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	(void)kind;
+	struct query_all *q = cls;
+	if (strcmp(key, q->name) == 0) {
+		if (q->n < q->max)
+			q->out[q->n] = value ? value : "";
+		q->n++;
+	}
+	return MHD_YES;
+}
+
+size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max)
+{
+	struct query_all q = {name, out, max, 0};
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_all_one, &q);
+	return q.n;
+}
+
 int64_t nm_req_id_param(const struct nm_req *r, int i)
 {
 	return i < r->n_ids ? r->ids[i] : 0;
