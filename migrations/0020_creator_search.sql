@@ -32,42 +32,73 @@ RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                  coalesce(bio, '') AS t) s
 $$;
 
--- ?q= → tsquery: every word must match (AND); a word matches as written or as stemmed
--- by any configuration above (the query does not know the creator's language); the last
--- word also matches as a prefix (type-ahead). Words are runs of letters and digits, so
--- no tsquery syntax reaches to_tsquery. NULL when q has no word (no filter).
-CREATE FUNCTION nm_search_query(q text) RETURNS tsquery
+-- One word → its alternatives: as written ('simple') or as stemmed by any configuration
+-- above (the query does not know the creator's language). With prefix, the word as
+-- written also matches as a prefix ("fitn" → fitness); stems never do, or a stem such as
+-- 'fit' would widen type-ahead to every word that starts with it.
+-- The word holds letters and digits only, so no tsquery syntax reaches to_tsquery.
+CREATE FUNCTION nm_search_word(w text, prefix boolean) RETURNS tsquery
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET client_min_messages = warning  -- stop words make to_tsquery emit a NOTICE
 AS $$
 DECLARE
-    words text[] := ARRAY(SELECT w FROM regexp_split_to_table(lower(q), '[^[:alnum:]]+') w
-                          WHERE w <> '' LIMIT 16);
-    cfgs regconfig[] := ARRAY['simple', 'arabic', 'armenian', 'basque', 'catalan', 'danish',
+    cfg regconfig;
+    one tsquery;
+    alts tsquery;
+    seen text[] := '{}';
+BEGIN
+    FOREACH cfg IN ARRAY ARRAY['simple', 'arabic', 'armenian', 'basque', 'catalan', 'danish',
         'dutch', 'english', 'finnish', 'french', 'german', 'greek', 'hindi', 'hungarian',
         'indonesian', 'irish', 'italian', 'lithuanian', 'nepali', 'norwegian', 'portuguese',
         'romanian', 'russian', 'serbian', 'spanish', 'swedish', 'tamil', 'turkish',
-        'yiddish']::regconfig[];
-    n int := coalesce(array_length(words, 1), 0);
-    result tsquery;
-    alts tsquery;
-    one tsquery;
-    seen text[];
-    cfg regconfig;
-BEGIN
-    FOR i IN 1 .. n LOOP
-        alts := NULL;
-        seen := '{}';
-        FOREACH cfg IN ARRAY cfgs LOOP
-            one := to_tsquery(cfg, words[i] || CASE WHEN i = n THEN ':*' ELSE '' END);
-            IF numnode(one) > 0 AND NOT (one::text = ANY (seen)) THEN
-                seen := seen || one::text;
-                alts := CASE WHEN alts IS NULL THEN one ELSE alts || one END;
-            END IF;
-        END LOOP;
-        IF alts IS NOT NULL THEN
-            result := CASE WHEN result IS NULL THEN alts ELSE result && alts END;
+        'yiddish']::regconfig[] LOOP
+        one := to_tsquery(cfg, w || CASE WHEN prefix AND cfg = 'simple'::regconfig THEN ':*' ELSE '' END);
+        IF numnode(one) > 0 AND NOT (one::text = ANY (seen)) THEN
+            seen := seen || one::text;
+            alts := CASE WHEN alts IS NULL THEN one ELSE alts || one END;
         END IF;
+    END LOOP;
+    RETURN alts;
+END
+$$;
+
+-- ?q= → tsquery, web-search style: words (every one must match), "a quoted phrase"
+-- (adjacent words), -word or -"phrase" (must not match); the last word, when it is bare
+-- and not negated, also matches as a prefix (type-ahead). Each word matches as written or
+-- stemmed (nm_search_word). NULL when q has no word (no filter).
+CREATE FUNCTION nm_search_query(q text) RETURNS tsquery
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    pattern CONSTANT text := '(-?)"([^"]*)"?|(-?)([^\s"]+)';
+    n int := (SELECT count(*) FROM regexp_matches(q, pattern, 'g'));
+    i int := 0;
+    tok text[];
+    words text[];
+    term tsquery;
+    part tsquery;
+    result tsquery;
+    phrase boolean;
+BEGIN
+    FOR tok IN SELECT m FROM regexp_matches(q, pattern, 'g') m LOOP
+        i := i + 1;
+        EXIT WHEN i > 16;
+        phrase := tok[2] IS NOT NULL;
+        words := ARRAY(SELECT w FROM regexp_split_to_table(lower(coalesce(tok[2], tok[4])),
+                                                           '[^[:alnum:]]+') w
+                       WHERE w <> '' LIMIT 16);
+        term := NULL;
+        FOR j IN 1 .. coalesce(array_length(words, 1), 0) LOOP
+            part := nm_search_word(words[j], i = n AND NOT phrase AND tok[3] = ''
+                                   AND j = array_length(words, 1));
+            CONTINUE WHEN part IS NULL;
+            term := CASE WHEN term IS NULL THEN part
+                         WHEN phrase THEN term <-> part ELSE term && part END;
+        END LOOP;
+        CONTINUE WHEN term IS NULL;
+        IF coalesce(tok[1], tok[3]) = '-' THEN
+            term := !! term;
+        END IF;
+        result := CASE WHEN result IS NULL THEN term ELSE result && term END;
     END LOOP;
     RETURN result;
 END

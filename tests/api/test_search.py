@@ -238,6 +238,13 @@ class SearchTextTests(Api, ServerTestCase):
     def test_every_word_must_match_and_syntax_is_text(self):
         self.assertEqual(self.q("run hills"), ["t_run"])
         self.assertEqual(self.q("run skateboard"), [])
+        # web-search style, as before: a quoted phrase, and -word / -"phrase" to exclude
+        self.assertEqual(self.q('"the hills before"'), ["t_run"])
+        self.assertEqual(self.q('"hills the"'), [])
+        self.assertEqual(self.q('new -skateboard'), [])
+        self.assertEqual(self.q('-"every week" new'), [])
+        self.assertEqual(self.q('-nothing see'), [])
+        self.assertEqual(self.q('every -hills'), ["t_skate"])
         # tsquery operators are plain characters, never syntax (no 500, no injection)
         for w in ("a & b", "!run", "run:*", "(", "'", "\\", "<->", "run | skate"):
             with self.subTest(q=w):
