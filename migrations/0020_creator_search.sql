@@ -1,35 +1,41 @@
 -- Creator search (issue 12; docs/api.md §4, docs/architecture.md "Creator search"):
--- stemmed full text in the creator's language, the tier as a function, and one
--- (sort key, id) index per sort of GET /v1/creators for keyset pages.
+-- stemmed full text in the creator's language, the search query builder, and the tier as
+-- a function.
 --
 -- The text search configuration for a creator's language (ISO 639-1): PostgreSQL's
 -- Snowball stemmers; every other language (and none) gets 'simple', which only folds case.
 CREATE FUNCTION nm_lang_regconfig(lang text) RETURNS regconfig
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT (CASE lower(lang)
-        WHEN 'ar' THEN 'arabic'   WHEN 'hy' THEN 'armenian'  WHEN 'eu' THEN 'basque'
-        WHEN 'ca' THEN 'catalan'  WHEN 'da' THEN 'danish'    WHEN 'nl' THEN 'dutch'
-        WHEN 'en' THEN 'english'  WHEN 'fi' THEN 'finnish'   WHEN 'fr' THEN 'french'
-        WHEN 'de' THEN 'german'   WHEN 'el' THEN 'greek'     WHEN 'hi' THEN 'hindi'
-        WHEN 'hu' THEN 'hungarian' WHEN 'id' THEN 'indonesian' WHEN 'ga' THEN 'irish'
-        WHEN 'it' THEN 'italian'  WHEN 'lt' THEN 'lithuanian' WHEN 'ne' THEN 'nepali'
-        WHEN 'no' THEN 'norwegian' WHEN 'nb' THEN 'norwegian' WHEN 'nn' THEN 'norwegian'
-        WHEN 'pt' THEN 'portuguese' WHEN 'ro' THEN 'romanian' WHEN 'ru' THEN 'russian'
-        WHEN 'sr' THEN 'serbian'  WHEN 'es' THEN 'spanish'   WHEN 'sv' THEN 'swedish'
-        WHEN 'ta' THEN 'tamil'    WHEN 'tr' THEN 'turkish'   WHEN 'yi' THEN 'yiddish'
-        ELSE 'simple' END)::regconfig
+    -- Each branch a regconfig constant: the function inlines and no name is looked up
+    -- per row (a text → regconfig cast per row cost more than the stemming).
+    SELECT CASE lower(lang)
+        WHEN 'ar' THEN 'arabic'::regconfig WHEN 'hy' THEN 'armenian'::regconfig WHEN 'eu' THEN 'basque'::regconfig
+        WHEN 'ca' THEN 'catalan'::regconfig WHEN 'da' THEN 'danish'::regconfig WHEN 'nl' THEN 'dutch'::regconfig
+        WHEN 'en' THEN 'english'::regconfig WHEN 'fi' THEN 'finnish'::regconfig WHEN 'fr' THEN 'french'::regconfig
+        WHEN 'de' THEN 'german'::regconfig WHEN 'el' THEN 'greek'::regconfig WHEN 'hi' THEN 'hindi'::regconfig
+        WHEN 'hu' THEN 'hungarian'::regconfig WHEN 'id' THEN 'indonesian'::regconfig WHEN 'ga' THEN 'irish'::regconfig
+        WHEN 'it' THEN 'italian'::regconfig WHEN 'lt' THEN 'lithuanian'::regconfig WHEN 'ne' THEN 'nepali'::regconfig
+        WHEN 'no' THEN 'norwegian'::regconfig WHEN 'nb' THEN 'norwegian'::regconfig WHEN 'nn' THEN 'norwegian'::regconfig
+        WHEN 'pt' THEN 'portuguese'::regconfig WHEN 'ro' THEN 'romanian'::regconfig WHEN 'ru' THEN 'russian'::regconfig
+        WHEN 'sr' THEN 'serbian'::regconfig WHEN 'es' THEN 'spanish'::regconfig WHEN 'sv' THEN 'swedish'::regconfig
+        WHEN 'ta' THEN 'tamil'::regconfig WHEN 'tr' THEN 'turkish'::regconfig WHEN 'yi' THEN 'yiddish'::regconfig
+        ELSE 'simple'::regconfig END
 $$;
 
 -- The searchable document: every word as written (case-folded, 'simple'), so that a
 -- prefix finds unstemmed words ("fitn" → fitness), plus the stems in the creator's own
--- language ("running" → run). IMMUTABLE for the generated column (array_to_string over
--- text[] is immutable in practice; see migrations/0004).
+-- language ("running" → run). One SELECT of expressions, so that it inlines into the
+-- generated column (a FROM clause made it a per-row function call, 4x slower imports).
+-- IMMUTABLE for the generated column (array_to_string over text[] is immutable in
+-- practice; see migrations/0004).
 CREATE FUNCTION nm_creator_search_doc(lang text, bio text, categories text[], hashtags text[])
 RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_tsvector('simple', t) || to_tsvector(nm_lang_regconfig(lang), t)
-    FROM (SELECT coalesce(array_to_string(categories, ' '), '') || ' ' ||
-                 coalesce(array_to_string(hashtags, ' '), '') || ' ' ||
-                 coalesce(bio, '') AS t) s
+    SELECT to_tsvector('simple', coalesce(array_to_string(categories, ' '), '') || ' ' ||
+                                 coalesce(array_to_string(hashtags, ' '), '') || ' ' ||
+                                 coalesce(bio, '')) ||
+           to_tsvector(nm_lang_regconfig(lang),
+                       coalesce(array_to_string(categories, ' '), '') || ' ' ||
+                       coalesce(array_to_string(hashtags, ' '), '') || ' ' || coalesce(bio, ''))
 $$;
 
 -- One word → its alternatives: as written ('simple') or as stemmed by any configuration
@@ -118,11 +124,9 @@ ALTER TABLE creators ADD COLUMN search tsvector
     GENERATED ALWAYS AS (nm_creator_search_doc(language, bio, categories, hashtags)) STORED;
 CREATE INDEX creators_search ON creators USING gin (search);
 
--- Keyset pages per sort: WHERE (key, id) > ($v, $id) ORDER BY key, id walks one of these
--- (backwards for descending sorts). NULL keys sort last in both directions.
-DROP INDEX IF EXISTS creators_followers;
-CREATE INDEX creators_followers_id ON creators (followers, id);
-CREATE INDEX creators_er_id ON creators (engagement_rate, id);
-CREATE INDEX creators_price_id ON creators (price_per_post_cents, id);
-CREATE INDEX creators_last_post_id ON creators (last_post_at, id);
-CREATE INDEX creators_updated_id ON creators (updated_at, id);
+-- No (sort key, id) indexes: sorted pages, counts and facets of searches without q are
+-- served from the in-memory index (docs/architecture.md "Creator search"), and a search
+-- with q sorts the few rows its GIN lookup finds. For the same reason the categories GIN
+-- index goes (category filters and facets read the index's category postings); each
+-- index slowed every import (docs/performance.md "Creator search").
+DROP INDEX IF EXISTS creators_categories;

@@ -152,6 +152,10 @@ const char *nm_creator_facet_name(enum nm_creator_facet f);
 /* Runs the page and the count (and facets) in one REPEATABLE READ READ ONLY snapshot. */
 bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *s,
 			      struct nm_creator_page *out, struct nm_db_err *err);
+/* Appends to the array out the reply JSON of each creator of ids that exists, in the
+ * order of ids (the page of an index search). */
+bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
+			      struct nm_db_err *err);
 /* One creator's reply JSON (caller owns), or NULL with err (NM_DB_NOT_FOUND when absent). */
 json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 /* Deletes one creator; false with err NM_DB_NOT_FOUND when there was none. */

@@ -5,10 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "nm/buf.h"
+#include "nm/config.h"
 #include "nm/creator.h"
 #include "nm/handlers.h"
+#include "nm/metrics.h"
+#include "nm/pgarray.h"
+#include "nm/rankindex.h"
+#include "nm/searchindex.h"
 #include "nm/store.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
@@ -286,6 +292,127 @@ static const char *query_bool(struct nm_req *r, const char *name)
 	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ? "true" : "false";
 }
 
+/* ---- the index path (docs/architecture.md "Creator search") ---- */
+
+/* The list filter literal lit split into scratch (a copy the caller frees). */
+static size_t split_list(const char *lit, char **scratch, char **v)
+{
+	*scratch = lit ? strdup(lit) : NULL;
+	return *scratch ? nm_pgarray_split(*scratch, v, NM_ISEARCH_LIST_MAX) : 0;
+}
+
+static int64_t i64_or(const char *s, int64_t none)
+{
+	return s ? strtoll(s, NULL, 10) : none;
+}
+
+static double f64_or_nan(const char *s)
+{
+	return s ? strtod(s, NULL) : NAN;
+}
+
+static int tri(const char *b)
+{
+	return b ? strcmp(b, "true") == 0 : -1;
+}
+
+/* The search s as an index search; scratch[5] receive copies the caller frees. */
+static void isearch_of(const struct nm_creator_search *s, struct nm_isearch *q, char **scratch)
+{
+	char *v[NM_ISEARCH_LIST_MAX];
+	memset(q, 0, sizeof *q);
+	size_t n = split_list(s->platforms, &scratch[0], v);
+	for (size_t i = 0; i < n; i++) {
+		enum nm_platform p;
+		if (nm_platform_parse(v[i], &p))
+			q->platforms |= 1u << p;
+	}
+	n = split_list(s->tiers, &scratch[1], v);
+	for (size_t i = 0; i < n; i++) {
+		enum nm_tier t;
+		if (nm_tier_parse(v[i], &t))
+			q->tiers |= 1u << t;
+	}
+	q->n_countries = split_list(s->countries, &scratch[2], v);
+	for (size_t i = 0; i < q->n_countries; i++)
+		memcpy(q->countries[i], v[i], 2);
+	q->n_languages = split_list(s->languages, &scratch[3], v);
+	for (size_t i = 0; i < q->n_languages; i++)
+		memcpy(q->languages[i], v[i], 2);
+	q->n_categories = split_list(s->categories, &scratch[4], v);
+	for (size_t i = 0; i < q->n_categories; i++)
+		q->categories[i] = v[i];
+	q->min_followers = i64_or(s->min_followers, INT64_MIN);
+	q->max_followers = i64_or(s->max_followers, INT64_MAX);
+	q->min_er = f64_or_nan(s->min_engagement_rate);
+	q->max_er = f64_or_nan(s->max_engagement_rate);
+	q->max_price = i64_or(s->max_price, INT64_MAX);
+	q->has_email = tri(s->has_email);
+	q->has_price = tri(s->has_price);
+	q->post_after_us = INT64_MIN;
+	if (s->active_within_days) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		q->post_after_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 -
+				   strtoll(s->active_within_days, NULL, 10) * 86400000000LL;
+	}
+	q->min_growth = f64_or_nan(s->min_growth);
+	q->sort = (enum nm_isearch_sort)s->sort;
+	q->desc = s->desc;
+	q->after = s->after;
+	q->after_key.null = s->after_null;
+	if (s->after && !s->after_null) {
+		if (s->sort == NM_SORT_ENGAGEMENT_RATE)
+			q->after_key.d = strtod(s->after_key, NULL);
+		else
+			q->after_key.i = strtoll(s->after_key, NULL, 10);
+	}
+	q->after_id = s->after_id;
+	q->limit = (size_t)s->limit;
+	q->facets = s->facets;
+}
+
+/* Serves s from the index when it can (*served), the page's rows read by id. Without q
+ * and handle only: the stemmed text is not in memory, and a handle is one index probe. */
+static bool index_search(struct nm_req *r, struct nm_pg *pg, const struct nm_creator_search *s,
+			 struct nm_creator_page *page, struct nm_db_err *err, bool *served)
+{
+	*served = false;
+	if (!nm_req_config(r)->search_index || s->q || s->handle)
+		return false;
+	char *scratch[5] = {NULL};
+	struct nm_isearch q;
+	isearch_of(s, &q, scratch);
+	static _Thread_local struct nm_isearch_out out;
+	bool ok = nm_index_sync(pg) && nm_index_search(&q, &out);
+	for (int i = 0; i < 5; i++)
+		free(scratch[i]);
+	if (!ok)
+		return false; /* not loaded or out of memory: SQL answers */
+	*served = true;
+	memset(page, 0, sizeof *page);
+	page->total = out.total;
+	page->facets = out.facets;
+	page->more = out.n > q.limit;
+	size_t n = page->more ? q.limit : out.n;
+	page->data = json_array();
+	if (!nm_store_creators_by_ids(pg, out.ids, n, page->data, err)) {
+		json_decref(page->data);
+		json_decref(page->facets);
+		return false;
+	}
+	if (page->more) {
+		const struct nm_isearch_key *k = &out.keys[n - 1];
+		page->last_null = k->null;
+		if (s->sort == NM_SORT_ENGAGEMENT_RATE)
+			snprintf(page->last_key, sizeof page->last_key, "%.17g", k->d);
+		else
+			snprintf(page->last_key, sizeof page->last_key, "%lld", (long long)k->i);
+		page->last_id = out.ids[n - 1];
+	}
+	return true;
+}
+
 /* GET /v1/creators: filters, sort, keyset cursor, total and facets (docs/api.md §4). */
 void nm_h_creators_list(struct nm_req *r)
 {
@@ -339,7 +466,14 @@ void nm_h_creators_list(struct nm_req *r)
 	struct nm_pg *pg = ok ? nm_req_db(r) : NULL;
 	struct nm_creator_page page;
 	struct nm_db_err err;
-	if (pg && nm_store_creators_search(pg, &s, &page, &err)) {
+	bool served = false;
+	bool found = pg && index_search(r, pg, &s, &page, &err, &served);
+	if (pg && !served)
+		found = nm_store_creators_search(pg, &s, &page, &err);
+	if (found) {
+		nm_metrics_add("nichematch_creator_searches_total",
+			       "Creator searches (GET /v1/creators) by what served them.",
+			       served ? "served=\"index\"" : "served=\"sql\"", 1);
 		char cur[200];
 		if (page.more)
 			cursor_make(&s, &page, cur, sizeof cur);

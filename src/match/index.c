@@ -211,7 +211,10 @@ static bool slots_reserve(struct index *ix)
 	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
 	if (hf)
 		ix->hot_followers = hf;
-	if (!f || !d || !v || !np || !hf)
+	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
+	if (sr)
+		ix->srec = sr;
+	if (!f || !d || !v || !np || !hf || !sr)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -316,6 +319,17 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
+	struct srec *sr = &ix->srec[slot];
+	sr->followers = row->followers;
+	sr->price = row->price_cents;
+	sr->updated_us = row->updated_us;
+	sr->post_us = row->post_us;
+	sr->er = row->f.engagement_rate;
+	sr->growth = row->growth;
+	sr->platform = row->f.platform;
+	sr->has_email = row->has_email;
+	memcpy(sr->country, row->f.country, 2);
+	memcpy(sr->language, row->f.language, 2);
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
 	       (!row->bio || index_bio(ix, slot, row->bio));
@@ -349,6 +363,7 @@ static void index_clear(struct index *ix)
 	free(ix->ver);
 	free(ix->n_post);
 	free(ix->hot_followers);
+	free(ix->srec);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -439,7 +454,8 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->terms = nm_idx.n_terms;
 	st->postings = nm_idx.postings;
 	size_t bytes =
-		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2) +
+		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
+					    sizeof *nm_idx.srec) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {

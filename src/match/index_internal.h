@@ -24,8 +24,19 @@ struct plist {
 	uint32_t n, cap;
 };
 
+/* A slot's fields for creator search (search.c), one cache line's worth read per slot
+ * by a scan; exact (unclamped) where the features clamp. */
+struct srec {
+	int64_t followers, price;    /* price < 0: unknown */
+	int64_t updated_us, post_us; /* µs since the epoch; post_us INT64_MIN: unknown */
+	double er, growth;	     /* er < 0, growth NaN: unknown */
+	uint8_t platform, has_email;
+	char country[2], language[2]; /* "\0\0": unknown */
+};
+
 struct index {
 	/* slots */
+	struct srec *srec;
 	struct nm_score_features *feat;
 	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */

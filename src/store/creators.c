@@ -391,7 +391,9 @@ static struct nm_sql q_search[NM_SORT_COUNT][2] = {
  * (ties by value). NULL values (no country, no language) are not counted in a facet. */
 #define FACET(name, expr, from)                                                                    \
 	" UNION ALL (SELECT '" name "', " expr ", count(*) FROM " from " WHERE '" name             \
-	"' = ANY ($1::text[]) AND " expr " IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2 LIMIT 50)"
+	"' = ANY ($1::text[]) AND " expr                                                           \
+	" IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, " expr " COLLATE \"C\" "                                \
+	"LIMIT 50)"
 static struct nm_sql q_count = {
 	"creators_search_count",
 	"WITH f AS MATERIALIZED (SELECT c.platform, c.followers, c.country, c.language, "
@@ -533,7 +535,13 @@ static bool search_body(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	json_decref(t->out->facets);
 	memset(t->out, 0, sizeof *t->out);
 	t->out->data = json_array();
-	return search_page(pg, t->s, t->out, err) && search_count(pg, t->s, t->out, err);
+	/* One plan per set of values: a generic plan of "$n IS NULL OR ..." cannot use an
+	 * index for the filters given, and PostgreSQL may switch to one after five runs. */
+	PGresult *res = nm_db_exec_simple(pg, "SET LOCAL plan_cache_mode = force_custom_plan");
+	nm_db_err_from(err, res);
+	PQclear(res);
+	return err->status == NM_DB_OK && search_page(pg, t->s, t->out, err) &&
+	       search_count(pg, t->s, t->out, err);
 }
 
 bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *s,
@@ -547,6 +555,46 @@ bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *
 	json_decref(out->facets);
 	memset(out, 0, sizeof *out);
 	return false;
+}
+
+static struct nm_sql q_by_ids = {
+	"creators_by_ids",
+	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = ANY ($1::bigint[])", 1, 0};
+
+bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
+			      struct nm_db_err *err)
+{
+	struct nm_buf lit = {0};
+	nm_buf_str(&lit, "{");
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+		nm_buf_str(&lit, i ? "," : "");
+		nm_buf_str(&lit, nm_store_i64(num, ids[i]));
+	}
+	nm_buf_add(&lit, "}", 2);
+	if (lit.oom) {
+		free(lit.data);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[] = {lit.data};
+	PGresult *res = nm_db_exec(pg, &q_by_ids, p);
+	free(lit.data);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int rows = PQntuples(res);
+	for (size_t i = 0; i < n;
+	     i++) /* in the caller's order; a row deleted meanwhile is skipped */
+		for (int k = 0; k < rows; k++)
+			if (strtoll(PQgetvalue(res, k, 0), NULL, 10) == ids[i]) {
+				json_array_append_new(out, nm_creator_row_json(res, k));
+				break;
+			}
+	PQclear(res);
+	return true;
 }
 
 static struct nm_sql q_get = {"creators_get",

@@ -391,5 +391,42 @@ class CreatorAssessmentTests(Api, ServerTestCase):
             self.assertIn(f, creator)
 
 
+def searches_served(tc, by):
+    r = tc.request("GET", "/metrics", key=None)
+    for line in r.text.splitlines():
+        if line.startswith('nichematch_creator_searches_total{served="%s"}' % by):
+            return float(line.split()[-1])
+    return 0.0
+
+
+class SearchServedByTests(Api, ServerTestCase):
+    """Searches without q and handle are served by the in-memory index, the others by SQL;
+    NICHEMATCH_SEARCH_INDEX=0 sends all to SQL (the *SqlTests classes below run every test
+    above that way, so both paths give the same answers)."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
+
+    def test_which_path_serves(self):
+        self.make_creator(handle="served_a", bio="hello")
+        before = (searches_served(self, "index"), searches_served(self, "sql"))
+        self.assertStatus(self.request("GET", "/v1/creators?tier=micro&sort=-followers&facets=tier"), 200)
+        self.assertStatus(self.request("GET", "/v1/creators?q=hello"), 200)
+        self.assertStatus(self.request("GET", "/v1/creators?handle=served_a"), 200)
+        after = (searches_served(self, "index"), searches_served(self, "sql"))
+        self.assertEqual((after[0] - before[0], after[1] - before[1]), (1, 2))
+
+
+class SearchFilterSqlTests(SearchFilterTests):
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_SEARCH_INDEX": "0"}
+
+    def test_all_in_sql(self):
+        self.assertStatus(self.request("GET", "/v1/creators?tier=micro"), 200)
+        self.assertEqual(searches_served(self, "index"), 0)
+        self.assertGreater(searches_served(self, "sql"), 0)
+
+
+class SearchSortWalkSqlTests(SearchSortWalkTests):
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_SEARCH_INDEX": "0"}
+
+
 if __name__ == "__main__":
     unittest.main()
