@@ -58,12 +58,15 @@ static const struct nm_param creator_list_params[] = {
 	 .max_len = 160,
 	 .description = "Opaque cursor: the next_cursor of the previous page (same filters and "
 			"sort)"},
+	/* A string rather than an enum list: clients generated before lists typed it as one
+	 * platform, and that call must keep compiling; the handler checks each value. */
 	{.name = "platform",
-	 .type = NM_PARAM_ENUM,
-	 .values = platforms,
-	 .list = true,
+	 .type = NM_PARAM_STRING,
+	 .max_len = 400,
 	 .repeatable = true,
-	 .description = "Only creators on these platforms (any of; repeat or comma-separate)"},
+	 .description = "Only creators on these platforms (any of; repeat or comma-separate): "
+			"instagram, tiktok, youtube, twitter, x, facebook, twitch, linkedin, "
+			"pinterest, other"},
 	{.name = "tier",
 	 .type = NM_PARAM_ENUM,
 	 .values = tiers,
