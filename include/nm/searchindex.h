@@ -53,6 +53,10 @@ struct nm_isearch {
 	bool after; /* keyset position: strictly after (after_key, after_id) */
 	struct nm_isearch_key after_key;
 	int64_t after_id;
+	/* With by_ids: only these creators (what SQL found for q), any order; borrowed. */
+	bool by_ids;
+	const int64_t *ids;
+	size_t n_ids;
 	size_t limit;	 /* 1..200 */
 	unsigned facets; /* bit per enum nm_creator_facet */
 };

@@ -372,19 +372,44 @@ static void isearch_of(const struct nm_creator_search *s, struct nm_isearch *q, 
 	q->facets = s->facets;
 }
 
-/* Serves s from the index when it can (*served), the page's rows read by id. Without q
- * and handle only: the stemmed text is not in memory, and a handle is one index probe. */
+/* True when q has a word (a letter or digit): without one it filters nothing. */
+static bool has_word(const char *q)
+{
+	for (; q && *q; q++)
+		if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80)
+			return true;
+	return false;
+}
+
+/* Serves s from the index when it can (*served), the page's rows read by id. With q,
+ * PostgreSQL finds the matching ids (the stemmed text is not in memory) and the index
+ * counts, facets and sorts them; a handle is one probe of its key, left to SQL. */
 static bool index_search(struct nm_req *r, struct nm_pg *pg, const struct nm_creator_search *s,
 			 struct nm_creator_page *page, struct nm_db_err *err, bool *served)
 {
 	*served = false;
-	if (!nm_req_config(r)->search_index || s->q || s->handle)
+	if (!nm_req_config(r)->search_index || s->handle)
 		return false;
 	char *scratch[5] = {NULL};
 	struct nm_isearch q;
 	isearch_of(s, &q, scratch);
 	static _Thread_local struct nm_isearch_out out;
-	bool ok = nm_index_sync(pg) && nm_index_search(&q, &out);
+	bool ok = nm_index_sync(pg);
+	int64_t *ids = NULL;
+	if (ok && has_word(s->q)) {
+		/* After the sync: every id found is in the index unless written since. */
+		if (!nm_store_creator_ids_q(pg, s->q, &ids, &q.n_ids, err)) {
+			for (int i = 0; i < 5; i++)
+				free(scratch[i]);
+			*served = true;
+			return false;
+		}
+		q.by_ids = true;
+		q.ids = ids;
+	}
+	ok = ok && nm_index_search(&q, &out);
+	free(ids);
 	for (int i = 0; i < 5; i++)
 		free(scratch[i]);
 	if (!ok)

@@ -38,12 +38,6 @@ static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ------------------------------------------------------------------ hashing */
 
-static uint64_t hash_id(int64_t id)
-{
-	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-	return x ^ (x >> 31);
-}
-
 /* ------------------------------------------------------------------ dictionary */
 
 static bool dict_grow(struct index *ix)
@@ -111,19 +105,6 @@ static uint32_t dict_intern(struct index *ix, const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ id → slot */
-
-static uint32_t map_get(const struct index *ix, int64_t id)
-{
-	if (!ix->map_cap)
-		return NO_ID;
-	uint32_t mask = ix->map_cap - 1;
-	for (uint32_t i = (uint32_t)hash_id(id) & mask;; i = (i + 1) & mask) {
-		if (ix->map_id[i] == 0)
-			return NO_ID;
-		if (ix->map_id[i] == id)
-			return ix->map_slot[i];
-	}
-}
 
 static void map_put_raw(int64_t *ids, uint32_t *slots, uint32_t cap, int64_t id, uint32_t slot)
 {
@@ -296,7 +277,7 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 static bool apply_row(struct index *ix, const struct nm_index_row *row)
 {
 	int64_t id = row->f.id;
-	uint32_t slot = map_get(ix, id);
+	uint32_t slot = nm_idx_slot_of(ix, id);
 	if (slot == NO_ID) {
 		if (!slots_reserve(ix))
 			return false;
@@ -337,7 +318,7 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 
 static void apply_delete(struct index *ix, int64_t id)
 {
-	uint32_t slot = map_get(ix, id);
+	uint32_t slot = nm_idx_slot_of(ix, id);
 	if (slot == NO_ID || !(ix->ver[slot] & 0x80))
 		return;
 	ix->ver[slot] &= 0x7f;

@@ -88,6 +88,26 @@ static inline uint32_t dict_find(const struct index *ix, const char *s, size_t n
 	}
 }
 
+static inline uint64_t hash_id(int64_t id)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+	return x ^ (x >> 31);
+}
+
+/* The slot of creator id, or NO_ID (live or not: check ver). */
+static inline uint32_t nm_idx_slot_of(const struct index *ix, int64_t id)
+{
+	if (!ix->map_cap)
+		return NO_ID;
+	uint32_t mask = ix->map_cap - 1;
+	for (uint32_t i = (uint32_t)hash_id(id) & mask;; i = (i + 1) & mask) {
+		if (ix->map_id[i] == 0)
+			return NO_ID;
+		if (ix->map_id[i] == id)
+			return ix->map_slot[i];
+	}
+}
+
 static inline bool posting_live(const struct index *ix, uint32_t e)
 {
 	uint32_t slot = e >> 8;

@@ -178,6 +178,16 @@ static void category_bits(const struct index *ix, const struct nm_isearch *q, ui
 	}
 }
 
+/* The slots of the ids (live or not: the scan checks) into bits. */
+static void id_bits(const struct index *ix, const struct nm_isearch *q, uint64_t *bits)
+{
+	for (size_t i = 0; i < q->n_ids; i++) {
+		uint32_t slot = nm_idx_slot_of(ix, q->ids[i]);
+		if (slot != NO_ID)
+			bits[slot >> 6] |= 1ull << (slot & 63);
+	}
+}
+
 static json_t *category_facet(const struct index *ix, const uint64_t *match)
 {
 	size_t cap = 1024, n = 0;
@@ -248,9 +258,10 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	bool ok = ix->loaded;
 	size_t words = ((size_t)ix->n_slots + 63) / 64;
 	uint64_t *catok = ok && q->n_categories ? calloc(words + 1, 8) : NULL;
+	uint64_t *idok = ok && q->by_ids ? calloc(words + 1, 8) : NULL;
 	uint64_t *match =
 		ok && (q->facets & (1u << NM_FACET_CATEGORY)) ? calloc(words + 1, 8) : NULL;
-	ok = ok && (!q->n_categories || catok) &&
+	ok = ok && (!q->n_categories || catok) && (!q->by_ids || idok) &&
 	     (!(q->facets & (1u << NM_FACET_CATEGORY)) || match);
 	int64_t plat[NM_PLATFORM_COUNT] = {0}, tier[NM_TIER_COUNT] = {0};
 	static _Thread_local int64_t country[676], language[676];
@@ -261,10 +272,14 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	struct hit cursor = {q->after_key, q->after_id};
 	if (ok && catok)
 		category_bits(ix, q, catok);
+	if (ok && idok)
+		id_bits(ix, q, idok);
 	for (uint32_t s = 0; ok && s < ix->n_slots; s++) {
 		if (!(ix->ver[s] & 0x80))
 			continue;
 		if (catok && !(catok[s >> 6] >> (s & 63) & 1))
+			continue;
+		if (idok && !(idok[s >> 6] >> (s & 63) & 1))
 			continue;
 		const struct srec *r = &ix->srec[s];
 		if (!passes(q, r))
@@ -318,6 +333,7 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	}
 	pthread_rwlock_unlock(&nm_idx_lock);
 	free(catok);
+	free(idok);
 	free(match);
 	if (!ok) {
 		json_decref(out->facets);

@@ -391,8 +391,8 @@ static struct nm_sql q_search[NM_SORT_COUNT][2] = {
  * (ties by value). NULL values (no country, no language) are not counted in a facet. */
 #define FACET(name, expr, from)                                                                    \
 	" UNION ALL (SELECT '" name "', " expr ", count(*) FROM " from " WHERE '" name             \
-	"' = ANY ($1::text[]) AND " expr                                                           \
-	" IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, " expr " COLLATE \"C\" "                                \
+	"' = ANY ($1::text[]) AND " expr " IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, " expr          \
+	" COLLATE \"C\" "                                                                          \
 	"LIMIT 50)"
 static struct nm_sql q_count = {
 	"creators_search_count",
@@ -593,6 +593,36 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 				json_array_append_new(out, nm_creator_row_json(res, k));
 				break;
 			}
+	PQclear(res);
+	return true;
+}
+
+static struct nm_sql q_ids_q = {
+	"creators_ids_q", "SELECT id FROM creators c WHERE c.search @@ nm_search_query($1::text)",
+	1, 0};
+
+bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, int64_t **ids, size_t *n,
+			    struct nm_db_err *err)
+{
+	*ids = NULL;
+	*n = 0;
+	const char *p[] = {q};
+	PGresult *res = nm_db_exec(pg, &q_ids_q, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int rows = PQntuples(res);
+	*ids = malloc(((size_t)rows + 1) * sizeof **ids);
+	if (!*ids) {
+		PQclear(res);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	for (int i = 0; i < rows; i++)
+		(*ids)[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	*n = (size_t)rows;
 	PQclear(res);
 	return true;
 }
