@@ -46,7 +46,7 @@ struct nm_config {
 	 * is migrated (a least-privilege role cannot run DDL; `nichematch migrate` runs as
 	 * the owner role instead). */
 	bool migrate_on_start;
-	/* NICHEMATCH_SEARCH_INDEX, default 1: GET /v1/creators without q/handle is served
+	/* NICHEMATCH_SEARCH_INDEX, default 1: GET /v1/creators without handle is served
 	 * from the in-memory index (docs/architecture.md "Creator search"); 0: always SQL. */
 	bool search_index;
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
