@@ -143,6 +143,10 @@ static bool query_list(struct nm_req *r, const char *name, canon_fn canon, const
 		}
 	}
 	nm_buf_add(lit, "}", 2);
+	if (lit->oom) { /* never search without a filter the client gave */
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory reading %s.", name);
+		return false;
+	}
 	*out = lit->data;
 	return true;
 }
