@@ -46,6 +46,9 @@ struct nm_config {
 	 * is migrated (a least-privilege role cannot run DDL; `nichematch migrate` runs as
 	 * the owner role instead). */
 	bool migrate_on_start;
+	/* NICHEMATCH_SEARCH_INDEX, default 1: GET /v1/creators without handle is served
+	 * from the in-memory index (docs/architecture.md "Creator search"); 0: always SQL. */
+	bool search_index;
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */

@@ -23,6 +23,10 @@ enum nm_flag {
  * medians). The same conditions state the matching explanation of nm_score_explain(). */
 unsigned nm_score_flags(const struct nm_score_bench *bench, const struct nm_score_features *f);
 
+/* The engagement rate relative to the platform×tier median (1.0 = at the median), or -1
+ * when the rate is unknown. */
+double nm_score_er_vs_bench(const struct nm_score_bench *bench, const struct nm_score_features *f);
+
 /* "engagement_far_below_tier", ...: static storage; "" for an unknown value. */
 const char *nm_flag_code(enum nm_flag flag);
 

@@ -146,8 +146,11 @@ const char *nm_req_path(const struct nm_req *r);
 const struct nm_route *nm_req_route(const struct nm_req *r);
 const char *nm_req_header(struct nm_req *r, const char *name);
 const char *nm_req_query(struct nm_req *r, const char *name); /* NULL when absent */
-int64_t nm_req_id_param(const struct nm_req *r, int i);	      /* i-th {id} in the pattern */
-const char *nm_req_str_param(const struct nm_req *r, int i);  /* i-th {name} */
+/* Every value of a repeated query parameter, in request order: up to max into out
+ * (borrowed from the request); returns how many there are (may exceed max). */
+size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max);
+int64_t nm_req_id_param(const struct nm_req *r, int i);	     /* i-th {id} in the pattern */
+const char *nm_req_str_param(const struct nm_req *r, int i); /* i-th {name} */
 const struct nm_auth *nm_req_auth(const struct nm_req *r);
 const char *nm_req_request_id(const struct nm_req *r);
 /* The dashboard session the request was authenticated by (docs/dashboard.md): its id,

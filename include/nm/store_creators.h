@@ -63,7 +63,13 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 	"c.price_per_post_cents, c.follower_growth_30d, " NM_SQL_TS(                               \
 		"c.last_post_at") ", "                                                             \
 				  "c.external_id, " NM_SQL_TS("c.created_at") ", " NM_SQL_TS(      \
-					  "c.updated_at")
+					  "c.updated_at") ", " NM_CREATOR_BENCH_SQL
+
+/* The platform×tier median engagement rate of the creator (engagement_benchmarks;
+ * NULL when the table has no such row, and the reply then uses the compiled-in one). */
+#define NM_CREATOR_BENCH_SQL                                                                       \
+	"(SELECT b.median_rate FROM engagement_benchmarks b "                                      \
+	"WHERE b.platform = c.platform AND b.tier = nm_tier(c.followers))"
 
 /* Encodes the 25 columns of c as text values. vals[i] is NULL for SQL NULL. The
  * strings live in scratch, which the caller frees with free(). Returns false on OOM. */
@@ -85,24 +91,82 @@ struct nm_db_err;
 json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
 			     struct nm_db_err *err);
 
-/* GET /v1/creators filters; NULL members do not filter. Values are canonical (platform
- * name, lower-case handle without '@', ISO country, normalised category) and the
- * follower bounds decimal text. */
-struct nm_creator_filter {
-	const char *platform, *handle, *country, *category, *q;
-	const char *min_followers, *max_followers;
+/* GET /v1/creators search (docs/api.md §4). NULL members do not filter. Values are
+ * canonical and already validated by the handler: the list members are PostgreSQL array
+ * literals ({"instagram","tiktok"}) of canonical values (platform names, tiers, upper-case
+ * ISO countries, lower-case ISO languages, normalised categories), handle lower-case
+ * without '@', numbers and booleans ("true"/"false") decimal text. */
+enum nm_creator_sort {
+	NM_SORT_ID,
+	NM_SORT_FOLLOWERS,
+	NM_SORT_ENGAGEMENT_RATE,
+	NM_SORT_PRICE,
+	NM_SORT_LAST_POST_AT,
+	NM_SORT_UPDATED_AT,
+	NM_SORT_COUNT
 };
-struct nm_page_req;
-struct nm_page;
-bool nm_store_creators_list(struct nm_pg *pg, const struct nm_creator_filter *f,
-			    const struct nm_page_req *pr, struct nm_page *out,
+/* Facets: bit (1u << enum nm_creator_facet). */
+enum nm_creator_facet {
+	NM_FACET_PLATFORM,
+	NM_FACET_TIER,
+	NM_FACET_COUNTRY,
+	NM_FACET_LANGUAGE,
+	NM_FACET_CATEGORY,
+	NM_FACET_COUNT
+};
+#define NM_FACET_TOP 50 /* values per facet, most frequent first */
+
+struct nm_creator_search {
+	const char *platforms, *tiers, *countries, *languages, *categories; /* array literals */
+	const char *handle;
+	const char *min_followers, *max_followers, *min_engagement_rate, *max_engagement_rate;
+	const char *max_price, *has_email, *has_price, *active_within_days, *min_growth;
+	const char *q;
+	enum nm_creator_sort sort;
+	bool desc;
+	int limit; /* 1..200 */
+	/* Keyset position: after the row whose sort key was key (decimal text: the integer,
+	 * the float8's shortest exact text, or microseconds since the epoch for times;
+	 * NULL when key_null) and whose id was id. */
+	bool after, after_null;
+	const char *after_key;
+	int64_t after_id;
+	unsigned facets;
+};
+
+/* One page of a search. data: creator replies in order (caller owns). When more rows
+ * follow, more is true and the last row's key (NULL when its key is SQL NULL; points
+ * into key_buf) and id make the next position. total counts every match; facets (NULL
+ * unless asked) is {"platform": [{"value", "count"}...], ...}; caller owns both. */
+struct nm_creator_page {
+	json_t *data;
+	bool more;
+	bool last_null;
+	char last_key[48];
+	int64_t last_id;
+	int64_t total;
+	json_t *facets;
+};
+const char *nm_creator_sort_name(enum nm_creator_sort s); /* "followers", ... */
+const char *nm_creator_facet_name(enum nm_creator_facet f);
+/* Runs the page and the count (and facets) in one REPEATABLE READ READ ONLY snapshot. */
+bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *s,
+			      struct nm_creator_page *out, struct nm_db_err *err);
+/* Appends to the array out the reply JSON of each creator of ids that exists, in the
+ * order of ids (the page of an index search). */
+bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
+			      struct nm_db_err *err);
+/* The ids of every creator whose search document matches q (nm_search_query), for an
+ * index search to count, facet and sort; *ids is the caller's to free(). */
+bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, int64_t **ids, size_t *n,
 			    struct nm_db_err *err);
 /* One creator's reply JSON (caller owns), or NULL with err (NM_DB_NOT_FOUND when absent). */
 json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 /* Deletes one creator; false with err NM_DB_NOT_FOUND when there was none. */
 bool nm_store_creator_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 
-/* Reply JSON of row i of a result selected with NM_CREATOR_SELECT. Caller owns. */
+/* Reply JSON of row i of a result selected with NM_CREATOR_SELECT. Caller owns. Beside
+ * the columns: tier, engagement_benchmark {median_rate, ratio} and flags (nm/flags.h). */
 json_t *nm_creator_row_json(const struct pg_result *res, int i);
 
 #endif

@@ -25,6 +25,11 @@ struct nm_index_row {
 	const char *categories;	    /* text[] literals */
 	const char *hashtags;
 	const char *bio; /* NULL when none */
+	/* What creator search (match/search.c) needs beyond the features, unclamped. */
+	int64_t followers, price_cents; /* price < 0: unknown */
+	int64_t updated_us, post_us;	/* µs since the epoch; post_us INT64_MIN: unknown */
+	double growth;			/* follower_growth_30d; NaN: unknown */
+	bool has_email;
 };
 
 /* Receives a fetch: row() for each creator written since the mark (false stops the

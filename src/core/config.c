@@ -212,6 +212,12 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		return false;
 	}
 	cfg->migrate_on_start = !mos || strcmp(mos, "1") == 0;
+	const char *si = getenv("NICHEMATCH_SEARCH_INDEX");
+	if (si && strcmp(si, "0") != 0 && strcmp(si, "1") != 0) {
+		snprintf(err, errsz, "NICHEMATCH_SEARCH_INDEX must be 0 or 1");
+		return false;
+	}
+	cfg->search_index = !si || strcmp(si, "1") == 0;
 	const char *ap = getenv("NICHEMATCH_WEBHOOK_ALLOW_PRIVATE");
 	cfg->webhook_allow_private = ap && strcmp(ap, "1") == 0;
 	const char *rs = getenv("NICHEMATCH_WEBHOOK_RETRY_SCHEDULE");

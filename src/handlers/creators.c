@@ -1,12 +1,21 @@
 /* Creators (docs/api.md §4): upsert one, list with filters, get, delete. The creator pool
  * is shared: brand-scoped keys read it but do not write it. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "nm/buf.h"
+#include "nm/config.h"
 #include "nm/creator.h"
 #include "nm/handlers.h"
+#include "nm/metrics.h"
 #include "nm/outbox.h"
+#include "nm/pgarray.h"
+#include "nm/rankindex.h"
+#include "nm/searchindex.h"
 #include "nm/store.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
@@ -62,85 +71,476 @@ void nm_h_creators_upsert(struct nm_req *r)
 	nm_reply_resource(r, t.inserted ? 201 : 200, "creators", t.row);
 }
 
-static bool query_count(struct nm_req *r, const char *name, char *out, size_t n)
+static void bad_query(struct nm_req *r, const char *name, const char *message)
 {
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return true;
-	char *end;
-	long long x = strtoll(v, &end, 10);
-	if (!*v || *end || x < 0) {
-		char msg[64];
-		snprintf(msg, sizeof msg, "%s must be a non-negative integer", name);
-		nm_reply_problem(r, NM_P_BAD_QUERY,
-				 json_pack("[{s:s,s:s}]", "field", name, "message",
-					   "must be a non-negative integer"),
-				 "%s", msg);
+	nm_reply_problem(r, NM_P_BAD_QUERY,
+			 json_pack("[{s:s,s:s}]", "field", name, "message", message), "%s %s.",
+			 name, message);
+}
+
+/* A list value in canonical form into out (>= 256 bytes); false when it is not valid. */
+typedef bool (*canon_fn)(const char *in, char *out);
+
+static bool canon_platform(const char *in, char *out)
+{
+	enum nm_platform p;
+	if (!nm_platform_parse(in, &p))
 		return false;
-	}
-	snprintf(out, n, "%lld", x);
+	snprintf(out, 256, "%s", nm_platform_name(p));
 	return true;
 }
 
-/* GET /v1/creators?platform=&handle=&country=&min_followers=&max_followers=&category=&q= */
+static bool canon_tier(const char *in, char *out)
+{
+	enum nm_tier t;
+	if (!nm_tier_parse(in, &t))
+		return false;
+	snprintf(out, 256, "%s", nm_tier_name(t));
+	return true;
+}
+
+static bool canon_country(const char *in, char *out)
+{
+	return nm_country_valid(in, out);
+}
+
+static bool canon_language(const char *in, char *out)
+{
+	return nm_language_valid(in, out);
+}
+
+static bool canon_category(const char *in, char *out)
+{
+	snprintf(out, 256, "%s", in);
+	return strlen(in) < 256 && nm_term_normalize(out, false) > 0;
+}
+
+#define LIST_MAX 64 /* values per list filter */
+
+/* A repeatable, comma-separated any-of filter → a PostgreSQL array literal in lit
+ * (NULL when absent). Replies 400 naming the parameter and returns false on a bad value. */
+static bool query_list(struct nm_req *r, const char *name, canon_fn canon, const char *what,
+		       struct nm_buf *lit, const char **out)
+{
+	*out = NULL;
+	if (!nm_req_query(r, name))
+		return true;
+	const char *vals[LIST_MAX];
+	size_t n = nm_req_query_all(r, name, vals, LIST_MAX), count = 0;
+	if (n > LIST_MAX) {
+		bad_query(r, name, "is given too many times");
+		return false;
+	}
+	nm_buf_str(lit, "{");
+	for (size_t i = 0; i < n; i++) {
+		const char *s = vals[i];
+		for (;;) {
+			const char *comma = strchr(s, ',');
+			size_t len = comma ? (size_t)(comma - s) : strlen(s);
+			char tok[256], canonical[256];
+			while (len && *s == ' ')
+				s++, len--;
+			while (len && s[len - 1] == ' ')
+				len--;
+			if (len >= sizeof tok || !len || ++count > LIST_MAX) {
+				bad_query(r, name,
+					  len ? "has a value too long or too many values"
+					      : "has an empty value");
+				return false;
+			}
+			memcpy(tok, s, len);
+			tok[len] = '\0';
+			if (!canon(tok, canonical)) {
+				bad_query(r, name, what);
+				return false;
+			}
+			nm_buf_str(lit, count > 1 ? ",\"" : "\"");
+			for (const char *c = canonical; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					nm_buf_add(lit, "\\", 1);
+				nm_buf_add(lit, c, 1);
+			}
+			nm_buf_str(lit, "\"");
+			if (!comma)
+				break;
+			s = comma + 1;
+		}
+	}
+	nm_buf_add(lit, "}", 2);
+	if (lit->oom) { /* never search without a filter the client gave */
+		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory reading %s.", name);
+		return false;
+	}
+	*out = lit->data;
+	return true;
+}
+
+/* Opaque keyset cursor: base64url of "<sort>.<a|d>.<n|v><key>.<id>". The sort is part of
+ * it, so a cursor of one sort is refused in another. */
+static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static void cursor_make(const struct nm_creator_search *s, const struct nm_creator_page *pg,
+			char *out, size_t n)
+{
+	char raw[128];
+	int len = snprintf(raw, sizeof raw, "%d.%c.%c%s.%lld", (int)s->sort, s->desc ? 'd' : 'a',
+			   pg->last_null ? 'n' : 'v', pg->last_null ? "" : pg->last_key,
+			   (long long)pg->last_id);
+	size_t o = 0;
+	for (int i = 0; i < len && o + 5 < n; i += 3) {
+		unsigned v = (unsigned char)raw[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned char)raw[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)raw[i + 2];
+		out[o++] = b64url[(v >> 18) & 63];
+		out[o++] = b64url[(v >> 12) & 63];
+		if (i + 1 < len)
+			out[o++] = b64url[(v >> 6) & 63];
+		if (i + 2 < len)
+			out[o++] = b64url[v & 63];
+	}
+	out[o] = '\0';
+}
+
+/* Decodes into raw (>= 128 bytes); false on anything that is not base64url text. */
+static bool b64url_decode(const char *s, char *raw, size_t n)
+{
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *s; s++) {
+		const char *p = strchr(b64url, *s);
+		if (!p)
+			return false;
+		acc = (acc << 6) | (unsigned)(p - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o + 1 >= n)
+				return false;
+			raw[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	raw[o] = '\0';
+	return true;
+}
+
+static bool decimal_ok(const char *s, bool integer)
+{
+	char *end;
+	if (!*s)
+		return false;
+	if (integer)
+		(void)strtoll(s, &end, 10);
+	else if (!isfinite(strtod(s, &end)))
+		return false;
+	return *end == '\0';
+}
+
+static bool cursor_parse(const char *c, struct nm_creator_search *s, char *key, size_t keyn)
+{
+	char raw[128];
+	int sort;
+	char dir, kind;
+	long long id;
+	int used = 0;
+	if (!b64url_decode(c, raw, sizeof raw) ||
+	    sscanf(raw, "%d.%c.%c%n", &sort, &dir, &kind, &used) != 3 || sort != (int)s->sort ||
+	    dir != (s->desc ? 'd' : 'a') || (kind != 'n' && kind != 'v'))
+		return false;
+	const char *rest = raw + used, *dot = strrchr(rest, '.');
+	if (!dot || (size_t)(dot - rest) >= keyn || !decimal_ok(dot + 1, true))
+		return false;
+	id = strtoll(dot + 1, NULL, 10);
+	memcpy(key, rest, (size_t)(dot - rest));
+	key[dot - rest] = '\0';
+	if (kind == 'n' ? key[0] != '\0' : !decimal_ok(key, s->sort != NM_SORT_ENGAGEMENT_RATE))
+		return false;
+	s->after = true;
+	s->after_null = kind == 'n';
+	s->after_key = s->after_null ? NULL : key;
+	s->after_id = id;
+	return true;
+}
+
+static bool parse_sort(struct nm_req *r, const char *v, struct nm_creator_search *s)
+{
+	s->sort = NM_SORT_ID;
+	s->desc = false;
+	if (!v)
+		return true;
+	s->desc = v[0] == '-';
+	for (int i = 0; i < NM_SORT_COUNT; i++)
+		if (strcasecmp(v + s->desc, nm_creator_sort_name((enum nm_creator_sort)i)) == 0) {
+			s->sort = (enum nm_creator_sort)i;
+			return true;
+		}
+	bad_query(r, "sort", "is not a sort of this list"); /* the route table refuses first */
+	return false;
+}
+
+static bool parse_facets(struct nm_req *r, const char *v, struct nm_creator_search *s)
+{
+	s->facets = 0;
+	for (const char *p = v; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		bool known = false;
+		for (int f = 0; f < NM_FACET_COUNT; f++) {
+			const char *name = nm_creator_facet_name((enum nm_creator_facet)f);
+			if (strlen(name) == len && strncasecmp(name, p, len) == 0) {
+				s->facets |= 1u << f;
+				known = true;
+			}
+		}
+		if (!known && len) {
+			bad_query(r, "facets",
+				  "must be a list of platform, tier, country, language, "
+				  "category");
+			return false;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return true;
+}
+
+/* A scalar filter passed through as text: the route table has checked its type and bounds. */
+static const char *query_text(struct nm_req *r, const char *name)
+{
+	const char *v = nm_req_query(r, name);
+	return v && *v ? v : NULL;
+}
+
+static const char *query_bool(struct nm_req *r, const char *name)
+{
+	const char *v = nm_req_query(r, name);
+	if (!v)
+		return NULL;
+	return strcmp(v, "true") == 0 || strcmp(v, "1") == 0 ? "true" : "false";
+}
+
+/* ---- the index path (docs/architecture.md "Creator search") ---- */
+
+/* The list filter literal lit split into scratch (a copy the caller frees). */
+static size_t split_list(const char *lit, char **scratch, char **v)
+{
+	*scratch = lit ? strdup(lit) : NULL;
+	return *scratch ? nm_pgarray_split(*scratch, v, NM_ISEARCH_LIST_MAX) : 0;
+}
+
+static int64_t i64_or(const char *s, int64_t none)
+{
+	return s ? strtoll(s, NULL, 10) : none;
+}
+
+static double f64_or_nan(const char *s)
+{
+	return s ? strtod(s, NULL) : NAN;
+}
+
+static int tri(const char *b)
+{
+	return b ? strcmp(b, "true") == 0 : -1;
+}
+
+/* The search s as an index search; scratch[5] receive copies the caller frees. */
+static void isearch_of(const struct nm_creator_search *s, struct nm_isearch *q, char **scratch)
+{
+	char *v[NM_ISEARCH_LIST_MAX];
+	memset(q, 0, sizeof *q);
+	size_t n = split_list(s->platforms, &scratch[0], v);
+	for (size_t i = 0; i < n; i++) {
+		enum nm_platform p;
+		if (nm_platform_parse(v[i], &p))
+			q->platforms |= 1u << p;
+	}
+	n = split_list(s->tiers, &scratch[1], v);
+	for (size_t i = 0; i < n; i++) {
+		enum nm_tier t;
+		if (nm_tier_parse(v[i], &t))
+			q->tiers |= 1u << t;
+	}
+	q->n_countries = split_list(s->countries, &scratch[2], v);
+	for (size_t i = 0; i < q->n_countries; i++)
+		memcpy(q->countries[i], v[i], 2);
+	q->n_languages = split_list(s->languages, &scratch[3], v);
+	for (size_t i = 0; i < q->n_languages; i++)
+		memcpy(q->languages[i], v[i], 2);
+	q->n_categories = split_list(s->categories, &scratch[4], v);
+	for (size_t i = 0; i < q->n_categories; i++)
+		q->categories[i] = v[i];
+	q->min_followers = i64_or(s->min_followers, INT64_MIN);
+	q->max_followers = i64_or(s->max_followers, INT64_MAX);
+	q->min_er = f64_or_nan(s->min_engagement_rate);
+	q->max_er = f64_or_nan(s->max_engagement_rate);
+	q->max_price = i64_or(s->max_price, INT64_MAX);
+	q->has_email = tri(s->has_email);
+	q->has_price = tri(s->has_price);
+	q->post_after_us = INT64_MIN;
+	if (s->active_within_days) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		q->post_after_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 -
+				   strtoll(s->active_within_days, NULL, 10) * 86400000000LL;
+	}
+	q->min_growth = f64_or_nan(s->min_growth);
+	q->sort = (enum nm_isearch_sort)s->sort;
+	q->desc = s->desc;
+	q->after = s->after;
+	q->after_key.null = s->after_null;
+	if (s->after && !s->after_null) {
+		if (s->sort == NM_SORT_ENGAGEMENT_RATE)
+			q->after_key.d = strtod(s->after_key, NULL);
+		else
+			q->after_key.i = strtoll(s->after_key, NULL, 10);
+	}
+	q->after_id = s->after_id;
+	q->limit = (size_t)s->limit;
+	q->facets = s->facets;
+}
+
+/* True when q has a word (a letter or digit): without one it filters nothing. */
+static bool has_word(const char *q)
+{
+	for (; q && *q; q++)
+		if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80)
+			return true;
+	return false;
+}
+
+/* Serves s from the index when it can (*served), the page's rows read by id. With q,
+ * PostgreSQL finds the matching ids (the stemmed text is not in memory) and the index
+ * counts, facets and sorts them; a handle is one probe of its key, left to SQL. */
+static bool index_search(struct nm_req *r, struct nm_pg *pg, const struct nm_creator_search *s,
+			 struct nm_creator_page *page, struct nm_db_err *err, bool *served)
+{
+	*served = false;
+	if (!nm_req_config(r)->search_index || s->handle)
+		return false;
+	char *scratch[5] = {NULL};
+	struct nm_isearch q;
+	isearch_of(s, &q, scratch);
+	static _Thread_local struct nm_isearch_out out;
+	bool ok = nm_index_sync(pg);
+	int64_t *ids = NULL;
+	if (ok && has_word(s->q)) {
+		/* After the sync: every id found is in the index unless written since. */
+		if (!nm_store_creator_ids_q(pg, s->q, &ids, &q.n_ids, err)) {
+			for (int i = 0; i < 5; i++)
+				free(scratch[i]);
+			*served = true;
+			return false;
+		}
+		q.by_ids = true;
+		q.ids = ids;
+	}
+	ok = ok && nm_index_search(&q, &out);
+	free(ids);
+	for (int i = 0; i < 5; i++)
+		free(scratch[i]);
+	if (!ok)
+		return false; /* not loaded or out of memory: SQL answers */
+	*served = true;
+	memset(page, 0, sizeof *page);
+	page->total = out.total;
+	page->facets = out.facets;
+	page->more = out.n > q.limit;
+	size_t n = page->more ? q.limit : out.n;
+	page->data = json_array();
+	if (!nm_store_creators_by_ids(pg, out.ids, n, page->data, err)) {
+		json_decref(page->data);
+		json_decref(page->facets);
+		return false;
+	}
+	if (page->more) {
+		const struct nm_isearch_key *k = &out.keys[n - 1];
+		page->last_null = k->null;
+		if (s->sort == NM_SORT_ENGAGEMENT_RATE)
+			snprintf(page->last_key, sizeof page->last_key, "%.17g", k->d);
+		else
+			snprintf(page->last_key, sizeof page->last_key, "%lld", (long long)k->i);
+		page->last_id = out.ids[n - 1];
+	}
+	return true;
+}
+
+/* GET /v1/creators: filters, sort, keyset cursor, total and facets (docs/api.md §4). */
 void nm_h_creators_list(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	char minf[24] = "", maxf[24] = "", country[3] = "";
-	if (!query_count(r, "min_followers", minf, sizeof minf) ||
-	    !query_count(r, "max_followers", maxf, sizeof maxf))
-		return;
-	struct nm_creator_filter f = {.min_followers = minf[0] ? minf : NULL,
-				      .max_followers = maxf[0] ? maxf : NULL};
-	const char *platform = nm_req_query(r, "platform");
-	enum nm_platform pl;
-	if (platform) {
-		if (!nm_platform_parse(platform, &pl)) {
-			nm_reply_problem(r, NM_P_BAD_QUERY,
-					 json_pack("[{s:s,s:s}]", "field", "platform", "message",
-						   "unknown platform"),
-					 "platform is not one of the known platforms");
-			return;
+	struct nm_creator_search s = {.limit = 50};
+	struct nm_buf lits[5] = {{0}};
+	char handle[128], key[64];
+	bool ok =
+		parse_sort(r, nm_req_query(r, "sort"), &s) &&
+		parse_facets(r, nm_req_query(r, "facets"), &s) &&
+		query_list(r, "platform", canon_platform, "must be a list of known platforms",
+			   &lits[0], &s.platforms) &&
+		query_list(r, "tier", canon_tier, "must be a list of nano, micro, mid, macro, mega",
+			   &lits[1], &s.tiers) &&
+		query_list(r, "country", canon_country,
+			   "must be a list of ISO 3166-1 alpha-2 codes", &lits[2], &s.countries) &&
+		query_list(r, "language", canon_language,
+			   "must be a list of ISO 639-1 language codes", &lits[3], &s.languages) &&
+		query_list(r, "category", canon_category, "must be a list of non-empty categories",
+			   &lits[4], &s.categories);
+	if (ok) {
+		const char *l = nm_req_query(r, "limit"), *c = nm_req_query(r, "cursor");
+		if (l)
+			s.limit = atoi(l); /* 1..200: checked by the route table */
+		if (c && *c && !cursor_parse(c, &s, key, sizeof key)) {
+			bad_query(r, "cursor", "is not a cursor of this list and sort");
+			ok = false;
 		}
-		f.platform = nm_platform_name(pl);
 	}
-	const char *cq = nm_req_query(r, "country");
-	if (cq && !nm_country_valid(cq, country)) {
-		nm_reply_problem(r, NM_P_BAD_QUERY,
-				 json_pack("[{s:s,s:s}]", "field", "country", "message",
-					   "must be an ISO 3166-1 alpha-2 code"),
-				 "country must be an ISO 3166-1 alpha-2 code");
-		return;
+	if (ok) {
+		/* Handles are stored lower-case without a leading '@'. */
+		const char *hq = nm_req_query(r, "handle");
+		if (hq) {
+			snprintf(handle, sizeof handle, "%s", hq[0] == '@' ? hq + 1 : hq);
+			for (char *p = handle; *p; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p + 32);
+			s.handle = handle;
+		}
+		s.min_followers = query_text(r, "min_followers");
+		s.max_followers = query_text(r, "max_followers");
+		s.min_engagement_rate = query_text(r, "min_engagement_rate");
+		s.max_engagement_rate = query_text(r, "max_engagement_rate");
+		s.max_price = query_text(r, "max_price_per_post_cents");
+		s.has_email = query_bool(r, "has_email");
+		s.has_price = query_bool(r, "has_price");
+		s.active_within_days = query_text(r, "active_within_days");
+		const char *growth = nm_req_query(r, "min_follower_growth_30d");
+		s.min_growth = growth && *growth ? growth : NULL;
+		s.q = query_text(r, "q");
 	}
-	f.country = country[0] ? country : NULL;
-	/* Handles are stored lower-case without a leading '@'; categories normalised. */
-	char handle[128], category[256];
-	const char *hq = nm_req_query(r, "handle"), *catq = nm_req_query(r, "category");
-	if (hq) {
-		snprintf(handle, sizeof handle, "%s", hq[0] == '@' ? hq + 1 : hq);
-		for (char *p = handle; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
-		f.handle = handle;
-	}
-	if (catq) {
-		snprintf(category, sizeof category, "%s", catq);
-		nm_term_normalize(category, false);
-		f.category = category;
-	}
-	const char *q = nm_req_query(r, "q");
-	f.q = q && *q ? q : NULL;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_page page;
+	struct nm_pg *pg = ok ? nm_req_db(r) : NULL;
+	struct nm_creator_page page;
 	struct nm_db_err err;
-	if (nm_store_creators_list(pg, &f, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
+	bool served = false;
+	bool found = pg && index_search(r, pg, &s, &page, &err, &served);
+	if (pg && !served)
+		found = nm_store_creators_search(pg, &s, &page, &err);
+	if (found) {
+		nm_metrics_add("nichematch_creator_searches_total",
+			       "Creator searches (GET /v1/creators) by what served them.",
+			       served ? "served=\"index\"" : "served=\"sql\"", 1);
+		char cur[200];
+		if (page.more)
+			cursor_make(&s, &page, cur, sizeof cur);
+		json_t *body = json_pack("{s:o, s:o, s:I}", "data", page.data, "next_cursor",
+					 page.more ? json_string(cur) : json_null(), "total",
+					 (json_int_t)page.total);
+		if (page.facets)
+			json_object_set_new(body, "facets", page.facets);
+		nm_reply_json(r, 200, body);
+	} else if (pg) {
 		nm_reply_db_err(r, &err);
+	}
+	for (int i = 0; i < 5; i++)
+		free(lits[i].data);
 }
 
 /* GET /v1/creators/{id} */

@@ -100,6 +100,27 @@ void nm_req_query_each(struct nm_req *r, const char *name, void (*fn)(const char
 	struct query_each e = {name, fn, cls};
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, query_each_one, &e);
 }
+
+struct query_all {
+	const char **out;
+	size_t max, n;
+};
+
+static void query_all_one(const char *value, void *cls)
+{
+	struct query_all *q = cls;
+	if (q->n < q->max)
+		q->out[q->n] = value;
+	q->n++;
+}
+
+size_t nm_req_query_all(struct nm_req *r, const char *name, const char **out, size_t max)
+{
+	struct query_all q = {out, max, 0};
+	nm_req_query_each(r, name, query_all_one, &q);
+	return q.n;
+}
+
 int64_t nm_req_id_param(const struct nm_req *r, int i)
 {
 	return i < r->n_ids ? r->ids[i] : 0;

@@ -38,12 +38,6 @@ static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ------------------------------------------------------------------ hashing */
 
-static uint64_t hash_id(int64_t id)
-{
-	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
-	return x ^ (x >> 31);
-}
-
 /* ------------------------------------------------------------------ dictionary */
 
 static bool dict_grow(struct index *ix)
@@ -111,19 +105,6 @@ static uint32_t dict_intern(struct index *ix, const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------------ id → slot */
-
-static uint32_t map_get(const struct index *ix, int64_t id)
-{
-	if (!ix->map_cap)
-		return NO_ID;
-	uint32_t mask = ix->map_cap - 1;
-	for (uint32_t i = (uint32_t)hash_id(id) & mask;; i = (i + 1) & mask) {
-		if (ix->map_id[i] == 0)
-			return NO_ID;
-		if (ix->map_id[i] == id)
-			return ix->map_slot[i];
-	}
-}
 
 static void map_put_raw(int64_t *ids, uint32_t *slots, uint32_t cap, int64_t id, uint32_t slot)
 {
@@ -211,7 +192,10 @@ static bool slots_reserve(struct index *ix)
 	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
 	if (hf)
 		ix->hot_followers = hf;
-	if (!f || !d || !v || !np || !hf)
+	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
+	if (sr)
+		ix->srec = sr;
+	if (!f || !d || !v || !np || !hf || !sr)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -293,7 +277,7 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 static bool apply_row(struct index *ix, const struct nm_index_row *row)
 {
 	int64_t id = row->f.id;
-	uint32_t slot = map_get(ix, id);
+	uint32_t slot = nm_idx_slot_of(ix, id);
 	if (slot == NO_ID) {
 		if (!slots_reserve(ix))
 			return false;
@@ -316,6 +300,17 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
+	struct srec *sr = &ix->srec[slot];
+	sr->followers = row->followers;
+	sr->price = row->price_cents;
+	sr->updated_us = row->updated_us;
+	sr->post_us = row->post_us;
+	sr->er = row->f.engagement_rate;
+	sr->growth = row->growth;
+	sr->platform = row->f.platform;
+	sr->has_email = row->has_email;
+	memcpy(sr->country, row->f.country, 2);
+	memcpy(sr->language, row->f.language, 2);
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
 	       (!row->bio || index_bio(ix, slot, row->bio));
@@ -323,7 +318,7 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 
 static void apply_delete(struct index *ix, int64_t id)
 {
-	uint32_t slot = map_get(ix, id);
+	uint32_t slot = nm_idx_slot_of(ix, id);
 	if (slot == NO_ID || !(ix->ver[slot] & 0x80))
 		return;
 	ix->ver[slot] &= 0x7f;
@@ -349,6 +344,7 @@ static void index_clear(struct index *ix)
 	free(ix->ver);
 	free(ix->n_post);
 	free(ix->hot_followers);
+	free(ix->srec);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -439,7 +435,8 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->terms = nm_idx.n_terms;
 	st->postings = nm_idx.postings;
 	size_t bytes =
-		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2) +
+		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
+					    sizeof *nm_idx.srec) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {

@@ -24,8 +24,19 @@ struct plist {
 	uint32_t n, cap;
 };
 
+/* A slot's fields for creator search (search.c), one cache line's worth read per slot
+ * by a scan; exact (unclamped) where the features clamp. */
+struct srec {
+	int64_t followers, price;    /* price < 0: unknown */
+	int64_t updated_us, post_us; /* µs since the epoch; post_us INT64_MIN: unknown */
+	double er, growth;	     /* er < 0, growth NaN: unknown */
+	uint8_t platform, has_email;
+	char country[2], language[2]; /* "\0\0": unknown */
+};
+
 struct index {
 	/* slots */
+	struct srec *srec;
 	struct nm_score_features *feat;
 	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
@@ -74,6 +85,26 @@ static inline uint32_t dict_find(const struct index *ix, const char *s, size_t n
 			return NO_ID;
 		if (ix->term_len[t] == n && memcmp(ix->term[t], s, n) == 0)
 			return t;
+	}
+}
+
+static inline uint64_t hash_id(int64_t id)
+{
+	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;
+	return x ^ (x >> 31);
+}
+
+/* The slot of creator id, or NO_ID (live or not: check ver). */
+static inline uint32_t nm_idx_slot_of(const struct index *ix, int64_t id)
+{
+	if (!ix->map_cap)
+		return NO_ID;
+	uint32_t mask = ix->map_cap - 1;
+	for (uint32_t i = (uint32_t)hash_id(id) & mask;; i = (i + 1) & mask) {
+		if (ix->map_id[i] == 0)
+			return NO_ID;
+		if (ix->map_id[i] == id)
+			return ix->map_slot[i];
 	}
 }
 

@@ -21,14 +21,20 @@ const char *nm_flag_code(enum nm_flag flag)
 	return (unsigned)flag < NM_FLAG_COUNT ? codes[flag] : "";
 }
 
+double nm_score_er_vs_bench(const struct nm_score_bench *bench, const struct nm_score_features *f)
+{
+	if (!(f->engagement_rate >= 0.0))
+		return -1.0;
+	enum nm_platform p = f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform
+							     : NM_PLATFORM_OTHER;
+	return f->engagement_rate / nm_score_bench_rate(bench, p, nm_tier_of(f->followers));
+}
+
 unsigned nm_score_flags(const struct nm_score_bench *bench, const struct nm_score_features *f)
 {
 	unsigned m = 0;
-	double r = -1.0;
-	if (f->engagement_rate >= 0.0) {
-		enum nm_platform p = f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform
-								     : NM_PLATFORM_OTHER;
-		r = f->engagement_rate / nm_score_bench_rate(bench, p, nm_tier_of(f->followers));
+	double r = nm_score_er_vs_bench(bench, f);
+	if (r >= 0.0) {
 		if (r < LOW_ER_RATIO)
 			m |= 1u << NM_FLAG_ENGAGEMENT_FAR_BELOW_TIER;
 		else if (r < LOW_ER_SOFT)

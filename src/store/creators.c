@@ -1,5 +1,6 @@
 #include "nm/store_creators.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "internal.h"
 #include "nm/buf.h"
 #include "nm/db.h"
+#include "nm/flags.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
 
@@ -229,6 +231,53 @@ static const struct {
 	{"updated_at", T_TIME},
 };
 
+static double num_or(json_t *o, const char *key, double unknown)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : unknown;
+}
+
+/* What the scoring says of the creator on its own (no brand): the engagement rate
+ * against its platform×tier median and the flags of nm/flags.h, from the reply's own
+ * fields so that they always agree with it. bench_col: the NM_CREATOR_BENCH_SQL column. */
+static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
+{
+	struct nm_score_features f;
+	memset(&f, 0, sizeof f);
+	enum nm_platform pl = NM_PLATFORM_OTHER;
+	json_t *pv = json_object_get(o, "platform");
+	if (json_is_string(pv))
+		nm_platform_parse(json_string_value(pv), &pl);
+	f.platform = (uint8_t)pl;
+	double followers = num_or(o, "followers", 0.0);
+	f.followers = followers > 4294967295.0 ? UINT32_MAX : (uint32_t)followers;
+	double following = num_or(o, "following", -1.0);
+	f.following = following > 2147483647.0 ? INT32_MAX : (int32_t)following;
+	f.engagement_rate = num_or(o, "engagement_rate", -1.0);
+	double price = num_or(o, "price_per_post_cents", -1.0);
+	f.price_cents = price > 2147483647.0 ? INT32_MAX : (int32_t)price;
+	f.follower_growth_30d = (float)num_or(o, "follower_growth_30d", NAN);
+
+	struct nm_score_bench bench;
+	nm_score_bench_init(&bench);
+	enum nm_tier tier = nm_tier_of((int64_t)followers);
+	if (bench_col < PQnfields(res) && !PQgetisnull(res, i, bench_col))
+		nm_score_bench_set(&bench, nm_platform_name(pl), nm_tier_name(tier),
+				   strtod(PQgetvalue(res, i, bench_col), NULL));
+	double ratio = nm_score_er_vs_bench(&bench, &f);
+	json_object_set_new(
+		o, "engagement_benchmark",
+		json_pack("{s:f, s:o}", "median_rate", nm_score_bench_rate(&bench, pl, tier),
+			  "ratio",
+			  ratio >= 0.0 ? json_real(round(ratio * 1000.0) / 1000.0) : json_null()));
+	json_t *flags = json_array();
+	unsigned bits = nm_score_flags(&bench, &f);
+	for (int k = 0; k < NM_FLAG_COUNT; k++)
+		if (bits & (1u << k))
+			json_array_append_new(flags, json_string(nm_flag_code((enum nm_flag)k)));
+	json_object_set_new(o, "flags", flags);
+}
+
 json_t *nm_creator_row_json(const PGresult *res, int i)
 {
 	json_t *o = json_object();
@@ -260,6 +309,7 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 	}
 	json_int_t followers = json_integer_value(json_object_get(o, "followers"));
 	json_object_set_new(o, "tier", json_string(nm_tier_name(nm_tier_of(followers))));
+	add_assessment(o, res, i, (int)(sizeof reply_cols / sizeof reply_cols[0]));
 	return o;
 }
 
@@ -278,34 +328,303 @@ json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool 
 	return row;
 }
 
-static struct nm_sql q_list = {
-	"creators_list",
-	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id > $1 "
-	"AND ($3::text IS NULL OR c.platform = $3) "
-	"AND ($4::text IS NULL OR c.handle = $4) "
-	"AND ($5::text IS NULL OR c.country = $5) "
-	"AND ($6::bigint IS NULL OR c.followers >= $6) "
-	"AND ($7::bigint IS NULL OR c.followers <= $7) "
-	"AND ($8::text IS NULL OR c.categories @> ARRAY[$8::text]) "
-	"AND ($9::text IS NULL OR c.search @@ websearch_to_tsquery('simple', $9)) "
-	"ORDER BY c.id LIMIT $2",
-	9, 0};
+/* ---- search (GET /v1/creators) ---- */
 
-bool nm_store_creators_list(struct nm_pg *pg, const struct nm_creator_filter *f,
-			    const struct nm_page_req *pr, struct nm_page *out,
+/* The filters of a search, over parameters $2..$17 (the page statements take the limit
+ * as $1 and the keyset position as $18..$20; the count statement the facet names as $1).
+ * Each is written "$n IS NULL OR ..." so that one prepared statement serves every
+ * combination; PostgreSQL plans the first executions with the values (custom plans). */
+#define SEARCH_WHERE                                                                               \
+	"($2::text[] IS NULL OR c.platform = ANY ($2::text[])) "                                   \
+	"AND ($3::text IS NULL OR c.handle = $3::text) "                                           \
+	"AND ($4::text[] IS NULL OR c.country = ANY ($4::text[])) "                                \
+	"AND ($5::text[] IS NULL OR c.language = ANY ($5::text[])) "                               \
+	"AND ($6::text[] IS NULL OR c.categories && $6::text[]) "                                  \
+	"AND ($7::text[] IS NULL OR nm_tier(c.followers) = ANY ($7::text[])) "                     \
+	"AND ($8::bigint IS NULL OR c.followers >= $8::bigint) "                                   \
+	"AND ($9::bigint IS NULL OR c.followers <= $9::bigint) "                                   \
+	"AND ($10::float8 IS NULL OR c.engagement_rate >= $10::float8) "                           \
+	"AND ($11::float8 IS NULL OR c.engagement_rate <= $11::float8) "                           \
+	"AND ($12::bigint IS NULL OR c.price_per_post_cents <= $12::bigint) "                      \
+	"AND ($13::boolean IS NULL OR (coalesce(c.email, '') <> '') = $13::boolean) "              \
+	"AND ($14::boolean IS NULL OR (c.price_per_post_cents IS NOT NULL) = $14::boolean) "       \
+	"AND ($15::int IS NULL OR c.last_post_at >= now() - $15::int * interval '1 day') "         \
+	"AND ($16::float8 IS NULL OR c.follower_growth_30d >= $16::float8) "                       \
+	"AND ($17::text IS NULL OR nm_search_query($17::text) IS NULL "                            \
+	"OR c.search @@ nm_search_query($17::text))"
+
+/* One page in one sort: the rows with a key, then those without (NULL keys last in both
+ * directions), each branch an index walk of (key, id) from the keyset position. */
+#define SEARCH_PAGE(K, KTEXT, KCAST, DIR, CMP)                                                     \
+	"SELECT * FROM ((SELECT " NM_CREATOR_SELECT ", " KTEXT ", 0 AS nullgrp, " K " AS k "       \
+	"FROM creators c WHERE " SEARCH_WHERE " AND " K " IS NOT NULL "                            \
+	"AND ($18::boolean IS NULL OR (NOT $18::boolean AND (" K ", c.id) " CMP " (" KCAST         \
+	", $20::bigint))) "                                                                        \
+	"ORDER BY " K " " DIR ", c.id " DIR " LIMIT $1) UNION ALL (SELECT " NM_CREATOR_SELECT      \
+	", NULL, 1, " K " FROM creators c WHERE " SEARCH_WHERE " AND " K " IS NULL "               \
+	"AND ($18::boolean IS NULL OR NOT $18::boolean OR c.id " CMP " $20::bigint) "              \
+	"ORDER BY c.id " DIR " LIMIT $1)) u ORDER BY nullgrp, k " DIR ", 1 " DIR " LIMIT $1"
+
+#define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint::text"
+#define US_CAST "('epoch'::timestamptz + $19::bigint * interval '1 microsecond')"
+#define SORT_PAIR(name, K, KTEXT, KCAST)                                                           \
+	{"creators_search_" name "_asc", SEARCH_PAGE(K, KTEXT, KCAST, "ASC", ">"), 20, 0},         \
+	{                                                                                          \
+		"creators_search_" name "_desc", SEARCH_PAGE(K, KTEXT, KCAST, "DESC", "<"), 20, 0  \
+	}
+
+static struct nm_sql q_search[NM_SORT_COUNT][2] = {
+	[NM_SORT_ID] = {SORT_PAIR("id", "c.id", "c.id::text", "$19::bigint")},
+	[NM_SORT_FOLLOWERS] = {SORT_PAIR("followers", "c.followers", "c.followers::text",
+					 "$19::bigint")},
+	[NM_SORT_ENGAGEMENT_RATE] = {SORT_PAIR("er", "c.engagement_rate", "c.engagement_rate::text",
+					       "$19::float8")},
+	[NM_SORT_PRICE] = {SORT_PAIR("price", "c.price_per_post_cents",
+				     "c.price_per_post_cents::text", "$19::bigint")},
+	[NM_SORT_LAST_POST_AT] = {SORT_PAIR("last_post", "c.last_post_at", US("c.last_post_at"),
+					    US_CAST)},
+	[NM_SORT_UPDATED_AT] = {SORT_PAIR("updated", "c.updated_at", US("c.updated_at"), US_CAST)},
+};
+
+/* The count and the facets of the filtered set: rows (facet, value, count), the total
+ * first with facet and value NULL; each facet its NM_FACET_TOP most frequent values
+ * (ties by value). NULL values (no country, no language) are not counted in a facet. */
+#define FACET(name, expr, from)                                                                    \
+	" UNION ALL (SELECT '" name "', " expr ", count(*) FROM " from " WHERE '" name             \
+	"' = ANY ($1::text[]) AND " expr " IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, " expr          \
+	" COLLATE \"C\" "                                                                          \
+	"LIMIT 50)"
+static struct nm_sql q_count = {
+	"creators_search_count",
+	"WITH f AS MATERIALIZED (SELECT c.platform, c.followers, c.country, c.language, "
+	"c.categories FROM creators c WHERE " SEARCH_WHERE ") "
+	"(SELECT NULL::text, NULL::text, count(*) FROM f)" FACET("platform", "platform", "f")
+		FACET("tier", "nm_tier(followers)", "f") FACET("country", "country", "f")
+			FACET("language", "language", "f")
+				FACET("category", "cat", "f, unnest(f.categories) AS cat"),
+	17, 0};
+
+static const char *const sort_names[NM_SORT_COUNT] = {
+	[NM_SORT_ID] = "id",
+	[NM_SORT_FOLLOWERS] = "followers",
+	[NM_SORT_ENGAGEMENT_RATE] = "engagement_rate",
+	[NM_SORT_PRICE] = "price_per_post_cents",
+	[NM_SORT_LAST_POST_AT] = "last_post_at",
+	[NM_SORT_UPDATED_AT] = "updated_at",
+};
+static const char *const facet_names[NM_FACET_COUNT] = {
+	[NM_FACET_PLATFORM] = "platform", [NM_FACET_TIER] = "tier",
+	[NM_FACET_COUNTRY] = "country",	  [NM_FACET_LANGUAGE] = "language",
+	[NM_FACET_CATEGORY] = "category",
+};
+
+const char *nm_creator_sort_name(enum nm_creator_sort s)
+{
+	return (unsigned)s < NM_SORT_COUNT ? sort_names[s] : NULL;
+}
+
+const char *nm_creator_facet_name(enum nm_creator_facet f)
+{
+	return (unsigned)f < NM_FACET_COUNT ? facet_names[f] : NULL;
+}
+
+/* The filter parameters $2..$17 in order. */
+static void filter_params(const struct nm_creator_search *s, const char **p)
+{
+	const char *v[] = {s->platforms,	   s->handle,
+			   s->countries,	   s->languages,
+			   s->categories,	   s->tiers,
+			   s->min_followers,	   s->max_followers,
+			   s->min_engagement_rate, s->max_engagement_rate,
+			   s->max_price,	   s->has_email,
+			   s->has_price,	   s->active_within_days,
+			   s->min_growth,	   s->q};
+	memcpy(p, v, sizeof v);
+}
+
+struct search_tx {
+	const struct nm_creator_search *s;
+	struct nm_creator_page *out;
+};
+
+static bool search_page(struct nm_pg *pg, const struct nm_creator_search *s,
+			struct nm_creator_page *out, struct nm_db_err *err)
+{
+	char lim[24], aid[24];
+	const char *p[20];
+	p[0] = nm_store_i64(lim, s->limit + 1);
+	filter_params(s, p + 1);
+	p[17] = s->after ? (s->after_null ? "true" : "false") : NULL;
+	p[18] = s->after && !s->after_null ? s->after_key : NULL;
+	p[19] = s->after ? nm_store_i64(aid, s->after_id) : NULL;
+	PGresult *res = nm_db_exec(pg, &q_search[s->sort][s->desc ? 1 : 0], p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int n = PQntuples(res), key_col = PQnfields(res) - 3;
+	out->more = n > s->limit;
+	if (out->more)
+		n = s->limit;
+	for (int i = 0; i < n; i++)
+		json_array_append_new(out->data, nm_creator_row_json(res, i));
+	if (out->more && n > 0) {
+		out->last_null = PQgetisnull(res, n - 1, key_col);
+		snprintf(out->last_key, sizeof out->last_key, "%s",
+			 PQgetvalue(res, n - 1, key_col));
+		out->last_id = strtoll(PQgetvalue(res, n - 1, 0), NULL, 10);
+	}
+	PQclear(res);
+	return true;
+}
+
+static bool search_count(struct nm_pg *pg, const struct nm_creator_search *s,
+			 struct nm_creator_page *out, struct nm_db_err *err)
+{
+	struct nm_buf names = {0};
+	nm_buf_str(&names, "{");
+	for (int f = 0; f < NM_FACET_COUNT; f++)
+		if (s->facets & (1u << f)) {
+			nm_buf_str(&names, names.len > 1 ? "," : "");
+			nm_buf_str(&names, facet_names[f]);
+		}
+	nm_buf_add(&names, "}", 2);
+	if (names.oom) {
+		free(names.data);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[17];
+	p[0] = names.data;
+	filter_params(s, p + 1);
+	PGresult *res = nm_db_exec(pg, &q_count, p);
+	free(names.data);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	if (s->facets) {
+		out->facets = json_object();
+		for (int f = 0; f < NM_FACET_COUNT; f++)
+			if (s->facets & (1u << f))
+				json_object_set_new(out->facets, facet_names[f], json_array());
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		int64_t count = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		if (PQgetisnull(res, i, 0)) {
+			out->total = count;
+			continue;
+		}
+		json_t *a =
+			out->facets ? json_object_get(out->facets, PQgetvalue(res, i, 0)) : NULL;
+		if (a)
+			json_array_append_new(a, json_pack("{s:s, s:I}", "value",
+							   PQgetvalue(res, i, 1), "count",
+							   (json_int_t)count));
+	}
+	PQclear(res);
+	return true;
+}
+
+static bool search_body(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct search_tx *t = cls;
+	json_decref(t->out->data);
+	json_decref(t->out->facets);
+	memset(t->out, 0, sizeof *t->out);
+	t->out->data = json_array();
+	/* One plan per set of values: a generic plan of "$n IS NULL OR ..." cannot use an
+	 * index for the filters given, and PostgreSQL may switch to one after five runs. */
+	PGresult *res = nm_db_exec_simple(pg, "SET LOCAL plan_cache_mode = force_custom_plan");
+	nm_db_err_from(err, res);
+	PQclear(res);
+	return err->status == NM_DB_OK && search_page(pg, t->s, t->out, err) &&
+	       search_count(pg, t->s, t->out, err);
+}
+
+bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *s,
+			      struct nm_creator_page *out, struct nm_db_err *err)
+{
+	memset(out, 0, sizeof *out);
+	struct search_tx t = {s, out};
+	if (nm_tx_run(pg, NM_TX_REPEATABLE_READ, search_body, &t, err))
+		return true;
+	json_decref(out->data);
+	json_decref(out->facets);
+	memset(out, 0, sizeof *out);
+	return false;
+}
+
+static struct nm_sql q_by_ids = {
+	"creators_by_ids",
+	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = ANY ($1::bigint[])", 1, 0};
+
+bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
+			      struct nm_db_err *err)
+{
+	struct nm_buf lit = {0};
+	nm_buf_str(&lit, "{");
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+		nm_buf_str(&lit, i ? "," : "");
+		nm_buf_str(&lit, nm_store_i64(num, ids[i]));
+	}
+	nm_buf_add(&lit, "}", 2);
+	if (lit.oom) {
+		free(lit.data);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[] = {lit.data};
+	PGresult *res = nm_db_exec(pg, &q_by_ids, p);
+	free(lit.data);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int rows = PQntuples(res);
+	for (size_t i = 0; i < n;
+	     i++) /* in the caller's order; a row deleted meanwhile is skipped */
+		for (int k = 0; k < rows; k++)
+			if (strtoll(PQgetvalue(res, k, 0), NULL, 10) == ids[i]) {
+				json_array_append_new(out, nm_creator_row_json(res, k));
+				break;
+			}
+	PQclear(res);
+	return true;
+}
+
+static struct nm_sql q_ids_q = {
+	"creators_ids_q", "SELECT id FROM creators c WHERE c.search @@ nm_search_query($1::text)",
+	1, 0};
+
+bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, int64_t **ids, size_t *n,
 			    struct nm_db_err *err)
 {
-	char a[24], l[24];
-	const char *p[] = {nm_store_i64(a, pr->after),
-			   nm_store_i64(l, pr->limit + 1),
-			   f->platform,
-			   f->handle,
-			   f->country,
-			   f->min_followers,
-			   f->max_followers,
-			   f->category,
-			   f->q};
-	return nm_store_list(pg, &q_list, p, pr->limit, 0, nm_creator_row_json, out, err);
+	*ids = NULL;
+	*n = 0;
+	const char *p[] = {q};
+	PGresult *res = nm_db_exec(pg, &q_ids_q, p);
+	nm_db_err_from(err, res);
+	if (err->status != NM_DB_OK) {
+		PQclear(res);
+		return false;
+	}
+	int rows = PQntuples(res);
+	*ids = malloc(((size_t)rows + 1) * sizeof **ids);
+	if (!*ids) {
+		PQclear(res);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	for (int i = 0; i < rows; i++)
+		(*ids)[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	*n = (size_t)rows;
+	PQclear(res);
+	return true;
 }
 
 static struct nm_sql q_get = {"creators_get",

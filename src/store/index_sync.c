@@ -18,7 +18,9 @@
 	"id, platform, followers, following, engagement_rate, price_per_post_cents, "              \
 	"audience_female_share, follower_growth_30d, "                                             \
 	"floor(extract(epoch FROM last_post_at) / 86400)::int, country, language, "                \
-	"audience_countries::text, categories, hashtags, bio"
+	"audience_countries::text, categories, hashtags, bio, "                                    \
+	"(extract(epoch FROM updated_at) * 1000000)::bigint, "                                     \
+	"(extract(epoch FROM last_post_at) * 1000000)::bigint, coalesce(email, '') <> ''"
 
 static void fill_features(const PGresult *res, int i, struct nm_score_features *f)
 {
@@ -91,6 +93,12 @@ static void row_of(const PGresult *res, int i, struct nm_index_row *row)
 	row->categories = PQgetvalue(res, i, 12);
 	row->hashtags = PQgetvalue(res, i, 13);
 	row->bio = PQgetisnull(res, i, 14) ? NULL : PQgetvalue(res, i, 14);
+	row->followers = nm_db_i64(res, i, 2);
+	row->price_cents = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);
+	row->growth = PQgetisnull(res, i, 7) ? NAN : strtod(PQgetvalue(res, i, 7), NULL);
+	row->updated_us = nm_db_i64(res, i, 15);
+	row->post_us = PQgetisnull(res, i, 16) ? INT64_MIN : nm_db_i64(res, i, 16);
+	row->has_email = PQgetvalue(res, i, 17)[0] == 't';
 }
 
 static void mark_from(const PGresult *r, struct nm_index_mark *m)

@@ -249,8 +249,27 @@ static void test_country_required(void)
 	CHECK(nm_score_country_ok(&q, &f));
 }
 
+/* The ratio GET /v1/creators/{id} shows beside the benchmark. */
+static void test_er_vs_bench(void)
+{
+	struct nm_score_features f;
+	memset(&f, 0, sizeof f);
+	f.platform = NM_PLATFORM_INSTAGRAM;
+	f.followers = 40000; /* micro: median 2.26 % */
+	f.engagement_rate = 0.0226 / 5;
+	CHECK_NEAR(nm_score_er_vs_bench(NULL, &f), 0.2, 1e-9);
+	struct nm_score_bench b;
+	nm_score_bench_init(&b);
+	CHECK(nm_score_bench_set(&b, "instagram", "micro", 0.10));
+	f.engagement_rate = 0.02;
+	CHECK_NEAR(nm_score_er_vs_bench(&b, &f), 0.2, 1e-9);
+	f.engagement_rate = -1.0;
+	CHECK(nm_score_er_vs_bench(NULL, &f) < 0.0);
+}
+
 int main(void)
 {
+	test_er_vs_bench();
 	test_flags();
 	test_explanations();
 	test_points();

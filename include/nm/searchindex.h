@@ -1,0 +1,76 @@
+/* Creator search over the in-memory ranking index (docs/architecture.md "Creator search"):
+ * one pass over the live creators applies the filters, counts the total and the facets
+ * exactly, and keeps the first limit + 1 creators after a keyset position in a sort
+ * order. The caller then reads those creators' rows from PostgreSQL by id. The filters and
+ * the order are those of the SQL search in store/creators.c (docs/api.md §4), so either
+ * serves the same request with the same answer.
+ *
+ * Thread-safe (the index's read lock). Call nm_index_sync first so the index holds every
+ * committed change. */
+#ifndef NM_SEARCHINDEX_H
+#define NM_SEARCHINDEX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NM_ISEARCH_LIST_MAX 64
+#define NM_ISEARCH_PAGE_MAX 201
+
+/* The sort keys, in the order of enum nm_creator_sort (nm/store_creators.h). */
+enum nm_isearch_sort {
+	NM_IS_ID,
+	NM_IS_FOLLOWERS,
+	NM_IS_ENGAGEMENT_RATE,
+	NM_IS_PRICE,
+	NM_IS_LAST_POST_AT,
+	NM_IS_UPDATED_AT
+};
+
+/* A sort key: null, or i (integers, µs times, ids) or d (the engagement rate). */
+struct nm_isearch_key {
+	bool null;
+	int64_t i;
+	double d;
+};
+
+struct nm_isearch {
+	uint32_t platforms; /* bit per enum nm_platform; 0: any */
+	unsigned tiers;	    /* bit per enum nm_tier; 0: any */
+	char countries[NM_ISEARCH_LIST_MAX][2], languages[NM_ISEARCH_LIST_MAX][2];
+	size_t n_countries, n_languages;	     /* 0: any */
+	const char *categories[NM_ISEARCH_LIST_MAX]; /* normalised; borrowed */
+	size_t n_categories;			     /* 0: any */
+	int64_t min_followers, max_followers;	     /* INT64_MIN / INT64_MAX: none */
+	double min_er, max_er;			     /* NaN: none */
+	int64_t max_price;			     /* INT64_MAX: none */
+	int has_email, has_price;		     /* -1: any, else 0/1 */
+	int64_t post_after_us;			     /* INT64_MIN: none */
+	double min_growth;			     /* NaN: none */
+	enum nm_isearch_sort sort;
+	bool desc;
+	bool after; /* keyset position: strictly after (after_key, after_id) */
+	struct nm_isearch_key after_key;
+	int64_t after_id;
+	/* With by_ids: only these creators (what SQL found for q), any order; borrowed. */
+	bool by_ids;
+	const int64_t *ids;
+	size_t n_ids;
+	size_t limit;	 /* 1..200 */
+	unsigned facets; /* bit per enum nm_creator_facet */
+};
+
+struct nm_isearch_out {
+	size_t n; /* up to limit + 1 rows, in order */
+	int64_t ids[NM_ISEARCH_PAGE_MAX];
+	struct nm_isearch_key keys[NM_ISEARCH_PAGE_MAX];
+	int64_t total;
+	json_t *facets; /* NULL unless asked; caller owns */
+};
+
+/* Fills out. False when the index is not loaded or memory ran out (the caller then
+ * searches in SQL). */
+bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out);
+
+#endif
