@@ -96,6 +96,9 @@ extern const struct nm_stream_ops nm_inbound_precheck;
 struct nm_db_err;
 void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
 
+/* 400 bad-query naming the parameter: "<name> <message>." with field and message. */
+void nm_reply_bad_query(struct nm_req *r, const char *name, const char *message);
+
 /* Replies {"data", "next_cursor"} from a page the store made; consumes page->data. */
 struct nm_page;
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page);

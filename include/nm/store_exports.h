@@ -19,7 +19,7 @@
 #include "nm/tx.h"
 
 struct nm_pg;
-struct nm_creator_filter;
+struct nm_creator_search;
 
 /* A column of an export: its header and whether its cells are numbers we formatted
  * (never neutralised as formulas, nm/csvout.h) rather than text a user wrote. */
@@ -30,8 +30,9 @@ struct nm_export_column {
 
 struct nm_export;
 
-/* GET /v1/creators.csv: the creators GET /v1/creators lists with the same filters, by id. */
-struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_filter *f,
+/* GET /v1/creators.csv: the creators GET /v1/creators lists with the same filters (its
+ * sort, page and facets do not apply), by id. */
+struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_search *f,
 					   struct nm_db_err *err);
 
 /* GET /v1/brands/{id}/creators.csv: the brand's pipeline by creator id; statuses is a

@@ -92,3 +92,10 @@ void nm_reply_store_list(struct nm_req *r, nm_store_lister list)
 	else
 		nm_reply_db_err(r, &err);
 }
+
+void nm_reply_bad_query(struct nm_req *r, const char *name, const char *message)
+{
+	nm_reply_problem(r, NM_P_BAD_QUERY,
+			 json_pack("[{s:s,s:s}]", "field", name, "message", message), "%s %s.",
+			 name, message);
+}

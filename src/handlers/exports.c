@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "nm/creator_filters.h"
 #include "nm/csvout.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
@@ -138,91 +139,22 @@ static void reply_open_failed(struct nm_req *r, const struct nm_db_err *err)
 		nm_reply_db_err(r, err);
 }
 
-/* ---- GET /v1/creators.csv: the filters of GET /v1/creators (nm_h_creators_list reads
- * them the same way; the API tests check that both give the same creators). The
- * dispatcher checked types and bounds; these give the values their canonical form. ---- */
-
-/* min_followers, max_followers: decimal text of a checked non-negative integer. */
-static const char *count_param(struct nm_req *r, const char *name, char out[24])
-{
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return NULL;
-	snprintf(out, 24, "%lld", strtoll(v, NULL, 10));
-	return out;
-}
-
-/* platform: the canonical name (x is twitter). */
-static const char *platform_param(struct nm_req *r, const char *name)
-{
-	const char *v = nm_req_query(r, name);
-	enum nm_platform p;
-	return v && nm_platform_parse(v, &p) ? nm_platform_name(p) : NULL;
-}
-
-/* country: upper-case ISO 3166-1 alpha-2; anything else replies 400 (then NULL). */
-static const char *country_param(struct nm_req *r, const char *name, char out[3])
-{
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return NULL;
-	if (nm_country_valid(v, out))
-		return out;
-	nm_reply_problem(r, NM_P_BAD_QUERY,
-			 json_pack("[{s:s,s:s}]", "field", name, "message",
-				   "must be an ISO 3166-1 alpha-2 code"),
-			 "%s must be an ISO 3166-1 alpha-2 code", name);
-	return NULL;
-}
-
-/* handle: lower-case, without a leading '@' (as stored). */
-static const char *handle_param(struct nm_req *r, const char *name, char out[128])
-{
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return NULL;
-	snprintf(out, 128, "%s", v[0] == '@' ? v + 1 : v);
-	for (char *p = out; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	return out;
-}
-
-/* category: normalised like imported categories. */
-static const char *category_param(struct nm_req *r, const char *name, char out[256])
-{
-	const char *v = nm_req_query(r, name);
-	if (!v)
-		return NULL;
-	snprintf(out, 256, "%s", v);
-	nm_term_normalize(out, false);
-	return out;
-}
+/* ---- GET /v1/creators.csv: the filters of GET /v1/creators, read by the same code ---- */
 
 void nm_h_export_creators(struct nm_req *r)
 {
-	char minf[24], maxf[24], country[3], handle[128], category[256];
-	const char *q = nm_req_query(r, "q");
-	struct nm_creator_filter f = {
-		.platform = platform_param(r, "platform"),
-		.handle = handle_param(r, "handle", handle),
-		.country = country_param(r, "country", country),
-		.category = category_param(r, "category", category),
-		.q = q && *q ? q : NULL,
-		.min_followers = count_param(r, "min_followers", minf),
-		.max_followers = count_param(r, "max_followers", maxf),
-	};
-	if (nm_req_replied(r))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	struct nm_db_err err;
-	struct nm_export *x = nm_store_export_creators(pg, &f, &err);
-	if (x)
-		reply_csv(r, x, "creators.csv", nm_req_query(r, "bom"));
-	else
-		reply_open_failed(r, &err);
+	struct nm_creator_search f = {0};
+	struct nm_creator_filter_bufs bufs = {0};
+	struct nm_pg *pg = nm_creator_filters_parse(r, &f, &bufs) ? nm_req_db(r) : NULL;
+	if (pg) {
+		struct nm_db_err err;
+		struct nm_export *x = nm_store_export_creators(pg, &f, &err);
+		if (x)
+			reply_csv(r, x, "creators.csv", nm_req_query(r, "bom"));
+		else
+			reply_open_failed(r, &err);
+	}
+	nm_creator_filter_bufs_free(&bufs);
 }
 
 /* True when the brand is the key's to see and exists; else the 404 (or failure) is set. */

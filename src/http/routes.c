@@ -59,7 +59,6 @@ static const struct nm_param event_list_params[] = {
 	P_END,
 };
 
-static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
 static const char *const creator_sorts[] = {"id",
 					    "-id",
 					    "followers",
@@ -76,6 +75,100 @@ static const char *const creator_sorts[] = {"id",
 static const char *const creator_facets[] = {"platform", "tier",     "country",
 					     "language", "category", NULL};
 
+/* The filters of a creator search: GET /v1/creators and GET /v1/creators.csv. */
+#define CREATOR_FILTER_PARAMS                                                                      \
+	/* A string rather than an enum list: clients generated before lists typed it as one       \
+	 * platform, and that call must keep compiling; the handler checks each value. */          \
+	{.name = "platform",                                                                       \
+	 .type = NM_PARAM_STRING,                                                                  \
+	 .max_len = 400,                                                                           \
+	 .repeatable = true,                                                                       \
+	 .description = "Only creators on these platforms (any of; repeat or comma-separate): "    \
+			"instagram, tiktok, youtube, twitter, x, facebook, twitch, linkedin, "     \
+			"pinterest, other"},                                                       \
+		{.name = "tier",                                                                   \
+		 .type = NM_PARAM_ENUM,                                                            \
+		 .values = tiers,                                                                  \
+		 .list = true,                                                                     \
+		 .repeatable = true,                                                               \
+		 .description = "Only creators in these follower tiers (any of)"},                 \
+		{.name = "handle",                                                                 \
+		 .type = NM_PARAM_STRING,                                                          \
+		 .max_len = 101,                                                                   \
+		 .description = "Exact handle (case-insensitive, a leading @ is ignored)"},        \
+		{.name = "country",                                                                \
+		 .type = NM_PARAM_STRING,                                                          \
+		 .max_len = 400,                                                                   \
+		 .repeatable = true,                                                               \
+		 .description =                                                                    \
+			 "ISO 3166-1 alpha-2 country codes of the creator (any of; repeat or "     \
+			 "comma-separate)"},                                                       \
+		{.name = "language",                                                               \
+		 .type = NM_PARAM_STRING,                                                          \
+		 .max_len = 400,                                                                   \
+		 .repeatable = true,                                                               \
+		 .description = "ISO 639-1 language codes of the creator (any of; repeat or "      \
+				"comma-separate)"},                                                \
+		{.name = "min_followers",                                                          \
+		 .type = NM_PARAM_INTEGER,                                                         \
+		 .min = 0,                                                                         \
+		 .max = 9007199254740991.0,                                                        \
+		 .description = "At least this many followers"},                                   \
+		{.name = "max_followers",                                                          \
+		 .type = NM_PARAM_INTEGER,                                                         \
+		 .min = 0,                                                                         \
+		 .max = 9007199254740991.0,                                                        \
+		 .description = "At most this many followers"},                                    \
+		{.name = "category",                                                               \
+		 .type = NM_PARAM_STRING,                                                          \
+		 .max_len = 2000,                                                                  \
+		 .repeatable = true,                                                               \
+		 .description = "Creators with any of these categories (normalised like imported " \
+				"categories; repeat or comma-separate)"},                          \
+		{.name = "min_engagement_rate",                                                    \
+		 .type = NM_PARAM_NUMBER,                                                          \
+		 .min = 0,                                                                         \
+		 .max = 1,                                                                         \
+		 .description = "Engagement rate at least this (0-1); creators without one are "   \
+				"left out"},                                                       \
+		{.name = "max_engagement_rate",                                                    \
+		 .type = NM_PARAM_NUMBER,                                                          \
+		 .min = 0,                                                                         \
+		 .max = 1,                                                                         \
+		 .description =                                                                    \
+			 "Engagement rate at most this (0-1); creators without one are left out"}, \
+		{.name = "max_price_per_post_cents",                                               \
+		 .type = NM_PARAM_INTEGER,                                                         \
+		 .min = 0,                                                                         \
+		 .max = 9007199254740991.0,                                                        \
+		 .description =                                                                    \
+			 "Price per post at most this; creators without a price are left out"},    \
+		{.name = "has_email",                                                              \
+		 .type = NM_PARAM_BOOLEAN,                                                         \
+		 .description = "true: only creators with an email; false: only those without"},   \
+		{.name = "has_price",                                                              \
+		 .type = NM_PARAM_BOOLEAN,                                                         \
+		 .description =                                                                    \
+			 "true: only creators with a price per post; false: only those without"},  \
+		{.name = "active_within_days",                                                     \
+		 .type = NM_PARAM_INTEGER,                                                         \
+		 .min = 0,                                                                         \
+		 .max = 36500,                                                                     \
+		 .description = "Last post at most this many days ago (creators without one are "  \
+				"left out)"},                                                      \
+		{.name = "min_follower_growth_30d",                                                \
+		 .type = NM_PARAM_NUMBER,                                                          \
+		 .min = -1,                                                                        \
+		 .max = 1000,                                                                      \
+		 .description =                                                                    \
+			 "Follower growth over 30 days at least this fraction (0.1 = +10 %)"},     \
+	{                                                                                          \
+		.name = "q", .type = NM_PARAM_STRING, .max_len = 200,                              \
+		.description =                                                                     \
+			"Words to find in bio, categories and hashtags: every word must match, "   \
+			"as written or stemmed; the last word also as a prefix (type-ahead)"       \
+	}
+
 static const struct nm_param creator_list_params[] = {
 	P_LIMIT,
 	{.name = "cursor",
@@ -83,89 +176,7 @@ static const struct nm_param creator_list_params[] = {
 	 .max_len = 160,
 	 .description = "Opaque cursor: the next_cursor of the previous page (same filters and "
 			"sort)"},
-	/* A string rather than an enum list: clients generated before lists typed it as one
-	 * platform, and that call must keep compiling; the handler checks each value. */
-	{.name = "platform",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 400,
-	 .repeatable = true,
-	 .description = "Only creators on these platforms (any of; repeat or comma-separate): "
-			"instagram, tiktok, youtube, twitter, x, facebook, twitch, linkedin, "
-			"pinterest, other"},
-	{.name = "tier",
-	 .type = NM_PARAM_ENUM,
-	 .values = tiers,
-	 .list = true,
-	 .repeatable = true,
-	 .description = "Only creators in these follower tiers (any of)"},
-	{.name = "handle",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 101,
-	 .description = "Exact handle (case-insensitive, a leading @ is ignored)"},
-	{.name = "country",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 400,
-	 .repeatable = true,
-	 .description = "ISO 3166-1 alpha-2 country codes of the creator (any of; repeat or "
-			"comma-separate)"},
-	{.name = "language",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 400,
-	 .repeatable = true,
-	 .description = "ISO 639-1 language codes of the creator (any of; repeat or "
-			"comma-separate)"},
-	{.name = "min_followers",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 9007199254740991.0,
-	 .description = "At least this many followers"},
-	{.name = "max_followers",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 9007199254740991.0,
-	 .description = "At most this many followers"},
-	{.name = "category",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 2000,
-	 .repeatable = true,
-	 .description = "Creators with any of these categories (normalised like imported "
-			"categories; repeat or comma-separate)"},
-	{.name = "min_engagement_rate",
-	 .type = NM_PARAM_NUMBER,
-	 .min = 0,
-	 .max = 1,
-	 .description = "Engagement rate at least this (0-1); creators without one are left out"},
-	{.name = "max_engagement_rate",
-	 .type = NM_PARAM_NUMBER,
-	 .min = 0,
-	 .max = 1,
-	 .description = "Engagement rate at most this (0-1); creators without one are left out"},
-	{.name = "max_price_per_post_cents",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 9007199254740991.0,
-	 .description = "Price per post at most this; creators without a price are left out"},
-	{.name = "has_email",
-	 .type = NM_PARAM_BOOLEAN,
-	 .description = "true: only creators with an email; false: only those without"},
-	{.name = "has_price",
-	 .type = NM_PARAM_BOOLEAN,
-	 .description = "true: only creators with a price per post; false: only those without"},
-	{.name = "active_within_days",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 36500,
-	 .description = "Last post at most this many days ago (creators without one are left out)"},
-	{.name = "min_follower_growth_30d",
-	 .type = NM_PARAM_NUMBER,
-	 .min = -1,
-	 .max = 1000,
-	 .description = "Follower growth over 30 days at least this fraction (0.1 = +10 %)"},
-	{.name = "q",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 200,
-	 .description = "Words to find in bio, categories and hashtags: every word must match, "
-			"as written or stemmed; the last word also as a prefix (type-ahead)"},
+	CREATOR_FILTER_PARAMS,
 	{.name = "sort",
 	 .type = NM_PARAM_ENUM,
 	 .values = creator_sorts,
@@ -245,34 +256,7 @@ static const char *const csv_match_statuses[] = {"shortlisted", "contacted", "ac
 
 /* GET /v1/creators's filters, without the page. */
 static const struct nm_param creator_csv_params[] = {
-	{.name = "platform",
-	 .type = NM_PARAM_ENUM,
-	 .values = platforms,
-	 .description = "Only creators on this platform"},
-	{.name = "handle",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 101,
-	 .description = "Exact handle (case-insensitive, a leading @ is ignored)"},
-	{.name = "country",
-	 .type = NM_PARAM_STRING,
-	 .description = "ISO 3166-1 alpha-2 country code of the creator"},
-	{.name = "min_followers",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 9007199254740991.0,
-	 .description = "At least this many followers"},
-	{.name = "max_followers",
-	 .type = NM_PARAM_INTEGER,
-	 .min = 0,
-	 .max = 9007199254740991.0,
-	 .description = "At most this many followers"},
-	{.name = "category",
-	 .type = NM_PARAM_STRING,
-	 .max_len = 200,
-	 .description = "Creators with this category (normalised like imported categories)"},
-	{.name = "q",
-	 .type = NM_PARAM_STRING,
-	 .description = "Words to find in bio, categories and hashtags (web search syntax)"},
+	CREATOR_FILTER_PARAMS,
 	P_BOM,
 	P_END,
 };

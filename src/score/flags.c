@@ -25,8 +25,8 @@ double nm_score_er_vs_bench(const struct nm_score_bench *bench, const struct nm_
 {
 	if (!(f->engagement_rate >= 0.0))
 		return -1.0;
-	enum nm_platform p = f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform
-							     : NM_PLATFORM_OTHER;
+	enum nm_platform p =
+		f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform : NM_PLATFORM_OTHER;
 	return f->engagement_rate / nm_score_bench_rate(bench, p, nm_tier_of(f->followers));
 }
 

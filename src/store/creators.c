@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creator_search.h"
 #include "internal.h"
 #include "nm/buf.h"
 #include "nm/db.h"
@@ -330,29 +331,6 @@ json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool 
 
 /* ---- search (GET /v1/creators) ---- */
 
-/* The filters of a search, over parameters $2..$17 (the page statements take the limit
- * as $1 and the keyset position as $18..$20; the count statement the facet names as $1).
- * Each is written "$n IS NULL OR ..." so that one prepared statement serves every
- * combination; PostgreSQL plans the first executions with the values (custom plans). */
-#define SEARCH_WHERE                                                                               \
-	"($2::text[] IS NULL OR c.platform = ANY ($2::text[])) "                                   \
-	"AND ($3::text IS NULL OR c.handle = $3::text) "                                           \
-	"AND ($4::text[] IS NULL OR c.country = ANY ($4::text[])) "                                \
-	"AND ($5::text[] IS NULL OR c.language = ANY ($5::text[])) "                               \
-	"AND ($6::text[] IS NULL OR c.categories && $6::text[]) "                                  \
-	"AND ($7::text[] IS NULL OR nm_tier(c.followers) = ANY ($7::text[])) "                     \
-	"AND ($8::bigint IS NULL OR c.followers >= $8::bigint) "                                   \
-	"AND ($9::bigint IS NULL OR c.followers <= $9::bigint) "                                   \
-	"AND ($10::float8 IS NULL OR c.engagement_rate >= $10::float8) "                           \
-	"AND ($11::float8 IS NULL OR c.engagement_rate <= $11::float8) "                           \
-	"AND ($12::bigint IS NULL OR c.price_per_post_cents <= $12::bigint) "                      \
-	"AND ($13::boolean IS NULL OR (coalesce(c.email, '') <> '') = $13::boolean) "              \
-	"AND ($14::boolean IS NULL OR (c.price_per_post_cents IS NOT NULL) = $14::boolean) "       \
-	"AND ($15::int IS NULL OR c.last_post_at >= now() - $15::int * interval '1 day') "         \
-	"AND ($16::float8 IS NULL OR c.follower_growth_30d >= $16::float8) "                       \
-	"AND ($17::text IS NULL OR nm_search_query($17::text) IS NULL "                            \
-	"OR c.search @@ nm_search_query($17::text))"
-
 /* One page in one sort: the rows with a key, then those without (NULL keys last in both
  * directions), each branch an index walk of (key, id) from the keyset position. */
 #define SEARCH_PAGE(K, KTEXT, KCAST, DIR, CMP)                                                     \
@@ -428,20 +406,6 @@ const char *nm_creator_facet_name(enum nm_creator_facet f)
 	return (unsigned)f < NM_FACET_COUNT ? facet_names[f] : NULL;
 }
 
-/* The filter parameters $2..$17 in order. */
-static void filter_params(const struct nm_creator_search *s, const char **p)
-{
-	const char *v[] = {s->platforms,	   s->handle,
-			   s->countries,	   s->languages,
-			   s->categories,	   s->tiers,
-			   s->min_followers,	   s->max_followers,
-			   s->min_engagement_rate, s->max_engagement_rate,
-			   s->max_price,	   s->has_email,
-			   s->has_price,	   s->active_within_days,
-			   s->min_growth,	   s->q};
-	memcpy(p, v, sizeof v);
-}
-
 struct search_tx {
 	const struct nm_creator_search *s;
 	struct nm_creator_page *out;
@@ -453,7 +417,7 @@ static bool search_page(struct nm_pg *pg, const struct nm_creator_search *s,
 	char lim[24], aid[24];
 	const char *p[20];
 	p[0] = nm_store_i64(lim, s->limit + 1);
-	filter_params(s, p + 1);
+	nm_creator_search_params(s, p + 1);
 	p[17] = s->after ? (s->after_null ? "true" : "false") : NULL;
 	p[18] = s->after && !s->after_null ? s->after_key : NULL;
 	p[19] = s->after ? nm_store_i64(aid, s->after_id) : NULL;
@@ -497,7 +461,7 @@ static bool search_count(struct nm_pg *pg, const struct nm_creator_search *s,
 	}
 	const char *p[17];
 	p[0] = names.data;
-	filter_params(s, p + 1);
+	nm_creator_search_params(s, p + 1);
 	PGresult *res = nm_db_exec(pg, &q_count, p);
 	free(names.data);
 	nm_db_err_from(err, res);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creator_search.h"
 #include "internal.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
@@ -71,18 +72,13 @@ static const struct nm_export_column creator_cols[] = {
 
 /* The filters of GET /v1/creators (creators_list in store/creators.c); the API tests
  * check that both give the same creators. */
-static struct nm_sql q_creators = {
-	"exports_creators",
-	DECLARE "SELECT " CREATOR_EXPORT_COLS " FROM creators c WHERE "
-		"($1::text IS NULL OR c.platform = $1) "
-		"AND ($2::text IS NULL OR c.handle = $2) "
-		"AND ($3::text IS NULL OR c.country = $3) "
-		"AND ($4::bigint IS NULL OR c.followers >= $4) "
-		"AND ($5::bigint IS NULL OR c.followers <= $5) "
-		"AND ($6::text IS NULL OR c.categories @> ARRAY[$6::text]) "
-		"AND ($7::text IS NULL OR c.search @@ websearch_to_tsquery('simple', $7)) "
-		"ORDER BY c.id",
-	7, 0};
+/* The filters of GET /v1/creators (creator_search.h) over $2..$17; $1 is the page
+ * statements' limit, NULL here (LIMIT NULL: every row). */
+static struct nm_sql q_creators = {"exports_creators",
+				   DECLARE "SELECT " CREATOR_EXPORT_COLS
+					   " FROM creators c WHERE " SEARCH_WHERE
+					   " ORDER BY c.id LIMIT $1::bigint",
+				   17, 0};
 
 /* ---- GET /v1/brands/{id}/creators.csv ---- */
 
@@ -200,11 +196,11 @@ static struct nm_export *open_export(struct nm_pg *pg, struct nm_sql *q, const c
 	return x;
 }
 
-struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_filter *f,
+struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_search *f,
 					   struct nm_db_err *err)
 {
-	const char *p[] = {f->platform,	     f->handle,	  f->country, f->min_followers,
-			   f->max_followers, f->category, f->q};
+	const char *p[17] = {NULL};
+	nm_creator_search_params(f, p + 1);
 	return open_export(pg, &q_creators, p, creator_cols,
 			   sizeof creator_cols / sizeof *creator_cols, 7, 6, err);
 }

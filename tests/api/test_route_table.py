@@ -31,6 +31,7 @@ def handler_query_reads():
     nm_req_query(r, "name") calls, helpers taking (r, "name"), and the pagination helpers
     (nm_req_page / nm_reply_store_list read limit and cursor)."""
     reads = {}
+    calls = {}  # function -> functions it calls with the request (f(r, ...) or f(r))
     helpers = {}  # static helper -> names it reads via a parameter (resolved per call)
     for fn in sorted(os.listdir(HANDLERS)):
         if not fn.endswith(".c"):
@@ -50,6 +51,7 @@ def handler_query_reads():
             if re.search(r"nm_req_query\(\s*r\s*,\s*name\s*\)", body):
                 helpers[name] = True
             reads[name] = names
+            calls[name] = set(re.findall(r"\b(\w+)\(\s*r\s*[,)]", body))
     resolved = {}
     for fn, names in reads.items():
         out = set()
@@ -60,6 +62,16 @@ def handler_query_reads():
             else:
                 out.add(n)
         resolved[fn] = out
+    # a function reads what the handler-file functions it passes the request to read (a
+    # filter parser shared by two routes, e.g. nm_creator_filters_parse)
+    changed = True
+    while changed:
+        changed = False
+        for fn, callees in calls.items():
+            for c in callees:
+                if c != fn and c in resolved and not resolved[c] <= resolved[fn]:
+                    resolved[fn] |= resolved[c]
+                    changed = True
     return resolved
 
 

@@ -357,7 +357,9 @@ class CreatorAssessmentTests(Api, ServerTestCase):
         self.assertEqual(x["flags"], [])
         unknown = self.make_creator(handle="flag_unknown", followers=700000, price_per_post_cents=5)
         x = self.request("GET", "/v1/creators/%d" % unknown["id"]).json
-        self.assertEqual((x["tier"], x["engagement_benchmark"]["ratio"], x["flags"]), ("macro", None, []))
+        # no rate: no ratio, and the data flag match results carry too (docs/scoring.md §7.2)
+        self.assertEqual((x["tier"], x["engagement_benchmark"]["ratio"], x["flags"]),
+                         ("macro", None, ["no_engagement_rate"]))
         # an operator's benchmark row is what the reply compares with
         self.server.psql("UPDATE engagement_benchmarks SET median_rate = 0.5 WHERE platform = 'tiktok' "
                          "AND tier = 'nano'")

@@ -1,0 +1,48 @@
+/* Private to src/store: the filters of a creator search (GET /v1/creators and its CSV
+ * export, nm/store_creators.h struct nm_creator_search) as one SQL condition, so both
+ * routes select exactly the same creators. */
+#ifndef NM_STORE_CREATOR_SEARCH_H
+#define NM_STORE_CREATOR_SEARCH_H
+
+#include <string.h>
+
+#include "nm/store_creators.h"
+
+/* The filters of a search, over parameters $2..$17 (the page statements take the limit
+ * as $1 and the keyset position as $18..$20; the count statement the facet names as $1).
+ * Each is written "$n IS NULL OR ..." so that one prepared statement serves every
+ * combination; PostgreSQL plans the first executions with the values (custom plans). */
+#define SEARCH_WHERE                                                                               \
+	"($2::text[] IS NULL OR c.platform = ANY ($2::text[])) "                                   \
+	"AND ($3::text IS NULL OR c.handle = $3::text) "                                           \
+	"AND ($4::text[] IS NULL OR c.country = ANY ($4::text[])) "                                \
+	"AND ($5::text[] IS NULL OR c.language = ANY ($5::text[])) "                               \
+	"AND ($6::text[] IS NULL OR c.categories && $6::text[]) "                                  \
+	"AND ($7::text[] IS NULL OR nm_tier(c.followers) = ANY ($7::text[])) "                     \
+	"AND ($8::bigint IS NULL OR c.followers >= $8::bigint) "                                   \
+	"AND ($9::bigint IS NULL OR c.followers <= $9::bigint) "                                   \
+	"AND ($10::float8 IS NULL OR c.engagement_rate >= $10::float8) "                           \
+	"AND ($11::float8 IS NULL OR c.engagement_rate <= $11::float8) "                           \
+	"AND ($12::bigint IS NULL OR c.price_per_post_cents <= $12::bigint) "                      \
+	"AND ($13::boolean IS NULL OR (coalesce(c.email, '') <> '') = $13::boolean) "              \
+	"AND ($14::boolean IS NULL OR (c.price_per_post_cents IS NOT NULL) = $14::boolean) "       \
+	"AND ($15::int IS NULL OR c.last_post_at >= now() - $15::int * interval '1 day') "         \
+	"AND ($16::float8 IS NULL OR c.follower_growth_30d >= $16::float8) "                       \
+	"AND ($17::text IS NULL OR nm_search_query($17::text) IS NULL "                            \
+	"OR c.search @@ nm_search_query($17::text))"
+
+/* The filter parameters $2..$17 in order. */
+static inline void nm_creator_search_params(const struct nm_creator_search *s, const char **p)
+{
+	const char *v[] = {s->platforms,	   s->handle,
+			   s->countries,	   s->languages,
+			   s->categories,	   s->tiers,
+			   s->min_followers,	   s->max_followers,
+			   s->min_engagement_rate, s->max_engagement_rate,
+			   s->max_price,	   s->has_email,
+			   s->has_price,	   s->active_within_days,
+			   s->min_growth,	   s->q};
+	memcpy(p, v, sizeof v);
+}
+
+#endif
