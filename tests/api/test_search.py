@@ -366,7 +366,7 @@ class CreatorAssessmentTests(Api, ServerTestCase):
         x = self.request("GET", "/v1/creators/%d" % ok["id"]).json
         self.assertEqual((x["engagement_benchmark"]["median_rate"], x["engagement_benchmark"]["ratio"]),
                          (0.5, 0.4))
-        self.assertEqual(x["flags"], ["growth_spike"])  # +60 % now without matching engagement
+        self.assertEqual(x["flags"], ["engagement_below_half_tier", "growth_spike"])  # 0.4 of the median; +60 % without matching engagement
         # the list shows the same fields
         r = self.request("GET", "/v1/creators?handle=flag_all")
         self.assertEqual(r.json["data"][0]["flags"], ["engagement_far_below_tier", "follow_ratio",
