@@ -45,8 +45,8 @@ struct nm_match_pool {
 /* Syncs the index, reads the benchmarks and the brand's statuses and builds p->q and
  * p->terms from eff (borrowed). p must be zeroed first; free it with
  * nm_match_pool_free whatever the outcome. */
-bool nm_match_pool_prepare(struct nm_req *r, struct nm_pg *pg, int64_t brand_id,
-			   const json_t *eff, struct nm_match_pool *p);
+bool nm_match_pool_prepare(struct nm_req *r, struct nm_pg *pg, int64_t brand_id, const json_t *eff,
+			   struct nm_match_pool *p);
 
 /* Ranks p->q into p->hits (up to k), without the declined/excluded creators. */
 bool nm_match_pool_rank(struct nm_req *r, struct nm_match_pool *p, size_t k);
