@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from harness import ServerTestCase
 from apihelpers import Api, body_of, REAL_CSV
+from test_openapi_truth import Validator
 
 
 def recent(days=2):
@@ -106,6 +107,24 @@ class PlanApiTests(PlanBase):
         self.assertEqual([x["id"] for x in lst.json["data"]], [p["id"]])
         self.assertNotIn("portfolio", lst.json["data"][0])
         self.assertEqual(lst.json["data"][0]["totals"], p["totals"])
+
+    def test_replies_match_the_openapi_schemas(self):
+        doc = self.request("GET", "/openapi.json", key=None).json
+        v = Validator(doc)
+        ref = lambda name: {"$ref": "#/components/schemas/" + name}  # noqa: E731
+        b = self.brand()
+        p = self.plan(b, {"budget_cents": 500000, "must_include": [self.ids["pl_micro05"]]}).json
+        v.check(p, ref("Plan"))
+        v.check(p["alternative"], ref("PlanEntry"))  # the validator skips anyOf
+        v.check(self.plan(b, {"budget_cents": 100}).json, ref("Plan"))
+        v.check(self.request("GET", "/v1/brands/%d/plans/%d" % (b, p["id"])).json, ref("Plan"))
+        v.check(self.request("GET", "/v1/brands/%d/plans" % b).json, ref("PlanList"))
+        post = doc["paths"]["/v1/brands/{id}/plans"]["post"]
+        self.assertEqual(post["operationId"], "createPlan")
+        self.assertIn("201", post["responses"])
+        self.assertIn("422", post["responses"])
+        self.assertIn("plan.created", doc["webhooks"])
+        self.assertIn("plan.created", doc["components"]["schemas"]["EventType"]["enum"])
 
     def test_list_pages_newest_first(self):
         b = self.brand()
