@@ -7,13 +7,13 @@
 # Target: p50 <= 100 ms at 1M creators.
 #
 # usage: bench/plan.sh    env: BENCH_CREATORS (1000000), BENCH_DURATION (20s),
-#                              BENCH_PORT (18490), BENCH_PG_PORT (55491), BUILD, PGBIN
+#                              BENCH_PORT (18733), BENCH_PG_PORT (55733), BUILD, PGBIN
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 N=${BENCH_CREATORS:-1000000}
 DUR=${BENCH_DURATION:-20s}
-PORT=${BENCH_PORT:-18490}
+PORT=${BENCH_PORT:-18733}
 BODY='{"budget_cents":5000000,"max_creators":20,"max_share_per_creator":0.5}'
 
 command -v wrk >/dev/null || die "wrk is not installed"
@@ -22,7 +22,7 @@ trap 'exit 130' INT TERM
 
 bench_build
 bench_tmp
-pg_start "${BENCH_PG_PORT:-55491}"
+pg_start "${BENCH_PG_PORT:-55733}"
 pg_createdb nm_plan
 server_start "$PORT" nm_plan
 KEY=$(make_key nm_plan)

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "nm/brand.h"
 #include "nm/handlers.h"
 #include "nm/http.h"
+#include "nm/log.h"
 #include "nm/match_pool.h"
 #include "nm/merge_patch.h"
 #include "nm/outbox.h"
@@ -25,8 +27,8 @@
 #include "nm/taxonomy.h"
 #include "nm/verr.h"
 
-#define NM_PLAN_POOL	 10000 /* best matches by score the solver chooses from */
-#define PLAN_BIG_POOL	 1000  /* best big accounts considered for the alternative */
+#define NM_PLAN_POOL	 100000 /* best matches by score the solver chooses from */
+#define PLAN_BIG_POOL	 1000	/* best big accounts considered for the alternative */
 #define DEFAULT_MAX	 20
 #define DEFAULT_SHARE	 0.5
 #define MAX_BUDGET_CENTS 100000000000LL /* $1,000,000,000 */
@@ -231,10 +233,11 @@ struct plan {
 	long n_big;
 	/* candidates: c[i] with its hit (copied) and where it was ranked */
 	struct nm_plan_candidate *c;
-	struct nm_index_hit *hit;
+	const struct nm_index_hit **hit; /* into pool.hits or big */
 	struct nm_plan_estimate *est;
 	bool *from_big;
 	size_t n;
+	size_t pool_n; /* candidates before the shortlist */
 	struct nm_plan_constraints k;
 	struct nm_plan_result res;
 	bool solved;
@@ -243,7 +246,23 @@ struct plan {
 	json_t *summary; /* the stored plan without its portfolio: plan.created's data */
 	json_t *reply;
 	int64_t plan_id;
+	/* phase timings for the log (ms): prepare, sync, rank, big, posts, solve, docs, store */
+	struct timespec tl;
+	double t[9];
 };
+
+enum { T_PREP, T_SYNC, T_RANK, T_BIG, T_SHORT, T_POSTS, T_SOLVE, T_DOCS, T_STORE };
+
+/* Milliseconds since p->tl, which moves to now. */
+static double lap(struct plan *p)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - p->tl.tv_sec) * 1e3 +
+		    (double)(now.tv_nsec - p->tl.tv_nsec) / 1e6;
+	p->tl = now;
+	return ms;
+}
 
 static void plan_free(struct plan *p)
 {
@@ -326,10 +345,15 @@ static bool is_must(const struct plan *p, int64_t id)
 /* Ranks the pool and the big accounts (same query above NM_PLAN_BIG_FOLLOWERS, any size). */
 static bool plan_rank(struct plan *p)
 {
-	if (!nm_match_pool_prepare(p->r, p->pg, p->brand_id, p->eff, &p->pool))
+	p->t[T_PREP] = lap(p);
+	bool ok = nm_match_pool_prepare(p->r, p->pg, p->brand_id, p->eff, &p->pool);
+	p->t[T_SYNC] = lap(p);
+	if (!ok)
 		return false;
 	set_exclusions(p);
-	if (!nm_match_pool_rank(p->r, &p->pool, NM_PLAN_POOL))
+	ok = nm_match_pool_rank(p->r, &p->pool, NM_PLAN_POOL);
+	p->t[T_RANK] = lap(p);
+	if (!ok)
 		return false;
 	p->big_q = p->pool.q;
 	p->big_q.follower_min = NM_PLAN_BIG_FOLLOWERS + 1;
@@ -340,6 +364,7 @@ static bool plan_rank(struct plan *p)
 		p->big ? nm_index_rank(&p->big_q, &p->pool.terms, p->pool.statuses.excluded,
 				       p->pool.statuses.n_excluded, PLAN_BIG_POOL, p->big, &cands)
 		       : -1;
+	p->t[T_BIG] = lap(p);
 	if (p->n_big < 0) {
 		reply_oom(p->r, "ranking");
 		return false;
@@ -347,19 +372,16 @@ static bool plan_rank(struct plan *p)
 	return true;
 }
 
-/* The pool's hit of creator id, or NULL (the pool is small enough for a scan per must). */
-static long pool_find(const struct nm_index_hit *h, long n, int64_t id)
+static int cmp_i64(const void *x, const void *y)
 {
-	for (long i = 0; i < n; i++)
-		if (h[i].id == id)
-			return i;
-	return -1;
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return (a > b) - (a < b);
 }
 
 static void add_candidate(struct plan *p, const struct nm_index_hit *h, bool from_big)
 {
 	size_t i = p->n++;
-	p->hit[i] = *h;
+	p->hit[i] = h;
 	p->from_big[i] = from_big;
 	p->c[i] = (struct nm_plan_candidate){
 		.id = h->id,
@@ -397,9 +419,19 @@ static bool plan_candidates(struct plan *p)
 		}
 		add_candidate(p, h, false);
 	}
+	/* the pool's ids, sorted, so that each big account is looked up in log time */
+	int64_t *ids = malloc(((size_t)p->pool.nh + 1) * sizeof *ids);
+	if (!ids) {
+		reply_oom(p->r, "planning");
+		return false;
+	}
+	for (long i = 0; i < p->pool.nh; i++)
+		ids[i] = p->pool.hits[i].id;
+	qsort(ids, (size_t)p->pool.nh, sizeof *ids, cmp_i64);
 	for (long i = 0; i < p->n_big; i++)
-		if (pool_find(p->pool.hits, p->pool.nh, p->big[i].id) < 0)
+		if (!bsearch(&p->big[i].id, ids, (size_t)p->pool.nh, sizeof *ids, cmp_i64))
 			add_candidate(p, &p->big[i], true);
+	free(ids);
 	return true;
 }
 
@@ -470,20 +502,165 @@ static bool check_musts(struct plan *p)
 	return false;
 }
 
-/* Prices and expected figures of every candidate. */
+static enum nm_score_goal plan_goal(const struct plan *p)
+{
+	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
+	nm_score_goal_parse(json_string_value(json_object_get(p->eff, "goal")), &goal);
+	return goal;
+}
+
+/* Candidate i's estimate with posts_count posts. */
+static void estimate_one(const struct plan *p, size_t i, int64_t posts_count,
+			 const struct nm_plan_prices *prices, const int64_t *over,
+			 struct nm_plan_estimate *out)
+{
+	const struct nm_score_features *f = &p->hit[i]->f;
+	struct nm_plan_creator_in in = {
+		.platform = (enum nm_platform)f->platform,
+		.followers = f->followers,
+		.engagement_rate = f->engagement_rate,
+		.posts_count = posts_count,
+		.price_cents = f->price_cents,
+	};
+	nm_plan_estimate(prices, &p->pool.bench, over, &in, out);
+}
+
+/* Shortlist order: value descending (ties id), or value per cent. */
+struct rank_key {
+	double key;
+	int64_t id;
+	size_t i;
+};
+
+/* a is worse than b: lower key, then higher id */
+static bool worse(const struct rank_key *a, const struct rank_key *b)
+{
+	return a->key != b->key ? a->key < b->key : a->id > b->id;
+}
+
+static void sift_down(struct rank_key *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, w = i;
+		if (l < n && worse(&h[l], &h[w]))
+			w = l;
+		if (l + 1 < n && worse(&h[l + 1], &h[w]))
+			w = l + 1;
+		if (w == i)
+			return;
+		struct rank_key t = h[i];
+		h[i] = h[w];
+		h[w] = t;
+		i = w;
+	}
+}
+
+/* Marks keep[i] for the best m of k[0..n): a heap of the m best seen (worst on top), so
+ * O(n log m) rather than a sort of the whole pool. k is reordered. */
+static void keep_best(struct rank_key *k, size_t n, size_t m, bool *keep)
+{
+	size_t h = n < m ? n : m;
+	for (size_t i = h / 2; i-- > 0;)
+		sift_down(k, h, i);
+	for (size_t i = h; i < n; i++) {
+		if (worse(&k[i], &k[0]))
+			continue;
+		k[0] = k[i];
+		sift_down(k, h, 0);
+	}
+	for (size_t i = 0; i < h; i++)
+		keep[k[i].i] = true;
+}
+
+/* The post counts sit in the database, one random heap read per creator (~30 µs; 11,000 of
+ * them took 300 ms at 1M creators). Only the number of posts moves the expected
+ * engagements (docs/scoring.md §11.2), never the price, so each candidate is first valued
+ * at its most favourable post count; the SHORTLIST best by that value, the SHORTLIST best
+ * by value per cent, the BIG_SHORTLIST best big accounts and every must-include creator
+ * are kept, their post counts read, and only they go to the solver. A portfolio holds at
+ * most 100 creators: one outside both lists is beaten on value and on value per cent by
+ * hundreds of others. */
+#define SHORTLIST     600
+#define BIG_SHORTLIST 100
+
+static size_t shortlist(struct plan *p, const struct nm_plan_prices *prices, const int64_t *over,
+			bool *keep)
+{
+	enum nm_score_goal goal = plan_goal(p);
+	struct rank_key *val = malloc((p->n ? p->n : 1) * sizeof *val);
+	struct rank_key *den = malloc((p->n ? p->n : 1) * sizeof *den);
+	struct rank_key *big = malloc((p->n ? p->n : 1) * sizeof *big);
+	if (!val || !den || !big) {
+		free(val);
+		free(den);
+		free(big);
+		return (size_t)-1;
+	}
+	size_t nv = 0, nb = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct nm_plan_estimate lo, hi;
+		estimate_one(p, i, 0, prices, over, &lo);
+		estimate_one(p, i, 1000000, prices, over, &hi);
+		double v0 = nm_plan_value(goal, lo.expected_engagements, lo.expected_reach,
+					  p->c[i].score);
+		double v1 = nm_plan_value(goal, hi.expected_engagements, hi.expected_reach,
+					  p->c[i].score);
+		double v = v0 > v1 ? v0 : v1;
+		keep[i] = p->c[i].must_include;
+		if (p->c[i].big)
+			big[nb++] = (struct rank_key){v, p->c[i].id, i};
+		if (p->c[i].alt_only || !(v > 0) || lo.price_cents <= 0 ||
+		    lo.price_cents > p->req.budget)
+			continue;
+		val[nv] = (struct rank_key){v, p->c[i].id, i};
+		den[nv++] = (struct rank_key){v / (double)lo.price_cents, p->c[i].id, i};
+	}
+	keep_best(val, nv, SHORTLIST, keep);
+	keep_best(den, nv, SHORTLIST, keep);
+	keep_best(big, nb, BIG_SHORTLIST, keep);
+	free(val);
+	free(den);
+	free(big);
+	size_t m = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!keep[i])
+			continue;
+		p->c[m] = p->c[i];
+		p->hit[m] = p->hit[i];
+		p->from_big[m] = p->from_big[i];
+		m++;
+	}
+	p->pool_n = p->n;
+	p->n = m;
+	return m;
+}
+
+/* Prices and expected figures of the shortlisted candidates. */
 static bool plan_estimate(struct plan *p)
 {
-	int64_t *ids = malloc((p->n ? p->n : 1) * sizeof *ids);
-	int64_t *posts = malloc((p->n ? p->n : 1) * sizeof *posts);
-	struct nm_db_err err;
-	bool ok = ids && posts;
-	if (ok) {
-		for (size_t i = 0; i < p->n; i++)
-			ids[i] = p->c[i].id;
-		ok = p->n == 0 || nm_store_plan_posts(p->pg, ids, p->n, posts, &err);
-	} else {
-		nm_db_err_set(&err, NM_DB_OK);
+	struct nm_plan_prices prices;
+	nm_store_plan_prices(p->pg, &prices);
+	int64_t over[NM_TIER_COUNT];
+	json_t *po = json_object_get(p->eff, "price_overrides");
+	for (int t = 0; t < NM_TIER_COUNT; t++) {
+		json_t *v = json_object_get(po, nm_tier_name((enum nm_tier)t));
+		over[t] = json_is_integer(v) ? json_integer_value(v) : -1;
 	}
+	bool *keep = malloc((p->n ? p->n : 1) * sizeof *keep);
+	size_t n = keep ? shortlist(p, &prices, over, keep) : (size_t)-1;
+	free(keep);
+	p->t[T_SHORT] = lap(p);
+	int64_t *ids = n != (size_t)-1 ? malloc((n ? n : 1) * sizeof *ids) : NULL;
+	int64_t *posts = ids ? malloc((n ? n : 1) * sizeof *posts) : NULL;
+	struct nm_db_err err;
+	nm_db_err_set(&err, NM_DB_OK);
+	bool ok = posts != NULL;
+	if (ok) {
+		for (size_t i = 0; i < n; i++)
+			ids[i] = p->c[i].id;
+		ok = n == 0 || nm_store_plan_posts(p->pg, ids, n, posts, &err);
+	}
+	p->t[T_POSTS] = lap(p);
 	if (!ok) {
 		free(ids);
 		free(posts);
@@ -493,24 +670,8 @@ static bool plan_estimate(struct plan *p)
 			nm_reply_db_err(p->r, &err);
 		return false;
 	}
-	struct nm_plan_prices prices;
-	nm_store_plan_prices(p->pg, &prices);
-	int64_t over[NM_TIER_COUNT];
-	json_t *po = json_object_get(p->eff, "price_overrides");
-	for (int t = 0; t < NM_TIER_COUNT; t++) {
-		json_t *v = json_object_get(po, nm_tier_name((enum nm_tier)t));
-		over[t] = json_is_integer(v) ? json_integer_value(v) : -1;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct nm_score_features *f = &p->hit[i].f;
-		struct nm_plan_creator_in in = {
-			.platform = (enum nm_platform)f->platform,
-			.followers = f->followers,
-			.engagement_rate = f->engagement_rate,
-			.posts_count = posts[i],
-			.price_cents = f->price_cents,
-		};
-		nm_plan_estimate(&prices, &p->pool.bench, over, &in, &p->est[i]);
+	for (size_t i = 0; i < n; i++) {
+		estimate_one(p, i, posts[i], &prices, over, &p->est[i]);
 		p->c[i].price_cents = p->est[i].price_cents;
 		p->c[i].price_estimated = p->est[i].price_source != NM_PLAN_PRICE_GIVEN;
 		p->c[i].expected_engagements = p->est[i].expected_engagements;
@@ -523,14 +684,13 @@ static bool plan_estimate(struct plan *p)
 
 static bool plan_solve(struct plan *p)
 {
-	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
-	nm_score_goal_parse(json_string_value(json_object_get(p->eff, "goal")), &goal);
-	p->k = (struct nm_plan_constraints){.goal = goal,
+	p->k = (struct nm_plan_constraints){.goal = plan_goal(p),
 					    .budget_cents = p->req.budget,
 					    .max_creators = p->req.max_creators,
 					    .max_share = p->req.max_share};
 	enum nm_plan_status st = nm_plan_solve(p->c, p->n, &p->k, &p->res);
 	p->solved = true;
+	p->t[T_SOLVE] = lap(p);
 	switch (st) {
 	case NM_PLAN_OK:
 		return true;
@@ -573,7 +733,7 @@ static bool match_docs(struct plan *p, const size_t *idx, size_t n, const struct
 	if (!h)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		h[i] = p->hit[idx[i]];
+		h[i] = *p->hit[idx[i]];
 	struct nm_match_summaries sums;
 	struct nm_match_results rs = {0};
 	bool ok = nm_store_match_summaries(p->pg, h, (long)n, &sums, err);
@@ -613,7 +773,7 @@ static json_t *entry(const struct plan *p, size_t i, json_t *docs)
 			  e->price_source == NM_PLAN_PRICE_OVERRIDE, "expected_engagements",
 			  round_to(e->expected_engagements, 10), "expected_reach",
 			  round_to(e->expected_reach, 1), "score",
-			  json_real_value(json_object_get(d, "score")));
+			  json_number_value(json_object_get(d, "score")));
 	if (!o)
 		return NULL;
 	json_object_set(o, "components", json_object_get(d, "components"));
@@ -679,6 +839,7 @@ static bool plan_result(struct plan *p)
 			nm_reply_db_err(p->r, &err);
 		return false;
 	}
+	p->t[T_DOCS] = lap(p);
 	const struct nm_plan_result *s = &p->res;
 	/* the summary sentence names the alternative by its handle (borrowed from docs) */
 	if (s->alt_reason == NM_PLAN_ALT_FOUND) {
@@ -715,15 +876,15 @@ static bool plan_result(struct plan *p)
 				"summary", sentence);
 	}
 	json_decref(docs);
-	p->result = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:b, s:f, s:I, s:I}}", "goal",
-			      nm_score_goal_name(p->k.goal), "portfolio", portfolio, "totals",
-			      totals_json(&s->totals), "alternative", alt, "alternative_reason",
-			      s->alt_reason == NM_PLAN_ALT_FOUND
-				      ? json_null()
-				      : json_string(alt_reason_text(s->alt_reason)),
-			      "comparison", cmp, "solver", "method", s->method, "exact", s->exact,
-			      "gap", round_to(s->gap, 1e6), "candidates", (json_int_t)p->n,
-			      "eligible", (json_int_t)s->eligible);
+	p->result = json_pack(
+		"{s:s, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:b, s:f, s:I, s:I, s:I}}", "goal",
+		nm_score_goal_name(p->k.goal), "portfolio", portfolio, "totals",
+		totals_json(&s->totals), "alternative", alt, "alternative_reason",
+		s->alt_reason == NM_PLAN_ALT_FOUND ? json_null()
+						   : json_string(alt_reason_text(s->alt_reason)),
+		"comparison", cmp, "solver", "method", s->method, "exact", s->exact, "gap",
+		round_to(s->gap, 1e6), "candidates", (json_int_t)p->pool_n, "shortlisted",
+		(json_int_t)p->n, "eligible", (json_int_t)s->eligible);
 	if (!p->result) {
 		reply_oom(p->r, "building the plan");
 		return false;
@@ -787,9 +948,22 @@ static bool plan_store(struct plan *p)
 void nm_h_plans_create(struct nm_req *r)
 {
 	struct plan p = {.r = r, .brand_id = nm_req_id_param(r, 0)};
+	clock_gettime(CLOCK_MONOTONIC, &p.tl);
 	p.pg = nm_req_db(r);
 	if (p.pg && plan_prepare(&p) && plan_rank(&p) && plan_candidates(&p) && check_musts(&p) &&
 	    plan_estimate(&p) && plan_solve(&p) && plan_result(&p) && plan_store(&p)) {
+		p.t[T_STORE] = lap(&p);
+		nm_log_json(NM_LOG_INFO, "plan",
+			    json_pack("{s:s, s:I, s:I, s:I, s:s, s:f, s:f, s:f, s:f, s:f, s:f, "
+				      "s:f, s:f, s:f}",
+				      "request_id", nm_req_request_id(r), "plan_id",
+				      (json_int_t)p.plan_id, "candidates", (json_int_t)p.n,
+				      "eligible", (json_int_t)p.res.eligible, "method",
+				      p.res.method, "prepare_ms", p.t[T_PREP], "sync_ms",
+				      p.t[T_SYNC], "rank_ms", p.t[T_RANK], "big_ms", p.t[T_BIG],
+				      "shortlist_ms", p.t[T_SHORT], "posts_ms", p.t[T_POSTS],
+				      "solve_ms", p.t[T_SOLVE], "docs_ms", p.t[T_DOCS], "store_ms",
+				      p.t[T_STORE]));
 		char loc[96];
 		snprintf(loc, sizeof loc, "/v1/brands/%lld/plans/%lld", (long long)p.brand_id,
 			 (long long)p.plan_id);
