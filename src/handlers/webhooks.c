@@ -54,7 +54,8 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 			nm_verr_add(
 				errors, f,
 				"must be one of brand.created, brand.updated, brand.deleted, "
-				"import.completed, match_run.completed, creator.status_changed, *");
+				"import.completed, match_run.completed, creator.status_changed, "
+				"plan.created, *");
 			continue;
 		}
 		bool seen = false;

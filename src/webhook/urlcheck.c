@@ -11,13 +11,9 @@
 #include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-static const char *const event_types[] = {"brand.created",
-					  "brand.updated",
-					  "brand.deleted",
-					  "import.completed",
-					  "match_run.completed",
-					  "creator.status_changed",
-					  "*"};
+static const char *const event_types[] = {
+	"brand.created",       "brand.updated",		 "brand.deleted", "import.completed",
+	"match_run.completed", "creator.status_changed", "plan.created",  "*"};
 
 bool nm_webhook_event_valid(const char *type)
 {
