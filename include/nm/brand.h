@@ -13,6 +13,8 @@
 #define NM_BRAND_EXCLUDE_HANDLES_MAX  100
 #define NM_BRAND_HANDLE_MAX	      100
 #define NM_BRAND_MIN_AUDIENCE_SHARE   0.5 /* default of min_audience_share */
+/* price_overrides: at most $10,000,000 per post */
+#define NM_BRAND_PRICE_OVERRIDE_MAX 1000000000LL
 
 /* Validates a client's brand body (POST, or the result of applying a merge patch to
  * the stored canonical brand) and returns a new canonical object, or NULL after
@@ -24,11 +26,13 @@
  *  target_countries (upper-case), target_languages (lower-case), target_gender,
  *  goal, follower_min, follower_max (only when the client set them; JSON null or
  *  absent means "default for the goal"), min_engagement_rate, budget_per_post_cents,
- *  external_id (trimmed, 1–200), target_countries_mode ("prefer" | "require"; require
- *  needs target_countries), min_audience_share (0–1), exclude_keywords (normalised like
- *  keywords, ≤ 50), exclude_handles (≤ 100, as creators store handles: one leading '@'
- *  dropped, lower-cased).  target_gender and goal are always present (defaults
- *  "any", "engagement"). Optional lists that end up empty are omitted (no filter).
+ *  price_overrides (object tier -> cents per post, 1..NM_BRAND_PRICE_OVERRIDE_MAX, only the
+ *  tiers set; omitted when empty), external_id (trimmed, 1–200), target_countries_mode
+ *  ("prefer" | "require"; require needs target_countries), min_audience_share (0–1),
+ *  exclude_keywords (normalised like keywords, ≤ 50), exclude_handles (≤ 100, as creators
+ *  store handles: one leading '@' dropped, lower-cased).  target_gender and goal are always
+ *  present (defaults "any", "engagement"). Optional lists that end up empty are omitted
+ *  (no filter).
  *  follower_min <= follower_max is checked against the effective range (a lone
  *  follower_min of 200000 with goal engagement fails: the default maximum is 100000).
  * Unknown members and read-only members (id, created_at, updated_at) are 422 errors

@@ -50,6 +50,11 @@ void nm_h_matches_page(struct nm_req *r);
 void nm_h_match_runs_list(struct nm_req *r);
 void nm_h_match_run_get(struct nm_req *r);
 
+/* Budget plans (src/handlers/plans.c) */
+void nm_h_plans_create(struct nm_req *r);
+void nm_h_plans_list(struct nm_req *r);
+void nm_h_plans_get(struct nm_req *r);
+
 /* statuses.c */
 void nm_h_statuses_bulk(struct nm_req *r);
 void nm_h_status_clear(struct nm_req *r);

@@ -104,7 +104,9 @@ struct nm_plan_candidate {
 	int64_t price_cents;
 	bool price_estimated;
 	bool must_include;
-	bool big; /* may be the single-account alternative (on-niche, followers > 100k) */
+	bool big;      /* may be the single-account alternative (on-niche, followers > 100k) */
+	bool alt_only; /* only the alternative, never in the portfolio (outside the brand's
+			* follower range); ignored with must_include */
 	double expected_engagements;
 	double expected_reach;
 	double score;	    /* the match score 0..100 */

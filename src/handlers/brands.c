@@ -45,6 +45,8 @@ json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const ch
 	json_object_set_new(o, "follower_max", fmax < 0 ? json_null() : json_integer(fmax));
 	json_object_set_new(o, "min_engagement_rate", or_null(doc, "min_engagement_rate"));
 	json_object_set_new(o, "budget_per_post_cents", or_null(doc, "budget_per_post_cents"));
+	json_t *po = json_object_get(doc, "price_overrides");
+	json_object_set_new(o, "price_overrides", po ? json_incref(po) : json_object());
 	json_object_set_new(o, "external_id", or_null(doc, "external_id"));
 	json_t *mode = json_object_get(doc, "target_countries_mode");
 	json_object_set_new(o, "target_countries_mode",

@@ -13,6 +13,7 @@
 #include "nm/brand.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
+#include "nm/match_pool.h"
 #include "nm/match_results.h"
 #include "nm/merge_patch.h"
 #include "nm/niche.h"
@@ -90,51 +91,6 @@ static json_t *effective_brand(struct nm_req *r, json_t *doc, long *stored)
 	return eff;
 }
 
-static void build_query(json_t *eff, const struct nm_score_bench *bench, struct nm_score_query *q,
-			struct nm_niche_terms *terms, struct nm_niche_terms *ban)
-{
-	enum nm_score_goal goal = NM_GOAL_ENGAGEMENT;
-	nm_score_goal_parse(json_string_value(json_object_get(eff, "goal")), &goal);
-	nm_score_query_init(q, goal);
-	long long fmin, fmax;
-	nm_brand_follower_range(eff, &fmin, &fmax);
-	q->follower_min = fmin;
-	q->follower_max = fmax;
-	json_t *mer = json_object_get(eff, "min_engagement_rate");
-	q->min_engagement_rate = mer ? json_number_value(mer) : -1;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(eff, "platforms"), i, v)
-	{
-		enum nm_platform p;
-		if (nm_platform_parse(json_string_value(v), &p))
-			q->platform_mask |= 1u << p;
-	}
-	const char *g = json_string_value(json_object_get(eff, "target_gender"));
-	q->gender = g && strcmp(g, "female") == 0 ? NM_GENDER_FEMALE
-		    : g && strcmp(g, "male") == 0 ? NM_GENDER_MALE
-						  : NM_GENDER_ANY;
-	json_t *budget = json_object_get(eff, "budget_per_post_cents");
-	q->budget_per_post_cents = budget ? json_integer_value(budget) : -1;
-	json_array_foreach(json_object_get(eff, "target_countries"), i, v)
-		nm_score_query_add_country(q, json_string_value(v));
-	json_array_foreach(json_object_get(eff, "target_languages"), i, v)
-		nm_score_query_add_language(q, json_string_value(v));
-	const char *mode = json_string_value(json_object_get(eff, "target_countries_mode"));
-	q->require_countries = mode && strcmp(mode, "require") == 0 && q->has_countries;
-	json_t *share = json_object_get(eff, "min_audience_share");
-	double sh = share ? json_number_value(share) : NM_BRAND_MIN_AUDIENCE_SHARE;
-	q->min_audience_share = (uint16_t)(sh * 10000.0 + 0.5);
-	json_array_foreach(json_object_get(eff, "exclude_keywords"), i, v)
-		nm_niche_add(ban, json_string_value(v));
-	q->bench = bench;
-	json_array_foreach(json_object_get(eff, "niches"), i, v)
-		nm_niche_add(terms, json_string_value(v));
-	json_array_foreach(json_object_get(eff, "keywords"), i, v)
-		nm_niche_add(terms, json_string_value(v));
-	q->n_terms = terms->n ? (unsigned)terms->n : 1;
-}
-
 static json_t *weights_json(enum nm_score_goal g)
 {
 	json_t *w = json_object();
@@ -191,18 +147,8 @@ struct run {
 	struct nm_pg *pg;
 	int64_t brand_id;
 	long stored_max;
-	json_t *eff; /* the effective brand */
-	struct nm_score_bench bench;
-	struct nm_score_query q;
-	struct nm_niche_terms terms;
-	struct nm_niche_terms ban; /* exclude_keywords */
-	int64_t *handle_ids;	   /* creators with an excluded handle, ascending */
-	size_t n_handle_ids;
-	struct nm_funnel funnel;
-	struct nm_match_statuses statuses;
-	struct nm_index_hit *hits;
-	long nh;
-	size_t candidates;
+	json_t *eff;		   /* the effective brand */
+	struct nm_match_pool pool; /* query, exclusions, hits, funnel (nm/match_pool.h) */
 	struct nm_match_results results;
 	/* the stored run */
 	json_t *weights;
@@ -218,11 +164,7 @@ struct run {
 static void run_free(struct run *run)
 {
 	json_decref(run->eff);
-	nm_niche_free(&run->terms);
-	nm_niche_free(&run->ban);
-	free(run->handle_ids);
-	nm_match_statuses_free(&run->statuses);
-	free(run->hits);
+	nm_match_pool_free(&run->pool);
 	nm_match_results_free(&run->results);
 	json_decref(run->weights);
 	json_decref(run->funnel_doc);
@@ -236,39 +178,13 @@ static void run_free(struct run *run)
 static bool run_prepare(struct run *run)
 {
 	struct nm_req *r = run->r;
-	if (!nm_brand_visible(r, run->brand_id)) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.",
-				 (long long)run->brand_id);
+	json_t *doc = nm_match_pool_brand(r, run->pg, run->brand_id);
+	if (!doc)
 		return false;
-	}
-	struct nm_db_err err;
-	json_t *doc = nm_store_match_brand(run->pg, run->brand_id, &err);
-	if (!doc) {
-		if (err.status == NM_DB_NOT_FOUND)
-			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.",
-					 (long long)run->brand_id);
-		else
-			nm_reply_db_err(r, &err);
-		return false;
-	}
 	bool ok = run_quota_left(r, run->brand_id) &&
 		  (run->eff = effective_brand(r, doc, &run->stored_max)) != NULL;
 	json_decref(doc);
 	run->t_prep = lap(&run->tl);
-	return ok;
-}
-
-/* The ids of the brand's exclude_handles (none: nothing to read). */
-static bool excluded_handles(struct run *run, struct nm_db_err *err)
-{
-	json_t *handles = json_object_get(run->eff, "exclude_handles");
-	if (!json_array_size(handles))
-		return true;
-	char *text = json_dumps(handles, JSON_COMPACT);
-	nm_db_err_set(err, NM_DB_OK);
-	bool ok = text && nm_store_match_handle_ids(run->pg, text, &run->handle_ids,
-						    &run->n_handle_ids, err);
-	free(text);
 	return ok;
 }
 
@@ -291,39 +207,15 @@ static json_t *funnel_json(const struct nm_funnel *f)
 			 "candidates", (json_int_t)left);
 }
 
-/* Syncs the index and ranks the pool without the declined/excluded creators. */
+/* Syncs the index and ranks the pool without the brand's exclusions (nm/match_pool.h). */
 static bool run_rank(struct run *run)
 {
-	/* Every creator committed before this request takes part in the run. */
-	bool synced = nm_index_sync(run->pg);
-	run->t_sync = lap(&run->tl);
-	if (!synced) {
-		nm_reply_db_down(run->r);
-		return false;
-	}
-	nm_store_match_bench(run->pg, &run->bench);
-	build_query(run->eff, &run->bench, &run->q, &run->terms, &run->ban);
-	struct nm_db_err err;
-	if (!nm_store_match_statuses(run->pg, run->brand_id, &run->statuses, &err) ||
-	    !excluded_handles(run, &err)) {
-		if (err.status == NM_DB_OK)
-			reply_oom(run->r, "reading the brand's exclusions");
-		else
-			nm_reply_db_err(run->r, &err);
-		return false;
-	}
-	struct nm_index_exclusions ex = {run->statuses.excluded, run->statuses.n_excluded,
-					 run->handle_ids, run->n_handle_ids, &run->ban};
-	run->hits = malloc((size_t)run->stored_max * sizeof *run->hits);
-	run->nh = run->hits ? nm_index_rank(&run->q, &run->terms, &ex, (size_t)run->stored_max,
-					    run->hits, &run->candidates, &run->funnel)
-			    : -1;
-	run->t_rank = lap(&run->tl);
-	if (run->nh < 0) {
-		reply_oom(run->r, "ranking");
-		return false;
-	}
-	return true;
+	bool ok = nm_match_pool_prepare(run->r, run->pg, run->brand_id, run->eff, &run->pool);
+	run->t_sync = run->pool.sync_ms;
+	if (ok)
+		ok = nm_match_pool_rank(run->r, &run->pool, (size_t)run->stored_max);
+	run->t_rank = lap(&run->tl) - run->t_sync;
+	return ok;
 }
 
 /* The result documents of the hits. */
@@ -331,10 +223,10 @@ static bool run_results(struct run *run)
 {
 	struct nm_match_summaries sums;
 	struct nm_db_err err;
-	bool ok = nm_store_match_summaries(run->pg, run->hits, run->nh, &sums, &err);
+	bool ok = nm_store_match_summaries(run->pg, run->pool.hits, run->pool.nh, &sums, &err);
 	if (ok) {
-		ok = nm_match_results_build(run->hits, run->nh, sums.row, sums.n, &run->q,
-					    &run->terms, &run->results);
+		ok = nm_match_results_build(run->pool.hits, run->pool.nh, sums.row, sums.n,
+					    &run->pool.q, &run->pool.terms, &run->results);
 		nm_store_match_summaries_free(&sums);
 		nm_db_err_set(&err, NM_DB_OK);
 	}
@@ -358,12 +250,12 @@ static bool save_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	char created_at[40];
 	if (!nm_store_match_run_save(pg, &run->rec, &run->results, &run->run_id, created_at, err))
 		return false;
-	run->summary = json_pack("{s:I, s:I, s:s, s:I, s:I, s:O, s:s, s:O, s:O}", "id",
-				 (json_int_t)run->run_id, "brand_id", (json_int_t)run->brand_id,
-				 "created_at", created_at, "candidates",
-				 (json_int_t)run->candidates, "stored", (json_int_t)run->results.n,
-				 "weights", run->weights, "goal", nm_score_goal_name(run->q.goal),
-				 "query", run->eff, "funnel", run->funnel_doc);
+	run->summary = json_pack(
+		"{s:I, s:I, s:s, s:I, s:I, s:O, s:s, s:O, s:O}", "id", (json_int_t)run->run_id,
+		"brand_id", (json_int_t)run->brand_id, "created_at", created_at, "candidates",
+		(json_int_t)run->pool.candidates, "stored", (json_int_t)run->results.n, "weights",
+		run->weights, "goal", nm_score_goal_name(run->pool.q.goal), "query", run->eff,
+		"funnel", run->funnel_doc);
 	if (!run->summary)
 		return false; /* err NM_DB_OK: out of memory */
 	/* docs/webhooks.md: the event's data is the run summary itself. */
@@ -378,14 +270,14 @@ static bool run_store(struct run *run)
 {
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	run->weights = weights_json(run->q.goal);
-	run->funnel_doc = funnel_json(&run->funnel);
+	run->weights = weights_json(run->pool.q.goal);
+	run->funnel_doc = funnel_json(&run->pool.funnel);
 	run->rec = (struct nm_match_run_rec){
 		.brand_id = run->brand_id,
-		.goal = nm_score_goal_name(run->q.goal),
+		.goal = nm_score_goal_name(run->pool.q.goal),
 		.weights = json_dumps(run->weights, JSON_COMPACT),
 		.query = json_dumps(run->eff, JSON_COMPACT | JSON_SORT_KEYS),
-		.candidates = run->candidates,
+		.candidates = run->pool.candidates,
 		.stored = run->results.n,
 		.duration_ms = (double)(t1.tv_sec - run->t0.tv_sec) * 1e3 +
 			       (double)(t1.tv_nsec - run->t0.tv_nsec) / 1e6,
@@ -414,11 +306,11 @@ static void run_reply(struct run *run)
 	nm_log_json(NM_LOG_INFO, "match run",
 		    json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "request_id",
 			      nm_req_request_id(r), "run_id", (json_int_t)run->run_id, "candidates",
-			      (json_int_t)run->candidates, "stored", (json_int_t)stored,
+			      (json_int_t)run->pool.candidates, "stored", (json_int_t)stored,
 			      "prepare_ms", run->t_prep, "sync_ms", run->t_sync, "rank_ms",
 			      run->t_rank, "results_ms", run->t_results, "store_ms",
 			      lap(&run->tl)));
-	char *page = nm_match_results_page(&run->results, PAGE_DEFAULT, &run->statuses);
+	char *page = nm_match_results_page(&run->results, PAGE_DEFAULT, &run->pool.statuses);
 	char *run_text = json_dumps(run->summary, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	char cur[48];
 	const char *next =

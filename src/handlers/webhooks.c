@@ -123,7 +123,7 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 				    "must be one of brand.created, brand.updated, brand.deleted, "
 				    "import.completed, import.failed, match_run.completed, "
 				    "creator.status_changed, creator.created, creator.updated, "
-				    "creator.deleted, webhook.test, *");
+				    "creator.deleted, webhook.test, plan.created, *");
 			continue;
 		}
 		bool seen = false;

@@ -84,8 +84,15 @@ static const char schemas_text[] =
 	"se terms in categories, hashtags or bio never match'},'exclude_handles':{'type':['array'"
 	",'null'],'maxItems':100,'items':{'type':'string','minLength':1,'maxLength':101},'descrip"
 	"tion':'Creators with one of these handles (any platform; a leading @ is ignored) never m"
-	"atch'}"
-	"}},"
+	"atch'},"
+	" 'price_overrides':{'$ref':'#/components/schemas/PriceOverrides'}}},"
+	"'PriceOverrides':{'type':['object','null'],'additionalProperties':false,'description':"
+	"'The brand prices per post in cents per follower tier, used by budget plans for "
+	"creators without a price','properties':{'nano':{'$ref':'#/components/schemas/"
+	"PriceOverride'},'micro':{'$ref':'#/components/schemas/PriceOverride'},'mid':{'$ref':"
+	"'#/components/schemas/PriceOverride'},'macro':{'$ref':'#/components/schemas/"
+	"PriceOverride'},'mega':{'$ref':'#/components/schemas/PriceOverride'}}},"
+	"'PriceOverride':{'type':['integer','null'],'minimum':1,'maximum':1000000000},"
 	"'BrandPatch':{'type':'object','description':'JSON merge patch (RFC 7396) of BrandInput'},"
 	"'Brand':{'type':'object','properties':{'id':{'type':'integer'},'name':{'type':'string'},"
 	" 'industry':{'type':['string','null']},'niches':{'type':'array','items':{'type':'string'}}"
@@ -103,6 +110,7 @@ static const char schemas_text[] =
 	"'target_countries_mode':{'type':'string','enum':['prefer','require']},'min_audience_shar"
 	"e':{'type':'number','minimum':0,'maximum':1},'exclude_keywords':{'type':'array','items':"
 	"{'type':'string'}},'exclude_handles':{'type':'array','items':{'type':'string'}},"
+	" 'price_overrides':{'type':'object','additionalProperties':{'type':'integer'}},"
 	" 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','"
 	"format':'date-time'}}},"
 	"'BrandList':{'type':'object','required':['data','next_cursor'],'properties':{"
@@ -282,6 +290,62 @@ static const char schemas_text[] =
 	"ct','required':['data','next_cursor'],'properties':{'data':{'type':'array','items':{'$re"
 	"f':'#/components/schemas/MatchRun'}},'next_cursor':{'type':['string','null']}}}"
 	","
+	"'PlanInput':{'type':'object','required':['budget_cents'],'additionalProperties':false,"
+	" 'properties':{'budget_cents':{'type':'integer','minimum':1,'maximum':100000000000},"
+	"  'goal':{'type':['string','null'],'enum':['engagement','awareness','conversions',null],"
+	"'description':'Default: the brand goal'},"
+	"  'max_creators':{'type':['integer','null'],'minimum':1,'maximum':100,'default':20},"
+	"  'max_share_per_creator':{'type':['number','null'],'exclusiveMinimum':0,'maximum':1,"
+	"'default':0.5},"
+	"  'platforms':{'type':['array','null'],'items':{'$ref':'#/components/schemas/Platform'}},"
+	"  'min_score':{'type':['number','null'],'minimum':0,'maximum':100,'default':0},"
+	"  'include_statuses':{'type':['array','null'],'items':{'type':'string','enum':["
+	"'shortlisted','contacted','accepted']}},"
+	"  'exclude_statuses':{'type':['array','null'],'items':{'type':'string','enum':["
+	"'shortlisted','contacted','accepted','declined','excluded']}},"
+	"  'must_include':{'type':['array','null'],'maxItems':100,'items':{'type':'integer',"
+	"'minimum':1}}}},"
+	"'PlanTotals':{'type':'object','required':['creators','cost_cents','engagements','reach',"
+	"'cost_per_engagement_cents'],'properties':{'creators':{'type':'integer'},"
+	" 'cost_cents':{'type':'integer'},'engagements':{'type':'number'},"
+	"'reach':{'type':'number'},"
+	" 'cost_per_engagement_cents':{'type':['number','null']}}},"
+	"'PlanEntry':{'type':'object','required':['creator','price_cents','price_source',"
+	"'expected_engagements','expected_reach','score'],'properties':{"
+	" 'creator':{'type':'object'},'price_cents':{'type':'integer'},"
+	" 'price_source':{'type':'string','enum':['given','estimated']},"
+	" 'price_override':{'type':'boolean','description':'The estimate is the brand price "
+	"override of the tier'},"
+	" 'expected_engagements':{'type':'number','description':'Per post'},"
+	" 'expected_reach':{'type':'number','description':'Per post'},"
+	" 'score':{'type':'number'},'status':{'type':['string','null']},"
+	" 'components':{'type':'object','additionalProperties':{'type':'number'}},"
+	" 'reasons':{'type':'array','items':{'type':'string'}},"
+	" 'totals':{'$ref':'#/components/schemas/PlanTotals'}}},"
+	"'PlanComparison':{'type':'object','required':['engagements_ratio',"
+	"'cost_per_engagement_ratio','reach_ratio','big_wins_on_reach','summary'],'properties':{"
+	" 'engagements_ratio':{'type':['number','null']},"
+	" 'cost_per_engagement_ratio':{'type':['number','null']},"
+	" 'reach_ratio':{'type':['number','null']},'big_wins_on_reach':{'type':'boolean'},"
+	" 'summary':{'type':'string','description':'One sentence for a deck'}}},"
+	"'PlanSummary':{'type':'object','required':['id','brand_id','created_at','request','goal',"
+	"'totals','alternative','alternative_reason','comparison','solver'],'properties':{"
+	" 'id':{'type':'integer'},'brand_id':{'type':'integer'},"
+	" 'created_at':{'type':'string','format':'date-time'},"
+	" 'created_by_key_id':{'type':['integer','null']},'request':{'type':'object'},"
+	" 'goal':{'type':'string'},'totals':{'$ref':'#/components/schemas/PlanTotals'},"
+	" 'alternative':{'anyOf':[{'$ref':'#/components/schemas/PlanEntry'},{'type':'null'}]},"
+	" 'alternative_reason':{'type':['string','null']},"
+	" 'comparison':{'$ref':'#/components/schemas/PlanComparison'},"
+	" 'solver':{'type':'object','properties':{'method':{'type':'string'},"
+	"'exact':{'type':'boolean'},'gap':{'type':'number'},'candidates':{'type':'integer'},"
+	"'eligible':{'type':'integer'}}}}},"
+	"'Plan':{'allOf':[{'$ref':'#/components/schemas/PlanSummary'},{'type':'object',"
+	"'required':['portfolio'],'properties':{'portfolio':{'type':'array','items':{'$ref':"
+	"'#/components/schemas/PlanEntry'}}}}]},"
+	"'PlanList':{'type':'object','required':['data','next_cursor'],'properties':{"
+	" 'data':{'type':'array','items':{'$ref':'#/components/schemas/PlanSummary'}},"
+	" 'next_cursor':{'type':['string','null']}}},"
 	"'StatusInput':{'type':'object','required':['status'],'additionalProperties':false,'"
 	"properties':{"
 	" 'status':{'type':'string','enum':['shortlisted','contacted','accepted','declined','"
@@ -339,6 +403,8 @@ static const char schemas_text[] =
 	"integer','minimum':1},'description':'Only events of these brands (null: every brand, and "
 	"the events of no brand such as import.completed). A key bound to a brand may only send "
 	"null or [its brand]; its endpoints are pinned to its brand'},"
+		{"plan.created", "PlanSummary",
+		 "A budget plan was stored (data: the plan without its portfolio)"},
 	"'WebhookInput':{'type':'object','required':['url','events'],'additionalProperties':false,'"
 	"properties':{"
 	" 'url':{'type':'string','format':'uri','maxLength':2048,'description':'http or https; "
@@ -890,6 +956,8 @@ static json_t *webhooks(void)
 		{"creator.deleted", "CreatorDeletedEvent",
 		 "A creator was deleted (not by imports)"},
 		{"webhook.test", "WebhookTestEvent", "Sent by POST /v1/webhooks/{id}/test"},
+		{"plan.created", "PlanSummary",
+		 "A budget plan was stored (data: the plan without its portfolio)"},
 	};
 	json_t *w = json_object();
 	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
@@ -929,6 +997,7 @@ static json_t *tags(void)
 		{"Sessions", "Dashboard sign-in: an API key exchanged for a session cookie"},
 		{"Brands", "Brands and what they look for"},
 		{"Matches", "Ranked, explained creator matches per brand"},
+		{"Plans", "Budget plans: the best creator portfolio for a budget"},
 		{"Pipeline",
 		 "A brand's creator pipeline: shortlisted, contacted, accepted, declined"},
 		{"Creators", "The creator pool"},

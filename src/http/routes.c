@@ -38,10 +38,19 @@ static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NUL
 
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
-static const char *const event_types[] = {
-	"brand.created",   "brand.updated",	  "brand.deleted",	    "import.completed",
-	"import.failed",   "match_run.completed", "creator.status_changed", "creator.created",
-	"creator.updated", "creator.deleted",	  "webhook.test",	    NULL};
+static const char *const event_types[] = {"brand.created",
+					  "brand.updated",
+					  "brand.deleted",
+					  "import.completed",
+					  "import.failed",
+					  "match_run.completed",
+					  "creator.status_changed",
+					  "creator.created",
+					  "creator.updated",
+					  "creator.deleted",
+					  "webhook.test",
+					  "plan.created",
+					  NULL};
 
 static const struct nm_param event_list_params[] = {
 	P_LIMIT,
@@ -727,6 +736,44 @@ const struct nm_route nm_routes[] = {
 	 .response_schema = "MatchRun",
 	 .headers = if_none_match_header,
 	 .response_headers = etag_header},
+	{.method = "POST",
+	 .pattern = "/v1/brands/{id}/plans",
+	 .handler = nm_h_plans_create,
+	 .min_role = NM_ROLE_WRITE,
+	 .body = NM_BODY_JSON,
+	 .operation_id = "createPlan",
+	 .tag = "Plans",
+	 .summary = "Plan the best creator portfolio for a budget and compare it with one big "
+		    "account",
+	 .description = "Chooses creators from the brand's ranked pool (as a match run ranks "
+			"it: declined and excluded creators, exclude_keywords and "
+			"exclude_handles never) to maximise expected "
+			"engagements (awareness: reach) within the budget, creator count and "
+			"share cap, and stores the plan.",
+	 .success_status = 201,
+	 .request_schema = "PlanInput",
+	 .response_schema = "Plan",
+	 .headers = idem_header,
+	 .response_headers = location_header},
+	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/plans",
+	 .handler = nm_h_plans_list,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "listPlans",
+	 .tag = "Plans",
+	 .summary = "List the brand's plans, newest first (without portfolios)",
+	 .success_status = 200,
+	 .response_schema = "PlanList",
+	 .query = page_params},
+	{.method = "GET",
+	 .pattern = "/v1/brands/{id}/plans/{plan_id}",
+	 .handler = nm_h_plans_get,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "getPlan",
+	 .tag = "Plans",
+	 .summary = "Get a stored plan",
+	 .success_status = 200,
+	 .response_schema = "Plan"},
 	{.method = "PUT",
 	 .pattern = "/v1/brands/{id}/creators/{creator_id}/status",
 	 .handler = nm_h_status_put,

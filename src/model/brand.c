@@ -318,6 +318,47 @@ static void check_handles(const char *name, const json_t *v, json_t *out, json_t
 		json_decref(arr);
 }
 
+/* price_overrides: {"nano"|"micro"|"mid"|"macro"|"mega": price per post in cents}, the
+ * brand's own rates for creators without a price (budget plans, docs/scoring.md §11.1). */
+static void check_price_overrides(const char *name, const json_t *v, json_t *out, json_t *errors)
+{
+	static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega"};
+	if (!json_is_object(v)) {
+		nm_verr_add(errors, name, "must be an object of tier -> price per post in cents");
+		return;
+	}
+	json_t *o = json_object();
+	bool bad = false;
+	const char *key;
+	json_t *e;
+	char path[64];
+	json_object_foreach((json_t *)v, key, e)
+	{
+		nm_verr_path(path, sizeof path, name, -1, key);
+		bool known = false;
+		for (size_t i = 0; i < sizeof tiers / sizeof *tiers && !known; i++)
+			known = strcmp(key, tiers[i]) == 0;
+		if (!known) {
+			nm_verr_add(errors, path, "unknown tier (nano, micro, mid, macro, mega)");
+			bad = true;
+		} else if (json_is_null(e)) {
+			continue; /* a merge patch's null removes the tier */
+		} else if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+			   json_integer_value(e) > NM_BRAND_PRICE_OVERRIDE_MAX) {
+			nm_verr_add(errors, path,
+				    "must be an integer from 1 to %lld (cents per post)",
+				    (long long)NM_BRAND_PRICE_OVERRIDE_MAX);
+			bad = true;
+		} else {
+			json_object_set(o, key, e);
+		}
+	}
+	if (!bad && json_object_size(o))
+		json_object_set_new(out, name, o);
+	else
+		json_decref(o);
+}
+
 static const struct field fields[] = {
 	{"name", check_text, true, NULL},
 	{"industry", check_text, false, NULL},
@@ -332,6 +373,7 @@ static const struct field fields[] = {
 	{"follower_max", check_count, false, NULL},
 	{"min_engagement_rate", check_rate, false, NULL},
 	{"budget_per_post_cents", check_count, false, NULL},
+	{"price_overrides", check_price_overrides, false, NULL},
 	{"external_id", check_text, false, NULL},
 	{"target_countries_mode", check_countries_mode, false, NULL},
 	{"min_audience_share", check_rate, false, NULL},

@@ -50,6 +50,13 @@ static bool better(const struct item *a, const struct item *b)
 	return a->id < b->id;
 }
 
+/* Not a creator the solver may pick for the pool: fixed in (must-include), only a
+ * candidate for the single-account alternative, or priced out of the per-creator cap. */
+static bool out_of_pool(const struct nm_plan_candidate *x, int64_t lim)
+{
+	return x->must_include || x->alt_only || x->price_cents < 0 || x->price_cents > lim;
+}
+
 static int cmp_by_id(const void *x, const void *y)
 {
 	const struct item *a = x, *b = y;
@@ -508,7 +515,7 @@ static bool prefilter(const struct nm_plan_candidate *c, size_t n, enum nm_score
 	if (!heaps || !hn)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		if (c[i].must_include || c[i].price_cents < 0 || c[i].price_cents > lim)
+		if (out_of_pool(&c[i], lim))
 			continue;
 		double v = cand_value(&c[i], g);
 		if (!(v > 0))
@@ -535,7 +542,7 @@ static bool prefilter(const struct nm_plan_candidate *c, size_t n, enum nm_score
 	if (!a)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
-		if (c[i].must_include || c[i].price_cents < 0 || c[i].price_cents > lim)
+		if (out_of_pool(&c[i], lim))
 			continue;
 		double v = cand_value(&c[i], g);
 		if (!(v > 0) || v <= thr[band_of(c[i].price_cents)])
@@ -706,16 +713,14 @@ enum nm_plan_status nm_plan_solve(const struct nm_plan_candidate *c, size_t n,
 		np = dominance(pool, np, K);
 	} else if (K > 0) {
 		for (size_t i = 0; i < n; i++)
-			if (!c[i].must_include && c[i].price_cents >= 0 &&
-			    c[i].price_cents <= lim && cand_value(&c[i], k->goal) > 0)
+			if (!out_of_pool(&c[i], lim) && cand_value(&c[i], k->goal) > 0)
 				eligible++;
 		{
 			pool = malloc((eligible ? eligible : 1) * sizeof *pool);
 			if (!pool)
 				return fail(r, NM_PLAN_ENOMEM, "out of memory%.0lld%.0lld", 0, 0);
 			for (size_t i = 0; i < n; i++) {
-				if (c[i].must_include || c[i].price_cents < 0 ||
-				    c[i].price_cents > lim)
+				if (out_of_pool(&c[i], lim))
 					continue;
 				double v = cand_value(&c[i], k->goal);
 				if (v > 0)

@@ -11,10 +11,19 @@
 #include "nm/netcheck.h"
 #include "nm/webhooks.h"
 
-static const char *const event_types[] = {
-	"brand.created",       "brand.updated",		 "brand.deleted", "import.completed",
-	"match_run.completed", "creator.status_changed", "import.failed", "creator.created",
-	"creator.updated",     "creator.deleted",	 "webhook.test",  "*"};
+static const char *const event_types[] = {"brand.created",
+					  "brand.updated",
+					  "brand.deleted",
+					  "import.completed",
+					  "match_run.completed",
+					  "creator.status_changed",
+					  "import.failed",
+					  "creator.created",
+					  "creator.updated",
+					  "creator.deleted",
+					  "webhook.test",
+					  "plan.created",
+					  "*"};
 
 bool nm_webhook_event_valid(const char *type)
 {
