@@ -398,13 +398,11 @@ static const char schemas_text[] =
 	"  'stored':{'type':'integer'}}}}}"
 	",'EventType':{'type':'string','enum':['brand.created','brand.updated','brand.deleted','"
 	"import.completed','import.failed','match_run.completed','creator.status_changed','"
-	"creator.created','creator.updated','creator.deleted','webhook.test','*']},"
+	"creator.created','creator.updated','creator.deleted','webhook.test','plan.created','*']},"
 	"'BrandIds':{'type':['array','null'],'minItems':1,'maxItems':100,'items':{'type':'"
 	"integer','minimum':1},'description':'Only events of these brands (null: every brand, and "
 	"the events of no brand such as import.completed). A key bound to a brand may only send "
 	"null or [its brand]; its endpoints are pinned to its brand'},"
-		{"plan.created", "PlanSummary",
-		 "A budget plan was stored (data: the plan without its portfolio)"},
 	"'WebhookInput':{'type':'object','required':['url','events'],'additionalProperties':false,'"
 	"properties':{"
 	" 'url':{'type':'string','format':'uri','maxLength':2048,'description':'http or https; "
