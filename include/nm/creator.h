@@ -90,6 +90,10 @@ struct nm_names {
 	bool truncated;
 };
 
+/* True when name is a member a client may write (POST /v1/creators); false for the
+ * server-set and derived members of a reply (id, tier, flags, ...) and unknown names. */
+bool nm_creator_input_field(const char *name);
+
 /* Empty set with these bounds; false when out of memory. nm_names_free releases it. */
 bool nm_names_init(struct nm_names *s, size_t max, size_t max_bytes);
 void nm_names_free(struct nm_names *s);

@@ -236,19 +236,22 @@ static json_t *apply_creator_patch(struct nm_pg *pg, const char *source, const j
 		}
 		return NULL;
 	}
-	/* Server-set members of the stored representation are not input. */
-	static const char *const server_set[] = {"id", "created_at", "updated_at", "tier"};
-	for (size_t i = 0; i < sizeof server_set / sizeof *server_set; i++)
-		json_object_del(current, server_set[i]);
+	/* Server-set and derived members of the stored representation (id, tier, flags,
+	 * benchmark, ...) are not input: only what a client may write is carried over. */
 	const char *key;
 	json_t *v;
+	void *tmp;
+	json_object_foreach_safe(current, tmp, key, v)
+	{
+		if (!nm_creator_input_field(key))
+			json_object_del(current, key);
+	}
 	json_object_foreach((json_t *)data, key, v)
 	{
 		if (strcmp(key, "id") != 0)
 			json_object_set(current, key, v);
 	}
 	/* Nulls of the stored representation are absent members. */
-	void *tmp;
 	json_object_foreach_safe(current, tmp, key, v)
 	{
 		if (json_is_null(v))

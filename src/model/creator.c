@@ -764,6 +764,12 @@ static const struct field *find_field(const char *key, size_t len)
 	return NULL;
 }
 
+bool nm_creator_input_field(const char *name)
+{
+	const struct field *f = find_field(name, strlen(name));
+	return f && f->fn;
+}
+
 static void call_field(struct ctx *x, const struct field *f, const char *key, const json_t *v)
 {
 	size_t before = x->n_errors;
