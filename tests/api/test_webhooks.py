@@ -746,10 +746,16 @@ class TwoInstanceTests(Hooks, ServerTestCase):
         for q in snap:
             self.assertSigned(q, ep["secret"])
         log, pages = self.collect("/v1/webhooks/%d/deliveries" % ep["id"], limit=7)
-        self.assertEqual(len(log), 50, "one attempt each in the log")
-        self.assertEqual(len(pages), 8)
-        self.assertEqual(sorted(d["event_id"] for d in log), sorted(msg_ids))
-        self.assertEqual(len({d["id"] for d in log}), 50)
+        # One successful attempt per event. Under load an attempt can time out before the
+        # receiver reads it (it is then logged as failed and retried): such an attempt is in
+        # the log with its error, never as a second success.
+        ok = [d for d in log if d["http_status"] is not None and 200 <= d["http_status"] < 300]
+        self.assertEqual(sorted(d["event_id"] for d in ok), sorted(msg_ids), "one success each in the log")
+        for d in log:
+            if d not in ok:
+                self.assertTrue(d["error"] or d["http_status"], d)
+        self.assertEqual(len(pages), (len(log) + 6) // 7)
+        self.assertEqual(len({d["id"] for d in log}), len(log))
 
 
 class EndpointValidationTests(Hooks, ServerTestCase):
