@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/buf.h"
 #include "nm/niche.h"
 #include "nm/rankindex.h"
 #include "nm/score.h"
@@ -36,13 +37,6 @@ void nm_match_statuses_free(struct nm_match_statuses *s);
 /* The status of creator id, or NULL. */
 const char *nm_match_status_of(const struct nm_match_statuses *s, int64_t id);
 
-/* A growable text; after a failed allocation it stays short and oom is set. */
-struct nm_text {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
 struct nm_match_result {
 	size_t doc; /* offset of the document in results.text */
 	int64_t creator_id;
@@ -52,7 +46,7 @@ struct nm_match_result {
 /* A run's results in rank order: the documents back to back in text, each
  * NUL-terminated (without the live status). */
 struct nm_match_results {
-	struct nm_text text;
+	struct nm_buf text;
 	struct nm_match_result *at;
 	size_t n;
 };
@@ -70,7 +64,7 @@ const char *nm_match_result_doc(const struct nm_match_results *rs, size_t i);
 /* The results as COPY text rows of match_results (run_id, rank, creator_id, score, doc)
  * appended to rows (the score column gets the document's digits). */
 void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_id,
-				struct nm_text *rows);
+				struct nm_buf *rows);
 
 /* '[' the first `first` documents, each with its creator's status, ']'. Caller frees;
  * NULL when out of memory. */

@@ -190,15 +190,15 @@ bool nm_store_match_run_save(struct nm_pg *pg, const struct nm_match_run_rec *re
 	*run_id = nm_db_i64(res, 0, 0);
 	snprintf(created_at, 40, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
-	struct nm_text rows = {0};
+	struct nm_buf rows = {0};
 	nm_match_results_copy_rows(rs, *run_id, &rows);
 	if (rows.oom) {
-		free(rows.s);
+		nm_buf_free(&rows);
 		nm_db_err_set(err, NM_DB_OK);
 		return false;
 	}
-	res = nm_db_copy_in(pg, RESULTS_COPY, rows.s ? rows.s : "", rows.len);
-	free(rows.s);
+	res = nm_db_copy_in(pg, RESULTS_COPY, rows.data ? rows.data : "", rows.len);
+	nm_buf_free(&rows);
 	nm_db_err_from(err, res);
 	PQclear(res);
 	return err->status == NM_DB_OK;
