@@ -4,13 +4,13 @@
 #include "nm/metrics.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/buf.h"
 #include "nm/db_pool.h"
 #include "nm/http.h"
 #include "nm/prune.h"
@@ -130,35 +130,7 @@ void nm_metrics_add(const char *name, const char *help, const char *labels, doub
 	pthread_mutex_unlock(&mu);
 }
 
-struct out {
-	char *buf;
-	size_t len, cap;
-};
-
-static void outf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void outf(struct out *o, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < o->cap - o->len) {
-			o->len += (size_t)n;
-			return;
-		}
-		size_t cap = o->cap * 2 + (size_t)n;
-		char *nb = realloc(o->buf, cap);
-		if (!nb)
-			return;
-		o->buf = nb;
-		o->cap = cap;
-	}
-}
-
-static void render_routes(struct out *o, bool histogram)
+static void render_routes(struct nm_buf *o, bool histogram)
 {
 	for (size_t i = 0; i < nm_routes_count && i < MAX_ROUTES; i++) {
 		struct route_series *m = &routes_m[i];
@@ -167,11 +139,12 @@ static void render_routes(struct out *o, bool histogram)
 			for (int s = 0; s < STATUS_SLOTS; s++) {
 				unsigned long long n = atomic_load(&m->status[s]);
 				if (n)
-					outf(o,
-					     "nichematch_http_requests_total{route=\"%s\",method="
-					     "\"%s\","
-					     "status=\"%d\"} %llu\n",
-					     rt, me, s + STATUS_MIN, n);
+					nm_buf_printf(o,
+						      "nichematch_http_requests_total{route=\"%s\","
+						      "method="
+						      "\"%s\","
+						      "status=\"%d\"} %llu\n",
+						      rt, me, s + STATUS_MIN, n);
 			}
 			continue;
 		}
@@ -181,68 +154,75 @@ static void render_routes(struct out *o, bool histogram)
 		unsigned long long cum = 0;
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += atomic_load(&m->bucket[b]);
-			outf(o,
-			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
-			     "\"%s\","
-			     "le=\"%g\"} %llu\n",
-			     rt, me, buckets[b], cum);
+			nm_buf_printf(o,
+				      "nichematch_http_request_duration_seconds_bucket{route=\"%"
+				      "s\",method="
+				      "\"%s\","
+				      "le=\"%g\"} %llu\n",
+				      rt, me, buckets[b], cum);
 		}
-		outf(o,
-		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-		     "le=\"+Inf\"} %llu\n",
-		     rt, me, total);
-		outf(o,
-		     "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
-		     "%.6f\n",
-		     rt, me, (double)atomic_load(&m->sum_us) / 1e6);
-		outf(o,
-		     "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} "
-		     "%llu\n",
-		     rt, me, total);
+		nm_buf_printf(o,
+			      "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
+			      "\"%s\","
+			      "le=\"+Inf\"} %llu\n",
+			      rt, me, total);
+		nm_buf_printf(
+			o,
+			"nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+			"%.6f\n",
+			rt, me, (double)atomic_load(&m->sum_us) / 1e6);
+		nm_buf_printf(o,
+			      "nichematch_http_request_duration_seconds_count{route=\"%s\",method="
+			      "\"%s\"} "
+			      "%llu\n",
+			      rt, me, total);
 	}
 }
 
 char *nm_metrics_render(size_t *len)
 {
-	struct out o = {malloc(8192), 0, 8192};
-	if (!o.buf)
-		return NULL;
-	o.buf[0] = '\0';
+	struct nm_buf o = {0};
 	pthread_mutex_lock(&mu);
-	outf(&o,
-	     "# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
-	     "# TYPE nichematch_http_requests_total counter\n");
+	nm_buf_printf(
+		&o,
+		"# HELP nichematch_http_requests_total HTTP requests by route, method and status.\n"
+		"# TYPE nichematch_http_requests_total counter\n");
 	render_routes(&o, false);
 	for (int i = 0; i < n_http; i++)
-		outf(&o,
-		     "nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} "
-		     "%llu\n",
-		     http[i].route, http[i].method, http[i].status, http[i].count);
-	outf(&o, "# HELP nichematch_http_request_duration_seconds Request latency.\n"
-		 "# TYPE nichematch_http_request_duration_seconds histogram\n");
+		nm_buf_printf(
+			&o,
+			"nichematch_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} "
+			"%llu\n",
+			http[i].route, http[i].method, http[i].status, http[i].count);
+	nm_buf_printf(&o, "# HELP nichematch_http_request_duration_seconds Request latency.\n"
+			  "# TYPE nichematch_http_request_duration_seconds histogram\n");
 	render_routes(&o, true);
 	for (int i = 0; i < n_hists; i++) {
 		unsigned long long cum = 0;
 		for (size_t b = 0; b < NBUCKETS; b++) {
 			cum += hists[i].counts[b];
-			outf(&o,
-			     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
-			     "\"%s\","
-			     "le=\"%g\"} %llu\n",
-			     hists[i].route, hists[i].method, buckets[b], cum);
+			nm_buf_printf(&o,
+				      "nichematch_http_request_duration_seconds_bucket{route=\"%"
+				      "s\",method="
+				      "\"%s\","
+				      "le=\"%g\"} %llu\n",
+				      hists[i].route, hists[i].method, buckets[b], cum);
 		}
-		outf(&o,
-		     "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-		     "le=\"+Inf\"} %llu\n",
-		     hists[i].route, hists[i].method, hists[i].total);
-		outf(&o,
-		     "nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
-		     "%.6f\n",
-		     hists[i].route, hists[i].method, hists[i].sum);
-		outf(&o,
-		     "nichematch_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} "
-		     "%llu\n",
-		     hists[i].route, hists[i].method, hists[i].total);
+		nm_buf_printf(&o,
+			      "nichematch_http_request_duration_seconds_bucket{route=\"%s\",method="
+			      "\"%s\","
+			      "le=\"+Inf\"} %llu\n",
+			      hists[i].route, hists[i].method, hists[i].total);
+		nm_buf_printf(
+			&o,
+			"nichematch_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+			"%.6f\n",
+			hists[i].route, hists[i].method, hists[i].sum);
+		nm_buf_printf(&o,
+			      "nichematch_http_request_duration_seconds_count{route=\"%s\",method="
+			      "\"%s\"} "
+			      "%llu\n",
+			      hists[i].route, hists[i].method, hists[i].total);
 	}
 	/* Group each family's series under one HELP/TYPE header, as the format requires. */
 	for (int i = 0; i < n_counters; i++) {
@@ -251,48 +231,51 @@ char *nm_metrics_render(size_t *len)
 			first = !same(counters[j].name, counters[i].name);
 		if (!first)
 			continue;
-		outf(&o, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name, counters[i].help,
-		     counters[i].name);
+		nm_buf_printf(&o, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name,
+			      counters[i].help, counters[i].name);
 		for (int j = i; j < n_counters; j++) {
 			if (!same(counters[j].name, counters[i].name))
 				continue;
 			if (*counters[j].labels)
-				outf(&o, "%s{%s} %.0f\n", counters[j].name, counters[j].labels,
-				     counters[j].value);
+				nm_buf_printf(&o, "%s{%s} %.0f\n", counters[j].name,
+					      counters[j].labels, counters[j].value);
 			else
-				outf(&o, "%s %.0f\n", counters[j].name, counters[j].value);
+				nm_buf_printf(&o, "%s %.0f\n", counters[j].name, counters[j].value);
 		}
 	}
 	pthread_mutex_unlock(&mu);
 	long long pruned[NM_PRUNE_TABLES], passes[NM_PRUNE_STATUSES];
 	nm_prune_totals(pruned, passes);
-	outf(&o, "# HELP nichematch_pruned_rows_total Rows this instance's pruner deleted, by "
-		 "table.\n"
-		 "# TYPE nichematch_pruned_rows_total counter\n");
+	nm_buf_printf(&o,
+		      "# HELP nichematch_pruned_rows_total Rows this instance's pruner deleted, by "
+		      "table.\n"
+		      "# TYPE nichematch_pruned_rows_total counter\n");
 	for (int i = 0; i < NM_PRUNE_TABLES; i++)
-		outf(&o, "nichematch_pruned_rows_total{table=\"%s\"} %lld\n",
-		     nm_prune_table_name[i], pruned[i]);
-	outf(&o, "# HELP nichematch_prune_passes_total This instance's prune passes, by result.\n"
-		 "# TYPE nichematch_prune_passes_total counter\n");
+		nm_buf_printf(&o, "nichematch_pruned_rows_total{table=\"%s\"} %lld\n",
+			      nm_prune_table_name[i], pruned[i]);
+	nm_buf_printf(
+		&o,
+		"# HELP nichematch_prune_passes_total This instance's prune passes, by result.\n"
+		"# TYPE nichematch_prune_passes_total counter\n");
 	for (int i = 0; i < NM_PRUNE_STATUSES; i++)
-		outf(&o, "nichematch_prune_passes_total{result=\"%s\"} %lld\n",
-		     nm_prune_status_name((enum nm_prune_status)i), passes[i]);
+		nm_buf_printf(&o, "nichematch_prune_passes_total{result=\"%s\"} %lld\n",
+			      nm_prune_status_name((enum nm_prune_status)i), passes[i]);
 	int size, in_use, open;
 	long long timeouts;
 	nm_db_stats(&size, &in_use, &open, &timeouts);
-	outf(&o,
-	     "# HELP nichematch_db_pool_connections Database pool connections by state.\n"
-	     "# TYPE nichematch_db_pool_connections gauge\n"
-	     "nichematch_db_pool_connections{state=\"max\"} %d\n"
-	     "nichematch_db_pool_connections{state=\"open\"} %d\n"
-	     "nichematch_db_pool_connections{state=\"in_use\"} %d\n"
-	     "# HELP nichematch_db_pool_acquire_timeouts_total Pool checkouts that timed out.\n"
-	     "# TYPE nichematch_db_pool_acquire_timeouts_total counter\n"
-	     "nichematch_db_pool_acquire_timeouts_total %lld\n"
-	     "# HELP nichematch_db_up Whether the last database contact succeeded.\n"
-	     "# TYPE nichematch_db_up gauge\n"
-	     "nichematch_db_up %d\n",
-	     size, open, in_use, timeouts, nm_db_ready() ? 1 : 0);
-	*len = o.len;
-	return o.buf;
+	nm_buf_printf(
+		&o,
+		"# HELP nichematch_db_pool_connections Database pool connections by state.\n"
+		"# TYPE nichematch_db_pool_connections gauge\n"
+		"nichematch_db_pool_connections{state=\"max\"} %d\n"
+		"nichematch_db_pool_connections{state=\"open\"} %d\n"
+		"nichematch_db_pool_connections{state=\"in_use\"} %d\n"
+		"# HELP nichematch_db_pool_acquire_timeouts_total Pool checkouts that timed out.\n"
+		"# TYPE nichematch_db_pool_acquire_timeouts_total counter\n"
+		"nichematch_db_pool_acquire_timeouts_total %lld\n"
+		"# HELP nichematch_db_up Whether the last database contact succeeded.\n"
+		"# TYPE nichematch_db_up gauge\n"
+		"nichematch_db_up %d\n",
+		size, open, in_use, timeouts, nm_db_ready() ? 1 : 0);
+	return nm_buf_steal(&o, len);
 }
