@@ -11,16 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/buf.h"
+
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DEPTH 32
 #define LOAD_FLAGS	  (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
-/* A growable byte buffer that refuses to grow past max (then it only counts). */
+/* The current line or element: an nm_buf that refuses to grow past max. Past max (or
+ * out of memory, reported as too long: the honest outcome) it is emptied and overflow
+ * set; later bytes of the same line or element are dropped. */
 struct gbuf {
-	char *data;
-	size_t len, cap, max;
+	struct nm_buf b;
+	size_t max;
 	bool overflow;
 };
 
@@ -28,31 +32,21 @@ static void gbuf_append(struct gbuf *g, const char *s, size_t k)
 {
 	if (g->overflow || k == 0)
 		return;
-	if (k > g->max - g->len) {
+	if (k > g->max - g->b.len) {
 		g->overflow = true;
-		g->len = 0;
+		nm_buf_truncate(&g->b, 0);
 		return;
 	}
-	if (g->len + k > g->cap) {
-		size_t cap = g->cap ? g->cap : 4096;
-		while (g->len + k > cap)
-			cap *= 2;
-		char *d = realloc(g->data, cap);
-		if (!d) {
-			g->overflow = true; /* reported as too long: the honest outcome */
-			g->len = 0;
-			return;
-		}
-		g->data = d;
-		g->cap = cap;
+	nm_buf_add(&g->b, s, k);
+	if (g->b.oom) {
+		g->overflow = true;
+		nm_buf_free(&g->b);
 	}
-	memcpy(g->data + g->len, s, k);
-	g->len += k;
 }
 
 static void gbuf_reset(struct gbuf *g)
 {
-	g->len = 0;
+	nm_buf_truncate(&g->b, 0);
 	g->overflow = false;
 }
 
@@ -167,7 +161,7 @@ void nm_ndjson_free(struct nm_ndjson *p)
 {
 	if (!p)
 		return;
-	free(p->cur.data);
+	nm_buf_free(&p->cur.b);
 	free(p);
 }
 
@@ -195,11 +189,11 @@ static int nd_run(struct nm_ndjson *p, const char *b, size_t n)
 		}
 		size_t j = (size_t)(lf - b);
 		int r;
-		if (p->cur.len == 0 && !p->cur.overflow) {
+		if (p->cur.b.len == 0 && !p->cur.overflow) {
 			r = nd_line(p, b + i, j - i, false); /* whole line in this chunk: no copy */
 		} else {
 			gbuf_append(&p->cur, b + i, j - i);
-			r = nd_line(p, p->cur.data, p->cur.len, p->cur.overflow);
+			r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
 			gbuf_reset(&p->cur);
 		}
 		i = j + 1;
@@ -239,9 +233,9 @@ int nm_ndjson_finish(struct nm_ndjson *p)
 		if (r)
 			return r;
 	}
-	if (p->cur.len == 0 && !p->cur.overflow)
+	if (p->cur.b.len == 0 && !p->cur.overflow)
 		return 0;
-	int r = nd_line(p, p->cur.data, p->cur.len, p->cur.overflow);
+	int r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
 	gbuf_reset(&p->cur);
 	return r ? (p->stopped = r) : 0;
 }
@@ -294,7 +288,7 @@ void nm_jsonarr_free(struct nm_jsonarr *p)
 {
 	if (!p)
 		return;
-	free(p->cur.data);
+	nm_buf_free(&p->cur.b);
 	free(p);
 }
 
@@ -337,7 +331,7 @@ static int arr_element(struct nm_jsonarr *p, bool closing)
 		snprintf(p->err, sizeof p->err, "nested deeper than %d levels", p->max_depth);
 		r = p->cb(p->cls, pos, NULL, p->err);
 	} else {
-		r = deliver(p->cb, p->cls, pos, p->cur.data, p->cur.len, p->max_depth, p->err,
+		r = deliver(p->cb, p->cls, pos, p->cur.b.data, p->cur.b.len, p->max_depth, p->err,
 			    sizeof p->err);
 	}
 	elem_reset(p);
