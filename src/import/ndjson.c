@@ -11,13 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/bom.h"
 #include "nm/buf.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DEPTH 32
 #define LOAD_FLAGS	  (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
-
-static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
 /* The current line or element: an nm_buf that refuses to grow past max. Past max (or
  * out of memory, reported as too long: the honest outcome) it is emptied and overflow
@@ -135,8 +134,7 @@ struct nm_ndjson {
 	void *cls;
 	size_t line;	 /* line number of the line being read */
 	struct gbuf cur; /* the part of the current line seen in earlier chunks */
-	unsigned bom_n;
-	bool bom_done;
+	struct nm_bom bom;
 	int stopped; /* sticky non-zero callback return */
 	char err[256];
 };
@@ -207,35 +205,24 @@ int nm_ndjson_feed(struct nm_ndjson *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	while (!p->bom_done && len > 0) {
-		if ((unsigned char)*buf != utf8_bom[p->bom_n]) {
-			p->bom_done = true;
-			int r = nd_run(p, (const char *)utf8_bom, p->bom_n);
-			if (r)
-				return r;
-			break;
-		}
-		buf++;
-		len--;
-		if (++p->bom_n == 3)
-			p->bom_done = true;
-	}
-	return nd_run(p, buf, len);
+	const char *pre;
+	size_t pre_n, k = nm_bom_skip(&p->bom, buf, len, &pre, &pre_n);
+	int r = pre_n ? nd_run(p, pre, pre_n) : 0;
+	return r ? r : nd_run(p, buf + k, len - k);
 }
 
 int nm_ndjson_finish(struct nm_ndjson *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	if (!p->bom_done) {
-		p->bom_done = true;
-		int r = nd_run(p, (const char *)utf8_bom, p->bom_n);
-		if (r)
-			return r;
-	}
+	const char *pre;
+	size_t pre_n = nm_bom_end(&p->bom, &pre);
+	int r = pre_n ? nd_run(p, pre, pre_n) : 0;
+	if (r)
+		return r;
 	if (p->cur.b.len == 0 && !p->cur.overflow)
 		return 0;
-	int r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
+	r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
 	gbuf_reset(&p->cur);
 	return r ? (p->stopped = r) : 0;
 }
@@ -261,8 +248,7 @@ struct nm_jsonarr {
 	bool in_str, esc;
 	bool nonempty;	 /* the current element has a non-blank byte */
 	struct gbuf cur; /* the current element */
-	unsigned bom_n;
-	bool bom_done;
+	struct nm_bom bom;
 	int stopped;	 /* sticky: a failure code or a callback's non-zero return */
 	char error[160]; /* why the body failed; "" when it did not */
 	char err[256];	 /* an element's message, valid during the callback */
@@ -450,34 +436,23 @@ int nm_jsonarr_feed(struct nm_jsonarr *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	while (!p->bom_done && len > 0) {
-		if ((unsigned char)*buf != utf8_bom[p->bom_n]) {
-			p->bom_done = true;
-			int r = arr_run(p, (const char *)utf8_bom, p->bom_n);
-			if (r)
-				return r;
-			break;
-		}
-		buf++;
-		len--;
-		if (++p->bom_n == 3) {
-			p->bom_done = true;
-			p->offset = 3;
-		}
-	}
-	return arr_run(p, buf, len);
+	const char *pre;
+	size_t pre_n, k = nm_bom_skip(&p->bom, buf, len, &pre, &pre_n);
+	if (k && p->bom.n == 3)
+		p->offset = 3; /* the BOM ended in this chunk: messages count its bytes */
+	int r = pre_n ? arr_run(p, pre, pre_n) : 0;
+	return r ? r : arr_run(p, buf + k, len - k);
 }
 
 int nm_jsonarr_finish(struct nm_jsonarr *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	if (!p->bom_done) {
-		p->bom_done = true;
-		int r = arr_run(p, (const char *)utf8_bom, p->bom_n);
-		if (r)
-			return r;
-	}
+	const char *pre;
+	size_t pre_n = nm_bom_end(&p->bom, &pre);
+	int r = pre_n ? arr_run(p, pre, pre_n) : 0;
+	if (r)
+		return r;
 	if (p->st == A_PRE)
 		return arr_fail(p, NM_JSONARR_NOT_ARRAY, "empty body, expected a JSON array",
 				p->offset);
