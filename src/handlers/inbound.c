@@ -10,7 +10,7 @@
 
 #include "nm/handlers.h"
 #include "nm/inbound.h"
-#include "nm/ndjson.h"
+#include "nm/json_depth.h"
 #include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_inbound.h"

@@ -5,7 +5,6 @@
  * element costs one error instead of the whole body. */
 #include "nm/ndjson.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "nm/bom.h"
 #include "nm/buf.h"
+#include "nm/json_depth.h"
 
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DEPTH 32
@@ -60,38 +60,6 @@ static bool all_ws(const char *s, size_t n)
 		if (!is_ws(s[i]))
 			return false;
 	return true;
-}
-
-int nm_json_depth(const char *buf, size_t len, int limit)
-{
-	if (limit < 0)
-		limit = 0;
-	if (limit > INT_MAX - 1)
-		limit = INT_MAX - 1;
-	int depth = 0, deepest = 0;
-	bool in_str = false, esc = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > deepest) {
-				deepest = depth;
-				if (deepest > limit)
-					return limit + 1;
-			}
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return deepest;
 }
 
 /* jansson quotes the offending input ("near '\xff'"): keep messages printable ASCII so
