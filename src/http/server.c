@@ -26,8 +26,8 @@
 #include "nm/handlers.h"
 #include "nm/json_depth.h"
 #include "nm/log.h"
-#include "nm/metrics.h"
 #include "nm/ratelimit.h"
+#include "nm/route_metrics.h"
 #include "nm/server.h"
 #include "nm/sign.h"
 #include <openssl/rand.h>

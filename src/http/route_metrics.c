@@ -1,7 +1,9 @@
-/* In-process metric series, rendered in the Prometheus text format. Series are keyed
- * by static label strings, so a lookup is a pointer compare; the series count is
- * bounded by routes x methods x statuses seen, a few hundred at most. */
-#include "nm/metrics.h"
+/* The HTTP series of /metrics (per route and status, latency histograms) and the whole
+ * document: these series, then core's named counters (nm/metrics.h), the pruner's totals
+ * and the database pool's gauges. Series are keyed by static label strings, so a lookup
+ * is a pointer compare; the series count is bounded by routes x methods x statuses seen,
+ * a few hundred at most. */
+#include "nm/route_metrics.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,10 +15,10 @@
 #include "nm/buf.h"
 #include "nm/db_pool.h"
 #include "nm/http.h"
+#include "nm/metrics.h"
 #include "nm/prune.h"
 
-#define MAX_HTTP     512
-#define MAX_COUNTERS 128
+#define MAX_HTTP 512
 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 				 0.1,	 0.25,	0.5,	1,     2.5,  5,	    10};
@@ -36,12 +38,6 @@ static struct hist {
 	unsigned long long total;
 } hists[MAX_HTTP];
 static int n_hists;
-
-static struct counter {
-	const char *name, *help, *labels;
-	double value;
-} counters[MAX_COUNTERS];
-static int n_counters;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -113,20 +109,6 @@ void nm_metrics_http(const char *route, const char *method, int status, double s
 		hists[i].sum += seconds;
 		hists[i].total++;
 	}
-	pthread_mutex_unlock(&mu);
-}
-
-void nm_metrics_add(const char *name, const char *help, const char *labels, double delta)
-{
-	pthread_mutex_lock(&mu);
-	int i;
-	for (i = 0; i < n_counters; i++)
-		if (same(counters[i].name, name) && same(counters[i].labels, labels))
-			break;
-	if (i == n_counters && n_counters < MAX_COUNTERS)
-		counters[n_counters++] = (struct counter){name, help, labels, 0};
-	if (i < MAX_COUNTERS)
-		counters[i].value += delta;
 	pthread_mutex_unlock(&mu);
 }
 
@@ -224,26 +206,8 @@ char *nm_metrics_render(size_t *len)
 			      "%llu\n",
 			      hists[i].route, hists[i].method, hists[i].total);
 	}
-	/* Group each family's series under one HELP/TYPE header, as the format requires. */
-	for (int i = 0; i < n_counters; i++) {
-		bool first = true;
-		for (int j = 0; j < i && first; j++)
-			first = !same(counters[j].name, counters[i].name);
-		if (!first)
-			continue;
-		nm_buf_printf(&o, "# HELP %s %s\n# TYPE %s counter\n", counters[i].name,
-			      counters[i].help, counters[i].name);
-		for (int j = i; j < n_counters; j++) {
-			if (!same(counters[j].name, counters[i].name))
-				continue;
-			if (*counters[j].labels)
-				nm_buf_printf(&o, "%s{%s} %.0f\n", counters[j].name,
-					      counters[j].labels, counters[j].value);
-			else
-				nm_buf_printf(&o, "%s %.0f\n", counters[j].name, counters[j].value);
-		}
-	}
 	pthread_mutex_unlock(&mu);
+	nm_metrics_render_counters(&o);
 	long long pruned[NM_PRUNE_TABLES], passes[NM_PRUNE_STATUSES];
 	nm_prune_totals(pruned, passes);
 	nm_buf_printf(&o,
