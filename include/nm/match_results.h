@@ -2,7 +2,7 @@
  * with 200 results, building jansson objects and dumping them cost ~4 ms of a run.
  *
  * The inputs are plain data so that this module sees neither HTTP nor the database: the
- * ranked hits (nm/rankindex.h), the hits' creator summaries (read by the store,
+ * ranked hits (nm/match_index.h), the hits' creator summaries (read by the store,
  * store/matches.c) and the brand's pipeline statuses. */
 #ifndef NM_MATCH_RESULTS_H
 #define NM_MATCH_RESULTS_H
@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "nm/buf.h"
+#include "nm/match_index.h"
 #include "nm/niche.h"
-#include "nm/rankindex.h"
 #include "nm/score.h"
 
 /* What a result shows of its creator. Strings are borrowed from whoever read them;

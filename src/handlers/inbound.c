@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "nm/handlers.h"
-#include "nm/inbound.h"
+#include "nm/inbound_apply.h"
 #include "nm/json_depth.h"
 #include "nm/sign.h"
 #include "nm/store.h"

@@ -11,7 +11,7 @@
 #include "nm/store.h"
 #include "nm/store_webhooks.h"
 #include "nm/verr.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_urlcheck.h"
 
 /* Only keys not bound to a brand reach these handlers: the routes are
  * NM_SCOPE_UNSCOPED (src/http/routes.c) and the dispatcher answers the others. */

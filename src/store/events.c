@@ -6,7 +6,7 @@
 
 #include "nm/db.h"
 #include "nm/sign.h"
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 /* One statement: the event row, its fan-out to the endpoints subscribed now, and a
  * NOTIFY (delivered at commit) that wakes the delivery workers. The NOTIFY is skipped

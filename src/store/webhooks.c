@@ -8,7 +8,7 @@
 #include "nm/db.h"
 #include "nm/secretbox.h"
 #include "nm/store.h"
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 #define ENDPOINT_COLS                                                                              \
 	"id, url, array_to_json(events), description, status, " NM_SQL_TS(                         \
