@@ -20,8 +20,18 @@ struct nm_bom {
 size_t nm_bom_skip(struct nm_bom *b, const char *buf, size_t len, const char **replay,
 		   size_t *replay_n);
 
-/* At the end of the body: settles the question; *replay and the returned count (0 to 2)
- * name the bytes of a partial BOM, which are data. */
+/* A reader's scanner: reads len bytes of the body into the reader cls; 0, or a non-zero
+ * code that stops the body. */
+typedef int (*nm_bom_run_fn)(void *cls, const char *buf, size_t len);
+
+/* Feeds the next chunk to run: a skipped BOM never reaches it, a partial BOM that turned
+ * out to be data reaches it first. Returns run's first non-zero code, else 0. */
+int nm_bom_feed(struct nm_bom *b, const char *buf, size_t len, nm_bom_run_fn run, void *cls);
+/* At the end of the body: runs the bytes of a partial BOM, which are data. */
+int nm_bom_finish(struct nm_bom *b, nm_bom_run_fn run, void *cls);
+
+/* The steps under nm_bom_feed and nm_bom_finish. At the end of the body: settles the question;
+ * *replay and the returned count (0 to 2) name the bytes of a partial BOM, which are data. */
 size_t nm_bom_end(struct nm_bom *b, const char **replay);
 
 #endif

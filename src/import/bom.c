@@ -29,3 +29,18 @@ size_t nm_bom_end(struct nm_bom *b, const char **replay)
 	b->done = true;
 	return b->n;
 }
+
+int nm_bom_feed(struct nm_bom *b, const char *buf, size_t len, nm_bom_run_fn run, void *cls)
+{
+	const char *pre;
+	size_t pre_n, k = nm_bom_skip(b, buf, len, &pre, &pre_n);
+	int r = pre_n ? run(cls, pre, pre_n) : 0;
+	return r ? r : run(cls, buf + k, len - k);
+}
+
+int nm_bom_finish(struct nm_bom *b, nm_bom_run_fn run, void *cls)
+{
+	const char *pre;
+	size_t pre_n = nm_bom_end(b, &pre);
+	return pre_n ? run(cls, pre, pre_n) : 0;
+}

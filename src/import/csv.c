@@ -232,8 +232,9 @@ static size_t scan_quoted(struct nm_csv *p, const char *b, size_t i, size_t n)
 	return i;
 }
 
-static int run(struct nm_csv *p, const char *b, size_t n)
+static int run(void *cls, const char *b, size_t n)
 {
+	struct nm_csv *p = cls;
 	size_t i = 0;
 	int r = 0;
 	while (i < n && !r) {
@@ -326,19 +327,14 @@ int nm_csv_feed(struct nm_csv *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n, k = nm_bom_skip(&p->bom, buf, len, &pre, &pre_n);
-	int r = pre_n ? run(p, pre, pre_n) : 0;
-	return r ? r : run(p, buf + k, len - k);
+	return nm_bom_feed(&p->bom, buf, len, run, p);
 }
 
 int nm_csv_finish(struct nm_csv *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n = nm_bom_end(&p->bom, &pre);
-	int r = pre_n ? run(p, pre, pre_n) : 0;
+	int r = nm_bom_finish(&p->bom, run, p);
 	if (r)
 		return r;
 	p->cr_pending = false;

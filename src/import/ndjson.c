@@ -144,8 +144,9 @@ static int nd_line(struct nm_ndjson *p, const char *s, size_t n, bool overflow)
 	return deliver(p->cb, p->cls, pos, s, n, p->max_depth, p->err, sizeof p->err);
 }
 
-static int nd_run(struct nm_ndjson *p, const char *b, size_t n)
+static int nd_run(void *cls, const char *b, size_t n)
 {
+	struct nm_ndjson *p = cls;
 	size_t i = 0;
 	while (i < n) {
 		const char *lf = memchr(b + i, '\n', n - i);
@@ -173,19 +174,14 @@ int nm_ndjson_feed(struct nm_ndjson *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n, k = nm_bom_skip(&p->bom, buf, len, &pre, &pre_n);
-	int r = pre_n ? nd_run(p, pre, pre_n) : 0;
-	return r ? r : nd_run(p, buf + k, len - k);
+	return nm_bom_feed(&p->bom, buf, len, nd_run, p);
 }
 
 int nm_ndjson_finish(struct nm_ndjson *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n = nm_bom_end(&p->bom, &pre);
-	int r = pre_n ? nd_run(p, pre, pre_n) : 0;
+	int r = nm_bom_finish(&p->bom, nd_run, p);
 	if (r)
 		return r;
 	if (p->cur.b.len == 0 && !p->cur.overflow)
@@ -367,8 +363,11 @@ done:
 
 static const char not_object[] = "body is a JSON object, expected an array of objects";
 
-static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
+static int arr_run(void *cls, const char *b, size_t n)
 {
+	struct nm_jsonarr *p = cls;
+	if (p->bom.n == 3 && p->offset == 0)
+		p->offset = 3; /* a skipped BOM: messages count its bytes */
 	size_t i = 0;
 	while (i < n && !p->stopped) {
 		if (p->st == A_PRE) {
@@ -404,21 +403,14 @@ int nm_jsonarr_feed(struct nm_jsonarr *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n, k = nm_bom_skip(&p->bom, buf, len, &pre, &pre_n);
-	if (k && p->bom.n == 3)
-		p->offset = 3; /* the BOM ended in this chunk: messages count its bytes */
-	int r = pre_n ? arr_run(p, pre, pre_n) : 0;
-	return r ? r : arr_run(p, buf + k, len - k);
+	return nm_bom_feed(&p->bom, buf, len, arr_run, p);
 }
 
 int nm_jsonarr_finish(struct nm_jsonarr *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	const char *pre;
-	size_t pre_n = nm_bom_end(&p->bom, &pre);
-	int r = pre_n ? arr_run(p, pre, pre_n) : 0;
+	int r = nm_bom_finish(&p->bom, arr_run, p);
 	if (r)
 		return r;
 	if (p->st == A_PRE)
