@@ -99,12 +99,9 @@ bool nm_store_match_statuses(struct nm_pg *pg, int64_t brand_id, struct nm_match
 	memset(out, 0, sizeof *out);
 	char b[24];
 	const char *p[] = {nm_store_i64(b, brand_id)};
-	PGresult *res = nm_db_exec(pg, &q_statuses, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_statuses, p, err);
+	if (!res)
 		return false;
-	}
 	size_t rows = (size_t)PQntuples(res), cap = rows ? rows : 1;
 	out->id = malloc(cap * sizeof *out->id);
 	out->status = malloc(cap * sizeof *out->status);
@@ -136,13 +133,10 @@ bool nm_store_match_summaries(struct nm_pg *pg, const struct nm_index_hit *hits,
 	if (!ids)
 		return false;
 	const char *p[] = {ids};
-	PGresult *res = nm_db_exec(pg, &q_summaries, p);
+	PGresult *res = nm_store_rows(pg, &q_summaries, p, err);
 	free(ids);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	if (!res)
 		return false;
-	}
 	int rows = PQntuples(res);
 	out->row = malloc((size_t)(rows ? rows : 1) * sizeof *out->row);
 	if (!out->row) {
@@ -227,12 +221,9 @@ bool nm_store_match_page(struct nm_pg *pg, int64_t brand_id, int64_t run_id, int
 	char b[24], ru[24], a[24], l[24];
 	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(ru, run_id),
 			   nm_store_i64(a, after), nm_store_i64(l, (int64_t)limit + 1)};
-	PGresult *res = nm_db_exec(pg, &q_page, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_page, p, err);
+	if (!res)
 		return false;
-	}
 	int n = PQntuples(res);
 	size_t rows = (size_t)(n < limit ? n : limit), cap = rows ? rows : 1;
 	out->doc = malloc(cap * sizeof *out->doc);
