@@ -83,3 +83,10 @@ bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p, st
 	PQclear(res);
 	return found;
 }
+
+bool nm_store_found_id(struct nm_pg *pg, struct nm_sql *q, int64_t id, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	return nm_store_found(pg, q, p, err);
+}

@@ -44,6 +44,8 @@ json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 		    struct nm_db_err *err);
 
+/* nm_store_found for a statement whose one parameter is an id. */
+bool nm_store_found_id(struct nm_pg *pg, struct nm_sql *q, int64_t id, struct nm_db_err *err);
 /* Decimal text of v in buf (>= 24 bytes), for statement parameters. */
 const char *nm_store_i64(char *buf, int64_t v);
 

@@ -95,9 +95,7 @@ json_t *nm_store_keys_table_conn(struct pg_conn *conn, struct nm_db_err *err)
 
 bool nm_store_key_revoke(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_revoke, p, err);
+	return nm_store_found_id(pg, &q_revoke, id, err);
 }
 
 bool nm_store_key_revoke_conn(struct pg_conn *conn, int64_t id, struct nm_db_err *err)
