@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nm/crypto.h"
 #include "nm/db_pool.h"
-#include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_idempotency.h"
 

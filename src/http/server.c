@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "nm/auth.h"
+#include "nm/crypto.h"
 #include "nm/db_pool.h"
 #include "nm/handlers.h"
 #include "nm/json_depth.h"
@@ -29,7 +30,6 @@
 #include "nm/ratelimit.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
-#include "nm/sign.h"
 #include <openssl/rand.h>
 
 #define JSON_MAX_DEPTH 32

@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 
+#include "nm/crypto.h"
 #include "nm/db.h"
-#include "nm/sign.h"
 #include "nm/webhook_worker.h"
 
 /* One statement: the event row, its fan-out to the endpoints subscribed now, and a
