@@ -100,10 +100,16 @@ void nm_reply_db_err(struct nm_req *r, const struct nm_db_err *e);
 struct nm_page;
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
 
-/* A whole list whose store function takes only the page: reads ?limit and ?cursor, runs
- * list and replies the page or the failure. */
+/* The start of every list handler: reads ?limit and ?cursor into pr and returns the
+ * request's connection; NULL when it has replied (a bad parameter, no connection). */
 struct nm_pg;
 struct nm_page_req;
+struct nm_pg *nm_list_begin(struct nm_req *r, struct nm_page_req *pr);
+/* The end of a list handler: the page when ok (consumes page->data), else the failure. */
+void nm_reply_list(struct nm_req *r, bool ok, struct nm_page *page, const struct nm_db_err *err);
+
+/* A whole list whose store function takes only the page: reads ?limit and ?cursor, runs
+ * list and replies the page or the failure. */
 typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
 				struct nm_db_err *err);
 void nm_reply_store_list(struct nm_req *r, nm_store_lister list);

@@ -219,11 +219,9 @@ void nm_h_status_list(struct nm_req *r)
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (!nm_store_statuses_list(pg, brand_id, status, &(struct nm_page_req){limit, after},
-				    &page, &err))
-		nm_reply_db_err(r, &err);
-	else
-		nm_reply_json_page(r, &page);
+	bool ok = nm_store_statuses_list(pg, brand_id, status, &(struct nm_page_req){limit, after},
+					 &page, &err);
+	nm_reply_list(r, ok, &page, &err);
 }
 
 struct status_bulk {
@@ -338,19 +336,15 @@ void nm_h_status_clear(struct nm_req *r)
 /* GET /v1/brands/{id}/creators/{creator_id}/history → every change, oldest first. */
 void nm_h_status_history(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
 	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_page_req pr;
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg || !brand_ok(r, pg, brand_id))
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (nm_store_status_history(pg, brand_id, creator_id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_status_history(pg, brand_id, creator_id, &pr, &page, &err), &page,
+		      &err);
 }
 
 /* GET /v1/brands/{id}/pipeline → counts per status and the latest run's size. */

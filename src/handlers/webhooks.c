@@ -13,7 +13,7 @@
 #include "nm/store.h"
 #include "nm/store_webhooks.h"
 #include "nm/verr.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_urlcheck.h"
 
 /* A key bound to a brand manages only the endpoints pinned to that brand alone
  * (brand_ids [its brand]): it creates only such endpoints, and every other endpoint is a
@@ -385,11 +385,9 @@ void nm_h_webhooks_delete(struct nm_req *r)
 /* GET /v1/webhooks/{id}/deliveries: one entry per attempt, newest first. */
 void nm_h_webhooks_deliveries(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
 	int64_t id = nm_req_id_param(r, 0);
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_page_req pr;
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
 	struct nm_db_err err;
@@ -400,10 +398,7 @@ void nm_h_webhooks_deliveries(struct nm_req *r)
 	}
 	json_decref(endpoint);
 	struct nm_page page;
-	if (nm_store_webhook_attempts(pg, id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_webhook_attempts(pg, id, &pr, &page, &err), &page, &err);
 }
 
 /* POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry → 202: pending and due now,
