@@ -30,6 +30,10 @@ int nm_bom_feed(struct nm_bom *b, const char *buf, size_t len, nm_bom_run_fn run
 /* At the end of the body: runs the bytes of a partial BOM, which are data. */
 int nm_bom_finish(struct nm_bom *b, nm_bom_run_fn run, void *cls);
 
+/* For a body's first bytes held in one piece (the format sniffer's): 3 when they start
+ * with a whole BOM, else 0. */
+size_t nm_bom_whole(const char *buf, size_t len);
+
 /* The steps under nm_bom_feed and nm_bom_finish. At the end of the body: settles the question;
  * *replay and the returned count (0 to 2) name the bytes of a partial BOM, which are data. */
 size_t nm_bom_end(struct nm_bom *b, const char **replay);

@@ -1,6 +1,8 @@
 /* A streamed body's leading UTF-8 BOM (see nm/bom.h). */
 #include "nm/bom.h"
 
+#include <string.h>
+
 static const char utf8_bom[3] = {'\xEF', '\xBB', '\xBF'};
 
 size_t nm_bom_skip(struct nm_bom *b, const char *buf, size_t len, const char **replay,
@@ -43,4 +45,11 @@ int nm_bom_finish(struct nm_bom *b, nm_bom_run_fn run, void *cls)
 	const char *pre;
 	size_t pre_n = nm_bom_end(b, &pre);
 	return pre_n ? run(cls, pre, pre_n) : 0;
+}
+
+size_t nm_bom_whole(const char *buf, size_t len)
+{
+	return len >= sizeof utf8_bom && memcmp(buf, utf8_bom, sizeof utf8_bom) == 0
+		       ? sizeof utf8_bom
+		       : 0;
 }

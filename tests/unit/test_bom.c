@@ -3,6 +3,7 @@
  * the whole body at once. */
 #include "check.h"
 #include "nm/bom.h"
+#include "nm/import_parser.h"
 
 #include <string.h>
 
@@ -55,5 +56,18 @@ int main(void)
 	CHECK(nm_bom_skip(&b, "\xEF\xBB\xBF[", 4, &pre, &pre_n) == 3 && pre_n == 0);
 	CHECK(b.done && b.n == 3);
 	CHECK(nm_bom_end(&b, &pre) == 0);
+
+	/* A body's first bytes in one piece (the upload sniffer's): only a whole BOM counts. */
+	CHECK(nm_bom_whole("\xEF\xBB\xBF[", 4) == 3);
+	CHECK(nm_bom_whole("\xEF\xBB\xBF", 3) == 3);
+	CHECK(nm_bom_whole("\xEF\xBB", 2) == 0);
+	CHECK(nm_bom_whole("\xEF\xBBx", 3) == 0);
+	CHECK(nm_bom_whole("", 0) == 0);
+	CHECK(nm_import_sniff("\xEF\xBB\xBF\r\n [", 7) == &nm_import_json);
+	CHECK(nm_import_sniff("\xEF\xBB\xBF{\"a\":1}", 10) == &nm_import_ndjson);
+	CHECK(nm_import_sniff("\xEF\xBB\xBF"
+			      "a\tb\n",
+			      7) == &nm_import_tsv);
+	CHECK(nm_import_sniff("\xEF[", 2) == &nm_import_csv); /* a partial BOM is data */
 	CHECK_DONE();
 }
