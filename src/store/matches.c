@@ -251,12 +251,9 @@ bool nm_store_match_handle_ids(struct nm_pg *pg, const char *handles_json, int64
 	*ids = NULL;
 	*n = 0;
 	const char *p[] = {handles_json};
-	PGresult *res = nm_db_exec(pg, &q_handle_ids, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_handle_ids, p, err);
+	if (!res)
 		return false;
-	}
 	int rows = PQntuples(res);
 	*ids = malloc((size_t)(rows ? rows : 1) * sizeof **ids);
 	if (!*ids) {
