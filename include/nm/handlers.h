@@ -123,6 +123,9 @@ void nm_reply_db_down(struct nm_req *r);
 
 /* True when the request's key may see brand_id (unscoped keys see every brand). */
 bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
+/* True when the key may see the brand and it exists; else replies 404 (or the database
+ * failure). */
+bool nm_brand_found(struct nm_req *r, struct nm_pg *pg, int64_t brand_id);
 
 /* Brand as replied by the API: the stored canonical doc plus id, timestamps and every
  * field with its effective value. Consumes doc; caller owns the result. */

@@ -58,6 +58,18 @@ bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
 	return a->brand_id == 0 || a->brand_id == brand_id;
 }
 
+bool nm_brand_found(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
+{
+	struct nm_db_err err;
+	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
+		return true;
+	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
+	else
+		nm_reply_db_err(r, &err);
+	return false;
+}
+
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page)
 {
 	char cur[48];

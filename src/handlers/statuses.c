@@ -12,19 +12,6 @@
 #include "nm/tx.h"
 #include "nm/verr.h"
 
-/* True when the brand exists and the key may see it; else replies 404 (or the failure). */
-static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
-{
-	struct nm_db_err err;
-	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
-		return true;
-	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
-	else
-		nm_reply_db_err(r, &err);
-	return false;
-}
-
 /* If-Match (docs/api-decisions.md, "Caching and conditional requests"): compared with the
  * ETag of the status as GET .../status shows it now, read with its row locked in the
  * write's own transaction, so that no other write can slip between the compare and this
@@ -153,7 +140,7 @@ void nm_h_status_put(struct nm_req *r)
 			       false,
 			       NULL};
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, t.brand_id))
+	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (!nm_tx_run(pg, NM_TX_SERIALIZABLE, status_put_tx, &t, &err)) {
@@ -184,7 +171,7 @@ void nm_h_status_get(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	json_t *row = nm_store_status_get(pg, brand_id, creator_id, false, &err);
@@ -215,7 +202,7 @@ void nm_h_status_list(struct nm_req *r)
 	}
 	int64_t brand_id = nm_req_id_param(r, 0);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
@@ -267,7 +254,7 @@ void nm_h_statuses_bulk(struct nm_req *r)
 		nm_req_id_param(r, 0), ids, n, status, note, actor(r), NULL, NULL, 0};
 	struct nm_pg *pg = nm_req_db(r);
 	struct nm_db_err err;
-	if (!pg || !brand_ok(r, pg, t.brand_id)) {
+	if (!pg || !nm_brand_found(r, pg, t.brand_id)) {
 		free(ids);
 		return;
 	}
@@ -318,7 +305,7 @@ void nm_h_status_clear(struct nm_req *r)
 	struct status_clear t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), actor(r),
 				 nm_req_header(r, "If-Match"), false};
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, t.brand_id))
+	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, status_clear_tx, &t, &err))
@@ -339,7 +326,7 @@ void nm_h_status_history(struct nm_req *r)
 	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
 	struct nm_page_req pr;
 	struct nm_pg *pg = nm_list_begin(r, &pr);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
@@ -352,7 +339,7 @@ void nm_h_pipeline(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	json_t *counts = nm_store_pipeline_counts(pg, brand_id, &err);
