@@ -17,15 +17,15 @@
 #include "nm/fdlimit.h"
 #include "nm/import_reaper.h"
 #include "nm/log.h"
+#include "nm/match_index.h"
 #include "nm/openapi.h"
 #include "nm/prune.h"
-#include "nm/rankindex.h"
 #include "nm/secretbox.h"
 #include "nm/server.h"
 #include "nm/store.h"
 #include "nm/store_keys.h"
 #include "nm/tx.h"
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 static void usage(FILE *f)
 {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct nm_buf {
 	char *data;
@@ -18,7 +19,21 @@ struct nm_buf {
 
 /* Makes room for more bytes (and the NUL). False (and oom) when memory ran out. */
 bool nm_buf_reserve(struct nm_buf *b, size_t more);
-void nm_buf_add(struct nm_buf *b, const void *s, size_t n);
+
+/* Appends n bytes. Inline because match results and imports append in their inner
+ * loops: with room left (the common case) it is a compare and a copy. */
+static inline void nm_buf_add(struct nm_buf *b, const void *s, size_t n)
+{
+	if ((b->oom || !b->cap || n >= b->cap - b->len) && !nm_buf_reserve(b, n))
+		return;
+	if (n)
+		memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/* Drops the bytes from len on (len <= b->len), keeping the memory; oom stays as it is. */
+void nm_buf_truncate(struct nm_buf *b, size_t len);
 void nm_buf_str(struct nm_buf *b, const char *s);
 void nm_buf_printf(struct nm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* jansson's json_dump_callback: appends; returns -1 once out of memory. */

@@ -108,10 +108,16 @@ void nm_reply_bad_query(struct nm_req *r, const char *name, const char *message)
 struct nm_page;
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
 
-/* A whole list whose store function takes only the page: reads ?limit and ?cursor, runs
- * list and replies the page or the failure. */
+/* The start of every list handler: reads ?limit and ?cursor into pr and returns the
+ * request's connection; NULL when it has replied (a bad parameter, no connection). */
 struct nm_pg;
 struct nm_page_req;
+struct nm_pg *nm_list_begin(struct nm_req *r, struct nm_page_req *pr);
+/* The end of a list handler: the page when ok (consumes page->data), else the failure. */
+void nm_reply_list(struct nm_req *r, bool ok, struct nm_page *page, const struct nm_db_err *err);
+
+/* A whole list whose store function takes only the page: reads ?limit and ?cursor, runs
+ * list and replies the page or the failure. */
 typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
 				struct nm_db_err *err);
 void nm_reply_store_list(struct nm_req *r, nm_store_lister list);
@@ -125,6 +131,9 @@ void nm_reply_db_down(struct nm_req *r);
 
 /* True when the request's key may see brand_id (unscoped keys see every brand). */
 bool nm_brand_visible(const struct nm_req *r, int64_t brand_id);
+/* True when the key may see the brand and it exists; else replies 404 (or the database
+ * failure). */
+bool nm_brand_found(struct nm_req *r, struct nm_pg *pg, int64_t brand_id);
 
 /* Brand as replied by the API: the stored canonical doc plus id, timestamps and every
  * field with its effective value. Consumes doc; caller owns the result. */

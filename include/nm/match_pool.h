@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/match_index.h"
 #include "nm/match_results.h"
 #include "nm/niche.h"
-#include "nm/rankindex.h"
 #include "nm/score.h"
 
 struct nm_req;

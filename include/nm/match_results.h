@@ -2,7 +2,7 @@
  * with 200 results, building jansson objects and dumping them cost ~4 ms of a run.
  *
  * The inputs are plain data so that this module sees neither HTTP nor the database: the
- * ranked hits (nm/rankindex.h), the hits' creator summaries (read by the store,
+ * ranked hits (nm/match_index.h), the hits' creator summaries (read by the store,
  * store/matches.c) and the brand's pipeline statuses. */
 #ifndef NM_MATCH_RESULTS_H
 #define NM_MATCH_RESULTS_H
@@ -11,8 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/buf.h"
+#include "nm/match_index.h"
 #include "nm/niche.h"
-#include "nm/rankindex.h"
 #include "nm/score.h"
 
 /* What a result shows of its creator. Strings are borrowed from whoever read them;
@@ -36,13 +37,6 @@ void nm_match_statuses_free(struct nm_match_statuses *s);
 /* The status of creator id, or NULL. */
 const char *nm_match_status_of(const struct nm_match_statuses *s, int64_t id);
 
-/* A growable text; after a failed allocation it stays short and oom is set. */
-struct nm_text {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
 struct nm_match_result {
 	size_t doc; /* offset of the document in results.text */
 	int64_t creator_id;
@@ -57,7 +51,7 @@ struct nm_match_result {
  * NUL-terminated (without the reasons and the live status: nm_match_with_status adds
  * them). */
 struct nm_match_results {
-	struct nm_text text;
+	struct nm_buf text;
 	struct nm_match_result *at;
 	size_t n;
 };
@@ -76,7 +70,7 @@ const char *nm_match_result_doc(const struct nm_match_results *rs, size_t i);
  * platform, tier, country, doc) appended to rows (the score column gets the document's
  * digits). */
 void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_id,
-				struct nm_text *rows);
+				struct nm_buf *rows);
 
 /* '[' the first `first` documents, each with its creator's status, ']'. Caller frees;
  * NULL when out of memory. */

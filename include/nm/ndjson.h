@@ -47,8 +47,4 @@ int nm_jsonarr_finish(struct nm_jsonarr *p);
 const char *nm_jsonarr_error(const struct nm_jsonarr *p);
 void nm_jsonarr_free(struct nm_jsonarr *p);
 
-/* Depth of the deepest nesting of [ and { in buf (strings skipped); used to reject
- * bodies nested deeper than 32 before parsing (docs/api.md §7). Stops counting past limit+1. */
-int nm_json_depth(const char *buf, size_t len, int limit);
-
 #endif

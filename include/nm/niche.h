@@ -1,5 +1,5 @@
 /* A brand's niche terms (niches ∪ keywords), normalised and de-duplicated, with their
- * space-less forms. Pure C. The ranking index (nm/rankindex.h) matches them: a category
+ * space-less forms. Pure C. The ranking index (nm/match_index.h) matches them: a category
  * matches a term when equal; a hashtag when equal to the term or to the term without
  * spaces ("home decor" ~ #homedecor); the bio when it contains every word of the term
  * as a whole word, case-insensitively (ASCII letters). */

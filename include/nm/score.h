@@ -4,8 +4,8 @@
  * sources are in docs/scoring.md; this header is the contract.
  *
  * Ownership: nothing here allocates memory that outlives a call. Every pointer
- * argument is borrowed for the duration of the call only. nm_score_rank() allocates
- * one scratch array per extra thread and frees it before returning. */
+ * argument is borrowed for the duration of the call only; the top-K heap is the
+ * caller's (nm_score_topk_init/free). The ranking over the index is match/rank.c. */
 #ifndef NM_SCORE_H
 #define NM_SCORE_H
 
@@ -134,7 +134,7 @@ const char *nm_score_comp_name(enum nm_score_comp c);
 double nm_score_weight(enum nm_score_goal g, enum nm_score_comp c);
 
 /* docs/api.md §5 rule 1 except status: platform, follower range, min engagement, niche > 0.
- * Declined/excluded creators are removed with nm_score_rank()'s exclusion list. */
+ * Declined/excluded creators are removed by the run's exclusion list (nm_index_rank). */
 bool nm_score_passes(const struct nm_score_query *q, const struct nm_score_features *f);
 
 /* Fills comp[NM_COMP_COUNT] (each in [0,1], rounded to 3 decimals) and returns
@@ -229,21 +229,5 @@ void nm_score_topk_offer(struct nm_score_topk *t, const struct nm_score_topk_ent
 void nm_score_topk_merge(struct nm_score_topk *into, const struct nm_score_topk *from);
 /* Sorts the kept entries best first in place (the heap is spent) and returns how many. */
 size_t nm_score_topk_sort(struct nm_score_topk *t);
-
-struct nm_score_hit {
-	uint32_t index; /* into the features array */
-	double score;	/* as nm_score_creator() returns it */
-};
-
-/* Filters and scores f[0..n) for q, skips ids found in exclude (strictly ascending, may be
- * NULL when n_exclude is 0), and writes the best min(k, candidates) hits to out (room for k)
- * ordered by score descending, then creator id ascending. threads is 1 or 2 (others are
- * clamped; small arrays always run on one). The result does not depend on threads.
- * Returns the number of hits written, or -1 when scratch memory could not be had.
- * *candidates (may be NULL) receives how many creators passed the filters.
- * n must be below 2^32. */
-long nm_score_rank(const struct nm_score_query *q, const struct nm_score_features *f, size_t n,
-		   const int64_t *exclude, size_t n_exclude, size_t k, int threads,
-		   struct nm_score_hit *out, size_t *candidates);
 
 #endif

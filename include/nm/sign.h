@@ -1,15 +1,13 @@
 /* Standard Webhooks signatures (https://www.standardwebhooks.com/): HMAC-SHA256 over
  * "<id>.<timestamp>.<body>" keyed with the secret's bytes, sent as "v1,<base64>".
  * Pure: OpenSSL libcrypto only. The SHA-256, comparison and token helpers it builds on
- * are in nm/crypto.h (included here for the callers that still reach them this way). */
+ * are core's (nm/crypto.h). */
 #ifndef NM_SIGN_H
 #define NM_SIGN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "nm/crypto.h"
 
 /* Decodes a "whsec_<base64>" secret (the prefix is optional) into key bytes.
  * key must hold 64 bytes. Returns the key length, or -1 when malformed. */

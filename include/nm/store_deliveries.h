@@ -11,7 +11,7 @@
 
 #include "nm/config.h"
 
-#include "nm/webhooks.h"
+#include "nm/webhook_deliver.h"
 
 /* Columns of a claimed row (nm_claim_exchange). */
 enum {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "nm/sign.h"
+#include "nm/crypto.h"
 
 #define VALID_SLOTS   1024
 #define INVALID_SLOTS 4096

@@ -29,14 +29,12 @@ bool nm_buf_reserve(struct nm_buf *b, size_t more)
 	return true;
 }
 
-void nm_buf_add(struct nm_buf *b, const void *s, size_t n)
+void nm_buf_truncate(struct nm_buf *b, size_t len)
 {
-	if (!nm_buf_reserve(b, n))
+	if (len >= b->len)
 		return;
-	if (n)
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
+	b->len = len;
+	b->data[len] = '\0';
 }
 
 void nm_buf_str(struct nm_buf *b, const char *s)

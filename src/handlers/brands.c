@@ -267,18 +267,14 @@ static bool page_to_replies(struct nm_page *page)
 void nm_h_brands_list(struct nm_req *r)
 {
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (nm_store_brands_list(pg, nm_req_auth(r)->brand_id, &pr, &page, &err) &&
-	    page_to_replies(&page))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	bool ok = nm_store_brands_list(pg, nm_req_auth(r)->brand_id, &pr, &page, &err) &&
+		  page_to_replies(&page);
+	nm_reply_list(r, ok, &page, &err);
 }
 
 /* True when the key may see brand {id}; else replies 404 (so that the existence of

@@ -58,6 +58,18 @@ bool nm_brand_visible(const struct nm_req *r, int64_t brand_id)
 	return a->brand_id == 0 || a->brand_id == brand_id;
 }
 
+bool nm_brand_found(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
+{
+	struct nm_db_err err;
+	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
+		return true;
+	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
+		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
+	else
+		nm_reply_db_err(r, &err);
+	return false;
+}
+
 void nm_reply_json_page(struct nm_req *r, struct nm_page *page)
 {
 	char cur[48];
@@ -77,20 +89,30 @@ void nm_reply_resource(struct nm_req *r, int status, const char *collection, jso
 	nm_reply_json(r, status, row);
 }
 
+struct nm_pg *nm_list_begin(struct nm_req *r, struct nm_page_req *pr)
+{
+	if (!nm_req_page(r, &pr->limit, &pr->after))
+		return NULL;
+	return nm_req_db(r);
+}
+
+void nm_reply_list(struct nm_req *r, bool ok, struct nm_page *page, const struct nm_db_err *err)
+{
+	if (ok)
+		nm_reply_json_page(r, page);
+	else
+		nm_reply_db_err(r, err);
+}
+
 void nm_reply_store_list(struct nm_req *r, nm_store_lister list)
 {
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (list(pg, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, list(pg, &pr, &page, &err), &page, &err);
 }
 
 void nm_reply_bad_query(struct nm_req *r, const char *name, const char *message)

@@ -157,19 +157,6 @@ void nm_h_export_creators(struct nm_req *r)
 	nm_creator_filter_bufs_free(&bufs);
 }
 
-/* True when the brand is the key's to see and exists; else the 404 (or failure) is set. */
-static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
-{
-	struct nm_db_err err;
-	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
-		return true;
-	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
-	else
-		nm_reply_db_err(r, &err);
-	return false;
-}
-
 /* True when the words of "{a,b" include w. */
 static bool has_word(const char *lit, const char *w)
 {
@@ -279,7 +266,7 @@ void nm_h_export_pipeline(struct nm_req *r)
 	if (nm_req_replied(r))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	struct nm_export *x = nm_store_export_pipeline(pg, brand_id, st, &err);
@@ -309,7 +296,7 @@ void nm_h_export_matches(struct nm_req *r)
 	if (nm_req_replied(r))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	int64_t found;

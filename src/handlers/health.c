@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "nm/handlers.h"
-#include "nm/metrics.h"
 #include "nm/openapi.h"
+#include "nm/route_metrics.h"
 #include "nm/server.h"
 #include "nm/store.h"
 

@@ -13,9 +13,10 @@
 #include <time.h>
 
 #include "nm/buf.h"
+#include "nm/crypto.h"
 #include "nm/handlers.h"
-#include "nm/inbound.h"
-#include "nm/ndjson.h"
+#include "nm/inbound_apply.h"
+#include "nm/json_depth.h"
 #include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_inbound.h"

@@ -1,4 +1,4 @@
-/* The four inbound event types (see nm/inbound.h). Each validates its data exactly as
+/* The four inbound event types (see nm/inbound_apply.h). Each validates its data exactly as
  * the REST endpoint of the same resource does, then writes through the same store
  * code, so an event and an API call cannot disagree. */
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include "nm/brand.h"
 #include "nm/creator.h"
 #include "nm/handlers.h"
-#include "nm/inbound.h"
+#include "nm/inbound_apply.h"
 #include "nm/outbox.h"
 #include "nm/store.h"
 #include "nm/store_brands.h"

@@ -184,12 +184,10 @@ void nm_h_inbound_sources_delete(struct nm_req *r)
 void nm_h_inbound_sources_events(struct nm_req *r)
 {
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	int64_t id = nm_req_id_param(r, 0);
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
+	int64_t id = nm_req_id_param(r, 0);
 	struct nm_db_err err;
 	json_t *src = nm_store_inbound_source_get(pg, id, &err);
 	if (!src) {
@@ -198,8 +196,5 @@ void nm_h_inbound_sources_events(struct nm_req *r)
 	}
 	json_decref(src);
 	struct nm_page page;
-	if (nm_store_inbound_log_list(pg, id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_inbound_log_list(pg, id, &pr, &page, &err), &page, &err);
 }

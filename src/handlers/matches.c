@@ -13,12 +13,12 @@
 #include "nm/brand.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
+#include "nm/match_index.h"
 #include "nm/match_pool.h"
 #include "nm/match_results.h"
 #include "nm/merge_patch.h"
 #include "nm/niche.h"
 #include "nm/outbox.h"
-#include "nm/rankindex.h"
 #include "nm/ratelimit.h"
 #include "nm/score.h"
 #include "nm/store.h"
@@ -576,27 +576,10 @@ void nm_h_match_runs_list(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0);
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
+	struct nm_pg *pg = nm_list_begin(r, &pr);
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
-	if (!nm_brand_visible(r, brand_id)) {
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
-		return;
-	}
 	struct nm_db_err err;
 	struct nm_page page;
-	if (!nm_store_brand_exists(pg, brand_id, &err)) {
-		if (err.status == NM_DB_NOT_FOUND)
-			nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.",
-					 (long long)brand_id);
-		else
-			nm_reply_db_err(r, &err);
-		return;
-	}
-	if (nm_store_match_runs_list(pg, brand_id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_match_runs_list(pg, brand_id, &pr, &page, &err), &page, &err);
 }

@@ -12,19 +12,6 @@
 #include "nm/tx.h"
 #include "nm/verr.h"
 
-/* True when the brand exists and the key may see it; else replies 404 (or the failure). */
-static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
-{
-	struct nm_db_err err;
-	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
-		return true;
-	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
-	else
-		nm_reply_db_err(r, &err);
-	return false;
-}
-
 /* If-Match (docs/api-decisions.md, "Caching and conditional requests"): compared with the
  * ETag of the status as GET .../status shows it now, read with its row locked in the
  * write's own transaction, so that no other write can slip between the compare and this
@@ -153,7 +140,7 @@ void nm_h_status_put(struct nm_req *r)
 			       false,
 			       NULL};
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, t.brand_id))
+	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (!nm_tx_run(pg, NM_TX_SERIALIZABLE, status_put_tx, &t, &err)) {
@@ -184,7 +171,7 @@ void nm_h_status_get(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	json_t *row = nm_store_status_get(pg, brand_id, creator_id, false, &err);
@@ -215,15 +202,13 @@ void nm_h_status_list(struct nm_req *r)
 	}
 	int64_t brand_id = nm_req_id_param(r, 0);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (!nm_store_statuses_list(pg, brand_id, status, &(struct nm_page_req){limit, after},
-				    &page, &err))
-		nm_reply_db_err(r, &err);
-	else
-		nm_reply_json_page(r, &page);
+	bool ok = nm_store_statuses_list(pg, brand_id, status, &(struct nm_page_req){limit, after},
+					 &page, &err);
+	nm_reply_list(r, ok, &page, &err);
 }
 
 struct status_bulk {
@@ -269,7 +254,7 @@ void nm_h_statuses_bulk(struct nm_req *r)
 		nm_req_id_param(r, 0), ids, n, status, note, actor(r), NULL, NULL, 0};
 	struct nm_pg *pg = nm_req_db(r);
 	struct nm_db_err err;
-	if (!pg || !brand_ok(r, pg, t.brand_id)) {
+	if (!pg || !nm_brand_found(r, pg, t.brand_id)) {
 		free(ids);
 		return;
 	}
@@ -320,7 +305,7 @@ void nm_h_status_clear(struct nm_req *r)
 	struct status_clear t = {nm_req_id_param(r, 0), nm_req_id_param(r, 1), actor(r),
 				 nm_req_header(r, "If-Match"), false};
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, t.brand_id))
+	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
 	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, status_clear_tx, &t, &err))
@@ -338,19 +323,15 @@ void nm_h_status_clear(struct nm_req *r)
 /* GET /v1/brands/{id}/creators/{creator_id}/history → every change, oldest first. */
 void nm_h_status_history(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
 	int64_t brand_id = nm_req_id_param(r, 0), creator_id = nm_req_id_param(r, 1);
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	struct nm_page_req pr;
+	struct nm_pg *pg = nm_list_begin(r, &pr);
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (nm_store_status_history(pg, brand_id, creator_id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_status_history(pg, brand_id, creator_id, &pr, &page, &err), &page,
+		      &err);
 }
 
 /* GET /v1/brands/{id}/pipeline → counts per status and the latest run's size. */
@@ -358,7 +339,7 @@ void nm_h_pipeline(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	json_t *counts = nm_store_pipeline_counts(pg, brand_id, &err);

@@ -13,7 +13,7 @@
 #include "nm/store.h"
 #include "nm/store_webhooks.h"
 #include "nm/verr.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_urlcheck.h"
 
 /* A key bound to a brand manages only the endpoints pinned to that brand alone
  * (brand_ids [its brand]): it creates only such endpoints, and every other endpoint is a
@@ -242,17 +242,12 @@ void nm_h_webhooks_create(struct nm_req *r)
 void nm_h_webhooks_list(struct nm_req *r)
 {
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (nm_store_webhooks_list(pg, &pr, scope_of(r), &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_webhooks_list(pg, &pr, scope_of(r), &page, &err), &page, &err);
 }
 
 /* Replies a failed lookup or write of endpoint id. */
@@ -385,11 +380,9 @@ void nm_h_webhooks_delete(struct nm_req *r)
 /* GET /v1/webhooks/{id}/deliveries: one entry per attempt, newest first. */
 void nm_h_webhooks_deliveries(struct nm_req *r)
 {
-	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
-		return;
 	int64_t id = nm_req_id_param(r, 0);
-	struct nm_pg *pg = nm_req_db(r);
+	struct nm_page_req pr;
+	struct nm_pg *pg = nm_list_begin(r, &pr);
 	if (!pg)
 		return;
 	struct nm_db_err err;
@@ -400,10 +393,7 @@ void nm_h_webhooks_deliveries(struct nm_req *r)
 	}
 	json_decref(endpoint);
 	struct nm_page page;
-	if (nm_store_webhook_attempts(pg, id, &pr, &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(r, nm_store_webhook_attempts(pg, id, &pr, &page, &err), &page, &err);
 }
 
 /* POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry → 202: pending and due now,
@@ -599,18 +589,15 @@ void nm_h_webhooks_replay(struct nm_req *r)
 void nm_h_events_list(struct nm_req *r)
 {
 	struct nm_page_req pr;
-	if (!nm_req_page(r, &pr.limit, &pr.after))
+	struct nm_pg *pg = nm_list_begin(r, &pr);
+	if (!pg)
 		return;
 	const char *after = nm_req_query(r, "after");
 	if (after)
 		pr.after = strtoll(after, NULL, 10); /* an integer >= 0 (the route's rule) */
-	struct nm_pg *pg = nm_req_db(r);
-	if (!pg)
-		return;
 	struct nm_page page;
 	struct nm_db_err err;
-	if (nm_store_events_list(pg, &pr, scope_of(r), nm_req_query(r, "type"), &page, &err))
-		nm_reply_json_page(r, &page);
-	else
-		nm_reply_db_err(r, &err);
+	nm_reply_list(
+		r, nm_store_events_list(pg, &pr, scope_of(r), nm_req_query(r, "type"), &page, &err),
+		&page, &err);
 }

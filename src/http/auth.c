@@ -13,9 +13,9 @@
 #include <openssl/crypto.h>
 
 #include "nm/authcache.h"
+#include "nm/crypto.h"
 #include "nm/db_pool.h"
 #include "nm/metrics.h"
-#include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_keys.h"
 #include "nm/store_sessions.h"

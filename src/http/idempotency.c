@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nm/crypto.h"
 #include "nm/db_pool.h"
-#include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/store_idempotency.h"
 
@@ -47,7 +47,7 @@ static void hash_request(struct nm_req *r)
 	/* The fingerprint covers what makes two requests "the same": method, path and
 	 * the exact body bytes. */
 	size_t ml = strlen(r->method), pl = strlen(r->url);
-	size_t n = ml + 1 + pl + 1 + r->body_len;
+	size_t n = ml + 1 + pl + 1 + r->body.len;
 	char *buf = malloc(n + 1);
 	if (!buf) {
 		memset(r->idem_hash, '0', 64);
@@ -58,8 +58,8 @@ static void hash_request(struct nm_req *r)
 	buf[ml] = ' ';
 	memcpy(buf + ml + 1, r->url, pl);
 	buf[ml + 1 + pl] = '\n';
-	if (r->body_len)
-		memcpy(buf + ml + pl + 2, r->body, r->body_len);
+	if (r->body.len)
+		memcpy(buf + ml + pl + 2, r->body.data, r->body.len);
 	nm_sha256_hex(buf, n, r->idem_hash);
 	free(buf);
 }

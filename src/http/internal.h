@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <time.h>
 
+#include "nm/buf.h"
 #include "nm/http.h"
 
 #define NM_MAX_PARAMS	     4
@@ -34,8 +35,7 @@ struct nm_req {
 	const char *cut_reason; /* set when a deadline cut the connection */
 
 	/* body */
-	char *body;
-	size_t body_len, body_cap;
+	struct nm_buf body; /* a JSON body as it arrives (not a streamed one) */
 	unsigned long long body_total;
 	bool has_body;
 	bool body_too_large;

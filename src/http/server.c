@@ -22,15 +22,15 @@
 
 #include "internal.h"
 #include "nm/auth.h"
+#include "nm/crypto.h"
 #include "nm/db_pool.h"
 #include "nm/etag.h"
 #include "nm/handlers.h"
+#include "nm/json_depth.h"
 #include "nm/log.h"
-#include "nm/metrics.h"
-#include "nm/ndjson.h"
 #include "nm/ratelimit.h"
+#include "nm/route_metrics.h"
 #include "nm/server.h"
-#include "nm/sign.h"
 #include "nm/static.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -143,8 +143,8 @@ json_t *nm_req_json(const struct nm_req *r)
 }
 const char *nm_req_body(const struct nm_req *r, size_t *len)
 {
-	*len = r->body_len;
-	return r->body ? r->body : "";
+	*len = r->body.len;
+	return r->body.data ? r->body.data : "";
 }
 const struct nm_config *nm_req_config(const struct nm_req *r)
 {
@@ -846,48 +846,34 @@ static void on_body(struct nm_req *r, const char *data, size_t len)
 	}
 	if (r->route->body == NM_BODY_NONE || r->body_too_large)
 		return;
-	if (r->body_len + len > r->cfg->json_max_bytes) {
+	if (r->body.len + len > r->cfg->json_max_bytes) {
 		r->body_too_large = true;
-		free(r->body);
-		r->body = NULL;
-		r->body_len = r->body_cap = 0;
+		nm_buf_free(&r->body);
 		return;
 	}
-	if (r->body_len + len + 1 > r->body_cap) {
-		size_t cap = r->body_cap ? r->body_cap : 4096;
-		while (cap < r->body_len + len + 1)
-			cap *= 2;
-		char *nb = realloc(r->body, cap);
-		if (!nb) {
-			r->body_too_large = true;
-			return;
-		}
-		r->body = nb;
-		r->body_cap = cap;
-	}
-	memcpy(r->body + r->body_len, data, len);
-	r->body_len += len;
-	r->body[r->body_len] = '\0';
+	nm_buf_add(&r->body, data, len);
+	if (r->body.oom)
+		r->body_too_large = true; /* out of memory: answered as too large */
 }
 
 static bool parse_json_body(struct nm_req *r)
 {
-	if (r->body_len == 0 && r->route->body == NM_BODY_JSON_OPTIONAL) {
+	if (r->body.len == 0 && r->route->body == NM_BODY_JSON_OPTIONAL) {
 		r->json = json_object();
 		return true;
 	}
-	if (r->body_len == 0) {
+	if (r->body.len == 0) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL,
 				 "The request body is empty; send a JSON object.");
 		return false;
 	}
-	if (nm_json_depth(r->body, r->body_len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH) {
+	if (nm_json_depth(r->body.data, r->body.len, JSON_MAX_DEPTH) > JSON_MAX_DEPTH) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "JSON nesting deeper than %d levels.",
 				 JSON_MAX_DEPTH);
 		return false;
 	}
 	json_error_t err;
-	r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+	r->json = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &err);
 	if (!r->json) {
 		nm_reply_problem(r, NM_P_BAD_JSON, NULL, "Invalid JSON at line %d, column %d: %s.",
 				 err.line, err.column, err.text);
@@ -1197,7 +1183,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	nm_inflight_leave(r->inflight_slot);
 	if (r->json)
 		json_decref(r->json);
-	free(r->body);
+	nm_buf_free(&r->body);
 	if (!r->reply_static)
 		free(r->reply);
 	for (int i = 0; i < r->n_hdrs; i++) {

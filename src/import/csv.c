@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/bom.h"
+
 enum csv_state {
 	ST_FIELD_START,	 /* nothing of the current cell seen yet */
 	ST_UNQUOTED,	 /* inside an unquoted cell (or after a closing quote, leniently) */
@@ -24,14 +26,13 @@ struct nm_csv {
 	void *cls;
 
 	enum csv_state st;
-	int stopped;	 /* sticky: NM_CSV_TOO_LONG or a callback's non-zero return */
-	bool cr_pending; /* the last byte was a CR, so a following LF ends no extra line */
-	bool in_record;	 /* a byte of the current record has been consumed */
-	bool nonblank;	 /* the current record has a delimiter, quote or content byte */
-	unsigned bom_n;	 /* bytes of a leading BOM matched so far */
-	bool bom_done;	 /* the BOM question is settled */
-	size_t line;	 /* physical line of the next byte */
-	size_t rec_line; /* physical line where the current record started */
+	int stopped;	   /* sticky: NM_CSV_TOO_LONG or a callback's non-zero return */
+	bool cr_pending;   /* the last byte was a CR, so a following LF ends no extra line */
+	bool in_record;	   /* a byte of the current record has been consumed */
+	bool nonblank;	   /* the current record has a delimiter, quote or content byte */
+	struct nm_bom bom; /* a leading BOM */
+	size_t line;	   /* physical line of the next byte */
+	size_t rec_line;   /* physical line where the current record started */
 
 	/* The current record: cells stored back to back, each NUL-terminated. Offsets,
 	 * not pointers, because data may move when it grows. */
@@ -231,8 +232,9 @@ static size_t scan_quoted(struct nm_csv *p, const char *b, size_t i, size_t n)
 	return i;
 }
 
-static int run(struct nm_csv *p, const char *b, size_t n)
+static int run(void *cls, const char *b, size_t n)
 {
+	struct nm_csv *p = cls;
 	size_t i = 0;
 	int r = 0;
 	while (i < n && !r) {
@@ -321,43 +323,20 @@ static int run(struct nm_csv *p, const char *b, size_t n)
 	return r;
 }
 
-static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
-
-/* Settles the leading-BOM question; a partial match turns out to be data. */
-static int bom_mismatch(struct nm_csv *p)
-{
-	p->bom_done = true;
-	return p->bom_n ? run(p, (const char *)utf8_bom, p->bom_n) : 0;
-}
-
 int nm_csv_feed(struct nm_csv *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	while (!p->bom_done && len > 0) {
-		if ((unsigned char)*buf != utf8_bom[p->bom_n]) {
-			int r = bom_mismatch(p);
-			if (r)
-				return r;
-			break;
-		}
-		buf++;
-		len--;
-		if (++p->bom_n == 3)
-			p->bom_done = true;
-	}
-	return run(p, buf, len);
+	return nm_bom_feed(&p->bom, buf, len, run, p);
 }
 
 int nm_csv_finish(struct nm_csv *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	if (!p->bom_done) {
-		int r = bom_mismatch(p);
-		if (r)
-			return r;
-	}
+	int r = nm_bom_finish(&p->bom, run, p);
+	if (r)
+		return r;
 	p->cr_pending = false;
 	return p->in_record ? end_record(p) : 0;
 }

@@ -5,22 +5,25 @@
  * element costs one error instead of the whole body. */
 #include "nm/ndjson.h"
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/bom.h"
+#include "nm/buf.h"
+#include "nm/json_depth.h"
+
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_MAX_DEPTH 32
 #define LOAD_FLAGS	  (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
-static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
-
-/* A growable byte buffer that refuses to grow past max (then it only counts). */
+/* The current line or element: an nm_buf that refuses to grow past max. Past max (or
+ * out of memory, reported as too long: the honest outcome) it is emptied and overflow
+ * set; later bytes of the same line or element are dropped. */
 struct gbuf {
-	char *data;
-	size_t len, cap, max;
+	struct nm_buf b;
+	size_t max;
 	bool overflow;
 };
 
@@ -28,31 +31,21 @@ static void gbuf_append(struct gbuf *g, const char *s, size_t k)
 {
 	if (g->overflow || k == 0)
 		return;
-	if (k > g->max - g->len) {
+	if (k > g->max - g->b.len) {
 		g->overflow = true;
-		g->len = 0;
+		nm_buf_truncate(&g->b, 0);
 		return;
 	}
-	if (g->len + k > g->cap) {
-		size_t cap = g->cap ? g->cap : 4096;
-		while (g->len + k > cap)
-			cap *= 2;
-		char *d = realloc(g->data, cap);
-		if (!d) {
-			g->overflow = true; /* reported as too long: the honest outcome */
-			g->len = 0;
-			return;
-		}
-		g->data = d;
-		g->cap = cap;
+	nm_buf_add(&g->b, s, k);
+	if (g->b.oom) {
+		g->overflow = true;
+		nm_buf_free(&g->b);
 	}
-	memcpy(g->data + g->len, s, k);
-	g->len += k;
 }
 
 static void gbuf_reset(struct gbuf *g)
 {
-	g->len = 0;
+	nm_buf_truncate(&g->b, 0);
 	g->overflow = false;
 }
 
@@ -67,38 +60,6 @@ static bool all_ws(const char *s, size_t n)
 		if (!is_ws(s[i]))
 			return false;
 	return true;
-}
-
-int nm_json_depth(const char *buf, size_t len, int limit)
-{
-	if (limit < 0)
-		limit = 0;
-	if (limit > INT_MAX - 1)
-		limit = INT_MAX - 1;
-	int depth = 0, deepest = 0;
-	bool in_str = false, esc = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = buf[i];
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > deepest) {
-				deepest = depth;
-				if (deepest > limit)
-					return limit + 1;
-			}
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return deepest;
 }
 
 /* jansson quotes the offending input ("near '\xff'"): keep messages printable ASCII so
@@ -141,8 +102,7 @@ struct nm_ndjson {
 	void *cls;
 	size_t line;	 /* line number of the line being read */
 	struct gbuf cur; /* the part of the current line seen in earlier chunks */
-	unsigned bom_n;
-	bool bom_done;
+	struct nm_bom bom;
 	int stopped; /* sticky non-zero callback return */
 	char err[256];
 };
@@ -167,7 +127,7 @@ void nm_ndjson_free(struct nm_ndjson *p)
 {
 	if (!p)
 		return;
-	free(p->cur.data);
+	nm_buf_free(&p->cur.b);
 	free(p);
 }
 
@@ -184,8 +144,9 @@ static int nd_line(struct nm_ndjson *p, const char *s, size_t n, bool overflow)
 	return deliver(p->cb, p->cls, pos, s, n, p->max_depth, p->err, sizeof p->err);
 }
 
-static int nd_run(struct nm_ndjson *p, const char *b, size_t n)
+static int nd_run(void *cls, const char *b, size_t n)
 {
+	struct nm_ndjson *p = cls;
 	size_t i = 0;
 	while (i < n) {
 		const char *lf = memchr(b + i, '\n', n - i);
@@ -195,11 +156,11 @@ static int nd_run(struct nm_ndjson *p, const char *b, size_t n)
 		}
 		size_t j = (size_t)(lf - b);
 		int r;
-		if (p->cur.len == 0 && !p->cur.overflow) {
+		if (p->cur.b.len == 0 && !p->cur.overflow) {
 			r = nd_line(p, b + i, j - i, false); /* whole line in this chunk: no copy */
 		} else {
 			gbuf_append(&p->cur, b + i, j - i);
-			r = nd_line(p, p->cur.data, p->cur.len, p->cur.overflow);
+			r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
 			gbuf_reset(&p->cur);
 		}
 		i = j + 1;
@@ -213,35 +174,19 @@ int nm_ndjson_feed(struct nm_ndjson *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	while (!p->bom_done && len > 0) {
-		if ((unsigned char)*buf != utf8_bom[p->bom_n]) {
-			p->bom_done = true;
-			int r = nd_run(p, (const char *)utf8_bom, p->bom_n);
-			if (r)
-				return r;
-			break;
-		}
-		buf++;
-		len--;
-		if (++p->bom_n == 3)
-			p->bom_done = true;
-	}
-	return nd_run(p, buf, len);
+	return nm_bom_feed(&p->bom, buf, len, nd_run, p);
 }
 
 int nm_ndjson_finish(struct nm_ndjson *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	if (!p->bom_done) {
-		p->bom_done = true;
-		int r = nd_run(p, (const char *)utf8_bom, p->bom_n);
-		if (r)
-			return r;
-	}
-	if (p->cur.len == 0 && !p->cur.overflow)
+	int r = nm_bom_finish(&p->bom, nd_run, p);
+	if (r)
+		return r;
+	if (p->cur.b.len == 0 && !p->cur.overflow)
 		return 0;
-	int r = nd_line(p, p->cur.data, p->cur.len, p->cur.overflow);
+	r = nd_line(p, p->cur.b.data, p->cur.b.len, p->cur.overflow);
 	gbuf_reset(&p->cur);
 	return r ? (p->stopped = r) : 0;
 }
@@ -267,8 +212,7 @@ struct nm_jsonarr {
 	bool in_str, esc;
 	bool nonempty;	 /* the current element has a non-blank byte */
 	struct gbuf cur; /* the current element */
-	unsigned bom_n;
-	bool bom_done;
+	struct nm_bom bom;
 	int stopped;	 /* sticky: a failure code or a callback's non-zero return */
 	char error[160]; /* why the body failed; "" when it did not */
 	char err[256];	 /* an element's message, valid during the callback */
@@ -294,7 +238,7 @@ void nm_jsonarr_free(struct nm_jsonarr *p)
 {
 	if (!p)
 		return;
-	free(p->cur.data);
+	nm_buf_free(&p->cur.b);
 	free(p);
 }
 
@@ -337,7 +281,7 @@ static int arr_element(struct nm_jsonarr *p, bool closing)
 		snprintf(p->err, sizeof p->err, "nested deeper than %d levels", p->max_depth);
 		r = p->cb(p->cls, pos, NULL, p->err);
 	} else {
-		r = deliver(p->cb, p->cls, pos, p->cur.data, p->cur.len, p->max_depth, p->err,
+		r = deliver(p->cb, p->cls, pos, p->cur.b.data, p->cur.b.len, p->max_depth, p->err,
 			    sizeof p->err);
 	}
 	elem_reset(p);
@@ -419,8 +363,11 @@ done:
 
 static const char not_object[] = "body is a JSON object, expected an array of objects";
 
-static int arr_run(struct nm_jsonarr *p, const char *b, size_t n)
+static int arr_run(void *cls, const char *b, size_t n)
 {
+	struct nm_jsonarr *p = cls;
+	if (p->bom.n == 3 && p->offset == 0)
+		p->offset = 3; /* a skipped BOM: messages count its bytes */
 	size_t i = 0;
 	while (i < n && !p->stopped) {
 		if (p->st == A_PRE) {
@@ -456,34 +403,16 @@ int nm_jsonarr_feed(struct nm_jsonarr *p, const char *buf, size_t len)
 {
 	if (p->stopped)
 		return p->stopped;
-	while (!p->bom_done && len > 0) {
-		if ((unsigned char)*buf != utf8_bom[p->bom_n]) {
-			p->bom_done = true;
-			int r = arr_run(p, (const char *)utf8_bom, p->bom_n);
-			if (r)
-				return r;
-			break;
-		}
-		buf++;
-		len--;
-		if (++p->bom_n == 3) {
-			p->bom_done = true;
-			p->offset = 3;
-		}
-	}
-	return arr_run(p, buf, len);
+	return nm_bom_feed(&p->bom, buf, len, arr_run, p);
 }
 
 int nm_jsonarr_finish(struct nm_jsonarr *p)
 {
 	if (p->stopped)
 		return p->stopped;
-	if (!p->bom_done) {
-		p->bom_done = true;
-		int r = arr_run(p, (const char *)utf8_bom, p->bom_n);
-		if (r)
-			return r;
-	}
+	int r = nm_bom_finish(&p->bom, arr_run, p);
+	if (r)
+		return r;
 	if (p->st == A_PRE)
 		return arr_fail(p, NM_JSONARR_NOT_ARRAY, "empty body, expected a JSON array",
 				p->offset);

@@ -6,13 +6,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "nm/bom.h"
+#include "nm/buf.h"
+
 struct nm_import_parser {
 	const struct nm_import_sink *sink;
 	size_t max_record_bytes;
 	struct nm_csv *csv; /* CSV: NULL until the first line picks the delimiter */
-	char *head;	    /* CSV: the body's first bytes until then */
-	size_t head_len, head_cap;
-	bool head_quoted; /* CSV: the head ends inside quotes */
+	struct nm_buf head; /* CSV: the body's first bytes until then */
+	bool head_quoted;   /* CSV: the head ends inside quotes */
 	struct nm_ndjson *nd;
 	struct nm_jsonarr *ja;
 };
@@ -37,7 +39,7 @@ static void parser_destroy(struct nm_import_parser *p)
 		nm_ndjson_free(p->nd);
 	if (p->ja)
 		nm_jsonarr_free(p->ja);
-	free(p->head);
+	nm_buf_free(&p->head);
 	free(p);
 }
 
@@ -79,21 +81,12 @@ static int csv_feed(struct nm_import_parser *p, const char *buf, size_t len)
 	 * until the line ends outside quotes, up to one record (a longer first line is
 	 * refused by the reader anyway). */
 	size_t cap = p->max_record_bytes + 1;
-	size_t n = cap - p->head_len;
+	size_t n = cap - p->head.len;
 	if (n > len)
 		n = len;
-	if (p->head_len + n > p->head_cap) {
-		size_t want = p->head_cap ? p->head_cap : 4096;
-		while (want < p->head_len + n)
-			want *= 2;
-		char *h = realloc(p->head, want);
-		if (!h)
-			return NM_IMPORT_PARSER_OOM;
-		p->head = h;
-		p->head_cap = want;
-	}
-	memcpy(p->head + p->head_len, buf, n);
-	p->head_len += n;
+	nm_buf_add(&p->head, buf, n);
+	if (p->head.oom)
+		return NM_IMPORT_PARSER_OOM;
 	/* The first line ends at a line break outside quotes, as nm_csv_sniff_delim reads it. */
 	bool line_ended = false;
 	for (size_t i = 0; i < n && !line_ended; i++) {
@@ -102,22 +95,18 @@ static int csv_feed(struct nm_import_parser *p, const char *buf, size_t len)
 		else if (!p->head_quoted && (buf[i] == '\n' || buf[i] == '\r'))
 			line_ended = true;
 	}
-	if (!line_ended && p->head_len < cap)
+	if (!line_ended && p->head.len < cap)
 		return 0;
-	int rc = csv_open(p, p->head, p->head_len);
-	free(p->head);
-	p->head = NULL;
-	p->head_len = p->head_cap = 0;
+	int rc = csv_open(p, p->head.data, p->head.len);
+	nm_buf_free(&p->head);
 	return rc ? rc : nm_csv_feed(p->csv, buf + n, len - n);
 }
 
 static int csv_finish(struct nm_import_parser *p)
 {
-	if (!p->csv && p->head_len) {
-		int rc = csv_open(p, p->head, p->head_len);
-		free(p->head);
-		p->head = NULL;
-		p->head_len = p->head_cap = 0;
+	if (!p->csv && p->head.len) {
+		int rc = csv_open(p, p->head.data, p->head.len);
+		nm_buf_free(&p->head);
 		if (rc)
 			return rc;
 	}
@@ -269,9 +258,7 @@ const struct nm_import_parser_ops *nm_import_by_filename(const char *name)
 
 const struct nm_import_parser_ops *nm_import_sniff(const char *buf, size_t len)
 {
-	size_t i = 0;
-	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
+	size_t i = nm_bom_whole(buf, len);
 	/* Blank lines and spaces before the first value; not tabs, which a TSV's empty
 	 * first cell would be. */
 	while (i < len && (buf[i] == ' ' || buf[i] == '\r' || buf[i] == '\n'))

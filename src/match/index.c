@@ -12,7 +12,7 @@
  * older than the oldest one still running at the previous sync, so a transaction that
  * commits late is never missed. The SQL of a sync is store/index_sync.c; a run over the
  * index is rank.c; the layout both share is index_internal.h. */
-#include "nm/rankindex.h"
+#include "nm/match_index.h"
 
 #include <math.h>
 #include <pthread.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nm/rankindex.h"
+#include "nm/match_index.h"
 #include "nm/store_index.h"
 
 enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };

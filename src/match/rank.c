@@ -1,4 +1,4 @@
-/* Ranking over the in-memory index (see nm/rankindex.h and index_internal.h). */
+/* Ranking over the in-memory index (see nm/match_index.h and index_internal.h). */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -26,31 +26,15 @@
  * - reals that are short decimals (components, score, cost per engagement, most
  *   engagement rates) get their digits from integers (put_decimal). */
 
-/* A growable text; after a failed allocation it stays short and oom is set. */
-
-/* Appends n bytes; also jansson's dump callback (data is the text). */
+/* Appends n bytes to the text (an nm_buf); also jansson's dump callback. */
 static int put_bytes(const char *b, size_t n, void *data)
 {
-	struct nm_text *t = data;
-	if (t->len + n >= t->cap && !t->oom) {
-		size_t cap = t->cap ? t->cap : 4096;
-		while (t->len + n >= cap)
-			cap *= 2;
-		char *s = realloc(t->s, cap);
-		t->oom = !s;
-		if (s) {
-			t->s = s;
-			t->cap = cap;
-		}
-	}
-	if (t->oom)
-		return -1;
-	memcpy(t->s + t->len, b, n);
-	t->len += n;
-	return 0;
+	struct nm_buf *t = data;
+	nm_buf_add(t, b, n);
+	return t->oom ? -1 : 0;
 }
 
-static void put(struct nm_text *t, const char *s)
+static void put(struct nm_buf *t, const char *s)
 {
 	put_bytes(s, strlen(s), t);
 }
@@ -66,7 +50,7 @@ static char *digits(char *end, unsigned long long k)
 	return end;
 }
 
-static void put_int(struct nm_text *t, long long v)
+static void put_int(struct nm_buf *t, long long v)
 {
 	char b[24], *p = digits(b + sizeof b,
 				v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
@@ -77,17 +61,17 @@ static void put_int(struct nm_text *t, long long v)
 
 /* v encoded by jansson (NULL, e.g. a SQL NULL string, is null); takes the reference. A
  * failed dump may have written part of v: that part is dropped. */
-static void put_json(struct nm_text *t, json_t *v)
+static void put_json(struct nm_buf *t, json_t *v)
 {
 	size_t len = t->len;
 	if (!v || json_dump_callback(v, put_bytes, t, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))) {
-		t->len = len;
+		nm_buf_truncate(t, len);
 		put(t, "null");
 	}
 	json_decref(v);
 }
 
-static void put_str(struct nm_text *t, const char *s)
+static void put_str(struct nm_buf *t, const char *s)
 {
 	put_json(t, s ? json_string(s) : NULL);
 }
@@ -99,7 +83,7 @@ static void put_str(struct nm_text *t, const char *s)
  * 1e-4 "%.15g" switches to an exponent, so those go to jansson, as does anything not
  * such a decimal. Components, score and cost per engagement are such decimals
  * (docs/scoring.md §1, §8), engagement rates mostly. */
-static void put_decimal(struct nm_text *t, double v, int decimals)
+static void put_decimal(struct nm_buf *t, double v, int decimals)
 {
 	static const long long unit[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 	long long u = unit[decimals];
@@ -129,7 +113,7 @@ static void put_decimal(struct nm_text *t, double v, int decimals)
 /* s (valid UTF-8: sentences the scorer wrote from validated terms and fixed words) as a
  * JSON string, escaped as jansson escapes it, without a jansson string per sentence: a
  * result writes each sentence twice (explanations and reasons). */
-static void put_text(struct nm_text *t, const char *s)
+static void put_text(struct nm_buf *t, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	put_bytes("\"", 1, t);
@@ -174,7 +158,7 @@ static void put_text(struct nm_text *t, const char *s)
 }
 
 /* open (e.g. ',"reasons":[') then the n strings as a JSON array's elements, then ']'. */
-static void put_strings(struct nm_text *t, const char *open, const char *const *v, size_t n)
+static void put_strings(struct nm_buf *t, const char *open, const char *const *v, size_t n)
 {
 	put(t, open);
 	for (size_t i = 0; i < n; i++) {
@@ -186,7 +170,7 @@ static void put_strings(struct nm_text *t, const char *open, const char *const *
 }
 
 /* "categories":[...] from the row's text[] literal. */
-static void put_categories(struct nm_text *t, const char *literal)
+static void put_categories(struct nm_buf *t, const char *literal)
 {
 	char *s = strdup(literal);
 	char *v[32];
@@ -198,7 +182,7 @@ static void put_categories(struct nm_text *t, const char *literal)
 }
 
 /* "creator":{...} */
-static void put_creator(struct nm_text *t, const struct nm_creator_summary *row,
+static void put_creator(struct nm_buf *t, const struct nm_creator_summary *row,
 			const struct nm_index_hit *h)
 {
 	const struct nm_score_features *f = &h->f;
@@ -231,7 +215,7 @@ static void put_creator(struct nm_text *t, const struct nm_creator_summary *row,
 }
 
 /* open then each component's name and value (decimals places), then '}'. */
-static void put_per_component(struct nm_text *t, const char *open, const double *v, int decimals)
+static void put_per_component(struct nm_buf *t, const char *open, const double *v, int decimals)
 {
 	for (int c = 0; c < NM_COMP_COUNT; c++) {
 		put(t, c ? ",\"" : open);
@@ -243,7 +227,7 @@ static void put_per_component(struct nm_text *t, const char *open, const double 
 }
 
 /* "components":{...},"points":{...},"estimates":{...} */
-static void put_components(struct nm_text *t, const struct nm_score_query *q,
+static void put_components(struct nm_buf *t, const struct nm_score_query *q,
 			   const struct nm_score_features *f)
 {
 	double comp[NM_COMP_COUNT], points[NM_COMP_COUNT];
@@ -267,7 +251,7 @@ static void put_components(struct nm_text *t, const struct nm_score_query *q,
 }
 
 /* A value or benchmark of an explanation: null when there is none (NAN). */
-static void put_number(struct nm_text *t, double v)
+static void put_number(struct nm_buf *t, double v)
 {
 	if (isnan(v))
 		put(t, "null");
@@ -278,7 +262,7 @@ static void put_number(struct nm_text *t, double v)
 /* "flags":[...],"explanations":[...], the document's last member. The reasons are the
  * explanations' sentences: they are not stored a second time but spliced in when a page
  * is written (nm_match_with_status), which keeps the stored documents ~30 % smaller. */
-static void put_reasons(struct nm_text *t, const struct nm_score_query *q,
+static void put_reasons(struct nm_buf *t, const struct nm_score_query *q,
 			const struct nm_index_hit *h, const struct nm_niche_terms *terms)
 {
 	unsigned fl = nm_score_flags(q->bench, &h->f);
@@ -317,7 +301,7 @@ static void put_reasons(struct nm_text *t, const struct nm_score_query *q,
 }
 
 /* One stored result (without the reasons and the live status), NUL-terminated. */
-static void put_result(struct nm_text *t, const struct nm_creator_summary *row, long rank,
+static void put_result(struct nm_buf *t, const struct nm_creator_summary *row, long rank,
 		       const struct nm_score_query *q, const struct nm_index_hit *h,
 		       const struct nm_niche_terms *terms)
 {
@@ -419,14 +403,14 @@ const char *nm_match_status_of(const struct nm_match_statuses *s, int64_t id)
 
 void nm_match_results_free(struct nm_match_results *rs)
 {
-	free(rs->text.s);
+	nm_buf_free(&rs->text);
 	free(rs->at);
 	memset(rs, 0, sizeof *rs);
 }
 
 const char *nm_match_result_doc(const struct nm_match_results *rs, size_t i)
 {
-	return rs->text.s + rs->at[i].doc;
+	return rs->text.data + rs->at[i].doc;
 }
 
 bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
@@ -463,7 +447,7 @@ bool nm_match_results_build(const struct nm_index_hit *hits, long nh,
 /* A document holds no control characters (jansson escapes them inside strings), so a
  * backslash is the only byte that COPY's text format needs escaped. */
 void nm_match_results_copy_rows(const struct nm_match_results *rs, int64_t run_id,
-				struct nm_text *rows)
+				struct nm_buf *rows)
 {
 	char rid[24], *p = digits(rid + sizeof rid - 1, (unsigned long long)run_id);
 	rid[sizeof rid - 1] = '\0';
@@ -518,17 +502,13 @@ char *nm_match_results_page(const struct nm_match_results *rs, size_t first,
 
 char *nm_match_ids_literal(const struct nm_index_hit *hits, long nh)
 {
-	struct nm_text ids = {0};
+	struct nm_buf ids = {0};
 	put(&ids, "{");
 	for (long i = 0; i < nh; i++) {
 		if (i)
 			put(&ids, ",");
 		put_int(&ids, (long long)hits[i].id);
 	}
-	put_bytes("}", 2, &ids);
-	if (ids.oom) {
-		free(ids.s);
-		return NULL;
-	}
-	return ids.s;
+	put(&ids, "}");
+	return nm_buf_steal(&ids, NULL);
 }

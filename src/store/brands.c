@@ -46,9 +46,7 @@ static struct nm_sql q_id_by_external = {"inbound_brand_id",
 
 bool nm_store_brand_exists(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_brand_exists, p, err);
+	return nm_store_found_id(pg, &q_brand_exists, id, err);
 }
 
 /* Row (id, doc, created_at, updated_at) as stored. */
@@ -128,9 +126,7 @@ json_t *nm_store_brand_upsert_external(struct nm_pg *pg, const json_t *canonical
 
 bool nm_store_brand_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_delete, p, err);
+	return nm_store_found_id(pg, &q_delete, id, err);
 }
 
 int64_t nm_store_brand_id_by_external(struct nm_pg *pg, const char *external_id,

@@ -26,14 +26,26 @@ bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int
 		   int cursor_col, json_t *(*row)(const PGresult *res, int i), struct nm_page *out,
 		   struct nm_db_err *err)
 {
-	PGresult *res = nm_db_exec(pg, q, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, q, p, err);
+	if (!res)
 		return false;
-	}
 	nm_store_page_from(res, limit, cursor_col, row, out);
 	return true;
+}
+
+PGresult *nm_store_rows(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+			struct nm_db_err *err)
+{
+	return nm_store_expect_ok(nm_db_exec(pg, q, p), err);
+}
+
+PGresult *nm_store_expect_ok(PGresult *res, struct nm_db_err *err)
+{
+	nm_db_err_from(err, res);
+	if (err->status == NM_DB_OK)
+		return res;
+	PQclear(res);
+	return NULL;
 }
 
 PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
@@ -44,13 +56,13 @@ PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 
 PGresult *nm_store_expect_row(PGresult *res, struct nm_db_err *err)
 {
-	nm_db_err_from(err, res);
-	if (err->status == NM_DB_OK && PQntuples(res) > 0)
-		return res;
-	if (err->status == NM_DB_OK)
+	res = nm_store_expect_ok(res, err);
+	if (res && PQntuples(res) == 0) {
 		nm_db_err_set(err, NM_DB_NOT_FOUND);
-	PQclear(res);
-	return NULL;
+		PQclear(res);
+		return NULL;
+	}
+	return res;
 }
 
 json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
@@ -70,4 +82,11 @@ bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p, st
 	bool found = res != NULL;
 	PQclear(res);
 	return found;
+}
+
+bool nm_store_found_id(struct nm_pg *pg, struct nm_sql *q, int64_t id, struct nm_db_err *err)
+{
+	char b[24];
+	const char *p[] = {nm_store_i64(b, id)};
+	return nm_store_found(pg, q, p, err);
 }

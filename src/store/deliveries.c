@@ -12,9 +12,9 @@
 
 #include "nm/db.h"
 #include "nm/log.h"
-#include "nm/netcheck.h"
-#include "nm/webhooks.h"
-#include "nm/workers.h"
+#include "nm/webhook_deliver.h"
+#include "nm/webhook_netcheck.h"
+#include "nm/webhook_worker.h"
 
 #define MAX_SCHEDULE 64
 /* The longest Retry-After honoured (docs/webhooks.md): a receiver asking for more gets its

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "internal.h"
+#include "nm/crypto.h"
 #include "nm/db.h"
-#include "nm/sign.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 /* One statement: the event row, its fan-out to the endpoints subscribed now (event type
  * and brand filters, docs/webhooks.md "Subscriptions"), and a NOTIFY (delivered at commit)

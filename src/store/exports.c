@@ -243,12 +243,9 @@ int nm_store_export_next(struct nm_export *x, struct nm_db_err *err)
 	nm_db_err_set(err, NM_DB_OK);
 	if (x->done)
 		return 0;
-	PGresult *res = nm_db_exec_simple(x->pg, BATCH_FETCH);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_expect_ok(nm_db_exec_simple(x->pg, BATCH_FETCH), err);
+	if (!res)
 		return -1;
-	}
 	int n = PQntuples(res);
 	if (n > 0) {
 		x->batch = res;

@@ -64,12 +64,9 @@ int64_t nm_store_creator_id_by_external_id(struct nm_pg *pg, const char *externa
 					   struct nm_db_err *err)
 {
 	const char *p[] = {external_id};
-	PGresult *res = nm_db_exec(pg, &q_creator_by_external, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_creator_by_external, p, err);
+	if (!res)
 		return -1;
-	}
 	int n = PQntuples(res);
 	int64_t id = n == 1 ? nm_db_i64(res, 0, 0) : n == 0 ? 0 : -2;
 	PQclear(res);

@@ -83,9 +83,7 @@ json_t *nm_store_inbound_source_get(struct nm_pg *pg, int64_t id, struct nm_db_e
 
 bool nm_store_inbound_source_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_delete, p, err);
+	return nm_store_found_id(pg, &q_delete, id, err);
 }
 
 bool nm_store_inbound_source_secret(struct nm_pg *pg, const char *name, int64_t *id, char **secret,

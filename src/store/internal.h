@@ -19,6 +19,12 @@ bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int
 		   int cursor_col, json_t *(*row)(const PGresult *res, int i), struct nm_page *out,
 		   struct nm_db_err *err);
 
+/* Runs q: returns the result (caller PQclears) when it succeeded, with any number of
+ * rows; else clears it and returns NULL with err set. */
+PGresult *nm_store_rows(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
+			struct nm_db_err *err);
+/* The tail of nm_store_rows for a result got another way (a standalone connection). */
+PGresult *nm_store_expect_ok(PGresult *res, struct nm_db_err *err);
 /* Runs q expecting a row: returns the result (caller PQclears) when it succeeded with at
  * least one row; else NULL with err set (NM_DB_NOT_FOUND when no row came back). */
 PGresult *nm_store_row(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
@@ -38,6 +44,8 @@ json_t *nm_store_one(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 		    struct nm_db_err *err);
 
+/* nm_store_found for a statement whose one parameter is an id. */
+bool nm_store_found_id(struct nm_pg *pg, struct nm_sql *q, int64_t id, struct nm_db_err *err);
 /* Decimal text of v in buf (>= 24 bytes), for statement parameters. */
 const char *nm_store_i64(char *buf, int64_t v);
 

@@ -75,15 +75,13 @@ bool nm_store_keys_list(struct nm_pg *pg, const struct nm_page_req *pr, struct n
 
 json_t *nm_store_keys_table_conn(struct pg_conn *conn, struct nm_db_err *err)
 {
-	PGresult *res =
+	PGresult *res = nm_store_expect_ok(
 		PQexec(conn, "SELECT id, prefix, role, coalesce(brand_id::text, '-'), "
 			     "coalesce(name, ''), created_at, coalesce(revoked_at::text, '') "
-			     "FROM api_keys ORDER BY id");
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+			     "FROM api_keys ORDER BY id"),
+		err);
+	if (!res)
 		return NULL;
-	}
 	json_t *rows = json_array();
 	for (int i = 0; i < PQntuples(res); i++) {
 		json_t *row = json_array();
@@ -97,9 +95,7 @@ json_t *nm_store_keys_table_conn(struct pg_conn *conn, struct nm_db_err *err)
 
 bool nm_store_key_revoke(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_revoke, p, err);
+	return nm_store_found_id(pg, &q_revoke, id, err);
 }
 
 bool nm_store_key_revoke_conn(struct pg_conn *conn, int64_t id, struct nm_db_err *err)

@@ -129,12 +129,9 @@ bool nm_store_match_statuses(struct nm_pg *pg, int64_t brand_id, struct nm_match
 	memset(out, 0, sizeof *out);
 	char b[24];
 	const char *p[] = {nm_store_i64(b, brand_id)};
-	PGresult *res = nm_db_exec(pg, &q_statuses, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_statuses, p, err);
+	if (!res)
 		return false;
-	}
 	size_t rows = (size_t)PQntuples(res), cap = rows ? rows : 1;
 	out->id = malloc(cap * sizeof *out->id);
 	out->status = malloc(cap * sizeof *out->status);
@@ -166,13 +163,10 @@ bool nm_store_match_summaries(struct nm_pg *pg, const struct nm_index_hit *hits,
 	if (!ids)
 		return false;
 	const char *p[] = {ids};
-	PGresult *res = nm_db_exec(pg, &q_summaries, p);
+	PGresult *res = nm_store_rows(pg, &q_summaries, p, err);
 	free(ids);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	if (!res)
 		return false;
-	}
 	int rows = PQntuples(res);
 	out->row = malloc((size_t)(rows ? rows : 1) * sizeof *out->row);
 	if (!out->row) {
@@ -221,15 +215,15 @@ bool nm_store_match_run_save(struct nm_pg *pg, const struct nm_match_run_rec *re
 	*run_id = nm_db_i64(res, 0, 0);
 	snprintf(created_at, 40, "%s", PQgetvalue(res, 0, 1));
 	PQclear(res);
-	struct nm_text rows = {0};
+	struct nm_buf rows = {0};
 	nm_match_results_copy_rows(rs, *run_id, &rows);
 	if (rows.oom) {
-		free(rows.s);
+		nm_buf_free(&rows);
 		nm_db_err_set(err, NM_DB_OK);
 		return false;
 	}
-	res = nm_db_copy_in(pg, RESULTS_COPY, rows.s ? rows.s : "", rows.len);
-	free(rows.s);
+	res = nm_db_copy_in(pg, RESULTS_COPY, rows.data ? rows.data : "", rows.len);
+	nm_buf_free(&rows);
 	nm_db_err_from(err, res);
 	PQclear(res);
 	return err->status == NM_DB_OK;
@@ -257,12 +251,9 @@ bool nm_store_match_handle_ids(struct nm_pg *pg, const char *handles_json, int64
 	*ids = NULL;
 	*n = 0;
 	const char *p[] = {handles_json};
-	PGresult *res = nm_db_exec(pg, &q_handle_ids, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_handle_ids, p, err);
+	if (!res)
 		return false;
-	}
 	int rows = PQntuples(res);
 	*ids = malloc((size_t)(rows ? rows : 1) * sizeof **ids);
 	if (!*ids) {
@@ -287,12 +278,9 @@ bool nm_store_match_page(struct nm_pg *pg, int64_t brand_id, int64_t run_id, int
 			   f ? f->statuses : NULL,    f ? f->tiers : NULL,
 			   f ? f->platforms : NULL,   f ? f->countries : NULL,
 			   f ? f->min_score : NULL};
-	PGresult *res = nm_db_exec(pg, &q_page, p);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	PGresult *res = nm_store_rows(pg, &q_page, p, err);
+	if (!res)
 		return false;
-	}
 	int n = PQntuples(res);
 	size_t rows = (size_t)(n < limit ? n : limit), cap = rows ? rows : 1;
 	out->doc = malloc(cap * sizeof *out->doc);

@@ -76,7 +76,5 @@ json_t *nm_store_session_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err
 
 bool nm_store_session_revoke(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_revoke, p, err);
+	return nm_store_found_id(pg, &q_revoke, id, err);
 }

@@ -197,13 +197,10 @@ bool nm_store_statuses_missing(struct nm_pg *pg, const int64_t *ids, size_t n, j
 		return false;
 	}
 	const char *p[] = {arr};
-	PGresult *res = nm_db_exec(pg, &q_missing, p);
+	PGresult *res = nm_store_rows(pg, &q_missing, p, err);
 	free(arr);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	if (!res)
 		return false;
-	}
 	*positions = json_array();
 	for (int i = 0; i < PQntuples(res); i++)
 		json_array_append_new(*positions, json_integer((json_int_t)nm_db_i64(res, i, 0)));
@@ -228,13 +225,10 @@ json_t *nm_store_statuses_write_many(struct nm_pg *pg, int64_t brand_id, const i
 			   note,
 			   who->key_id ? nm_store_i64(k, who->key_id) : NULL,
 			   who->source};
-	PGresult *res = nm_db_exec(pg, &q_upsert_many, p);
+	PGresult *res = nm_store_rows(pg, &q_upsert_many, p, err);
 	free(arr);
-	nm_db_err_from(err, res);
-	if (err->status != NM_DB_OK) {
-		PQclear(res);
+	if (!res)
 		return NULL;
-	}
 	json_t *rows = json_array();
 	*changed = 0;
 	for (int i = 0; i < PQntuples(res); i++) {

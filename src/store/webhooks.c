@@ -8,7 +8,7 @@
 #include "nm/db.h"
 #include "nm/secretbox.h"
 #include "nm/store.h"
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 #define ENDPOINT_COLS                                                                              \
 	"id, url, array_to_json(events), description, status, " NM_SQL_TS(                         \
@@ -151,9 +151,7 @@ json_t *nm_store_webhook_update(struct nm_pg *pg, int64_t id, const struct nm_we
 
 bool nm_store_webhook_delete(struct nm_pg *pg, int64_t id, struct nm_db_err *err)
 {
-	char b[24];
-	const char *p[] = {nm_store_i64(b, id)};
-	return nm_store_found(pg, &q_delete, p, err);
+	return nm_store_found_id(pg, &q_delete, id, err);
 }
 
 static json_t *attempt_row(const PGresult *res, int i)

@@ -1,5 +1,5 @@
 /* Signed webhook POSTs (docs/api.md §6, Standard Webhooks), many in flight at once on one libcurl
- * multi handle (see nm/webhooks.h). A blocking easy handle per worker let one receiver
+ * multi handle (see nm/webhook_deliver.h). A blocking easy handle per worker let one receiver
  * that never answers hold the worker for the whole timeout while every other endpoint's
  * events waited behind it; here such a receiver holds one slot. Easy handles are kept
  * per slot and the multi handle keeps the connection cache, so keep-alive connections to
@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "nm/netcheck.h"
 #include "nm/sign.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_deliver.h"
+#include "nm/webhook_netcheck.h"
 
 struct xfer {
 	CURL *easy; /* created on first use, then reused */

@@ -4,6 +4,7 @@
  * whitespace, return padded lengths and know nothing of base64url, and we want one strict,
  * canonical textual form for secrets and signatures. */
 #include "nm/sign.h"
+#include "nm/crypto.h"
 
 #include <inttypes.h>
 #include <pthread.h>

@@ -8,8 +8,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "nm/netcheck.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_netcheck.h"
+#include "nm/webhook_urlcheck.h"
 
 static const char *const event_types[] = {"brand.created",
 					  "brand.updated",
@@ -41,7 +41,7 @@ static bool resolved_public(const char *host, char *msg, size_t n)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, NULL, &hints, &ai) != 0)
-		return true; /* see nm/webhooks.h: rechecked on the connected address */
+		return true; /* see nm/webhook_urlcheck.h: rechecked on the connected address */
 	bool ok = true;
 	for (struct addrinfo *p = ai; p && ok; p = p->ai_next) {
 		enum nm_addr_class c = NM_ADDR_INVALID;

@@ -1,4 +1,4 @@
-/* The webhook delivery workers (see nm/workers.h). Each thread keeps up to
+/* The webhook delivery workers (see nm/webhook_worker.h). Each thread keeps up to
  * NICHEMATCH_WEBHOOK_CONCURRENCY POSTs in flight on one libcurl multi handle (deliver.c)
  * and claims due deliveries (store/deliveries.c) as slots free up, at most
  * NICHEMATCH_WEBHOOK_ENDPOINT_CONCURRENCY per endpoint, so a receiver that hangs holds a
@@ -7,7 +7,7 @@
  * round trip), start the claimed POSTs, then sleep in curl_multi_poll on the transfers,
  * the LISTEN socket (the outbox NOTIFYs at commit) and a stop pipe. A claim is also made
  * at least every second, for due retries. */
-#include "nm/workers.h"
+#include "nm/webhook_worker.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -23,7 +23,7 @@
 #include "nm/metrics.h"
 #include "nm/secretbox.h"
 #include "nm/store_deliveries.h"
-#include "nm/webhooks.h"
+#include "nm/webhook_deliver.h"
 
 /* Added to the timeout for the lease: time to record the attempt after the POST. */
 #define LEASE_SLACK_S 30

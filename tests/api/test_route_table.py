@@ -29,7 +29,7 @@ def concrete(path):
 def handler_query_reads():
     """{handler function: set of query parameter names it reads}, from the sources: direct
     nm_req_query(r, "name") calls, helpers taking (r, "name"), and the pagination helpers
-    (nm_req_page / nm_reply_store_list read limit and cursor)."""
+    (nm_req_page / nm_list_begin / nm_reply_store_list read limit and cursor)."""
     reads = {}
     calls = {}  # function -> functions it calls with the request (f(r, ...) or f(r))
     helpers = {}  # static helper -> names it reads via a parameter (resolved per call)
@@ -46,7 +46,7 @@ def handler_query_reads():
             for call, lit in re.findall(r'\b(\w+)\(\s*r\s*,\s*"([a-z_]+)"', body):
                 if call != "nm_req_query" and call != "nm_reply_problem":
                     names.add(("?" + call, lit))
-            if re.search(r"\bnm_req_page\(|\bnm_reply_store_list\(", body):
+            if re.search(r"\bnm_req_page\(|\bnm_list_begin\(|\bnm_reply_store_list\(", body):
                 names |= {"limit", "cursor"}
             if re.search(r"nm_req_query\(\s*r\s*,\s*name\s*\)", body):
                 helpers[name] = True

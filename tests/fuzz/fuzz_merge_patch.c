@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/json_depth.h"
 #include "nm/merge_patch.h"
-#include "nm/ndjson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

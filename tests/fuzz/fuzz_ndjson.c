@@ -5,6 +5,7 @@
  * and the limits. Each splitter reads the body whole and in chunks and must report the same
  * elements; and when jansson accepts the whole body as an array, the array splitter must yield
  * exactly its elements. */
+#include "nm/json_depth.h"
 #include "nm/ndjson.h"
 
 #include <stdint.h>

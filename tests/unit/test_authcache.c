@@ -9,7 +9,7 @@
 #include "check.h"
 #include "nm/authcache.h"
 #include "nm/config.h"
-#include "nm/sign.h"
+#include "nm/crypto.h"
 
 static void hash_of(const char *key, char hash[65])
 {

@@ -1,5 +1,5 @@
 /* The growable buffer: appends across growth, NUL termination, printf, steal, and the
- * sticky out-of-memory state. */
+ * sticky out-of-memory state, truncation. */
 #include "check.h"
 #include "nm/buf.h"
 
@@ -33,6 +33,20 @@ int main(void)
 		CHECK(c.len == n + 1 && c.data[c.len] == '\0' && c.cap > c.len);
 		nm_buf_free(&c);
 	}
+
+	/* Truncation keeps the memory and the NUL; a later append continues from there. */
+	struct nm_buf t = {0};
+	nm_buf_str(&t, "abc,def");
+	char *mem = t.data;
+	nm_buf_truncate(&t, 3);
+	CHECK(t.len == 3 && strcmp(t.data, "abc") == 0 && t.data == mem);
+	nm_buf_truncate(&t, 5); /* longer than it is: nothing changes */
+	CHECK(t.len == 3);
+	nm_buf_add(&t, "!\0", 2); /* embedded NULs are bytes like any other */
+	CHECK(t.len == 5 && t.data[3] == '!' && t.data[4] == '\0' && t.data[5] == '\0');
+	nm_buf_truncate(&t, 0);
+	CHECK(t.len == 0 && t.data[0] == '\0');
+	nm_buf_free(&t);
 
 	/* A request too large to satisfy sets oom, which sticks and empties steal. */
 	struct nm_buf d = {0};

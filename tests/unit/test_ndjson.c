@@ -1,6 +1,7 @@
 /* NDJSON and JSON-array splitters and nm_json_depth: element boundaries, errors that
  * do not stop the stream, limits, and independence from how the input is chunked. */
 #include "check.h"
+#include "nm/json_depth.h"
 #include "nm/ndjson.h"
 
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* The SSRF guard's address classification and the retry schedule parser. */
 #include "check.h"
-#include "nm/netcheck.h"
+#include "nm/webhook_netcheck.h"
 
 static void test_ipv4(void)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nm/score.h"
+#include "nm/score_filter.h"
 
 /* ---- helpers ---- */
 
@@ -654,12 +655,64 @@ static int cmp_i64(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-static void check_topk(size_t n, size_t k, int threads, bool ties)
+/* A hit of rank_array: the creator's index in the array and its score. */
+struct hit {
+	uint32_t index;
+	double score;
+};
+
+/* The loop of a match run (match/rank.c, rank_cands) over a plain array instead of the
+ * creators the index marked: the production filter, exclusion, upper-bound cut and top-K
+ * heap, in one part or in two halves whose heaps are merged, as a run's two threads do.
+ * Returns the hits written (best first) or -1 when out of memory; *cand (may be NULL)
+ * gets how many creators passed the filters. */
+static long rank_array(const struct nm_score_query *q, const struct nm_score_features *f, size_t n,
+		       const int64_t *excl, size_t nx, size_t k, int parts, struct hit *out,
+		       size_t *cand)
+{
+	if (k > n)
+		k = n;
+	size_t np = parts >= 2 ? 2 : 1, passed = 0;
+	struct nm_score_topk heap[2] = {0};
+	bool ok = true;
+	for (size_t p = 0; p < np; p++) {
+		ok = nm_score_topk_init(&heap[p], k) && ok;
+		for (size_t i = n * p / np; ok && i < n * (p + 1) / np; i++) {
+			if (!nm_score_filter(q, &f[i]))
+				continue;
+			if (nx && bsearch(&f[i].id, excl, nx, sizeof *excl, cmp_i64))
+				continue;
+			passed++;
+			double floor = nm_score_topk_floor(&heap[p]);
+			if (nm_score_upper_bound(q, &f[i]) < floor)
+				continue;
+			struct nm_score_topk_entry x = {nm_score_creator(q, &f[i], NULL), f[i].id,
+							(uint32_t)i, 0, 0};
+			if (x.score >= floor)
+				nm_score_topk_offer(&heap[p], &x);
+		}
+	}
+	long m = -1;
+	if (ok) {
+		if (np == 2)
+			nm_score_topk_merge(&heap[0], &heap[1]);
+		m = (long)nm_score_topk_sort(&heap[0]);
+		for (long i = 0; i < m; i++)
+			out[i] = (struct hit){heap[0].e[i].ref, heap[0].e[i].score};
+		if (cand)
+			*cand = passed;
+	}
+	for (size_t p = 0; p < np; p++)
+		nm_score_topk_free(&heap[p]);
+	return m;
+}
+
+static void check_topk(size_t n, size_t k, int parts, bool ties)
 {
 	struct nm_score_features *f = malloc(n * sizeof *f);
 	double *scores = malloc(n * sizeof *scores);
 	uint32_t *idx = malloc(n * sizeof *idx);
-	struct nm_score_hit *hits = malloc((k ? k : 1) * sizeof *hits);
+	struct hit *hits = malloc((k ? k : 1) * sizeof *hits);
 	int64_t excl[64];
 	struct nm_score_query q;
 	random_query(&q);
@@ -697,7 +750,7 @@ static void check_topk(size_t n, size_t k, int threads, bool ties)
 	qsort(idx, m, sizeof *idx, cmp_brute);
 
 	size_t cand = 0;
-	long got = nm_score_rank(&q, f, n, excl, nx, k, threads, hits, &cand);
+	long got = rank_array(&q, f, n, excl, nx, k, parts, hits, &cand);
 	CHECK(cand == m);
 	CHECK(got == (long)(m < k ? m : k));
 	bool same = got >= 0;
@@ -714,7 +767,7 @@ static void test_topk(void)
 {
 	check_topk(5000, 200, 1, false);
 	check_topk(5000, 200, 1, true);
-	check_topk(5000, 200, 2, true); /* small: runs on one thread anyway */
+	check_topk(5000, 200, 2, true);
 	check_topk(300000, 200, 2, true);
 	check_topk(300000, 1000, 2, false);
 	check_topk(300, 1000, 1, false); /* k larger than the candidates */
@@ -729,16 +782,16 @@ static void test_topk(void)
 		f[i] = base();
 		f[i].id = 40 - 10 * i; /* 40, 30, 20, 10 */
 	}
-	struct nm_score_hit h[4];
+	struct hit h[4];
 	size_t cand;
 	int64_t ex[] = {30};
-	CHECK(nm_score_rank(&q, f, 4, ex, 1, 4, 1, h, &cand) == 3);
+	CHECK(rank_array(&q, f, 4, ex, 1, 4, 1, h, &cand) == 3);
 	CHECK(cand == 3);
 	CHECK(h[0].index == 3 && h[1].index == 2 && h[2].index == 0);
 	CHECK(h[0].score == h[2].score);
 }
 
-static bool same_hits(const struct nm_score_hit *a, const struct nm_score_hit *b, long n)
+static bool same_hits(const struct hit *a, const struct hit *b, long n)
 {
 	for (long i = 0; i < n; i++)
 		if (a[i].index != b[i].index || a[i].score != b[i].score)
@@ -746,12 +799,12 @@ static bool same_hits(const struct nm_score_hit *a, const struct nm_score_hit *b
 	return n > 0;
 }
 
-/* Determinism across runs and thread counts on a large array. */
+/* Determinism across runs, and one part against two merged halves, on a large array. */
 static void test_determinism(void)
 {
 	size_t n = 250000, k = 200;
 	struct nm_score_features *f = malloc(n * sizeof *f);
-	struct nm_score_hit *a = malloc(k * sizeof *a), *b = malloc(k * sizeof *b);
+	struct hit *a = malloc(k * sizeof *a), *b = malloc(k * sizeof *b);
 	for (size_t i = 0; i < n; i++) {
 		f[i] = random_creator();
 		f[i].id = (int64_t)i + 1;
@@ -759,11 +812,11 @@ static void test_determinism(void)
 	struct nm_score_query q;
 	nm_score_query_init(&q, NM_GOAL_ENGAGEMENT);
 	size_t ca, cb;
-	long na = nm_score_rank(&q, f, n, NULL, 0, k, 1, a, &ca);
-	long nb = nm_score_rank(&q, f, n, NULL, 0, k, 2, b, &cb);
+	long na = rank_array(&q, f, n, NULL, 0, k, 1, a, &ca);
+	long nb = rank_array(&q, f, n, NULL, 0, k, 2, b, &cb);
 	CHECK(na == nb && ca == cb && na == (long)k);
 	CHECK(same_hits(a, b, na));
-	nb = nm_score_rank(&q, f, n, NULL, 0, k, 2, b, &cb);
+	nb = rank_array(&q, f, n, NULL, 0, k, 2, b, &cb);
 	CHECK(same_hits(a, b, na));
 	free(f);
 	free(a);
@@ -795,8 +848,8 @@ static void test_premise(void)
 	struct nm_score_query q;
 	nm_score_query_init(&q, NM_GOAL_ENGAGEMENT);
 	q.n_terms = 2;
-	struct nm_score_hit h[20];
-	CHECK(nm_score_rank(&q, f, n, NULL, 0, 20, 1, h, NULL) == 20);
+	struct hit h[20];
+	CHECK(rank_array(&q, f, n, NULL, 0, 20, 1, h, NULL) == 20);
 	double top[20], big[20];
 	for (int i = 0; i < 20; i++)
 		top[i] = f[h[i].index].engagement_rate;

@@ -4,6 +4,7 @@
  * with `openssl dgst -sha256 -mac HMAC -macopt hexkey:...`; the first vector is the one the
  * standard-webhooks reference libraries test against. */
 #include "check.h"
+#include "nm/crypto.h"
 #include "nm/sign.h"
 
 #include <ctype.h>

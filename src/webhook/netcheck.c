@@ -1,6 +1,6 @@
 /* Address classification for the webhook SSRF guard. Named sign_* so that CMake puts
  * it in the pure library with the signing code (unit-tested without a database). */
-#include "nm/netcheck.h"
+#include "nm/webhook_netcheck.h"
 
 #include <arpa/inet.h>
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * One process-wide index. Thread-safe: runs take a read lock, syncs a write lock.
  * Memory: see nm_index_stats(); roughly 64 B per creator plus 4 B per posting, plus a
  * 56 B search record per creator for creator search (nm/searchindex.h). */
-#ifndef NM_RANKINDEX_H
-#define NM_RANKINDEX_H
+#ifndef NM_MATCH_INDEX_H
+#define NM_MATCH_INDEX_H
 
 #include <stdbool.h>
 #include <stddef.h>

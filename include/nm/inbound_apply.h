@@ -1,7 +1,7 @@
 /* Inbound CRM events (docs/api.md §6): the event types and how each is applied. The
  * HTTP side (signature, dedupe, transaction) is src/handlers/inbound.c. */
-#ifndef NM_INBOUND_H
-#define NM_INBOUND_H
+#ifndef NM_INBOUND_APPLY_H
+#define NM_INBOUND_APPLY_H
 
 #include <jansson.h>
 

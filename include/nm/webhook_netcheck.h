@@ -2,8 +2,8 @@
  * loopback, private, link-local (incl. cloud metadata), CGNAT and similar ranges can be
  * refused, both when an endpoint is saved and on the address actually connected to.
  * Also parses the retry schedule. Pure: no I/O. */
-#ifndef NM_NETCHECK_H
-#define NM_NETCHECK_H
+#ifndef NM_WEBHOOK_NETCHECK_H
+#define NM_WEBHOOK_NETCHECK_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,23 +1,12 @@
-/* Outbound webhooks (docs/api.md §6): what the endpoints API and the delivery worker share —
- * the event catalogue, the target URL rule and one signed HTTP delivery. */
-#ifndef NM_WEBHOOKS_H
-#define NM_WEBHOOKS_H
+/* Outbound webhooks (docs/api.md §6), src/webhook/deliver.c: signed HTTP deliveries, many
+ * in flight at once, for the delivery worker. */
+#ifndef NM_WEBHOOK_DELIVER_H
+#define NM_WEBHOOK_DELIVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NM_WEBHOOK_URL_MAX     2048
 #define NM_WEBHOOK_SNIPPET_MAX 512
-
-/* True for the event types of docs/webhooks.md and "*". */
-bool nm_webhook_event_valid(const char *type);
-
-/* The target URL rule at save time: http or https, at most 2048 characters, a host;
- * unless allow_private, every address the host resolves to must be public
- * (nm_addr_classify). A host that does not resolve now is accepted: the worker checks
- * the connected address at send time anyway, and DNS may be down only briefly.
- * Returns true when acceptable, else a client-facing reason in msg. */
-bool nm_webhook_url_check(const char *url, bool allow_private, char *msg, size_t n);
 
 /* One attempt's outcome. */
 struct nm_delivery_result {

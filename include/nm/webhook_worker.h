@@ -5,8 +5,8 @@
  * one endpoint). Deliveries are claimed with FOR UPDATE SKIP LOCKED under a lease, so
  * several instances share the work and a crashed one's claims are picked up when the
  * lease ends (at least once). */
-#ifndef NM_WORKERS_H
-#define NM_WORKERS_H
+#ifndef NM_WEBHOOK_WORKER_H
+#define NM_WEBHOOK_WORKER_H
 
 #include "nm/config.h"
 
