@@ -360,6 +360,14 @@ async function flow(context, page) {
   ok((await page.locator('table.matches tbody tr').count()) === none.body.data.length, 'status=none shows the API\'s rows', none.body.data.length);
   await page.click('text=Clear');
 
+  console.log('status history');
+  await page.goto(BASE + `/#/creators/${ids[0]}`);
+  await page.waitForSelector('.timeline li');
+  const hist = await apiGet(`/v1/brands/${brandId}/creators/${ids[0]}/history`);
+  ok((await page.textContent('.timeline')).includes('none → contacted') && hist.body.data.length === 1,
+    "the creator's page shows its status history with the brand", hist.body);
+  await axe(page, 'creator detail (history)');
+
   console.log('brands list');
   await page.click('nav >> text=Brands');
   await page.waitForSelector('table.data >> text=Acme Protein');

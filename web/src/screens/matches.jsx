@@ -182,8 +182,10 @@ function Results({ brandId, canWrite }) {
           </a>
         )}
       </div>
-      {pipeline && <PipelineFunnel pipeline={pipeline} />}
-      {page && page.run && <RunFunnel run={page.run} shown={rows.length} filtered={filtered} />}
+      <div class="overview">
+        {pipeline && <PipelineFunnel pipeline={pipeline} />}
+        {page && page.run && <RunFunnel run={page.run} shown={rows.length} filtered={filtered} />}
+      </div>
       {page && (
         <form
           class="card filters"
@@ -367,7 +369,7 @@ function PipelineFunnel({ pipeline }) {
   for (const s of ['shortlisted', 'contacted', 'accepted']) steps.push([s, pipeline.counts[s] || 0]);
   const max = Math.max(1, ...steps.map((x) => x[1]));
   return (
-    <div class="card funnel" aria-labelledby="pipeline-h">
+    <div class="card funnel" role="group" aria-labelledby="pipeline-h">
       <h2 id="pipeline-h">Pipeline</h2>
       <ul class="funnel-steps">
         {steps.map(([label, n]) => (

@@ -239,7 +239,7 @@ function CompareChart({ plan, alt, handle }) {
   const rowH = 64;
   const label = metrics.map(([name, a, b, f]) => `${name}: portfolio ${f(a)}, @${handle} ${f(b)}`).join('; ');
   return (
-    <figure class="card">
+    <figure class="card chart-fig">
       <figcaption>
         <strong>Portfolio against @{handle}</strong>
         <span class="muted"> (green: this plan, grey: the single big account)</span>
