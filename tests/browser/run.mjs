@@ -360,6 +360,24 @@ async function flow(context, page) {
   ok((await page.locator('table.matches tbody tr').count()) === none.body.data.length, 'status=none shows the API\'s rows', none.body.data.length);
   await page.click('text=Clear');
 
+  console.log('why so few results');
+  const knit = await fetch(BASE + '/v1/brands', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Knit Co', niches: ['knitting'] }),
+  }).then((r) => r.json());
+  await fetch(BASE + `/v1/brands/${knit.id}/matches`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  await page.goto(BASE + `/#/matches/${knit.id}`);
+  await page.waitForSelector('.why');
+  ok((await page.textContent('.why')).includes('no niche or keyword in common'),
+    'an empty run names the rule that removed everyone', await page.textContent('.why'));
+  await axe(page, 'matches (empty run)');
+  await fetch(BASE + `/v1/brands/${knit.id}`, { method: 'DELETE', headers: { Authorization: 'Bearer ' + KEY } });
+
   console.log('status history');
   await page.goto(BASE + `/#/creators/${ids[0]}`);
   await page.waitForSelector('.timeline li');
@@ -426,6 +444,10 @@ async function flow(context, page) {
   ok(overflow <= 390, 'at 390 px the page does not scroll sideways (tables scroll in their region)', overflow);
   await axe(page, 'matches (390 px)');
   await shot(page, 'matches-phone');
+  await page.goto(BASE + `/#/plan/${brandId}/${planId}`);
+  await page.waitForSelector('svg.chart');
+  const planOverflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  ok(planOverflow <= 390, 'the plan and its chart fit 390 px', planOverflow);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   console.log('cross-site form post');
