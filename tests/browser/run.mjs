@@ -314,7 +314,7 @@ async function flow(context, page) {
   }
   ok(await page.isVisible('.run-funnel'), "the run's funnel is shown");
   ok(await page.isVisible('.funnel'), "the brand's pipeline is shown");
-  const bar = await row.locator('svg.points').getAttribute('aria-label');
+  const bar = await row.locator('.points').getAttribute('aria-label');
   ok(bar && bar.includes('niche ' + first.points.niche.toFixed(1)), "the stacked bar's text names the API's points", bar);
   const csv = await download(page, 'text=Download CSV');
   const data = parseCsv(csv.text);
