@@ -201,8 +201,16 @@ async function flow(context, page) {
   await page.click('nav >> text=Import');
   await page.waitForSelector('#import-file');
   await page.setInputFiles('#import-file', process.env.NM_CSV);
+  const importCalls = [];
+  const onImportReq = (r) => {
+    if (r.url().includes('/v1/imports') || r.url().includes('/v1/creators/import')) importCalls.push(r.method() + ' ' + new URL(r.url()).pathname);
+  };
+  page.on('request', onImportReq);
   await page.click('form >> button[type=submit]');
   await page.waitForSelector('.report');
+  page.off('request', onImportReq);
+  ok(importCalls[0] === 'POST /v1/imports' && importCalls.some((c) => /^PUT \/v1\/imports\/\d+\/body$/.test(c)),
+    'the import takes its id first and sends the body to it (server-side progress)', importCalls);
   const report = await page.textContent('.report');
   ok(/Import \d+: completed/.test(report), 'import completed', report.slice(0, 120));
   ok(report.includes('Rejected lines') && report.includes('followers'), 'the rejected line is listed with its field');
