@@ -43,6 +43,51 @@ async function apiGet(p, headers = { Authorization: 'Bearer ' + KEY }) {
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 
+// RFC 4180 (the server's CSV): quoted cells with doubled quotes, CRLF records.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (q) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cell += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  const [head, ...data] = rows;
+  return data.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+// Clicks a download link and returns the downloaded file's text.
+async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const p = await dl.path().catch(async (e) => {
+    const href = await page.getAttribute(selector, 'href');
+    const r = await page.evaluate(async (h) => { const x = await fetch(h); return x.status + ' ' + [...x.headers].join(';') + ' ' + (await x.text()).slice(0, 200); }, href);
+    throw new Error(e.message + ' ' + href + ' ' + r + ' ' + (await dl.failure()));
+  });
+  return { name: dl.suggestedFilename(), text: readFileSync(p, 'utf8') };
+}
+
 const dialogs = [];
 const consoleErrors = [];
 // A fetch that the UI expects to fail (401 before sign-in, 404 "no run yet", 422 from the
@@ -156,8 +201,16 @@ async function flow(context, page) {
   await page.click('nav >> text=Import');
   await page.waitForSelector('#import-file');
   await page.setInputFiles('#import-file', process.env.NM_CSV);
+  const importCalls = [];
+  const onImportReq = (r) => {
+    if (r.url().includes('/v1/imports') || r.url().includes('/v1/creators/import')) importCalls.push(r.method() + ' ' + new URL(r.url()).pathname);
+  };
+  page.on('request', onImportReq);
   await page.click('form >> button[type=submit]');
   await page.waitForSelector('.report');
+  page.off('request', onImportReq);
+  ok(importCalls[0] === 'POST /v1/imports' && importCalls.some((c) => /^PUT \/v1\/imports\/\d+\/body$/.test(c)),
+    'the import takes its id first and sends the body to it (server-side progress)', importCalls);
   const report = await page.textContent('.report');
   ok(/Import \d+: completed/.test(report), 'import completed', report.slice(0, 120));
   ok(report.includes('Rejected lines') && report.includes('followers'), 'the rejected line is listed with its field');
@@ -179,6 +232,44 @@ async function flow(context, page) {
   await shot(page, 'creator-detail');
   await page.click('text=All creators');
   await page.waitForSelector('table.data');
+  await page.waitForSelector('.facets');
+
+  console.log('creators: type-ahead, facets, sort');
+  const prefix = 'workou'; // the bios say "workouts": the last word matches as a prefix
+  const ta = await apiGet('/v1/creators?limit=1&facets=country&q=' + prefix);
+  must(ta.status === 200 && ta.body.total > 0, 'the API finds creators by the prefix', ta.body && ta.body.total);
+  const searches = [];
+  const onReq = (r) => {
+    if (r.url().includes('/v1/creators?') && r.url().includes('q=')) searches.push(r.url());
+  };
+  page.on('request', onReq);
+  await page.click('#f_q');
+  await page.keyboard.type(prefix, { delay: 40 });
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    ta.body.total.toLocaleString('en-US'));
+  must(true, `typing "${prefix}" (no Enter) searches: ${ta.body.total} creators, as the API says`);
+  page.off('request', onReq);
+  ok(searches.length >= 1 && searches.length < prefix.length, 'the type-ahead is debounced (fewer searches than keys)', searches.length);
+  const us = ta.body.facets.country.find((f) => f.value === 'US');
+  const shownUs = (await page.textContent('.facet-country li[data-value="US"] .facet-count')).replace(/,/g, '');
+  ok(us && Number(shownUs) === us.count, "the country facet count is the API's", { shownUs, api: us });
+  const gb = await apiGet('/v1/creators?limit=1&country=GB&q=' + prefix);
+  await page.click('.facet-country li[data-value="GB"] button');
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    gb.body.total.toLocaleString('en-US'));
+  must(true, "a facet value filters by it (the API's total for GB)");
+  await page.selectOption('#f_sort', '-followers');
+  await page.click('form[role=search] >> button[type=submit]');
+  const top = await apiGet('/v1/creators?limit=1&country=GB&sort=-followers&q=' + prefix);
+  await page.waitForFunction((id) => {
+    const r = document.querySelector('table.creators tbody tr');
+    return r && r.getAttribute('data-creator-id') === String(id);
+  }, top.body.data[0].id);
+  must(true, "sorted by followers, the first row is the API's");
+  const ccsv = await download(page, 'text=Download CSV');
+  const crows = parseCsv(ccsv.text);
+  ok(ccsv.name === 'creators.csv' && crows.length === gb.body.total && crows.every((r) => r.country === 'GB'),
+    'the creators CSV has the filtered creators', { name: ccsv.name, rows: crows.length });
   await axe(page, 'creators');
   await shot(page, 'creators');
 
@@ -229,6 +320,15 @@ async function flow(context, page) {
   } else {
     console.log(`  note the render budget (${budget} ms) is not checked: the machine is overloaded (load per CPU ${load.toFixed(1)})`);
   }
+  ok(await page.isVisible('.run-funnel'), "the run's funnel is shown");
+  ok(await page.isVisible('.funnel'), "the brand's pipeline is shown");
+  const bar = await row.locator('.points').getAttribute('aria-label');
+  ok(bar && bar.includes('niche ' + first.points.niche.toFixed(1)), "the stacked bar's text names the API's points", bar);
+  const csv = await download(page, 'text=Download CSV');
+  const data = parseCsv(csv.text);
+  ok(csv.name === 'matches.csv' && data.length === api.body.run.stored, 'the matches CSV downloads with every result', { name: csv.name, rows: data.length });
+  ok(data[0] && Number(data[0].creator_id) === first.creator.id && data[0].rank === '1' && Number(data[0].score) === first.score,
+    "the CSV's first row is the API's first result", data[0]);
   const tableText = await page.textContent('table.matches');
   ok(tableText.includes(XSS_IMG) && tableText.includes(XSS_SCRIPT), 'markup in names is shown as text in the matches too');
   await axe(page, 'matches');
@@ -253,6 +353,47 @@ async function flow(context, page) {
   const pipe = await apiGet(`/v1/brands/${brandId}/pipeline`);
   ok(pipe.body && pipe.body.counts.contacted === 3, 'the API counts 3 contacted', pipe.body);
 
+  console.log('match filters');
+  await page.selectOption('#m_status', 'contacted');
+  await page.click('button:text-is("Filter")');
+  await page.waitForFunction(() => document.querySelectorAll('table.matches tbody tr').length === 3);
+  const shown = await page.locator('table.matches tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-creator-id'))));
+  ok([...shown].sort().join() === [...ids].sort().join(), 'status=contacted shows the three contacted creators', shown);
+  const fcsv = parseCsv((await download(page, 'text=Download CSV')).text);
+  ok(fcsv.length === 3 && fcsv.every((r) => r.status === 'contacted'), 'the CSV carries the filters', fcsv.length);
+  await page.selectOption('#m_status', 'none');
+  await page.click('button:text-is("Filter")');
+  await page.waitForFunction(() => document.querySelectorAll('table.matches tbody tr').length > 3);
+  const none = await apiGet(`/v1/brands/${brandId}/matches?limit=200&status=none`);
+  ok((await page.locator('table.matches tbody tr').count()) === none.body.data.length, 'status=none shows the API\'s rows', none.body.data.length);
+  await page.click('text=Clear');
+
+  console.log('why so few results');
+  const knit = await fetch(BASE + '/v1/brands', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Knit Co', niches: ['knitting'] }),
+  }).then((r) => r.json());
+  await fetch(BASE + `/v1/brands/${knit.id}/matches`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  await page.goto(BASE + `/#/matches/${knit.id}`);
+  await page.waitForSelector('.why');
+  ok((await page.textContent('.why')).includes('no niche or keyword in common'),
+    'an empty run names the rule that removed everyone', await page.textContent('.why'));
+  await axe(page, 'matches (empty run)');
+  await fetch(BASE + `/v1/brands/${knit.id}`, { method: 'DELETE', headers: { Authorization: 'Bearer ' + KEY } });
+
+  console.log('status history');
+  await page.goto(BASE + `/#/creators/${ids[0]}`);
+  await page.waitForSelector('.timeline li');
+  const hist = await apiGet(`/v1/brands/${brandId}/creators/${ids[0]}/history`);
+  ok((await page.textContent('.timeline')).includes('none → contacted') && hist.body.data.length === 1,
+    "the creator's page shows its status history with the brand", hist.body);
+  await axe(page, 'creator detail (history)');
+
   console.log('brands list');
   await page.click('nav >> text=Brands');
   await page.waitForSelector('table.data >> text=Acme Protein');
@@ -263,15 +404,39 @@ async function flow(context, page) {
   await page.waitForSelector('#brand-form-h');
   ok((await page.inputValue('#niches')) === 'fitness, nutrition', 'the edit form shows the brand');
   await page.fill('#industry', 'Sports nutrition');
+  await page.click('[aria-label="Suggested keywords"] >> button:has-text("fitness")');
+  ok((await page.inputValue('#keywords')) === 'fitness', 'a category suggestion from the facets fills the keywords');
+  await page.fill('#exclude_handles', 'rival_ambassador');
+  await page.fill('#price_micro', '250');
+  await axe(page, 'brand form (edit)');
   await page.click('button[type=submit]');
   await page.waitForSelector('#brands-h');
   const edited = await apiGet(`/v1/brands/${brandId}`);
   ok(edited.body.industry === 'Sports nutrition' && edited.body.budget_per_post_cents === 50000,
     'the edit was saved (and left the other fields as they were)', edited.body);
+  ok(edited.body.keywords.join() === 'fitness' && edited.body.exclude_handles.join() === 'rival_ambassador' &&
+    edited.body.price_overrides.micro === 25000 && edited.body.target_countries_mode === 'prefer',
+    'keywords, excluded handles and a tier price were saved', edited.body);
 
   console.log('plan and webhooks');
   await page.click('nav >> text=Plan');
-  await page.waitForSelector('#plan-h');
+  await page.waitForSelector('#plan-brand');
+  await page.selectOption('#plan-brand', String(brandId));
+  await page.waitForSelector('text=No plan for this brand yet');
+  await page.fill('#plan_budget', '5000');
+  await page.fill('#plan_max', '10');
+  await page.click('text=Make a plan');
+  await page.waitForSelector('.plan-result');
+  const planId = Number(page.url().split('/').pop());
+  const plan = await apiGet(`/v1/brands/${brandId}/plans/${planId}`);
+  must(plan.status === 200, 'the plan is stored', plan);
+  ok(plan.body.comparison && (await page.textContent('.summary')) === plan.body.comparison.summary,
+    "the comparison sentence is the API's", plan.body.comparison || plan.body.alternative_reason);
+  const chart = await page.getAttribute('svg.chart', 'aria-label').catch(() => null);
+  ok(chart && chart.includes('Engagements') && chart.includes('@' + plan.body.alternative.creator.handle),
+    'the chart compares the portfolio with the big account (with a text alternative)', chart);
+  ok((await page.locator('table.portfolio tbody tr').count()) === plan.body.portfolio.length, 'the portfolio table has every creator');
+  ok(await page.isVisible(`.past-plans >> text=Plan ${planId}`), 'the plan is listed among past plans');
   await axe(page, 'plan');
   await shot(page, 'plan');
   await page.click('nav >> text=Webhooks');
@@ -287,6 +452,10 @@ async function flow(context, page) {
   ok(overflow <= 390, 'at 390 px the page does not scroll sideways (tables scroll in their region)', overflow);
   await axe(page, 'matches (390 px)');
   await shot(page, 'matches-phone');
+  await page.goto(BASE + `/#/plan/${brandId}/${planId}`);
+  await page.waitForSelector('svg.chart');
+  const planOverflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  ok(planOverflow <= 390, 'the plan and its chart fit 390 px', planOverflow);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   console.log('cross-site form post');

@@ -64,6 +64,12 @@ def creators_csv():
                 XSS_SCRIPT, "2026-12-01T10:00:00Z"])
     w.writerow(["instagram", "xss_script", XSS_SCRIPT, 42000, "0.11", "fitness", "#fitness", "US", 10000,
                 XSS_IMG, "2026-12-01T10:00:00Z"])
+    # Two big fitness accounts, above every brand's follower range here: the single-account
+    # alternative a budget plan is compared with.
+    w.writerow(["instagram", "big_fit_one", "Big Fit One", 320000, "0.021", "fitness", "#fitness", "US", 150000,
+                "Fitness for everyone.", "2026-12-01T10:00:00Z"])
+    w.writerow(["instagram", "big_fit_two", "Big Fit Two", 450000, "0.018", "fitness", "#fitness", "GB", 250000,
+                "Fitness for everyone.", "2026-12-01T10:00:00Z"])
     w.writerow(["instagram", "bad_row", "Bad Row", "lots", "0.05", "fitness", "", "US", "", "", ""])
     return out.getvalue()
 

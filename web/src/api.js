@@ -74,12 +74,12 @@ export async function api(method, path, opts = {}) {
 }
 
 // An upload with progress (fetch cannot report upload progress): resolves with the
-// parsed reply, rejects with ApiError. onProgress(loaded, total).
-export function upload(path, file, contentType, onProgress) {
+// parsed reply, rejects with ApiError. onProgress(loaded, total); method POST or PUT.
+export function upload(path, file, contentType, onProgress, method = 'POST') {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', path);
-    const h = headersFor('POST', contentType);
+    xhr.open(method, path);
+    const h = headersFor(method, contentType);
     for (const k of Object.keys(h)) xhr.setRequestHeader(k, h[k]);
     xhr.responseType = 'text';
     xhr.upload.onprogress = (e) => onProgress && onProgress(e.loaded, e.lengthComputable ? e.total : file.size);

@@ -33,3 +33,4 @@ export function date(iso) {
 
 export const STATUSES = ['shortlisted', 'contacted', 'accepted', 'declined', 'excluded'];
 export const PLATFORMS = ['instagram', 'tiktok', 'youtube', 'twitter', 'facebook', 'twitch', 'linkedin', 'pinterest', 'other'];
+export const TIERS = ['nano', 'micro', 'mid', 'macro', 'mega'];

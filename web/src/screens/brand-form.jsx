@@ -1,12 +1,13 @@
-// Create or edit a brand. Lists are typed as comma-separated terms; a 422 marks each
-// field it names. (Suggestions from creator facets arrive with the search facets API.)
+// Create or edit a brand. Lists are typed as comma-separated terms; the niches, keywords
+// and countries offer the pool's most frequent categories and countries (the creator
+// facets) as one-click suggestions; a 422 marks each field it names.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { navigate } from '../router.js';
-import { PLATFORMS } from '../format.js';
+import { PLATFORMS, TIERS, count } from '../format.js';
 import { Loading, ProblemBox, fieldError } from '../components/states.jsx';
 
-const LISTS = ['niches', 'keywords', 'target_countries', 'target_languages'];
+const LISTS = ['niches', 'keywords', 'target_countries', 'target_languages', 'exclude_keywords', 'exclude_handles'];
 
 function toForm(b) {
   return {
@@ -23,6 +24,10 @@ function toForm(b) {
     follower_max: b.follower_max ?? '',
     min_engagement_rate: b.min_engagement_rate == null ? '' : String(+(b.min_engagement_rate * 100).toFixed(4)),
     budget: b.budget_per_post_cents == null ? '' : String(b.budget_per_post_cents / 100),
+    target_countries_mode: b.target_countries_mode || 'prefer',
+    exclude_keywords: (b.exclude_keywords || []).join(', '),
+    exclude_handles: (b.exclude_handles || []).join(', '),
+    price_overrides: Object.fromEntries(TIERS.map((t) => [t, b.price_overrides && b.price_overrides[t] != null ? String(b.price_overrides[t] / 100) : ''])),
   };
 }
 
@@ -46,12 +51,19 @@ function toBody(f, creating) {
     follower_max: num(f.follower_max),
     min_engagement_rate: f.min_engagement_rate === '' ? null : Number(f.min_engagement_rate) / 100,
     budget_per_post_cents: f.budget === '' ? null : Math.round(Number(f.budget) * 100),
+    target_countries_mode: f.target_countries_mode,
+    // A merge patch: a tier left empty is null (removed); on create, empty tiers are left out.
+    price_overrides: Object.fromEntries(
+      TIERS.map((t) => [t, f.price_overrides[t] === '' ? null : Math.round(Number(f.price_overrides[t]) * 100)])
+        .filter(([, v]) => !creating || v !== null),
+    ),
   };
   for (const k of LISTS) {
     const v = split(f[k]);
     body[k] = v.length ? v : k === 'niches' ? [] : null;
   }
   if (creating) for (const k of Object.keys(body)) if (body[k] === null) delete body[k];
+  if (creating && Object.keys(body.price_overrides).length === 0) delete body.price_overrides;
   return body;
 }
 
@@ -80,6 +92,12 @@ export default function BrandForm({ id }) {
   const [loadError, setLoadError] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [facets, setFacets] = useState(null);
+
+  useEffect(() => {
+    // Suggestions only: a failure leaves the fields as plain inputs.
+    api('GET', '/v1/creators?facets=category,country&limit=1').then((r) => setFacets(r.facets || null), () => {});
+  }, []);
 
   useEffect(() => {
     if (creating) return;
@@ -105,6 +123,26 @@ export default function BrandForm({ id }) {
       {...props}
     />
   );
+
+  // One-click suggestions from the facets: values not yet in the field, most frequent first.
+  const suggest = (k, facet, label) => {
+    if (!facets || !Array.isArray(facets[facet])) return null;
+    const have = new Set(split(form[k]).map((x) => x.toLowerCase()));
+    const vals = facets[facet].filter((v) => !have.has(String(v.value).toLowerCase())).slice(0, 6);
+    if (vals.length === 0) return null;
+    return (
+      <div class="suggest" role="group" aria-label={'Suggested ' + label}>
+        <span class="muted">Add:</span>
+        {vals.map((v) => (
+          <button key={v.value} type="button" class="secondary" title={`Add ${v.value} (${v.count} creators)`}
+            onClick={() => setForm({ ...form, [k]: [...split(form[k]), v.value].join(', ') })}>
+            {v.value} <span class="muted">{count(v.count)}</span>
+          </button>
+        ))}
+      </div>
+    );
+  };
+  const setPrice = (t) => (e) => setForm({ ...form, price_overrides: { ...form.price_overrides, [t]: e.currentTarget.value } });
 
   async function submit(e) {
     e.preventDefault();
@@ -137,12 +175,21 @@ export default function BrandForm({ id }) {
         </Field>
         <Field id="niches" label="Niches (required)" help="Comma-separated, e.g. fitness, nutrition" error={err('niches')}>
           {input('niches', { required: true, 'data-help': true })}
+          {suggest('niches', 'category', 'niches')}
         </Field>
         <Field id="keywords" label="Keywords" help="Comma-separated words matched in categories, hashtags and bios" error={err('keywords')}>
           {input('keywords', { 'data-help': true })}
+          {suggest('keywords', 'category', 'keywords')}
         </Field>
         <Field id="target_countries" label="Target countries" help="ISO codes, e.g. US, GB, DE" error={err('target_countries')}>
           {input('target_countries', { 'data-help': true, autocapitalize: 'characters' })}
+          {suggest('target_countries', 'country', 'target countries')}
+        </Field>
+        <Field id="target_countries_mode" label="Target countries are" error={err('target_countries_mode')}>
+          <select id="target_countries_mode" name="target_countries_mode" value={form.target_countries_mode} onChange={set('target_countries_mode')}>
+            <option value="prefer">preferred (raise the audience score)</option>
+            <option value="require">required (a hard rule)</option>
+          </select>
         </Field>
         <Field id="target_languages" label="Target languages" help="ISO 639-1 codes, e.g. en, de" error={err('target_languages')}>
           {input('target_languages', { 'data-help': true })}
@@ -185,6 +232,25 @@ export default function BrandForm({ id }) {
         <Field id="budget" label="Budget per post ($)" error={err('budget_per_post_cents')}>
           {input('budget', { type: 'number', min: 0, step: 'any' })}
         </Field>
+        <Field id="exclude_keywords" label="Exclude keywords" help="Brand safety: creators with one of these never match" error={err('exclude_keywords')}>
+          {input('exclude_keywords', { 'data-help': true })}
+        </Field>
+        <Field id="exclude_handles" label="Exclude handles" help="Comma-separated handles, e.g. competitor ambassadors" error={err('exclude_handles')}>
+          {input('exclude_handles', { 'data-help': true })}
+        </Field>
+        <fieldset class="field wide">
+          <legend>Your price per post by tier ($, for plans; empty: the price table)</legend>
+          <div class="checks">
+            {TIERS.map((t) => (
+              <div key={t} class={'field' + (err('price_overrides.' + t) ? ' invalid' : '')}>
+                <label for={'price_' + t}>{t}</label>
+                <input id={'price_' + t} type="number" min={0.01} step="any" size={8} value={form.price_overrides[t]} onInput={setPrice(t)}
+                  aria-invalid={err('price_overrides.' + t) ? 'true' : undefined} />
+                {err('price_overrides.' + t) && <p class="field-error">{err('price_overrides.' + t)}</p>}
+              </div>
+            ))}
+          </div>
+        </fieldset>
         <div class="form-actions wide">
           <button type="submit" disabled={busy}>
             {busy ? 'Saving…' : creating ? 'Create brand' : 'Save changes'}

@@ -1,8 +1,9 @@
-// Import: a file by the file input or drag and drop, sent as is to POST
-// /v1/creators/import with the Content-Type its format needs, upload progress shown,
-// then the import report with the rejected lines.
+// Import: a file by the file input or drag and drop, sent as is (with the Content-Type its
+// format needs) to an import created first (POST /v1/imports, then PUT .../body), the
+// upload's progress and the server's (rows and bytes read) shown, then the import report
+// with the rejected lines.
 import { useState } from 'preact/hooks';
-import { upload } from '../api.js';
+import { api, upload } from '../api.js';
 import { count, PLATFORMS } from '../format.js';
 import { ProblemBox } from '../components/states.jsx';
 
@@ -27,6 +28,7 @@ export default function Import({ session }) {
   const [platform, setPlatform] = useState('');
   const [onError, setOnError] = useState('skip');
   const [progress, setProgress] = useState(null);
+  const [server, setServer] = useState(null); // the import as the server sees it while uploading
   const [report, setReport] = useState(null);
   const [error, setError] = useState(null);
   const [over, setOver] = useState(false);
@@ -51,12 +53,25 @@ export default function Import({ session }) {
     setProgress(0);
     const q = new URLSearchParams({ on_error: onError });
     if (platform) q.set('platform', platform);
+    // The id first (POST /v1/imports), then the body (PUT .../body) with the upload's own
+    // progress, while GET /v1/imports/{id} shows what the server has read (rows, bytes).
+    let poll = null;
     try {
-      const r = await upload('/v1/creators/import?' + q, file, ct, (loaded, total) => setProgress(total ? loaded / total : 0));
+      const created = await api('POST', '/v1/imports?' + q);
+      setServer(created);
+      poll = setInterval(() => {
+        api('GET', `/v1/imports/${created.id}`).then(
+          (s) => setServer((old) => (old && old.id === s.id ? s : old)),
+          () => {},
+        );
+      }, 1000);
+      const r = await upload(`/v1/imports/${created.id}/body`, file, ct, (loaded, total) => setProgress(total ? loaded / total : 0), 'PUT');
       setReport(r);
     } catch (err) {
       setError(err);
     } finally {
+      clearInterval(poll);
+      setServer(null);
       setProgress(null);
     }
   }
@@ -115,6 +130,11 @@ export default function Import({ session }) {
             <label for="import-progress">Uploading</label>
             <progress id="import-progress" max="1" value={progress} />
             <span>{Math.round(progress * 100)}%</span>
+            {server && (
+              <span class="muted" role="status" aria-live="polite">
+                Import {server.id} on the server: {server.status}, {count(server.received || 0)} rows read ({count(server.bytes || 0)} bytes)
+              </span>
+            )}
           </div>
         )}
       </form>

@@ -1,14 +1,17 @@
 // Matches of a brand (#/matches/<brand id>): run, then the stored run's results in a
-// table with a status control per row and a bulk status for the selected rows.
-// (Filters, sort, score points, flags and CSV download plug in here when the match-page
-// API has them.)
+// table with a status control per row and a bulk status for the selected rows; the match
+// page's filters (status, tier, platform, country, min_score), the run's funnel, the
+// brand's pipeline counts, the score's points as a stacked bar, flags, and the CSV of the
+// filtered results.
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, query } from '../api.js';
 import { navigate } from '../router.js';
-import { cents, compact, money, percent, STATUSES } from '../format.js';
+import { cents, compact, count, money, percent, STATUSES, PLATFORMS, TIERS } from '../format.js';
 import { Empty, Loading, ProblemBox } from '../components/states.jsx';
+import { Flags, PointsBar, PointsLegend } from '../components/score.jsx';
 
 const PAGE = 200;
+const NO_FILTERS = { status: '', tier: '', platform: '', country: '', min_score: '' };
 
 export default function Matches({ route, session }) {
   const brandId = route.parts[1] ? Number(route.parts[1]) : null;
@@ -59,10 +62,22 @@ function Results({ brandId, canWrite }) {
   const [selected, setSelected] = useState(() => new Set());
   const [bulkStatus, setBulkStatus] = useState('shortlisted');
   const [notice, setNotice] = useState('');
+  const [filters, setFilters] = useState(NO_FILTERS);
+  const [applied, setApplied] = useState(NO_FILTERS);
+  const [pipeline, setPipeline] = useState(null);
 
-  async function load() {
+  async function loadPipeline() {
     try {
-      const p = await api('GET', `/v1/brands/${brandId}/matches?limit=${PAGE}`);
+      setPipeline(await api('GET', `/v1/brands/${brandId}/pipeline`));
+    } catch (e) {
+      setPipeline(null);
+    }
+  }
+
+  async function load(f = applied) {
+    setError(null);
+    try {
+      const p = await api('GET', `/v1/brands/${brandId}/matches` + query({ ...f, limit: PAGE }));
       performance.mark('nm-matches-data');
       setPage(p);
     } catch (e) {
@@ -72,7 +87,10 @@ function Results({ brandId, canWrite }) {
   }
 
   useEffect(() => {
-    load();
+    load(applied);
+  }, [brandId, applied]);
+  useEffect(() => {
+    loadPipeline();
   }, [brandId]);
 
   async function run() {
@@ -83,6 +101,7 @@ function Results({ brandId, canWrite }) {
       const r = await api('POST', `/v1/brands/${brandId}/matches`, { body: {} });
       setSelected(new Set());
       await load();
+      loadPipeline();
       setNotice(`Run ${r.run.id}: ${r.run.candidates} candidates, ${r.run.stored} results stored.`);
     } catch (e) {
       setError(e);
@@ -98,6 +117,7 @@ function Results({ brandId, canWrite }) {
       else await api('DELETE', `/v1/brands/${brandId}/creators/${creatorId}/status`);
       setPage((p) => ({ ...p, data: p.data.map((m) => (m.creator.id === creatorId ? { ...m, status: status || null } : m)) }));
       setNotice(`Status of creator ${creatorId}: ${status || 'none'}.`);
+      loadPipeline();
     } catch (e) {
       setError(e);
     }
@@ -111,12 +131,29 @@ function Results({ brandId, canWrite }) {
       setPage((p) => ({ ...p, data: p.data.map((m) => (selected.has(m.creator.id) ? { ...m, status: bulkStatus } : m)) }));
       setSelected(new Set());
       setNotice(`${r.count} creators set to ${bulkStatus} (${r.changed} changed).`);
+      loadPipeline();
     } catch (e) {
       setError(e);
     }
   }
 
   const rows = page ? page.data : [];
+  const filtered = Object.values(applied).some((v) => v !== '');
+  const csvHref = `/v1/brands/${brandId}/matches.csv` + query({ ...applied, run_id: page ? page.run_id : undefined });
+  const setF = (k) => (e) => setFilters({ ...filters, [k]: e.currentTarget.value });
+  const pick = (k, label, values) => (
+    <div class="field">
+      <label for={'m_' + k}>{label}</label>
+      <select id={'m_' + k} value={filters[k]} onChange={setF(k)}>
+        <option value="">any</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v === 'none' ? 'no status yet' : v}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
   const allSelected = rows.length > 0 && rows.every((m) => selected.has(m.creator.id));
   function toggle(id, on) {
     const s = new Set(selected);
@@ -135,17 +172,65 @@ function Results({ brandId, canWrite }) {
         )}
         {page && (
           <span class="muted">
-            Run {page.run_id} · {rows.length} results{page.next_cursor ? ' (first ' + PAGE + ')' : ''}
+            Run {page.run_id} · {rows.length} results{filtered ? ' (filtered)' : ''}
+            {page.next_cursor ? ' (first ' + PAGE + ')' : ''}
           </span>
         )}
+        {page && (
+          <a class="button secondary" href={csvHref} download="matches.csv">
+            Download CSV
+          </a>
+        )}
       </div>
+      <div class="overview">
+        {pipeline && <PipelineFunnel pipeline={pipeline} />}
+        {page && page.run && <RunFunnel run={page.run} shown={rows.length} filtered={filtered} />}
+      </div>
+      {page && (
+        <form
+          class="card filters"
+          role="search"
+          aria-label="Filter matches"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setApplied({ ...filters });
+          }}
+        >
+          {pick('status', 'Status', ['none', ...STATUSES])}
+          {pick('tier', 'Tier', TIERS)}
+          {pick('platform', 'Platform', PLATFORMS)}
+          <div class="field">
+            <label for="m_country">Country (ISO)</label>
+            <input id="m_country" value={filters.country} onInput={setF('country')} maxLength={2} size={4} />
+          </div>
+          <div class="field">
+            <label for="m_min_score">Minimum score</label>
+            <input id="m_min_score" type="number" min={0} max={100} step="any" value={filters.min_score} onInput={setF('min_score')} />
+          </div>
+          <div class="form-actions">
+            <button type="submit">Filter</button>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                setFilters(NO_FILTERS);
+                setApplied(NO_FILTERS);
+              }}
+            >
+              Clear
+            </button>
+          </div>
+        </form>
+      )}
       <p class="notice" role="status" aria-live="polite">
         {notice}
       </p>
       <ProblemBox error={error} />
       {page === undefined && !error && <Loading what="Loading matches" />}
       {page === null && <Empty>No run yet for this brand. {canWrite ? 'Press “Run matches”.' : ''}</Empty>}
-      {page && rows.length === 0 && <Empty>The last run found no creator that passes the brand’s filters.</Empty>}
+      {page && rows.length === 0 && (
+        <Empty>{filtered ? 'No result of this run passes these filters.' : 'The last run found no creator that passes the brand’s filters.'}</Empty>
+      )}
       {page && rows.length > 0 && canWrite && (
         <div class="toolbar bulk" aria-label="Bulk status">
           <span>{selected.size} selected</span>
@@ -183,6 +268,8 @@ function MatchTable({ rows, canWrite, selected, allSelected, toggle, toggleAll, 
     performance.clearMarks('nm-matches-data');
   }, [rows]);
   return (
+    <>
+    <PointsLegend />
     <div class="table-wrap" role="region" aria-label="Match results" tabIndex={0}>
       <table class="data matches">
         <thead>
@@ -199,7 +286,8 @@ function MatchTable({ rows, canWrite, selected, allSelected, toggle, toggleAll, 
             <th scope="col" class="num">Price</th>
             <th scope="col" class="num">Per engagement</th>
             <th scope="col" class="num">Score</th>
-            <th scope="col">Reasons</th>
+            <th scope="col">Points</th>
+            <th scope="col">Why</th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -210,6 +298,7 @@ function MatchTable({ rows, canWrite, selected, allSelected, toggle, toggleAll, 
         </tbody>
       </table>
     </div>
+    </>
   );
 }
 
@@ -231,13 +320,18 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
         </span>
       </td>
       <td>{c.tier}</td>
-      <td class="num">{percent(c.engagement_rate)}</td>
+      <td class="num">
+        {percent(c.engagement_rate)}
+        {bench(m)}
+      </td>
       <td class="num">{money(c.price_per_post_cents)}</td>
       <td class="num">{m.estimates ? cents(m.estimates.cost_per_engagement_cents) : '—'}</td>
       <td class="num score">{m.score.toFixed(1)}</td>
+      <td>{m.points ? <PointsBar points={m.points} score={m.score} /> : '—'}</td>
       <td class="reasons">
+        <Flags flags={m.flags} />
         <ul>
-          {(m.reasons || []).map((r, i) => (
+          {(m.explanations ? m.explanations.map((x) => x.text) : m.reasons || []).map((r, i) => (
             <li key={i}>{r}</li>
           ))}
         </ul>
@@ -260,3 +354,95 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
   );
 }
 
+
+// "3.8× median" under the rate, from the engagement explanation (value ÷ benchmark).
+function bench(m) {
+  const x = (m.explanations || []).find((e) => e.code === 'engagement_vs_tier');
+  if (!x || !x.benchmark) return null;
+  return <span class="muted handle">{(x.value / x.benchmark).toFixed(1)}× tier median</span>;
+}
+
+// The brand's pipeline as a funnel: latest run → statuses, each a bar of its count.
+function PipelineFunnel({ pipeline }) {
+  const steps = [];
+  if (pipeline.latest_run) steps.push(['matched (latest run)', pipeline.latest_run.stored]);
+  for (const s of ['shortlisted', 'contacted', 'accepted']) steps.push([s, pipeline.counts[s] || 0]);
+  const max = Math.max(1, ...steps.map((x) => x[1]));
+  return (
+    <div class="card funnel" role="group" aria-labelledby="pipeline-h">
+      <h2 id="pipeline-h">Pipeline</h2>
+      <ul class="funnel-steps">
+        {steps.map(([label, n]) => (
+          <li key={label}>
+            <span class="funnel-label">{label}</span>
+            <svg class="funnel-bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+              <rect x="0" y="0" height="10" width={(100 * n) / max} />
+            </svg>
+            <span class="num">{count(n)}</span>
+          </li>
+        ))}
+      </ul>
+      <p class="muted">
+        declined {count(pipeline.counts.declined || 0)} · excluded {count(pipeline.counts.excluded || 0)} · total {count(pipeline.total)}
+      </p>
+    </div>
+  );
+}
+
+const RULES = {
+  niche_relevance_zero: 'no niche or keyword in common',
+  follower_range: 'outside the follower range',
+  platform: 'not on the brand’s platforms',
+  min_engagement: 'below the minimum engagement rate',
+  target_countries_required: 'not in the required countries',
+  exclude_keywords: 'an excluded keyword',
+  exclude_handles: 'an excluded handle',
+  status_declined_or_excluded: 'declined or excluded',
+};
+
+// The run's funnel: how many creators each hard rule removed; with few or no results,
+// the rule that removed most is named ("why so few results").
+function RunFunnel({ run, shown, filtered }) {
+  const f = run.funnel;
+  if (!f || !Array.isArray(f.rules)) return null;
+  const worst = f.rules.reduce((a, r) => (r.removed > (a ? a.removed : 0) ? r : a), null);
+  const zero = f.rules.find((r) => r.after === 0);
+  const few = run.stored < 20;
+  return (
+    <div class="card run-funnel">
+      {few && worst && (
+        <p class="why" role="note">
+          <strong>Why so few results?</strong> {zero ? 'Everyone was removed by the rule “' : 'Most creators were removed by the rule “'}
+          {RULES[(zero || worst).rule] || (zero || worst).rule}” ({count((zero || worst).removed)} of {count((zero || worst).before)}).
+        </p>
+      )}
+      <details open={few}>
+        <summary>
+          Run {run.id}: {count(f.pool)} creators in the pool → {count(f.candidates)} candidates → {count(run.stored)} stored
+          {filtered ? ` (${count(shown)} shown)` : ''}
+        </summary>
+        <table class="data compact">
+          <caption>Creators removed by each hard rule, in order</caption>
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col" class="num">Before</th>
+              <th scope="col" class="num">Removed</th>
+              <th scope="col" class="num">After</th>
+            </tr>
+          </thead>
+          <tbody>
+            {f.rules.map((r) => (
+              <tr key={r.rule}>
+                <th scope="row">{RULES[r.rule] || r.rule}</th>
+                <td class="num">{count(r.before)}</td>
+                <td class="num">{count(r.removed)}</td>
+                <td class="num">{count(r.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </div>
+  );
+}
