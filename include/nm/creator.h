@@ -14,6 +14,9 @@
 #define NM_CREATOR_BIO_MAX	  2000
 #define NM_CREATOR_CATEGORIES_MAX 20
 #define NM_CREATOR_HASHTAGS_MAX	  50
+#define NM_CREATOR_CAPTION_MAX	  2200 /* Instagram's own caption limit */
+/* A data_as_of this far ahead of the server's clock is still accepted (clock skew). */
+#define NM_CREATOR_FUTURE_SLACK_S 600
 
 /* Optional numbers carry a has_ flag; optional strings are NULL when absent. */
 struct nm_creator {
@@ -52,6 +55,17 @@ struct nm_creator {
 	double follower_growth_30d;
 	char last_post_at[32]; /* "" when absent, else RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" */
 	char *external_id;     /* optional */
+	/* Freshness and sample (issues 16/20, docs/scoring.md "Data confidence"). */
+	char data_as_of[32];   /* "" when absent (the store then uses the import's or the
+				* request's time), else RFC 3339 UTC; never in the future */
+	bool has_sample_posts; /* posts the averages rest on */
+	int64_t sample_posts;
+	bool has_sponsored_posts; /* sampled posts tagged as paid; <= sample_posts */
+	int64_t sponsored_posts;
+	bool has_verified;
+	bool verified;
+	char content_country[3]; /* "" or ISO alpha-2: where the sampled posts are geotagged */
+	char *caption;		 /* optional, <= NM_CREATOR_CAPTION_MAX code points */
 };
 
 enum nm_creator_mode {
