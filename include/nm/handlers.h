@@ -39,6 +39,9 @@ void nm_h_imports_create(struct nm_req *r);
 void nm_h_imports_list(struct nm_req *r);
 void nm_h_imports_get(struct nm_req *r);
 
+/* stats.c: GET /v1/stats, the creator pool's data health (issue 16). */
+void nm_h_stats(struct nm_req *r);
+
 /* matches.c */
 void nm_h_matches_run(struct nm_req *r);
 void nm_h_matches_page(struct nm_req *r);
@@ -88,8 +91,8 @@ void nm_reply_json_page(struct nm_req *r, struct nm_page *page);
  * list and replies the page or the failure. */
 struct nm_pg;
 struct nm_page_req;
-typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr,
-				struct nm_page *out, struct nm_db_err *err);
+typedef bool (*nm_store_lister)(struct nm_pg *pg, const struct nm_page_req *pr, struct nm_page *out,
+				struct nm_db_err *err);
 void nm_reply_store_list(struct nm_req *r, nm_store_lister list);
 
 /* Replies status (201 for a new resource) with row, and Location /v1/<collection>/<id>
