@@ -29,6 +29,7 @@ CI_ALLOWED_SKIPS = {
     # the same code paths run on synthetic files of the same shape in the tests beside these.
     "test_import.RealFileImportTests.": "optional run on ../shared/data/real (not on CI)",
     "test_matching.RealDataMatchTests.": "optional run on ../shared/data/real (not on CI)",
+    "test_freshness.RealDataFreshnessTests.": "optional run on ../shared/data/real (not on CI)",
 }
 
 
