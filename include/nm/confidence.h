@@ -14,10 +14,11 @@
 #define NM_CONF_STALE_DAYS	180 /* older data is "stale" */
 #define NM_CONF_VERY_STALE_DAYS 365 /* older data is low confidence by itself */
 #define NM_CONF_THIN_POSTS	6   /* fewer sampled posts is a "thin_sample" */
-/* Credibility constant k of the thin-sample shrinkage (docs/scoring.md "Thin samples"):
- * a rate from n posts gets weight n / (n + k), the benchmark the rest. NM_CONF_THIN_POSTS
- * is where that weight reaches 2/3. */
-#define NM_CONF_SHRINK_K 3.0
+/* Credibility constant k of the thin-sample shrinkage (docs/scoring.md §12.2): a rate
+ * from n posts gets weight n / (n + k), the benchmark the rest. k = within-creator variance
+ * of a one-post rate / between-creator variance, estimated on the dev export at 0.8-2.0;
+ * the upper end is taken. NM_CONF_THIN_POSTS is where the weight reaches 3/4. */
+#define NM_CONF_SHRINK_K 2.0
 /* engagement_unusually_high: above this many times the benchmark, or above this rate. */
 #define NM_CONF_UNUSUAL_RATIO 10.0
 #define NM_CONF_UNUSUAL_RATE  0.5

@@ -87,9 +87,10 @@ static void test_names(void)
 
 static void test_shrink(void)
 {
-	/* k = 3: one post keeps a quarter of its distance from the benchmark. */
-	CHECK_NEAR(nm_confidence_shrink(0.10, 1, 0.02), 0.25 * 0.10 + 0.75 * 0.02, 1e-12);
-	CHECK_NEAR(nm_confidence_shrink(0.10, 3, 0.02), 0.06, 1e-12);
+	/* k = 2: one post keeps a third of its distance from the benchmark, six posts 3/4. */
+	CHECK_NEAR(nm_confidence_shrink(0.10, 1, 0.02), 0.10 / 3 + 0.02 * 2 / 3, 1e-12);
+	CHECK_NEAR(nm_confidence_shrink(0.10, 2, 0.02), 0.06, 1e-12);
+	CHECK_NEAR(nm_confidence_shrink(0.10, 6, 0.02), 0.75 * 0.10 + 0.25 * 0.02, 1e-12);
 	CHECK_NEAR(nm_confidence_shrink(0.10, 0, 0.02), 0.02, 1e-12);
 	CHECK(nm_confidence_shrink(0.10, -1, 0.02) == 0.10); /* unknown sample: as given */
 	/* More posts: closer to the rate; a higher rate: never lower (rule 3). */
