@@ -83,4 +83,26 @@ bool nm_engagement_unusually_high(double rate, double bench);
 /* mostly_sponsored: more than half of a known, non-empty sample is paid. */
 bool nm_mostly_sponsored(int64_t sponsored, int64_t sample_posts);
 
+/* ---- For match results (wired by the match-pages work: flags and explanations) ---- */
+
+struct nm_score_query;
+struct nm_score_features;
+
+/* One data-quality note of a scored creator, in the shape of a result's explanation
+ * ({code, component, value, benchmark, text}). Codes: "engagement_unusually_high"
+ * (value: the rate, benchmark: the median), "thin_sample" (value: sample_posts, benchmark:
+ * NM_CONF_THIN_POSTS), "content_country" (audience from geotags only; value and benchmark
+ * 0). Texts are full sentences, e.g. "Posts tagged in US". */
+struct nm_quality_note {
+	const char *code;      /* static */
+	const char *component; /* "engagement" | "audience" (nm_score_comp_name) */
+	double value, benchmark;
+	char text[160];
+};
+
+/* Writes up to max notes for f ranked for q; returns how many. Pure; q->bench as the
+ * score uses it. */
+size_t nm_quality_notes(const struct nm_score_query *q, const struct nm_score_features *f,
+			struct nm_quality_note *out, size_t max);
+
 #endif

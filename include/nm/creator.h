@@ -83,7 +83,8 @@ enum nm_creator_mode {
  * in the forms nm_num_parse_count / _decimal / _rate accept ("12,400", "3.4k", "4.1%",
  * "8e-05"), JSON reals are rounded for integer fields, lists may be one string split on
  * '|' or ';' (hashtags also on ',' and whitespace), audience_countries may be a string
- * "US:0.42|GB:10%", last_post_at may be a bare date (midnight UTC), and empty strings
+ * "US:0.42|GB:10%", last_post_at and data_as_of may be a bare date (midnight UTC),
+ * verified may be 1/0, yes/no or true/false as text, and empty strings
  * count as absent. Strict mode refuses all of these ("must be an integer", "must not be
  * empty"). JSON null means absent in both modes. id, created_at, updated_at and tier are
  * "read-only field" errors in strict mode and reported in `unknown` in lenient mode.

@@ -159,6 +159,40 @@ static void test_score_uses_sample(void)
 	CHECK(said);
 }
 
+/* The notes the match results will carry (nm_quality_notes). */
+static void test_quality_notes(void)
+{
+	struct nm_score_query q;
+	nm_score_query_init(&q, NM_GOAL_ENGAGEMENT);
+	nm_score_query_add_country(&q, "US");
+	struct nm_score_features f = {.id = 1,
+				      .engagement_rate = 0.38918,
+				      .followers = 14140,
+				      .following = -1,
+				      .price_cents = -1,
+				      .audience_female_share = -1,
+				      .follower_growth_30d = NAN,
+				      .days_since_post = NM_SCORE_DAYS_UNKNOWN,
+				      .sample = 1 | NM_SCORE_COUNTRY_GEOTAG,
+				      .country = {'U', 'S'}};
+	struct nm_quality_note notes[4];
+	size_t n = nm_quality_notes(&q, &f, notes, 4);
+	CHECK(n == 3);
+	CHECK_STR(notes[0].code, "engagement_unusually_high");
+	CHECK_STR(notes[0].component, "engagement");
+	CHECK(strstr(notes[0].text, NM_CONF_UNUSUAL_TEXT) != NULL);
+	CHECK(strstr(notes[0].text, "17.2x") != NULL);
+	CHECK_STR(notes[1].code, "thin_sample");
+	CHECK(notes[1].value == 1);
+	CHECK_STR(notes[1].text, "Engagement rests on 1 sampled post; weighted toward the median");
+	CHECK_STR(notes[2].code, "content_country");
+	CHECK_STR(notes[2].text, "Posts tagged in US");
+	CHECK(nm_quality_notes(&q, &f, notes, 1) == 1); /* bounded */
+	f.engagement_rate = 0.03;
+	f.sample = 30;
+	CHECK(nm_quality_notes(&q, &f, notes, 4) == 0);
+}
+
 int main(void)
 {
 	test_table();
@@ -167,5 +201,6 @@ int main(void)
 	test_shrink();
 	test_flags();
 	test_score_uses_sample();
+	test_quality_notes();
 	CHECK_DONE();
 }
