@@ -22,9 +22,8 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 	"external_id, data_as_of, sample_posts, sponsored_posts, verified, content_country, "      \
 	"caption"
 #define NM_CREATOR_NCOLS 31
-/* Position of data_as_of in NM_CREATOR_COLUMNS (0-based): NULL there means "now" (the
- * statement's transaction time: the import's or the request's). */
-#define NM_CREATOR_COL_DATA_AS_OF 25
+/* data_as_of NULL is never stored: a single upsert writes now() (the request's time), an
+ * import the import's time (src/store/imports.c). */
 
 /* "col = EXCLUDED.col, ..." for every writable column except the key. */
 #define NM_CREATOR_UPDATE_SET                                                                      \
