@@ -14,6 +14,9 @@
 #define NM_CREATOR_BIO_MAX	  2000
 #define NM_CREATOR_CATEGORIES_MAX 20
 #define NM_CREATOR_HASHTAGS_MAX	  50
+#define NM_CREATOR_CAPTION_MAX	  2200 /* Instagram's own caption limit */
+/* A data_as_of this far ahead of the server's clock is still accepted (clock skew). */
+#define NM_CREATOR_FUTURE_SLACK_S 600
 
 /* Optional numbers carry a has_ flag; optional strings are NULL when absent. */
 struct nm_creator {
@@ -52,6 +55,17 @@ struct nm_creator {
 	double follower_growth_30d;
 	char last_post_at[32]; /* "" when absent, else RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ" */
 	char *external_id;     /* optional */
+	/* Freshness and sample (issues 16/20, docs/scoring.md "Data confidence"). */
+	char data_as_of[32];   /* "" when absent (the store then uses the import's or the
+				* request's time), else RFC 3339 UTC; never in the future */
+	bool has_sample_posts; /* posts the averages rest on */
+	int64_t sample_posts;
+	bool has_sponsored_posts; /* sampled posts tagged as paid; <= sample_posts */
+	int64_t sponsored_posts;
+	bool has_verified;
+	bool verified;
+	char content_country[3]; /* "" or ISO alpha-2: where the sampled posts are geotagged */
+	char *caption;		 /* optional, <= NM_CREATOR_CAPTION_MAX code points */
 };
 
 enum nm_creator_mode {
@@ -69,7 +83,8 @@ enum nm_creator_mode {
  * in the forms nm_num_parse_count / _decimal / _rate accept ("12,400", "3.4k", "4.1%",
  * "8e-05"), JSON reals are rounded for integer fields, lists may be one string split on
  * '|' or ';' (hashtags also on ',' and whitespace), audience_countries may be a string
- * "US:0.42|GB:10%", last_post_at may be a bare date (midnight UTC), and empty strings
+ * "US:0.42|GB:10%", last_post_at and data_as_of may be a bare date (midnight UTC),
+ * verified may be 1/0, yes/no or true/false as text, and empty strings
  * count as absent. Strict mode refuses all of these ("must be an integer", "must not be
  * empty"). JSON null means absent in both modes. id, created_at, updated_at and tier are
  * "read-only field" errors in strict mode and reported in `unknown` in lenient mode.

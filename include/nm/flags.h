@@ -16,6 +16,7 @@ enum nm_flag {
 	NM_FLAG_NO_ENGAGEMENT_RATE,	    /* no engagement rate on file */
 	NM_FLAG_NO_PRICE,		    /* no price per post on file */
 	NM_FLAG_NO_LAST_POST,		    /* no last post date on file */
+	NM_FLAG_ENGAGEMENT_UNUSUALLY_HIGH,  /* raw rate far above the median (nm/confidence.h) */
 	NM_FLAG_COUNT
 };
 
@@ -24,7 +25,9 @@ enum nm_flag {
 unsigned nm_score_flags(const struct nm_score_bench *bench, const struct nm_score_features *f);
 
 /* The engagement rate relative to the platform×tier median (1.0 = at the median), or -1
- * when the rate is unknown. */
+ * when the rate is unknown. The rate is the one the score uses: shrunk toward the median
+ * when f->sample says it rests on few posts (nm_confidence_shrink), so that a flag fires
+ * exactly when the matching penalty does. */
 double nm_score_er_vs_bench(const struct nm_score_bench *bench, const struct nm_score_features *f);
 
 /* "engagement_far_below_tier", ...: static storage; "" for an unknown value. */

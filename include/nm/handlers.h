@@ -44,6 +44,9 @@ void nm_h_imports_create(struct nm_req *r);
 void nm_h_imports_list(struct nm_req *r);
 void nm_h_imports_get(struct nm_req *r);
 
+/* stats.c: GET /v1/stats, the creator pool's data health (issue 16). */
+void nm_h_stats(struct nm_req *r);
+
 /* matches.c */
 void nm_h_matches_run(struct nm_req *r);
 void nm_h_matches_page(struct nm_req *r);

@@ -70,8 +70,15 @@ struct nm_score_features {
 	uint8_t niche_cat; /* brand terms found among the creator's categories */
 	uint8_t niche_tag; /* brand terms found among the creator's hashtags */
 	uint8_t niche_bio; /* brand terms found in the bio (whole words/phrases) */
-	uint8_t reserved;  /* zero */
+	/* Bits 0-6: sampled posts the rate rests on (1-127, saturating; 0 = not said);
+	 * bit 7 (NM_SCORE_COUNTRY_GEOTAG): country[] is where the posts are tagged
+	 * (content_country), weaker evidence, because no country was stated. Zero by
+	 * default: then nothing here changes a score (docs/scoring.md "Thin samples"). */
+	uint8_t sample;
 };
+
+#define NM_SCORE_SAMPLE_MASK	0x7fu
+#define NM_SCORE_COUNTRY_GEOTAG 0x80u
 
 /* Size of the intersection of two strictly ascending id arrays (interned terms):
  * fills niche_cat/niche_tag/niche_bio when the caller keeps terms as ids. Saturates. */

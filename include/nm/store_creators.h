@@ -19,8 +19,11 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 	"avg_likes, avg_comments, avg_shares, avg_views, engagement_rate, engagement_derived, "    \
 	"categories, hashtags, bio, country, language, audience_countries, "                       \
 	"audience_female_share, price_per_post_cents, follower_growth_30d, last_post_at, "         \
-	"external_id"
-#define NM_CREATOR_NCOLS 25
+	"external_id, data_as_of, sample_posts, sponsored_posts, verified, content_country, "      \
+	"caption"
+#define NM_CREATOR_NCOLS 31
+/* data_as_of NULL is never stored: a single upsert writes now() (the request's time), an
+ * import the import's time (src/store/imports.c). */
 
 /* "col = EXCLUDED.col, ..." for every writable column except the key. */
 #define NM_CREATOR_UPDATE_SET                                                                      \
@@ -36,7 +39,10 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 	"price_per_post_cents = EXCLUDED.price_per_post_cents, "                                   \
 	"follower_growth_30d = EXCLUDED.follower_growth_30d, last_post_at = "                      \
 	"EXCLUDED.last_post_at, "                                                                  \
-	"external_id = EXCLUDED.external_id, updated_at = now(), txid = pg_current_xact_id()"
+	"external_id = EXCLUDED.external_id, data_as_of = EXCLUDED.data_as_of, "                   \
+	"sample_posts = EXCLUDED.sample_posts, sponsored_posts = EXCLUDED.sponsored_posts, "       \
+	"verified = EXCLUDED.verified, content_country = EXCLUDED.content_country, "               \
+	"caption = EXCLUDED.caption, updated_at = now(), txid = pg_current_xact_id()"
 
 /* True when an upsert would change the stored row (the import skips no-op updates,
  * which would otherwise rewrite every index entry of an unchanged creator). */
@@ -45,33 +51,39 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 	"c.avg_likes, c.avg_comments, c.avg_shares, c.avg_views, c.engagement_rate, "              \
 	"c.engagement_derived, c.categories, c.hashtags, c.bio, c.country, c.language, "           \
 	"c.audience_countries, c.audience_female_share, c.price_per_post_cents, "                  \
-	"c.follower_growth_30d, c.last_post_at, c.external_id) IS DISTINCT FROM "                  \
+	"c.follower_growth_30d, c.last_post_at, c.external_id, c.data_as_of, c.sample_posts, "     \
+	"c.sponsored_posts, c.verified, c.content_country, c.caption) IS DISTINCT FROM "           \
 	"(EXCLUDED.display_name, EXCLUDED.profile_url, EXCLUDED.email, EXCLUDED.followers, "       \
 	"EXCLUDED.following, EXCLUDED.posts_count, EXCLUDED.avg_likes, EXCLUDED.avg_comments, "    \
 	"EXCLUDED.avg_shares, EXCLUDED.avg_views, EXCLUDED.engagement_rate, "                      \
 	"EXCLUDED.engagement_derived, EXCLUDED.categories, EXCLUDED.hashtags, EXCLUDED.bio, "      \
 	"EXCLUDED.country, EXCLUDED.language, EXCLUDED.audience_countries, "                       \
 	"EXCLUDED.audience_female_share, EXCLUDED.price_per_post_cents, "                          \
-	"EXCLUDED.follower_growth_30d, EXCLUDED.last_post_at, EXCLUDED.external_id)"
+	"EXCLUDED.follower_growth_30d, EXCLUDED.last_post_at, EXCLUDED.external_id, "              \
+	"EXCLUDED.data_as_of, EXCLUDED.sample_posts, EXCLUDED.sponsored_posts, "                   \
+	"EXCLUDED.verified, EXCLUDED.content_country, EXCLUDED.caption)"
 
 /* The SELECT list that nm_creator_row_json reads (prefix with the table alias c). */
+/* clang-format off */
 #define NM_CREATOR_SELECT                                                                          \
 	"c.id, c.platform, c.handle, c.display_name, c.profile_url, c.email, c.followers, "        \
 	"c.following, c.posts_count, c.avg_likes, c.avg_comments, c.avg_shares, c.avg_views, "     \
 	"c.engagement_rate, array_to_json(c.categories), array_to_json(c.hashtags), c.bio, "       \
 	"c.country, c.language, c.audience_countries, c.audience_female_share, "                   \
-	"c.price_per_post_cents, c.follower_growth_30d, " NM_SQL_TS(                               \
-		"c.last_post_at") ", "                                                             \
-				  "c.external_id, " NM_SQL_TS("c.created_at") ", " NM_SQL_TS(      \
-					  "c.updated_at") ", " NM_CREATOR_BENCH_SQL
+	"c.price_per_post_cents, c.follower_growth_30d, " NM_SQL_TS("c.last_post_at") ", "         \
+	"c.external_id, " NM_SQL_TS("c.created_at") ", " NM_SQL_TS("c.updated_at") ", "            \
+	NM_SQL_TS("c.data_as_of") ", c.sample_posts, c.sponsored_posts, c.verified, "              \
+	"c.content_country, c.caption, c.engagement_derived, " NM_CREATOR_BENCH_SQL
+/* clang-format on */
 
 /* The platform×tier median engagement rate of the creator (engagement_benchmarks;
- * NULL when the table has no such row, and the reply then uses the compiled-in one). */
+ * NULL when the table has no such row, and the reply then uses the compiled-in one).
+ * Last in NM_CREATOR_SELECT: nm_creator_row_json reads it after the reply columns. */
 #define NM_CREATOR_BENCH_SQL                                                                       \
 	"(SELECT b.median_rate FROM engagement_benchmarks b "                                      \
 	"WHERE b.platform = c.platform AND b.tier = nm_tier(c.followers))"
 
-/* Encodes the 25 columns of c as text values. vals[i] is NULL for SQL NULL. The
+/* Encodes the NM_CREATOR_NCOLS columns of c as text values. vals[i] is NULL for SQL NULL. The
  * strings live in scratch, which the caller frees with free(). Returns false on OOM. */
 bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_NCOLS],
 		       char **scratch);

@@ -986,6 +986,18 @@ const struct nm_route nm_routes[] = {
 	 .summary = "Get an import and its progress",
 	 .success_status = 200,
 	 .response_schema = "Import"},
+	{.method = "GET",
+	 .pattern = "/v1/stats",
+	 .handler = nm_h_stats,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "getStats",
+	 .tag = "Creators",
+	 .summary = "Creators per platform and tier, by data age and confidence (data health)",
+	 .description = "Counts over the whole creator pool. data_age buckets are whole days "
+			"since data_as_of; confidence follows docs/scoring.md \"Data confidence\", "
+			"the same rules as each creator's confidence.",
+	 .success_status = 200,
+	 .response_schema = "Stats"},
 
 	{.method = "POST",
 	 .pattern = "/v1/webhooks",

@@ -20,8 +20,12 @@ struct alias {
  *   currency?) and guessing would silently mis-price by 100x; only headers that say
  *   cents map to price_per_post_cents.
  * - "id", "userid": usually the platform's or the tool's own id, not the CRM's.
- * - "location", "geotagcountry", "city": where posts were tagged or free text, not
- *   the creator's ISO country.
+ * - "location", "city", "geotagcity": free text, not an ISO country. Where posts are
+ *   tagged ("geotagcountry") is read, but into content_country, never country.
+ * - "firstsampledpostat", "lastpostat" of a sample: the measurement window is not the
+ *   account's last post; "lastsampledpostat" is when the numbers were measured
+ *   (data_as_of), never last_post_at (docs/api-decisions.md, "Freshness").
+ * - "videoposts", "geotaggedposts", "sponsoraccounts": no field uses them (ibid.).
  * - "videoviews", "totalviews", "avgengagement", "authenticengagement": totals or
  *   counts, not the per-post average or the 0-1 rate our fields mean.
  * - "influencer", "creator", "title", "website": ambiguous between name, handle, URL. */
@@ -263,6 +267,46 @@ static const struct alias aliases[] = {
 	{"lastpostedat", "last_post_at"},
 	{"lastpostdate", "last_post_at"},
 	{"lastposttime", "last_post_at"},
+
+	{"dataasof", "data_as_of"},
+	{"asof", "data_as_of"},
+	{"asofdate", "data_as_of"},
+	{"scrapedat", "data_as_of"},
+	{"scrapedate", "data_as_of"},
+	{"scraped", "data_as_of"},
+	{"collectedat", "data_as_of"},
+	{"collectiondate", "data_as_of"},
+	{"measuredat", "data_as_of"},
+	{"snapshotdate", "data_as_of"},
+	{"date", "data_as_of"},
+	{"lastsampledpostat", "data_as_of"},
+
+	{"sampleposts", "sample_posts"},
+	{"sampledposts", "sample_posts"},
+	{"postsanalyzed", "sample_posts"},
+	{"postsanalysed", "sample_posts"},
+	{"samplesize", "sample_posts"},
+	{"postssampled", "sample_posts"},
+
+	{"sponsoredposts", "sponsored_posts"},
+	{"paidposts", "sponsored_posts"},
+	{"paidpartnershipposts", "sponsored_posts"},
+	{"adposts", "sponsored_posts"},
+
+	{"verified", "verified"},
+	{"isverified", "verified"},
+	{"verifiedaccount", "verified"},
+
+	{"contentcountry", "content_country"},
+	{"geotagcountry", "content_country"},
+	{"postcountry", "content_country"},
+	{"taggedcountry", "content_country"},
+
+	{"caption", "caption"},
+	{"samplecaption", "caption"},
+	{"recentcaption", "caption"},
+	{"lastcaption", "caption"},
+	{"latestcaption", "caption"},
 
 	{"externalid", "external_id"},
 	{"extid", "external_id"},

@@ -309,7 +309,12 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	sr->growth = row->growth;
 	sr->platform = row->f.platform;
 	sr->has_email = row->has_email;
-	memcpy(sr->country, row->f.country, 2);
+	/* the stated country only: a geotag stand-in (content_country) scores, but search
+	 * filters and facets on the country column, as the SQL path does */
+	if (row->f.sample & NM_SCORE_COUNTRY_GEOTAG)
+		memset(sr->country, 0, 2);
+	else
+		memcpy(sr->country, row->f.country, 2);
 	memcpy(sr->language, row->f.language, 2);
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "field.h"
 #include "nm/numparse.h"
@@ -708,6 +709,104 @@ static void f_last_post_at(struct ctx *x, const char *name, const json_t *v)
 		err(x, name, "must be an RFC 3339 date-time like 2024-05-01T12:00:00Z");
 }
 
+/* When the numbers were measured. A time in the future is a mistake of the export (a
+ * wrong year or a local time taken for UTC): stored, it would make data look fresher
+ * than anything measured today, so it is refused, with a few minutes of clock skew. */
+static void f_data_as_of(struct ctx *x, const char *name, const json_t *v)
+{
+	const char *s;
+	size_t n;
+	char out[32];
+	if (get_string(x, name, v, &s, &n) <= 0)
+		return;
+	if (!parse_time(s, n, lenient(x), out)) {
+		err(x, name, "must be an RFC 3339 date-time like 2024-05-01T12:00:00Z");
+		return;
+	}
+	int y = digits(out, 4), mo = digits(out + 5, 2), d = digits(out + 8, 2);
+	int64_t t = days_from_civil(y, mo, d) * 86400 + digits(out + 11, 2) * 3600 +
+		    digits(out + 14, 2) * 60 + digits(out + 17, 2);
+	if (t > (int64_t)time(NULL) + NM_CREATOR_FUTURE_SLACK_S) {
+		err(x, name, "must not be in the future");
+		return;
+	}
+	memcpy(x->c->data_as_of, out, sizeof out);
+}
+
+static void f_sample_posts(struct ctx *x, const char *name, const json_t *v)
+{
+	set_count(x, name, v, &x->c->sample_posts, &x->c->has_sample_posts);
+}
+
+static void f_sponsored_posts(struct ctx *x, const char *name, const json_t *v)
+{
+	set_count(x, name, v, &x->c->sponsored_posts, &x->c->has_sponsored_posts);
+}
+
+/* JSON true/false; imports also take the spellings exports use (1/0, yes/no, true/false). */
+static void f_verified(struct ctx *x, const char *name, const json_t *v)
+{
+	if (json_is_boolean(v)) {
+		x->c->verified = json_is_true(v);
+		x->c->has_verified = true;
+		return;
+	}
+	if (lenient(x) && json_is_integer(v) &&
+	    (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+		x->c->verified = json_integer_value(v) == 1;
+		x->c->has_verified = true;
+		return;
+	}
+	const char *s;
+	size_t n;
+	if (!lenient(x) || !json_is_string(v)) {
+		err(x, name, "must be true or false");
+		return;
+	}
+	if (get_string(x, name, v, &s, &n) <= 0)
+		return;
+	static const char *const yes[] = {"1", "true", "yes", "y", "t"};
+	static const char *const no[] = {"0", "false", "no", "n", "f"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (strlen(yes[i]) == n && strncasecmp(s, yes[i], n) == 0) {
+			x->c->verified = x->c->has_verified = true;
+			return;
+		}
+		if (strlen(no[i]) == n && strncasecmp(s, no[i], n) == 0) {
+			x->c->verified = false;
+			x->c->has_verified = true;
+			return;
+		}
+	}
+	err(x, name, "must be true or false (or 1/0, yes/no)");
+}
+
+/* Platforms tag places in Kosovo as XK (a user-assigned code that the EU and banks use
+ * too, not in ISO 3166-1): a geotag names a place, so XK is accepted here (one row of
+ * the dev file), while a stated country keeps the strict list. */
+static bool geotag_country_valid(const char *code, char out[3])
+{
+	if ((code[0] == 'X' || code[0] == 'x') && (code[1] == 'K' || code[1] == 'k')) {
+		memcpy(out, "XK", 3);
+		return true;
+	}
+	return nm_country_valid(code, out);
+}
+
+static void f_content_country(struct ctx *x, const char *name, const json_t *v)
+{
+	const char *s;
+	size_t n;
+	if (get_string(x, name, v, &s, &n) > 0 &&
+	    !iso_code(s, n, geotag_country_valid, x->c->content_country))
+		err(x, name, "must be an ISO 3166-1 alpha-2 country code");
+}
+
+static void f_caption(struct ctx *x, const char *name, const json_t *v)
+{
+	set_text(x, name, v, NM_CREATOR_CAPTION_MAX, &x->c->caption);
+}
+
 typedef void (*field_fn)(struct ctx *x, const char *name, const json_t *v);
 
 struct field {
@@ -745,11 +844,22 @@ static const struct field fields[] = {
 	F("follower_growth_30d", f_growth),
 	F("last_post_at", f_last_post_at),
 	F("external_id", f_external_id),
+	F("data_as_of", f_data_as_of),
+	F("sample_posts", f_sample_posts),
+	F("sponsored_posts", f_sponsored_posts),
+	F("verified", f_verified),
+	F("content_country", f_content_country),
+	F("caption", f_caption),
 	/* Server-set members: refused in REST bodies, ignored (and listed) in imports. */
 	F("id", NULL),
 	F("created_at", NULL),
 	F("updated_at", NULL),
 	F("tier", NULL),
+	F("er_source", NULL),
+	F("confidence", NULL),
+	F("confidence_codes", NULL),
+	F("sponsored_share", NULL),
+	F("flags", NULL),
 };
 #undef F
 
@@ -858,6 +968,9 @@ static void check_required(struct ctx *x, const char *default_platform)
 		err(x, "handle", "is required");
 	if (!x->has_followers && !x->reported_followers)
 		err(x, "followers", "is required");
+	if (x->c->has_sponsored_posts && x->c->has_sample_posts &&
+	    x->c->sponsored_posts > x->c->sample_posts)
+		err(x, "sponsored_posts", "must not exceed sample_posts");
 }
 
 /* The one pass of both entry points; x carries the mode and where unknown names go. */
@@ -916,6 +1029,7 @@ void nm_creator_clear(struct nm_creator *c)
 	free(c->email);
 	free(c->bio);
 	free(c->external_id);
+	free(c->caption);
 	free_list(c->categories, c->n_categories);
 	free_list(c->hashtags, c->n_hashtags);
 	json_decref(c->audience_countries);
@@ -979,5 +1093,13 @@ json_t *nm_creator_to_json(const struct nm_creator *c)
 			    opt_real(c->has_follower_growth_30d, c->follower_growth_30d));
 	json_object_set_new(o, "last_post_at", opt_string(c->last_post_at));
 	json_object_set_new(o, "external_id", opt_string(c->external_id));
+	json_object_set_new(o, "data_as_of", opt_string(c->data_as_of));
+	json_object_set_new(o, "sample_posts", opt_int(c->has_sample_posts, c->sample_posts));
+	json_object_set_new(o, "sponsored_posts",
+			    opt_int(c->has_sponsored_posts, c->sponsored_posts));
+	json_object_set_new(o, "verified",
+			    c->has_verified ? json_boolean(c->verified) : json_null());
+	json_object_set_new(o, "content_country", opt_string(c->content_country));
+	json_object_set_new(o, "caption", opt_string(c->caption));
 	return o;
 }

@@ -4,6 +4,7 @@
 #include "nm/flags.h"
 
 #include "internal.h"
+#include "nm/confidence.h"
 
 static const char *const codes[NM_FLAG_COUNT] = {
 	[NM_FLAG_ENGAGEMENT_FAR_BELOW_TIER] = "engagement_far_below_tier",
@@ -14,6 +15,7 @@ static const char *const codes[NM_FLAG_COUNT] = {
 	[NM_FLAG_NO_ENGAGEMENT_RATE] = "no_engagement_rate",
 	[NM_FLAG_NO_PRICE] = "no_price",
 	[NM_FLAG_NO_LAST_POST] = "no_last_post",
+	[NM_FLAG_ENGAGEMENT_UNUSUALLY_HIGH] = "engagement_unusually_high",
 };
 
 const char *nm_flag_code(enum nm_flag flag)
@@ -27,7 +29,9 @@ double nm_score_er_vs_bench(const struct nm_score_bench *bench, const struct nm_
 		return -1.0;
 	enum nm_platform p =
 		f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform : NM_PLATFORM_OTHER;
-	return f->engagement_rate / nm_score_bench_rate(bench, p, nm_tier_of(f->followers));
+	double median = nm_score_bench_rate(bench, p, nm_tier_of(f->followers));
+	unsigned n = f->sample & NM_SCORE_SAMPLE_MASK;
+	return nm_confidence_shrink(f->engagement_rate, n ? (int64_t)n : -1, median) / median;
 }
 
 unsigned nm_score_flags(const struct nm_score_bench *bench, const struct nm_score_features *f)
@@ -39,6 +43,13 @@ unsigned nm_score_flags(const struct nm_score_bench *bench, const struct nm_scor
 			m |= 1u << NM_FLAG_ENGAGEMENT_FAR_BELOW_TIER;
 		else if (r < LOW_ER_SOFT)
 			m |= 1u << NM_FLAG_ENGAGEMENT_BELOW_HALF_TIER;
+		/* the raw rate, not the shrunk one: the flag is about what the data claims */
+		enum nm_platform p = f->platform < NM_PLATFORM_COUNT ? (enum nm_platform)f->platform
+								     : NM_PLATFORM_OTHER;
+		if (nm_engagement_unusually_high(
+			    f->engagement_rate,
+			    nm_score_bench_rate(bench, p, nm_tier_of(f->followers))))
+			m |= 1u << NM_FLAG_ENGAGEMENT_UNUSUALLY_HIGH;
 	} else {
 		m |= 1u << NM_FLAG_NO_ENGAGEMENT_RATE;
 	}

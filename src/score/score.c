@@ -7,6 +7,7 @@
  * monotone, so rounding components and the score keeps the property. */
 #include "nm/score.h"
 #include "internal.h"
+#include "nm/confidence.h"
 #include "nm/flags.h"
 #include "nm/score_filter.h"
 
@@ -175,11 +176,25 @@ static double bench_of(const struct nm_score_query *q, const struct nm_score_fea
 				   nm_tier_of(f->followers));
 }
 
+/* Sampled posts the rate rests on, or -1 when not said. */
+static int sample_of(const struct nm_score_features *f)
+{
+	unsigned n = f->sample & NM_SCORE_SAMPLE_MASK;
+	return n ? (int)n : -1;
+}
+
+/* The engagement estimate the components use: the rate as given, shrunk toward the
+ * benchmark when it rests on few posts (docs/scoring.md "Thin samples"). */
+static double er_est(const struct nm_score_query *q, const struct nm_score_features *f)
+{
+	return nm_confidence_shrink(f->engagement_rate, sample_of(f), bench_of(q, f));
+}
+
 /* Engagement relative to the platform/tier median, or -1 when the rate is unknown.
  * Computed once per creator and handed to the components that need it. */
 static double er_ratio(const struct nm_score_query *q, const struct nm_score_features *f)
 {
-	return er_known(f) ? f->engagement_rate / bench_of(q, f) : -1.0;
+	return er_known(f) ? er_est(q, f) / bench_of(q, f) : -1.0;
 }
 
 /* Weighted overlap: category hits are the brand's own vocabulary, hashtags are what the
@@ -223,8 +238,10 @@ static double geo_fit(const struct nm_score_query *q, const struct nm_score_feat
 	if (f->n_aud == 0) {
 		if (!f->country[0])
 			return NEUTRAL;
-		return set_has(q->countries, f->country[0], f->country[1]) ? COUNTRY_ONLY_IN
-									   : COUNTRY_ONLY_OUT;
+		bool in = set_has(q->countries, f->country[0], f->country[1]);
+		if (f->sample & NM_SCORE_COUNTRY_GEOTAG)
+			return in ? NM_CONF_GEOTAG_IN : NM_CONF_GEOTAG_OUT;
+		return in ? COUNTRY_ONLY_IN : COUNTRY_ONLY_OUT;
 	}
 	unsigned share = 0;
 	for (unsigned i = 0; i < f->n_aud && i < NM_SCORE_AUD_MAX; i++)
@@ -277,7 +294,7 @@ static double c_cost(const struct nm_score_query *q, const struct nm_score_featu
 {
 	if (f->price_cents < 0 || !er_known(f))
 		return NEUTRAL;
-	double price = f->price_cents, eng = (double)f->followers * f->engagement_rate, c;
+	double price = f->price_cents, eng = (double)f->followers * er_est(q, f), c;
 	if (price == 0.0)
 		c = 1.0;
 	else if (!(eng > 0.0))
@@ -552,9 +569,22 @@ static void reason_engagement(struct rbuf *r, const struct nm_score_query *q,
 		    nm_platform_label(p), nm_tier_name(t));
 		return;
 	}
-	say(r, "engagement_vs_tier", NM_COMP_ENGAGEMENT, f->engagement_rate, bench_of(q, f),
-	    "Engagement %.1f%%, %.1fx the %s %s median", 100.0 * f->engagement_rate, er_ratio(q, f),
-	    nm_platform_label(p), nm_tier_name(t));
+	double bench = bench_of(q, f);
+	double raw = f->engagement_rate / bench;
+	if (nm_engagement_unusually_high(f->engagement_rate, bench))
+		say(r, "engagement_unusually_high", NM_COMP_ENGAGEMENT, f->engagement_rate, bench,
+		    "Engagement %.1f%%, %.1fx the %s %s median: " NM_CONF_UNUSUAL_TEXT,
+		    100.0 * f->engagement_rate, raw, nm_platform_label(p), nm_tier_name(t));
+	else
+		say(r, "engagement_vs_tier", NM_COMP_ENGAGEMENT, f->engagement_rate, bench,
+		    "Engagement %.1f%%, %.1fx the %s %s median", 100.0 * f->engagement_rate, raw,
+		    nm_platform_label(p), nm_tier_name(t));
+	int n = sample_of(f);
+	if (n > 0 && n < NM_CONF_THIN_POSTS)
+		say(r, "thin_sample", NM_COMP_ENGAGEMENT, n, NM_CONF_THIN_POSTS,
+		    "Engagement rests on %d sampled post%s; scored as %.1f%%, weighted toward the "
+		    "median",
+		    n, n == 1 ? "" : "s", 100.0 * er_est(q, f));
 }
 
 static void reason_price(struct rbuf *r, const struct nm_score_query *q,
@@ -626,10 +656,17 @@ static void reason_audience(struct rbuf *r, const struct nm_score_query *q,
 		    share / 100.0);
 	} else if (q->has_countries && f->country[0]) {
 		bool in = set_has(q->countries, f->country[0], f->country[1]);
-		say(r, in ? "based_in_target_country" : "based_outside_target_countries",
-		    NM_COMP_AUDIENCE, NAN, NAN,
-		    "Based in %.2s, %s target country (no audience data)", f->country,
-		    in ? "a" : "not a");
+		if (f->sample & NM_SCORE_COUNTRY_GEOTAG)
+			say(r, "content_country", NM_COMP_AUDIENCE, in ? 1.0 : 0.0, NAN,
+			    "Posts tagged in %.2s, %s target country (no stated country or "
+			    "audience "
+			    "data)",
+			    f->country, in ? "a" : "not a");
+		else
+			say(r, in ? "based_in_target_country" : "based_outside_target_countries",
+			    NM_COMP_AUDIENCE, NAN, NAN,
+			    "Based in %.2s, %s target country (no audience data)", f->country,
+			    in ? "a" : "not a");
 	}
 	if (q->gender != NM_GENDER_ANY && f->audience_female_share >= 0.0f) {
 		double fs = f->audience_female_share;

@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "creator_search.h"
 #include "internal.h"
 #include "nm/buf.h"
+#include "nm/confidence.h"
 #include "nm/db.h"
 #include "nm/flags.h"
+#include "nm/score.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
 
@@ -101,6 +104,12 @@ bool nm_creator_encode(const struct nm_creator *c, const char *vals[NM_CREATOR_N
 	put_f64(&b, off, &i, c->has_follower_growth_30d, c->follower_growth_30d);
 	put(&b, off, &i, c->last_post_at[0] ? c->last_post_at : NULL);
 	put(&b, off, &i, c->external_id);
+	put(&b, off, &i, c->data_as_of[0] ? c->data_as_of : NULL);
+	put_i64(&b, off, &i, c->has_sample_posts, c->sample_posts);
+	put_i64(&b, off, &i, c->has_sponsored_posts, c->sponsored_posts);
+	put(&b, off, &i, c->has_verified ? (c->verified ? "t" : "f") : NULL);
+	put(&b, off, &i, c->content_country[0] ? c->content_country : NULL);
+	put(&b, off, &i, c->caption);
 	if (b.oom) {
 		free(b.data);
 		return false;
@@ -172,10 +181,10 @@ static struct nm_sql q_upsert = {
 	"INSERT INTO creators AS c (" NM_CREATOR_COLUMNS
 	") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
 	"$9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, $22, $23, $24, "
-	"$25) "
+	"$25, coalesce($26::timestamptz, now()), $27, $28, $29, $30, $31) "
 	"ON CONFLICT (platform, handle) DO UPDATE SET " NM_CREATOR_UPDATE_SET " "
 	"RETURNING " NM_CREATOR_SELECT ", (xmax = 0)",
-	25, 0};
+	31, 0};
 
 json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bool *inserted,
 				PGresult **err)
@@ -197,7 +206,7 @@ json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bo
 	return o;
 }
 
-enum coltype { T_ID, T_TEXT, T_INT, T_FLOAT, T_JSON, T_TIME };
+enum coltype { T_ID, T_TEXT, T_INT, T_FLOAT, T_JSON, T_TIME, T_BOOL };
 
 static const struct {
 	const char *name;
@@ -230,7 +239,70 @@ static const struct {
 	{"external_id", T_TEXT},
 	{"created_at", T_TIME},
 	{"updated_at", T_TIME},
+	{"data_as_of", T_TIME},
+	{"sample_posts", T_INT},
+	{"sponsored_posts", T_INT},
+	{"verified", T_BOOL},
+	{"content_country", T_TEXT},
+	{"caption", T_TEXT},
+	{"engagement_derived", T_BOOL}, /* replaced by er_source below */
 };
+
+/* Whole days from an NM_SQL_TS text to now; -1 when absent or unreadable. */
+static int64_t age_days(const char *ts, time_t now)
+{
+	struct tm tm = {0};
+	if (!ts || sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	return t > now ? 0 : (int64_t)((now - t) / 86400);
+}
+
+static int64_t int_or(const json_t *o, const char *k, int64_t absent)
+{
+	const json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : absent;
+}
+
+/* The derived members of a creator reply (docs/api.md §4, docs/scoring.md "Data
+ * confidence"): er_source in place of the stored engagement_derived flag,
+ * sponsored_share, confidence with its codes. The flags are add_assessment's. */
+static void annotate(json_t *o, time_t now)
+{
+	const json_t *er = json_object_get(o, "engagement_rate");
+	bool derived = json_is_true(json_object_get(o, "engagement_derived"));
+	json_object_del(o, "engagement_derived");
+	json_object_set_new(o, "er_source",
+			    !json_is_number(er) ? json_null()
+			    : derived		? json_string("derived")
+						: json_string("given"));
+	int64_t sample = int_or(o, "sample_posts", -1);
+	int64_t sponsored = int_or(o, "sponsored_posts", -1);
+	json_object_set_new(o, "sponsored_share",
+			    sample > 0 && sponsored >= 0
+				    ? json_real((double)sponsored / (double)sample)
+				    : json_null());
+	struct nm_confidence_in in = {
+		.age_days = age_days(json_string_value(json_object_get(o, "data_as_of")), now),
+		.sample_posts = sample,
+		.er_derived = derived && json_is_number(er),
+		.has_audience = !json_is_null(json_object_get(o, "audience_countries")) ||
+				!json_is_null(json_object_get(o, "audience_female_share")),
+		.has_price = !json_is_null(json_object_get(o, "price_per_post_cents")),
+	};
+	struct nm_confidence conf;
+	nm_confidence_eval(&in, &conf);
+	const char *names[NM_CONF_CODE_COUNT];
+	size_t n = nm_confidence_code_names(conf.codes, names, NM_CONF_CODE_COUNT);
+	json_t *codes = json_array();
+	for (size_t k = 0; k < n; k++)
+		json_array_append_new(codes, json_string(names[k]));
+	json_object_set_new(o, "confidence", json_string(nm_confidence_level_name(conf.level)));
+	json_object_set_new(o, "confidence_codes", codes);
+}
 
 static double num_or(json_t *o, const char *key, double unknown)
 {
@@ -271,11 +343,18 @@ static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
 		json_pack("{s:f, s:o}", "median_rate", nm_score_bench_rate(&bench, pl, tier),
 			  "ratio",
 			  ratio >= 0.0 ? json_real(round(ratio * 1000.0) / 1000.0) : json_null()));
+	int64_t sample = int_or(o, "sample_posts", -1);
+	f.sample = (uint8_t)(sample > 0 ? (sample > NM_SCORE_SAMPLE_MASK ? NM_SCORE_SAMPLE_MASK
+									 : sample)
+					: 0);
 	json_t *flags = json_array();
 	unsigned bits = nm_score_flags(&bench, &f);
 	for (int k = 0; k < NM_FLAG_COUNT; k++)
 		if (bits & (1u << k))
 			json_array_append_new(flags, json_string(nm_flag_code((enum nm_flag)k)));
+	/* creator-only: the sponsored count is not among the score's features */
+	if (nm_mostly_sponsored(int_or(o, "sponsored_posts", -1), sample))
+		json_array_append_new(flags, json_string("mostly_sponsored"));
 	json_object_set_new(o, "flags", flags);
 }
 
@@ -296,6 +375,9 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 			case T_FLOAT:
 				v = json_real(strtod(s, NULL));
 				break;
+			case T_BOOL:
+				v = json_boolean(s[0] == 't');
+				break;
 			case T_JSON:
 				v = json_loads(s, 0, NULL);
 				if (!v)
@@ -310,6 +392,7 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 	}
 	json_int_t followers = json_integer_value(json_object_get(o, "followers"));
 	json_object_set_new(o, "tier", json_string(nm_tier_name(nm_tier_of(followers))));
+	annotate(o, time(NULL));
 	add_assessment(o, res, i, (int)(sizeof reply_cols / sizeof reply_cols[0]));
 	return o;
 }

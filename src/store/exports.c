@@ -8,6 +8,7 @@
 
 #include "creator_search.h"
 #include "internal.h"
+#include "nm/confidence.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
 
@@ -23,6 +24,9 @@ struct nm_export {
 	size_t ncols;
 	int tier_col; /* this column is the tier of followers_col's value; -1: none */
 	int followers_col;
+	/* this column is the data confidence of the creator reply (nm_confidence_eval), from
+	 * the five hidden columns after the ncols visible ones; -1: none */
+	int conf_col;
 	PGresult *batch;
 	bool done;
 };
@@ -58,9 +62,22 @@ static const struct nm_export_column creator_cols[] = {
 	{"external_id", false},
 	{"created_at", false},
 	{"updated_at", false},
+	{"data_as_of", false},
+	{"confidence", false},
 };
 
-/* creator_cols in order; the tier (NULL here) is derived from followers when read. */
+/* The inputs of nm_confidence_eval as the creator reply takes them (store/creators.c
+ * annotate): whole days since data_as_of (-1 unknown; a future one counts 0), sample_posts
+ * (-1 not said), er derived, audience known, price known. Not exported themselves. */
+#define CONF_INPUT_COLS                                                                            \
+	"coalesce(greatest(floor(extract(epoch FROM now() - c.data_as_of) / 86400), 0), "          \
+	"-1)::bigint, coalesce(c.sample_posts, -1), "                                              \
+	"(c.engagement_derived AND c.engagement_rate IS NOT NULL), "                               \
+	"(c.audience_countries IS NOT NULL OR c.audience_female_share IS NOT NULL), "              \
+	"(c.price_per_post_cents IS NOT NULL)"
+
+/* creator_cols in order, then CONF_INPUT_COLS; the tier and the confidence (NULL here)
+ * are derived when read. */
 #define CREATOR_EXPORT_COLS                                                                        \
 	"c.id, c.platform, c.handle, c.display_name, c.profile_url, c.email, c.followers, NULL, "  \
 	"c.following, c.posts_count, c.avg_likes, c.avg_comments, c.avg_shares, c.avg_views, "     \
@@ -68,7 +85,11 @@ static const struct nm_export_column creator_cols[] = {
 	"array_to_string(c.hashtags, '|'), c.bio, c.country, c.language, "                         \
 	"c.audience_countries::text, c.audience_female_share, c.price_per_post_cents, "            \
 	"c.follower_growth_30d, " NM_SQL_TS("c.last_post_at") ", c.external_id, " NM_SQL_TS(       \
-		"c.created_at") ", " NM_SQL_TS("c.updated_at")
+		"c.created_at") ", " NM_SQL_TS("c.updated_at") ", " NM_SQL_TS("c.data_as_of") ", " \
+											      "NU" \
+											      "LL" \
+											      ","  \
+											      " " CONF_INPUT_COLS
 
 /* The filters of GET /v1/creators (creators_list in store/creators.c); the API tests
  * check that both give the same creators. */
@@ -179,7 +200,7 @@ static struct nm_export *open_export(struct nm_pg *pg, struct nm_sql *q, const c
 		nm_db_err_set(err, NM_DB_ERROR);
 		return NULL;
 	}
-	*x = (struct nm_export){pg, cols, ncols, tier_col, followers_col, NULL, false};
+	*x = (struct nm_export){pg, cols, ncols, tier_col, followers_col, -1, NULL, false};
 	if (!nm_db_begin(pg)) {
 		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 		free(x);
@@ -201,8 +222,11 @@ struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_cre
 {
 	const char *p[17] = {NULL};
 	nm_creator_search_params(f, p + 1);
-	return open_export(pg, &q_creators, p, creator_cols,
-			   sizeof creator_cols / sizeof *creator_cols, 7, 6, err);
+	struct nm_export *x = open_export(pg, &q_creators, p, creator_cols,
+					  sizeof creator_cols / sizeof *creator_cols, 7, 6, err);
+	if (x)
+		x->conf_col = (int)(sizeof creator_cols / sizeof *creator_cols) - 1;
+	return x;
 }
 
 struct nm_export *nm_store_export_pipeline(struct nm_pg *pg, int64_t brand_id, const char *statuses,
@@ -267,6 +291,21 @@ const char *nm_export_cell(const struct nm_export *x, int i, int col, size_t *le
 			nm_tier_of(strtoll(PQgetvalue(x->batch, i, x->followers_col), NULL, 10)));
 		*len = strlen(t);
 		return t;
+	}
+	if (col == x->conf_col) {
+		int h = (int)x->ncols; /* the first hidden column */
+		struct nm_confidence_in in = {
+			.age_days = nm_db_i64(x->batch, i, h),
+			.sample_posts = nm_db_i64(x->batch, i, h + 1),
+			.er_derived = PQgetvalue(x->batch, i, h + 2)[0] == 't',
+			.has_audience = PQgetvalue(x->batch, i, h + 3)[0] == 't',
+			.has_price = PQgetvalue(x->batch, i, h + 4)[0] == 't',
+		};
+		struct nm_confidence conf;
+		nm_confidence_eval(&in, &conf);
+		const char *l = nm_confidence_level_name(conf.level);
+		*len = strlen(l);
+		return l;
 	}
 	if (PQgetisnull(x->batch, i, col)) {
 		*len = 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "nm/log.h"
@@ -16,6 +17,7 @@
 struct nm_import_tx {
 	struct nm_pg *pg;
 	char id[24];
+	char as_of[32]; /* the import's time: data_as_of of rows that do not say */
 	bool copy_open;
 	bool merging;		/* a merge was sent and its result is pending */
 	long long merging_rows; /* rows of that merge */
@@ -82,7 +84,9 @@ static struct nm_sql q_finish = {
 	"engagement_derived boolean, categories text[], hashtags text[], bio text, country text, " \
 	"language text, audience_countries jsonb, audience_female_share float8, "                  \
 	"price_per_post_cents bigint, follower_growth_30d float8, last_post_at timestamptz, "      \
-	"external_id text"
+	"external_id text, data_as_of timestamptz, sample_posts integer, sponsored_posts "         \
+	"integer, "                                                                                \
+	"verified boolean, content_country text, caption text"
 
 /* Sent asynchronously with PQsendQuery (nm_db_exec would wait); the struct keeps the
  * text beside the other statements. */
@@ -363,6 +367,10 @@ struct nm_import_tx *nm_store_import_begin(struct nm_pg *pg, const char *id)
 		return NULL;
 	t->pg = pg;
 	snprintf(t->id, sizeof t->id, "%s", id);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(t->as_of, sizeof t->as_of, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	/* The import runs as long as its body takes to arrive; per-statement limits
 	 * still apply to each batch. */
 	if (!nm_db_begin(pg) || !exec_ok(t, "SET LOCAL statement_timeout = '120s'") ||
@@ -379,6 +387,13 @@ void nm_store_import_stage(struct nm_import_tx *t, const struct nm_creator *c, l
 	if (t->failed)
 		return;
 	size_t before = t->copylen;
+	struct nm_creator dated;
+	if (!c->data_as_of[0]) {
+		/* A shallow copy: only the date differs, the pointers stay c's. */
+		dated = *c;
+		memcpy(dated.data_as_of, t->as_of, sizeof t->as_of);
+		c = &dated;
+	}
 	if (!nm_creator_copy_line(c, seq, &t->copybuf, &t->copylen, &t->copycap))
 		fail_db(t, "out of memory");
 	t->batch_rows++;

@@ -18,9 +18,12 @@
 	"id, platform, followers, following, engagement_rate, price_per_post_cents, "              \
 	"audience_female_share, follower_growth_30d, "                                             \
 	"floor(extract(epoch FROM last_post_at) / 86400)::int, country, language, "                \
-	"audience_countries::text, categories, hashtags, bio, "                                    \
+	"audience_countries::text, categories, hashtags, "                                         \
+	"nullif(concat_ws(' ', bio, caption), ''), "                                               \
 	"(extract(epoch FROM updated_at) * 1000000)::bigint, "                                     \
-	"(extract(epoch FROM last_post_at) * 1000000)::bigint, coalesce(email, '') <> ''"
+	"(extract(epoch FROM last_post_at) * 1000000)::bigint, coalesce(email, '') <> '', "        \
+	"sample_posts, (country IS NULL AND content_country IS NOT NULL), "                        \
+	"coalesce(country, content_country)"
 
 static void fill_features(const PGresult *res, int i, struct nm_score_features *f)
 {
@@ -41,8 +44,16 @@ static void fill_features(const PGresult *res, int i, struct nm_score_features *
 	f->follower_growth_30d =
 		PQgetisnull(res, i, 7) ? NAN : (float)strtod(PQgetvalue(res, i, 7), NULL);
 	f->days_since_post = NM_SCORE_DAYS_UNKNOWN;
-	if (!PQgetisnull(res, i, 9))
-		memcpy(f->country, PQgetvalue(res, i, 9), 2);
+	/* No stated country: where the posts are tagged stands in, marked as weaker
+	 * evidence (docs/scoring.md "Audience"). */
+	if (!PQgetisnull(res, i, 20))
+		memcpy(f->country, PQgetvalue(res, i, 20), 2);
+	if (PQgetvalue(res, i, 19)[0] == 't')
+		f->sample |= NM_SCORE_COUNTRY_GEOTAG;
+	long long sample = PQgetisnull(res, i, 18) ? 0 : nm_db_i64(res, i, 18);
+	f->sample |= (uint8_t)(sample > (long long)NM_SCORE_SAMPLE_MASK ? NM_SCORE_SAMPLE_MASK
+			       : sample > 0				? sample
+									: 0);
 	if (!PQgetisnull(res, i, 10))
 		memcpy(f->language, PQgetvalue(res, i, 10), 2);
 	if (PQgetisnull(res, i, 11))
@@ -92,6 +103,8 @@ static void row_of(const PGresult *res, int i, struct nm_index_row *row)
 	row->post_day = PQgetisnull(res, i, 8) ? INT32_MIN : (int32_t)nm_db_i64(res, i, 8);
 	row->categories = PQgetvalue(res, i, 12);
 	row->hashtags = PQgetvalue(res, i, 13);
+	/* A recent caption is indexed as bio words (docs/scoring.md "Niche"): free text
+	 * about what the creator posts, weighted like the bio. */
 	row->bio = PQgetisnull(res, i, 14) ? NULL : PQgetvalue(res, i, 14);
 	row->followers = nm_db_i64(res, i, 2);
 	row->price_cents = PQgetisnull(res, i, 5) ? -1 : nm_db_i64(res, i, 5);

@@ -30,6 +30,7 @@ CI_ALLOWED_SKIPS = {
     "test_import.RealFileImportTests.": "optional run on ../shared/data/real (not on CI)",
     "test_matching.RealDataMatchTests.": "optional run on ../shared/data/real (not on CI)",
     "test_plans.RealDataPlanTests.": "optional run on ../shared/data/real (not on CI)",
+    "test_freshness.RealDataFreshnessTests.": "optional run on ../shared/data/real (not on CI)",
 }
 
 

@@ -137,7 +137,8 @@ class ExportTests(ServerTestCase, Api):
     def check_creator_row(self, row, c):
         what = "creator %s" % c["id"]
         for f in ("platform", "handle", "display_name", "profile_url", "email", "bio", "country",
-                  "language", "external_id", "last_post_at", "created_at", "updated_at", "tier"):
+                  "language", "external_id", "last_post_at", "created_at", "updated_at", "tier",
+                  "data_as_of", "confidence"):
             self.assertEqual(unguard(row[f]), text_of(c[f]), "%s: %s" % (what, f))
         for f in ("id", "followers", "following", "posts_count", "price_per_post_cents"):
             self.assertEqual(row[f], text_of(c[f]), "%s: %s" % (what, f))

@@ -60,13 +60,13 @@ class ImportTests(Api, ServerTestCase):
 
     def test_csv_header_aliases_and_ignored_columns(self):
         csv_text = ("Platform,Username,Name,#Followers,Followees,Posts,ER,Top Hashtags,Niche,Favourite Colour,"
-                    "likes,Comments,is_verified\n"
+                    "likes,Comments,video_posts\n"
                     "instagram,@Alias_One,Alias One,\"20,000\",300,55,3%,#Gym|#Run,Fitness;Yoga,blue,500,20,1\n")
         r = self.imp(csv_text, "text/csv")
         self.assertCounts(r.json, 1, 1, 0, 0)
         ignored = [x.lower() for x in r.json.get("ignored_columns", [])]
         self.assertIn("favourite colour", ignored, body_of(r))
-        self.assertIn("is_verified", ignored, body_of(r))
+        self.assertIn("video_posts", ignored, body_of(r))
         self.assertEqual(len(ignored), 2, body_of(r))
         c = self.creator("instagram", "alias_one")
         self.assertEqual(c["display_name"], "Alias One", c)

@@ -776,16 +776,21 @@ class ExportDataMatchChecks:
                 self.assertEqual(len(run["data"]), 50, "first page of a large run")
                 self.assertIsNotNone(run["next_cursor"])
                 ids = [x["creator"]["id"] for x in res]
-                tags = dict((int(i), t) for i, t in self.server.psql(
-                    "SELECT id, array_to_string(hashtags, '|') FROM creators WHERE id = ANY(string_to_array(:'ids', ',')::bigint[])",
-                    ids=",".join(map(str, ids))))
+                tags, text = {}, {}
+                for i, t, words in self.server.psql(
+                        "SELECT id, array_to_string(hashtags, '|'), concat_ws(' ', bio, caption) FROM creators "
+                        "WHERE id = ANY(string_to_array(:'ids', ',')::bigint[])", ids=",".join(map(str, ids))):
+                    tags[int(i)], text[int(i)] = t, (words or "").lower()
                 by_tag = 0
                 for x in res:
                     c = x["creator"]
                     self.assertTrue(10000 <= c["followers"] <= 100000, "%s: out of range %s" % (niche, c))
                     in_cat = niche in c["categories"]
                     in_tag = niche in (tags.get(c["id"]) or "").split("|")
-                    self.assertTrue(in_cat or in_tag, "%s: off-niche result %s (hashtags %s)" % (niche, c, tags.get(c["id"])))
+                    # bio and caption words count too, weaker (docs/scoring.md, issue 20)
+                    in_text = re.search(r"\b%s\b" % niche, text.get(c["id"], "")) is not None
+                    self.assertTrue(in_cat or in_tag or in_text, "%s: off-niche result %s (hashtags %s)"
+                                    % (niche, c, tags.get(c["id"])))
                     by_tag += (not in_cat)
                 sys.stdout.write("\n  [%s] %d results, %d on-niche by hashtag only (not category)\n"
                                  % (niche, len(res), by_tag))

@@ -98,6 +98,21 @@ static void test_aliases(void)
 	CHECK_STR(field("Display\xC2\xA0Name"), "display_name");
 	CHECK_STR(field("CRM ID"), "external_id");
 	CHECK_STR(nm_colmap_field("handle,ignored", 6), "handle"); /* len is honoured */
+	/* Issue 20: the dev CSV's sample columns, mapped by meaning. */
+	CHECK_STR(field("last_sampled_post_at"), "data_as_of"); /* never last_post_at */
+	CHECK_STR(field("Scraped At"), "data_as_of");
+	CHECK_STR(field("as_of"), "data_as_of");
+	CHECK_STR(field("collected_at"), "data_as_of");
+	CHECK_STR(field("Date"), "data_as_of");
+	CHECK_STR(field("sampled_posts"), "sample_posts");
+	CHECK_STR(field("Posts Analyzed"), "sample_posts");
+	CHECK_STR(field("sample_size"), "sample_posts");
+	CHECK_STR(field("sponsored_posts"), "sponsored_posts");
+	CHECK_STR(field("is_verified"), "verified");
+	CHECK_STR(field("geotag_country"), "content_country");
+	CHECK_STR(field("sample_caption"), "caption");
+	CHECK_STR(field("Recent Caption"), "caption");
+	CHECK_STR(field("last_caption"), "caption");
 }
 
 static void test_unknown(void)
@@ -105,12 +120,11 @@ static void test_unknown(void)
 	CHECK_NONE("Price"); /* units unknown: never guessed */
 	CHECK_NONE("Price per post");
 	CHECK_NONE("price_usd");
-	CHECK_NONE("is_verified");
-	CHECK_NONE("sampled_posts"); /* columns of the dev CSV that are not creator fields */
-	CHECK_NONE("video_posts");
-	CHECK_NONE("geotag_country");
-	CHECK_NONE("last_sampled_post_at");
-	CHECK_NONE("sample_caption");
+	CHECK_NONE("video_posts"); /* columns of the dev CSV that are not creator fields */
+	CHECK_NONE("geotagged_posts");
+	CHECK_NONE("geotag_city");
+	CHECK_NONE("sponsor_accounts");
+	CHECK_NONE("first_sampled_post_at");
 	CHECK_NONE("id");
 	CHECK_NONE("");
 	CHECK_NONE("###");

@@ -510,6 +510,12 @@ static void test_to_json(void)
 					   "follower_growth_30d",
 					   "last_post_at",
 					   "external_id",
+					   "data_as_of",
+					   "sample_posts",
+					   "sponsored_posts",
+					   "verified",
+					   "content_country",
+					   "caption",
 					   "tier"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		CHECK(json_object_get(j, keys[i]) != NULL);
@@ -534,7 +540,9 @@ static void test_to_json(void)
 		"\"language\":\"fr\",\"audience_countries\":{\"CA\":0.5},"
 		"\"audience_female_share\":0.4,\"price_per_post_cents\":100,"
 		"\"follower_growth_30d\":0.02,\"last_post_at\":\"2024-01-02T03:04:05Z\","
-		"\"external_id\":\"e1\"}";
+		"\"external_id\":\"e1\",\"data_as_of\":\"2024-01-03T00:00:00Z\","
+		"\"sample_posts\":12,\"sponsored_posts\":2,\"verified\":true,"
+		"\"content_country\":\"US\",\"caption\":\"new kit #ai\"}";
 	OK(full, STRICT, &c);
 	j = nm_creator_to_json(&c);
 	CHECK_STR(json_string_value(json_object_get(j, "tier")), "mega");
@@ -572,6 +580,50 @@ static void test_csv_row(void)
 	json_decref(errors);
 }
 
+/* Issue 16/20 fields: data_as_of never in the future, sample and sponsored counts, the
+ * verification flag in export spellings, where posts are tagged, the caption. */
+static void test_freshness_fields(void)
+{
+	struct nm_creator c;
+	OK("{" BASE ",\"data_as_of\":\"2019-05-01T12:00:00+02:00\",\"sample_posts\":3,"
+	   "\"sponsored_posts\":2,\"verified\":false,\"content_country\":\"us\","
+	   "\"caption\":\"Leg day again\"}",
+	   STRICT, &c);
+	CHECK_STR(c.data_as_of, "2019-05-01T10:00:00Z");
+	CHECK(c.has_sample_posts && c.sample_posts == 3);
+	CHECK(c.has_sponsored_posts && c.sponsored_posts == 2);
+	CHECK(c.has_verified && !c.verified);
+	CHECK_STR(c.content_country, "US");
+	CHECK_STR(c.caption, "Leg day again");
+	CHECK(c.country[0] == '\0'); /* a geotag is never the stated country */
+	CHECK(c.last_post_at[0] == '\0');
+	nm_creator_clear(&c);
+	OK("{" BASE ",\"data_as_of\":\"2019-05-01\",\"verified\":\"1\","
+	   "\"sample_posts\":\"2\"}",
+	   LENIENT, &c);
+	CHECK_STR(c.data_as_of, "2019-05-01T00:00:00Z");
+	CHECK(c.has_verified && c.verified);
+	nm_creator_clear(&c);
+	OK("{" BASE ",\"content_country\":\"xk\"}", STRICT, &c);
+	CHECK_STR(c.content_country, "XK");
+	nm_creator_clear(&c);
+	OK("{" BASE ",\"verified\":\"No\"}", LENIENT, &c);
+	CHECK(c.has_verified && !c.verified);
+	nm_creator_clear(&c);
+	BAD("{" BASE ",\"data_as_of\":\"2999-01-01T00:00:00Z\"}", STRICT, "data_as_of", "future");
+	BAD("{" BASE ",\"data_as_of\":\"2999-01-01\"}", LENIENT, "data_as_of", "future");
+	BAD("{" BASE ",\"data_as_of\":\"last week\"}", LENIENT, "data_as_of", "RFC 3339");
+	BAD("{" BASE ",\"data_as_of\":\"2019-05-01\"}", STRICT, "data_as_of", "RFC 3339");
+	BAD("{" BASE ",\"sample_posts\":-1}", STRICT, "sample_posts", "at least 0");
+	BAD("{" BASE ",\"sample_posts\":2,\"sponsored_posts\":3}", STRICT, "sponsored_posts",
+	    "exceed");
+	BAD("{" BASE ",\"verified\":1}", STRICT, "verified", "true or false");
+	BAD("{" BASE ",\"verified\":\"maybe\"}", LENIENT, "verified", "true or false");
+	BAD("{" BASE ",\"content_country\":\"USA\"}", STRICT, "content_country", "ISO 3166");
+	BAD("{" BASE ",\"confidence\":\"high\"}", STRICT, "confidence", "read-only");
+	BAD("{" BASE ",\"er_source\":\"given\"}", STRICT, "er_source", "read-only");
+}
+
 int main(void)
 {
 	test_minimal();
@@ -590,5 +642,6 @@ int main(void)
 	test_collects_all();
 	test_to_json();
 	test_csv_row();
+	test_freshness_fields();
 	CHECK_DONE();
 }
