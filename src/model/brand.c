@@ -29,7 +29,7 @@ struct field {
 	bool required;
 	const char *dflt; /* value when absent or null, kept in table order */
 	/* What some checks take, from the table rather than a wrapper function each: */
-	size_t max;		    /* check_terms: at most this many terms */
+	size_t max;		    /* check_terms, check_handles: at most this many items */
 	code_fn code;		    /* check_codes: NULL for platform names */
 	const char *const *allowed; /* check_enum: the values, NULL-terminated */
 	const char *msg;	    /* check_codes, check_enum: what a wrong value is told */
@@ -144,37 +144,67 @@ static bool platform_code(const char *s, const char **canon)
 	return true;
 }
 
-/* platforms, target_countries, target_languages: arrays of enum-like codes. */
-static void check_codes(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+/* One element of a list of codes or handles: its canonical form (in buf, of HANDLE_BUF
+ * bytes, or a constant), or NULL with the problem in *why. */
+#define HANDLE_BUF (NM_BRAND_HANDLE_MAX * 4 + 1)
+typedef const char *(*item_fn)(const struct field *f, const json_t *e, char buf[HANDLE_BUF],
+			       const char **why);
+
+/* Lists of at most cap raw elements, each canonical by item, stored once each; with f->max,
+ * at most that many after that. */
+static void check_list(const struct field *f, const json_t *v, size_t cap, item_fn item,
+		       json_t *out, json_t *errors)
 {
-	const char *name = f->name, *msg = f->msg;
-	code_fn iso = f->code;
-	if (!list_shape(name, v, CODE_LIST_MAX, errors))
+	const char *name = f->name;
+	if (!list_shape(name, v, cap, errors))
 		return;
 	json_t *arr = json_array();
 	size_t i;
 	json_t *e;
 	bool bad = false;
-	char path[64];
+	char path[64], buf[HANDLE_BUF];
 	json_array_foreach(v, i, e)
 	{
-		nm_verr_path(path, sizeof path, name, (long)i, NULL);
-		char code[3];
-		const char *canon = code;
-		bool ok = json_is_string(e) && (iso ? iso(json_string_value(e), code)
-						    : platform_code(json_string_value(e), &canon));
-		if (!ok) {
-			nm_verr_add(errors, path, "%s",
-				    json_is_string(e) ? msg : "must be a string");
+		const char *why = NULL;
+		const char *canon = item(f, e, buf, &why);
+		if (!canon) {
+			nm_verr_path(path, sizeof path, name, (long)i, NULL);
+			nm_verr_add(errors, path, "%s", why);
 			bad = true;
 			continue;
 		}
 		append_unique(arr, canon);
 	}
+	if (!bad && f->max && json_array_size(arr) > f->max) {
+		nm_verr_add(errors, name, "must have at most %zu items", f->max);
+		bad = true;
+	}
 	if (!bad && json_array_size(arr))
 		json_object_set_new(out, name, arr);
 	else
 		json_decref(arr);
+}
+
+/* A platform name (f->code NULL) or an ISO code (f->code). */
+static const char *code_of(const struct field *f, const json_t *e, char buf[HANDLE_BUF],
+			   const char **why)
+{
+	if (!json_is_string(e)) {
+		*why = "must be a string";
+		return NULL;
+	}
+	const char *canon = buf;
+	if (f->code ? f->code(json_string_value(e), buf)
+		    : platform_code(json_string_value(e), &canon))
+		return canon;
+	*why = f->msg;
+	return NULL;
+}
+
+/* platforms, target_countries, target_languages: arrays of enum-like codes. */
+static void check_codes(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+{
+	check_list(f, v, CODE_LIST_MAX, code_of, out, errors);
 }
 
 /* target_gender, goal, target_countries_mode: one of f->allowed, any case, stored as
@@ -223,8 +253,10 @@ static void check_rate(const struct field *f, const json_t *v, json_t *out, json
 
 /* One handle as creators store it (src/model/creator.c): one leading '@' dropped,
  * lower-cased ASCII, no spaces; NULL with the problem in *why otherwise. */
-static json_t *handle_of(const json_t *e, const char **why)
+static const char *handle_of(const struct field *f, const json_t *e, char h[HANDLE_BUF],
+			     const char **why)
 {
+	(void)f;
 	if (!json_is_string(e)) {
 		*why = "must be a string";
 		return NULL;
@@ -234,13 +266,12 @@ static json_t *handle_of(const json_t *e, const char **why)
 	nm_trim(&s, &n);
 	if (n && *s == '@')
 		s++, n--;
-	char h[NM_BRAND_HANDLE_MAX * 4 + 1];
 	size_t chars = nm_utf8_chars(s, n);
 	if (chars == 0 || *s == '@') {
 		*why = chars ? "must not start with more than one '@'" : "must not be empty";
 		return NULL;
 	}
-	if (chars > NM_BRAND_HANDLE_MAX || n >= sizeof h) {
+	if (chars > NM_BRAND_HANDLE_MAX || n >= HANDLE_BUF) {
 		*why = "must be at most 100 characters";
 		return NULL;
 	}
@@ -252,42 +283,14 @@ static json_t *handle_of(const json_t *e, const char **why)
 		}
 		h[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
-	return json_stringn(h, n);
+	h[n] = '\0';
+	return h;
 }
 
 /* exclude_handles: creators' handles (any platform), normalised as imports store them. */
 static void check_handles(const struct field *f, const json_t *v, json_t *out, json_t *errors)
 {
-	const char *name = f->name;
-	if (!list_shape(name, v, NM_BRAND_EXCLUDE_HANDLES_MAX * RAW_LIST_FACTOR, errors))
-		return;
-	json_t *arr = json_array();
-	size_t i;
-	json_t *e;
-	bool bad = false;
-	char path[64];
-	json_array_foreach(v, i, e)
-	{
-		const char *why = NULL;
-		json_t *h = handle_of(e, &why);
-		if (!h) {
-			nm_verr_path(path, sizeof path, name, (long)i, NULL);
-			nm_verr_add(errors, path, "%s", why);
-			bad = true;
-			continue;
-		}
-		append_unique(arr, json_string_value(h));
-		json_decref(h);
-	}
-	if (!bad && json_array_size(arr) > NM_BRAND_EXCLUDE_HANDLES_MAX) {
-		nm_verr_add(errors, name, "must have at most %d items",
-			    NM_BRAND_EXCLUDE_HANDLES_MAX);
-		bad = true;
-	}
-	if (!bad && json_array_size(arr))
-		json_object_set_new(out, name, arr);
-	else
-		json_decref(arr);
+	check_list(f, v, f->max * RAW_LIST_FACTOR, handle_of, out, errors);
 }
 
 /* price_overrides: {"nano"|"micro"|"mid"|"macro"|"mega": price per post in cents}, the
@@ -376,7 +379,7 @@ static const struct field fields[] = {
 	 .msg = "must be one of prefer, require"},
 	{.name = "min_audience_share", .check = check_rate},
 	{.name = "exclude_keywords", .check = check_terms, .max = NM_BRAND_EXCLUDE_KEYWORDS_MAX},
-	{.name = "exclude_handles", .check = check_handles},
+	{.name = "exclude_handles", .check = check_handles, .max = NM_BRAND_EXCLUDE_HANDLES_MAX},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
