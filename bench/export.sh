@@ -41,20 +41,13 @@ min2() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
 LOAD_START=$(load_line)
 bench_build
 bench_tmp
-pg_start "${BENCH_PG_PORT:-55491}"
-pg_createdb nm_export
-DB=$(pg_url nm_export)
-server_start "$PORT" nm_export
-KEY=$(make_key nm_export)
+api_start "${BENCH_PG_PORT:-55491}" "$PORT" nm_export
 [[ -n $KEY ]] || die "could not create an API key"
-URL="http://127.0.0.1:$PORT"
-H="Authorization: Bearer $KEY"
+DB=$(pg_url nm_export)
 
 note "generating and importing $N creators (seed $SEED)..."
 t0=$(now)
-"$BUILD/nichematch" demo-data --creators "$N" --seed "$SEED" --format ndjson |
-	split -l 1000000 --filter="curl -fsS -X POST '$URL/v1/creators/import' -H '$H' \
-		-H 'Content-Type: application/x-ndjson' -T - >>'$BENCH_TMP/import.json'; echo >>'$BENCH_TMP/import.json'"
+import_creators "$N" "$SEED"
 note "  seeded in $(elapsed "$t0" "$(now)") s"
 psql_q "$DB" -c "VACUUM ANALYZE creators" >/dev/null
 ROWS=$(psql_q "$DB" -At -c "SELECT count(*) FROM creators")

@@ -136,6 +136,49 @@ make_key() {
 		2>/dev/null
 }
 
+# api_start PG_PORT PORT DB: a fresh cluster with database DB and a server on PORT against
+# it; sets KEY (a new admin key), URL and H (the Authorization header with KEY).
+api_start() {
+	pg_start "$1"
+	pg_createdb "$3"
+	server_start "$2" "$3"
+	KEY=$(make_key "$3")
+	URL="http://127.0.0.1:$2"
+	H="Authorization: Bearer $KEY"
+}
+
+# import_creators N SEED [ROWS]: N generated creators (demo-data --seed SEED) through
+# POST /v1/creators/import at $URL, streamed in imports of at most ROWS rows (default 1M;
+# the default body cap is 1 GiB); nothing on disk. Each import's reply is a line of
+# $BENCH_TMP/import.json.
+import_creators() {
+	"$BUILD/nichematch" demo-data --creators "$1" --seed "$2" --format ndjson |
+		split -l "${3:-1000000}" --filter="curl -fsS -X POST '$URL/v1/creators/import' -H '$H' \
+		-H 'Content-Type: application/x-ndjson' -T - >>'$BENCH_TMP/import.json'; echo >>'$BENCH_TMP/import.json'"
+}
+
+# Prints the id of a new brand "Bench Fitness" (niches fitness and wellness, goal engagement).
+fitness_brand() {
+	curl -fsS -X POST "$URL/v1/brands" -H "$H" -H 'Content-Type: application/json' \
+		-d '{"name":"Bench Fitness","niches":["fitness","wellness"],"goal":"engagement"}' |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+
+# Prints a wrk Lua done() that writes "NMRESULT req/s p50_us p99_us non2xx"; read it with
+# awk '/^NMRESULT/ { print $2, $3, $4, $5 }'.
+wrk_done_lua() {
+	cat <<'LUA'
+done = function(summary, latency, requests)
+	io.write(string.format("NMRESULT %.1f %.0f %.0f %d\n",
+		summary.requests / (summary.duration / 1e6), latency:percentile(50),
+		latency:percentile(99), summary.errors.status))
+end
+LUA
+}
+
+# ms MICROSECONDS: the same in milliseconds, two decimals.
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
 rss_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
 # On failure the server and PostgreSQL logs are shown before they are removed.

@@ -24,23 +24,13 @@ trap 'exit 130' INT TERM
 
 bench_build
 bench_tmp
-pg_start "${BENCH_PG_PORT:-55481}"
-pg_createdb nm_match
-server_start "$PORT" nm_match
-KEY=$(make_key nm_match)
-URL="http://127.0.0.1:$PORT"
-H="Authorization: Bearer $KEY"
+api_start "${BENCH_PG_PORT:-55481}" "$PORT" nm_match
 
 note "generating and importing $N creators..."
-# Streamed in imports of at most 1M rows (the default body cap is 1 GiB); nothing on disk.
-"$BUILD/nichematch" demo-data --creators "$N" --seed 42 --format ndjson |
-	split -l 1000000 --filter="curl -fsS -X POST '$URL/v1/creators/import' -H '$H' \
-		-H 'Content-Type: application/x-ndjson' -T - >>'$BENCH_TMP/import.json'; echo >>'$BENCH_TMP/import.json'"
+import_creators "$N" 42
 psql_q "$(pg_url nm_match)" -c "VACUUM ANALYZE creators" >/dev/null
 
-BRAND=$(curl -fsS -X POST "$URL/v1/brands" -H "$H" -H 'Content-Type: application/json' \
-	-d '{"name":"Bench Fitness","niches":["fitness","wellness"],"goal":"engagement"}' |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+BRAND=$(fitness_brand)
 
 rss_before=$(rss_kib "$SERVER_PID" VmRSS)
 t0=$(date +%s.%N)
@@ -70,12 +60,8 @@ baseline_ms=$(psql_q "$(pg_url nm_match)" -At -c "$BASELINE_SQL" |
 cat >"$BENCH_TMP/post.lua" <<EOF
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $KEY"
-done = function(summary, latency, requests)
-	io.write(string.format("NMRESULT %.1f %.0f %.0f %d\n",
-		summary.requests / (summary.duration / 1e6), latency:percentile(50),
-		latency:percentile(99), summary.errors.status))
-end
 EOF
+wrk_done_lua >>"$BENCH_TMP/post.lua"
 sed -e 's/^wrk.method = "POST"$//' "$BENCH_TMP/post.lua" >"$BENCH_TMP/get.lua"
 
 run() { # LUA CONNS PATH [CPU for wrk]
@@ -100,7 +86,6 @@ read -r s1_rps s1_p50 s1_p99 s1_err <<<"$(run "$BENCH_TMP/post.lua" 1 "/v1/brand
 # PERFORMANCE.md: p50 <= 30 ms and p99 <= 100 ms at 1M creators, p50 <= 150 ms at 10M.
 post_target="p50 <= 30, p99 <= 100 (at 1M)"
 ((N >= 10000000)) && post_target="p50 <= 150 (at 10M)"
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 
 cat <<EOF

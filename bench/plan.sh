@@ -22,22 +22,13 @@ trap 'exit 130' INT TERM
 
 bench_build
 bench_tmp
-pg_start "${BENCH_PG_PORT:-55733}"
-pg_createdb nm_plan
-server_start "$PORT" nm_plan
-KEY=$(make_key nm_plan)
-URL="http://127.0.0.1:$PORT"
-H="Authorization: Bearer $KEY"
+api_start "${BENCH_PG_PORT:-55733}" "$PORT" nm_plan
 
 note "generating and importing $N creators..."
-"$BUILD/nichematch" demo-data --creators "$N" --seed 42 --format ndjson |
-	split -l 1000000 --filter="curl -fsS -X POST '$URL/v1/creators/import' -H '$H' \
-		-H 'Content-Type: application/x-ndjson' -T - >>'$BENCH_TMP/import.json'; echo >>'$BENCH_TMP/import.json'"
+import_creators "$N" 42
 psql_q "$(pg_url nm_plan)" -c "VACUUM ANALYZE creators" >/dev/null
 
-BRAND=$(curl -fsS -X POST "$URL/v1/brands" -H "$H" -H 'Content-Type: application/json' \
-	-d '{"name":"Bench Fitness","niches":["fitness","wellness"],"goal":"engagement"}' |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+BRAND=$(fitness_brand)
 
 plan() { # OUT
 	curl -fsS -X POST "$URL/v1/brands/$BRAND/plans" -H "$H" \
@@ -54,15 +45,10 @@ wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Authorization"] = "Bearer $KEY"
 wrk.headers["Content-Type"] = "application/json"
-done = function(summary, latency, requests)
-	io.write(string.format("NMRESULT %.1f %.0f %.0f %d\n",
-		summary.requests / (summary.duration / 1e6), latency:percentile(50),
-		latency:percentile(99), summary.errors.status))
-end
 LUA
+wrk_done_lua >>"$BENCH_TMP/post.lua"
 read -r rps p50 p99 errs <<<"$(wrk -t1 -c1 -d"$DUR" --latency -s "$BENCH_TMP/post.lua" \
 	"$URL/v1/brands/$BRAND/plans" | awk '/^NMRESULT/ { print $2, $3, $4, $5 }')"
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 summary=$(python3 - "$BENCH_TMP/first.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))

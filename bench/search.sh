@@ -23,21 +23,14 @@ trap 'exit 130' INT TERM
 
 bench_build
 bench_tmp
-pg_start "${BENCH_PG_PORT:-55491}"
-pg_createdb nm_search
 # Loading is set-up here, not what is measured: on a loaded machine a 100k-row import's
 # database work can stall the body longer than the slow-client rule allows.
 export NICHEMATCH_IMPORT_MIN_BYTES_PER_S=0
-server_start "$PORT" nm_search
-KEY=$(make_key nm_search)
-URL="http://127.0.0.1:$PORT"
-H="Authorization: Bearer $KEY"
+api_start "${BENCH_PG_PORT:-55491}" "$PORT" nm_search
 
 note "generating and importing $N creators..."
 t0=$(date +%s.%N)
-"$BUILD/nichematch" demo-data --creators "$N" --seed 42 --format ndjson |
-	split -l 100000 --filter="curl -fsS -X POST '$URL/v1/creators/import' -H '$H' \
-		-H 'Content-Type: application/x-ndjson' -T - >>'$BENCH_TMP/import.json'; echo >>'$BENCH_TMP/import.json'"
+import_creators "$N" 42 100000
 t1=$(date +%s.%N)
 # The SQL side gets the best indexes for these queries, which the service itself does
 # not need (it sorts and counts in memory): (key, id) for the sorted page, and the filter
@@ -57,12 +50,8 @@ QUERIES=(
 
 cat >"$BENCH_TMP/get.lua" <<EOF
 wrk.headers["Authorization"] = "Bearer $KEY"
-done = function(summary, latency, requests)
-	io.write(string.format("NMRESULT %.1f %.0f %.0f %d\n",
-		summary.requests / (summary.duration / 1e6), latency:percentile(50),
-		latency:percentile(99), summary.errors.status))
-end
 EOF
+wrk_done_lua >>"$BENCH_TMP/get.lua"
 
 wrk_run() { # CONNS PATH → "req/s p50_us p99_us non2xx"
 	local threads=1
@@ -84,7 +73,6 @@ n = len(lat)
 print("%.1f %d %d" % (n / float(sys.argv[1]), lat[n // 2], lat[min(n - 1, (n * 99) // 100)]))' "$SECS"
 }
 
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 rows=""

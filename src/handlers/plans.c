@@ -1014,19 +1014,6 @@ void nm_h_plans_create(struct nm_req *r)
 
 /* ------------------------------------------------------------------ GET */
 
-/* 404 unless the brand exists and the key may see it. */
-static bool brand_ok(struct nm_req *r, struct nm_pg *pg, int64_t brand_id)
-{
-	struct nm_db_err err;
-	if (nm_brand_visible(r, brand_id) && nm_store_brand_exists(pg, brand_id, &err))
-		return true;
-	if (!nm_brand_visible(r, brand_id) || err.status == NM_DB_NOT_FOUND)
-		nm_reply_problem(r, NM_P_NOT_FOUND, NULL, "No brand %lld.", (long long)brand_id);
-	else
-		nm_reply_db_err(r, &err);
-	return false;
-}
-
 /* GET /v1/brands/{id}/plans → the brand's plans, newest first, without portfolios. */
 void nm_h_plans_list(struct nm_req *r)
 {
@@ -1035,7 +1022,7 @@ void nm_h_plans_list(struct nm_req *r)
 	if (!nm_req_page(r, &pr.limit, &pr.after))
 		return;
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	struct nm_page page;
@@ -1050,7 +1037,7 @@ void nm_h_plans_get(struct nm_req *r)
 {
 	int64_t brand_id = nm_req_id_param(r, 0), plan_id = nm_req_id_param(r, 1);
 	struct nm_pg *pg = nm_req_db(r);
-	if (!pg || !brand_ok(r, pg, brand_id))
+	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
 	json_t *plan = nm_store_plan_get(pg, brand_id, plan_id, &err);

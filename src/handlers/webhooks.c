@@ -45,6 +45,20 @@ static bool visible(const struct nm_req *r, const json_t *row)
 			      json_integer_value(json_array_get(b, 0)) == (json_int_t)scope);
 }
 
+/* Appends t to arr unless an equal value is there already (a list sent with repeats
+ * is stored once each). */
+static void append_unique(json_t *arr, json_t *t)
+{
+	size_t j;
+	json_t *u;
+	json_array_foreach(arr, j, u)
+	{
+		if (json_equal(u, t))
+			return;
+	}
+	json_array_append(arr, t);
+}
+
 static void check_brand_ids(struct nm_req *r, json_t *v, struct endpoint *e, json_t *errors)
 {
 	int64_t scope = scope_of(r);
@@ -80,15 +94,7 @@ static void check_brand_ids(struct nm_req *r, json_t *v, struct endpoint *e, jso
 				    (long long)scope);
 			continue;
 		}
-		bool seen = false;
-		size_t j;
-		json_t *u;
-		json_array_foreach(e->brand_ids, j, u)
-		{
-			seen = seen || json_equal(u, t);
-		}
-		if (!seen)
-			json_array_append(e->brand_ids, t);
+		append_unique(e->brand_ids, t);
 	}
 }
 
@@ -126,15 +132,7 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 				    "creator.deleted, webhook.test, plan.created, *");
 			continue;
 		}
-		bool seen = false;
-		size_t j;
-		json_t *u;
-		json_array_foreach(e->events, j, u)
-		{
-			seen = seen || json_equal(u, t);
-		}
-		if (!seen)
-			json_array_append(e->events, t);
+		append_unique(e->events, t);
 	}
 }
 

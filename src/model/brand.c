@@ -19,27 +19,46 @@
 #define RAW_LIST_FACTOR 4
 #define CODE_LIST_MAX	300
 
-typedef void (*field_fn)(const char *name, const json_t *v, json_t *out, json_t *errors);
+struct field;
+typedef void (*field_fn)(const struct field *f, const json_t *v, json_t *out, json_t *errors);
+typedef bool (*code_fn)(const char *s, char out[3]);
 
 struct field {
 	const char *name;
 	field_fn check;
 	bool required;
 	const char *dflt; /* value when absent or null, kept in table order */
+	/* What some checks take, from the table rather than a wrapper function each: */
+	size_t max;		    /* check_terms, check_handles: at most this many items */
+	code_fn code;		    /* check_codes: NULL for platform names */
+	const char *const *allowed; /* check_enum: the values, NULL-terminated */
+	const char *msg;	    /* check_codes, check_enum: what a wrong value is told */
 };
 
 static const char *const read_only[] = {"id", "created_at", "updated_at"};
 
-/* name, industry, external_id: trimmed text of 1–200 code points. */
-static void check_text(const char *name, const json_t *v, json_t *out, json_t *errors)
+/* The string v without surrounding white space in *s, *n; false (and a problem on name)
+ * when v is not a string. */
+static bool trimmed_string(const char *name, const json_t *v, const char **s, size_t *n,
+			   json_t *errors)
 {
 	if (!json_is_string(v)) {
 		nm_verr_add(errors, name, "must be a string");
-		return;
+		return false;
 	}
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	nm_trim(&s, &n);
+	*s = json_string_value(v);
+	*n = json_string_length(v);
+	nm_trim(s, n);
+	return true;
+}
+
+/* name, industry, external_id: trimmed text of 1–200 code points. */
+static void check_text(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+{
+	const char *name = f->name, *s;
+	size_t n;
+	if (!trimmed_string(name, v, &s, &n, errors))
+		return;
 	size_t chars = nm_utf8_chars(s, n);
 	if (chars == 0)
 		nm_verr_add(errors, name, "must not be empty");
@@ -63,9 +82,13 @@ static bool list_shape(const char *name, const json_t *v, size_t cap, json_t *er
 	return true;
 }
 
-static void check_terms(const char *name, const json_t *v, size_t max, bool required, json_t *out,
-			json_t *errors)
+/* niches, keywords, exclude_keywords: lists of at most f->max distinct terms; niches must
+ * have one (f->required). */
+static void check_terms(const struct field *f, const json_t *v, json_t *out, json_t *errors)
 {
+	const char *name = f->name;
+	size_t max = f->max;
+	bool required = f->required;
 	if (!list_shape(name, v, max * RAW_LIST_FACTOR, errors))
 		return;
 	struct nm_terms t = {.n = 0};
@@ -103,16 +126,6 @@ static void check_terms(const char *name, const json_t *v, size_t max, bool requ
 	nm_terms_free(&t);
 }
 
-static void check_niches(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	check_terms(name, v, NM_BRAND_NICHES_MAX, true, out, errors);
-}
-
-static void check_keywords(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	check_terms(name, v, NM_BRAND_KEYWORDS_MAX, false, out, errors);
-}
-
 /* Appends s to arr unless already there; the lists are short (≤ 249). */
 static void append_unique(json_t *arr, const char *s)
 {
@@ -121,8 +134,6 @@ static void append_unique(json_t *arr, const char *s)
 	json_array_foreach(arr, i, e) if (strcmp(json_string_value(e), s) == 0) return;
 	json_array_append_new(arr, json_string(s));
 }
-
-typedef bool (*code_fn)(const char *s, char out[3]);
 
 static bool platform_code(const char *s, const char **canon)
 {
@@ -133,31 +144,40 @@ static bool platform_code(const char *s, const char **canon)
 	return true;
 }
 
-/* platforms, target_countries, target_languages: arrays of enum-like codes. */
-static void check_codes(const char *name, const json_t *v, json_t *out, json_t *errors, code_fn iso,
-			const char *msg)
+/* One element of a list of codes or handles: its canonical form (in buf, of HANDLE_BUF
+ * bytes, or a constant), or NULL with the problem in *why. */
+#define HANDLE_BUF (NM_BRAND_HANDLE_MAX * 4 + 1)
+typedef const char *(*item_fn)(const struct field *f, const json_t *e, char buf[HANDLE_BUF],
+			       const char **why);
+
+/* Lists of at most cap raw elements, each canonical by item, stored once each; with f->max,
+ * at most that many after that. */
+static void check_list(const struct field *f, const json_t *v, size_t cap, item_fn item,
+		       json_t *out, json_t *errors)
 {
-	if (!list_shape(name, v, CODE_LIST_MAX, errors))
+	const char *name = f->name;
+	if (!list_shape(name, v, cap, errors))
 		return;
 	json_t *arr = json_array();
 	size_t i;
 	json_t *e;
 	bool bad = false;
-	char path[64];
+	char path[64], buf[HANDLE_BUF];
 	json_array_foreach(v, i, e)
 	{
-		nm_verr_path(path, sizeof path, name, (long)i, NULL);
-		char code[3];
-		const char *canon = code;
-		bool ok = json_is_string(e) && (iso ? iso(json_string_value(e), code)
-						    : platform_code(json_string_value(e), &canon));
-		if (!ok) {
-			nm_verr_add(errors, path, "%s",
-				    json_is_string(e) ? msg : "must be a string");
+		const char *why = NULL;
+		const char *canon = item(f, e, buf, &why);
+		if (!canon) {
+			nm_verr_path(path, sizeof path, name, (long)i, NULL);
+			nm_verr_add(errors, path, "%s", why);
 			bad = true;
 			continue;
 		}
 		append_unique(arr, canon);
+	}
+	if (!bad && f->max && json_array_size(arr) > f->max) {
+		nm_verr_add(errors, name, "must have at most %zu items", f->max);
+		bad = true;
 	}
 	if (!bad && json_array_size(arr))
 		json_object_set_new(out, name, arr);
@@ -165,59 +185,50 @@ static void check_codes(const char *name, const json_t *v, json_t *out, json_t *
 		json_decref(arr);
 }
 
-static void check_platforms(const char *name, const json_t *v, json_t *out, json_t *errors)
+/* A platform name (f->code NULL) or an ISO code (f->code). */
+static const char *code_of(const struct field *f, const json_t *e, char buf[HANDLE_BUF],
+			   const char **why)
 {
-	check_codes(name, v, out, errors, NULL,
-		    "must be one of instagram, tiktok, youtube, twitter (or x), facebook, "
-		    "twitch, linkedin, pinterest, other");
-}
-
-static void check_countries(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	check_codes(name, v, out, errors, nm_country_valid,
-		    "must be an ISO 3166-1 alpha-2 country code");
-}
-
-static void check_languages(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	check_codes(name, v, out, errors, nm_language_valid, "must be an ISO 639-1 language code");
-}
-
-static void check_enum(const char *name, const json_t *v, json_t *out, json_t *errors,
-		       const char *const *allowed, const char *msg)
-{
-	if (!json_is_string(v)) {
-		nm_verr_add(errors, name, "must be a string");
-		return;
+	if (!json_is_string(e)) {
+		*why = "must be a string";
+		return NULL;
 	}
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	nm_trim(&s, &n);
-	for (; *allowed; allowed++) {
-		if (strlen(*allowed) == n && strncasecmp(s, *allowed, n) == 0) {
-			json_object_set_new(out, name, json_string(*allowed));
+	const char *canon = buf;
+	if (f->code ? f->code(json_string_value(e), buf)
+		    : platform_code(json_string_value(e), &canon))
+		return canon;
+	*why = f->msg;
+	return NULL;
+}
+
+/* platforms, target_countries, target_languages: arrays of enum-like codes. */
+static void check_codes(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+{
+	check_list(f, v, CODE_LIST_MAX, code_of, out, errors);
+}
+
+/* target_gender, goal, target_countries_mode: one of f->allowed, any case, stored as
+ * written there. */
+static void check_enum(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+{
+	const char *s;
+	size_t n;
+	if (!trimmed_string(f->name, v, &s, &n, errors))
+		return;
+	for (const char *const *a = f->allowed; *a; a++) {
+		if (strlen(*a) == n && strncasecmp(s, *a, n) == 0) {
+			json_object_set_new(out, f->name, json_string(*a));
 			return;
 		}
 	}
-	nm_verr_add(errors, name, "%s", msg);
-}
-
-static void check_gender(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	static const char *const g[] = {"female", "male", "any", NULL};
-	check_enum(name, v, out, errors, g, "must be one of female, male, any");
-}
-
-static void check_goal(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	static const char *const g[] = {"engagement", "awareness", "conversions", NULL};
-	check_enum(name, v, out, errors, g, "must be one of engagement, awareness, conversions");
+	nm_verr_add(errors, f->name, "%s", f->msg);
 }
 
 /* follower_min, follower_max, budget_per_post_cents: JSON integers >= 0. A number in a
  * string is refused here (REST bodies are typed; only imports are lenient). */
-static void check_count(const char *name, const json_t *v, json_t *out, json_t *errors)
+static void check_count(const struct field *f, const json_t *v, json_t *out, json_t *errors)
 {
+	const char *name = f->name;
 	if (!json_is_integer(v))
 		nm_verr_add(errors, name, "must be an integer");
 	else if (json_integer_value(v) < 0)
@@ -226,8 +237,9 @@ static void check_count(const char *name, const json_t *v, json_t *out, json_t *
 		json_object_set(out, name, (json_t *)v);
 }
 
-static void check_rate(const char *name, const json_t *v, json_t *out, json_t *errors)
+static void check_rate(const struct field *f, const json_t *v, json_t *out, json_t *errors)
 {
+	const char *name = f->name;
 	if (!json_is_number(v)) {
 		nm_verr_add(errors, name, "must be a number");
 		return;
@@ -239,21 +251,12 @@ static void check_rate(const char *name, const json_t *v, json_t *out, json_t *e
 		json_object_set_new(out, name, json_real(r));
 }
 
-static void check_exclude_keywords(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	check_terms(name, v, NM_BRAND_EXCLUDE_KEYWORDS_MAX, false, out, errors);
-}
-
-static void check_countries_mode(const char *name, const json_t *v, json_t *out, json_t *errors)
-{
-	static const char *const m[] = {"prefer", "require", NULL};
-	check_enum(name, v, out, errors, m, "must be one of prefer, require");
-}
-
 /* One handle as creators store it (src/model/creator.c): one leading '@' dropped,
  * lower-cased ASCII, no spaces; NULL with the problem in *why otherwise. */
-static json_t *handle_of(const json_t *e, const char **why)
+static const char *handle_of(const struct field *f, const json_t *e, char h[HANDLE_BUF],
+			     const char **why)
 {
+	(void)f;
 	if (!json_is_string(e)) {
 		*why = "must be a string";
 		return NULL;
@@ -263,13 +266,12 @@ static json_t *handle_of(const json_t *e, const char **why)
 	nm_trim(&s, &n);
 	if (n && *s == '@')
 		s++, n--;
-	char h[NM_BRAND_HANDLE_MAX * 4 + 1];
 	size_t chars = nm_utf8_chars(s, n);
 	if (chars == 0 || *s == '@') {
 		*why = chars ? "must not start with more than one '@'" : "must not be empty";
 		return NULL;
 	}
-	if (chars > NM_BRAND_HANDLE_MAX || n >= sizeof h) {
+	if (chars > NM_BRAND_HANDLE_MAX || n >= HANDLE_BUF) {
 		*why = "must be at most 100 characters";
 		return NULL;
 	}
@@ -281,47 +283,22 @@ static json_t *handle_of(const json_t *e, const char **why)
 		}
 		h[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
-	return json_stringn(h, n);
+	h[n] = '\0';
+	return h;
 }
 
 /* exclude_handles: creators' handles (any platform), normalised as imports store them. */
-static void check_handles(const char *name, const json_t *v, json_t *out, json_t *errors)
+static void check_handles(const struct field *f, const json_t *v, json_t *out, json_t *errors)
 {
-	if (!list_shape(name, v, NM_BRAND_EXCLUDE_HANDLES_MAX * RAW_LIST_FACTOR, errors))
-		return;
-	json_t *arr = json_array();
-	size_t i;
-	json_t *e;
-	bool bad = false;
-	char path[64];
-	json_array_foreach(v, i, e)
-	{
-		const char *why = NULL;
-		json_t *h = handle_of(e, &why);
-		if (!h) {
-			nm_verr_path(path, sizeof path, name, (long)i, NULL);
-			nm_verr_add(errors, path, "%s", why);
-			bad = true;
-			continue;
-		}
-		append_unique(arr, json_string_value(h));
-		json_decref(h);
-	}
-	if (!bad && json_array_size(arr) > NM_BRAND_EXCLUDE_HANDLES_MAX) {
-		nm_verr_add(errors, name, "must have at most %d items",
-			    NM_BRAND_EXCLUDE_HANDLES_MAX);
-		bad = true;
-	}
-	if (!bad && json_array_size(arr))
-		json_object_set_new(out, name, arr);
-	else
-		json_decref(arr);
+	check_list(f, v, f->max * RAW_LIST_FACTOR, handle_of, out, errors);
 }
 
 /* price_overrides: {"nano"|"micro"|"mid"|"macro"|"mega": price per post in cents}, the
  * brand's own rates for creators without a price (budget plans, docs/scoring.md §11.1). */
-static void check_price_overrides(const char *name, const json_t *v, json_t *out, json_t *errors)
+static void check_price_overrides(const struct field *f, const json_t *v, json_t *out,
+				  json_t *errors)
 {
+	const char *name = f->name;
 	static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega"};
 	if (!json_is_object(v)) {
 		nm_verr_add(errors, name, "must be an object of tier -> price per post in cents");
@@ -359,26 +336,50 @@ static void check_price_overrides(const char *name, const json_t *v, json_t *out
 		json_decref(o);
 }
 
+static const char *const genders[] = {"female", "male", "any", NULL};
+static const char *const goals[] = {"engagement", "awareness", "conversions", NULL};
+static const char *const countries_modes[] = {"prefer", "require", NULL};
+
 static const struct field fields[] = {
-	{"name", check_text, true, NULL},
-	{"industry", check_text, false, NULL},
-	{"niches", check_niches, true, NULL},
-	{"keywords", check_keywords, false, NULL},
-	{"platforms", check_platforms, false, NULL},
-	{"target_countries", check_countries, false, NULL},
-	{"target_languages", check_languages, false, NULL},
-	{"target_gender", check_gender, false, "any"},
-	{"goal", check_goal, false, "engagement"},
-	{"follower_min", check_count, false, NULL},
-	{"follower_max", check_count, false, NULL},
-	{"min_engagement_rate", check_rate, false, NULL},
-	{"budget_per_post_cents", check_count, false, NULL},
-	{"price_overrides", check_price_overrides, false, NULL},
-	{"external_id", check_text, false, NULL},
-	{"target_countries_mode", check_countries_mode, false, NULL},
-	{"min_audience_share", check_rate, false, NULL},
-	{"exclude_keywords", check_exclude_keywords, false, NULL},
-	{"exclude_handles", check_handles, false, NULL},
+	{.name = "name", .check = check_text, .required = true},
+	{.name = "industry", .check = check_text},
+	{.name = "niches", .check = check_terms, .required = true, .max = NM_BRAND_NICHES_MAX},
+	{.name = "keywords", .check = check_terms, .max = NM_BRAND_KEYWORDS_MAX},
+	{.name = "platforms",
+	 .check = check_codes,
+	 .msg = "must be one of instagram, tiktok, youtube, twitter (or x), facebook, twitch, "
+		"linkedin, pinterest, other"},
+	{.name = "target_countries",
+	 .check = check_codes,
+	 .code = nm_country_valid,
+	 .msg = "must be an ISO 3166-1 alpha-2 country code"},
+	{.name = "target_languages",
+	 .check = check_codes,
+	 .code = nm_language_valid,
+	 .msg = "must be an ISO 639-1 language code"},
+	{.name = "target_gender",
+	 .check = check_enum,
+	 .dflt = "any",
+	 .allowed = genders,
+	 .msg = "must be one of female, male, any"},
+	{.name = "goal",
+	 .check = check_enum,
+	 .dflt = "engagement",
+	 .allowed = goals,
+	 .msg = "must be one of engagement, awareness, conversions"},
+	{.name = "follower_min", .check = check_count},
+	{.name = "follower_max", .check = check_count},
+	{.name = "min_engagement_rate", .check = check_rate},
+	{.name = "budget_per_post_cents", .check = check_count},
+	{.name = "price_overrides", .check = check_price_overrides},
+	{.name = "external_id", .check = check_text},
+	{.name = "target_countries_mode",
+	 .check = check_enum,
+	 .allowed = countries_modes,
+	 .msg = "must be one of prefer, require"},
+	{.name = "min_audience_share", .check = check_rate},
+	{.name = "exclude_keywords", .check = check_terms, .max = NM_BRAND_EXCLUDE_KEYWORDS_MAX},
+	{.name = "exclude_handles", .check = check_handles, .max = NM_BRAND_EXCLUDE_HANDLES_MAX},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
@@ -459,7 +460,7 @@ json_t *nm_brand_normalize(const json_t *in, json_t *errors)
 	for (size_t i = 0; i < N_FIELDS; i++) {
 		json_t *v = json_object_get(in, fields[i].name);
 		if (v && !json_is_null(v))
-			fields[i].check(fields[i].name, v, out, errors);
+			fields[i].check(&fields[i], v, out, errors);
 		else if (fields[i].required)
 			nm_verr_add(errors, fields[i].name, "is required");
 		else if (fields[i].dflt)
