@@ -22,10 +22,17 @@ from harness import REPO, Server, ServerTestCase
 from apihelpers import Api, body_of, ndjson, poll, send_big
 
 
-def _stall(port):
+# The per-address test connects from its own loopback address: the harness's requests come
+# from 127.0.0.1, and a connection it closed can hold a slot of 127.0.0.1 until the server has
+# cleaned it up (under load that took long enough to fail ten rounds in a row).
+PROBE_ADDR = "127.0.0.2"
+
+
+def _stall(port, src=None):
     """A connection whose request headers never end: it stays open until the server's
     header deadline."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s = socket.create_connection(("127.0.0.1", port), timeout=30,
+                                 source_address=(src, 0) if src else None)
     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
     return s
 
@@ -41,11 +48,12 @@ def _closed_by_server(sock):
         return True
 
 
-def _closed_without_answer(port, timeout=30):
+def _closed_without_answer(port, timeout=30, src=None):
     """Sends a whole request on a new connection; True when the server closes it without
     an answer, False when it answers. A connection neither answered nor closed within
     `timeout` raises socket.timeout (a failure)."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                 source_address=(src, 0) if src else None)
     try:
         try:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -67,20 +75,19 @@ class PerIpConnectionTests(ServerTestCase):
 
     def test_fifth_connection_from_one_address_is_refused(self):
         port = self.server.port
-        # The four stalled connections come first. A connection opened before them (the
-        # harness's own requests) can still hold its slot until the server has cleaned it
-        # up; under load one of the four is then refused in its place, and a probe is
-        # served with only three stalls held. That is the cap working, not failing: it
-        # shows as a stall the server closed. So a served probe fails the test only when
-        # all four stalls are still open; otherwise the round is repeated.
+        # The stalls and probes come from PROBE_ADDR, where nothing else connects. Should a
+        # probe of an earlier round still hold a slot, one stall is refused in its place and
+        # a probe is served with only three stalls held: that is the cap working, and shows
+        # as a stall the server closed. So a served probe fails the test only when all four
+        # stalls are still open; otherwise the round is repeated.
         for _ in range(10):
-            socks = [_stall(port) for _ in range(4)]
+            socks = [_stall(port, PROBE_ADDR) for _ in range(4)]
             try:
                 # the four are held (each until its 300 s header deadline): every further
                 # connection from 127.0.0.1 is closed unanswered
                 held = True
                 for _ in range(3):
-                    if _closed_without_answer(port):
+                    if _closed_without_answer(port, src=PROBE_ADDR):
                         continue
                     self.assertTrue(any(_closed_by_server(s) for s in socks),
                                     "a fifth connection from one address was served "
@@ -88,12 +95,15 @@ class PerIpConnectionTests(ServerTestCase):
                     held = False
                     break
                 if held:
+                    # the cap is per address: 127.0.0.1 is still served meanwhile
+                    self.assertFalse(_closed_without_answer(port),
+                                     "another address was refused while 127.0.0.2 was at its cap")
                     break
             finally:
                 for s in socks:
                     s.close()
                 # the slots free up when the four close
-                self.assertTrue(poll(lambda: not _closed_without_answer(port), 30),
+                self.assertTrue(poll(lambda: not _closed_without_answer(port, src=PROBE_ADDR), 30),
                                 "still refused after the stalled connections closed")
         else:
             self.fail("ten rounds without the four stalls all held at once")
