@@ -11,6 +11,7 @@
 #include "nm/config.h"
 #include "nm/creator.h"
 #include "nm/creator_filters.h"
+#include "nm/crypto.h"
 #include "nm/handlers.h"
 #include "nm/match_index.h"
 #include "nm/metrics.h"
@@ -83,21 +84,11 @@ static void cursor_make(const struct nm_creator_search *s, const struct nm_creat
 	int len = snprintf(raw, sizeof raw, "%d.%c.%c%s.%lld", (int)s->sort, s->desc ? 'd' : 'a',
 			   pg->last_null ? 'n' : 'v', pg->last_null ? "" : pg->last_key,
 			   (long long)pg->last_id);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 5 < n; i += 3) {
-		unsigned v = (unsigned char)raw[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)raw[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)raw[i + 2];
-		out[o++] = b64url[(v >> 18) & 63];
-		out[o++] = b64url[(v >> 12) & 63];
-		if (i + 1 < len)
-			out[o++] = b64url[(v >> 6) & 63];
-		if (i + 2 < len)
-			out[o++] = b64url[v & 63];
+	if (len < 0 || (size_t)len >= sizeof raw || nm_b64_encoded_len((size_t)len, false) >= n) {
+		out[0] = '\0';
+		return;
 	}
-	out[o] = '\0';
+	nm_b64_encode((const unsigned char *)raw, (size_t)len, b64url, false, out);
 }
 
 /* Decodes into raw (>= 128 bytes); false on anything that is not base64url text. */

@@ -322,21 +322,11 @@ const char *nm_cursor_encode(int64_t last_id, char *buf, size_t n)
 {
 	char raw[32];
 	int len = snprintf(raw, sizeof raw, "i%lld", (long long)last_id);
-	size_t o = 0;
-	for (int i = 0; i < len && o + 5 < n; i += 3) {
-		unsigned v = (unsigned char)raw[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned char)raw[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)raw[i + 2];
-		buf[o++] = b64url[(v >> 18) & 63];
-		buf[o++] = b64url[(v >> 12) & 63];
-		if (i + 1 < len)
-			buf[o++] = b64url[(v >> 6) & 63];
-		if (i + 2 < len)
-			buf[o++] = b64url[v & 63];
+	if (nm_b64_encoded_len((size_t)len, false) >= n) {
+		buf[0] = '\0';
+		return buf;
 	}
-	buf[o] = '\0';
+	nm_b64_encode((const unsigned char *)raw, (size_t)len, b64url, false, buf);
 	return buf;
 }
 
