@@ -41,6 +41,7 @@ static struct MHD_Daemon *daemon_;
 static const struct nm_config *config;
 static atomic_int in_flight;
 static atomic_bool stopping;
+static atomic_bool draining;
 static unsigned short bound_port;
 
 static const struct {
@@ -1253,6 +1254,16 @@ unsigned short nm_server_port(void)
 bool nm_server_stopping(void)
 {
 	return atomic_load(&stopping);
+}
+
+void nm_server_drain_begin(void)
+{
+	atomic_store(&draining, true);
+}
+
+bool nm_server_draining(void)
+{
+	return atomic_load(&draining);
 }
 
 void nm_server_stop(int grace_s)
