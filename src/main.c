@@ -14,6 +14,7 @@
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db_admin.h"
+#include "nm/db_listener.h"
 #include "nm/db_pool.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
@@ -293,7 +294,8 @@ static void drain(const struct nm_config *cfg, const sigset_t *stop_set, int sig
 				    (end.tv_nsec - now.tv_nsec);
 		if (left_ns <= 0)
 			return;
-		struct timespec ts = {(time_t)(left_ns / 1000000000LL), (long)(left_ns % 1000000000LL)};
+		struct timespec ts = {(time_t)(left_ns / 1000000000LL),
+				      (long)(left_ns % 1000000000LL)};
 		if (sigtimedwait(stop_set, NULL, &ts) >= 0)
 			return; /* asked again: stop now */
 		if (errno != EINTR)
@@ -351,6 +353,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_listener_start(cfg);
 	nm_workers_start(cfg);
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
@@ -368,6 +371,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_stop();
 	nm_import_reaper_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
 	nm_db_shutdown();

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NM_CONFIG_MAX_ORIGINS 32
+#define NM_CONFIG_MAX_ORIGINS  32
 #define NM_CONFIG_MAX_REPLICAS 8
 
 struct nm_config {
@@ -87,7 +87,7 @@ struct nm_config {
 	/* NICHEMATCH_DATABASE_REPLICA_URLS, comma-separated: streaming replicas for reads. */
 	const char *replica_urls[NM_CONFIG_MAX_REPLICAS];
 	size_t n_replicas;
-	int replica_max_lag_ms;	 /* NICHEMATCH_REPLICA_MAX_LAG_MS, default 5000 */
+	int replica_max_lag_ms;	  /* NICHEMATCH_REPLICA_MAX_LAG_MS, default 5000 */
 	int replica_read_wait_ms; /* NICHEMATCH_REPLICA_READ_WAIT_MS, default 0: how long a read
 				     waits for a replica to replay its key's last write before it
 				     goes to the primary instead */

@@ -144,7 +144,8 @@ static bool parse_replicas(struct nm_config *cfg, char *err, size_t errsz)
 		if (!n)
 			continue;
 		if (cfg->n_replicas == NM_CONFIG_MAX_REPLICAS) {
-			snprintf(err, errsz, "NICHEMATCH_DATABASE_REPLICA_URLS: at most %d replicas",
+			snprintf(err, errsz,
+				 "NICHEMATCH_DATABASE_REPLICA_URLS: at most %d replicas",
 				 NM_CONFIG_MAX_REPLICAS);
 			return false;
 		}

@@ -71,3 +71,91 @@ class ReadyzTests(Api, ServerTestCase):
             self.assertEqual(srv.proc.returncode, 0)
         finally:
             srv.stop()
+
+
+# A long TTL: without the NOTIFY a revoked key would keep working on the other instance for
+# ten minutes, so every "refused within 1 s" below fails on the code before it.
+TWIN_ENV = {"NICHEMATCH_AUTH_CACHE_TTL_S": "600", "NICHEMATCH_RATE_LIMIT": "0"}
+
+
+class InvalidationTests(Api, ServerTestCase):
+    server_env = TWIN_ENV
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other = Server(env=TWIN_ENV, migrate=False, share_db_with=cls.server)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.other.stop()
+        super().tearDownClass()
+        assert code == 0, "second instance exited %s" % code
+
+    def wait_listening(self, srv):
+        ok, _ = poll(lambda: self.server.psql(
+            "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN nm_invalidate' "
+            "AND datname = current_database()")[0][0] == "2", 10, 0.05)
+        self.assertTrue(ok, "both instances listen")
+
+    def refused_within(self, srv, key, seconds=1.0):
+        r, took = poll(lambda: srv.request("GET", "/v1/brands", key=key).status == 401, seconds)
+        self.assertTrue(r, "key still accepted %.1f s after its revocation elsewhere" % took)
+        return took
+
+    def new_key(self, **body):
+        body.setdefault("role", "write")
+        r = self.request("POST", "/v1/keys", body)
+        self.assertStatus(r, 201)
+        return r.json
+
+    def test_revocation_on_a_reaches_b_within_1s(self):
+        self.wait_listening(self.other)
+        k = self.new_key()
+        self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)  # cached on B
+        self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)
+        self.assertStatus(self.request("DELETE", "/v1/keys/%d" % k["id"]), 204)
+        self.refused_within(self.other, k["key"])
+        self.assertEqual(self.request("GET", "/v1/brands", key=k["key"]).status, 401)
+
+    def test_cli_revocation_reaches_every_instance(self):
+        self.wait_listening(self.other)
+        k = self.new_key(role="read")
+        for srv in (self.server, self.other):
+            self.assertStatus(srv.request("GET", "/v1/brands", key=k["key"]), 200)
+        self.server.cli("keys", "revoke", str(k["id"]))
+        for srv in (self.server, self.other):
+            self.refused_within(srv, k["key"])
+
+    def test_brand_deletion_reaches_b(self):
+        self.wait_listening(self.other)
+        b = self.make_brand(name="Goes away")
+        k = self.new_key(brand_id=b["id"])
+        self.assertStatus(self.other.request("GET", "/v1/brands/%d" % b["id"], key=k["key"]), 200)
+        self.assertStatus(self.request("DELETE", "/v1/brands/%d" % b["id"]), 204)
+        self.refused_within(self.other, k["key"])
+
+    def test_rolled_back_revocation_notifies_nothing(self):
+        """The NOTIFY is part of the revoking transaction: a revocation that rolls back
+        leaves the key working (and nobody is told otherwise)."""
+        self.wait_listening(self.other)
+        k = self.new_key(role="read")
+        self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)
+        self.server.psql("BEGIN; UPDATE api_keys SET revoked_at = now() WHERE id = %d; "
+                         "SELECT pg_notify('nm_invalidate', 'key'); ROLLBACK" % k["id"])
+        time.sleep(0.3)
+        self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)
+
+    def test_listener_reconnects(self):
+        """The listener's connection is killed: it reconnects (within about a second)
+        and revocations reach it again."""
+        self.wait_listening(self.other)
+        self.server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE query = 'LISTEN nm_invalidate' AND datname = current_database()")
+        poll(lambda: self.server.psql("SELECT count(*) FROM pg_stat_activity WHERE query = "
+                                      "'LISTEN nm_invalidate' AND datname = current_database()")[0][0] != "2", 5)
+        self.wait_listening(self.other)
+        k = self.new_key()
+        self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)
+        self.assertStatus(self.request("DELETE", "/v1/keys/%d" % k["id"]), 204)
+        self.refused_within(self.other, k["key"])
