@@ -31,6 +31,7 @@
 #include "nm/ratelimit.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
+#include "nm/sharedlimit.h"
 #include "nm/static.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -598,7 +599,8 @@ static void authenticate(struct nm_req *r)
 	double retry_after;
 	int remaining;
 	bool allowed =
-		nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
+		nm_limit_take(r->cfg, NM_RL_KEY, (uint64_t)r->auth.key_id, r->cfg->rate_limit,
+			      2 * r->cfg->rate_limit, &retry_after, &remaining);
 	if (r->cfg->rate_limit > 0) {
 		char v[32];
 		snprintf(v, sizeof v, "%g", r->cfg->rate_limit);

@@ -159,3 +159,83 @@ class InvalidationTests(Api, ServerTestCase):
         self.assertStatus(self.other.request("GET", "/v1/brands", key=k["key"]), 200)
         self.assertStatus(self.request("DELETE", "/v1/keys/%d" % k["id"]), 204)
         self.refused_within(self.other, k["key"])
+
+
+def same_window(t0, t1, window_s):
+    return int(t0 // window_s) == int(t1 // window_s)
+
+
+SHARED_RUNS = {"NICHEMATCH_SHARED_LIMITS": "1", "NICHEMATCH_RATE_LIMIT": "0",
+               "NICHEMATCH_MATCH_RUNS_PER_MINUTE": "4"}
+
+
+class SharedMatchQuotaTests(Api, ServerTestCase):
+    """NICHEMATCH_SHARED_LIMITS=1: a brand's 4 match runs a minute hold across two
+    instances (each alone would allow 4: 8 in all)."""
+    server_env = SHARED_RUNS
+
+    def test_quota_holds_across_instances(self):
+        other = Server(env=SHARED_RUNS, migrate=False, share_db_with=self.server)
+        self.addCleanup(other.stop)
+        self.make_creator(handle="sq1", categories=["fitness"], engagement_rate=0.05)
+        for attempt in range(3):
+            b = self.make_brand(name="Shared quota %d" % attempt)
+            t0 = time.time()
+            statuses = []
+            for i in range(10):
+                srv = (self.server, other)[i % 2]
+                r = srv.request("POST", "/v1/brands/%d/matches" % b["id"], {"limit": 5})
+                self.assertIn(r.status, (201, 429), body_of(r))
+                statuses.append(r.status)
+                if r.status == 429:
+                    p = self.assertProblem(r, 429)
+                    self.assertIn("match runs", p["detail"])
+                    ra = r.headers.get("Retry-After", "")
+                    self.assertTrue(ra.isdigit() and 1 <= int(ra) <= 60, ra)
+            if not same_window(t0, time.time(), 60):
+                continue  # crossed a minute's edge: a fresh window may let more through
+            self.assertEqual(statuses.count(201), 4, statuses)
+            self.assertEqual(statuses[:4], [201] * 4, statuses)
+            self.assertEqual(self.count_rows("rate_windows", "scope = 2 AND subject = %d" % b["id"]), 1)
+            return
+        self.fail("three attempts crossed a minute's edge")
+
+
+SHARED_KEYS = {"NICHEMATCH_SHARED_LIMITS": "1", "NICHEMATCH_RATE_LIMIT": "0.1"}
+
+
+class SharedKeyRateTests(Api, ServerTestCase):
+    """NICHEMATCH_RATE_LIMIT=0.1 (one request per 10 s window, shared): a key's request on
+    A spends what B would have allowed."""
+    server_env = SHARED_KEYS
+
+    def test_key_rate_holds_across_instances(self):
+        other = Server(env=SHARED_KEYS, migrate=False, share_db_with=self.server)
+        self.addCleanup(other.stop)
+        for attempt in range(3):
+            key = self.server.key("read")
+            t0 = time.time()
+            a = self.server.request("GET", "/v1/brands", key=key)
+            b = other.request("GET", "/v1/brands", key=key)
+            if not same_window(t0, time.time(), 10):
+                continue
+            self.assertStatus(a, 200)
+            self.assertEqual(a.headers.get("RateLimit-Remaining"), "0", dict(a.headers))
+            p = self.assertProblem(b, 429)
+            self.assertIn("Rate limit", p["detail"])
+            ra = int(b.headers.get("Retry-After", "0"))
+            self.assertTrue(1 <= ra <= 10, ra)
+            # another key is not affected
+            self.assertStatus(other.request("GET", "/v1/brands", key=self.server.key("read")), 200)
+            return
+        self.fail("three attempts crossed a window's edge")
+
+
+class LocalLimitsStayLocalTests(Api, ServerTestCase):
+    """Without NICHEMATCH_SHARED_LIMITS nothing is counted in PostgreSQL."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "100"}
+
+    def test_no_shared_rows(self):
+        for _ in range(5):
+            self.assertStatus(self.request("GET", "/v1/brands"), 200)
+        self.assertEqual(self.count_rows("rate_windows"), 0)
