@@ -31,6 +31,7 @@
 #include "nm/ratelimit.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
+#include "nm/sharedlimit.h"
 #include "nm/static.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -41,6 +42,7 @@ static struct MHD_Daemon *daemon_;
 static const struct nm_config *config;
 static atomic_int in_flight;
 static atomic_bool stopping;
+static atomic_bool draining;
 static unsigned short bound_port;
 
 static const struct {
@@ -597,7 +599,8 @@ static void authenticate(struct nm_req *r)
 	double retry_after;
 	int remaining;
 	bool allowed =
-		nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
+		nm_limit_take(r->cfg, NM_RL_KEY, (uint64_t)r->auth.key_id, r->cfg->rate_limit,
+			      2 * r->cfg->rate_limit, &retry_after, &remaining);
 	if (r->cfg->rate_limit > 0) {
 		char v[32];
 		snprintf(v, sizeof v, "%g", r->cfg->rate_limit);
@@ -1275,6 +1278,16 @@ unsigned short nm_server_port(void)
 bool nm_server_stopping(void)
 {
 	return atomic_load(&stopping);
+}
+
+void nm_server_drain_begin(void)
+{
+	atomic_store(&draining, true);
+}
+
+bool nm_server_draining(void)
+{
+	return atomic_load(&draining);
 }
 
 void nm_server_stop(int grace_s)
