@@ -260,9 +260,9 @@ static bool seal_secrets(void)
 		return true;
 	}
 	struct nm_pg *pg = nm_db_acquire();
-	int sealed = 0;
+	int sealed = 0, unreadable = 0;
 	struct nm_db_err err;
-	bool ok = pg && nm_store_seal_secrets(pg, &sealed, &err);
+	bool ok = pg && nm_store_seal_secrets(pg, &sealed, &unreadable, &err);
 	nm_db_release(pg);
 	if (!ok) {
 		nm_log(NM_LOG_ERROR, "cannot seal the stored secrets (%s)",
@@ -270,7 +270,15 @@ static bool seal_secrets(void)
 		return false;
 	}
 	if (sealed)
-		nm_log(NM_LOG_INFO, "sealed %d secret(s) stored in clear", sealed);
+		nm_log(NM_LOG_INFO, "sealed %d secret(s) stored in clear or under a previous key",
+		       sealed);
+	if (unreadable)
+		nm_log(NM_LOG_WARN,
+		       "%d stored secret(s) are sealed by a key that is neither "
+		       "NICHEMATCH_SECRETS_KEY nor in NICHEMATCH_SECRETS_KEY_PREVIOUS: their "
+		       "endpoints cannot sign or verify until the key is given or their "
+		       "secrets are rotated",
+		       unreadable);
 	return true;
 }
 
