@@ -240,6 +240,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		   3600);
 	RETAIN_OPT(retain_imports_s, "NICHEMATCH_RETAIN_IMPORTS", 90 * NM_RETAIN_DAY, 1);
 	RETAIN_OPT(retain_tombstones_s, "NICHEMATCH_RETAIN_TOMBSTONES", 7 * NM_RETAIN_DAY, 1);
+	RETAIN_OPT(retain_sessions_s, "NICHEMATCH_RETAIN_SESSIONS", NM_RETAIN_DAY, 1);
 #undef RETAIN_OPT
 	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))
 		return false;
