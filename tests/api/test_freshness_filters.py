@@ -270,6 +270,14 @@ class MatchFilterTests(FreshFilterBase):
                 self.assertIn("Data %d days old" % r["_age"], x["reasons"])
             else:
                 self.assertEqual(stale, [], x)
+        # the run's CSV export carries the sentence among the reasons
+        r = self.request("GET", "/v1/brands/%d/matches.csv" % brand["id"])
+        self.assertStatus(r, 200)
+        rows = {row["handle"]: row for row in csv.DictReader(io.StringIO(r.text))}
+        self.assertEqual(set(rows), set(res))
+        for h, row in rows.items():
+            age = self.by_handle[h]["_age"]
+            self.assertEqual("Data %d days old" % age in row["reasons"], age > 180, row)
 
     def test_identical_creators_old_and_new_score_identically(self):
         rows = [{"platform": "youtube", "handle": "ff_twin_%s" % n, "followers": 33333,
