@@ -35,6 +35,7 @@ static const char *const on_error_values[] = {"skip", "abort", NULL};
 static const char *const match_statuses[] = {"shortlisted", "contacted", "accepted", "declined",
 					     "excluded",    "none",	 NULL};
 static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NULL};
+static const char *const confidence_levels[] = {"high", "medium", "low", NULL};
 
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
@@ -171,6 +172,17 @@ static const char *const creator_facets[] = {"platform", "tier",     "country",
 		 .max = 1000,                                                                      \
 		 .description =                                                                    \
 			 "Follower growth over 30 days at least this fraction (0.1 = +10 %)"},     \
+		{.name = "max_data_age_days",                                                      \
+		 .type = NM_PARAM_INTEGER,                                                         \
+		 .min = 0,                                                                         \
+		 .max = 36500,                                                                     \
+		 .description = "Data measured (data_as_of) at most this many whole days ago "     \
+				"(creators without a date are left out)"},                         \
+		{.name = "min_confidence",                                                         \
+		 .type = NM_PARAM_ENUM,                                                            \
+		 .values = confidence_levels,                                                      \
+		 .description = "Only creators whose data confidence is at least this (high > "    \
+				"medium > low; docs/scoring.md \"Data confidence\")"},             \
 	{                                                                                          \
 		.name = "q", .type = NM_PARAM_STRING, .max_len = 200,                              \
 		.description =                                                                     \

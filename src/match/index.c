@@ -198,7 +198,13 @@ static bool slots_reserve(struct index *ix)
 	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
 	if (sr)
 		ix->srec = sr;
-	if (!f || !d || !v || !np || !hf || !sr)
+	int64_t *ao = big_grow(ix->as_of_s, old * sizeof *ao, cap * sizeof *ao);
+	if (ao)
+		ix->as_of_s = ao;
+	uint8_t *cf = big_grow(ix->conf, old, cap);
+	if (cf)
+		ix->conf = cf;
+	if (!f || !d || !v || !np || !hf || !sr || !ao || !cf)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -303,6 +309,8 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
+	ix->as_of_s[slot] = row->as_of_s;
+	ix->conf[slot] = row->conf;
 	struct srec *sr = &ix->srec[slot];
 	sr->followers = row->followers;
 	sr->price = row->price_cents;
@@ -353,6 +361,8 @@ static void index_clear(struct index *ix)
 	free(ix->n_post);
 	free(ix->hot_followers);
 	free(ix->srec);
+	free(ix->as_of_s);
+	free(ix->conf);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -444,7 +454,7 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->postings = nm_idx.postings;
 	size_t bytes =
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.srec) +
+					    sizeof *nm_idx.srec + sizeof *nm_idx.as_of_s + 1) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {
