@@ -16,6 +16,7 @@
 #include "nm/db_admin.h"
 #include "nm/db_listener.h"
 #include "nm/db_pool.h"
+#include "nm/db_replicas.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/import_reaper.h"
@@ -338,6 +339,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	if (!seal_secrets())
 		return 1;
+	nm_replicas_start(cfg);
 	/* Block the stop signals before any thread starts, so that every thread inherits
 	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
 	sigset_t stop_set;
@@ -374,6 +376,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
+	nm_replicas_stop();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;

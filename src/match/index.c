@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/db_pool.h"
 #include "nm/log.h"
 #include "nm/pgarray.h"
 #include "nm/score_filter.h"
@@ -386,6 +387,10 @@ static bool needs_rebuild(const struct index *ix)
 
 bool nm_index_sync(struct nm_pg *pg)
 {
+	/* Always from the primary: the change tracking compares transaction snapshots, and
+	 * mixing a replica's (behind) with the primary's could step the mark back. */
+	if (nm_db_is_replica(pg))
+		return nm_store_index_pooled(nm_index_sync);
 	pthread_mutex_lock(&sync_mu);
 	bool ok = true, resync = false;
 	const char *why = !nm_idx.loaded ? "load" : needs_rebuild(&nm_idx) ? "compaction" : NULL;
