@@ -171,3 +171,23 @@ class ReplicaTests(Api, ServerTestCase):
             pg("start", self.rdir)
         self.wait_replica_in_use(self.server, reader)
         self.wait_replica_in_use(self.other, reader)
+
+    def test_d_lagging_replica_left_out(self):
+        """Replay paused on the replica: once it is more than NICHEMATCH_REPLICA_MAX_LAG_MS
+        (5 s) behind, reads go to the primary; resumed, it is used again."""
+        reader = self.server.key("read", name="reader3")
+        self.wait_replica_in_use(self.server, reader)
+        self.replica_psql("SELECT pg_wal_replay_pause()")
+        try:
+            self.make_brand(name="written while the replica is paused")
+            left_out = lambda: "left out: lagging" in self.server.log_text()
+            self.assertTrue(poll(left_out, 20, 0.2), "the paused replica was never left out")
+            before = self.replica_reads(self.server, "/v1/brands")
+            for _ in range(10):
+                r = self.request("GET", "/v1/brands", key=reader)
+                self.assertStatus(r, 200)
+                self.assertIn("written while the replica is paused", r.text)
+            self.assertEqual(self.replica_reads(self.server, "/v1/brands"), before)
+        finally:
+            self.replica_psql("SELECT pg_wal_replay_resume()")
+        self.wait_replica_in_use(self.server, reader)
