@@ -275,17 +275,18 @@ static bool seal_secrets(void)
 	return true;
 }
 
-/* Behind a balancer: /readyz answers 503 at once while requests are still served for
- * NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the instance out
- * before it stops accepting (docs/operations.md "Running several instances"). A second
- * signal ends the wait early. */
+/* Behind a balancer: on SIGTERM /readyz answers 503 at once while requests are still
+ * served for NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the
+ * instance out before it stops accepting (docs/operations.md "Running several
+ * instances"). A second signal ends the wait early; SIGINT (Ctrl-C at a terminal, where
+ * no balancer waits) skips it. */
 static void drain(const struct nm_config *cfg, const sigset_t *stop_set, int sig)
 {
-	if (cfg->drain_s <= 0)
+	if (cfg->drain_s <= 0 || sig != SIGTERM)
 		return;
 	nm_server_drain_begin();
-	nm_log(NM_LOG_INFO, "%s received: not ready; serving for %d s more before stopping",
-	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->drain_s);
+	nm_log(NM_LOG_INFO, "SIGTERM received: not ready; serving for %d s more before stopping",
+	       cfg->drain_s);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += cfg->drain_s;
