@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nm/alerts.h"
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db_admin.h"
@@ -325,6 +326,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
 	nm_index_warm_up();
+	nm_alerts_start();
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
@@ -336,6 +338,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_workers_request_stop();
 	nm_pruner_stop();
 	nm_import_reaper_stop();
+	nm_alerts_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_workers_stop();
 	nm_index_free();

@@ -1,0 +1,367 @@
+/* The match alerts thread (see nm/alerts.h). One pass:
+ *   1. the ids of the creators written since the last pass (store/alerts.c), read
+ *      BEFORE the index sync so that the index then holds every one of them;
+ *   2. the ranking index synced (nm_index_sync), as a match run does;
+ *   3. per brand with alerts on and a run: the query of its latest run, its exclusions,
+ *      and the cutoff (the score of the run's Nth result; none when the run has fewer);
+ *   4. one nm_index_probe over the changed creators for all those brands at once;
+ *   5. per brand, one transaction: each creator above the cutoff, not in the run's top N,
+ *      is recorded in match_alerts (unless already alerted within NM_ALERTS_MARGIN) and
+ *      its match.new_candidate written to the outbox.
+ * A pass that fails puts the mark back, so its creators are looked at again. */
+#include "nm/alerts.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nm/db_pool.h"
+#include "nm/log.h"
+#include "nm/match_pool.h"
+#include "nm/match_probe.h"
+#include "nm/match_results.h"
+#include "nm/outbox.h"
+#include "nm/store_alerts.h"
+#include "nm/store_matches.h"
+#include "nm/tx.h"
+
+/* One brand of a pass. */
+struct alert_brand {
+	int64_t id, run_id;
+	size_t top_n;
+	json_t *top; /* borrowed from the pass's brands: [[creator id, score], ...] */
+	struct nm_score_query q;
+	struct nm_niche_terms terms, ban;
+	struct nm_match_statuses statuses;
+	int64_t *handle_ids;
+	size_t n_handle_ids;
+	struct nm_index_exclusions ex;
+	struct nm_index_hit *hits;
+};
+
+static void brand_free(struct alert_brand *b)
+{
+	nm_niche_free(&b->terms);
+	nm_niche_free(&b->ban);
+	nm_match_statuses_free(&b->statuses);
+	free(b->handle_ids);
+	free(b->hits);
+}
+
+static double round2(double v)
+{
+	return floor(v * 100 + 0.5) / 100;
+}
+
+/* The run's score at rank i (0-based) of top. */
+static double top_score(const json_t *top, size_t i)
+{
+	return json_number_value(json_array_get(json_array_get(top, i), 1));
+}
+
+static bool in_top(const json_t *top, int64_t id)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(top, i,
+			   e) if (json_integer_value(json_array_get(e, 0)) == id) return true;
+	return false;
+}
+
+/* Query, exclusions and cutoff of brand row o (from nm_store_alert_brands) into b. */
+static bool brand_prepare(struct nm_pg *pg, const json_t *o, const struct nm_score_bench *bench,
+			  struct alert_brand *b, struct nm_index_probe *p)
+{
+	json_t *row = (json_t *)o;
+	b->id = json_integer_value(json_object_get(row, "id"));
+	b->run_id = json_integer_value(json_object_get(row, "run_id"));
+	b->top_n = (size_t)json_integer_value(json_object_get(row, "top_n"));
+	b->top = json_object_get(row, "top");
+	/* The run's own effective brand (its overrides included), so that a creator is
+	 * scored as the run scored the results it is compared with. */
+	json_t *eff = json_object_get(row, "query");
+	if (!json_is_object(eff))
+		eff = json_object_get(row, "doc");
+	nm_match_query_build(eff, bench, &b->q, &b->terms, &b->ban);
+	struct nm_db_err err;
+	if (!nm_store_match_statuses(pg, b->id, &b->statuses, &err))
+		return false;
+	json_t *handles = json_object_get(eff, "exclude_handles");
+	if (json_array_size(handles)) {
+		char *text = json_dumps(handles, JSON_COMPACT);
+		bool ok = text && nm_store_match_handle_ids(pg, text, &b->handle_ids,
+							    &b->n_handle_ids, &err);
+		free(text);
+		if (!ok)
+			return false;
+	}
+	b->ex = (struct nm_index_exclusions){b->statuses.excluded, b->statuses.n_excluded,
+					     b->handle_ids, b->n_handle_ids, &b->ban};
+	size_t in_run = json_array_size(b->top);
+	/* Room for the run's own top N among the best, and N more. */
+	size_t k = b->top_n + in_run;
+	b->hits = malloc(k * sizeof *b->hits);
+	*p = (struct nm_index_probe){
+		&b->q,	&b->terms,
+		&b->ex, in_run < b->top_n ? -1.0 : top_score(b->top, b->top_n - 1),
+		k,	b->hits,
+		0};
+	return b->hits != NULL;
+}
+
+/* The position a score would take in the run's top (1-based): after every result that
+ * scored at least as much. */
+static long would_rank(const json_t *top, double score)
+{
+	long r = 1;
+	for (size_t i = 0; i < json_array_size(top); i++)
+		if (top_score(top, i) >= score)
+			r++;
+	return r;
+}
+
+/* The explanations of hit h as a match result shows them (caller owns), from the same
+ * document builder as a run; an empty array when it cannot be built. */
+static json_t *explanations(const struct alert_brand *b, const struct nm_index_hit *h,
+			    const json_t *c)
+{
+	json_t *cj = (json_t *)c;
+	struct nm_creator_summary sum = {h->id,
+					 json_integer_value(json_object_get(cj, "followers")),
+					 json_string_value(json_object_get(cj, "platform")),
+					 json_string_value(json_object_get(cj, "handle")),
+					 json_string_value(json_object_get(cj, "display_name")),
+					 json_string_value(json_object_get(cj, "categories")),
+					 json_string_value(json_object_get(cj, "country"))};
+	if (!sum.platform || !sum.handle || !sum.categories)
+		return json_array();
+	struct nm_match_results rs;
+	json_t *out = NULL;
+	if (nm_match_results_build(h, 1, &sum, 1, &b->q, &b->terms, &rs)) {
+		json_t *doc = rs.n ? json_loads(nm_match_result_doc(&rs, 0), 0, NULL) : NULL;
+		out = json_incref(json_object_get(doc, "explanations"));
+		json_decref(doc);
+		nm_match_results_free(&rs);
+	}
+	return out ? out : json_array();
+}
+
+/* match.new_candidate's data for hit h of brand b (caller owns). */
+static json_t *event_data(const struct alert_brand *b, const struct nm_index_hit *h,
+			  const json_t *c)
+{
+	json_t *cj = (json_t *)c;
+	json_t *creator = json_object();
+	static const char *const keys[] = {"id",    "platform",	   "handle",	"display_name",
+					   "email", "profile_url", "followers", "engagement_rate"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		json_t *v = json_object_get(cj, keys[i]);
+		json_object_set_new(creator, keys[i], v ? json_incref(v) : json_null());
+	}
+	double score = round2(h->score);
+	return json_pack("{s:I, s:I, s:I, s:f, s:I, s:o, s:o}", "brand_id", (json_int_t)b->id,
+			 "run_id", (json_int_t)b->run_id, "top_n", (json_int_t)b->top_n, "score",
+			 score, "would_rank", (json_int_t)would_rank(b->top, score), "creator",
+			 creator, "explanations", explanations(b, h, c));
+}
+
+/* The alerts of one brand: its hits that qualify, up to top_n. */
+struct brand_tx {
+	const struct alert_brand *b;
+	const struct nm_index_probe *p;
+	const json_t *creators; /* keyed by decimal id */
+	size_t sent;
+};
+
+static bool qualifies(const struct alert_brand *b, const struct nm_index_hit *h)
+{
+	return !in_top(b->top, h->id);
+}
+
+static bool brand_tx_fn(struct nm_pg *pg, void *cls, struct nm_db_err *err)
+{
+	struct brand_tx *t = cls;
+	t->sent = 0;
+	size_t considered = 0;
+	for (long i = 0; i < t->p->n && considered < t->b->top_n; i++) {
+		const struct nm_index_hit *h = &t->p->out[i];
+		if (!qualifies(t->b, h))
+			continue;
+		considered++;
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)h->id);
+		const json_t *c = json_object_get(t->creators, key);
+		if (!c)
+			continue; /* deleted since */
+		bool fresh;
+		if (!nm_store_alert_record(pg, t->b->id, h->id, round2(h->score), NM_ALERTS_MARGIN,
+					   &fresh, err))
+			return false;
+		if (!fresh)
+			continue;
+		json_t *data = event_data(t->b, h, c);
+		bool ok = data && nm_outbox_emit(pg, "match.new_candidate", data);
+		json_decref(data);
+		if (!ok) {
+			if (err->status == NM_DB_OK)
+				nm_db_err_set(err, NM_DB_ERROR);
+			return false;
+		}
+		t->sent++;
+	}
+	return true;
+}
+
+/* The creators of every qualifying hit as a bigint[] literal (caller frees). */
+static char *hit_ids(const struct alert_brand *bs, const struct nm_index_probe *ps, size_t nb)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nb; i++)
+		n += (size_t)ps[i].n;
+	char *s = malloc(n * 21 + 3), *w = s;
+	if (!s)
+		return NULL;
+	*w++ = '{';
+	bool first = true;
+	for (size_t i = 0; i < nb; i++)
+		for (long j = 0; j < ps[i].n; j++) {
+			if (!qualifies(&bs[i], &ps[i].out[j]))
+				continue;
+			w += sprintf(w, "%s%lld", first ? "" : ",", (long long)ps[i].out[j].id);
+			first = false;
+		}
+	strcpy(w, "}");
+	return s;
+}
+
+/* Steps 3-5 for the changed creators ids; false when something failed. */
+static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, size_t *n_brands, size_t *sent)
+{
+	struct nm_db_err err;
+	json_t *rows = nm_store_alert_brands(pg, &err);
+	if (!rows)
+		return false;
+	size_t nb = json_array_size(rows);
+	*n_brands = nb;
+	struct alert_brand *bs = calloc(nb ? nb : 1, sizeof *bs);
+	struct nm_index_probe *ps = calloc(nb ? nb : 1, sizeof *ps);
+	struct nm_score_bench bench;
+	nm_store_match_bench(pg, &bench);
+	bool ok = bs && ps;
+	for (size_t i = 0; ok && i < nb; i++)
+		ok = brand_prepare(pg, json_array_get(rows, i), &bench, &bs[i], &ps[i]);
+	ok = ok && nm_index_probe(ids, n, ps, nb);
+	char *lit = ok ? hit_ids(bs, ps, nb) : NULL;
+	json_t *creators = lit ? nm_store_alert_creators(pg, lit, &err) : NULL;
+	ok = ok && creators;
+	for (size_t i = 0; ok && i < nb; i++) {
+		if (!ps[i].n)
+			continue;
+		struct brand_tx t = {&bs[i], &ps[i], creators, 0};
+		/* One brand's alerts commit together; a brand that fails is retried by the
+		 * next pass (the mark goes back), and what others sent is not sent again. */
+		ok = nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_tx_fn, &t, &err);
+		*sent += t.sent;
+	}
+	json_decref(creators);
+	free(lit);
+	for (size_t i = 0; bs && i < nb; i++)
+		brand_free(&bs[i]);
+	free(bs);
+	free(ps);
+	json_decref(rows);
+	return ok;
+}
+
+static struct nm_alerts_mark mark;
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void pass(void)
+{
+	struct nm_pg *pg = nm_db_acquire();
+	if (!pg)
+		return;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct nm_alerts_mark before = mark;
+	bool any;
+	int64_t *ids = NULL;
+	size_t n = 0, n_brands = 0, sent = 0;
+	bool ok = nm_store_alerts_changes(pg, &mark, &any, &ids, &n);
+	if (ok && n) {
+		ok = nm_index_sync(pg) && alert(pg, ids, n, &n_brands, &sent);
+		if (!ok)
+			mark = before;
+		nm_log_json(ok ? NM_LOG_INFO : NM_LOG_WARN, "match alerts pass",
+			    json_pack("{s:s, s:I, s:I, s:I, s:f}", "status", ok ? "ok" : "failed",
+				      "creators", (json_int_t)n, "brands", (json_int_t)n_brands,
+				      "sent", (json_int_t)sent, "ms", ms_since(&t0)));
+	}
+	free(ids);
+	nm_db_release(pg);
+}
+
+static struct {
+	pthread_t thread;
+	bool started;
+	atomic_bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void *alerts_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&W.mu);
+	while (!atomic_load(&W.stop)) {
+		pthread_mutex_unlock(&W.mu);
+		pass();
+		pthread_mutex_lock(&W.mu);
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)NM_ALERTS_POLL_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		while (!atomic_load(&W.stop) && pthread_cond_timedwait(&W.cv, &W.mu, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&W.mu);
+	return NULL;
+}
+
+void nm_alerts_start(void)
+{
+	atomic_store(&W.stop, false);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&W.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	W.started = pthread_create(&W.thread, NULL, alerts_main, NULL) == 0;
+	if (!W.started)
+		nm_log(NM_LOG_WARN, "cannot start the match alerts thread: this instance sends no "
+				    "match.new_candidate");
+}
+
+void nm_alerts_stop(void)
+{
+	if (!W.started)
+		return;
+	pthread_mutex_lock(&W.mu);
+	atomic_store(&W.stop, true);
+	pthread_cond_broadcast(&W.cv);
+	pthread_mutex_unlock(&W.mu);
+	pthread_join(W.thread, NULL);
+	W.started = false;
+	pthread_cond_destroy(&W.cv);
+}
