@@ -38,13 +38,20 @@ static const char *const tiers[] = {"nano", "micro", "mid", "macro", "mega", NUL
 
 static const struct nm_param page_params[] = {P_LIMIT, P_CURSOR, P_END};
 
-static const char *const event_types[] = {"brand.created",	    "brand.updated",
-					  "brand.deleted",	    "import.completed",
-					  "import.failed",	    "match_run.completed",
-					  "creator.status_changed", "creator.created",
-					  "creator.updated",	    "creator.deleted",
-					  "webhook.test",	    "plan.created",
-					  "match.new_candidate",    NULL};
+static const char *const event_types[] = {"brand.created",
+					  "brand.updated",
+					  "brand.deleted",
+					  "import.completed",
+					  "import.failed",
+					  "match_run.completed",
+					  "creator.status_changed",
+					  "creator.created",
+					  "creator.updated",
+					  "creator.deleted",
+					  "webhook.test",
+					  "plan.created",
+					  "match.new_candidate",
+					  NULL};
 
 static const struct nm_param event_list_params[] = {
 	P_LIMIT,

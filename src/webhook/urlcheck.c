@@ -11,13 +11,20 @@
 #include "nm/webhook_netcheck.h"
 #include "nm/webhook_urlcheck.h"
 
-static const char *const event_types[] = {"brand.created",	 "brand.updated",
-					  "brand.deleted",	 "import.completed",
-					  "match_run.completed", "creator.status_changed",
-					  "import.failed",	 "creator.created",
-					  "creator.updated",	 "creator.deleted",
-					  "webhook.test",	 "plan.created",
-					  "match.new_candidate", "*"};
+static const char *const event_types[] = {"brand.created",
+					  "brand.updated",
+					  "brand.deleted",
+					  "import.completed",
+					  "match_run.completed",
+					  "creator.status_changed",
+					  "import.failed",
+					  "creator.created",
+					  "creator.updated",
+					  "creator.deleted",
+					  "webhook.test",
+					  "plan.created",
+					  "match.new_candidate",
+					  "*"};
 
 bool nm_webhook_event_valid(const char *type)
 {
