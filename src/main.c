@@ -326,7 +326,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
 	nm_index_warm_up();
-	nm_alerts_start();
+	nm_alerts_start(cfg);
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;

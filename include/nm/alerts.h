@@ -8,14 +8,18 @@
 #ifndef NM_ALERTS_H
 #define NM_ALERTS_H
 
+#include "nm/config.h"
+
 /* A creator is alerted again for a brand only when its score moved by more than this
  * (score points, 0-100 scale) since the score it was last alerted with. */
 #define NM_ALERTS_MARGIN 1.0
 /* How often the thread looks for written creators. */
 #define NM_ALERTS_POLL_MS 1000
 
-/* Starts the thread (a warning when it cannot: this instance then sends no alerts). */
-void nm_alerts_start(void);
+/* Starts the thread (a warning when it cannot: this instance then sends no alerts). It
+ * looks on a connection of its own (opened on the first look, reopened after a failure)
+ * and borrows a pooled one only for a pass that has work. cfg must outlive it. */
+void nm_alerts_start(const struct nm_config *cfg);
 /* Stops it and waits for a pass in progress. */
 void nm_alerts_stop(void);
 

@@ -10,6 +10,7 @@
 
 struct nm_pg;
 struct nm_db_err;
+struct pg_conn;
 
 #define NM_ALERTS_SEEN_MAX 64
 
@@ -27,8 +28,9 @@ struct nm_alerts_mark {
 /* In one snapshot: whether any brand has alerts on (*any) and, when one has and the mark
  * is set, the ids of the creators written since the mark (*ids, *n; caller frees). The
  * first look only sets the mark (nothing changed "since"). Advances the mark on success;
- * false when the database failed (the mark is kept). */
-bool nm_store_alerts_changes(struct nm_pg *pg, struct nm_alerts_mark *mark, bool *any,
+ * false when the database failed (the mark is kept). On a standalone connection
+ * (nm_db_connect_raw), so that the looks every second never take a pooled one. */
+bool nm_store_alerts_changes(struct pg_conn *c, struct nm_alerts_mark *mark, bool *any,
 			     int64_t **ids, size_t *n);
 
 /* The brands with alerts on that have a match run, as a JSON array (caller owns) of

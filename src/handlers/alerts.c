@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "nm/db_admin.h"
 #include "nm/db_pool.h"
 #include "nm/log.h"
 #include "nm/match_pool.h"
@@ -238,15 +239,30 @@ static char *hit_ids(const struct alert_brand *bs, const struct nm_index_probe *
 	return s;
 }
 
-/* Steps 3-5 for the changed creators ids; false when something failed. */
-static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, size_t *n_brands, size_t *sent)
+/* What a pass did and where its time went, for its log line. */
+struct pass_stats {
+	size_t brands, sent;
+	double sync_ms, prepare_ms, probe_ms, emit_ms;
+};
+
+static double ms_since(const struct timespec *t0)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Steps 3-5 for the changed creators ids; false when something failed. */
+static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, struct pass_stats *st)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	struct nm_db_err err;
 	json_t *rows = nm_store_alert_brands(pg, &err);
 	if (!rows)
 		return false;
 	size_t nb = json_array_size(rows);
-	*n_brands = nb;
+	st->brands = nb;
 	struct alert_brand *bs = calloc(nb ? nb : 1, sizeof *bs);
 	struct nm_index_probe *ps = calloc(nb ? nb : 1, sizeof *ps);
 	struct nm_score_bench bench;
@@ -254,19 +270,24 @@ static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, size_t *n_bran
 	bool ok = bs && ps;
 	for (size_t i = 0; ok && i < nb; i++)
 		ok = brand_prepare(pg, json_array_get(rows, i), &bench, &bs[i], &ps[i]);
+	st->prepare_ms = ms_since(&t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	ok = ok && nm_index_probe(ids, n, ps, nb);
+	st->probe_ms = ms_since(&t);
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	char *lit = ok ? hit_ids(bs, ps, nb) : NULL;
 	json_t *creators = lit ? nm_store_alert_creators(pg, lit, &err) : NULL;
 	ok = ok && creators;
 	for (size_t i = 0; ok && i < nb; i++) {
 		if (!ps[i].n)
 			continue;
-		struct brand_tx t = {&bs[i], &ps[i], creators, 0};
+		struct brand_tx bt = {&bs[i], &ps[i], creators, 0};
 		/* One brand's alerts commit together; a brand that fails is retried by the
 		 * next pass (the mark goes back), and what others sent is not sent again. */
-		ok = nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_tx_fn, &t, &err);
-		*sent += t.sent;
+		ok = nm_tx_run(pg, NM_TX_READ_COMMITTED, brand_tx_fn, &bt, &err);
+		st->sent += bt.sent;
 	}
+	st->emit_ms = ms_since(&t);
 	json_decref(creators);
 	free(lit);
 	for (size_t i = 0; bs && i < nb; i++)
@@ -279,36 +300,55 @@ static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, size_t *n_bran
 
 static struct nm_alerts_mark mark;
 
-static double ms_since(const struct timespec *t0)
+static const struct nm_config *cfg;
+static struct pg_conn *look; /* the thread's own connection for the looks */
+
+/* The look of a pass on the thread's own connection, reopened after a failure. */
+static bool changes(bool *any, int64_t **ids, size_t *n)
 {
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+	char err[256];
+	if (!look && !(look = nm_db_connect_raw(cfg, err, sizeof err)))
+		return false;
+	if (nm_store_alerts_changes(look, &mark, any, ids, n))
+		return true;
+	nm_db_close(look); /* broken or not, the next pass starts afresh */
+	look = NULL;
+	return false;
 }
 
 static void pass(void)
 {
-	struct nm_pg *pg = nm_db_acquire();
-	if (!pg)
-		return;
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct nm_alerts_mark before = mark;
 	bool any;
 	int64_t *ids = NULL;
-	size_t n = 0, n_brands = 0, sent = 0;
-	bool ok = nm_store_alerts_changes(pg, &mark, &any, &ids, &n);
-	if (ok && n) {
-		ok = nm_index_sync(pg) && alert(pg, ids, n, &n_brands, &sent);
-		if (!ok)
-			mark = before;
-		nm_log_json(ok ? NM_LOG_INFO : NM_LOG_WARN, "match alerts pass",
-			    json_pack("{s:s, s:I, s:I, s:I, s:f}", "status", ok ? "ok" : "failed",
-				      "creators", (json_int_t)n, "brands", (json_int_t)n_brands,
-				      "sent", (json_int_t)sent, "ms", ms_since(&t0)));
+	size_t n = 0;
+	struct pass_stats st = {0, 0, 0, 0, 0, 0};
+	if (!changes(&any, &ids, &n) || !n) {
+		free(ids);
+		return;
 	}
+	/* Only now a pooled connection: for the index sync and the brands' reads and writes. */
+	struct nm_pg *pg = nm_db_acquire();
+	bool ok = pg != NULL;
+	if (ok) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ok = nm_index_sync(pg);
+		st.sync_ms = ms_since(&t);
+		ok = ok && alert(pg, ids, n, &st);
+		nm_db_release(pg);
+	}
+	if (!ok)
+		mark = before; /* looked at again by the next pass */
+	nm_log_json(ok ? NM_LOG_INFO : NM_LOG_WARN, "match alerts pass",
+		    json_pack("{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "status",
+			      ok ? "ok" : "failed", "creators", (json_int_t)n, "brands",
+			      (json_int_t)st.brands, "sent", (json_int_t)st.sent, "ms",
+			      ms_since(&t0), "sync_ms", st.sync_ms, "prepare_ms", st.prepare_ms,
+			      "probe_ms", st.probe_ms, "emit_ms", st.emit_ms));
 	free(ids);
-	nm_db_release(pg);
 }
 
 static struct {
@@ -339,8 +379,9 @@ static void *alerts_main(void *arg)
 	return NULL;
 }
 
-void nm_alerts_start(void)
+void nm_alerts_start(const struct nm_config *c)
 {
+	cfg = c;
 	atomic_store(&W.stop, false);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -364,4 +405,6 @@ void nm_alerts_stop(void)
 	pthread_join(W.thread, NULL);
 	W.started = false;
 	pthread_cond_destroy(&W.cv);
+	nm_db_close(look);
+	look = NULL;
 }

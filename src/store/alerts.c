@@ -100,10 +100,9 @@ static bool read_changes(PGconn *c, const struct nm_alerts_mark *mark, struct nm
 	return ok;
 }
 
-bool nm_store_alerts_changes(struct nm_pg *pg, struct nm_alerts_mark *mark, bool *any,
-			     int64_t **ids, size_t *n)
+bool nm_store_alerts_changes(PGconn *c, struct nm_alerts_mark *mark, bool *any, int64_t **ids,
+			     size_t *n)
 {
-	PGconn *c = nm_db_conn(pg);
 	*ids = NULL;
 	*n = 0;
 	*any = false;
