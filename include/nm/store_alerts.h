@@ -45,10 +45,12 @@ json_t *nm_store_alert_brands(struct nm_pg *pg, struct nm_db_err *err);
  * is a bigint[] literal. */
 json_t *nm_store_alert_creators(struct nm_pg *pg, const char *ids_literal, struct nm_db_err *err);
 
-/* On pg's open transaction: records score as the last alerted score of (brand, creator)
- * unless one is recorded within margin of it. *fresh says whether it was recorded (then
- * the alert is sent); false with err on failure. */
-bool nm_store_alert_record(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, double score,
-			   double margin, bool *fresh, struct nm_db_err *err);
+/* On pg's open transaction, one statement: records each (creator_ids[i], scores[i]) as the
+ * last alerted score of the brand's creator unless one is recorded within margin of it.
+ * fresh[i] says whether it was recorded (then the alert is sent); false with err on
+ * failure. */
+bool nm_store_alert_record(struct nm_pg *pg, int64_t brand_id, const int64_t *creator_ids,
+			   const double *scores, size_t n, double margin, bool *fresh,
+			   struct nm_db_err *err);
 
 #endif

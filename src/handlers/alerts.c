@@ -183,38 +183,51 @@ static bool qualifies(const struct alert_brand *b, const struct nm_index_hit *h)
 	return !in_top(b->top, h->id);
 }
 
+static const json_t *creator_of(const struct brand_tx *t, int64_t id)
+{
+	char key[24];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	return json_object_get(t->creators, key);
+}
+
 static bool brand_tx_fn(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
 	struct brand_tx *t = cls;
 	t->sent = 0;
-	size_t considered = 0;
-	for (long i = 0; i < t->p->n && considered < t->b->top_n; i++) {
-		const struct nm_index_hit *h = &t->p->out[i];
-		if (!qualifies(t->b, h))
-			continue;
-		considered++;
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)h->id);
-		const json_t *c = json_object_get(t->creators, key);
-		if (!c)
-			continue; /* deleted since */
-		bool fresh;
-		if (!nm_store_alert_record(pg, t->b->id, h->id, round2(h->score), NM_ALERTS_MARGIN,
-					   &fresh, err))
-			return false;
-		if (!fresh)
-			continue;
-		json_t *data = event_data(t->b, h, c);
-		bool ok = data && nm_outbox_emit(pg, "match.new_candidate", data);
-		json_decref(data);
-		if (!ok) {
-			if (err->status == NM_DB_OK)
-				nm_db_err_set(err, NM_DB_ERROR);
-			return false;
-		}
-		t->sent++;
+	/* The best top_n that qualify (and still exist), recorded in one statement. */
+	size_t n = 0, cap = t->b->top_n;
+	const struct nm_index_hit **h = malloc(cap * sizeof *h);
+	int64_t *ids = malloc(cap * sizeof *ids);
+	double *scores = malloc(cap * sizeof *scores);
+	bool *fresh = malloc(cap * sizeof *fresh);
+	bool ok = h && ids && scores && fresh;
+	for (long i = 0; ok && i < t->p->n && n < cap; i++) {
+		const struct nm_index_hit *x = &t->p->out[i];
+		if (!qualifies(t->b, x) || !creator_of(t, x->id))
+			continue; /* in the run's top already, or deleted since */
+		h[n] = x;
+		ids[n] = x->id;
+		scores[n++] = round2(x->score);
 	}
-	return true;
+	if (!ok)
+		nm_db_err_set(err, NM_DB_ERROR);
+	ok = ok && (n == 0 || nm_store_alert_record(pg, t->b->id, ids, scores, n, NM_ALERTS_MARGIN,
+						    fresh, err));
+	for (size_t i = 0; ok && i < n; i++) {
+		if (!fresh[i])
+			continue;
+		json_t *data = event_data(t->b, h[i], creator_of(t, h[i]->id));
+		ok = data && nm_outbox_emit(pg, "match.new_candidate", data);
+		json_decref(data);
+		if (!ok && err->status == NM_DB_OK)
+			nm_db_err_set(err, NM_DB_ERROR);
+		t->sent += ok;
+	}
+	free(h);
+	free(ids);
+	free(scores);
+	free(fresh);
+	return ok;
 }
 
 /* The creators of every qualifying hit as a bigint[] literal (caller frees). */

@@ -35,10 +35,11 @@ static struct nm_sql q_creators = {
 /* Inserted, or moved by more than the margin: RETURNING says the alert is due. */
 static struct nm_sql q_record = {
 	"alerts_record",
-	"INSERT INTO match_alerts (brand_id, creator_id, score) VALUES ($1, $2, $3) "
+	"INSERT INTO match_alerts (brand_id, creator_id, score) "
+	"SELECT $1, u.c, u.s FROM unnest($2::bigint[], $3::float8[]) AS u(c, s) "
 	"ON CONFLICT (brand_id, creator_id) DO UPDATE SET score = EXCLUDED.score, "
 	"alerted_at = now() WHERE abs(match_alerts.score - EXCLUDED.score) > $4::float8 "
-	"RETURNING 1",
+	"RETURNING creator_id",
 	4, 0};
 
 static bool exec_ok(PGconn *c, const char *sql)
@@ -156,17 +157,41 @@ json_t *nm_store_alert_creators(struct nm_pg *pg, const char *ids_literal, struc
 	return json_of(pg, &q_creators, p, err);
 }
 
-bool nm_store_alert_record(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, double score,
-			   double margin, bool *fresh, struct nm_db_err *err)
+bool nm_store_alert_record(struct nm_pg *pg, int64_t brand_id, const int64_t *creator_ids,
+			   const double *scores, size_t n, double margin, bool *fresh,
+			   struct nm_db_err *err)
 {
-	char b[24], c[24], s[32], m[32];
-	snprintf(s, sizeof s, "%.2f", score);
+	char *ids = malloc(n * 21 + 3), *sc = malloc(n * 24 + 3);
+	if (!ids || !sc) {
+		free(ids);
+		free(sc);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	char *wi = ids, *ws = sc;
+	*wi++ = '{';
+	*ws++ = '{';
+	for (size_t i = 0; i < n; i++) {
+		wi += sprintf(wi, "%s%lld", i ? "," : "", (long long)creator_ids[i]);
+		ws += sprintf(ws, "%s%.2f", i ? "," : "", scores[i]);
+		fresh[i] = false;
+	}
+	strcpy(wi, "}");
+	strcpy(ws, "}");
+	char b[24], m[32];
 	snprintf(m, sizeof m, "%.4f", margin);
-	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(c, creator_id), s, m};
+	const char *p[] = {nm_store_i64(b, brand_id), ids, sc, m};
 	PGresult *res = nm_store_rows(pg, &q_record, p, err);
+	free(ids);
+	free(sc);
 	if (!res)
 		return false;
-	*fresh = PQntuples(res) == 1;
+	for (int r = 0; r < PQntuples(res); r++) {
+		int64_t id = nm_db_i64(res, r, 0);
+		for (size_t i = 0; i < n; i++)
+			if (creator_ids[i] == id)
+				fresh[i] = true;
+	}
 	PQclear(res);
 	return true;
 }
