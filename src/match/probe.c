@@ -205,6 +205,12 @@ static bool probe_one(struct subset *s, struct nm_index_probe *p, int32_t today)
 		features_of(s->slot[l], counts, today, &f);
 		if (!nm_score_filter(p->q, &f) || !stays(p, s, l, &f))
 			continue;
+		/* As a run: a bound from the two cheapest components settles most creators
+		 * (below the cutoff, with a margin for the rounding, or below the heap). */
+		double bound = nm_score_upper_bound(p->q, &f);
+		if ((p->above >= 0 && bound < p->above - 0.01) ||
+		    bound < nm_score_topk_floor(&heap))
+			continue;
 		double score = nm_score_creator(p->q, &f, NULL);
 		if (p->above >= 0 && !(floor(score * 100 + 0.5) / 100 > p->above))
 			continue;

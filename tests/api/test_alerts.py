@@ -7,12 +7,12 @@ Deliveries are received by a real HTTP receiver; each one's Standard Webhooks si
 verified with the test's own signer (test_webhooks) and its body validated against the
 schema /openapi.json publishes for the event (test_crm_webhooks)."""
 import json
-import re
+import secrets
 import time
 
 from harness import ServerTestCase
 from apihelpers import body_of, poll
-from test_webhooks import BASE_ENV
+from test_webhooks import BASE_ENV, signature
 from test_crm_webhooks import CrmHooks
 
 EVENT = "match.new_candidate"
@@ -142,6 +142,22 @@ class AlertTests(CrmHooks, ServerTestCase):
         self.assertEqual(sorted(e["data"]["brand_id"] for e in again), sorted([a["id"], b["id"]]), again)
         self.assertNotEqual(again[0]["data"]["score"], ev["score"])
         self.assertEqual(self.count_rows("match_alerts", "brand_id = %d" % off["id"]), 0)
+
+        # An inbound CRM event (creator.upsert of a new star) alerts too.
+        n = len(self.alerts_of(rcv))
+        src = self.request("POST", "/v1/inbound-sources", {"name": "alerts-crm"}).json
+        self.addCleanup(self.request, "DELETE", "/v1/inbound-sources/%d" % src["id"])
+        body = json.dumps({"type": "creator.upsert", "data": star_row("alert_crm_star")}).encode()
+        mid, ts = "msg_" + secrets.token_hex(8), str(int(time.time()))
+        before = len(self.passes())
+        r = self.request("POST", src["inbound_path"], raw=body, key=None, headers={
+            "webhook-id": mid, "webhook-timestamp": ts,
+            "webhook-signature": signature(src["secret"], mid, ts, body)})
+        self.assertStatus(r, 200)
+        self.settle(rcv, before, 1)
+        crm = self.alerts_of(rcv)[n:]
+        self.assertEqual(sorted((e["data"]["brand_id"], e["data"]["creator"]["handle"]) for e in crm),
+                         sorted([(a["id"], "alert_crm_star"), (b["id"], "alert_crm_star")]), crm)
 
     def test_brand_without_run_and_creator_in_top_get_none(self):
         """A brand with alerts on but no run yet gets nothing; a creator already in the
