@@ -30,6 +30,14 @@
 #include "nm/store_matches.h"
 #include "nm/tx.h"
 
+static struct {
+	pthread_t thread;
+	bool started;
+	atomic_bool stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
 /* One brand of a pass. */
 struct alert_brand {
 	int64_t id, run_id;
@@ -281,8 +289,11 @@ static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, struct pass_st
 	struct nm_score_bench bench;
 	nm_store_match_bench(pg, &bench);
 	bool ok = bs && ps;
+	/* A pass stops early at shutdown (its creators are then not alerted by this
+	 * instance): a pass over a large import must not hold up the exit. */
 	for (size_t i = 0; ok && i < nb; i++)
-		ok = brand_prepare(pg, json_array_get(rows, i), &bench, &bs[i], &ps[i]);
+		ok = !atomic_load(&W.stop) &&
+		     brand_prepare(pg, json_array_get(rows, i), &bench, &bs[i], &ps[i]);
 	st->prepare_ms = ms_since(&t);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	ok = ok && nm_index_probe(ids, n, ps, nb);
@@ -294,6 +305,9 @@ static bool alert(struct nm_pg *pg, const int64_t *ids, size_t n, struct pass_st
 	for (size_t i = 0; ok && i < nb; i++) {
 		if (!ps[i].n)
 			continue;
+		ok = !atomic_load(&W.stop);
+		if (!ok)
+			break;
 		struct brand_tx bt = {&bs[i], &ps[i], creators, 0};
 		/* One brand's alerts commit together; a brand that fails is retried by the
 		 * next pass (the mark goes back), and what others sent is not sent again. */
@@ -363,14 +377,6 @@ static void pass(void)
 			      "probe_ms", st.probe_ms, "emit_ms", st.emit_ms));
 	free(ids);
 }
-
-static struct {
-	pthread_t thread;
-	bool started;
-	atomic_bool stop;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-} W = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static void *alerts_main(void *arg)
 {
