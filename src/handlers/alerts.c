@@ -74,10 +74,9 @@ static double top_score(const json_t *top, size_t i)
 
 static bool in_top(const json_t *top, int64_t id)
 {
-	size_t i;
-	json_t *e;
-	json_array_foreach(top, i,
-			   e) if (json_integer_value(json_array_get(e, 0)) == id) return true;
+	for (size_t i = 0; i < json_array_size(top); i++)
+		if (json_integer_value(json_array_get(json_array_get(top, i), 0)) == id)
+			return true;
 	return false;
 }
 
