@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/alerts.h"
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db_admin.h"
@@ -369,6 +370,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
 	nm_index_warm_up();
+	nm_alerts_start(cfg);
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
@@ -381,6 +383,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_workers_request_stop();
 	nm_pruner_stop();
 	nm_import_reaper_stop();
+	nm_alerts_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_listener_stop();
 	nm_workers_stop();

@@ -51,6 +51,7 @@ static const char *const event_types[] = {"brand.created",
 					  "creator.deleted",
 					  "webhook.test",
 					  "plan.created",
+					  "match.new_candidate",
 					  NULL};
 
 static const struct nm_param event_list_params[] = {
