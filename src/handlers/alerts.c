@@ -107,8 +107,15 @@ static bool brand_prepare(struct nm_pg *pg, const json_t *o, const struct nm_sco
 		if (!ok)
 			return false;
 	}
-	b->ex = (struct nm_index_exclusions){b->statuses.excluded, b->statuses.n_excluded,
-					     b->handle_ids, b->n_handle_ids, &b->ban};
+	/* the run's freshness filters too: an alert names only creators the run could show */
+	struct nm_fresh_filter fresh;
+	nm_match_fresh_filter_build(eff, &fresh);
+	b->ex = (struct nm_index_exclusions){b->statuses.excluded,
+					     b->statuses.n_excluded,
+					     b->handle_ids,
+					     b->n_handle_ids,
+					     &b->ban,
+					     fresh};
 	size_t in_run = json_array_size(b->top);
 	/* Room for the run's own top N among the best, and N more. */
 	size_t k = b->top_n + in_run;

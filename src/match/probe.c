@@ -133,44 +133,6 @@ static void mark_terms(struct subset *s, const struct nm_niche_terms *terms, boo
 	}
 }
 
-static int bits(uint64_t m)
-{
-	int n = 0;
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
-
-static uint32_t sat8(int n)
-{
-	return (uint32_t)(n > 255 ? 255 : n);
-}
-
-/* As rank.c's features_of: the slot's features with niche counts and post age. */
-static void features_of(uint32_t slot, uint32_t counts, int32_t today, struct nm_score_features *f)
-{
-	*f = nm_idx.feat[slot];
-	f->niche_cat = (uint8_t)counts;
-	f->niche_tag = (uint8_t)(counts >> 8);
-	f->niche_bio = (uint8_t)(counts >> 16);
-	int32_t day = nm_idx.post_day[slot];
-	if (day != INT32_MIN) {
-		int32_t d = today - day, cap = (int32_t)NM_SCORE_DAYS_UNKNOWN - 1;
-		f->days_since_post = (uint16_t)(d < 0 ? 0 : d > cap ? cap : d);
-	}
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-static bool listed(const int64_t *ids, size_t n, int64_t id)
-{
-	return n && bsearch(&id, ids, n, sizeof id, cmp_i64);
-}
-
 /* The rules after nm_score_filter, as rank.c's later_rule: true when f stays. */
 static bool stays(const struct nm_index_probe *p, const struct subset *s, size_t l,
 		  const struct nm_score_features *f)
@@ -179,9 +141,12 @@ static bool stays(const struct nm_index_probe *p, const struct subset *s, size_t
 		return false;
 	if (s->ban[l])
 		return false;
-	if (p->ex && listed(p->ex->handle_ids, p->ex->n_handle_ids, f->id))
+	if (p->ex && nm_idx_listed(p->ex->handle_ids, p->ex->n_handle_ids, f->id))
 		return false;
-	return !(p->ex && listed(p->ex->status_ids, p->ex->n_status_ids, f->id));
+	if (p->ex && nm_idx_listed(p->ex->status_ids, p->ex->n_status_ids, f->id))
+		return false;
+	return !(p->ex && (p->ex->fresh.by_age || p->ex->fresh.by_conf) &&
+		 nm_idx_fresh_rule(&p->ex->fresh, s->slot[l]) != NM_FUNNEL_COUNT);
 }
 
 static bool probe_one(struct subset *s, struct nm_index_probe *p, int32_t today)
@@ -199,10 +164,11 @@ static bool probe_one(struct subset *s, struct nm_index_probe *p, int32_t today)
 		uint64_t m = s->m[SRC_CAT][l] | s->m[SRC_TAG][l] | s->m[SRC_BIO][l];
 		if (!m)
 			continue;
-		uint32_t counts = sat8(bits(s->m[SRC_CAT][l])) | sat8(bits(s->m[SRC_TAG][l])) << 8 |
-				  sat8(bits(s->m[SRC_BIO][l])) << 16;
+		uint32_t counts = (uint32_t)nm_idx_sat8(nm_idx_bits(s->m[SRC_CAT][l])) |
+				  (uint32_t)nm_idx_sat8(nm_idx_bits(s->m[SRC_TAG][l])) << 8 |
+				  (uint32_t)nm_idx_sat8(nm_idx_bits(s->m[SRC_BIO][l])) << 16;
 		struct nm_score_features f;
-		features_of(s->slot[l], counts, today, &f);
+		nm_idx_features_of(s->slot[l], counts, today, &f);
 		if (!nm_score_filter(p->q, &f) || !stays(p, s, l, &f))
 			continue;
 		/* As a run: a bound from the two cheapest components settles most creators
@@ -220,10 +186,7 @@ static bool probe_one(struct subset *s, struct nm_index_probe *p, int32_t today)
 	p->n = (long)nm_score_topk_sort(&heap);
 	for (long i = 0; i < p->n; i++) {
 		const struct nm_score_topk_entry *e = &heap.e[i];
-		p->out[i].id = e->id;
-		p->out[i].score = e->score;
-		p->out[i].matched = e->aux64;
-		features_of(s->slot[e->ref], e->aux32, today, &p->out[i].f);
+		nm_idx_hit_fill(&p->out[i], s->slot[e->ref], e, today, (int64_t)time(NULL));
 	}
 	nm_score_topk_free(&heap);
 	return true;

@@ -75,6 +75,25 @@ class AlertTests(CrmHooks, ServerTestCase):
         self.assertEqual((a["alerts"], off["alerts"]), ({"top_n": 5}, None))
         return ep, a, b, off
 
+    def test_alerts_follow_the_brands_freshness_filters(self):
+        """A brand whose runs leave out data older than 30 days is not alerted about a creator
+        measured 200 days ago (its run could not show it); a brand without the filter is."""
+        rcv = self.receiver()
+        self.endpoint(rcv.url, events=[EVENT])
+        fresh = self.make_brand(name="Alert Fresh", niches=["vegan"], alerts={"top_n": 5},
+                                max_data_age_days=30)
+        any_age = self.make_brand(name="Alert Any", niches=["vegan"], alerts={"top_n": 5})
+        self.import_rows([pool_row(i) for i in range(12)])
+        for br in (fresh, any_age):
+            self.assertStatus(self.request("POST", "/v1/brands/%d/matches" % br["id"], {}), 201)
+        before = len(self.passes())
+        old = time.strftime("%Y-%m-%dT00:00:00Z", time.gmtime(time.time() - 200 * 86400))
+        self.import_rows([dict(star_row("alert_old_data"), data_as_of=old)])
+        self.settle(rcv, before, 1)
+        got = sorted(e["data"]["brand_id"] for e in self.alerts_of(rcv)
+                     if e["data"]["creator"]["handle"] == "alert_old_data")
+        self.assertEqual(got, [any_age["id"]])
+
     def test_import_alerts_each_alerting_brand_once(self):
         rcv = self.receiver()
         ep, a, b, off = self.setup_brands(rcv)
