@@ -7,6 +7,10 @@
 #   scripts/pg.sh url DIR [DBNAME]            print postgresql://postgres@127.0.0.1:PORT/DBNAME
 #   scripts/pg.sh status DIR                  exit 0 when running
 #   scripts/pg.sh psql DIR [PSQL_ARGS...]     psql as postgres into the cluster
+#   scripts/pg.sh replica PRIMARY_DIR DIR [PORT] [--fast]
+#                                             a streaming replica of the running cluster in
+#                                             PRIMARY_DIR (pg_basebackup -R the first time),
+#                                             started on its own port; prints its URL
 #
 # Layout: DIR/data (PGDATA), DIR/postgres.log (server log), DIR/port; the unix socket lives in
 # DIR itself. The server listens on 127.0.0.1 only, with trust authentication for local
@@ -26,7 +30,7 @@ die() {
 }
 
 usage() {
-	sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -231,6 +235,51 @@ cmd_start() {
 	exit 1
 }
 
+# A hot standby of a running cluster. initdb's default pg_hba.conf already lets local
+# replication connections in (trust), and wal_level=replica / max_wal_senders=10 are the
+# defaults, so the primary needs nothing more. The copy keeps the primary's settings (its
+# nichematch.conf, --fast included); write_conf then gives it its own port and socket.
+cmd_replica() {
+	local primary="" dir="" port="" fast=0 arg
+	for arg in "$@"; do
+		case "$arg" in
+		--fast) fast=1 ;;
+		-*) die "unknown option $arg" ;;
+		*)
+			if [ -z "$primary" ]; then primary=$arg
+			elif [ -z "$dir" ]; then dir=$arg
+			elif [ -z "$port" ]; then port=$arg
+			else usage; fi
+			;;
+		esac
+	done
+	[ -n "$primary" ] && [ -n "$dir" ] || usage
+	primary=$(abspath "$primary")
+	is_running "$primary" || die "no running cluster in $primary (run: scripts/pg.sh start $primary)"
+	mkdir -p -- "$dir"
+	dir=$(abspath "$dir")
+	if [ "$(id -u)" -eq 0 ]; then
+		[ "$(stat -c %U "$dir")" = postgres ] || chown postgres: "$dir"
+	fi
+	check_reachable "$dir"
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		local purl
+		purl=$(cmd_url "$primary")
+		as_owner "$BINDIR/pg_basebackup" -d "$purl" -D "$dir/data" -R -X stream -c fast \
+			--no-sync >"$dir/basebackup.log" 2>&1 || {
+			cat "$dir/basebackup.log" >&2
+			as_owner rm -rf "$dir/data"
+			die "pg_basebackup from $primary failed"
+		}
+		as_owner rm -f "$dir/data/postmaster.pid" "$dir/data/postmaster.opts"
+		[ "$fast" = 1 ] && as_owner sh -c "echo 'fsync = off' > '$dir/data/nichematch.conf'"
+	fi
+	local args=("$dir")
+	[ -z "$port" ] || args+=("$port")
+	[ "$fast" = 1 ] && args+=(--fast)
+	cmd_start "${args[@]}"
+}
+
 cmd_stop() {
 	local dir
 	dir=$(abspath "$1")
@@ -271,5 +320,6 @@ destroy) cmd_destroy "$1" ;;
 url) cmd_url "$@" ;;
 status) is_running "$(abspath "$1")" ;;
 psql) cmd_psql "$@" ;;
+replica) cmd_replica "$@" ;;
 *) usage ;;
 esac

@@ -1,17 +1,20 @@
 /* nichematch: the command-line entry point. Subcommands dispatch only; the work
  * lives in the modules. stdout carries only what a command promises (a key, a
  * table); notes go to stderr. */
+#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db_admin.h"
+#include "nm/db_listener.h"
 #include "nm/db_pool.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
@@ -271,6 +274,35 @@ static bool seal_secrets(void)
 	return true;
 }
 
+/* Behind a balancer: /readyz answers 503 at once while requests are still served for
+ * NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the instance out
+ * before it stops accepting (docs/operations.md "Running several instances"). A second
+ * signal ends the wait early. */
+static void drain(const struct nm_config *cfg, const sigset_t *stop_set, int sig)
+{
+	if (cfg->drain_s <= 0)
+		return;
+	nm_server_drain_begin();
+	nm_log(NM_LOG_INFO, "%s received: not ready; serving for %d s more before stopping",
+	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->drain_s);
+	struct timespec end, now;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += cfg->drain_s;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long long left_ns = (long long)(end.tv_sec - now.tv_sec) * 1000000000LL +
+				    (end.tv_nsec - now.tv_nsec);
+		if (left_ns <= 0)
+			return;
+		struct timespec ts = {(time_t)(left_ns / 1000000000LL),
+				      (long)(left_ns % 1000000000LL)};
+		if (sigtimedwait(stop_set, NULL, &ts) >= 0)
+			return; /* asked again: stop now */
+		if (errno != EINTR)
+			return; /* EAGAIN: the time is up */
+	}
+}
+
 static int cmd_serve(struct nm_config *cfg)
 {
 	/* First: it may lower cfg->max_connections, which the daemon below takes. */
@@ -321,6 +353,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_listener_start(cfg);
 	nm_workers_start(cfg);
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
@@ -328,6 +361,7 @@ static int cmd_serve(struct nm_config *cfg)
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
+	drain(cfg, &stop_set, sig);
 	nm_log(NM_LOG_INFO, "%s received: draining requests (up to %d s)",
 	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->shutdown_grace_s);
 	/* Workers stop claiming now; their POSTs in flight finish (or, past the grace, are
@@ -337,6 +371,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_stop();
 	nm_import_reaper_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
+	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
 	nm_db_shutdown();

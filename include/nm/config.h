@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NM_CONFIG_MAX_ORIGINS 32
+#define NM_CONFIG_MAX_ORIGINS  32
+#define NM_CONFIG_MAX_REPLICAS 8
 
 struct nm_config {
 	const char *database_url;   /* DATABASE_URL; "" means libpq defaults */
@@ -78,6 +79,18 @@ struct nm_config {
 	/* NICHEMATCH_WEB_DIR: the built dashboard (web/dist); NULL: the built-in search
 	 * (nm/static.h). */
 	const char *web_dir;
+	/* Running several instances (docs/operations.md "Running several instances"). */
+	int drain_s; /* NICHEMATCH_DRAIN_SECONDS, default 5: after SIGTERM /readyz answers 503
+			while requests are still served, so a balancer takes the instance out */
+	bool shared_limits; /* NICHEMATCH_SHARED_LIMITS=1: the per-key rate limit and the
+			       match-run quota are counted in PostgreSQL across instances */
+	/* NICHEMATCH_DATABASE_REPLICA_URLS, comma-separated: streaming replicas for reads. */
+	const char *replica_urls[NM_CONFIG_MAX_REPLICAS];
+	size_t n_replicas;
+	int replica_max_lag_ms;	  /* NICHEMATCH_REPLICA_MAX_LAG_MS, default 5000 */
+	int replica_read_wait_ms; /* NICHEMATCH_REPLICA_READ_WAIT_MS, default 0: how long a read
+				     waits for a replica to replay its key's last write before it
+				     goes to the primary instead */
 };
 
 /* Reads the environment into *cfg. On a malformed value writes a message into err

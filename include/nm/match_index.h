@@ -80,6 +80,10 @@ void nm_index_stats(struct nm_index_stats *s);
  * match run after a start does not pay for it (runs wait for a load in progress). */
 void nm_index_warm_up(void);
 
+/* True once the index was loaded (the first sync succeeded): until then an instance is
+ * not ready for traffic (GET /readyz), since its first match run would pay the load. */
+bool nm_index_loaded(void);
+
 /* Frees everything (at shutdown; joins the warm-up thread first). */
 void nm_index_free(void);
 

@@ -16,5 +16,9 @@ unsigned short nm_server_port(void);
 void nm_server_stop(int grace_s);
 /* True once shutdown began (readiness answers 503). */
 bool nm_server_stopping(void);
+/* Draining (SIGTERM with NICHEMATCH_DRAIN_SECONDS > 0): readiness answers 503 so that a
+ * balancer takes the instance out, while every request is still served. */
+void nm_server_drain_begin(void);
+bool nm_server_draining(void);
 
 #endif

@@ -10,6 +10,7 @@
 
 /* A private copy of NICHEMATCH_CORS_ORIGINS, split in place. */
 static char cors_buf[4096];
+static char replica_buf[8192];
 
 static bool env_long(const char *name, long def, long lo, long hi, long *out, char *err,
 		     size_t errsz)
@@ -120,6 +121,54 @@ static void parse_origins(struct nm_config *cfg)
 	}
 }
 
+/* NICHEMATCH_DATABASE_REPLICA_URLS: libpq URLs or keyword strings, comma-separated (a
+ * keyword string cannot hold a comma, and a URL escapes it as %2C). */
+static bool parse_replicas(struct nm_config *cfg, char *err, size_t errsz)
+{
+	const char *v = getenv("NICHEMATCH_DATABASE_REPLICA_URLS");
+	cfg->n_replicas = 0;
+	if (!v || !*v)
+		return true;
+	if (strlen(v) >= sizeof replica_buf) {
+		snprintf(err, errsz, "NICHEMATCH_DATABASE_REPLICA_URLS is too long");
+		return false;
+	}
+	snprintf(replica_buf, sizeof replica_buf, "%s", v);
+	char *save = NULL;
+	for (char *tok = strtok_r(replica_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		size_t n = strlen(tok);
+		while (n && tok[n - 1] == ' ')
+			tok[--n] = '\0';
+		if (!n)
+			continue;
+		if (cfg->n_replicas == NM_CONFIG_MAX_REPLICAS) {
+			snprintf(err, errsz,
+				 "NICHEMATCH_DATABASE_REPLICA_URLS: at most %d replicas",
+				 NM_CONFIG_MAX_REPLICAS);
+			return false;
+		}
+		cfg->replica_urls[cfg->n_replicas++] = tok;
+	}
+	return true;
+}
+
+static bool env_flag(const char *name, bool def, bool *out, char *err, size_t errsz)
+{
+	const char *v = getenv(name);
+	if (!v || !*v) {
+		*out = def;
+		return true;
+	}
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+		snprintf(err, errsz, "%s must be 0 or 1", name);
+		return false;
+	}
+	*out = strcmp(v, "1") == 0;
+	return true;
+}
+
 bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -128,6 +177,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	if (!parse_listen(cfg, err, errsz))
 		return false;
 	parse_origins(cfg);
+	if (!parse_replicas(cfg, err, errsz) ||
+	    !env_flag("NICHEMATCH_SHARED_LIMITS", false, &cfg->shared_limits, err, errsz))
+		return false;
 	long v;
 	double d;
 #define LONG_OPT(field, name, def, lo, hi)                                                         \
@@ -166,6 +218,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(prune_batch, "NICHEMATCH_PRUNE_BATCH", 5000, 100, 100000);
 	LONG_OPT(prune_budget_s, "NICHEMATCH_PRUNE_BUDGET_S", 60, 1, 3600);
 	LONG_OPT(session_ttl_s, "NICHEMATCH_SESSION_TTL_S", 43200, 1, 30 * 86400);
+	LONG_OPT(drain_s, "NICHEMATCH_DRAIN_SECONDS", 5, 0, 3600);
+	LONG_OPT(replica_max_lag_ms, "NICHEMATCH_REPLICA_MAX_LAG_MS", 5000, 1, 86400000);
+	LONG_OPT(replica_read_wait_ms, "NICHEMATCH_REPLICA_READ_WAIT_MS", 0, 0, 60000);
 #undef LONG_OPT
 #define RETAIN_OPT(field, name, def, min)                                                          \
 	do {                                                                                       \

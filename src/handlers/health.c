@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "nm/handlers.h"
+#include "nm/match_index.h"
 #include "nm/openapi.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
@@ -14,10 +15,12 @@ void nm_h_healthz(struct nm_req *r)
 	nm_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-/* GET /readyz → 200 when the database answers and is migrated, else 503. */
+/* GET /readyz → 200 when the instance should get traffic: not draining, the primary
+ * database answers and is migrated, the ranking index is loaded. Else 503 with
+ * Retry-After, which a balancer's health check reads as "take me out". */
 void nm_h_readyz(struct nm_req *r)
 {
-	if (nm_server_stopping()) {
+	if (nm_server_stopping() || nm_server_draining()) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_SHUTTING_DOWN, NULL, "The server is shutting down.");
 		return;
@@ -31,6 +34,12 @@ void nm_h_readyz(struct nm_req *r)
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
 				 "The database is not reachable or not migrated.");
+		return;
+	}
+	if (!nm_index_loaded()) {
+		/* The warm-up thread keeps trying until it is (nm_index_warm_up). */
+		nm_reply_header(r, "Retry-After", "1");
+		nm_reply_problem(r, NM_P_NOT_READY, NULL, "The ranking index is not loaded yet.");
 		return;
 	}
 	nm_reply_json(

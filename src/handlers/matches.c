@@ -21,6 +21,7 @@
 #include "nm/outbox.h"
 #include "nm/ratelimit.h"
 #include "nm/score.h"
+#include "nm/sharedlimit.h"
 #include "nm/store.h"
 #include "nm/store_matches.h"
 #include "nm/taxonomy.h"
@@ -126,8 +127,8 @@ static bool run_quota_left(struct nm_req *r, int64_t brand_id)
 	int per_min = nm_req_config(r)->match_runs_per_minute;
 	double retry;
 	int left;
-	if (nm_ratelimit_take_in(NM_RL_MATCH_RUNS, (uint64_t)brand_id, per_min / 60.0, per_min,
-				 &retry, &left))
+	if (nm_limit_take(nm_req_config(r), NM_RL_MATCH_RUNS, (uint64_t)brand_id, per_min / 60.0,
+			  per_min, &retry, &left))
 		return true;
 	char ra[24];
 	snprintf(ra, sizeof ra, "%d", (int)(retry + 0.999) > 0 ? (int)(retry + 0.999) : 1);

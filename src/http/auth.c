@@ -2,8 +2,9 @@
  * database holds its SHA-256. A string of any other shape is refused before anything
  * else (no hash, no cache, no query). Checked keys, valid or not, are cached for a few
  * seconds (nm/authcache.h) so that a read costs one query, not two, and a repeated bad
- * key costs none; revocation therefore takes effect on other instances within
- * NICHEMATCH_AUTH_CACHE_TTL_S (immediately on the instance that revoked). */
+ * key costs none. A revocation or brand deletion NOTIFYs every instance, which then
+ * forgets its cached checks (nm/db_listener.h); should that notification be lost (the
+ * listener reconnecting), NICHEMATCH_AUTH_CACHE_TTL_S still bounds it. */
 #include "nm/auth.h"
 
 #include <stdio.h>

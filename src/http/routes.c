@@ -476,7 +476,8 @@ static const enum nm_problem conflict_or_stale[] = {NM_P_CONFLICT, NM_P_PRECONDI
 						    NM_P_COUNT};
 static const enum nm_problem upload_problems[] = {NM_P_VALIDATION, NM_P_RATE_LIMITED, NM_P_CONFLICT,
 						  NM_P_COUNT};
-static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_COUNT};
+static const enum nm_problem not_ready[] = {NM_P_DB_UNAVAILABLE, NM_P_SHUTTING_DOWN, NM_P_NOT_READY,
+					    NM_P_COUNT};
 static const enum nm_problem unauthorized[] = {NM_P_UNAUTHORIZED, NM_P_RATE_LIMITED,
 					       NM_P_DB_UNAVAILABLE, NM_P_COUNT};
 static const enum nm_problem not_found[] = {NM_P_NOT_FOUND, NM_P_COUNT};
@@ -506,7 +507,8 @@ const struct nm_route nm_routes[] = {
 	 .handler = nm_h_readyz,
 	 .operation_id = "getReadiness",
 	 .tag = "Operations",
-	 .summary = "Readiness (database reachable and migrated)",
+	 .summary =
+		 "Readiness (not draining, database reachable and migrated, ranking index loaded)",
 	 .success_status = 200,
 	 .response_schema = "Health",
 	 .problems = not_ready},

@@ -31,6 +31,7 @@
 #include "nm/ratelimit.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
+#include "nm/sharedlimit.h"
 #include "nm/static.h"
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -41,6 +42,7 @@ static struct MHD_Daemon *daemon_;
 static const struct nm_config *config;
 static atomic_int in_flight;
 static atomic_bool stopping;
+static atomic_bool draining;
 static unsigned short bound_port;
 
 static const struct {
@@ -597,7 +599,8 @@ static void authenticate(struct nm_req *r)
 	double retry_after;
 	int remaining;
 	bool allowed =
-		nm_ratelimit_take(r->auth.key_id, r->cfg->rate_limit, &retry_after, &remaining);
+		nm_limit_take(r->cfg, NM_RL_KEY, (uint64_t)r->auth.key_id, r->cfg->rate_limit,
+			      2 * r->cfg->rate_limit, &retry_after, &remaining);
 	if (r->cfg->rate_limit > 0) {
 		char v[32];
 		snprintf(v, sizeof v, "%g", r->cfg->rate_limit);
@@ -708,6 +711,14 @@ static void serve_static(struct nm_req *r)
 	set_reply(r, 200, f->ctype, (char *)(gz ? f->gz : f->body), gz ? f->gz_len : f->len);
 }
 
+/* Whether the body's length is unambiguous: a request may carry Transfer-Encoding only
+ * as the single coding "chunked" (exactly what libmicrohttpd frames as chunked), and
+ * never together with Content-Length. */
+static bool framing_ok(const char *cl, const char *te)
+{
+	return !cl && strcasecmp(te, "chunked") == 0;
+}
+
 /* Everything decided from the request line and headers alone. */
 static void on_headers(struct nm_req *r)
 {
@@ -719,6 +730,20 @@ static void on_headers(struct nm_req *r)
 	const char *te = nm_req_header(r, "Transfer-Encoding");
 	unsigned long long content_length = cl ? strtoull(cl, NULL, 10) : 0;
 	r->has_body = content_length > 0 || (te && strcasestr(te, "chunked"));
+
+	if (te && !framing_ok(cl, te)) {
+		/* A front proxy that frames this request differently from us would let the
+		 * bytes after the body we read pass as a second, unchecked request (request
+		 * smuggling), so the connection is closed after the answer (RFC 9112 6.3). */
+		nm_reply_header(r, "Connection", "close");
+		r->has_body = true; /* answer at once: whatever follows is not read */
+		nm_reply_problem(
+			r, NM_P_BAD_REQUEST, NULL,
+			cl ? "Content-Length and Transfer-Encoding together are ambiguous; "
+			     "send one of them."
+			   : "Transfer-Encoding must be exactly \"chunked\".");
+		return;
+	}
 
 	if (atomic_load(&stopping)) {
 		nm_reply_header(r, "Retry-After", "1");
@@ -1253,6 +1278,16 @@ unsigned short nm_server_port(void)
 bool nm_server_stopping(void)
 {
 	return atomic_load(&stopping);
+}
+
+void nm_server_drain_begin(void)
+{
+	atomic_store(&draining, true);
+}
+
+bool nm_server_draining(void)
+{
+	return atomic_load(&draining);
 }
 
 void nm_server_stop(int grace_s)

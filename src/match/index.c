@@ -16,11 +16,13 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nm/log.h"
 #include "nm/pgarray.h"
@@ -33,6 +35,7 @@
 struct index nm_idx;
 static pthread_t warm_thread;
 static bool warm_started;
+static atomic_bool warm_stop;
 pthread_rwlock_t nm_idx_lock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t sync_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -453,9 +456,18 @@ void nm_index_stats(struct nm_index_stats *st)
 	pthread_rwlock_unlock(&nm_idx_lock);
 }
 
+bool nm_index_loaded(void)
+{
+	pthread_rwlock_rdlock(&nm_idx_lock);
+	bool loaded = nm_idx.loaded;
+	pthread_rwlock_unlock(&nm_idx_lock);
+	return loaded;
+}
+
 void nm_index_free(void)
 {
 	if (warm_started) {
+		atomic_store(&warm_stop, true);
 		pthread_join(warm_thread, NULL);
 		warm_started = false;
 	}
@@ -468,7 +480,13 @@ void nm_index_free(void)
 static void *warm_main(void *arg)
 {
 	(void)arg;
-	nm_store_index_pooled(nm_index_sync); /* without a connection the first run loads it */
+	/* Until it is loaded: /readyz answers 503 meanwhile (a run would load it too). */
+	while (!nm_store_index_pooled(nm_index_sync) && !nm_index_loaded()) {
+		for (int i = 0; i < 10 && !atomic_load(&warm_stop); i++)
+			usleep(100000);
+		if (atomic_load(&warm_stop))
+			break;
+	}
 	return NULL;
 }
 

@@ -32,7 +32,11 @@ static struct nm_sql q_update = {
 	"UPDATE brands SET doc = $2::jsonb, name = $3, external_id = $4, updated_at = now() "
 	"WHERE id = $1 RETURNING " BRAND_COLS,
 	4, 0};
-static struct nm_sql q_delete = {"brands_delete", "DELETE FROM brands WHERE id = $1 RETURNING id",
+/* Its brand-bound keys go with it (ON DELETE CASCADE): the NOTIFY, delivered at commit,
+ * makes every instance forget them (nm/db_listener.h). */
+static struct nm_sql q_delete = {"brands_delete",
+				 "WITH b AS (DELETE FROM brands WHERE id = $1 RETURNING id) "
+				 "SELECT b.id, pg_notify('nm_invalidate', 'brand') FROM b",
 				 1, 0};
 /* Replace the brand with this external_id, or insert it; (xmax = 0) tells which. */
 static struct nm_sql q_upsert_external = {

@@ -330,6 +330,11 @@ static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
 	double price = num_or(o, "price_per_post_cents", -1.0);
 	f.price_cents = price > 2147483647.0 ? INT32_MAX : (int32_t)price;
 	f.follower_growth_30d = (float)num_or(o, "follower_growth_30d", NAN);
+	/* as the ranking index fills it, so that inactive / no_last_post agree with runs */
+	int64_t since = age_days(json_string_value(json_object_get(o, "last_post_at")), time(NULL));
+	int64_t cap = (int64_t)NM_SCORE_DAYS_UNKNOWN - 1;
+	f.days_since_post =
+		since < 0 ? NM_SCORE_DAYS_UNKNOWN : (uint16_t)(since > cap ? cap : since);
 
 	struct nm_score_bench bench;
 	nm_score_bench_init(&bench);

@@ -11,8 +11,11 @@
 #define KEY_INSERT                                                                                 \
 	"INSERT INTO api_keys (key_hash, prefix, name, role, brand_id) VALUES ($1,$2,$3,$4,$5) "   \
 	"RETURNING id, prefix, name, role, brand_id, " NM_SQL_TS("created_at")
+/* NOTIFY in the same statement, so every instance forgets its cached check of the key
+ * when (and only if) the revocation commits (nm/db_listener.h). */
 #define KEY_REVOKE                                                                                 \
-	"UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id"
+	"WITH k AS (UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 "   \
+	"RETURNING id) SELECT k.id, pg_notify('nm_invalidate', 'key') FROM k"
 
 static struct nm_sql q_revoke = {"api_keys_revoke", KEY_REVOKE, 1, 0};
 static struct nm_sql q_list = {

@@ -205,6 +205,8 @@ class Server:
     # --- environment and CLI -------------------------------------------------------------
     def env(self, **more):
         e = dict(os.environ)
+        # No balancer in front of test servers: SIGTERM stops at once, as before the drain.
+        e.setdefault("NICHEMATCH_DRAIN_SECONDS", "0")
         e["DATABASE_URL"] = self.db_url
         if self.port is not None:
             e["NICHEMATCH_LISTEN"] = "%s:%d" % (self.host, self.port)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from harness import ServerTestCase
 from apihelpers import Api, body_of, REAL_CSV
-from test_openapi_truth import Validator
+from test_openapi_truth import schema_errors
 
 
 def recent(days=2):
@@ -110,15 +110,16 @@ class PlanApiTests(PlanBase):
 
     def test_replies_match_the_openapi_schemas(self):
         doc = self.request("GET", "/openapi.json", key=None).json
-        v = Validator(doc)
+        def check(value, schema):
+            self.assertEqual(schema_errors(doc, schema, value), [])
         ref = lambda name: {"$ref": "#/components/schemas/" + name}  # noqa: E731
         b = self.brand()
         p = self.plan(b, {"budget_cents": 500000, "must_include": [self.ids["pl_micro05"]]}).json
-        v.check(p, ref("Plan"))
-        v.check(p["alternative"], ref("PlanEntry"))  # the validator skips anyOf
-        v.check(self.plan(b, {"budget_cents": 100}).json, ref("Plan"))
-        v.check(self.request("GET", "/v1/brands/%d/plans/%d" % (b, p["id"])).json, ref("Plan"))
-        v.check(self.request("GET", "/v1/brands/%d/plans" % b).json, ref("PlanList"))
+        check(p, ref("Plan"))
+        check(p["alternative"], ref("PlanEntry"))  
+        check(self.plan(b, {"budget_cents": 100}).json, ref("Plan"))
+        check(self.request("GET", "/v1/brands/%d/plans/%d" % (b, p["id"])).json, ref("Plan"))
+        check(self.request("GET", "/v1/brands/%d/plans" % b).json, ref("PlanList"))
         post = doc["paths"]["/v1/brands/{id}/plans"]["post"]
         self.assertEqual(post["operationId"], "createPlan")
         self.assertIn("201", post["responses"])

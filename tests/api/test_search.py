@@ -339,9 +339,12 @@ class CreatorAssessmentTests(Api, ServerTestCase):
     server_env = {"NICHEMATCH_RATE_LIMIT": "0"}
 
     def test_tier_benchmark_and_flags(self):
+        # posted yesterday: no activity flag (test_creator_flags covers those)
+        recent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
         # instagram micro: median 2.26 % (migrations/0003)
         c = self.make_creator(handle="flag_all", followers=40000, following=30000, engagement_rate=0.004,
-                              follower_growth_30d=0.6)
+                              follower_growth_30d=0.6, last_post_at=recent)
         g = self.request("GET", "/v1/creators/%d" % c["id"])
         self.assertStatus(g, 200)
         x = g.json
@@ -350,12 +353,14 @@ class CreatorAssessmentTests(Api, ServerTestCase):
         self.assertAlmostEqual(x["engagement_benchmark"]["ratio"], round(0.004 / 0.0226, 3))
         self.assertEqual(x["flags"], ["engagement_far_below_tier", "follow_ratio", "growth_spike", "no_price"])
         ok = self.make_creator(handle="flag_none", platform="tiktok", followers=5000, following=100,
-                               engagement_rate=0.2, price_per_post_cents=1000, follower_growth_30d=0.6)
+                               engagement_rate=0.2, price_per_post_cents=1000, follower_growth_30d=0.6,
+                               last_post_at=recent)
         x = self.request("GET", "/v1/creators/%d" % ok["id"]).json
         self.assertEqual(x["tier"], "nano")
         self.assertAlmostEqual(x["engagement_benchmark"]["median_rate"], 0.103)
         self.assertEqual(x["flags"], [])
-        unknown = self.make_creator(handle="flag_unknown", followers=700000, price_per_post_cents=5)
+        unknown = self.make_creator(handle="flag_unknown", followers=700000, price_per_post_cents=5,
+                                    last_post_at=recent)
         x = self.request("GET", "/v1/creators/%d" % unknown["id"]).json
         # no rate: no ratio, and the data flag match results carry too (docs/scoring.md §7.2)
         self.assertEqual((x["tier"], x["engagement_benchmark"]["ratio"], x["flags"]),
