@@ -14,12 +14,14 @@
 #                                 instances, +4 the primary, +5 the replica, +6 HAProxy's stats
 #   NICHEMATCH_CLUSTER_INSTANCES  how many instances (default 3)
 #   NICHEMATCH_CLUSTER_BIN        the server binary (default build/nichematch, built when missing)
+#   NICHEMATCH_CLUSTER_READY_TIMEOUT_S  how long `up` waits for every instance's /readyz (300)
 #   NICHEMATCH_CLUSTER_PG_FAST=1  create the PostgreSQL clusters with fsync off (throwaway test
 #                                 clusters only: scripts/pg.sh --fast)
 # Every other NICHEMATCH_* variable in the environment reaches the instances unchanged;
 # DATABASE_URL, NICHEMATCH_DATABASE_REPLICA_URLS, NICHEMATCH_LISTEN, NICHEMATCH_SECRETS_KEY
 # (kept in DIR/secrets.key) and NICHEMATCH_MIGRATE_ON_START (0: `up` migrates once, before any
-# instance starts) are set here.
+# instance starts) are set here; NICHEMATCH_SHARED_LIMITS defaults to 1 (limits count across
+# the instances, in PostgreSQL).
 #
 # `up` is idempotent: a process that runs is left alone, one that does not (a killed instance,
 # a stopped replica) is started again, so `up` is also the repair command. PostgreSQL runs as
@@ -238,6 +240,7 @@ up_instance() { # I
 		NICHEMATCH_DATABASE_REPLICA_URLS="$(pg_url "$REPLICA_PORT")" \
 		NICHEMATCH_LISTEN="127.0.0.1:$port" \
 		NICHEMATCH_MIGRATE_ON_START=0 \
+		NICHEMATCH_SHARED_LIMITS="${NICHEMATCH_SHARED_LIMITS:-1}" \
 		NICHEMATCH_SECRETS_KEY="$(secrets_key)" \
 		"$BIN" serve
 	note "instance $i started on $port (pid $(cat "$DIR/run/instance-$i.pid"))"
@@ -245,7 +248,8 @@ up_instance() { # I
 
 wait_instances() {
 	local i port deadline st ok
-	deadline=$((SECONDS + 60))
+	# /readyz stays 503 until the ranking index is loaded: ~10-15 s per million creators.
+	deadline=$((SECONDS + ${NICHEMATCH_CLUSTER_READY_TIMEOUT_S:-300}))
 	for ((i = 1; i <= N; i++)); do
 		port=$(instance_port "$i")
 		ok=0

@@ -359,8 +359,9 @@ class ClusterTests(unittest.TestCase):
     # --- key revocation across instances -----------------------------------------------------
 
     def test_revoked_key_is_refused_by_every_instance_within_1s(self):
-        """Needs the server's LISTEN/NOTIFY key revocation (issue 19, branch s5-scale): without
-        it each instance trusts its auth cache for NICHEMATCH_AUTH_CACHE_TTL_S (5 s)."""
+        """The server's LISTEN/NOTIFY revocation (docs/operations.md "Revocations reach every
+        instance"): without it each instance trusts its auth cache for
+        NICHEMATCH_AUTH_CACHE_TTL_S (5 s) and this fails."""
         direct = [Client(p, self.key) for p in self.instance_ports]
         st, _, body = direct[0].request("POST", "/v1/keys", {"role": "read", "name": "revoke-me"})
         self.assertEqual(st, 201, body)
@@ -387,13 +388,9 @@ class ClusterTests(unittest.TestCase):
         # Through the balancer too (whichever instance answers).
         st, _, _ = Client(self.lb, self.key).request("GET", "/v1/brands", key=victim)
         if late or st != 401:
-            self.fail("a key revoked on instance %d still worked 1 s later on %r (balancer: %d). The "
-                      "server needs LISTEN/NOTIFY key revocation (issue 19, s5-scale); until it is "
-                      "merged this test is expected to fail." % (self.instance_ports[0], late, st))
-
-    # Until the s5-scale server work (LISTEN/NOTIFY) is merged into main this cannot pass.
-    test_revoked_key_is_refused_by_every_instance_within_1s = unittest.expectedFailure(
-        test_revoked_key_is_refused_by_every_instance_within_1s)
+            self.fail("a key revoked on instance %d still worked 1 s later on %r (balancer: %d): the "
+                      "revocation did not reach every instance (LISTEN/NOTIFY)"
+                      % (self.instance_ports[0], late, st))
 
 
 if __name__ == "__main__":
