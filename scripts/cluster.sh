@@ -443,11 +443,15 @@ cmd_down() {
 	local pid i
 	pid=$(pid_of balancer haproxy)
 	[ -n "$pid" ] && stop_pid "$pid" 5
+	# SIGTERM to all instances at once: each drains (/readyz 503 for NICHEMATCH_DRAIN_SECONDS,
+	# 5 s) and then gives in-flight requests NICHEMATCH_SHUTDOWN_GRACE_S (30 s).
+	local pids=()
 	for ((i = 1; i <= 3; i++)); do
 		pid=$(pid_of "instance-$i" nichematch)
-		# SIGTERM drains: in-flight requests get NICHEMATCH_SHUTDOWN_GRACE_S (30 s by default).
-		[ -n "$pid" ] && stop_pid "$pid" 35
+		[ -n "$pid" ] && pids+=("$pid")
 	done
+	for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${pids[@]}"; do stop_pid "$pid" 40; done
 	[ -e "$DIR/replica" ] && "$PG" stop "$DIR/replica"
 	[ -e "$DIR/primary" ] && "$PG" stop "$DIR/primary"
 	rm -f "$DIR"/run/*.pid
