@@ -52,9 +52,18 @@ def _ports_free(base, n):
 
 
 def pick_base():
+    """7 free consecutive ports below the kernel's ephemeral range: a port in that range can
+    be taken at any moment as the local end of an outgoing connection (the load makes
+    thousands), and then a replica restarted on it cannot bind."""
+    low = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
     rnd = random.Random()
     for _ in range(200):
-        base = rnd.randrange(20000, 60000)
+        base = rnd.randrange(10000, max(10001, low - 8))
         if _ports_free(base, 7):
             return base
     raise RuntimeError("no 7 free consecutive ports")
@@ -138,6 +147,7 @@ class ClusterTests(unittest.TestCase):
         try:
             subprocess.run([CLUSTER, "down"], env=cls.env, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=180)
+            cls.keep_logs()
             if os.path.isdir(logs):
                 for name in sorted(os.listdir(logs)):
                     if name.startswith("instance-"):
@@ -147,6 +157,21 @@ class ClusterTests(unittest.TestCase):
             subprocess.run([CLUSTER, "destroy"], env=cls.env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=180)
             shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def keep_logs(cls):
+        """The cluster's logs (instances, HAProxy, PostgreSQL) go with the other server logs,
+        to .data/test-logs/cluster (NM_TEST_LOG_DIR/cluster)."""
+        keep = os.path.join(os.environ.get("NM_TEST_LOG_DIR") or harness._log_dir(), "cluster")
+        shutil.rmtree(keep, ignore_errors=True)
+        os.makedirs(keep, exist_ok=True)
+        logs = os.path.join(cls.dir, "logs")
+        if os.path.isdir(logs):
+            shutil.copytree(logs, keep, dirs_exist_ok=True)
+        for pg in ("primary", "replica"):
+            f = os.path.join(cls.dir, pg, "postgres.log")
+            if os.path.exists(f):
+                shutil.copy(f, os.path.join(keep, pg + ".log"))
 
     @classmethod
     def cluster(cls, *args, timeout=300):
@@ -180,6 +205,42 @@ class ClusterTests(unittest.TestCase):
         self.assertIn("streaming", " ".join(replica), replica)
         # the replica really is one
         self.assertEqual(psql(self.replica_url, "SELECT pg_is_in_recovery()"), [("t",)])
+
+    def haproxy(self, command):
+        """A command on HAProxy's admin socket (DIR/run/haproxy.sock); its answer."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.connect(os.path.join(self.dir, "run", "haproxy.sock"))
+            s.sendall(command.encode() + b"\n")
+            return s.makefile().read().strip()
+
+    def test_no_instance_available_is_a_503_problem(self):
+        """With every instance out of rotation the balancer itself answers: a 503 problem with
+        Retry-After (its errorfile), for reads and for writes, never HAProxy's HTML page."""
+        names = ["instances/instance-%d" % i for i in (1, 2, 3)]
+        try:
+            for n in names:
+                self.assertEqual(self.haproxy("set server %s state maint" % n), "")
+            lb = Client(self.lb, self.key)
+            for method, path, body in (("GET", "/v1/brands", None),
+                                       ("POST", "/v1/brands", {"name": "x", "niches": ["fitness"]})):
+                st, h, data = lb.request(method, path, body)
+                self.assertEqual(st, 503, data)
+                self.assertEqual(h.get("retry-after"), "1", h)
+                self.assertEqual(h.get("content-type"), "application/problem+json", h)
+                doc = json.loads(data)
+                self.assertEqual(doc["status"], 503)
+                self.assertEqual(doc["type"], "https://nichematch.dev/problems/no-instance-available")
+        finally:
+            for n in names:
+                self.haproxy("set server %s state ready" % n)
+        # back in rotation once the health checks pass again
+        deadline = time.monotonic() + 10
+        while True:
+            st, _, data = Client(self.lb, self.key).request("GET", "/v1/brands")
+            if st == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(st, 200, data)
 
     # --- the load ----------------------------------------------------------------------------
 
