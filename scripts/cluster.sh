@@ -285,6 +285,12 @@ global
     maxconn 4096
     log stdout format raw local0 info
     stats socket $DIR/run/haproxy.sock mode 600 level admin
+EOF
+		# As root, HAProxy drops to Debian's haproxy user once its sockets are bound.
+		if [ "$(id -u)" -eq 0 ] && getent passwd haproxy >/dev/null; then
+			printf '    user haproxy\n    group haproxy\n'
+		fi
+		cat <<EOF
     # request bodies up to this size are buffered and so can be replayed by retry-on
     tune.bufsize 32768
 
