@@ -6,8 +6,9 @@
 #      GET /v1/creators, 20 % GET /v1/brands/{id}/matches, 10 % PUT .../status) through
 #      HAProxy with 1 instance in rotation (the other two set to maintenance over HAProxy's
 #      admin socket) and with all 3;
-#   2. p50/p99 of POST /v1/brands/{id}/matches at one connection through HAProxy and straight
-#      to one instance (what the balancer adds to a match run).
+#   2. p50/p99 of POST /v1/brands/{id}/matches at one connection through HAProxy (3 instances),
+#      straight to instance 1, and through HAProxy with only instance 1 in rotation (what the
+#      balancer's hop adds, apart from spreading runs over three processes).
 #
 # usage: bench/cluster.sh    env: BENCH_CREATORS (100000), BENCH_DURATION (20s),
 #                                 BENCH_CONNS (16), BENCH_PORT_BASE (18500), BUILD
@@ -138,6 +139,13 @@ read -r r3 p50_3 p99_3 e3 <<<"$(run_wrk "$CONNS" "$BENCH_TMP/mix.lua" "$LB")"
 note "match runs at one connection, through the balancer and direct..."
 read -r mr_lb mp50_lb mp99_lb me_lb <<<"$(run_wrk 1 "$BENCH_TMP/match.lua" "$LB/v1/brands/$BRAND/matches")"
 read -r mr_d mp50_d mp99_d me_d <<<"$(run_wrk 1 "$BENCH_TMP/match.lua" "$DIRECT/v1/brands/$BRAND/matches")"
+# The control: through HAProxy to instance 1 only, so that the difference to "direct" is the
+# balancer's hop and not three processes' caches taking turns.
+haproxy_cmd "set server instances/instance-2 state maint"
+haproxy_cmd "set server instances/instance-3 state maint"
+read -r mr_l1 mp50_l1 mp99_l1 me_l1 <<<"$(run_wrk 1 "$BENCH_TMP/match.lua" "$LB/v1/brands/$BRAND/matches")"
+haproxy_cmd "set server instances/instance-2 state ready"
+haproxy_cmd "set server instances/instance-3 state ready"
 LOAD_AFTER=$(load_line)
 ratio=$(awk -v a="$r3" -v b="$r1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 
@@ -153,8 +161,9 @@ mix: 40 % GET /v1/creators/{id}, 30 % GET /v1/creators?limit=20&min_followers=..
 |---|---|---|---|---|---|
 | mix via HAProxy, 1 instance | $CONNS | $r1 | $(ms "$p50_1") | $(ms "$p99_1") | $e1 |
 | mix via HAProxy, 3 instances | $CONNS | $r3 | $(ms "$p50_3") | $(ms "$p99_3") | $e3 |
-| POST matches via HAProxy | 1 | $mr_lb | $(ms "$mp50_lb") | $(ms "$mp99_lb") | $me_lb |
-| POST matches direct | 1 | $mr_d | $(ms "$mp50_d") | $(ms "$mp99_d") | $me_d |
+| POST matches via HAProxy, 3 instances | 1 | $mr_lb | $(ms "$mp50_lb") | $(ms "$mp99_lb") | $me_lb |
+| POST matches direct to instance 1 | 1 | $mr_d | $(ms "$mp50_d") | $(ms "$mp99_d") | $me_d |
+| POST matches via HAProxy, instance 1 only | 1 | $mr_l1 | $(ms "$mp50_l1") | $(ms "$mp99_l1") | $me_l1 |
 
 3 instances / 1 instance throughput: ${ratio}x (nproc $(nproc))
 REPORT
