@@ -68,6 +68,7 @@ note "starting the cluster on ports $B-$((B + 6))..."
 "$CLUSTER" up >/dev/null
 KEY=$("$CLUSTER" key 2>/dev/null | tail -1)
 H="Authorization: Bearer $KEY"
+# shellcheck disable=SC2034 # lib.sh's import_creators and fitness_brand use URL
 URL=$LB
 
 note "generating and importing $N creators through the balancer..."

@@ -40,10 +40,10 @@ BIN=${NICHEMATCH_CLUSTER_BIN:-$ROOT/build/nichematch}
 DB=nichematch
 SLOT=nichematch_replica
 
-[[ $BASE =~ ^[0-9]+$ ]] && ((BASE > 0 && BASE + 6 < 65536)) || {
+if ! [[ $BASE =~ ^[0-9]+$ ]] || ((BASE < 1 || BASE + 6 > 65535)); then
 	echo "cluster.sh: bad NICHEMATCH_CLUSTER_PORT_BASE '$BASE'" >&2
 	exit 2
-}
+fi
 [[ $N =~ ^[1-3]$ ]] || {
 	echo "cluster.sh: NICHEMATCH_CLUSTER_INSTANCES must be 1, 2 or 3" >&2
 	exit 2
@@ -176,7 +176,9 @@ pgbin() {
 	if [ -x "/usr/lib/postgresql/15/bin/$1" ]; then echo "/usr/lib/postgresql/15/bin/$1"; else command -v "$1"; fi
 }
 
-fast_opt() { [ "${NICHEMATCH_CLUSTER_PG_FAST:-0}" = 1 ] && echo --fast || true; }
+fast_opt() {
+	if [ "${NICHEMATCH_CLUSTER_PG_FAST:-0}" = 1 ]; then echo --fast; fi
+}
 
 up_primary() {
 	local home
