@@ -329,6 +329,10 @@ backend instances
     option redispatch 1
     # Retries beyond a refused connection only for requests that can be replayed: safe and
     # idempotent methods, and POSTs carrying an Idempotency-Key (the server replays those).
+    # The whole request (up to tune.bufsize) is read before it is sent, so that a retry
+    # has all of it: without this a PUT answered 503 (a serialization conflict that
+    # outlived the server's own retries) was passed on instead of retried elsewhere.
+    option http-buffer-request
     retry-on conn-failure empty-response response-timeout 503
     acl replayable method GET HEAD OPTIONS PUT DELETE
     acl replayable req.hdr(Idempotency-Key) -m found
