@@ -127,7 +127,8 @@ class ClusterTests(unittest.TestCase):
             "NICHEMATCH_KEY_MAX_IN_FLIGHT": "0",
             "NICHEMATCH_MATCH_RUNS_PER_MINUTE": "0",
             "NICHEMATCH_WEBHOOK_WORKERS": "0",
-            # a short drain, so that `down` at the end does not wait long
+            # a short grace after the drain (NICHEMATCH_DRAIN_SECONDS stays 5 s, as deployed),
+            # so that `down` at the end does not wait long
             "NICHEMATCH_SHUTDOWN_GRACE_S": "5",
         })
         cls.lb = cls.base
