@@ -16,6 +16,7 @@
 #include "nm/db_admin.h"
 #include "nm/db_listener.h"
 #include "nm/db_pool.h"
+#include "nm/db_replicas.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/import_reaper.h"
@@ -260,9 +261,9 @@ static bool seal_secrets(void)
 		return true;
 	}
 	struct nm_pg *pg = nm_db_acquire();
-	int sealed = 0;
+	int sealed = 0, unreadable = 0;
 	struct nm_db_err err;
-	bool ok = pg && nm_store_seal_secrets(pg, &sealed, &err);
+	bool ok = pg && nm_store_seal_secrets(pg, &sealed, &unreadable, &err);
 	nm_db_release(pg);
 	if (!ok) {
 		nm_log(NM_LOG_ERROR, "cannot seal the stored secrets (%s)",
@@ -270,21 +271,30 @@ static bool seal_secrets(void)
 		return false;
 	}
 	if (sealed)
-		nm_log(NM_LOG_INFO, "sealed %d secret(s) stored in clear", sealed);
+		nm_log(NM_LOG_INFO, "sealed %d secret(s) stored in clear or under a previous key",
+		       sealed);
+	if (unreadable)
+		nm_log(NM_LOG_WARN,
+		       "%d stored secret(s) are sealed by a key that is neither "
+		       "NICHEMATCH_SECRETS_KEY nor in NICHEMATCH_SECRETS_KEY_PREVIOUS: their "
+		       "endpoints cannot sign or verify until the key is given or their "
+		       "secrets are rotated",
+		       unreadable);
 	return true;
 }
 
-/* Behind a balancer: /readyz answers 503 at once while requests are still served for
- * NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the instance out
- * before it stops accepting (docs/operations.md "Running several instances"). A second
- * signal ends the wait early. */
+/* Behind a balancer: on SIGTERM /readyz answers 503 at once while requests are still
+ * served for NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the
+ * instance out before it stops accepting (docs/operations.md "Running several
+ * instances"). A second signal ends the wait early; SIGINT (Ctrl-C at a terminal, where
+ * no balancer waits) skips it. */
 static void drain(const struct nm_config *cfg, const sigset_t *stop_set, int sig)
 {
-	if (cfg->drain_s <= 0)
+	if (cfg->drain_s <= 0 || sig != SIGTERM)
 		return;
 	nm_server_drain_begin();
-	nm_log(NM_LOG_INFO, "%s received: not ready; serving for %d s more before stopping",
-	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->drain_s);
+	nm_log(NM_LOG_INFO, "SIGTERM received: not ready; serving for %d s more before stopping",
+	       cfg->drain_s);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += cfg->drain_s;
@@ -338,6 +348,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	if (!seal_secrets())
 		return 1;
+	nm_replicas_start(cfg);
 	/* Block the stop signals before any thread starts, so that every thread inherits
 	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
 	sigset_t stop_set;
@@ -374,6 +385,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
+	nm_replicas_stop();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;

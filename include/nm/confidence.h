@@ -69,6 +69,24 @@ bool nm_confidence_level_parse(const char *s, enum nm_conf_level *out);
  * returns how many. Static strings. */
 size_t nm_confidence_code_names(unsigned codes, const char **names, size_t max);
 
+/* ---- The age-independent inputs in a byte (the index keeps one per creator) ----
+ * A creator's confidence changes as its data ages, with nothing written: the index keeps
+ * the inputs that do not depend on the clock in a byte and evaluates the level with the
+ * age of the moment (nm_confidence_packed_eval), by the same nm_confidence_eval. Bits 0-2:
+ * sample_posts clamped to 0..NM_CONF_THIN_POSTS, 7 when not said (the rules compare it
+ * only with 1 and NM_CONF_THIN_POSTS); bit 3 er_derived; bit 4 has_audience; bit 5
+ * has_price. Ages are ignored. */
+#define NM_CONF_PACK_SAMPLE_UNKNOWN 7u
+uint8_t nm_confidence_pack(const struct nm_confidence_in *in);
+/* nm_confidence_eval of the unpacked inputs at age_days (< 0: unknown). */
+void nm_confidence_packed_eval(uint8_t packed, int64_t age_days, struct nm_confidence *out);
+
+/* Whole days from as_of_s to now_s (seconds since the epoch), as creator replies count
+ * them: (now - as_of) / 86400 rounded down, 0 for a date ahead of now; -1 when as_of_s
+ * is NM_CONF_AS_OF_UNKNOWN. */
+#define NM_CONF_AS_OF_UNKNOWN INT64_MIN
+int64_t nm_confidence_age_days(int64_t as_of_s, int64_t now_s);
+
 /* Thin-sample shrinkage of an engagement rate toward the benchmark (empirical Bayes /
  * Bühlmann credibility): (n·rate + k·bench) / (n + k) with k = NM_CONF_SHRINK_K. A rate
  * with an unknown sample (n < 0) is returned unchanged; n = 0 gives the benchmark.

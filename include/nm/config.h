@@ -70,6 +70,7 @@ struct nm_config {
 	long long retain_inbound_events_s; /* _INBOUND_EVENTS, default 7d, at least 1h */
 	long long retain_imports_s;	   /* _IMPORTS, default 90d */
 	long long retain_tombstones_s;	   /* _TOMBSTONES, default 7d */
+	long long retain_sessions_s;	   /* _SESSIONS, default 1d after a session expired */
 	/* Dashboard sessions (docs/dashboard.md). */
 	int session_ttl_s; /* NICHEMATCH_SESSION_TTL_S, default 43200 (12 h) */
 	/* NICHEMATCH_SESSION_COOKIE_SECURE: 1 always marks the cookie Secure, 0 never, auto

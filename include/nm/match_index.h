@@ -6,7 +6,8 @@
  *
  * One process-wide index. Thread-safe: runs take a read lock, syncs a write lock.
  * Memory: see nm_index_stats(); roughly 64 B per creator plus 4 B per posting, plus a
- * 56 B search record per creator for creator search (nm/searchindex.h). */
+ * 56 B search record per creator for creator search (nm/searchindex.h) and 9 B of data
+ * freshness (data_as_of, confidence inputs). */
 #ifndef NM_MATCH_INDEX_H
 #define NM_MATCH_INDEX_H
 
@@ -14,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/confidence.h"
 #include "nm/niche.h"
 #include "nm/score.h"
 
@@ -29,6 +31,11 @@ struct nm_index_hit {
 	double score;
 	uint64_t matched;	    /* bit i: terms->term[i] found in the creator */
 	struct nm_score_features f; /* with niche counts and days_since_post filled */
+	/* Beside the features, which the score reads and these must not change (issue 16):
+	 * whole days since data_as_of at the run (-1 unknown) and the confidence inputs
+	 * (nm_confidence_pack), for the result's data_stale explanation and confidence. */
+	int64_t data_age_days;
+	uint8_t conf;
 };
 
 /* The hard rules of a run in the order they are applied; a creator removed by several
@@ -42,6 +49,8 @@ enum nm_funnel_rule {
 	NM_FUNNEL_EXCLUDE_KEYWORDS, /* an exclude_keywords term in categories, hashtags, bio */
 	NM_FUNNEL_EXCLUDE_HANDLES,  /* handle in exclude_handles */
 	NM_FUNNEL_STATUS,	    /* declined or excluded for the brand */
+	NM_FUNNEL_DATA_AGE,	    /* data older than max_data_age_days, or undated */
+	NM_FUNNEL_CONFIDENCE,	    /* confidence below min_confidence */
 	NM_FUNNEL_COUNT
 };
 /* pool: creators in the index; removed[rule]; what is left is the run's candidates. */
@@ -52,6 +61,16 @@ struct nm_funnel {
 /* "niche_relevance_zero", "follower_range", ...: static storage. */
 const char *nm_funnel_rule_name(enum nm_funnel_rule rule);
 
+/* The brand's data freshness filters (max_data_age_days, min_confidence; issue 16): with
+ * by_age only creators whose data is at most max_age_days whole days old at now_s (seconds
+ * since the epoch; an unknown date fails), with by_conf only those whose confidence at
+ * now_s is min_conf or better. All zero: no filter. */
+struct nm_fresh_filter {
+	bool by_age, by_conf;
+	int64_t max_age_days, now_s;
+	enum nm_conf_level min_conf;
+};
+
 /* Who leaves a run besides the filters of q: the statuses' declined/excluded ids and the
  * ids of excluded handles (each strictly ascending, may be NULL when empty), and the
  * creators carrying an excluded keyword (NULL or empty: none). */
@@ -61,6 +80,7 @@ struct nm_index_exclusions {
 	const int64_t *handle_ids;
 	size_t n_handle_ids;
 	const struct nm_niche_terms *keywords;
+	struct nm_fresh_filter fresh;
 };
 
 /* Ranks for q and the brand's terms without the exclusions (ex may be NULL). Writes up
@@ -83,6 +103,11 @@ void nm_index_warm_up(void);
 /* True once the index was loaded (the first sync succeeded): until then an instance is
  * not ready for traffic (GET /readyz), since its first match run would pay the load. */
 bool nm_index_loaded(void);
+/* For readiness: true when loaded; else loads it on pg, unless a sync is running (the
+ * warm-up's load at start), for which it waits at most wait_ms. So a check that comes
+ * right after a start does not answer "not ready" for a load of milliseconds, and one
+ * during a long load answers within wait_ms. */
+bool nm_index_try_load(struct nm_pg *pg, int wait_ms);
 
 /* Frees everything (at shutdown; joins the warm-up thread first). */
 void nm_index_free(void);

@@ -43,6 +43,7 @@ struct nm_match_pool {
 	int64_t *handle_ids;	   /* creators with an excluded handle, ascending */
 	size_t n_handle_ids;
 	struct nm_match_statuses statuses; /* every status of the brand */
+	struct nm_fresh_filter fresh;	   /* max_data_age_days, min_confidence */
 	struct nm_index_hit *hits;	   /* nm_match_pool_rank: best first */
 	long nh;
 	size_t candidates;	 /* creators that passed every rule */

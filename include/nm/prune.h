@@ -1,6 +1,7 @@
 /* Retention: deletes what the service no longer needs from the tables that grow with use
  * (idempotency records, inbound dedupe records, creator tombstones, imports, settled
- * webhook events with their deliveries and attempts, match runs with their results), each
+ * webhook events with their deliveries and attempts, match runs with their results,
+ * expired dashboard sessions), each
  * after its NICHEMATCH_RETAIN_* period (nm/config.h; docs/operations.md, "Retention").
  *
  * A pass holds a session advisory lock on its connection, so that of any number of
@@ -34,6 +35,7 @@ enum nm_prune_table {
 	NM_PRUNE_WEBHOOK_ATTEMPTS,
 	NM_PRUNE_MATCH_RUNS,
 	NM_PRUNE_MATCH_RESULTS,
+	NM_PRUNE_SESSIONS,
 	NM_PRUNE_TABLES
 };
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/confidence.h"
+
 #define NM_ISEARCH_LIST_MAX 64
 #define NM_ISEARCH_PAGE_MAX 201
 
@@ -48,6 +50,12 @@ struct nm_isearch {
 	int has_email, has_price;		     /* -1: any, else 0/1 */
 	int64_t post_after_us;			     /* INT64_MIN: none */
 	double min_growth;			     /* NaN: none */
+	/* Data freshness (issue 16, docs/scoring.md §12): with by_age only creators whose data is
+	 * at most max_age_days whole days old at now_s (an unknown date fails); with by_conf
+	 * only those whose confidence at now_s is min_conf or better. */
+	bool by_age, by_conf;
+	int64_t max_age_days, now_s;
+	enum nm_conf_level min_conf;
 	enum nm_isearch_sort sort;
 	bool desc;
 	bool after; /* keyset position: strictly after (after_key, after_id) */

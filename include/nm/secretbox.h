@@ -19,13 +19,22 @@
 /* key_text: base64 of 32 bytes, or 64 hex digits; NULL or "" turns sealing off. False
  * with a reason in err when the text is not a 32-byte key. */
 bool nm_secretbox_configure(const char *key_text, char *err, size_t errsz);
+/* Key rotation: the keys that sealed values before the current one (comma-separated, the
+ * same formats; at most 8). They only open; nm_secretbox_needs_reseal tells which stored
+ * values the start-up pass seals again under the current key. Call after
+ * nm_secretbox_configure (which forgets them). False with a reason in err. */
+bool nm_secretbox_configure_previous(const char *list, char *err, size_t errsz);
 bool nm_secretbox_enabled(void);
 
 /* The stored form of plain: sealed when a key is configured, else a copy. NULL on failure. */
 char *nm_secretbox_seal(const char *plain);
-/* The usable secret of a stored value: opened when sealed, a copy when stored in clear.
- * NULL when a sealed value cannot be opened (no key, another key, tampered). */
+/* The usable secret of a stored value: opened when sealed (by the current key or a previous
+ * one), a copy when stored in clear. NULL when a sealed value cannot be opened (no key,
+ * an unknown key, tampered). */
 char *nm_secretbox_open(const char *stored);
+/* With a key configured: true for a value stored in clear or sealed by another key than
+ * the current one. False without a key. */
+bool nm_secretbox_needs_reseal(const char *stored);
 /* True when stored is in the sealed form. */
 bool nm_secretbox_is_sealed(const char *stored);
 void nm_secretbox_free(char *s);

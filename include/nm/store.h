@@ -36,8 +36,10 @@ bool nm_store_schema_version(struct nm_pg *pg, int64_t *version, struct nm_db_er
  * failure. */
 bool nm_store_brand_exists(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 
-/* With NICHEMATCH_SECRETS_KEY set: seals every webhook and inbound secret still stored in
- * clear (rows written before the key was set); *sealed counts them. A no-op without a key. */
-bool nm_store_seal_secrets(struct nm_pg *pg, int *sealed, struct nm_db_err *err);
+/* With NICHEMATCH_SECRETS_KEY set: seals under it every webhook secret (current and
+ * previous) and inbound secret stored in clear (written before the key was set) or sealed
+ * by a key of NICHEMATCH_SECRETS_KEY_PREVIOUS; *sealed counts them. *unreadable counts
+ * values sealed by a key that was not given (left as they are). A no-op without a key. */
+bool nm_store_seal_secrets(struct nm_pg *pg, int *sealed, int *unreadable, struct nm_db_err *err);
 
 #endif

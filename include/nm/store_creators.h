@@ -134,6 +134,9 @@ struct nm_creator_search {
 	const char *min_followers, *max_followers, *min_engagement_rate, *max_engagement_rate;
 	const char *max_price, *has_email, *has_price, *active_within_days, *min_growth;
 	const char *q;
+	/* Data freshness (issue 16): whole days (decimal text), and the lowest confidence
+	 * level accepted as enum nm_conf_level's number ("0" high, "1" medium, "2" low). */
+	const char *max_data_age_days, *max_conf_level;
 	enum nm_creator_sort sort;
 	bool desc;
 	int limit; /* 1..200 */

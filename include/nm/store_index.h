@@ -30,6 +30,11 @@ struct nm_index_row {
 	int64_t updated_us, post_us;	/* µs since the epoch; post_us INT64_MIN: unknown */
 	double growth;			/* follower_growth_30d; NaN: unknown */
 	bool has_email;
+	/* Data freshness and confidence (docs/scoring.md §12): data_as_of in seconds since
+	 * the epoch (NM_CONF_AS_OF_UNKNOWN when NULL) and the age-independent confidence
+	 * inputs (nm_confidence_pack). */
+	int64_t as_of_s;
+	uint8_t conf;
 };
 
 /* Receives a fetch: row() for each creator written since the mark (false stops the

@@ -240,6 +240,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 		   3600);
 	RETAIN_OPT(retain_imports_s, "NICHEMATCH_RETAIN_IMPORTS", 90 * NM_RETAIN_DAY, 1);
 	RETAIN_OPT(retain_tombstones_s, "NICHEMATCH_RETAIN_TOMBSTONES", 7 * NM_RETAIN_DAY, 1);
+	RETAIN_OPT(retain_sessions_s, "NICHEMATCH_RETAIN_SESSIONS", NM_RETAIN_DAY, 1);
 #undef RETAIN_OPT
 	if (!env_double("NICHEMATCH_RATE_LIMIT", 100, 0, 1e9, &d, err, errsz))
 		return false;
@@ -278,7 +279,9 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	const char *rs = getenv("NICHEMATCH_WEBHOOK_RETRY_SCHEDULE");
 	cfg->webhook_retry_schedule = rs && *rs ? rs : "5,300,1800,7200,18000,36000,36000";
 	/* The key never stays in the config: it goes to the secretbox, read once here. */
-	return nm_secretbox_configure(getenv("NICHEMATCH_SECRETS_KEY"), err, errsz);
+	return nm_secretbox_configure(getenv("NICHEMATCH_SECRETS_KEY"), err, errsz) &&
+	       nm_secretbox_configure_previous(getenv("NICHEMATCH_SECRETS_KEY_PREVIOUS"), err,
+					       errsz);
 }
 
 bool nm_config_origin_allowed(const struct nm_config *cfg, const char *origin)

@@ -29,6 +29,7 @@ const char *const nm_prune_table_name[NM_PRUNE_TABLES] = {
 	[NM_PRUNE_WEBHOOK_ATTEMPTS] = "webhook_attempts",
 	[NM_PRUNE_MATCH_RUNS] = "match_runs",
 	[NM_PRUNE_MATCH_RESULTS] = "match_results",
+	[NM_PRUNE_SESSIONS] = "sessions",
 };
 
 const char *nm_prune_status_name(enum nm_prune_status s)
@@ -122,6 +123,14 @@ static const char match_runs_sql[] =
 	"SELECT id FROM pick WHERE before < $2::int)) RETURNING stored) "
 	"SELECT count(*), coalesce(sum(stored), 0) FROM gone";
 
+/* Dashboard sessions by their expiry (a revoked one expires within NICHEMATCH_SESSION_TTL_S
+ * too); a sign-in cleared only its own key's old sessions, so a key never used again kept
+ * them forever. */
+static const char sessions_sql[] = "WITH gone AS (DELETE FROM sessions WHERE ctid = ANY (ARRAY("
+				   "SELECT ctid FROM sessions WHERE expires_at < $1::timestamptz "
+				   "ORDER BY expires_at LIMIT $2::int)) RETURNING 1) "
+				   "SELECT count(*) FROM gone";
+
 static const struct step steps[] = {
 	{offsetof(struct nm_config, retain_idempotency_s),
 	 idempotency_sql,
@@ -144,6 +153,7 @@ static const struct step steps[] = {
 	 match_runs_sql,
 	 {NM_PRUNE_MATCH_RUNS, NM_PRUNE_MATCH_RESULTS},
 	 2},
+	{offsetof(struct nm_config, retain_sessions_s), sessions_sql, {NM_PRUNE_SESSIONS}, 1},
 };
 
 struct pass {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/confidence.h"
 #include "nm/creator.h"
 #include "nm/handlers.h"
 #include "nm/http.h"
@@ -158,6 +159,16 @@ bool nm_creator_filters_parse(struct nm_req *r, struct nm_creator_search *s,
 	const char *growth = nm_req_query(r, "min_follower_growth_30d");
 	s->min_growth = growth && *growth ? growth : NULL;
 	s->q = query_text(r, "q");
+	/* Data freshness (issue 16): the route table has checked the number and the word. */
+	s->max_data_age_days = query_text(r, "max_data_age_days");
+	static const char *const level_text[] = {"0", "1", "2"};
+	enum nm_conf_level level;
+	const char *mc = nm_req_query(r, "min_confidence");
+	if (mc && !nm_confidence_level_parse(mc, &level)) {
+		nm_reply_bad_query(r, "min_confidence", "must be one of high, medium, low");
+		return false;
+	}
+	s->max_conf_level = mc && level != NM_CONF_LOW ? level_text[level] : NULL;
 	return true;
 }
 

@@ -259,6 +259,11 @@ static void isearch_of(const struct nm_creator_search *s, struct nm_isearch *q, 
 				   strtoll(s->active_within_days, NULL, 10) * 86400000000LL;
 	}
 	q->min_growth = f64_or_nan(s->min_growth);
+	q->now_s = (int64_t)time(NULL);
+	q->by_age = s->max_data_age_days != NULL;
+	q->max_age_days = i64_or(s->max_data_age_days, 0);
+	q->by_conf = s->max_conf_level != NULL;
+	q->min_conf = (enum nm_conf_level)i64_or(s->max_conf_level, NM_CONF_LOW);
 	q->sort = (enum nm_isearch_sort)s->sort;
 	q->desc = s->desc;
 	q->after = s->after;

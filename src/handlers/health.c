@@ -7,6 +7,7 @@
 #include "nm/openapi.h"
 #include "nm/route_metrics.h"
 #include "nm/server.h"
+#include "nm/stats_gauges.h"
 #include "nm/store.h"
 
 /* GET /healthz → 200 while the process runs; never touches the database. */
@@ -36,8 +37,8 @@ void nm_h_readyz(struct nm_req *r)
 				 "The database is not reachable or not migrated.");
 		return;
 	}
-	if (!nm_index_loaded()) {
-		/* The warm-up thread keeps trying until it is (nm_index_warm_up). */
+	if (!nm_index_try_load(pg, 1000)) {
+		/* Loading (the warm-up thread keeps trying until it is: nm_index_warm_up). */
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_NOT_READY, NULL, "The ranking index is not loaded yet.");
 		return;
@@ -52,10 +53,18 @@ void nm_h_metrics(struct nm_req *r)
 {
 	size_t len;
 	char *text = nm_metrics_render(&len);
-	if (!text) {
+	struct nm_buf o = {0};
+	if (text) {
+		nm_buf_add(&o, text, len);
+		free(text);
+		nm_stats_gauges_render(&o); /* issue 16: data age and confidence gauges */
+	}
+	if (!text || o.oom) {
+		free(o.data);
 		nm_reply_problem(r, NM_P_INTERNAL, NULL, "Out of memory.");
 		return;
 	}
+	text = nm_buf_steal(&o, &len);
 	nm_reply_text(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
 }
 

@@ -77,6 +77,26 @@ void nm_match_query_build(const json_t *eff_c, const struct nm_score_bench *benc
 	q->n_terms = terms->n ? (unsigned)terms->n : 1;
 }
 
+/* The effective brand's max_data_age_days and min_confidence (canonical: checked by
+ * nm_brand_normalize). */
+static void fresh_filter_build(const json_t *eff_c, struct nm_fresh_filter *fr)
+{
+	json_t *eff = (json_t *)eff_c;
+	json_t *age = json_object_get(eff, "max_data_age_days");
+	enum nm_conf_level level = NM_CONF_LOW;
+	*fr = (struct nm_fresh_filter){.now_s = (int64_t)time(NULL), .min_conf = NM_CONF_LOW};
+	if (json_is_integer(age)) {
+		fr->by_age = true;
+		fr->max_age_days = (int64_t)json_integer_value(age);
+	}
+	if (nm_confidence_level_parse(json_string_value(json_object_get(eff, "min_confidence")),
+				      &level) &&
+	    level != NM_CONF_LOW) {
+		fr->by_conf = true;
+		fr->min_conf = level;
+	}
+}
+
 static double ms_since(const struct timespec *t0)
 {
 	struct timespec now;
@@ -113,6 +133,7 @@ bool nm_match_pool_prepare(struct nm_req *r, struct nm_pg *pg, int64_t brand_id,
 	}
 	nm_store_match_bench(pg, &p->bench);
 	nm_match_query_build(eff, &p->bench, &p->q, &p->terms, &p->ban);
+	fresh_filter_build(eff, &p->fresh);
 	struct nm_db_err err;
 	if (nm_store_match_statuses(pg, brand_id, &p->statuses, &err) &&
 	    excluded_handles(pg, eff, p, &err))
@@ -127,8 +148,12 @@ bool nm_match_pool_prepare(struct nm_req *r, struct nm_pg *pg, int64_t brand_id,
 
 struct nm_index_exclusions nm_match_pool_exclusions(const struct nm_match_pool *p)
 {
-	return (struct nm_index_exclusions){p->statuses.excluded, p->statuses.n_excluded,
-					    p->handle_ids, p->n_handle_ids, &p->ban};
+	return (struct nm_index_exclusions){p->statuses.excluded,
+					    p->statuses.n_excluded,
+					    p->handle_ids,
+					    p->n_handle_ids,
+					    &p->ban,
+					    p->fresh};
 }
 
 bool nm_match_pool_rank(struct nm_req *r, struct nm_match_pool *p, size_t k)

@@ -45,7 +45,9 @@ static const char *const override_keys[] = {"platforms",
 					    "target_countries_mode",
 					    "min_audience_share",
 					    "exclude_keywords",
-					    "exclude_handles"};
+					    "exclude_handles",
+					    "max_data_age_days",
+					    "min_confidence"};
 
 /* ------------------------------------------------------------------ helpers */
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "nm/brand.h"
+#include "nm/confidence.h"
 #include "nm/handlers.h"
 #include "nm/http.h"
 #include "nm/log.h"
@@ -58,6 +59,8 @@ struct plan_req {
 	int max_creators;
 	double max_share;
 	json_t *platforms; /* borrowed, NULL: the brand's */
+	/* borrowed, NULL: the brand's (issue 16); validated with the effective brand */
+	json_t *max_data_age_days, *min_confidence;
 	double min_score;
 	bool has_include;
 	unsigned include_mask, exclude_mask;
@@ -154,6 +157,10 @@ static void parse_member(const char *key, json_t *v, struct plan_req *q, json_t 
 			q->max_share = s;
 	} else if (strcmp(key, "platforms") == 0) {
 		q->platforms = v; /* validated with the effective brand */
+	} else if (strcmp(key, "max_data_age_days") == 0) {
+		q->max_data_age_days = v;
+	} else if (strcmp(key, "min_confidence") == 0) {
+		q->min_confidence = v;
 	} else if (strcmp(key, "min_score") == 0) {
 		double s = json_number_value(v);
 		if (!json_is_number(v) || !(s >= 0 && s <= 100))
@@ -171,7 +178,7 @@ static void parse_member(const char *key, json_t *v, struct plan_req *q, json_t 
 		nm_verr_add(errors, key,
 			    "unknown field (a plan accepts budget_cents, goal, max_creators, "
 			    "max_share_per_creator, platforms, min_score, include_statuses, "
-			    "exclude_statuses, must_include)");
+			    "exclude_statuses, must_include, max_data_age_days, min_confidence)");
 	}
 }
 
@@ -210,7 +217,7 @@ static json_t *request_json(const struct plan_req *q, const json_t *eff)
 	for (size_t i = 0; i < q->n_must; i++)
 		json_array_append_new(must, json_integer(q->must[i]));
 	json_t *pl = json_object_get(eff, "platforms");
-	return json_pack(
+	json_t *o = json_pack(
 		"{s:I, s:s, s:i, s:f, s:o, s:f, s:o, s:o, s:o}", "budget_cents",
 		(json_int_t)q->budget, "goal", json_string_value(json_object_get(eff, "goal")),
 		"max_creators", q->max_creators, "max_share_per_creator", q->max_share, "platforms",
@@ -218,6 +225,12 @@ static json_t *request_json(const struct plan_req *q, const json_t *eff)
 		"include_statuses", q->has_include ? status_list(q->include_mask) : json_null(),
 		"exclude_statuses", status_list(q->exclude_mask | ALWAYS_OUT), "must_include",
 		must);
+	/* the freshness filters in effect (the brand's or the request's), null when none */
+	json_t *age = json_object_get(eff, "max_data_age_days");
+	json_t *conf = json_object_get(eff, "min_confidence");
+	json_object_set_new(o, "max_data_age_days", age ? json_incref(age) : json_null());
+	json_object_set_new(o, "min_confidence", conf ? json_incref(conf) : json_null());
+	return o;
 }
 
 /* ------------------------------------------------------------------ the plan */
@@ -303,6 +316,10 @@ static bool plan_prepare(struct plan *p)
 			json_object_set_new(over, "goal", json_string(p->req.goal));
 		if (p->req.platforms)
 			json_object_set(over, "platforms", p->req.platforms);
+		if (p->req.max_data_age_days)
+			json_object_set(over, "max_data_age_days", p->req.max_data_age_days);
+		if (p->req.min_confidence)
+			json_object_set(over, "min_confidence", p->req.min_confidence);
 		json_t *merged = nm_merge_patch(doc, over);
 		p->eff = nm_brand_normalize(merged, errors);
 		json_decref(merged);
@@ -504,7 +521,8 @@ static bool check_musts(struct plan *p)
 			nm_verr_add(errors, path,
 				    "creator %lld does not match the brand (platforms, follower "
 				    "range, minimum engagement, niche, target_countries in require "
-				    "mode or exclude_keywords) or is not among its %d best matches",
+				    "mode, exclude_keywords, max_data_age_days or min_confidence) or "
+				    "is not among its %d best matches",
 				    (long long)missing[j], NM_PLAN_POOL);
 	}
 	nm_reply_problem(p->r, NM_P_VALIDATION, errors,
@@ -789,6 +807,21 @@ static json_t *doc_reasons(json_t *d)
 	return out;
 }
 
+/* confidence and confidence_codes as a creator reply has them (docs/scoring.md §12.1),
+ * from the index's inputs at the time of the ranking. */
+static void add_confidence(json_t *o, const struct nm_index_hit *h)
+{
+	struct nm_confidence c;
+	nm_confidence_packed_eval(h->conf, h->data_age_days, &c);
+	const char *names[NM_CONF_CODE_COUNT];
+	size_t n = nm_confidence_code_names(c.codes, names, NM_CONF_CODE_COUNT);
+	json_t *codes = json_array();
+	for (size_t k = 0; k < n; k++)
+		json_array_append_new(codes, json_string(names[k]));
+	json_object_set_new(o, "confidence", json_string(nm_confidence_level_name(c.level)));
+	json_object_set_new(o, "confidence_codes", codes);
+}
+
 /* One portfolio entry (or the alternative): the match document plus the plan's figures;
  * NULL when the creator was deleted since the ranking. */
 static json_t *entry(const struct plan *p, size_t i, json_t *docs)
@@ -818,6 +851,7 @@ static json_t *entry(const struct plan *p, size_t i, json_t *docs)
 	json_object_set_new(o, "reasons", reasons);
 	const char *st = nm_match_status_of(&p->pool.statuses, p->c[i].id);
 	json_object_set_new(o, "status", st ? json_string(st) : json_null());
+	add_confidence(o, p->hit[i]);
 	return o;
 }
 

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/db_pool.h"
 #include "nm/log.h"
 #include "nm/pgarray.h"
 #include "nm/score_filter.h"
@@ -198,7 +199,13 @@ static bool slots_reserve(struct index *ix)
 	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
 	if (sr)
 		ix->srec = sr;
-	if (!f || !d || !v || !np || !hf || !sr)
+	int64_t *ao = big_grow(ix->as_of_s, old * sizeof *ao, cap * sizeof *ao);
+	if (ao)
+		ix->as_of_s = ao;
+	uint8_t *cf = big_grow(ix->conf, old, cap);
+	if (cf)
+		ix->conf = cf;
+	if (!f || !d || !v || !np || !hf || !sr || !ao || !cf)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -303,6 +310,8 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
+	ix->as_of_s[slot] = row->as_of_s;
+	ix->conf[slot] = row->conf;
 	struct srec *sr = &ix->srec[slot];
 	sr->followers = row->followers;
 	sr->price = row->price_cents;
@@ -353,6 +362,8 @@ static void index_clear(struct index *ix)
 	free(ix->n_post);
 	free(ix->hot_followers);
 	free(ix->srec);
+	free(ix->as_of_s);
+	free(ix->conf);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -384,9 +395,42 @@ static bool needs_rebuild(const struct index *ix)
 	       (ix->n_slots - ix->live) > ix->n_slots / 4 + 10000;
 }
 
+static bool sync_locked(struct nm_pg *pg);
+
 bool nm_index_sync(struct nm_pg *pg)
 {
+	/* Always from the primary: the change tracking compares transaction snapshots, and
+	 * mixing a replica's (behind) with the primary's could step the mark back. */
+	if (nm_db_is_replica(pg))
+		return nm_store_index_pooled(nm_index_sync);
 	pthread_mutex_lock(&sync_mu);
+	bool ok = sync_locked(pg);
+	pthread_mutex_unlock(&sync_mu);
+	return ok;
+}
+
+bool nm_index_try_load(struct nm_pg *pg, int wait_ms)
+{
+	if (nm_index_loaded())
+		return true;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (nm_db_is_replica(pg) || pthread_mutex_timedlock(&sync_mu, &until) != 0)
+		return nm_index_loaded();
+	bool ok = nm_idx.loaded || sync_locked(pg);
+	pthread_mutex_unlock(&sync_mu);
+	return ok && nm_index_loaded();
+}
+
+/* nm_index_sync with sync_mu held. */
+static bool sync_locked(struct nm_pg *pg)
+{
 	bool ok = true, resync = false;
 	const char *why = !nm_idx.loaded ? "load" : needs_rebuild(&nm_idx) ? "compaction" : NULL;
 	if (!why) {
@@ -432,7 +476,6 @@ bool nm_index_sync(struct nm_pg *pg)
 			index_clear(&fresh);
 		}
 	}
-	pthread_mutex_unlock(&sync_mu);
 	return ok;
 }
 
@@ -444,7 +487,7 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->postings = nm_idx.postings;
 	size_t bytes =
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.srec) +
+					    sizeof *nm_idx.srec + sizeof *nm_idx.as_of_s + 1) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "nm/confidence.h"
 #include "nm/match_index.h"
 #include "nm/store_index.h"
 
@@ -44,6 +45,12 @@ struct index {
 	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
 				  * it for every posting, and 4 B per slot stay in cache
 				  * where 64 B do not */
+	/* Data freshness (docs/scoring.md §12), read by the filters max_data_age_days and
+	 * min_confidence of creator search and runs, dense so that a filter reads 9 B per
+	 * slot and nothing when unused: data_as_of in seconds (NM_CONF_AS_OF_UNKNOWN) and the
+	 * age-independent confidence inputs (nm_confidence_pack). */
+	int64_t *as_of_s;
+	uint8_t *conf;
 	uint32_t n_slots, cap_slots, live;
 	/* id → slot */
 	int64_t *map_id;
@@ -106,6 +113,16 @@ static inline uint32_t nm_idx_slot_of(const struct index *ix, int64_t id)
 		if (ix->map_id[i] == id)
 			return ix->map_slot[i];
 	}
+}
+
+/* The confidence level of slot at now_s (seconds since the epoch). */
+static inline enum nm_conf_level nm_idx_conf_level(const struct index *ix, uint32_t slot,
+						   int64_t now_s)
+{
+	struct nm_confidence c;
+	nm_confidence_packed_eval(ix->conf[slot], nm_confidence_age_days(ix->as_of_s[slot], now_s),
+				  &c);
+	return c.level;
 }
 
 static inline bool posting_live(const struct index *ix, uint32_t e)

@@ -347,6 +347,20 @@ static bool listed(const int64_t *ids, size_t n, int64_t id)
 	return n && bsearch(&id, ids, n, sizeof id, cmp_i64);
 }
 
+/* The freshness rules (max_data_age_days, min_confidence) for slot; read only when the
+ * brand sets one, so a run without them reads no more than before. */
+static enum nm_funnel_rule fresh_rule(const struct nm_fresh_filter *fr, uint32_t slot)
+{
+	if (fr->by_age) {
+		int64_t age = nm_confidence_age_days(nm_idx.as_of_s[slot], fr->now_s);
+		if (age < 0 || age > fr->max_age_days)
+			return NM_FUNNEL_DATA_AGE;
+	}
+	if (fr->by_conf && nm_idx_conf_level(&nm_idx, slot, fr->now_s) > fr->min_conf)
+		return NM_FUNNEL_CONFIDENCE;
+	return NM_FUNNEL_COUNT;
+}
+
 /* The rules after nm_score_filter(), in funnel order: the rule f fails, or
  * NM_FUNNEL_COUNT when it stays. */
 static enum nm_funnel_rule later_rule(const struct part *p, uint32_t slot,
@@ -360,6 +374,8 @@ static enum nm_funnel_rule later_rule(const struct part *p, uint32_t slot,
 		return NM_FUNNEL_EXCLUDE_HANDLES;
 	if (p->ex && listed(p->ex->status_ids, p->ex->n_status_ids, f->id))
 		return NM_FUNNEL_STATUS;
+	if (p->ex && (p->ex->fresh.by_age || p->ex->fresh.by_conf))
+		return fresh_rule(&p->ex->fresh, slot);
 	return NM_FUNNEL_COUNT;
 }
 
@@ -449,6 +465,8 @@ static const char *const funnel_names[NM_FUNNEL_COUNT] = {
 	[NM_FUNNEL_EXCLUDE_KEYWORDS] = "exclude_keywords",
 	[NM_FUNNEL_EXCLUDE_HANDLES] = "exclude_handles",
 	[NM_FUNNEL_STATUS] = "status_declined_or_excluded",
+	[NM_FUNNEL_DATA_AGE] = "data_too_old",
+	[NM_FUNNEL_CONFIDENCE] = "confidence_below_minimum",
 };
 
 const char *nm_funnel_rule_name(enum nm_funnel_rule rule)
@@ -498,6 +516,8 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 		ok = nm_score_topk_init(&parts[i].heap, k) && ok;
 	}
 	long nh = -1;
+	/* the clock of the filters, so that a result's age is the one they judged */
+	int64_t now_s = ex && ex->fresh.now_s ? ex->fresh.now_s : (int64_t)time(NULL);
 	if (ok) {
 		pthread_t tid;
 		bool spawned = threaded && pthread_create(&tid, NULL, part_main, &parts[1]) == 0;
@@ -517,6 +537,9 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 			out[i].score = e->score;
 			out[i].matched = e->aux64;
 			features_of(e->ref, e->aux32, parts[0].today, &out[i].f);
+			out[i].data_age_days =
+				nm_confidence_age_days(nm_idx.as_of_s[e->ref], now_s);
+			out[i].conf = nm_idx.conf[e->ref];
 		}
 		*candidates = parts[0].candidates + parts[1].candidates;
 		if (funnel) {

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "nm/confidence.h"
 #include "nm/flags.h"
 #include "nm/pgarray.h"
 #include "nm/taxonomy.h"
@@ -296,6 +297,18 @@ static void put_reasons(struct nm_buf *t, const struct nm_score_query *q,
 		put(t, ",\"text\":");
 		put_text(t, e[i].text);
 		put(t, "}");
+	}
+	/* Old data (issue 16): said beside the score, which it never changes; the threshold is
+	 * the age at which confidence gets the code stale (docs/scoring.md §12.1). */
+	if (h->data_age_days > NM_CONF_STALE_DAYS) {
+		put(t, ne ? ",{\"code\":\"data_stale\",\"component\":null,\"value\":"
+			  : "{\"code\":\"data_stale\",\"component\":null,\"value\":");
+		put_int(t, (long long)h->data_age_days);
+		put(t, ",\"benchmark\":");
+		put_int(t, NM_CONF_STALE_DAYS);
+		put(t, ",\"text\":\"Data ");
+		put_int(t, (long long)h->data_age_days);
+		put(t, " days old\"}");
 	}
 	put(t, "]");
 }

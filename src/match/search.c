@@ -250,6 +250,17 @@ static bool passes(const struct nm_isearch *q, const struct srec *r)
 	return true;
 }
 
+/* The freshness filters (max_data_age_days, min_confidence) for slot s. */
+static bool fresh_enough(const struct nm_isearch *q, const struct index *ix, uint32_t s)
+{
+	if (q->by_age) {
+		int64_t age = nm_confidence_age_days(ix->as_of_s[s], q->now_s);
+		if (age < 0 || age > q->max_age_days)
+			return false;
+	}
+	return !q->by_conf || nm_idx_conf_level(ix, s, q->now_s) <= q->min_conf;
+}
+
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 {
 	memset(out, 0, sizeof *out);
@@ -282,7 +293,7 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 		if (idok && !(idok[s >> 6] >> (s & 63) & 1))
 			continue;
 		const struct srec *r = &ix->srec[s];
-		if (!passes(q, r))
+		if (!passes(q, r) || ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s)))
 			continue;
 		out->total++;
 		if (q->facets) {

@@ -339,6 +339,7 @@ static void check_price_overrides(const struct field *f, const json_t *v, json_t
 static const char *const genders[] = {"female", "male", "any", NULL};
 static const char *const goals[] = {"engagement", "awareness", "conversions", NULL};
 static const char *const countries_modes[] = {"prefer", "require", NULL};
+static const char *const confidence_levels[] = {"high", "medium", "low", NULL};
 
 static const struct field fields[] = {
 	{.name = "name", .check = check_text, .required = true},
@@ -380,6 +381,12 @@ static const struct field fields[] = {
 	{.name = "min_audience_share", .check = check_rate},
 	{.name = "exclude_keywords", .check = check_terms, .max = NM_BRAND_EXCLUDE_KEYWORDS_MAX},
 	{.name = "exclude_handles", .check = check_handles, .max = NM_BRAND_EXCLUDE_HANDLES_MAX},
+	/* Data freshness filters of runs and plans (issue 16, docs/scoring.md §12). */
+	{.name = "max_data_age_days", .check = check_count},
+	{.name = "min_confidence",
+	 .check = check_enum,
+	 .allowed = confidence_levels,
+	 .msg = "must be one of high, medium, low"},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

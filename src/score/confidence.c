@@ -90,3 +90,32 @@ bool nm_mostly_sponsored(int64_t sponsored, int64_t sample_posts)
 {
 	return sample_posts > 0 && sponsored >= 0 && 2 * sponsored > sample_posts;
 }
+
+uint8_t nm_confidence_pack(const struct nm_confidence_in *in)
+{
+	unsigned sample = in->sample_posts < 0			  ? NM_CONF_PACK_SAMPLE_UNKNOWN
+			  : in->sample_posts > NM_CONF_THIN_POSTS ? NM_CONF_THIN_POSTS
+								  : (unsigned)in->sample_posts;
+	return (uint8_t)(sample | (in->er_derived ? 1u << 3 : 0) |
+			 (in->has_audience ? 1u << 4 : 0) | (in->has_price ? 1u << 5 : 0));
+}
+
+void nm_confidence_packed_eval(uint8_t packed, int64_t age_days, struct nm_confidence *out)
+{
+	unsigned sample = packed & 7u;
+	struct nm_confidence_in in = {
+		.age_days = age_days,
+		.sample_posts = sample == NM_CONF_PACK_SAMPLE_UNKNOWN ? -1 : (int64_t)sample,
+		.er_derived = packed & (1u << 3),
+		.has_audience = packed & (1u << 4),
+		.has_price = packed & (1u << 5),
+	};
+	nm_confidence_eval(&in, out);
+}
+
+int64_t nm_confidence_age_days(int64_t as_of_s, int64_t now_s)
+{
+	if (as_of_s == NM_CONF_AS_OF_UNKNOWN)
+		return -1;
+	return as_of_s >= now_s ? 0 : (now_s - as_of_s) / 86400;
+}

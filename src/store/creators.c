@@ -424,29 +424,29 @@ json_t *nm_store_creator_put(struct nm_pg *pg, const struct nm_creator *c, bool 
 #define SEARCH_PAGE(K, KTEXT, KCAST, DIR, CMP)                                                     \
 	"SELECT * FROM ((SELECT " NM_CREATOR_SELECT ", " KTEXT ", 0 AS nullgrp, " K " AS k "       \
 	"FROM creators c WHERE " SEARCH_WHERE " AND " K " IS NOT NULL "                            \
-	"AND ($18::boolean IS NULL OR (NOT $18::boolean AND (" K ", c.id) " CMP " (" KCAST         \
-	", $20::bigint))) "                                                                        \
+	"AND ($20::boolean IS NULL OR (NOT $20::boolean AND (" K ", c.id) " CMP " (" KCAST         \
+	", $22::bigint))) "                                                                        \
 	"ORDER BY " K " " DIR ", c.id " DIR " LIMIT $1) UNION ALL (SELECT " NM_CREATOR_SELECT      \
 	", NULL, 1, " K " FROM creators c WHERE " SEARCH_WHERE " AND " K " IS NULL "               \
-	"AND ($18::boolean IS NULL OR NOT $18::boolean OR c.id " CMP " $20::bigint) "              \
+	"AND ($20::boolean IS NULL OR NOT $20::boolean OR c.id " CMP " $22::bigint) "              \
 	"ORDER BY c.id " DIR " LIMIT $1)) u ORDER BY nullgrp, k " DIR ", 1 " DIR " LIMIT $1"
 
 #define US(col) "(extract(epoch FROM " col ") * 1000000)::bigint::text"
-#define US_CAST "('epoch'::timestamptz + $19::bigint * interval '1 microsecond')"
+#define US_CAST "('epoch'::timestamptz + $21::bigint * interval '1 microsecond')"
 #define SORT_PAIR(name, K, KTEXT, KCAST)                                                           \
-	{"creators_search_" name "_asc", SEARCH_PAGE(K, KTEXT, KCAST, "ASC", ">"), 20, 0},         \
+	{"creators_search_" name "_asc", SEARCH_PAGE(K, KTEXT, KCAST, "ASC", ">"), 22, 0},         \
 	{                                                                                          \
-		"creators_search_" name "_desc", SEARCH_PAGE(K, KTEXT, KCAST, "DESC", "<"), 20, 0  \
+		"creators_search_" name "_desc", SEARCH_PAGE(K, KTEXT, KCAST, "DESC", "<"), 22, 0  \
 	}
 
 static struct nm_sql q_search[NM_SORT_COUNT][2] = {
-	[NM_SORT_ID] = {SORT_PAIR("id", "c.id", "c.id::text", "$19::bigint")},
+	[NM_SORT_ID] = {SORT_PAIR("id", "c.id", "c.id::text", "$21::bigint")},
 	[NM_SORT_FOLLOWERS] = {SORT_PAIR("followers", "c.followers", "c.followers::text",
-					 "$19::bigint")},
+					 "$21::bigint")},
 	[NM_SORT_ENGAGEMENT_RATE] = {SORT_PAIR("er", "c.engagement_rate", "c.engagement_rate::text",
-					       "$19::float8")},
+					       "$21::float8")},
 	[NM_SORT_PRICE] = {SORT_PAIR("price", "c.price_per_post_cents",
-				     "c.price_per_post_cents::text", "$19::bigint")},
+				     "c.price_per_post_cents::text", "$21::bigint")},
 	[NM_SORT_LAST_POST_AT] = {SORT_PAIR("last_post", "c.last_post_at", US("c.last_post_at"),
 					    US_CAST)},
 	[NM_SORT_UPDATED_AT] = {SORT_PAIR("updated", "c.updated_at", US("c.updated_at"), US_CAST)},
@@ -468,7 +468,7 @@ static struct nm_sql q_count = {
 		FACET("tier", "nm_tier(followers)", "f") FACET("country", "country", "f")
 			FACET("language", "language", "f")
 				FACET("category", "cat", "f, unnest(f.categories) AS cat"),
-	17, 0};
+	1 + NM_CREATOR_SEARCH_NPARAMS, 0};
 
 static const char *const sort_names[NM_SORT_COUNT] = {
 	[NM_SORT_ID] = "id",
@@ -503,12 +503,13 @@ static bool search_page(struct nm_pg *pg, const struct nm_creator_search *s,
 			struct nm_creator_page *out, struct nm_db_err *err)
 {
 	char lim[24], aid[24];
-	const char *p[20];
+	const char *p[NM_CREATOR_SEARCH_NPARAMS + 4];
 	p[0] = nm_store_i64(lim, s->limit + 1);
 	nm_creator_search_params(s, p + 1);
-	p[17] = s->after ? (s->after_null ? "true" : "false") : NULL;
-	p[18] = s->after && !s->after_null ? s->after_key : NULL;
-	p[19] = s->after ? nm_store_i64(aid, s->after_id) : NULL;
+	const char **k = p + 1 + NM_CREATOR_SEARCH_NPARAMS; /* the keyset position */
+	k[0] = s->after ? (s->after_null ? "true" : "false") : NULL;
+	k[1] = s->after && !s->after_null ? s->after_key : NULL;
+	k[2] = s->after ? nm_store_i64(aid, s->after_id) : NULL;
 	PGresult *res = nm_db_exec(pg, &q_search[s->sort][s->desc ? 1 : 0], p);
 	nm_db_err_from(err, res);
 	if (err->status != NM_DB_OK) {
@@ -547,7 +548,7 @@ static bool search_count(struct nm_pg *pg, const struct nm_creator_search *s,
 		nm_db_err_set(err, NM_DB_ERROR);
 		return false;
 	}
-	const char *p[17];
+	const char *p[1 + NM_CREATOR_SEARCH_NPARAMS];
 	p[0] = names.data;
 	nm_creator_search_params(s, p + 1);
 	PGresult *res = nm_db_exec(pg, &q_count, p);

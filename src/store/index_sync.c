@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "internal.h"
+#include "nm/confidence.h"
 #include "nm/taxonomy.h"
 
 #define FETCH_ROWS "20000"
@@ -23,7 +24,10 @@
 	"(extract(epoch FROM updated_at) * 1000000)::bigint, "                                     \
 	"(extract(epoch FROM last_post_at) * 1000000)::bigint, coalesce(email, '') <> '', "        \
 	"sample_posts, (country IS NULL AND content_country IS NOT NULL), "                        \
-	"coalesce(country, content_country)"
+	"coalesce(country, content_country), "                                                     \
+	"floor(extract(epoch FROM data_as_of))::bigint, "                                          \
+	"coalesce(engagement_derived, false) AND engagement_rate IS NOT NULL, "                    \
+	"audience_countries IS NOT NULL OR audience_female_share IS NOT NULL"
 
 static void fill_features(const PGresult *res, int i, struct nm_score_features *f)
 {
@@ -112,6 +116,15 @@ static void row_of(const PGresult *res, int i, struct nm_index_row *row)
 	row->updated_us = nm_db_i64(res, i, 15);
 	row->post_us = PQgetisnull(res, i, 16) ? INT64_MIN : nm_db_i64(res, i, 16);
 	row->has_email = PQgetvalue(res, i, 17)[0] == 't';
+	row->as_of_s = PQgetisnull(res, i, 21) ? NM_CONF_AS_OF_UNKNOWN : nm_db_i64(res, i, 21);
+	/* The confidence inputs exactly as the creator reply reads them (store/creators.c). */
+	struct nm_confidence_in in = {
+		.sample_posts = PQgetisnull(res, i, 18) ? -1 : nm_db_i64(res, i, 18),
+		.er_derived = PQgetvalue(res, i, 22)[0] == 't',
+		.has_audience = PQgetvalue(res, i, 23)[0] == 't',
+		.has_price = !PQgetisnull(res, i, 5),
+	};
+	row->conf = nm_confidence_pack(&in);
 }
 
 static void mark_from(const PGresult *r, struct nm_index_mark *m)

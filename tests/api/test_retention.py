@@ -22,7 +22,7 @@ BASE_ENV = {"NICHEMATCH_MATCH_RUNS_PER_MINUTE": "0",  # the tests make dozens of
             "NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_PRUNE_INTERVAL_S": "0",
             "NICHEMATCH_WEBHOOK_WORKERS": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}
 TABLES = ("idempotency_keys", "inbound_events", "creator_tombstones", "imports", "events",
-          "webhook_deliveries", "webhook_attempts", "match_runs", "match_results")
+          "webhook_deliveries", "webhook_attempts", "match_runs", "match_results", "sessions")
 PRUNE_LOCK_KEY = 7384629102
 # pg_locks shows a bigint advisory key as its high and low 32 bits.
 LOCK_ROW = "locktype = 'advisory' AND classid = %d AND objid = %d" % (PRUNE_LOCK_KEY >> 32,
@@ -321,6 +321,24 @@ class InboundImportTombstoneRetentionTests(PruneBase):
         self.assertEqual(self.prune()["deleted"]["creator_tombstones"], 0)
         lag2 = float(self.one("SELECT extract(epoch FROM now() - index_resync_before) / 86400 FROM prune_state"))
         self.assertAlmostEqual(lag2, lag, delta=0.01)  # nothing pruned: the horizon did not move
+
+
+class SessionRetentionTests(PruneBase):
+    def test_expired_sessions_go_a_day_after_expiry(self):
+        for _ in range(3):
+            r = self.request("POST", "/v1/sessions", {"api_key": self.server.admin_key}, key=None)
+            self.assertStatus(r, 201)
+        ids = [int(x[0]) for x in self.sql("SELECT id FROM sessions ORDER BY id")]
+        self.assertEqual(len(ids), 3)
+        # one expired two days ago, one an hour ago (inside the day), one live
+        self.sql("UPDATE sessions SET expires_at = now() - interval '2 days' WHERE id = :'i'", i=ids[0])
+        self.sql("UPDATE sessions SET expires_at = now() - interval '1 hour' WHERE id = :'i'", i=ids[1])
+        res = self.prune()
+        self.assertEqual(res["deleted"]["sessions"], 1, res)
+        self.assertEqual([int(x[0]) for x in self.sql("SELECT id FROM sessions ORDER BY id")], ids[1:])
+        res = self.prune(NICHEMATCH_RETAIN_SESSIONS="30m")
+        self.assertEqual(res["deleted"]["sessions"], 1, res)
+        self.assertEqual([int(x[0]) for x in self.sql("SELECT id FROM sessions ORDER BY id")], ids[2:])
 
 
 class PruneLockTests(PruneBase):

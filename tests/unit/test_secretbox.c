@@ -4,6 +4,7 @@
 #include "nm/secretbox.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int main(void)
 {
@@ -56,7 +57,50 @@ int main(void)
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", err,
 		sizeof err));
 	CHECK(nm_secretbox_open(s) == NULL);
+	CHECK(nm_secretbox_needs_reseal(s));
+
+	/* Rotation: the old key listed as previous opens what it sealed; what the current key
+	 * seals needs no reseal, what the previous one sealed (or clear text) does. */
+	const char *key_a = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+	CHECK(nm_secretbox_configure_previous(
+		" 0000000000000000000000000000000000000000000000000000"
+		"000000000000 , " /* spaces, an unrelated key */
+		"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+		err, sizeof err));
+	o = nm_secretbox_open(s);
+	CHECK_STR(o, secret);
+	nm_secretbox_free(o);
+	CHECK(nm_secretbox_needs_reseal(s));
+	CHECK(nm_secretbox_needs_reseal(secret));
+	char *s3 = nm_secretbox_seal(secret);
+	CHECK(s3 && !nm_secretbox_needs_reseal(s3));
+	/* the previous key only opens: a value it could open is not resealed under it */
+	CHECK(nm_secretbox_configure(key_a, err, sizeof err));
+	CHECK(nm_secretbox_open(s3) == NULL); /* s3 is the hex key's */
+	CHECK(!nm_secretbox_needs_reseal(s));
+	/* configure forgets the previous keys */
+	CHECK(nm_secretbox_configure(
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", err,
+		sizeof err));
+	CHECK(nm_secretbox_open(s) == NULL);
+	/* bad lists */
+	CHECK(!nm_secretbox_configure_previous("short", err, sizeof err));
+	CHECK(strstr(err, "NICHEMATCH_SECRETS_KEY_PREVIOUS") != NULL);
+	char nine[9 * 45 + 1] = "";
+	for (int i = 0; i < 9; i++) {
+		strcat(nine, key_a);
+		strcat(nine, i < 8 ? "," : "");
+	}
+	CHECK(!nm_secretbox_configure_previous(nine, err, sizeof err)); /* at most eight */
+	CHECK(strstr(err, "at most") != NULL);
+	nine[8 * 45 - 1] = '\0';
+	CHECK(nm_secretbox_configure_previous(nine, err, sizeof err));
+	CHECK(nm_secretbox_configure_previous("", err, sizeof err));
+	CHECK(nm_secretbox_configure(NULL, err, sizeof err));
+	CHECK(!nm_secretbox_configure_previous(key_a, err, sizeof err)); /* no current key */
+	CHECK(!nm_secretbox_needs_reseal(secret));			 /* off: nothing to seal */
 	nm_secretbox_free(s);
 	nm_secretbox_free(s2);
+	nm_secretbox_free(s3);
 	CHECK_DONE();
 }
