@@ -421,6 +421,33 @@ class ClusterTests(unittest.TestCase):
         self.assertEqual(got, want, "the replica did not catch up with the primary")
         self.assertEqual([r[3] for r in self.status_lines()], ["running"] * 6)
 
+    # --- reads on the replica ----------------------------------------------------------------
+
+    def replica_scans(self):
+        """Scans of creators counted by the replica's own statistics (per server: what ran on
+        the replica, whatever the instances say)."""
+        return int(psql(self.replica_url, "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) "
+                                          "FROM pg_stat_user_tables WHERE relname = 'creators'")[0][0])
+
+    def test_reads_through_the_balancer_run_on_the_replica(self):
+        """Issue 19 acceptance 3 through the whole cluster: searches through HAProxy with a
+        read-role key (no writes of its own to wait for) are answered from the replica."""
+        lb = Client(self.lb, self.key)
+        st, _, body = lb.request("POST", "/v1/keys", {"role": "read", "name": "replica-reads"})
+        self.assertEqual(st, 201, body)
+        reader = Client(self.lb, json.loads(body)["key"])
+        before = self.replica_scans()
+        for i in range(90):
+            st, _, body = reader.request("GET", "/v1/creators?limit=20&min_followers=%d" % (i * 100))
+            self.assertEqual(st, 200, body)
+        # PostgreSQL flushes a backend's statistics at most once a second
+        deadline = time.monotonic() + 15
+        while self.replica_scans() - before < 90 and time.monotonic() < deadline:
+            time.sleep(0.25)
+        self.assertGreaterEqual(self.replica_scans() - before, 90,
+                                "90 searches through the balancer, but the replica did not scan creators "
+                                "for each (reads not on the replica)")
+
     # --- key revocation across instances -----------------------------------------------------
 
     def test_revoked_key_is_refused_by_every_instance_within_1s(self):
