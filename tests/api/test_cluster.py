@@ -206,6 +206,10 @@ class ClusterTests(unittest.TestCase):
         self.assertIn("streaming", " ".join(replica), replica)
         # the replica really is one
         self.assertEqual(psql(self.replica_url, "SELECT pg_is_in_recovery()"), [("t",)])
+        # the instances run NM_BIN (the ASan stage tests the ASan build)
+        for i in (1, 2, 3):
+            self.assertEqual(os.path.realpath("/proc/%d/exe" % self.instance_pid(i)),
+                             os.path.realpath(harness.nm_bin()))
 
     def haproxy(self, command):
         """A command on HAProxy's admin socket (DIR/run/haproxy.sock); its answer."""
