@@ -119,5 +119,7 @@ static inline bool posting_live(const struct index *ix, uint32_t e)
 void *nm_idx_big_alloc(size_t bytes);
 /* Frees the ranking's pooled scratch memory (rank.c; at shutdown). */
 void nm_idx_scratch_free_all(void);
+/* Frees the lookalikes' pooled scratch memory (lookalike.c; at shutdown). */
+void nm_lk_scratch_free_all(void);
 
 #endif
