@@ -239,6 +239,23 @@ class LookalikeTests(ServerTestCase, Api):
         self.assertEqual(r.status, 200, body_of(r))
         self.assertEqual(self.request("GET", "/v1/creators/%d/lookalikes" % ok, key=key).status, 200)
 
+    def test_only_creators_sharing_a_term(self):
+        # Few creators touched: the walk follows its touched list instead of the slot order.
+        a = self.make_creator(handle="rare_a", categories=["unicycling"], hashtags=["oneweel", "zz_rare"],
+                              bio="Unicycle tricks", country="NZ", language="en", followers=15000)
+        b = self.make_creator(handle="rare_b", categories=["unicycling"], hashtags=["zz_rare"],
+                              bio="Tricks on one wheel", country="NZ", language="en", followers=16000)
+        c = self.make_creator(handle="rare_c", categories=["chess"], hashtags=["zz_rare"], followers=900000)
+        out = self.lookalikes(a["id"], "?limit=200")["data"]
+        self.assertEqual([d["creator"]["id"] for d in out], [b["id"], c["id"]], out)
+        self.assertEqual(out[0]["explanations"][0],
+                         {"code": "shared_terms", "text": "Shares unicycling, #zz_rare"}, out[0])
+        self.assertIn({"code": "same_tier_country", "text": "Same tier and country"}, out[0]["explanations"])
+        self.assertGreater(out[0]["similarity"], out[1]["similarity"])
+        self.assertEqual(out[1]["explanations"], [{"code": "shared_terms", "text": "Shares #zz_rare"}])
+        for x in (a, b, c):
+            self.assertEqual(self.request("DELETE", "/v1/creators/%d" % x["id"]).status, 204)
+
     def test_sees_changes_and_deletes(self):
         seed = self.by_handle["pets_09"]["id"]
         new = self.make_creator(handle="pets_new", followers=50000, categories=["pet"],
