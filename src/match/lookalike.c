@@ -2,10 +2,11 @@
  * dictionary, posting lists, per-slot term counts, features and search records under
  * its read lock; changes nothing in it.
  *
- * Cost: the seeds' posting lists are walked twice (live df, then the accumulation into
- * per-slot scratch arrays that stay zero between calls: only touched slots are reset);
- * each touched creator costs its term count read, and only those that could enter the
- * NM_LK_RESCORE best by content are filtered and read further. */
+ * Cost: the seeds' posting lists are counted (live df; not when the index has no stale
+ * postings) and walked once, adding to each creator's sums (12 bytes per creator, zero
+ * between calls: only touched ones are reset); each touched creator then costs its sums
+ * and term count, and only those that could enter the NM_LK_RESCORE best by content are
+ * filtered and read further (docs/performance.md, "Lookalikes"). */
 #include "nm/lookalike_index.h"
 
 #include <math.h>
