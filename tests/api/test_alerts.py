@@ -92,6 +92,9 @@ class AlertTests(CrmHooks, ServerTestCase):
         self.settle(rcv, before, 1)
         got = sorted(e["data"]["brand_id"] for e in self.alerts_of(rcv)
                      if e["data"]["creator"]["handle"] == "alert_old_data")
+        # the class shares one server: these brands must not alert in the other tests
+        for br in (fresh, any_age):
+            self.assertStatus(self.request("DELETE", "/v1/brands/%d" % br["id"]), 204)
         self.assertEqual(got, [any_age["id"]])
 
     def test_import_alerts_each_alerting_brand_once(self):
