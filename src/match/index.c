@@ -192,18 +192,38 @@ static bool slots_reserve(struct index *ix)
 	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
 	if (hf)
 		ix->hot_followers = hf;
-	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
-	if (sr)
-		ix->srec = sr;
-	if (!f || !d || !v || !np || !hf || !sr)
+	struct srec_hot *sh = big_grow(ix->shot, old * sizeof *sh, cap * sizeof *sh);
+	if (sh)
+		ix->shot = sh;
+	struct srec_cold *sc = big_grow(ix->scold, old * sizeof *sc, cap * sizeof *sc);
+	if (sc)
+		ix->scold = sc;
+	if (!f || !d || !v || !np || !hf || !sh || !sc)
 		return false;
 	ix->cap_slots = cap;
+	return true;
+}
+
+/* Notes term as a category (its first category posting). */
+static bool cat_term_add(struct index *ix, uint32_t term)
+{
+	if (ix->n_cat_terms == ix->cap_cat_terms) {
+		uint32_t cap = ix->cap_cat_terms ? ix->cap_cat_terms * 2 : 64;
+		uint32_t *nv = realloc(ix->cat_terms, cap * sizeof *nv);
+		if (!nv)
+			return false;
+		ix->cat_terms = nv;
+		ix->cap_cat_terms = cap;
+	}
+	ix->cat_terms[ix->n_cat_terms++] = term;
 	return true;
 }
 
 static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
 {
 	struct plist *p = &ix->post[src][term];
+	if (src == SRC_CAT && p->cap == 0 && !cat_term_add(ix, term))
+		return false;
 	if (p->n == p->cap) {
 		uint32_t cap = p->cap ? p->cap * 2 : 4;
 		uint32_t *nv = realloc(p->v, cap * sizeof *nv);
@@ -300,22 +320,27 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
-	struct srec *sr = &ix->srec[slot];
-	sr->followers = row->followers;
-	sr->price = row->price_cents;
-	sr->updated_us = row->updated_us;
-	sr->post_us = row->post_us;
-	sr->er = row->f.engagement_rate;
-	sr->growth = row->growth;
-	sr->platform = row->f.platform;
-	sr->has_email = row->has_email;
+	struct srec_hot *h = &ix->shot[slot];
+	struct srec_cold *c = &ix->scold[slot];
+	h->id = id;
+	h->followers = row->followers;
+	h->er = row->f.engagement_rate;
+	h->platform = row->f.platform;
+	h->tier = (uint8_t)nm_tier_of(row->followers);
+	h->flags =
+		(uint8_t)((row->has_email ? SR_EMAIL : 0) | (row->price_cents >= 0 ? SR_PRICE : 0) |
+			  (row->post_us != INT64_MIN ? SR_POST : 0) |
+			  (row->f.engagement_rate >= 0.0 ? SR_ER : 0) |
+			  (!isnan(row->growth) ? SR_GROWTH : 0));
+	h->spare = 0;
 	/* the stated country only: a geotag stand-in (content_country) scores, but search
 	 * filters and facets on the country column, as the SQL path does */
-	if (row->f.sample & NM_SCORE_COUNTRY_GEOTAG)
-		memset(sr->country, 0, 2);
-	else
-		memcpy(sr->country, row->f.country, 2);
-	memcpy(sr->language, row->f.language, 2);
+	h->country = row->f.sample & NM_SCORE_COUNTRY_GEOTAG ? 0 : nm_sr_code(row->f.country, 'A');
+	h->language = nm_sr_code(row->f.language, 'a');
+	c->price = row->price_cents;
+	c->updated_us = row->updated_us;
+	c->post_us = row->post_us;
+	c->growth = row->growth;
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
 	       (!row->bio || index_bio(ix, slot, row->bio));
@@ -349,7 +374,9 @@ static void index_clear(struct index *ix)
 	free(ix->ver);
 	free(ix->n_post);
 	free(ix->hot_followers);
-	free(ix->srec);
+	free(ix->shot);
+	free(ix->cat_terms);
+	free(ix->scold);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -441,7 +468,7 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->postings = nm_idx.postings;
 	size_t bytes =
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.srec) +
+					    sizeof *nm_idx.shot + sizeof *nm_idx.scold) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {
