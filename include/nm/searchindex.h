@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nm/textsearch.h"
+
 #define NM_ISEARCH_LIST_MAX 64
 #define NM_ISEARCH_PAGE_MAX 201
 
@@ -53,10 +55,15 @@ struct nm_isearch {
 	bool after; /* keyset position: strictly after (after_key, after_id) */
 	struct nm_isearch_key after_key;
 	int64_t after_id;
-	/* With by_ids: only these creators (what SQL found for q), any order; borrowed. */
+	/* With by_ids: only these creators (what SQL kept of nm_index_text_ids for a q with
+	 * a phrase), any order; borrowed. */
 	bool by_ids;
 	const int64_t *ids;
 	size_t n_ids;
+	/* With text (and not by_ids): only the creators whose text matches it, matched in
+	 * the index's text postings (nm/textsearch.h); a query with a phrase goes through
+	 * nm_index_text_ids and by_ids instead. Borrowed. */
+	const struct nm_ts_query *text;
 	size_t limit;	 /* 1..200 */
 	unsigned facets; /* bit per enum nm_creator_facet */
 };
@@ -72,5 +79,12 @@ struct nm_isearch_out {
 /* Fills out. False when the index is not loaded or memory ran out (the caller then
  * searches in SQL). */
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out);
+
+/* The ids of the creators that may match tq: every term matched in the index's text
+ * postings except that a phrase is only its words, anywhere (the index holds no
+ * positions), and a negated phrase excludes nothing. A superset of the answer, for SQL
+ * to check the phrases of (nm_store_creator_ids_q). *ids is the caller's to free().
+ * False when the index is not loaded or memory ran out. */
+bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n);
 
 #endif

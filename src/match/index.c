@@ -27,6 +27,7 @@
 #include "nm/score_filter.h"
 #include "nm/store_index.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 
 #include "index_internal.h"
 
@@ -84,7 +85,12 @@ static uint32_t dict_intern(struct index *ix, const char *s, size_t n)
 			memset(np + ix->cap_terms, 0, (cap - ix->cap_terms) * sizeof *np);
 			ix->post[s_] = np;
 		}
-		if (!ok)
+		struct plist *tp = ok ? realloc(ix->tpost, cap * sizeof *tp) : NULL;
+		if (tp) {
+			memset(tp + ix->cap_terms, 0, (cap - ix->cap_terms) * sizeof *tp);
+			ix->tpost = tp;
+		}
+		if (!ok || !tp)
 			return NO_ID;
 		ix->cap_terms = cap;
 	}
@@ -219,11 +225,8 @@ static bool cat_term_add(struct index *ix, uint32_t term)
 	return true;
 }
 
-static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
+static bool plist_add(struct index *ix, struct plist *p, uint32_t slot)
 {
-	struct plist *p = &ix->post[src][term];
-	if (src == SRC_CAT && p->cap == 0 && !cat_term_add(ix, term))
-		return false;
 	if (p->n == p->cap) {
 		uint32_t cap = p->cap ? p->cap * 2 : 4;
 		uint32_t *nv = realloc(p->v, cap * sizeof *nv);
@@ -236,6 +239,14 @@ static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
 	ix->postings++;
 	ix->n_post[slot]++;
 	return true;
+}
+
+static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
+{
+	struct plist *p = &ix->post[src][term];
+	if (src == SRC_CAT && p->cap == 0 && !cat_term_add(ix, term))
+		return false;
+	return plist_add(ix, p, slot);
 }
 
 static bool word_char(unsigned char c)
@@ -293,6 +304,137 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 	return ok;
 }
 
+/* ---- creator search's text (nm/textsearch.h) ---- */
+
+/* Scratch of the sync (one at a time: sync_mu): term ids of a creator, and stemmers. */
+static uint32_t *text_ids;
+static size_t text_cap;
+static struct nm_stemmers *doc_stemmers;
+
+static bool text_id_add(uint32_t t, size_t *n)
+{
+	if (t == NO_ID)
+		return false;
+	if (*n == text_cap) {
+		size_t cap = text_cap ? text_cap * 2 : 256;
+		uint32_t *nv = realloc(text_ids, cap * sizeof *nv);
+		if (!nv)
+			return false;
+		text_ids = nv;
+		text_cap = cap;
+	}
+	text_ids[(*n)++] = t;
+	return true;
+}
+
+/* The words of text and their stems in language lang, interned into text_ids. */
+static bool text_words(struct index *ix, const char *text, int lang, size_t *n)
+{
+	const char *p = text, *w;
+	size_t len;
+	char buf[256];
+	while (nm_ts_next_word(&p, &w, &len)) {
+		char *fold = len < sizeof buf ? buf : malloc(len + 1);
+		if (!fold)
+			return false;
+		memcpy(fold, w, len);
+		nm_ts_fold(fold, len);
+		size_t sn;
+		const char *st = nm_stem(doc_stemmers, lang, fold, len, &sn);
+		bool ok = st && text_id_add(dict_intern(ix, fold, len), n) &&
+			  (sn == len && memcmp(st, fold, len) == 0
+				   ? true
+				   : text_id_add(dict_intern(ix, st, sn), n));
+		if (fold != buf)
+			free(fold);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool text_list(struct index *ix, const char *literal, int lang, size_t *n)
+{
+	char *copy = strdup(literal);
+	if (!copy)
+		return false;
+	char *v[64];
+	size_t k = nm_pgarray_split(copy, v, 64);
+	bool ok = true;
+	for (size_t i = 0; i < k && ok; i++)
+		ok = text_words(ix, v[i], lang, n);
+	free(copy);
+	return ok;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Posts the slot under each distinct term of its categories, hashtags, bio and caption
+ * (row->bio holds both) and their stems in the creator's language. */
+static bool index_text(struct index *ix, uint32_t slot, const struct nm_index_row *row)
+{
+	if (!doc_stemmers && !(doc_stemmers = nm_stemmers_new()))
+		return false;
+	int lang = nm_stem_language_of(row->f.language);
+	size_t n = 0;
+	if (!text_list(ix, row->categories, lang, &n) || !text_list(ix, row->hashtags, lang, &n) ||
+	    (row->bio && !text_words(ix, row->bio, lang, &n)))
+		return false;
+	qsort(text_ids, n, sizeof *text_ids, cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || text_ids[i] != text_ids[i - 1]) &&
+		    !plist_add(ix, &ix->tpost[text_ids[i]], slot))
+			return false;
+	return true;
+}
+
+/* Byte order of two terms' text (sort_ix: the sync's index, under sync_mu). */
+static const struct index *sort_ix;
+
+static int cmp_term(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t lx = sort_ix->term_len[x], ly = sort_ix->term_len[y];
+	int c = memcmp(sort_ix->term[x], sort_ix->term[y], lx < ly ? lx : ly);
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+/* Brings ix->sorted up to every term: the new ones sorted, then merged in. Out of memory
+ * it leaves sorted as it was (a prefix search then also walks the unsorted rest). */
+static void sorted_refresh(struct index *ix)
+{
+	uint32_t old = ix->n_sorted, n = ix->n_terms;
+	if (old == n)
+		return;
+	uint32_t *merged = malloc((size_t)n * sizeof *merged);
+	uint32_t *fresh = malloc((size_t)(n - old) * sizeof *fresh);
+	if (!merged || !fresh) {
+		free(merged);
+		free(fresh);
+		return;
+	}
+	for (uint32_t t = old; t < n; t++)
+		fresh[t - old] = t;
+	sort_ix = ix;
+	qsort(fresh, n - old, sizeof *fresh, cmp_term);
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < old && j < n - old)
+		merged[k++] =
+			cmp_term(&ix->sorted[i], &fresh[j]) <= 0 ? ix->sorted[i++] : fresh[j++];
+	while (i < old)
+		merged[k++] = ix->sorted[i++];
+	while (j < n - old)
+		merged[k++] = fresh[j++];
+	free(fresh);
+	free(ix->sorted);
+	ix->sorted = merged;
+	ix->n_sorted = n;
+}
+
 /* Inserts or replaces a creator. */
 static bool apply_row(struct index *ix, const struct nm_index_row *row)
 {
@@ -343,7 +485,7 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	c->growth = row->growth;
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
-	       (!row->bio || index_bio(ix, slot, row->bio));
+	       (!row->bio || index_bio(ix, slot, row->bio)) && index_text(ix, slot, row);
 }
 
 static void apply_delete(struct index *ix, int64_t id)
@@ -363,7 +505,10 @@ static void index_clear(struct index *ix)
 		free(ix->term[t]);
 		for (int s = 0; s < SRC_COUNT; s++)
 			free(ix->post[s][t].v);
+		free(ix->tpost[t].v);
 	}
+	free(ix->tpost);
+	free(ix->sorted);
 	for (int s = 0; s < SRC_COUNT; s++)
 		free(ix->post[s]);
 	free(ix->term);
@@ -423,6 +568,7 @@ bool nm_index_sync(struct nm_pg *pg)
 			pthread_rwlock_wrlock(&nm_idx_lock);
 			bool changed;
 			ok = fetch_into(pg, &nm_idx, false, &changed, &resync);
+			sorted_refresh(&nm_idx);
 			pthread_rwlock_unlock(&nm_idx_lock);
 			ok = ok || resync;
 		}
@@ -437,6 +583,8 @@ bool nm_index_sync(struct nm_pg *pg)
 		memset(&fresh, 0, sizeof fresh);
 		bool changed;
 		ok = fetch_into(pg, &fresh, true, &changed, &resync);
+		if (ok)
+			sorted_refresh(&fresh);
 		if (ok) {
 			fresh.loaded = true;
 			pthread_rwlock_wrlock(&nm_idx_lock);
@@ -470,11 +618,14 @@ void nm_index_stats(struct nm_index_stats *st)
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
 					    sizeof *nm_idx.shot + sizeof *nm_idx.scold) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
-		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
+		(size_t)nm_idx.cap_terms *
+			(sizeof(char *) + 4 + (SRC_COUNT + 1) * sizeof(struct plist)) +
+		(size_t)nm_idx.n_sorted * 4;
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {
 		bytes += nm_idx.term_len[t] + 1;
 		for (int s = 0; s < SRC_COUNT; s++)
 			bytes += (size_t)nm_idx.post[s][t].cap * 4;
+		bytes += (size_t)nm_idx.tpost[t].cap * 4;
 	}
 	st->bytes = bytes;
 	pthread_rwlock_unlock(&nm_idx_lock);
@@ -490,6 +641,11 @@ void nm_index_free(void)
 	index_clear(&nm_idx);
 	pthread_rwlock_unlock(&nm_idx_lock);
 	nm_idx_scratch_free_all();
+	free(text_ids);
+	text_ids = NULL;
+	text_cap = 0;
+	nm_stemmers_free(doc_stemmers);
+	doc_stemmers = NULL;
 }
 
 static void *warm_main(void *arg)

@@ -82,8 +82,12 @@ struct index {
 	uint32_t *dict; /* open addressing over term ids, NO_ID = empty */
 	uint32_t dict_cap;
 	struct plist *post[SRC_COUNT]; /* indexed by term id, cap_terms entries */
-	uint32_t *cat_terms;	       /* the terms with category postings, first seen first:
-					* the category facet walks these, not the dictionary */
+	struct plist *tpost; /* creator search's text postings (nm/textsearch.h): the slots
+			      * whose words or stems include the term; cap_terms entries */
+	uint32_t *sorted;    /* term ids in byte order of their text (prefix ranges) */
+	uint32_t n_sorted;   /* the first n_sorted term ids are in sorted; the rest not yet */
+	uint32_t *cat_terms; /* the terms with category postings, first seen first:
+			      * the category facet walks these, not the dictionary */
 	uint32_t n_cat_terms, cap_cat_terms;
 	size_t postings, stale;
 	bool loaded;

@@ -24,6 +24,7 @@
 
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 
 #include "index_internal.h"
 
@@ -190,6 +191,124 @@ static void id_bits(const struct index *ix, const struct nm_isearch *q, uint64_t
 		if (slot != NO_ID)
 			bits[slot >> 6] |= 1ull << (slot & 63);
 	}
+}
+
+/* ---- q: the text postings (nm/textsearch.h) ---- */
+
+static void bits_or_postings(const struct index *ix, const struct plist *p, uint64_t *bits)
+{
+	for (uint32_t j = 0; j < p->n; j++)
+		if (posting_live(ix, p->v[j]))
+			bits[p->v[j] >> 14] |= 1ull << ((p->v[j] >> 8) & 63);
+}
+
+static bool term_has_prefix(const struct index *ix, uint32_t t, const char *w, size_t n)
+{
+	return ix->term_len[t] >= n && memcmp(ix->term[t], w, n) == 0;
+}
+
+/* Sets the bits of the slots with a term beginning with w[0..n): a range of the sorted
+ * terms, and any term not sorted yet. */
+static void prefix_bits(const struct index *ix, const char *w, size_t n, uint64_t *bits)
+{
+	uint32_t lo = 0, hi = ix->n_sorted;
+	while (lo < hi) { /* the first sorted term >= w */
+		uint32_t mid = lo + (hi - lo) / 2, t = ix->sorted[mid];
+		size_t l = ix->term_len[t];
+		int c = memcmp(ix->term[t], w, l < n ? l : n);
+		if (c < 0 || (c == 0 && l < n))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i < ix->n_sorted && term_has_prefix(ix, ix->sorted[i], w, n); i++)
+		bits_or_postings(ix, &ix->tpost[ix->sorted[i]], bits);
+	for (uint32_t t = ix->n_sorted; t < ix->n_terms; t++)
+		if (term_has_prefix(ix, t, w, n))
+			bits_or_postings(ix, &ix->tpost[t], bits);
+}
+
+/* The slots one query word matches: the word or any of its stems is a term (or, with
+ * prefix, a term begins with the word). */
+static bool word_bits(const struct index *ix, struct nm_stemmers *st, const char *w, size_t n,
+		      bool prefix, uint64_t *bits)
+{
+	uint32_t seen[64];
+	size_t n_seen = 0;
+	for (int lang = -1; lang < nm_stem_languages(); lang++) {
+		size_t sn;
+		const char *s = nm_stem(st, lang, w, n, &sn);
+		if (!s)
+			return false;
+		uint32_t t = dict_find(ix, s, sn);
+		bool dup = t == NO_ID;
+		for (size_t i = 0; i < n_seen && !dup; i++)
+			dup = seen[i] == t;
+		if (dup)
+			continue;
+		seen[n_seen++] = t;
+		bits_or_postings(ix, &ix->tpost[t], bits);
+	}
+	if (prefix)
+		prefix_bits(ix, w, n, bits);
+	return true;
+}
+
+/* out (words words, any content) = the slots that match tq; with candidates, a phrase
+ * counts as its words anywhere and a negated phrase is left out (nm_index_text_ids). */
+static bool text_bits(const struct index *ix, const struct nm_ts_query *tq, bool candidates,
+		      uint64_t *out, size_t words)
+{
+	struct nm_stemmers *st = nm_stemmers_new();
+	uint64_t *term = malloc(words * 8 + 8), *word = malloc(words * 8 + 8);
+	bool ok = st && term && word;
+	memset(out, 0xff, words * 8);
+	for (size_t i = 0; ok && i < tq->n; i++) {
+		const struct nm_ts_term *t = &tq->t[i];
+		if (t->phrase && (!candidates || t->neg))
+			continue; /* candidates only; without, nm_index_search is never asked */
+		memset(term, 0xff, words * 8);
+		for (size_t j = 0; ok && j < t->n_words; j++) {
+			memset(word, 0, words * 8);
+			ok = word_bits(ix, st, t->words[j], t->len[j],
+				       t->prefix && j + 1 == t->n_words, word);
+			for (size_t k = 0; k < words; k++)
+				term[k] &= word[k];
+		}
+		for (size_t k = 0; k < words; k++)
+			out[k] &= t->neg ? ~term[k] : term[k];
+	}
+	nm_stemmers_free(st);
+	free(term);
+	free(word);
+	return ok;
+}
+
+bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	pthread_rwlock_rdlock(&nm_idx_lock);
+	const struct index *ix = &nm_idx;
+	size_t words = ((size_t)ix->n_slots + 63) / 64;
+	uint64_t *bits = ix->loaded ? malloc(words * 8 + 8) : NULL;
+	bool ok = bits && text_bits(ix, tq, true, bits, words);
+	size_t count = 0;
+	for (uint32_t s = 0; ok && s < ix->n_slots; s++)
+		count += (ix->ver[s] & 0x80) && (bits[s >> 6] >> (s & 63) & 1);
+	*ids = ok ? malloc((count + 1) * sizeof **ids) : NULL;
+	ok = ok && *ids;
+	for (uint32_t s = 0; ok && s < ix->n_slots; s++)
+		if ((ix->ver[s] & 0x80) && (bits[s >> 6] >> (s & 63) & 1))
+			(*ids)[(*n)++] = ix->shot[s].id;
+	pthread_rwlock_unlock(&nm_idx_lock);
+	free(bits);
+	if (!ok) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return ok;
 }
 
 /* A search compiled for the scan, shared read-only by its parts. */
@@ -493,20 +612,23 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	bool ok = ix->loaded, cat_facet = q->facets & (1u << NM_FACET_CATEGORY);
 	size_t words = ((size_t)ix->n_slots + 63) / 64;
 	uint64_t *catok = ok && q->n_categories ? calloc(words + 1, 8) : NULL;
-	uint64_t *idok = ok && q->by_ids ? calloc(words + 1, 8) : NULL;
+	bool by_text = q->text && !q->by_ids;
+	uint64_t *idok = ok && (q->by_ids || by_text) ? calloc(words + 1, 8) : NULL;
 	sc.match = ok && cat_facet ? calloc(words + 1, 8) : NULL;
 	size_t n_parts = scan_threads(ix->n_slots);
 	struct part *parts = ok ? calloc(n_parts, sizeof *parts) : NULL;
 	int64_t *cat_counts =
 		ok && cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
-	ok = ok && parts && (!q->n_categories || catok) && (!q->by_ids || idok) &&
+	ok = ok && parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
 	     (!cat_facet || (sc.match && cat_counts));
 	sc.catok = catok;
 	sc.idok = idok;
 	if (ok && catok)
 		category_bits(ix, q, catok);
-	if (ok && idok)
+	if (ok && idok && q->by_ids)
 		id_bits(ix, q, idok);
+	if (ok && by_text)
+		ok = text_bits(ix, q->text, false, idok, words);
 	struct hit hits[SCAN_PARTS_MAX * NM_ISEARCH_PAGE_MAX];
 	size_t nh = 0;
 	if (ok) {

@@ -8,6 +8,13 @@
 
 #include "nm/store_creators.h"
 
+/* A creator's searchable text (nm/textsearch.h), read at query time: with the search
+ * index on, only a q with a phrase reaches it, for the few candidates the index found;
+ * with it off, every q does (a scan: correct, slower; docs/performance.md). */
+#define NM_SEARCH_DOC                                                                              \
+	"concat_ws(' ', array_to_string(c.categories, ' '), "                                      \
+	"array_to_string(c.hashtags, ' '), c.bio, c.caption)"
+
 /* The filters of a search, over parameters $2..$17 (the page statements take the limit
  * as $1 and the keyset position as $18..$20; the count statement the facet names as $1).
  * Each is written "$n IS NULL OR ..." so that one prepared statement serves every
@@ -28,8 +35,7 @@
 	"AND ($14::boolean IS NULL OR (c.price_per_post_cents IS NOT NULL) = $14::boolean) "       \
 	"AND ($15::int IS NULL OR c.last_post_at >= now() - $15::int * interval '1 day') "         \
 	"AND ($16::float8 IS NULL OR c.follower_growth_30d >= $16::float8) "                       \
-	"AND ($17::text IS NULL OR nm_search_query($17::text) IS NULL "                            \
-	"OR c.search @@ nm_search_query($17::text))"
+	"AND ($17::text IS NULL OR nm_search_hit(c.language, " NM_SEARCH_DOC ", $17::text))"
 
 /* The filter parameters $2..$17 in order. */
 static inline void nm_creator_search_params(const struct nm_creator_search *s, const char **p)
