@@ -327,6 +327,45 @@ static bool text_id_add(uint32_t t, size_t *n)
 	return true;
 }
 
+/* A direct-mapped cache of (word's term, language) → stem's term: the same word is
+ * stemmed once, not once per creator. Term ids are those of the index being written:
+ * emptied at the start of every fetch (stem_cache_clear). */
+#define STEM_CACHE_SIZE (1u << 16)
+static struct stem_slot {
+	uint32_t word, stem; /* term ids; word NO_ID: empty */
+	int32_t lang;
+} * stem_cache;
+static bool stem_cache_used;
+
+static void stem_cache_clear(void)
+{
+	if (stem_cache && stem_cache_used)
+		memset(stem_cache, 0xff, STEM_CACHE_SIZE * sizeof *stem_cache);
+	stem_cache_used = false;
+}
+
+/* The term of the stem in lang of the word w[0..n) whose term is t, or NO_ID. */
+static uint32_t stem_term(struct index *ix, uint32_t t, const char *w, size_t n, int lang)
+{
+	if (!stem_cache) {
+		if (!(stem_cache = malloc(STEM_CACHE_SIZE * sizeof *stem_cache)))
+			return NO_ID;
+		memset(stem_cache, 0xff, STEM_CACHE_SIZE * sizeof *stem_cache);
+	}
+	stem_cache_used = true;
+	struct stem_slot *c = &stem_cache[(t * 31u + (uint32_t)lang) & (STEM_CACHE_SIZE - 1)];
+	if (c->word == t && c->lang == lang)
+		return c->stem;
+	size_t sn;
+	const char *st = nm_stem(doc_stemmers, lang, w, n, &sn);
+	if (!st)
+		return NO_ID;
+	uint32_t s = sn == n && memcmp(st, w, n) == 0 ? t : dict_intern(ix, st, sn);
+	if (s != NO_ID)
+		*c = (struct stem_slot){t, s, lang};
+	return s;
+}
+
 /* The words of text and their stems in language lang, interned into text_ids. */
 static bool text_words(struct index *ix, const char *text, int lang, size_t *n)
 {
@@ -339,12 +378,9 @@ static bool text_words(struct index *ix, const char *text, int lang, size_t *n)
 			return false;
 		memcpy(fold, w, len);
 		nm_ts_fold(fold, len);
-		size_t sn;
-		const char *st = nm_stem(doc_stemmers, lang, fold, len, &sn);
-		bool ok = st && text_id_add(dict_intern(ix, fold, len), n) &&
-			  (sn == len && memcmp(st, fold, len) == 0
-				   ? true
-				   : text_id_add(dict_intern(ix, st, sn), n));
+		uint32_t t = dict_intern(ix, fold, len);
+		uint32_t s = t == NO_ID || lang < 0 ? t : stem_term(ix, t, fold, len, lang);
+		bool ok = text_id_add(t, n) && (s == t || text_id_add(s, n));
 		if (fold != buf)
 			free(fold);
 		if (!ok)
@@ -544,6 +580,7 @@ static void sink_gone(void *cls, int64_t id)
 static bool fetch_into(struct nm_pg *pg, struct index *ix, bool full, bool *changed, bool *resync)
 {
 	const struct nm_index_sink sink = {ix, sink_row, sink_gone};
+	stem_cache_clear();
 	return nm_store_index_fetch(pg, full ? NULL : &ix->mark, &sink, &ix->mark, changed, resync);
 }
 
@@ -646,6 +683,9 @@ void nm_index_free(void)
 	text_cap = 0;
 	nm_stemmers_free(doc_stemmers);
 	doc_stemmers = NULL;
+	free(stem_cache);
+	stem_cache = NULL;
+	stem_cache_used = false;
 }
 
 static void *warm_main(void *arg)
