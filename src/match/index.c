@@ -420,7 +420,8 @@ static bool index_text(struct index *ix, uint32_t slot, const struct nm_index_ro
 	if (!text_list(ix, row->categories, lang, &n) || !text_list(ix, row->hashtags, lang, &n) ||
 	    (row->bio && !text_words(ix, row->bio, lang, &n)))
 		return false;
-	qsort(text_ids, n, sizeof *text_ids, cmp_u32);
+	if (n) /* text_ids is NULL before the first word */
+		qsort(text_ids, n, sizeof *text_ids, cmp_u32);
 	for (size_t i = 0; i < n; i++)
 		if ((i == 0 || text_ids[i] != text_ids[i - 1]) &&
 		    !plist_add(ix, &ix->tpost[text_ids[i]], slot))
