@@ -204,7 +204,10 @@ static bool slots_reserve(struct index *ix)
 	struct srec_cold *sc = big_grow(ix->scold, old * sizeof *sc, cap * sizeof *sc);
 	if (sc)
 		ix->scold = sc;
-	if (!f || !d || !v || !np || !hf || !sh || !sc)
+	uint64_t *cm = big_grow(ix->catmask, old * sizeof *cm, cap * sizeof *cm);
+	if (cm)
+		ix->catmask = cm;
+	if (!f || !d || !v || !np || !hf || !sh || !sc || !cm)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -299,6 +302,9 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 	for (size_t i = 0; i < n && ok; i++) {
 		uint32_t t = dict_intern(ix, v[i], strlen(v[i]));
 		ok = t != NO_ID && post_add(ix, src, t, slot);
+		for (uint32_t c = 0; ok && src == SRC_CAT && c < ix->n_cat_terms && c < 64; c++)
+			if (ix->cat_terms[c] == t)
+				ix->catmask[slot] |= 1ull << c;
 	}
 	free(copy);
 	return ok;
@@ -496,6 +502,7 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 			ix->stale = SIZE_MAX / 2; /* versions wrapped: force a rebuild */
 	}
 	ix->n_post[slot] = 0;
+	ix->catmask[slot] = 0;
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
@@ -559,6 +566,7 @@ static void index_clear(struct index *ix)
 	free(ix->shot);
 	free(ix->cat_terms);
 	free(ix->scold);
+	free(ix->catmask);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -654,7 +662,7 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->postings = nm_idx.postings;
 	size_t bytes =
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.shot + sizeof *nm_idx.scold) +
+					    sizeof *nm_idx.shot + sizeof *nm_idx.scold + 8) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
 		(size_t)nm_idx.cap_terms *
 			(sizeof(char *) + 4 + (SRC_COUNT + 1) * sizeof(struct plist)) +

@@ -63,6 +63,9 @@ struct index {
 	/* slots */
 	struct srec_hot *shot;
 	struct srec_cold *scold;
+	uint64_t *catmask; /* bit i: the slot has category cat_terms[i] (i < 64): the category
+			    * facet counts these per matching slot, and walks postings only for
+			    * categories past the 64th */
 	struct nm_score_features *feat;
 	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */

@@ -328,7 +328,8 @@ struct scan {
 	double min_er, max_er;
 	bool cold;		      /* a filter reads the cold record */
 	const uint64_t *catok, *idok; /* NULL: no such filter */
-	uint64_t *match;	      /* NULL unless the category facet is asked */
+	bool cat_facet;		      /* the category facet is asked */
+	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
 	struct hit cursor;
 	size_t k; /* heap size: limit + 1 */
 };
@@ -341,7 +342,8 @@ struct part {
 	int64_t plat[NM_PLATFORM_COUNT], tier[NM_TIER_COUNT], country[677], language[677];
 	struct hit heap[NM_ISEARCH_PAGE_MAX];
 	size_t nh;
-	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms */
+	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
+	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
 };
 
 static void code_set(uint64_t *set, const char (*codes)[2], size_t n, char base)
@@ -447,6 +449,8 @@ static void scan_part(struct part *p)
 			p->tier[h->tier]++;
 			p->country[h->country]++;
 			p->language[h->language]++;
+			for (uint64_t m = sc->cat_facet ? ix->catmask[s] : 0; m; m &= m - 1)
+				p->catc[__builtin_ctzll(m)]++;
 			if (sc->match)
 				sc->match[s >> 6] |= 1ull << (s & 63);
 		}
@@ -457,8 +461,8 @@ static void scan_part(struct part *p)
 	}
 }
 
-/* Phase 2: the part's share (from..to of every list, by fraction) of the category
- * postings of the matched slots. */
+/* Phase 2, past the 64 categories of catmask: the part's share (from..to of every list,
+ * by fraction) of the category postings of the matched slots. */
 static void category_part(struct part *p, size_t part, size_t parts)
 {
 	const struct index *ix = p->sc->ix;
@@ -466,7 +470,7 @@ static void category_part(struct part *p, size_t part, size_t parts)
 	/* A matched slot is live; its posting is current unless the slot was rewritten in
 	 * place since the last build, which counts its postings in stale. */
 	bool all_current = ix->stale == 0;
-	for (uint32_t i = 0; i < ix->n_cat_terms; i++) {
+	for (uint32_t i = 64; i < ix->n_cat_terms; i++) {
 		const struct plist *l = &ix->post[SRC_CAT][ix->cat_terms[i]];
 		size_t from = (size_t)l->n * part / parts, to = (size_t)l->n * (part + 1) / parts;
 		int64_t count = 0;
@@ -489,7 +493,7 @@ static json_t *category_facet(const struct index *ix, struct part *parts, size_t
 	for (uint32_t i = 0; i < ix->n_cat_terms; i++) {
 		int64_t count = 0;
 		for (size_t p = 0; p < n_parts; p++)
-			count += parts[p].cat_counts[i];
+			count += i < 64 ? parts[p].catc[i] : parts[p].cat_counts[i];
 		if (count)
 			v[n++] = (struct fv){ix->term[ix->cat_terms[i]], "", count};
 	}
@@ -619,13 +623,15 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	uint64_t *catok = ok && q->n_categories ? calloc(words + 1, 8) : NULL;
 	bool by_text = q->text && !q->by_ids;
 	uint64_t *idok = ok && (q->by_ids || by_text) ? calloc(words + 1, 8) : NULL;
-	sc.match = ok && cat_facet ? calloc(words + 1, 8) : NULL;
+	bool cat_postings = cat_facet && ix->n_cat_terms > 64;
+	sc.cat_facet = cat_facet;
+	sc.match = ok && cat_postings ? calloc(words + 1, 8) : NULL;
 	size_t n_parts = scan_threads(ix->n_slots);
 	struct part *parts = ok ? calloc(n_parts, sizeof *parts) : NULL;
 	int64_t *cat_counts =
 		ok && cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
 	ok = ok && parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
-	     (!cat_facet || (sc.match && cat_counts));
+	     (!cat_facet || cat_counts) && (!cat_postings || sc.match);
 	sc.catok = catok;
 	sc.idok = idok;
 	if (ok && catok)
@@ -650,7 +656,7 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 				cat_counts ? cat_counts + i * ((size_t)ix->n_cat_terms + 1) : NULL;
 		}
 		run_parts(parts, n_parts, 1);
-		if (cat_facet)
+		if (cat_postings)
 			run_parts(parts, n_parts, 2);
 		nh = merge_parts(q, parts, n_parts, sc.k, hits);
 		out->total = parts[0].total;
