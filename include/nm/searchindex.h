@@ -1,9 +1,15 @@
 /* Creator search over the in-memory ranking index (docs/architecture.md "Creator search"):
- * one pass over the live creators applies the filters, counts the total and the facets
- * exactly, and keeps the first limit + 1 creators after a keyset position in a sort
- * order. The caller then reads those creators' rows from PostgreSQL by id. The filters and
- * the order are those of the SQL search in store/creators.c (docs/api.md §4), so either
- * serves the same request with the same answer.
+ * one pass over the live creators (split over the cores on a large index, merged in a
+ * fixed order) applies the filters and `q` (text postings, nm/textsearch.h), counts the
+ * total and the facets exactly, and keeps the first limit + 1 creators after a keyset
+ * position in a sort order. The caller then reads those creators' rows from PostgreSQL by
+ * id. The filters, `q` and the order are those of the SQL search in store/creators.c
+ * (docs/api.md §4), so either serves the same request with the same answer.
+ *
+ * The pass reads a 32 B hot record per slot (id, followers, engagement rate, country,
+ * language, platform, tier, flags) and a 32 B cold one (price, times, growth) only where a
+ * filter or the sort key needs it (match/index_internal.h; where a new filter goes: the
+ * head of match/search.c).
  *
  * Thread-safe (the index's read lock). Call nm_index_sync first so the index holds every
  * committed change. */
