@@ -38,6 +38,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config \
       libmicrohttpd-dev libjansson-dev libpq-dev libcurl4-openssl-dev libssl-dev libcsv-dev \
+      libstemmer-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -54,7 +55,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
 FROM ${DEBIAN_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libpq5 libcurl4 libssl3 libcsv3 ca-certificates \
+      libmicrohttpd12 libjansson4 libpq5 libcurl4 libssl3 libcsv3 libstemmer0d ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin nichematch

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Bulk-import benchmark (PERFORMANCE.md targets): POST /v1/creators/import of 1M generated
 # creators as NDJSON and as CSV, against psql \copy of the same rows into a table of the same
-# shape (LIKE creators INCLUDING ALL: generated tsvector, GIN and btree indexes, keys), and the
-# server's peak RSS around each import. Starts its own PostgreSQL and server; leaves nothing.
+# shape (LIKE creators INCLUDING ALL: generated columns, GIN and btree indexes, keys) and
+# into a table with only the primary key and the (platform, handle) key (column "keys",
+# issue 12), and the server's peak RSS around each import. Starts its own PostgreSQL and server; leaves nothing.
 #
 # usage: bench/import.sh        env: BENCH_ROWS (1000000), BENCH_SEED (42),
 #                                    BENCH_PORT (18420), BENCH_PG_PORT (55462), BUILD, PGBIN
@@ -89,6 +90,15 @@ copy_baseline() {
 	SECS[copy]=$(elapsed "$t" "$(now)")
 	COPY_ROWS=$(sql "SELECT count(*) FROM bench_copy")
 	sql "DROP TABLE bench_copy"
+	# issue 12's baseline: the same columns with only the primary key and the (platform,
+	# handle) key: no generated column, no other index
+	sql "CREATE TABLE bench_keys (LIKE creators INCLUDING DEFAULTS, PRIMARY KEY (id), UNIQUE (platform, handle))"
+	sql "CHECKPOINT" >/dev/null
+	note "  bare \\copy into bench_keys (primary key and (platform, handle) only)"
+	t=$(now)
+	psql_q "$DB" -c "\\copy bench_keys ($COLS) FROM '$EXPORT'"
+	SECS[copykeys]=$(elapsed "$t" "$(now)")
+	sql "DROP TABLE bench_keys"
 }
 
 note "timed steps"
@@ -103,15 +113,17 @@ import reimport "$NDJSON" application/x-ndjson
 
 counts() { jq -r '"\(.received) \(.inserted) \(.updated) \(.rejected)"' <<<"${REPLY[$1]}"; }
 step_row() { # LABEL NAME
-	local rps ratio c
+	local rps ratio kratio c
 	rps=$(per_s "$ROWS" "${SECS[$2]}")
 	ratio=$(awk -v a="$rps" -v b="$COPY_RPS" 'BEGIN { printf "%.2f", a / b }')
+	kratio=$(awk -v a="$rps" -v b="$KEYS_RPS" 'BEGIN { printf "%.2f", a / b }')
 	c=$(counts "$2")
-	printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' "$1" "${SECS[$2]}" "$rps" \
-		"$ratio" "$c" "$(mib "${HWM0[$2]}")" "$(mib "${HWM1[$2]}")" \
+	printf '| %-34s | %7s | %8s | %5s | %5s | %-27s | %7s | %7s | %6s |\n' "$1" "${SECS[$2]}" \
+		"$rps" "$ratio" "$kratio" "$c" "$(mib "${HWM0[$2]}")" "$(mib "${HWM1[$2]}")" \
 		"$(mib $((HWM1[$2] - HWM0[$2])))"
 }
 COPY_RPS=$(per_s "$COPY_ROWS" "${SECS[copy]}")
+KEYS_RPS=$(per_s "$COPY_ROWS" "${SECS[copykeys]}")
 
 echo "# nichematch import benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(machine_line)"
@@ -121,12 +133,15 @@ echo "data: nichematch demo-data --creators $ROWS --seed $SEED --as-of $AS_OF:" 
 	"CSV $(mib $(($(stat -c %s "$CSV") / 1024))) MiB in ${GEN_CSV} s"
 echo "PostgreSQL: shared_buffers=1GB max_wal_size=8GB; nothing pinned"
 echo
-printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' step s rows/s ratio \
-	"recv ins upd rej" "HWM0 MiB" "HWM1 MiB" "+MiB"
-printf '|%s|\n' "$(printf -- '-%.0s' {1..36})|--------:|---------:|------:|$(printf -- '-%.0s' \
+printf '| %-34s | %7s | %8s | %5s | %5s | %-27s | %7s | %7s | %6s |\n' step s rows/s ratio \
+	"keys" "recv ins upd rej" "HWM0 MiB" "HWM1 MiB" "+MiB"
+printf '|%s|\n' "$(printf -- '-%.0s' {1..36})|--------:|---------:|------:|------:|$(printf -- '-%.0s' \
 	{1..29})|--------:|--------:|-------:"
-printf '| %-34s | %7s | %8s | %5s | %-27s | %7s | %7s | %6s |\n' \
-	"bare psql \\copy, same shape (base)" "${SECS[copy]}" "$COPY_RPS" "1.00" \
+printf '| %-34s | %7s | %8s | %5s | %5s | %-27s | %7s | %7s | %6s |\n' \
+	"bare psql \\copy, same shape (base)" "${SECS[copy]}" "$COPY_RPS" "1.00" "-" \
+	"$COPY_ROWS rows" "-" "-" "-"
+printf '| %-34s | %7s | %8s | %5s | %5s | %-27s | %7s | %7s | %6s |\n' \
+	"bare psql \\copy, PK + (platform, handle)" "${SECS[copykeys]}" "$KEYS_RPS" "-" "1.00" \
 	"$COPY_ROWS rows" "-" "-" "-"
 step_row "NDJSON import, empty table" ndjson
 step_row "CSV import, empty table" csv

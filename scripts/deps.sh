@@ -11,6 +11,7 @@ set -euo pipefail
 BASE_PACKAGES=(
 	build-essential cmake pkg-config
 	libmicrohttpd-dev libjansson-dev libpq-dev libcurl4-openssl-dev libssl-dev libcsv-dev
+	libstemmer-dev
 	postgresql python3 curl ca-certificates
 )
 

@@ -5,9 +5,9 @@
  * scoring ~100k rows inside PostgreSQL.
  *
  * One process-wide index. Thread-safe: runs take a read lock, syncs a write lock.
- * Memory: see nm_index_stats(); roughly 64 B per creator plus 4 B per posting, plus a
- * 56 B search record per creator for creator search (nm/searchindex.h) and 9 B of data
- * freshness (data_as_of, confidence inputs). */
+ * Memory: see nm_index_stats(); roughly 64 B per creator plus 4 B per posting, plus
+ * 72 B of search records and 4 B per text posting per creator for creator search
+ * (nm/searchindex.h) and 9 B of data freshness (data_as_of, confidence inputs). */
 #ifndef NM_MATCH_INDEX_H
 #define NM_MATCH_INDEX_H
 

@@ -1,9 +1,15 @@
 /* Creator search over the in-memory ranking index (docs/architecture.md "Creator search"):
- * one pass over the live creators applies the filters, counts the total and the facets
- * exactly, and keeps the first limit + 1 creators after a keyset position in a sort
- * order. The caller then reads those creators' rows from PostgreSQL by id. The filters and
- * the order are those of the SQL search in store/creators.c (docs/api.md §4), so either
- * serves the same request with the same answer.
+ * one pass over the live creators (split over the cores on a large index, merged in a
+ * fixed order) applies the filters and `q` (text postings, nm/textsearch.h), counts the
+ * total and the facets exactly, and keeps the first limit + 1 creators after a keyset
+ * position in a sort order. The caller then reads those creators' rows from PostgreSQL by
+ * id. The filters, `q` and the order are those of the SQL search in store/creators.c
+ * (docs/api.md §4), so either serves the same request with the same answer.
+ *
+ * The pass reads a 32 B hot record per slot (id, followers, engagement rate, country,
+ * language, platform, tier, flags) and a 32 B cold one (price, times, growth) only where a
+ * filter or the sort key needs it (match/index_internal.h; where a new filter goes: the
+ * head of match/search.c).
  *
  * Thread-safe (the index's read lock). Call nm_index_sync first so the index holds every
  * committed change. */
@@ -16,6 +22,7 @@
 #include <stdint.h>
 
 #include "nm/confidence.h"
+#include "nm/textsearch.h"
 
 #define NM_ISEARCH_LIST_MAX 64
 #define NM_ISEARCH_PAGE_MAX 201
@@ -61,10 +68,15 @@ struct nm_isearch {
 	bool after; /* keyset position: strictly after (after_key, after_id) */
 	struct nm_isearch_key after_key;
 	int64_t after_id;
-	/* With by_ids: only these creators (what SQL found for q), any order; borrowed. */
+	/* With by_ids: only these creators (what SQL kept of nm_index_text_ids for a q with
+	 * a phrase), any order; borrowed. */
 	bool by_ids;
 	const int64_t *ids;
 	size_t n_ids;
+	/* With text (and not by_ids): only the creators whose text matches it, matched in
+	 * the index's text postings (nm/textsearch.h); a query with a phrase goes through
+	 * nm_index_text_ids and by_ids instead. Borrowed. */
+	const struct nm_ts_query *text;
 	size_t limit;	 /* 1..200 */
 	unsigned facets; /* bit per enum nm_creator_facet */
 };
@@ -80,5 +92,12 @@ struct nm_isearch_out {
 /* Fills out. False when the index is not loaded or memory ran out (the caller then
  * searches in SQL). */
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out);
+
+/* The ids of the creators that may match tq: every term matched in the index's text
+ * postings except that a phrase is only its words, anywhere (the index holds no
+ * positions), and a negated phrase excludes nothing. A superset of the answer, for SQL
+ * to check the phrases of (nm_store_creator_ids_q). *ids is the caller's to free().
+ * False when the index is not loaded or memory ran out. */
+bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n);
 
 #endif

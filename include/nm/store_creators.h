@@ -171,10 +171,11 @@ bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *
  * order of ids (the page of an index search). */
 bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
 			      struct nm_db_err *err);
-/* The ids of every creator whose search document matches q (nm_search_query), for an
- * index search to count, facet and sort; *ids is the caller's to free(). */
-bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, int64_t **ids, size_t *n,
-			    struct nm_db_err *err);
+/* The ids among `among` of the creators whose text matches q (nm_search_hit of
+ * migrations/0030: the phrases of q, which the index cannot check), for an index search
+ * to count, facet and sort; *ids is the caller's to free(). */
+bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, const int64_t *among, size_t n_among,
+			    int64_t **ids, size_t *n, struct nm_db_err *err);
 /* One creator's reply JSON (caller owns), or NULL with err (NM_DB_NOT_FOUND when absent). */
 json_t *nm_store_creator_get(struct nm_pg *pg, int64_t id, struct nm_db_err *err);
 /* Deletes one creator; false with err NM_DB_NOT_FOUND when there was none. */

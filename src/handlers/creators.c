@@ -21,6 +21,7 @@
 #include "nm/store.h"
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 #include "nm/verr.h"
 
 /* The write and its creator.created / creator.updated event (docs/webhooks.md): one
@@ -277,44 +278,47 @@ static void isearch_of(const struct nm_creator_search *s, struct nm_isearch *q, 
 	q->facets = s->facets;
 }
 
-/* True when q has a word (a letter or digit): without one it filters nothing. */
-static bool has_word(const char *q)
-{
-	for (; q && *q; q++)
-		if ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-		    (*q >= '0' && *q <= '9') || (unsigned char)*q >= 0x80)
-			return true;
-	return false;
-}
-
-/* Serves s from the index when it can (*served), the page's rows read by id. With q,
- * PostgreSQL finds the matching ids (the stemmed text is not in memory) and the index
- * counts, facets and sorts them; a handle is one probe of its key, left to SQL. */
+/* Serves s from the index when it can (*served), the page's rows read by id. q is
+ * matched in the index's text postings; a q with a "phrase" also asks PostgreSQL which of
+ * the index's candidates have the phrase (the index holds no word positions). A handle is
+ * one probe of its key, left to SQL. */
 static bool index_search(struct nm_req *r, struct nm_pg *pg, const struct nm_creator_search *s,
 			 struct nm_creator_page *page, struct nm_db_err *err, bool *served)
 {
 	*served = false;
 	if (!nm_req_config(r)->search_index || s->handle)
 		return false;
+	struct nm_ts_query tq = {0};
+	if (s->q && !nm_ts_parse(s->q, &tq))
+		return false; /* out of memory: SQL answers */
 	char *scratch[5] = {NULL};
 	struct nm_isearch q;
 	isearch_of(s, &q, scratch);
 	static _Thread_local struct nm_isearch_out out;
 	bool ok = nm_index_sync(pg);
 	int64_t *ids = NULL;
-	if (ok && has_word(s->q)) {
-		/* After the sync: every id found is in the index unless written since. */
-		if (!nm_store_creator_ids_q(pg, s->q, &ids, &q.n_ids, err)) {
+	if (ok && tq.n && !tq.any_phrase)
+		q.text = &tq;
+	if (ok && tq.n && tq.any_phrase) {
+		/* After the sync: every candidate is in the index unless written since. */
+		int64_t *cand = NULL;
+		size_t n_cand = 0;
+		ok = nm_index_text_ids(&tq, &cand, &n_cand);
+		if (ok && !nm_store_creator_ids_q(pg, s->q, cand, n_cand, &ids, &q.n_ids, err)) {
+			free(cand);
+			nm_ts_query_free(&tq);
 			for (int i = 0; i < 5; i++)
 				free(scratch[i]);
 			*served = true;
 			return false;
 		}
+		free(cand);
 		q.by_ids = true;
 		q.ids = ids;
 	}
 	ok = ok && nm_index_search(&q, &out);
 	free(ids);
+	nm_ts_query_free(&tq);
 	for (int i = 0; i < 5; i++)
 		free(scratch[i]);
 	if (!ok)

@@ -30,6 +30,7 @@
 #include "nm/score_filter.h"
 #include "nm/store_index.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 
 #include "index_internal.h"
 
@@ -88,7 +89,12 @@ static uint32_t dict_intern(struct index *ix, const char *s, size_t n)
 			memset(np + ix->cap_terms, 0, (cap - ix->cap_terms) * sizeof *np);
 			ix->post[s_] = np;
 		}
-		if (!ok)
+		struct plist *tp = ok ? realloc(ix->tpost, cap * sizeof *tp) : NULL;
+		if (tp) {
+			memset(tp + ix->cap_terms, 0, (cap - ix->cap_terms) * sizeof *tp);
+			ix->tpost = tp;
+		}
+		if (!ok || !tp)
 			return NO_ID;
 		ix->cap_terms = cap;
 	}
@@ -196,24 +202,44 @@ static bool slots_reserve(struct index *ix)
 	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
 	if (hf)
 		ix->hot_followers = hf;
-	struct srec *sr = big_grow(ix->srec, old * sizeof *sr, cap * sizeof *sr);
-	if (sr)
-		ix->srec = sr;
+	struct srec_hot *sh = big_grow(ix->shot, old * sizeof *sh, cap * sizeof *sh);
+	if (sh)
+		ix->shot = sh;
+	struct srec_cold *sc = big_grow(ix->scold, old * sizeof *sc, cap * sizeof *sc);
+	if (sc)
+		ix->scold = sc;
+	uint64_t *cm = big_grow(ix->catmask, old * sizeof *cm, cap * sizeof *cm);
+	if (cm)
+		ix->catmask = cm;
 	int64_t *ao = big_grow(ix->as_of_s, old * sizeof *ao, cap * sizeof *ao);
 	if (ao)
 		ix->as_of_s = ao;
 	uint8_t *cf = big_grow(ix->conf, old, cap);
 	if (cf)
 		ix->conf = cf;
-	if (!f || !d || !v || !np || !hf || !sr || !ao || !cf)
+	if (!f || !d || !v || !np || !hf || !sh || !sc || !cm || !ao || !cf)
 		return false;
 	ix->cap_slots = cap;
 	return true;
 }
 
-static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
+/* Notes term as a category (its first category posting). */
+static bool cat_term_add(struct index *ix, uint32_t term)
 {
-	struct plist *p = &ix->post[src][term];
+	if (ix->n_cat_terms == ix->cap_cat_terms) {
+		uint32_t cap = ix->cap_cat_terms ? ix->cap_cat_terms * 2 : 64;
+		uint32_t *nv = realloc(ix->cat_terms, cap * sizeof *nv);
+		if (!nv)
+			return false;
+		ix->cat_terms = nv;
+		ix->cap_cat_terms = cap;
+	}
+	ix->cat_terms[ix->n_cat_terms++] = term;
+	return true;
+}
+
+static bool plist_add(struct index *ix, struct plist *p, uint32_t slot)
+{
 	if (p->n == p->cap) {
 		uint32_t cap = p->cap ? p->cap * 2 : 4;
 		uint32_t *nv = realloc(p->v, cap * sizeof *nv);
@@ -226,6 +252,14 @@ static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
 	ix->postings++;
 	ix->n_post[slot]++;
 	return true;
+}
+
+static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
+{
+	struct plist *p = &ix->post[src][term];
+	if (src == SRC_CAT && p->cap == 0 && !cat_term_add(ix, term))
+		return false;
+	return plist_add(ix, p, slot);
 }
 
 static bool word_char(unsigned char c)
@@ -278,9 +312,180 @@ static bool index_list(struct index *ix, int src, uint32_t slot, const char *lit
 	for (size_t i = 0; i < n && ok; i++) {
 		uint32_t t = dict_intern(ix, v[i], strlen(v[i]));
 		ok = t != NO_ID && post_add(ix, src, t, slot);
+		for (uint32_t c = 0; ok && src == SRC_CAT && c < ix->n_cat_terms && c < 64; c++)
+			if (ix->cat_terms[c] == t)
+				ix->catmask[slot] |= 1ull << c;
 	}
 	free(copy);
 	return ok;
+}
+
+/* ---- creator search's text (nm/textsearch.h) ---- */
+
+/* Scratch of the sync (one at a time: sync_mu): term ids of a creator, and stemmers. */
+static uint32_t *text_ids;
+static size_t text_cap;
+static struct nm_stemmers *doc_stemmers;
+
+static bool text_id_add(uint32_t t, size_t *n)
+{
+	if (t == NO_ID)
+		return false;
+	if (*n == text_cap) {
+		size_t cap = text_cap ? text_cap * 2 : 256;
+		uint32_t *nv = realloc(text_ids, cap * sizeof *nv);
+		if (!nv)
+			return false;
+		text_ids = nv;
+		text_cap = cap;
+	}
+	text_ids[(*n)++] = t;
+	return true;
+}
+
+/* A direct-mapped cache of (word's term, language) → stem's term: the same word is
+ * stemmed once, not once per creator. Term ids are those of the index being written:
+ * emptied at the start of every fetch (stem_cache_clear). */
+#define STEM_CACHE_SIZE (1u << 16)
+static struct stem_slot {
+	uint32_t word, stem; /* term ids; word NO_ID: empty */
+	int32_t lang;
+} * stem_cache;
+static bool stem_cache_used;
+
+static void stem_cache_clear(void)
+{
+	if (stem_cache && stem_cache_used)
+		memset(stem_cache, 0xff, STEM_CACHE_SIZE * sizeof *stem_cache);
+	stem_cache_used = false;
+}
+
+/* The term of the stem in lang of the word w[0..n) whose term is t, or NO_ID. */
+static uint32_t stem_term(struct index *ix, uint32_t t, const char *w, size_t n, int lang)
+{
+	if (!stem_cache) {
+		if (!(stem_cache = malloc(STEM_CACHE_SIZE * sizeof *stem_cache)))
+			return NO_ID;
+		memset(stem_cache, 0xff, STEM_CACHE_SIZE * sizeof *stem_cache);
+	}
+	stem_cache_used = true;
+	struct stem_slot *c = &stem_cache[(t * 31u + (uint32_t)lang) & (STEM_CACHE_SIZE - 1)];
+	if (c->word == t && c->lang == lang)
+		return c->stem;
+	size_t sn;
+	const char *st = nm_stem(doc_stemmers, lang, w, n, &sn);
+	if (!st)
+		return NO_ID;
+	uint32_t s = sn == n && memcmp(st, w, n) == 0 ? t : dict_intern(ix, st, sn);
+	if (s != NO_ID)
+		*c = (struct stem_slot){t, s, lang};
+	return s;
+}
+
+/* The words of text and their stems in language lang, interned into text_ids. */
+static bool text_words(struct index *ix, const char *text, int lang, size_t *n)
+{
+	const char *p = text, *w;
+	size_t len;
+	char buf[256];
+	while (nm_ts_next_word(&p, &w, &len)) {
+		char *fold = len < sizeof buf ? buf : malloc(len + 1);
+		if (!fold)
+			return false;
+		memcpy(fold, w, len);
+		nm_ts_fold(fold, len);
+		uint32_t t = dict_intern(ix, fold, len);
+		uint32_t s = t == NO_ID || lang < 0 ? t : stem_term(ix, t, fold, len, lang);
+		bool ok = text_id_add(t, n) && (s == t || text_id_add(s, n));
+		if (fold != buf)
+			free(fold);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool text_list(struct index *ix, const char *literal, int lang, size_t *n)
+{
+	char *copy = strdup(literal);
+	if (!copy)
+		return false;
+	char *v[64];
+	size_t k = nm_pgarray_split(copy, v, 64);
+	bool ok = true;
+	for (size_t i = 0; i < k && ok; i++)
+		ok = text_words(ix, v[i], lang, n);
+	free(copy);
+	return ok;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Posts the slot under each distinct term of its categories, hashtags, bio and caption
+ * (row->bio holds both) and their stems in the creator's language. */
+static bool index_text(struct index *ix, uint32_t slot, const struct nm_index_row *row)
+{
+	if (!doc_stemmers && !(doc_stemmers = nm_stemmers_new()))
+		return false;
+	int lang = nm_stem_language_of(row->f.language);
+	size_t n = 0;
+	if (!text_list(ix, row->categories, lang, &n) || !text_list(ix, row->hashtags, lang, &n) ||
+	    (row->bio && !text_words(ix, row->bio, lang, &n)))
+		return false;
+	if (n) /* text_ids is NULL before the first word */
+		qsort(text_ids, n, sizeof *text_ids, cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if ((i == 0 || text_ids[i] != text_ids[i - 1]) &&
+		    !plist_add(ix, &ix->tpost[text_ids[i]], slot))
+			return false;
+	return true;
+}
+
+/* Byte order of two terms' text (sort_ix: the sync's index, under sync_mu). */
+static const struct index *sort_ix;
+
+static int cmp_term(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	size_t lx = sort_ix->term_len[x], ly = sort_ix->term_len[y];
+	int c = memcmp(sort_ix->term[x], sort_ix->term[y], lx < ly ? lx : ly);
+	return c ? c : (lx > ly) - (lx < ly);
+}
+
+/* Brings ix->sorted up to every term: the new ones sorted, then merged in. Out of memory
+ * it leaves sorted as it was (a prefix search then also walks the unsorted rest). */
+static void sorted_refresh(struct index *ix)
+{
+	uint32_t old = ix->n_sorted, n = ix->n_terms;
+	if (old == n)
+		return;
+	uint32_t *merged = malloc((size_t)n * sizeof *merged);
+	uint32_t *fresh = malloc((size_t)(n - old) * sizeof *fresh);
+	if (!merged || !fresh) {
+		free(merged);
+		free(fresh);
+		return;
+	}
+	for (uint32_t t = old; t < n; t++)
+		fresh[t - old] = t;
+	sort_ix = ix;
+	qsort(fresh, n - old, sizeof *fresh, cmp_term);
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < old && j < n - old)
+		merged[k++] =
+			cmp_term(&ix->sorted[i], &fresh[j]) <= 0 ? ix->sorted[i++] : fresh[j++];
+	while (i < old)
+		merged[k++] = ix->sorted[i++];
+	while (j < n - old)
+		merged[k++] = fresh[j++];
+	free(fresh);
+	free(ix->sorted);
+	ix->sorted = merged;
+	ix->n_sorted = n;
 }
 
 /* Inserts or replaces a creator. */
@@ -307,30 +512,36 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 			ix->stale = SIZE_MAX / 2; /* versions wrapped: force a rebuild */
 	}
 	ix->n_post[slot] = 0;
+	ix->catmask[slot] = 0;
 	ix->feat[slot] = row->f;
 	ix->hot_followers[slot] = ix->feat[slot].followers;
 	ix->post_day[slot] = row->post_day;
 	ix->as_of_s[slot] = row->as_of_s;
 	ix->conf[slot] = row->conf;
-	struct srec *sr = &ix->srec[slot];
-	sr->followers = row->followers;
-	sr->price = row->price_cents;
-	sr->updated_us = row->updated_us;
-	sr->post_us = row->post_us;
-	sr->er = row->f.engagement_rate;
-	sr->growth = row->growth;
-	sr->platform = row->f.platform;
-	sr->has_email = row->has_email;
+	struct srec_hot *h = &ix->shot[slot];
+	struct srec_cold *c = &ix->scold[slot];
+	h->id = id;
+	h->followers = row->followers;
+	h->er = row->f.engagement_rate;
+	h->platform = row->f.platform;
+	h->tier = (uint8_t)nm_tier_of(row->followers);
+	h->flags =
+		(uint8_t)((row->has_email ? SR_EMAIL : 0) | (row->price_cents >= 0 ? SR_PRICE : 0) |
+			  (row->post_us != INT64_MIN ? SR_POST : 0) |
+			  (row->f.engagement_rate >= 0.0 ? SR_ER : 0) |
+			  (!isnan(row->growth) ? SR_GROWTH : 0));
+	h->spare = 0;
 	/* the stated country only: a geotag stand-in (content_country) scores, but search
 	 * filters and facets on the country column, as the SQL path does */
-	if (row->f.sample & NM_SCORE_COUNTRY_GEOTAG)
-		memset(sr->country, 0, 2);
-	else
-		memcpy(sr->country, row->f.country, 2);
-	memcpy(sr->language, row->f.language, 2);
+	h->country = row->f.sample & NM_SCORE_COUNTRY_GEOTAG ? 0 : nm_sr_code(row->f.country, 'A');
+	h->language = nm_sr_code(row->f.language, 'a');
+	c->price = row->price_cents;
+	c->updated_us = row->updated_us;
+	c->post_us = row->post_us;
+	c->growth = row->growth;
 	return index_list(ix, SRC_CAT, slot, row->categories) &&
 	       index_list(ix, SRC_TAG, slot, row->hashtags) &&
-	       (!row->bio || index_bio(ix, slot, row->bio));
+	       (!row->bio || index_bio(ix, slot, row->bio)) && index_text(ix, slot, row);
 }
 
 static void apply_delete(struct index *ix, int64_t id)
@@ -350,7 +561,10 @@ static void index_clear(struct index *ix)
 		free(ix->term[t]);
 		for (int s = 0; s < SRC_COUNT; s++)
 			free(ix->post[s][t].v);
+		free(ix->tpost[t].v);
 	}
+	free(ix->tpost);
+	free(ix->sorted);
 	for (int s = 0; s < SRC_COUNT; s++)
 		free(ix->post[s]);
 	free(ix->term);
@@ -361,7 +575,10 @@ static void index_clear(struct index *ix)
 	free(ix->ver);
 	free(ix->n_post);
 	free(ix->hot_followers);
-	free(ix->srec);
+	free(ix->shot);
+	free(ix->cat_terms);
+	free(ix->scold);
+	free(ix->catmask);
 	free(ix->as_of_s);
 	free(ix->conf);
 	free(ix->map_id);
@@ -386,6 +603,7 @@ static void sink_gone(void *cls, int64_t id)
 static bool fetch_into(struct nm_pg *pg, struct index *ix, bool full, bool *changed, bool *resync)
 {
 	const struct nm_index_sink sink = {ix, sink_row, sink_gone};
+	stem_cache_clear();
 	return nm_store_index_fetch(pg, full ? NULL : &ix->mark, &sink, &ix->mark, changed, resync);
 }
 
@@ -443,6 +661,7 @@ static bool sync_locked(struct nm_pg *pg)
 			pthread_rwlock_wrlock(&nm_idx_lock);
 			bool changed;
 			ok = fetch_into(pg, &nm_idx, false, &changed, &resync);
+			sorted_refresh(&nm_idx);
 			pthread_rwlock_unlock(&nm_idx_lock);
 			ok = ok || resync;
 		}
@@ -457,6 +676,8 @@ static bool sync_locked(struct nm_pg *pg)
 		memset(&fresh, 0, sizeof fresh);
 		bool changed;
 		ok = fetch_into(pg, &fresh, true, &changed, &resync);
+		if (ok)
+			sorted_refresh(&fresh);
 		if (ok) {
 			fresh.loaded = true;
 			pthread_rwlock_wrlock(&nm_idx_lock);
@@ -487,13 +708,17 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->postings = nm_idx.postings;
 	size_t bytes =
 		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.srec + sizeof *nm_idx.as_of_s + 1) +
+					    sizeof *nm_idx.shot + sizeof *nm_idx.scold + 8 +
+					    sizeof *nm_idx.as_of_s + 1) +
 		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
-		(size_t)nm_idx.cap_terms * (sizeof(char *) + 4 + SRC_COUNT * sizeof(struct plist));
+		(size_t)nm_idx.cap_terms *
+			(sizeof(char *) + 4 + (SRC_COUNT + 1) * sizeof(struct plist)) +
+		(size_t)nm_idx.n_sorted * 4;
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {
 		bytes += nm_idx.term_len[t] + 1;
 		for (int s = 0; s < SRC_COUNT; s++)
 			bytes += (size_t)nm_idx.post[s][t].cap * 4;
+		bytes += (size_t)nm_idx.tpost[t].cap * 4;
 	}
 	st->bytes = bytes;
 	pthread_rwlock_unlock(&nm_idx_lock);
@@ -519,6 +744,14 @@ void nm_index_free(void)
 	pthread_rwlock_unlock(&nm_idx_lock);
 	nm_idx_scratch_free_all();
 	nm_lk_scratch_free_all();
+	free(text_ids);
+	text_ids = NULL;
+	text_cap = 0;
+	nm_stemmers_free(doc_stemmers);
+	doc_stemmers = NULL;
+	free(stem_cache);
+	stem_cache = NULL;
+	stem_cache_used = false;
 }
 
 static void *warm_main(void *arg)

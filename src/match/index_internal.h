@@ -26,19 +26,48 @@ struct plist {
 	uint32_t n, cap;
 };
 
-/* A slot's fields for creator search (search.c), one cache line's worth read per slot
- * by a scan; exact (unclamped) where the features clamp. */
-struct srec {
-	int64_t followers, price;    /* price < 0: unknown */
-	int64_t updated_us, post_us; /* µs since the epoch; post_us INT64_MIN: unknown */
-	double er, growth;	     /* er < 0, growth NaN: unknown */
-	uint8_t platform, has_email;
-	char country[2], language[2]; /* "\0\0": unknown */
+/* A slot's fields for creator search (search.c), split by how often a scan reads them
+ * (docs/performance.md "Creator search"). The hot record is what every scan reads for
+ * every live slot: 32 B, two per cache line, with the creator's id so that a match costs
+ * no read of the 64 B features. The cold record is read only for the slots that pass the
+ * hot checks, and only when a filter or the sort key needs it. Exact (unclamped) where
+ * the features clamp. A new filter's field goes into the cold record unless most
+ * searches filter on it (then into the hot record's spare byte, or grow it to 40 B). */
+enum {
+	SR_EMAIL = 1,	/* a non-empty email */
+	SR_PRICE = 2,	/* price known */
+	SR_POST = 4,	/* last post time known */
+	SR_ER = 8,	/* engagement rate known */
+	SR_GROWTH = 16, /* follower growth known */
 };
+
+struct srec_hot {
+	int64_t id, followers;
+	double er;		    /* meaningful with SR_ER */
+	uint16_t country, language; /* nm_sr_code(): 1 + 26·letter + letter, 0 unknown */
+	uint8_t platform, tier, flags, spare;
+};
+
+struct srec_cold {
+	int64_t price;		     /* with SR_PRICE */
+	int64_t updated_us, post_us; /* µs since the epoch; post_us with SR_POST */
+	double growth;		     /* with SR_GROWTH */
+};
+
+/* A two-letter code (base 'A' for countries, 'a' for languages) as 1..676, or 0. */
+static inline uint16_t nm_sr_code(const char *c, char base)
+{
+	unsigned a = (unsigned)(c[0] - base), b = (unsigned)(c[1] - base);
+	return a < 26 && b < 26 ? (uint16_t)(1 + a * 26 + b) : 0;
+}
 
 struct index {
 	/* slots */
-	struct srec *srec;
+	struct srec_hot *shot;
+	struct srec_cold *scold;
+	uint64_t *catmask; /* bit i: the slot has category cat_terms[i] (i < 64): the category
+			    * facet counts these per matching slot, and walks postings only for
+			    * categories past the 64th */
 	struct nm_score_features *feat;
 	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
@@ -64,6 +93,13 @@ struct index {
 	uint32_t *dict; /* open addressing over term ids, NO_ID = empty */
 	uint32_t dict_cap;
 	struct plist *post[SRC_COUNT]; /* indexed by term id, cap_terms entries */
+	struct plist *tpost; /* creator search's text postings (nm/textsearch.h): the slots
+			      * whose words or stems include the term; cap_terms entries */
+	uint32_t *sorted;    /* term ids in byte order of their text (prefix ranges) */
+	uint32_t n_sorted;   /* the first n_sorted term ids are in sorted; the rest not yet */
+	uint32_t *cat_terms; /* the terms with category postings, first seen first:
+			      * the category facet walks these, not the dictionary */
+	uint32_t n_cat_terms, cap_cat_terms;
 	size_t postings, stale;
 	bool loaded;
 	struct nm_index_mark mark; /* where the last sync got to (its synced_at is compared

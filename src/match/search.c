@@ -1,48 +1,72 @@
 /* Creator search over the index (nm/searchindex.h). One pass over the slots: filters,
  * total, facet counters, and a bounded max-heap of the first limit + 1 rows in the sort
  * order after the keyset position. Categories (filter and facet) go through the category
- * posting lists and a bitmap of slots. */
+ * posting lists and a bitmap of slots.
+ *
+ * On a large index the pass is split over threads (scan_threads()): each part scans a
+ * range of slots (whole 64-slot words, so the parts' bits of the match bitmap never share
+ * a word) into its own counters and heap; then the category facet splits every category's
+ * posting list the same way. The caller merges the parts in part order, and every order
+ * used is total (ties by id, by value), so the answer never depends on the threads.
+ *
+ * Where a filter goes: its parameter in struct nm_isearch, its field in the hot or cold
+ * search record (index_internal.h), its check in passes_hot() (as a mask or a 0/1 term that
+ * scan_prepare() makes pass everything when the filter is absent; a yes/no filter is a bit
+ * of the record's flags and of scan.flag_mask/flag_want) or passes_cold() (a check on a
+ * cold field also sets scan.cold in scan_prepare()). */
 #include "nm/searchindex.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nm/store_creators.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 
 #include "index_internal.h"
+
+#define SCAN_PARTS_MAX 4
+#ifdef __SANITIZE_ADDRESS__
+/* the sanitizer build splits small test pools too, so the API tests check the split */
+#define SCAN_SPLIT_MIN 128
+#else
+#define SCAN_SPLIT_MIN 131072 /* slots: below this one thread scans (a thread costs ~50 µs) */
+#endif
+#define CODE_WORDS 11 /* 677 bits: the two-letter codes of nm_sr_code() */
 
 struct hit {
 	struct nm_isearch_key k;
 	int64_t id;
 };
 
-static struct nm_isearch_key key_of(const struct srec *r, int64_t id, enum nm_isearch_sort s)
+static struct nm_isearch_key key_of(const struct srec_hot *h, const struct srec_cold *c,
+				    enum nm_isearch_sort s)
 {
 	struct nm_isearch_key k = {false, 0, 0.0};
 	switch (s) {
 	case NM_IS_ID:
-		k.i = id;
+		k.i = h->id;
 		break;
 	case NM_IS_FOLLOWERS:
-		k.i = r->followers;
+		k.i = h->followers;
 		break;
 	case NM_IS_ENGAGEMENT_RATE:
-		k.null = !(r->er >= 0.0);
-		k.d = r->er;
+		k.null = !(h->flags & SR_ER);
+		k.d = h->er;
 		break;
 	case NM_IS_PRICE:
-		k.null = r->price < 0;
-		k.i = r->price;
+		k.null = !(h->flags & SR_PRICE);
+		k.i = c->price;
 		break;
 	case NM_IS_LAST_POST_AT:
-		k.null = r->post_us == INT64_MIN;
-		k.i = r->post_us;
+		k.null = !(h->flags & SR_POST);
+		k.i = c->post_us;
 		break;
 	case NM_IS_UPDATED_AT:
-		k.i = r->updated_us;
+		k.i = c->updated_us;
 		break;
 	}
 	return k;
@@ -103,21 +127,6 @@ static int cmp_hits(const void *a, const void *b)
 	return before(sort_q, a, b) ? -1 : before(sort_q, b, a) ? 1 : 0;
 }
 
-static bool code_in(const char (*set)[2], size_t n, const char *c)
-{
-	for (size_t i = 0; i < n; i++)
-		if (set[i][0] == c[0] && set[i][1] == c[1])
-			return true;
-	return false;
-}
-
-/* Index of a two-letter code in a 26×26 table (base 'A' or 'a'), or -1. */
-static int code_slot(const char *c, char base)
-{
-	unsigned a = (unsigned)(c[0] - base), b = (unsigned)(c[1] - base);
-	return a < 26 && b < 26 ? (int)(a * 26 + b) : -1;
-}
-
 struct fv {
 	const char *value; /* NULL: the value is code (qsort moves entries: no self-pointers) */
 	char code[3];
@@ -148,14 +157,15 @@ static json_t *facet_json(struct fv *v, size_t n)
 	return a;
 }
 
+/* counts indexed by nm_sr_code() (0, unknown, is not a value). */
 static json_t *code_facet(const int64_t *counts, char base)
 {
 	struct fv v[676];
 	size_t n = 0;
-	for (int i = 0; i < 676; i++)
+	for (int i = 1; i <= 676; i++)
 		if (counts[i] > 0) {
-			v[n].code[0] = (char)(base + i / 26);
-			v[n].code[1] = (char)(base + i % 26);
+			v[n].code[0] = (char)(base + (i - 1) / 26);
+			v[n].code[1] = (char)(base + (i - 1) % 26);
 			v[n].code[2] = '\0';
 			v[n].value = NULL;
 			v[n].count = counts[i];
@@ -188,66 +198,229 @@ static void id_bits(const struct index *ix, const struct nm_isearch *q, uint64_t
 	}
 }
 
-static json_t *category_facet(const struct index *ix, const uint64_t *match)
+/* ---- q: the text postings (nm/textsearch.h) ---- */
+
+static void bits_or_postings(const struct index *ix, const struct plist *p, uint64_t *bits)
 {
-	size_t cap = 1024, n = 0;
-	struct fv *v = malloc(cap * sizeof *v);
-	if (!v)
-		return NULL;
-	for (uint32_t t = 0; t < ix->n_terms; t++) {
-		const struct plist *p = &ix->post[SRC_CAT][t];
-		int64_t count = 0;
-		for (uint32_t j = 0; j < p->n; j++) {
-			uint32_t e = p->v[j], slot = e >> 8;
-			if ((match[slot >> 6] >> (slot & 63) & 1) && posting_live(ix, e))
-				count++;
-		}
-		if (!count)
-			continue;
-		if (n == cap) {
-			struct fv *nv = realloc(v, 2 * cap * sizeof *v);
-			if (!nv) {
-				free(v);
-				return NULL;
-			}
-			v = nv;
-			cap *= 2;
-		}
-		v[n++] = (struct fv){ix->term[t], "", count};
-	}
-	json_t *a = facet_json(v, n);
-	free(v);
-	return a;
+	for (uint32_t j = 0; j < p->n; j++)
+		if (posting_live(ix, p->v[j]))
+			bits[p->v[j] >> 14] |= 1ull << ((p->v[j] >> 8) & 63);
 }
 
-static bool passes(const struct nm_isearch *q, const struct srec *r)
+static bool term_has_prefix(const struct index *ix, uint32_t t, const char *w, size_t n)
 {
-	if (q->platforms && !(q->platforms & (1u << r->platform)))
-		return false;
-	if (q->tiers && !(q->tiers & (1u << nm_tier_of(r->followers))))
-		return false;
-	if (r->followers < q->min_followers || r->followers > q->max_followers)
-		return false;
-	if (!isnan(q->min_er) && !(r->er >= 0.0 && r->er >= q->min_er))
-		return false;
-	if (!isnan(q->max_er) && !(r->er >= 0.0 && r->er <= q->max_er))
-		return false;
-	if (q->max_price != INT64_MAX && !(r->price >= 0 && r->price <= q->max_price))
-		return false;
-	if (q->has_email >= 0 && r->has_email != q->has_email)
-		return false;
-	if (q->has_price >= 0 && (r->price >= 0) != q->has_price)
+	return ix->term_len[t] >= n && memcmp(ix->term[t], w, n) == 0;
+}
+
+/* Sets the bits of the slots with a term beginning with w[0..n): a range of the sorted
+ * terms, and any term not sorted yet. */
+static void prefix_bits(const struct index *ix, const char *w, size_t n, uint64_t *bits)
+{
+	uint32_t lo = 0, hi = ix->n_sorted;
+	while (lo < hi) { /* the first sorted term >= w */
+		uint32_t mid = lo + (hi - lo) / 2, t = ix->sorted[mid];
+		size_t l = ix->term_len[t];
+		int c = memcmp(ix->term[t], w, l < n ? l : n);
+		if (c < 0 || (c == 0 && l < n))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (uint32_t i = lo; i < ix->n_sorted && term_has_prefix(ix, ix->sorted[i], w, n); i++)
+		bits_or_postings(ix, &ix->tpost[ix->sorted[i]], bits);
+	for (uint32_t t = ix->n_sorted; t < ix->n_terms; t++)
+		if (term_has_prefix(ix, t, w, n))
+			bits_or_postings(ix, &ix->tpost[t], bits);
+}
+
+/* The slots one query word matches: the word or any of its stems is a term (or, with
+ * prefix, a term begins with the word). */
+static bool word_bits(const struct index *ix, struct nm_stemmers *st, const char *w, size_t n,
+		      bool prefix, uint64_t *bits)
+{
+	uint32_t seen[64];
+	size_t n_seen = 0;
+	for (int lang = -1; lang < nm_stem_languages(); lang++) {
+		size_t sn;
+		const char *s = nm_stem(st, lang, w, n, &sn);
+		if (!s)
+			return false;
+		uint32_t t = dict_find(ix, s, sn);
+		bool dup = t == NO_ID;
+		for (size_t i = 0; i < n_seen && !dup; i++)
+			dup = seen[i] == t;
+		if (dup)
+			continue;
+		seen[n_seen++] = t;
+		bits_or_postings(ix, &ix->tpost[t], bits);
+	}
+	if (prefix)
+		prefix_bits(ix, w, n, bits);
+	return true;
+}
+
+/* out (words words, any content) = the slots that match tq; with candidates, a phrase
+ * counts as its words anywhere and a negated phrase is left out (nm_index_text_ids). */
+static bool text_bits(const struct index *ix, const struct nm_ts_query *tq, bool candidates,
+		      uint64_t *out, size_t words)
+{
+	struct nm_stemmers *st = nm_stemmers_new();
+	uint64_t *term = malloc(words * 8 + 8), *word = malloc(words * 8 + 8);
+	bool ok = st && term && word;
+	memset(out, 0xff, words * 8);
+	for (size_t i = 0; ok && i < tq->n; i++) {
+		const struct nm_ts_term *t = &tq->t[i];
+		if (t->phrase && (!candidates || t->neg))
+			continue; /* candidates only; without, nm_index_search is never asked */
+		memset(term, 0xff, words * 8);
+		for (size_t j = 0; ok && j < t->n_words; j++) {
+			memset(word, 0, words * 8);
+			ok = word_bits(ix, st, t->words[j], t->len[j],
+				       t->prefix && j + 1 == t->n_words, word);
+			for (size_t k = 0; k < words; k++)
+				term[k] &= word[k];
+		}
+		for (size_t k = 0; k < words; k++)
+			out[k] &= t->neg ? ~term[k] : term[k];
+	}
+	nm_stemmers_free(st);
+	free(term);
+	free(word);
+	return ok;
+}
+
+bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	pthread_rwlock_rdlock(&nm_idx_lock);
+	const struct index *ix = &nm_idx;
+	size_t words = ((size_t)ix->n_slots + 63) / 64;
+	uint64_t *bits = ix->loaded ? malloc(words * 8 + 8) : NULL;
+	bool ok = bits && text_bits(ix, tq, true, bits, words);
+	size_t count = 0;
+	for (uint32_t s = 0; ok && s < ix->n_slots; s++)
+		count += (ix->ver[s] & 0x80) && (bits[s >> 6] >> (s & 63) & 1);
+	*ids = ok ? malloc((count + 1) * sizeof **ids) : NULL;
+	ok = ok && *ids;
+	for (uint32_t s = 0; ok && s < ix->n_slots; s++)
+		if ((ix->ver[s] & 0x80) && (bits[s >> 6] >> (s & 63) & 1))
+			(*ids)[(*n)++] = ix->shot[s].id;
+	pthread_rwlock_unlock(&nm_idx_lock);
+	free(bits);
+	if (!ok) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return ok;
+}
+
+/* A search compiled for the scan, shared read-only by its parts. */
+struct scan {
+	const struct nm_isearch *q;
+	const struct index *ix;
+	/* the hot filters as masks (every bit set: no filter) */
+	uint64_t platforms, tiers;			       /* bit per value */
+	uint64_t countries[CODE_WORDS], languages[CODE_WORDS]; /* bit per nm_sr_code() */
+	uint8_t flag_mask, flag_want; /* (flags & mask) == want: has_email, has_price, ER known */
+	bool any_er;		      /* no engagement rate filter */
+	double min_er, max_er;
+	bool cold;		      /* a filter reads the cold record */
+	const uint64_t *catok, *idok; /* NULL: no such filter */
+	bool cat_facet;		      /* the category facet is asked */
+	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
+	struct hit cursor;
+	size_t k; /* heap size: limit + 1 */
+};
+
+/* One part's range of slots and what it found there. */
+struct part {
+	const struct scan *sc;
+	uint32_t from, to;
+	int64_t total;
+	int64_t plat[NM_PLATFORM_COUNT], tier[NM_TIER_COUNT], country[677], language[677];
+	struct hit heap[NM_ISEARCH_PAGE_MAX];
+	size_t nh;
+	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
+	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
+};
+
+static void code_set(uint64_t *set, const char (*codes)[2], size_t n, char base)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint16_t c = nm_sr_code(codes[i], base);
+		if (c)
+			set[c >> 6] |= 1ull << (c & 63);
+	}
+}
+
+/* The filters on the hot record, each an unconditional 0/1 term (scan_prepare() makes an
+ * absent filter pass everything): a scan that matches a fifth of the slots mispredicted a
+ * branch per filter per slot when each filter could return early. */
+static bool passes_hot(const struct scan *sc, const struct srec_hot *h)
+{
+	const struct nm_isearch *q = sc->q;
+	uint64_t ok = sc->platforms >> (h->platform & 31) & sc->tiers >> (h->tier & 31);
+	ok &= sc->countries[h->country >> 6] >> (h->country & 63);
+	ok &= sc->languages[h->language >> 6] >> (h->language & 63);
+	ok &= (uint64_t)(h->followers >= q->min_followers) & (h->followers <= q->max_followers);
+	ok &= (uint64_t)((h->flags & sc->flag_mask) == sc->flag_want);
+	ok &= (uint64_t)(sc->any_er | ((h->er >= sc->min_er) & (h->er <= sc->max_er)));
+	return ok & 1;
+}
+
+/* The filters on the cold record (scan.cold says whether any is set). */
+static bool passes_cold(const struct scan *sc, const struct srec_hot *h, const struct srec_cold *c)
+{
+	const struct nm_isearch *q = sc->q;
+	if (q->max_price != INT64_MAX && !((h->flags & SR_PRICE) && c->price <= q->max_price))
 		return false;
 	if (q->post_after_us != INT64_MIN &&
-	    !(r->post_us != INT64_MIN && r->post_us >= q->post_after_us))
+	    !((h->flags & SR_POST) && c->post_us >= q->post_after_us))
 		return false;
-	if (!isnan(q->min_growth) && !(r->growth >= q->min_growth))
-		return false;
-	if (q->n_countries && !code_in(q->countries, q->n_countries, r->country))
-		return false;
-	if (q->n_languages && !code_in(q->languages, q->n_languages, r->language))
+	if (!isnan(q->min_growth) && !((h->flags & SR_GROWTH) && c->growth >= q->min_growth))
 		return false;
 	return true;
+}
+
+static void codes_prepare(uint64_t *set, const char (*codes)[2], size_t n, char base)
+{
+	if (!n) {
+		memset(set, 0xff, CODE_WORDS * sizeof *set);
+		return;
+	}
+	code_set(set, codes, n, base);
+}
+
+static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const struct index *ix)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->q = q;
+	sc->ix = ix;
+	sc->platforms = q->platforms ? q->platforms : UINT64_MAX;
+	sc->tiers = q->tiers ? q->tiers : UINT64_MAX;
+	codes_prepare(sc->countries, q->countries, q->n_countries, 'A');
+	codes_prepare(sc->languages, q->languages, q->n_languages, 'a');
+	if (q->has_email >= 0) {
+		sc->flag_mask |= SR_EMAIL;
+		sc->flag_want |= q->has_email ? SR_EMAIL : 0;
+	}
+	if (q->has_price >= 0) {
+		sc->flag_mask |= SR_PRICE;
+		sc->flag_want |= q->has_price ? SR_PRICE : 0;
+	}
+	sc->any_er = isnan(q->min_er) && isnan(q->max_er);
+	if (!sc->any_er) { /* an unknown rate passes no rate filter */
+		sc->flag_mask |= SR_ER;
+		sc->flag_want |= SR_ER;
+	}
+	sc->min_er = isnan(q->min_er) ? -INFINITY : q->min_er;
+	sc->max_er = isnan(q->max_er) ? INFINITY : q->max_er;
+	sc->cold =
+		q->max_price != INT64_MAX || q->post_after_us != INT64_MIN || !isnan(q->min_growth);
+	sc->cursor = (struct hit){q->after_key, q->after_id};
+	sc->k = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
 }
 
 /* The freshness filters (max_data_age_days, min_confidence) for slot s. */
@@ -261,83 +434,251 @@ static bool fresh_enough(const struct nm_isearch *q, const struct index *ix, uin
 	return !q->by_conf || nm_idx_conf_level(ix, s, q->now_s) <= q->min_conf;
 }
 
+/* Phase 1: the part's slots. */
+static void scan_part(struct part *p)
+{
+	const struct scan *sc = p->sc;
+	const struct nm_isearch *q = sc->q;
+	const struct index *ix = sc->ix;
+	for (uint32_t s = p->from; s < p->to; s++) {
+		if (!(ix->ver[s] & 0x80))
+			continue;
+		if (sc->catok && !(sc->catok[s >> 6] >> (s & 63) & 1))
+			continue;
+		if (sc->idok && !(sc->idok[s >> 6] >> (s & 63) & 1))
+			continue;
+		const struct srec_hot *h = &ix->shot[s];
+		if (!passes_hot(sc, h))
+			continue;
+		const struct srec_cold *c = &ix->scold[s];
+		if (sc->cold && !passes_cold(sc, h, c))
+			continue;
+		/* issue 16: read only when asked (the as_of and confidence arrays are cold) */
+		if ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s))
+			continue;
+		p->total++;
+		if (q->facets) {
+			p->plat[h->platform < NM_PLATFORM_COUNT ? h->platform
+								: NM_PLATFORM_OTHER]++;
+			p->tier[h->tier]++;
+			p->country[h->country]++;
+			p->language[h->language]++;
+			for (uint64_t m = sc->cat_facet ? ix->catmask[s] : 0; m; m &= m - 1)
+				p->catc[__builtin_ctzll(m)]++;
+			if (sc->match)
+				sc->match[s >> 6] |= 1ull << (s & 63);
+		}
+		struct hit x = {key_of(h, c, q->sort), h->id};
+		if (q->after && !before(q, &sc->cursor, &x))
+			continue;
+		heap_push(q, p->heap, &p->nh, sc->k, x);
+	}
+}
+
+/* Phase 2, past the 64 categories of catmask: the part's share (from..to of every list,
+ * by fraction) of the category postings of the matched slots. */
+static void category_part(struct part *p, size_t part, size_t parts)
+{
+	const struct index *ix = p->sc->ix;
+	const uint64_t *match = p->sc->match;
+	/* A matched slot is live; its posting is current unless the slot was rewritten in
+	 * place since the last build, which counts its postings in stale. */
+	bool all_current = ix->stale == 0;
+	for (uint32_t i = 64; i < ix->n_cat_terms; i++) {
+		const struct plist *l = &ix->post[SRC_CAT][ix->cat_terms[i]];
+		size_t from = (size_t)l->n * part / parts, to = (size_t)l->n * (part + 1) / parts;
+		int64_t count = 0;
+		for (size_t j = from; j < to; j++) {
+			uint32_t e = l->v[j], slot = e >> 8;
+			if ((match[slot >> 6] >> (slot & 63) & 1) &&
+			    (all_current || posting_live(ix, e)))
+				count++;
+		}
+		p->cat_counts[i] = count;
+	}
+}
+
+static json_t *category_facet(const struct index *ix, struct part *parts, size_t n_parts)
+{
+	struct fv *v = malloc(((size_t)ix->n_cat_terms + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	size_t n = 0;
+	for (uint32_t i = 0; i < ix->n_cat_terms; i++) {
+		int64_t count = 0;
+		for (size_t p = 0; p < n_parts; p++)
+			count += i < 64 ? parts[p].catc[i] : parts[p].cat_counts[i];
+		if (count)
+			v[n++] = (struct fv){ix->term[ix->cat_terms[i]], "", count};
+	}
+	json_t *a = facet_json(v, n);
+	free(v);
+	return a;
+}
+
+struct job {
+	struct part *p;
+	size_t part, parts;
+	int phase;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	if (j->phase == 1)
+		scan_part(j->p);
+	else
+		category_part(j->p, j->part, j->parts);
+	return NULL;
+}
+
+/* Runs phase on every part: parts 1.. on threads, part 0 here (and any part whose thread
+ * could not start). */
+static void run_parts(struct part *parts, size_t n, int phase)
+{
+	pthread_t th[SCAN_PARTS_MAX];
+	struct job jobs[SCAN_PARTS_MAX];
+	bool started[SCAN_PARTS_MAX] = {false};
+	for (size_t i = 0; i < n; i++)
+		jobs[i] = (struct job){&parts[i], i, n, phase};
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&th[i], NULL, job_main, &jobs[i]) == 0;
+	job_main(&jobs[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			job_main(&jobs[i]);
+	}
+}
+
+static long cores;
+static pthread_once_t cores_once = PTHREAD_ONCE_INIT;
+
+static void cores_init(void)
+{
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/* How many parts a scan of n slots takes: one per online core, at most SCAN_PARTS_MAX. */
+static size_t scan_threads(uint32_t n_slots)
+{
+	pthread_once(&cores_once, cores_init);
+	if (n_slots < SCAN_SPLIT_MIN || cores < 2)
+		return 1;
+	return cores < SCAN_PARTS_MAX ? (size_t)cores : SCAN_PARTS_MAX;
+}
+
+static json_t *facets_json(const struct nm_isearch *q, const struct part *all)
+{
+	json_t *f = json_object();
+	if (q->facets & (1u << NM_FACET_PLATFORM)) {
+		struct fv v[NM_PLATFORM_COUNT];
+		size_t n = 0;
+		for (int p = 0; p < NM_PLATFORM_COUNT; p++)
+			if (all->plat[p])
+				v[n++] = (struct fv){nm_platform_name((enum nm_platform)p), "",
+						     all->plat[p]};
+		json_object_set_new(f, "platform", facet_json(v, n));
+	}
+	if (q->facets & (1u << NM_FACET_TIER)) {
+		struct fv v[NM_TIER_COUNT];
+		size_t n = 0;
+		for (int t = 0; t < NM_TIER_COUNT; t++)
+			if (all->tier[t])
+				v[n++] = (struct fv){nm_tier_name((enum nm_tier)t), "",
+						     all->tier[t]};
+		json_object_set_new(f, "tier", facet_json(v, n));
+	}
+	if (q->facets & (1u << NM_FACET_COUNTRY))
+		json_object_set_new(f, "country", code_facet(all->country, 'A'));
+	if (q->facets & (1u << NM_FACET_LANGUAGE))
+		json_object_set_new(f, "language", code_facet(all->language, 'a'));
+	return f;
+}
+
+/* Sums the parts' counters into parts[0] and their heaps into hits (sorted); returns how
+ * many of hits are the page. */
+static size_t merge_parts(const struct nm_isearch *q, struct part *parts, size_t n, size_t k,
+			  struct hit *hits)
+{
+	size_t nh = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(hits + nh, parts[i].heap, parts[i].nh * sizeof *hits);
+		nh += parts[i].nh;
+		if (i == 0)
+			continue;
+		parts[0].total += parts[i].total;
+		for (int j = 0; j < NM_PLATFORM_COUNT; j++)
+			parts[0].plat[j] += parts[i].plat[j];
+		for (int j = 0; j < NM_TIER_COUNT; j++)
+			parts[0].tier[j] += parts[i].tier[j];
+		for (int j = 0; j < 677; j++) {
+			parts[0].country[j] += parts[i].country[j];
+			parts[0].language[j] += parts[i].language[j];
+		}
+	}
+	pthread_mutex_lock(&sort_mu);
+	sort_q = q;
+	qsort(hits, nh, sizeof hits[0], cmp_hits);
+	pthread_mutex_unlock(&sort_mu);
+	return nh < k ? nh : k;
+}
+
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 {
 	memset(out, 0, sizeof *out);
 	pthread_rwlock_rdlock(&nm_idx_lock);
 	const struct index *ix = &nm_idx;
-	bool ok = ix->loaded;
+	struct scan sc;
+	scan_prepare(&sc, q, ix);
+	bool ok = ix->loaded, cat_facet = q->facets & (1u << NM_FACET_CATEGORY);
 	size_t words = ((size_t)ix->n_slots + 63) / 64;
 	uint64_t *catok = ok && q->n_categories ? calloc(words + 1, 8) : NULL;
-	uint64_t *idok = ok && q->by_ids ? calloc(words + 1, 8) : NULL;
-	uint64_t *match =
-		ok && (q->facets & (1u << NM_FACET_CATEGORY)) ? calloc(words + 1, 8) : NULL;
-	ok = ok && (!q->n_categories || catok) && (!q->by_ids || idok) &&
-	     (!(q->facets & (1u << NM_FACET_CATEGORY)) || match);
-	int64_t plat[NM_PLATFORM_COUNT] = {0}, tier[NM_TIER_COUNT] = {0};
-	static _Thread_local int64_t country[676], language[676];
-	memset(country, 0, sizeof country);
-	memset(language, 0, sizeof language);
-	struct hit heap[NM_ISEARCH_PAGE_MAX];
-	size_t nh = 0, k = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
-	struct hit cursor = {q->after_key, q->after_id};
+	bool by_text = q->text && !q->by_ids;
+	uint64_t *idok = ok && (q->by_ids || by_text) ? calloc(words + 1, 8) : NULL;
+	bool cat_postings = cat_facet && ix->n_cat_terms > 64;
+	sc.cat_facet = cat_facet;
+	sc.match = ok && cat_postings ? calloc(words + 1, 8) : NULL;
+	size_t n_parts = scan_threads(ix->n_slots);
+	struct part *parts = ok ? calloc(n_parts, sizeof *parts) : NULL;
+	int64_t *cat_counts =
+		ok && cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
+	ok = ok && parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
+	     (!cat_facet || cat_counts) && (!cat_postings || sc.match);
+	sc.catok = catok;
+	sc.idok = idok;
 	if (ok && catok)
 		category_bits(ix, q, catok);
-	if (ok && idok)
+	if (ok && idok && q->by_ids)
 		id_bits(ix, q, idok);
-	for (uint32_t s = 0; ok && s < ix->n_slots; s++) {
-		if (!(ix->ver[s] & 0x80))
-			continue;
-		if (catok && !(catok[s >> 6] >> (s & 63) & 1))
-			continue;
-		if (idok && !(idok[s >> 6] >> (s & 63) & 1))
-			continue;
-		const struct srec *r = &ix->srec[s];
-		if (!passes(q, r) || ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s)))
-			continue;
-		out->total++;
-		if (q->facets) {
-			plat[r->platform < NM_PLATFORM_COUNT ? r->platform : NM_PLATFORM_OTHER]++;
-			tier[nm_tier_of(r->followers)]++;
-			int c = code_slot(r->country, 'A'), l = code_slot(r->language, 'a');
-			if (c >= 0)
-				country[c]++;
-			if (l >= 0)
-				language[l]++;
-			if (match)
-				match[s >> 6] |= 1ull << (s & 63);
+	if (ok && by_text)
+		ok = text_bits(ix, q->text, false, idok, words);
+	struct hit hits[SCAN_PARTS_MAX * NM_ISEARCH_PAGE_MAX];
+	size_t nh = 0;
+	if (ok) {
+		for (size_t i = 0; i < n_parts; i++) {
+			/* whole words of 64 slots each */
+			parts[i].sc = &sc;
+			parts[i].from = (uint32_t)(words * i / n_parts * 64);
+			parts[i].to = (uint32_t)(words * (i + 1) / n_parts * 64);
+			if (parts[i].to > ix->n_slots)
+				parts[i].to = ix->n_slots;
+			if (parts[i].from > parts[i].to)
+				parts[i].from = parts[i].to;
+			parts[i].cat_counts =
+				cat_counts ? cat_counts + i * ((size_t)ix->n_cat_terms + 1) : NULL;
 		}
-		struct hit h = {key_of(r, ix->feat[s].id, q->sort), ix->feat[s].id};
-		if (q->after && !before(q, &cursor, &h))
-			continue;
-		heap_push(q, heap, &nh, k, h);
+		run_parts(parts, n_parts, 1);
+		if (cat_postings)
+			run_parts(parts, n_parts, 2);
+		nh = merge_parts(q, parts, n_parts, sc.k, hits);
+		out->total = parts[0].total;
 	}
 	if (ok && q->facets) {
-		out->facets = json_object();
-		if (q->facets & (1u << NM_FACET_PLATFORM)) {
-			struct fv v[NM_PLATFORM_COUNT];
-			size_t n = 0;
-			for (int p = 0; p < NM_PLATFORM_COUNT; p++)
-				if (plat[p])
-					v[n++] = (struct fv){nm_platform_name((enum nm_platform)p),
-							     "", plat[p]};
-			json_object_set_new(out->facets, "platform", facet_json(v, n));
-		}
-		if (q->facets & (1u << NM_FACET_TIER)) {
-			struct fv v[NM_TIER_COUNT];
-			size_t n = 0;
-			for (int t = 0; t < NM_TIER_COUNT; t++)
-				if (tier[t])
-					v[n++] = (struct fv){nm_tier_name((enum nm_tier)t), "",
-							     tier[t]};
-			json_object_set_new(out->facets, "tier", facet_json(v, n));
-		}
-		if (q->facets & (1u << NM_FACET_COUNTRY))
-			json_object_set_new(out->facets, "country", code_facet(country, 'A'));
-		if (q->facets & (1u << NM_FACET_LANGUAGE))
-			json_object_set_new(out->facets, "language", code_facet(language, 'a'));
-		if (match) {
-			json_t *cf = category_facet(ix, match);
+		out->facets = facets_json(q, &parts[0]);
+		if (cat_facet) {
+			json_t *cf = category_facet(ix, parts, n_parts);
 			ok = cf != NULL;
 			json_object_set_new(out->facets, "category", cf ? cf : json_array());
 		}
@@ -345,20 +686,18 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	pthread_rwlock_unlock(&nm_idx_lock);
 	free(catok);
 	free(idok);
-	free(match);
+	free(sc.match);
+	free(parts);
+	free(cat_counts);
 	if (!ok) {
 		json_decref(out->facets);
 		out->facets = NULL;
 		return false;
 	}
-	pthread_mutex_lock(&sort_mu);
-	sort_q = q;
-	qsort(heap, nh, sizeof heap[0], cmp_hits);
-	pthread_mutex_unlock(&sort_mu);
 	out->n = nh;
 	for (size_t i = 0; i < nh; i++) {
-		out->ids[i] = heap[i].id;
-		out->keys[i] = heap[i].k;
+		out->ids[i] = hits[i].id;
+		out->keys[i] = hits[i].k;
 	}
 	return true;
 }

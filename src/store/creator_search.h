@@ -9,6 +9,13 @@
 #include "nm/confidence.h"
 #include "nm/store_creators.h"
 
+/* A creator's searchable text (nm/textsearch.h), read at query time: with the search
+ * index on, only a q with a phrase reaches it, for the few candidates the index found;
+ * with it off, every q does (a scan: correct, slower; docs/performance.md). */
+#define NM_SEARCH_DOC                                                                              \
+	"concat_ws(' ', array_to_string(c.categories, ' '), "                                      \
+	"array_to_string(c.hashtags, ' '), c.bio, c.caption)"
+
 /* The filters of a search, over parameters $2..$19 (the page statements take the limit
  * as $1 and the keyset position as $20..$22; the count statement the facet names as $1).
  * Each is written "$n IS NULL OR ..." so that one prepared statement serves every
@@ -29,8 +36,7 @@
 	"AND ($14::boolean IS NULL OR (c.price_per_post_cents IS NOT NULL) = $14::boolean) "       \
 	"AND ($15::int IS NULL OR c.last_post_at >= now() - $15::int * interval '1 day') "         \
 	"AND ($16::float8 IS NULL OR c.follower_growth_30d >= $16::float8) "                       \
-	"AND ($17::text IS NULL OR nm_search_query($17::text) IS NULL "                            \
-	"OR c.search @@ nm_search_query($17::text)) "                                              \
+	"AND ($17::text IS NULL OR nm_search_hit(c.language, " NM_SEARCH_DOC ", $17::text)) "      \
 	"AND ($18::int IS NULL OR c.data_as_of > now() - ($18::int + 1) * interval '1 day') "      \
 	"AND ($19::int IS NULL OR " NM_CONF_LEVEL_SQL " <= $19::int)"
 

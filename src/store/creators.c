@@ -650,17 +650,32 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 	return true;
 }
 
-static struct nm_sql q_ids_q = {
-	"creators_ids_q", "SELECT id FROM creators c WHERE c.search @@ nm_search_query($1::text)",
-	1, 0};
+static struct nm_sql q_ids_q = {"creators_ids_q",
+				"SELECT c.id FROM creators c WHERE c.id = ANY ($2::bigint[]) AND "
+				"nm_search_hit(c.language, " NM_SEARCH_DOC ", $1::text)",
+				2, 0};
 
-bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, int64_t **ids, size_t *n,
-			    struct nm_db_err *err)
+bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, const int64_t *among, size_t n_among,
+			    int64_t **ids, size_t *n, struct nm_db_err *err)
 {
 	*ids = NULL;
 	*n = 0;
-	const char *p[] = {q};
+	struct nm_buf lit = {0};
+	nm_buf_str(&lit, "{");
+	for (size_t i = 0; i < n_among; i++) {
+		char num[24];
+		nm_buf_str(&lit, i ? "," : "");
+		nm_buf_str(&lit, nm_store_i64(num, among[i]));
+	}
+	nm_buf_add(&lit, "}", 2);
+	if (lit.oom) {
+		free(lit.data);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[] = {q, lit.data};
 	PGresult *res = nm_db_exec(pg, &q_ids_q, p);
+	free(lit.data);
 	nm_db_err_from(err, res);
 	if (err->status != NM_DB_OK) {
 		PQclear(res);
