@@ -221,17 +221,17 @@ async function flow(context, page) {
   await page.click('nav >> text=Creators');
   await page.fill('#f_handle', 'xss_img');
   await page.click('form[role=search] >> button[type=submit]');
-  await page.waitForSelector('table.data >> text=@xss_img');
-  ok((await page.textContent('table.data')).includes(XSS_IMG), 'a display name with <img> markup is shown as text');
+  await page.waitForSelector('table.creators >> text=@xss_img');
+  ok((await page.textContent('table.creators')).includes(XSS_IMG), 'a display name with <img> markup is shown as text');
   ok((await page.locator('img').count()) === 0, 'no <img> element was created from data');
-  await page.click('table.data a');
+  await page.click('table.creators a');
   await page.waitForSelector('.bio');
   ok((await page.textContent('.bio')) === XSS_SCRIPT, 'a bio with <script> markup is shown as text');
   ok((await page.locator('main script').count()) === 0, 'no <script> element was created from data');
   await axe(page, 'creator detail');
   await shot(page, 'creator-detail');
   await page.click('text=All creators');
-  await page.waitForSelector('table.data');
+  await page.waitForSelector('table.creators');
   await page.waitForSelector('.facets');
 
   console.log('creators: type-ahead, facets, sort');
@@ -272,6 +272,65 @@ async function flow(context, page) {
     'the creators CSV has the filtered creators', { name: ccsv.name, rows: crows.length });
   await axe(page, 'creators');
   await shot(page, 'creators');
+
+  console.log('data health and freshness (issue 16)');
+  await page.reload();
+  await page.waitForSelector('.health .health-summary');
+  const stats = await apiGet('/v1/stats');
+  must(stats.status === 200 && stats.body.creators > 0, 'the API has the data health', stats.status);
+  const shownBuckets = await page.$$eval('.health li[data-bucket]', (ls) =>
+    Object.fromEntries(ls.map((l) => [l.getAttribute('data-bucket'), Number(l.querySelector('.health-count').textContent.replace(/,/g, ''))])));
+  const apiBuckets = { ...stats.body.data_age, ...stats.body.confidence };
+  ok(Object.keys(apiBuckets).every((k) => shownBuckets[k] === apiBuckets[k]),
+    "every data-age bucket and confidence count is the API's", { shownBuckets, apiBuckets });
+  ok(stats.body.data_age['181_365d'] > 0 && stats.body.data_age.over_365d > 0 && stats.body.confidence.low > 0,
+    'the seeded pool has stale and low-confidence creators (the panel shows more than one kind)', stats.body);
+  ok((await page.textContent('.health-summary')).startsWith(stats.body.creators.toLocaleString('en-US') + ' creators'),
+    'the summary counts the pool', await page.textContent('.health-summary'));
+  await page.click('.health summary');
+  await shot(page, 'data-health');
+  ok((await page.locator('.health-table tbody tr').count()) === stats.body.by_platform_tier.length,
+    'the platform × tier table has a row per cell of the API', stats.body.by_platform_tier.length);
+  // A shortcut filters the search; its count is the buckets it keeps and the API's total.
+  const fresh = await apiGet('/v1/creators?limit=1&max_data_age_days=180');
+  const kept = stats.body.data_age['0_30d'] + stats.body.data_age['31_90d'] + stats.body.data_age['91_180d'];
+  await page.click('[data-filter="max_data_age_days=180"]');
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    fresh.body.total.toLocaleString('en-US'));
+  ok(fresh.body.total === kept && (await page.inputValue('#f_max_data_age_days')) === '180' &&
+    (await page.getAttribute('[data-filter="max_data_age_days=180"]', 'aria-pressed')) === 'true',
+    '"≤ 180 days old" searches max_data_age_days=180: the API\'s total, the buckets it keeps, the field filled', { api: fresh.body.total, kept });
+  // The form's own fields: both filters together.
+  await page.selectOption('#f_min_confidence', 'high');
+  await page.click('form[role=search] >> button[type=submit]');
+  const both = await apiGet('/v1/creators?limit=50&max_data_age_days=180&min_confidence=high');
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    both.body.total.toLocaleString('en-US'));
+  const badges = await page.$$eval('table.creators tbody tr .badge.conf', (bs) => bs.map((b) => b.textContent));
+  ok(both.body.total < fresh.body.total && badges.length === both.body.data.length && badges.every((t) => t === 'high confidence'),
+    "max age 180 + confidence high: the API's total, every row badged high", { total: both.body.total, badges: badges.length });
+  // A stale creator (seeded 210 days old): its age and confidence in the list and on its page.
+  await page.click('text=Clear');
+  await page.fill('#f_handle', 'fit_009');
+  await page.click('form[role=search] >> button[type=submit]');
+  await page.waitForSelector('table.creators tr >> text=@fit_009');
+  const stale = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
+  const cell = await page.textContent('table.creators tbody tr .data-quality');
+  ok(cell.includes('210 days old') && cell.includes(stale.confidence + ' confidence') && cell.includes('data over 180 days old') &&
+    stale.confidence_codes.includes('stale'), "a stale creator's row shows its age, the API's confidence and why", { cell, api: stale.confidence });
+  await page.click('table.creators a');
+  await page.waitForSelector('.confidence-detail');
+  const detail = await page.textContent('.facts');
+  ok(detail.includes('210 days old') && (await page.textContent('.confidence-detail')).startsWith(stale.confidence + ' lowered by: data over 180 days old'),
+    "the creator's page shows when its data was measured and its confidence with the reasons", detail.slice(0, 300));
+  const thin = (await apiGet('/v1/creators?handle=fit_014')).body.data[0];
+  await page.goto(BASE + `/#/creators/${thin.id}`);
+  await page.waitForFunction(() => (document.querySelector('.confidence-detail') || {}).textContent?.includes('few posts sampled'));
+  ok(thin.sample_posts === 3 && (await page.textContent('.facts')).includes('Posts sampled3'), 'a thin sample (3 posts) is named on the creator page', thin.sample_posts);
+  await axe(page, 'creator detail (confidence)');
+  await page.goto(BASE + '/#/creators');
+  await page.waitForSelector('.health .health-summary');
+  await axe(page, 'creators (data health)');
 
   console.log('matches');
   await page.click('nav >> text=Matches');
@@ -331,6 +390,14 @@ async function flow(context, page) {
     "the CSV's first row is the API's first result", data[0]);
   const tableText = await page.textContent('table.matches');
   ok(tableText.includes(XSS_IMG) && tableText.includes(XSS_SCRIPT), 'markup in names is shown as text in the matches too');
+  // Results whose data is over 180 days old carry data_stale: a badge in their row.
+  const page200 = await apiGet(`/v1/brands/${brandId}/matches?limit=200`);
+  const staleApi = page200.body.data.filter((m) => m.explanations.some((x) => x.code === 'data_stale'));
+  const staleShown = await page.$$eval('table.matches tbody tr', (rs) =>
+    rs.filter((r) => r.querySelector('.badge.stale')).map((r) => [Number(r.getAttribute('data-creator-id')), r.querySelector('.badge.stale').textContent]));
+  ok(staleApi.length > 0 && staleShown.length === staleApi.length &&
+    staleApi.every((m) => staleShown.some(([id, t]) => id === m.creator.id && t === m.explanations.find((x) => x.code === 'data_stale').text)),
+    "every result with data_stale shows its sentence as a badge (the API's results)", { api: staleApi.length, shown: staleShown.slice(0, 3) });
   await axe(page, 'matches');
   await shot(page, 'matches');
 
@@ -408,6 +475,13 @@ async function flow(context, page) {
   ok((await page.inputValue('#keywords')) === 'fitness', 'a category suggestion from the facets fills the keywords');
   await page.fill('#exclude_handles', 'rival_ambassador');
   await page.fill('#price_micro', '250');
+  await page.fill('#max_data_age_days', '-5');
+  await page.selectOption('#min_confidence', 'medium');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field.invalid #max_data_age_days');
+  ok((await page.getAttribute('#max_data_age_days', 'aria-invalid')) === 'true' && (await page.textContent('.problem')).length > 0,
+    'a bad data age is a 422 that marks its field (and the problem is shown)', await page.textContent('.problem'));
+  await page.fill('#max_data_age_days', '180');
   await axe(page, 'brand form (edit)');
   await page.click('button[type=submit]');
   await page.waitForSelector('#brands-h');
@@ -417,6 +491,21 @@ async function flow(context, page) {
   ok(edited.body.keywords.join() === 'fitness' && edited.body.exclude_handles.join() === 'rival_ambassador' &&
     edited.body.price_overrides.micro === 25000 && edited.body.target_countries_mode === 'prefer',
     'keywords, excluded handles and a tier price were saved', edited.body);
+  ok(edited.body.max_data_age_days === 180 && edited.body.min_confidence === 'medium',
+    'the data age and confidence minimum were saved', edited.body);
+  // A new run under them: the funnel names the freshness rules, and nothing stale is left.
+  await page.goto(BASE + `/#/matches/${brandId}`);
+  await page.waitForSelector('table.matches tbody tr');
+  await page.click('text=Run matches');
+  await page.waitForSelector('.notice >> text=/Run \\d+:/');
+  const fr = await apiGet(`/v1/brands/${brandId}/matches?limit=200`);
+  const tooOld = fr.body.run.funnel.rules.find((r) => r.rule === 'data_too_old');
+  await page.waitForFunction((id) => document.querySelector('.run-funnel summary').textContent.startsWith('Run ' + id), fr.body.run.id);
+  const ruleRow = page.locator('.run-funnel tr:has(th:text-is("data older than the brand allows"))');
+  ok(tooOld && tooOld.removed > 0 && (await ruleRow.locator('td').nth(1).textContent()) === String(tooOld.removed),
+    "the run's funnel names the data-age rule with the API's count", tooOld);
+  ok((await page.locator('table.matches .badge.stale').count()) === 0 &&
+    fr.body.data.every((m) => !m.explanations.some((x) => x.code === 'data_stale')), 'no stale result is left');
 
   console.log('plan and webhooks');
   await page.click('nav >> text=Plan');
@@ -436,6 +525,9 @@ async function flow(context, page) {
   ok(chart && chart.includes('Engagements') && chart.includes('@' + plan.body.alternative.creator.handle),
     'the chart compares the portfolio with the big account (with a text alternative)', chart);
   ok((await page.locator('table.portfolio tbody tr').count()) === plan.body.portfolio.length, 'the portfolio table has every creator');
+  const planBadges = await page.$$eval('table.portfolio tbody tr .badge.conf', (bs) => bs.map((b) => b.textContent));
+  ok(planBadges.length === plan.body.portfolio.length && planBadges.every((t, i) => t === plan.body.portfolio[i].confidence + ' confidence'),
+    "each portfolio row shows the API's data confidence", planBadges.slice(0, 5));
   ok(await page.isVisible(`.past-plans >> text=Plan ${planId}`), 'the plan is listed among past plans');
   await axe(page, 'plan');
   await shot(page, 'plan');

@@ -11,6 +11,7 @@ Environment: as tests/api/harness.py (NM_BIN, NM_TEST_DB_URL, NM_TEST_LOG_DIR), 
 Exit status: 0 passed, 1 failed, 77 skipped (no browser or no node_modules, outside CI).
 """
 import csv
+import datetime
 import io
 import os
 import random
@@ -42,14 +43,25 @@ def skip_or_fail(reason):
     return SKIP
 
 
+def as_of(days):
+    """data_as_of `days` days and an hour before now (whole days: exactly `days`)."""
+    t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=days, hours=1)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def creators_csv():
     """~260 fitness creators (enough for a 200-row run), two with markup in their text,
-    and one row the importer rejects."""
+    and one row the importer rejects. Data ages and samples vary (issue 16): most were
+    measured in the last 90 days, every 10th 210 days ago (stale: medium confidence and a
+    data_stale explanation in matches), every 25th 400 days ago (low), every 7th says how
+    many posts were sampled (every 14th only 3: thin)."""
     rnd = random.Random(20261204)
+    ages = random.Random(16)  # apart, so the other columns are what they were
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(["platform", "handle", "display_name", "followers", "engagement_rate", "categories",
-                "hashtags", "country", "price_per_post_cents", "bio", "last_post_at"])
+                "hashtags", "country", "price_per_post_cents", "bio", "last_post_at", "data_as_of",
+                "sample_posts"])
     first = ["Ava", "Mia", "Leo", "Noah", "Zoe", "Kai", "Ivy", "Max", "Ruby", "Finn"]
     last = ["Strong", "Runs", "Lifts", "Moves", "Fit", "Pace", "Stride", "Core"]
     for i in range(260):
@@ -57,20 +69,22 @@ def creators_csv():
         w.writerow(["instagram", "fit_%03d" % i, name, rnd.randint(11000, 95000),
                     "%.4f" % rnd.uniform(0.01, 0.09), "fitness|nutrition", "#fitness #protein",
                     rnd.choice(["US", "US", "GB"]), rnd.choice(["", 15000, 30000, 50000]),
-                    "Coach sharing workouts and meal prep.", "2026-11-%02dT10:00:00Z" % rnd.randint(1, 30)])
+                    "Coach sharing workouts and meal prep.", "2026-11-%02dT10:00:00Z" % rnd.randint(1, 30),
+                    as_of(400 if i % 25 == 24 else 210 if i % 10 == 9 else ages.randint(0, 80)),
+                    (3 if i % 14 == 0 else 30) if i % 7 == 0 else ""])
     # Markup in user-controlled fields: shown as text, never run. Strong numbers so they
     # rank on the first page of matches too.
     w.writerow(["instagram", "xss_img", XSS_IMG, 40000, "0.12", "fitness", "#fitness", "US", 10000,
-                XSS_SCRIPT, "2026-12-01T10:00:00Z"])
+                XSS_SCRIPT, "2026-12-01T10:00:00Z", "", ""])
     w.writerow(["instagram", "xss_script", XSS_SCRIPT, 42000, "0.11", "fitness", "#fitness", "US", 10000,
-                XSS_IMG, "2026-12-01T10:00:00Z"])
+                XSS_IMG, "2026-12-01T10:00:00Z", "", ""])
     # Two big fitness accounts, above every brand's follower range here: the single-account
     # alternative a budget plan is compared with.
     w.writerow(["instagram", "big_fit_one", "Big Fit One", 320000, "0.021", "fitness", "#fitness", "US", 150000,
-                "Fitness for everyone.", "2026-12-01T10:00:00Z"])
+                "Fitness for everyone.", "2026-12-01T10:00:00Z", "", ""])
     w.writerow(["instagram", "big_fit_two", "Big Fit Two", 450000, "0.018", "fitness", "#fitness", "GB", 250000,
-                "Fitness for everyone.", "2026-12-01T10:00:00Z"])
-    w.writerow(["instagram", "bad_row", "Bad Row", "lots", "0.05", "fitness", "", "US", "", "", ""])
+                "Fitness for everyone.", "2026-12-01T10:00:00Z", "", ""])
+    w.writerow(["instagram", "bad_row", "Bad Row", "lots", "0.05", "fitness", "", "US", "", "", "", "", ""])
     return out.getvalue()
 
 

@@ -27,6 +27,8 @@ function toForm(b) {
     target_countries_mode: b.target_countries_mode || 'prefer',
     exclude_keywords: (b.exclude_keywords || []).join(', '),
     exclude_handles: (b.exclude_handles || []).join(', '),
+    max_data_age_days: b.max_data_age_days ?? '',
+    min_confidence: b.min_confidence || '',
     price_overrides: Object.fromEntries(TIERS.map((t) => [t, b.price_overrides && b.price_overrides[t] != null ? String(b.price_overrides[t] / 100) : ''])),
   };
 }
@@ -52,6 +54,8 @@ function toBody(f, creating) {
     min_engagement_rate: f.min_engagement_rate === '' ? null : Number(f.min_engagement_rate) / 100,
     budget_per_post_cents: f.budget === '' ? null : Math.round(Number(f.budget) * 100),
     target_countries_mode: f.target_countries_mode,
+    max_data_age_days: num(f.max_data_age_days),
+    min_confidence: f.min_confidence || null,
     // A merge patch: a tier left empty is null (removed); on create, empty tiers are left out.
     price_overrides: Object.fromEntries(
       TIERS.map((t) => [t, f.price_overrides[t] === '' ? null : Math.round(Number(f.price_overrides[t]) * 100)])
@@ -237,6 +241,18 @@ export default function BrandForm({ id }) {
         </Field>
         <Field id="exclude_handles" label="Exclude handles" help="Comma-separated handles, e.g. competitor ambassadors" error={err('exclude_handles')}>
           {input('exclude_handles', { 'data-help': true })}
+        </Field>
+        <Field id="max_data_age_days" label="Only data at most (days old)" help="Creators whose numbers are older, or undated, are left out of runs and plans; empty: any age" error={err('max_data_age_days')}>
+          {input('max_data_age_days', { type: 'number', min: 0, max: 36500, inputMode: 'numeric', 'data-help': true })}
+        </Field>
+        <Field id="min_confidence" label="Data confidence at least" help="high: only high; medium: high or medium" error={err('min_confidence')}>
+          <select id="min_confidence" name="min_confidence" value={form.min_confidence} onChange={set('min_confidence')}
+            aria-describedby={described('min_confidence', true)} aria-invalid={err('min_confidence') ? 'true' : undefined}>
+            <option value="">any (no filter)</option>
+            <option value="high">high</option>
+            <option value="medium">medium</option>
+            <option value="low">low</option>
+          </select>
         </Field>
         <fieldset class="field wide">
           <legend>Your price per post by tier ($, for plans; empty: the price table)</legend>

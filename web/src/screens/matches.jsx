@@ -305,6 +305,8 @@ function MatchTable({ rows, canWrite, selected, allSelected, toggle, toggleAll, 
 function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
   const c = m.creator;
   const who = c.display_name || '@' + c.handle;
+  // Data over 180 days old (issue 16): a badge of its own, not one sentence among many.
+  const stale = m.explanations && m.explanations.find((x) => x.code === 'data_stale');
   return (
     <tr data-creator-id={c.id}>
       {canWrite && (
@@ -330,8 +332,13 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
       <td>{m.points ? <PointsBar points={m.points} score={m.score} /> : '—'}</td>
       <td class="reasons">
         <Flags flags={m.flags} />
+        {stale && (
+          <p class="badge stale" title="The creator's numbers were measured this long ago: check them before contacting">
+            {stale.text}
+          </p>
+        )}
         <ul>
-          {(m.explanations ? m.explanations.map((x) => x.text) : m.reasons || []).map((r, i) => (
+          {(m.explanations ? m.explanations.filter((x) => x !== stale).map((x) => x.text) : m.reasons || []).map((r, i) => (
             <li key={i}>{r}</li>
           ))}
         </ul>
@@ -398,6 +405,8 @@ const RULES = {
   exclude_keywords: 'an excluded keyword',
   exclude_handles: 'an excluded handle',
   status_declined_or_excluded: 'declined or excluded',
+  data_too_old: 'data older than the brand allows',
+  confidence_below_minimum: 'data confidence below the brand’s minimum',
 };
 
 // The run's funnel: how many creators each hard rule removed; with few or no results,
