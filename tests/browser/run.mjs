@@ -91,7 +91,8 @@ async function download(page, selector) {
 const dialogs = [];
 const consoleErrors = [];
 // A fetch that the UI expects to fail (401 before sign-in, 404 "no run yet", 422 from the
-// deliberately invalid brand form) is logged by
+// deliberately invalid brand form and a brand without lookalike seeds, 400 from the
+// deliberately bad lookalike filter) is logged by
 // Chromium as "Failed to load resource"; anything else on the console (a CSP violation, an
 // exception) fails the run.
 function watch(page) {
@@ -102,7 +103,7 @@ function watch(page) {
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const t = m.text();
-    if (/^Failed to load resource: the server responded with a status of (401|404|422)/.test(t)) return;
+    if (/^Failed to load resource: the server responded with a status of (400|401|404|422)/.test(t)) return;
     consoleErrors.push(t);
   });
   page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
@@ -136,6 +137,13 @@ async function main() {
   watch(page);
   try {
     await flow(context, page);
+  } catch (e) {
+    // What the page showed when a step gave up (the screenshot outside the committed ones).
+    const where = path.join(os.tmpdir(), 'nm-browser-failure.png');
+    await page.screenshot({ path: where, fullPage: true }).catch(() => {});
+    const text = await page.textContent('main').catch(() => '');
+    console.log(`       at ${page.url()}; screenshot ${where}; main: ${(text || '').replace(/\s+/g, ' ').slice(0, 600)}`);
+    throw e;
   } finally {
     await browser.close();
   }
@@ -461,6 +469,74 @@ async function flow(context, page) {
     "the creator's page shows its status history with the brand", hist.body);
   await axe(page, 'creator detail (history)');
 
+  console.log('lookalikes (issue 15)');
+  // "Find similar" on a creator's row: the GET's results, in its order, with its reasons.
+  await page.goto(BASE + '/#/creators');
+  await page.fill('#f_handle', 'fit_009');
+  await page.click('form[role=search] >> button[type=submit]');
+  await page.waitForSelector('table.creators tr >> text=@fit_009');
+  const seed = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
+  await page.click('table.creators tbody tr >> text=Find similar');
+  await page.waitForURL(new RegExp(`#/lookalikes/creator/${seed.id}$`));
+  await page.waitForSelector('table.lookalikes tbody tr');
+  const la = await apiGet(`/v1/creators/${seed.id}/lookalikes`);
+  must(la.status === 200 && la.body.data.length > 0, 'the API finds lookalikes of the creator', la.status);
+  const laIds = () => page.$$eval('table.lookalikes tbody tr', (rs) => rs.map((r) => Number(r.getAttribute('data-creator-id'))));
+  ok((await laIds()).join() === la.body.data.map((d) => d.creator.id).join(), "the similar creators are the API's, most similar first", la.body.data.length);
+  const laFirst = page.locator('table.lookalikes tbody tr').first();
+  ok((await laFirst.locator('.similarity').textContent()) === la.body.data[0].similarity.toFixed(2), "the first similarity is the API's", la.body.data[0].similarity);
+  const laWhy = await laFirst.locator('.reasons').textContent();
+  ok(la.body.data[0].explanations.length > 0 && la.body.data[0].explanations.every((x) => laWhy.includes(x.text)),
+    "the first row says why, in the API's words", { laWhy, api: la.body.data[0].explanations });
+  ok((await page.textContent('.seeds')).includes('@fit_009'), 'the seed is named');
+  // A filter, then a bad one (the problem is shown).
+  // The seed is in GB, so US lookalikes are another list.
+  await page.fill('#l_country', 'US');
+  await page.click('form[role=search] >> button:text-is("Find")');
+  const laGb = await apiGet(`/v1/creators/${seed.id}/lookalikes?country=US`);
+  await page.waitForFunction((want) => [...document.querySelectorAll('table.lookalikes tbody tr')].map((r) => r.getAttribute('data-creator-id')).join() === want,
+    laGb.body.data.map((d) => d.creator.id).join());
+  ok(laGb.body.data.length > 0 && laGb.body.data.every((d) => d.creator.country === 'US'), "country=US shows the API's US lookalikes", laGb.body.data.length);
+  await axe(page, 'lookalikes (creator)');
+  await shot(page, 'lookalikes');
+  await page.fill('#l_country', 'ZZ');
+  await page.click('form[role=search] >> button:text-is("Find")');
+  await page.waitForSelector('.problem');
+  const badCountry = await apiGet(`/v1/creators/${seed.id}/lookalikes?country=ZZ`);
+  ok(badCountry.status === 400 && (await page.textContent('.problem-detail')) === badCountry.body.detail &&
+    (await page.getAttribute('#l_country', 'aria-invalid')) === 'true', "a bad country shows the API's problem detail and marks the field", badCountry.body);
+  // A brand without picks: the 422 says why, and the screen says what to do.
+  await page.click('nav >> text=Brands');
+  await page.click('a[aria-label="Find similar to the picks of Acme Protein"]');
+  await page.waitForSelector('.problem');
+  ok((await page.textContent('.problem')).includes('no accepted or shortlisted creators'), 'a brand without picks shows the 422 problem',
+    await page.textContent('.problem'));
+  ok(await page.isVisible(`.empty a[href="#/matches/${brandId}"]`), 'and points to its matches to shortlist some');
+  await axe(page, 'lookalikes (no seeds)');
+  // Two picks (through the API), then "Find creators like your picks" from the matches.
+  const picks = (await apiGet(`/v1/brands/${brandId}/matches?limit=10&status=none`)).body.data.slice(0, 2).map((m) => m.creator.id);
+  for (const c of picks) {
+    await fetch(BASE + `/v1/brands/${brandId}/creators/${c}/status`, {
+      method: 'PUT', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' }, body: '{"status":"shortlisted"}',
+    });
+  }
+  await page.goto(BASE + `/#/matches/${brandId}`);
+  await page.click('text=Find creators like your picks');
+  await page.waitForSelector('table.lookalikes tbody tr');
+  const lb = await fetch(BASE + `/v1/brands/${brandId}/lookalikes`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' }, body: '{}',
+  }).then((r) => r.json());
+  ok(lb.seed_creator_ids.slice().sort().join() === picks.slice().sort().join() && (await laIds()).join() === lb.data.map((d) => d.creator.id).join(),
+    "the brand's lookalikes are the API's, from its two picks", { seeds: lb.seed_creator_ids, n: lb.data.length });
+  ok((await page.textContent('.seeds')).startsWith('Like 2 seeds:'), 'the seeds are named', await page.textContent('.seeds'));
+  // Shortlist the most similar: it joins the brand's pipeline.
+  const mostLike = lb.data[0].creator.id;
+  await page.click(`table.lookalikes tr[data-creator-id="${mostLike}"] >> button:text-is("Shortlist")`);
+  await page.waitForSelector(`table.lookalikes tr[data-creator-id="${mostLike}"] .status-set`);
+  const bestHist = await apiGet(`/v1/brands/${brandId}/creators/${mostLike}/history`);
+  ok(bestHist.body.data.length === 1 && bestHist.body.data[0].to === 'shortlisted', 'Shortlist puts the lookalike into the pipeline', bestHist.body);
+  await axe(page, 'lookalikes (brand)');
+
   console.log('brands list');
   await page.click('nav >> text=Brands');
   await page.waitForSelector('table.data >> text=Acme Protein');
@@ -482,6 +558,15 @@ async function flow(context, page) {
   ok((await page.getAttribute('#max_data_age_days', 'aria-invalid')) === 'true' && (await page.textContent('.problem')).length > 0,
     'a bad data age is a 422 that marks its field (and the problem is shown)', await page.textContent('.problem'));
   await page.fill('#max_data_age_days', '180');
+  // Match alerts: a top N out of range is a 422 on alerts.top_n.
+  ok(await page.isDisabled('#alerts_top_n'), 'the alerts number is disabled while alerts are off');
+  await page.check('#alerts_on');
+  await page.fill('#alerts_top_n', '500');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field.invalid #alerts_top_n');
+  ok((await page.getAttribute('#alerts_top_n', 'aria-invalid')) === 'true', 'an alerts top N of 500 is a 422 that marks its field',
+    await page.textContent('.problem'));
+  await page.fill('#alerts_top_n', '25');
   await axe(page, 'brand form (edit)');
   await page.click('button[type=submit]');
   await page.waitForSelector('#brands-h');
@@ -493,6 +578,9 @@ async function flow(context, page) {
     'keywords, excluded handles and a tier price were saved', edited.body);
   ok(edited.body.max_data_age_days === 180 && edited.body.min_confidence === 'medium',
     'the data age and confidence minimum were saved', edited.body);
+  ok(edited.body.alerts && edited.body.alerts.top_n === 25, 'match alerts (top 25) were saved', edited.body.alerts);
+  await page.waitForSelector('table.data >> text=alerts: top 25');
+  must(true, 'the brands list shows the alerts');
   // A new run under them: the funnel names the freshness rules, and nothing stale is left.
   await page.goto(BASE + `/#/matches/${brandId}`);
   await page.waitForSelector('table.matches tbody tr');

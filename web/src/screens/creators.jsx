@@ -195,6 +195,9 @@ function CreatorList() {
                     <a href={`#/creators/${c.id}`}>{c.display_name || '@' + c.handle}</a>
                     <span class="muted handle">@{c.handle}</span>
                     <Flags flags={c.flags} />
+                    <a class="similar-link" href={`#/lookalikes/creator/${c.id}`} aria-label={'Find similar to ' + (c.display_name || '@' + c.handle)}>
+                      Find similar
+                    </a>
                   </td>
                   <td>{c.platform}</td>
                   <td class="num">{compact(c.followers)}</td>
@@ -285,6 +288,11 @@ function CreatorDetail({ id }) {
             )}
           </p>
           {c.bio && <p class="bio">{c.bio}</p>}
+          <p>
+            <a class="button secondary" href={`#/lookalikes/creator/${c.id}`}>
+              Find similar creators
+            </a>
+          </p>
           <dl class="facts">
             <dt>Followers</dt>
             <dd>{count(c.followers)}</dd>

@@ -181,6 +181,9 @@ function Results({ brandId, canWrite }) {
             Download CSV
           </a>
         )}
+        <a class="button secondary" href={`#/lookalikes/brand/${brandId}`}>
+          Find creators like your picks
+        </a>
       </div>
       <div class="overview">
         {pipeline && <PipelineFunnel pipeline={pipeline} />}
@@ -320,6 +323,9 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
         <span class="muted handle">
           @{c.handle} · {c.platform} · {compact(c.followers)}
         </span>
+        <a class="similar-link" href={`#/lookalikes/creator/${c.id}`} aria-label={'Find similar to ' + who}>
+          Find similar
+        </a>
       </td>
       <td>{c.tier}</td>
       <td class="num">
