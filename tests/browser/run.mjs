@@ -636,6 +636,14 @@ async function flow(context, page) {
   await page.waitForSelector('svg.chart');
   const planOverflow = await page.evaluate(() => document.documentElement.scrollWidth);
   ok(planOverflow <= 390, 'the plan and its chart fit 390 px', planOverflow);
+  await page.goto(BASE + '/#/creators');
+  await page.waitForSelector('.health .health-summary');
+  await page.click('.health summary');
+  ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the data health panel fits 390 px');
+  await axe(page, 'creators (390 px)');
+  await page.goto(BASE + `/#/lookalikes/creator/${seed.id}`);
+  await page.waitForSelector('table.lookalikes tbody tr');
+  ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the lookalikes fit 390 px');
   await page.setViewportSize({ width: 1280, height: 800 });
 
   console.log('cross-site form post');

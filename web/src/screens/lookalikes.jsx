@@ -24,11 +24,18 @@ export default function Lookalikes({ route, session }) {
   }, []);
   const forBrand = kind === 'brand' && id;
   const forCreator = kind === 'creator' && id;
+  const [seedCreator, setSeedCreator] = useState(null);
+  useEffect(() => {
+    setSeedCreator(null);
+    if (forCreator) api('GET', `/v1/creators/${id}`).then(setSeedCreator, () => {});
+  }, [kind, id]);
   const brand = forBrand && brands ? brands.find((b) => b.id === id) : null;
   return (
     <section aria-labelledby="lookalikes-h">
       <h1 id="lookalikes-h" tabIndex={-1}>
-        {forCreator ? 'Creators similar to one creator' : brand ? 'Creators like ' + brand.name + '’s picks' : 'Lookalikes'}
+        {forCreator
+          ? 'Creators similar to ' + (seedCreator ? seedCreator.display_name || '@' + seedCreator.handle : 'creator ' + id)
+          : brand ? 'Creators like ' + brand.name + '’s picks' : 'Lookalikes'}
       </h1>
       <p class="muted">
         Similar content (categories, hashtags and bio words, the rarer the more telling), tier, engagement against the tier
