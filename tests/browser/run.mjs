@@ -621,8 +621,42 @@ async function flow(context, page) {
   await shot(page, 'plan');
   await page.click('nav >> text=Webhooks');
   await page.waitForSelector('text=No webhook endpoints');
+  await axe(page, 'webhooks (empty)');
+
+  console.log('match alerts reach the webhooks screen');
+  // The brand has alerts (top 25) and a run; an endpoint takes match.new_candidate; a new
+  // creator who would rank first is written: the alert is delivered, and the screen shows it.
+  const hookRes = await fetch(BASE + '/v1/webhooks', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: process.env.NM_HOOK_URL, events: ['match.new_candidate'], description: 'CRM alerts' }),
+  });
+  const hookEp = await hookRes.json();
+  must(hookRes.status === 201, 'a webhook endpoint for match.new_candidate', hookEp);
+  const star = await fetch(BASE + '/v1/creators', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ platform: 'instagram', handle: 'new_star', display_name: 'New Star', followers: 60000, engagement_rate: 0.09,
+      categories: ['fitness', 'nutrition'], hashtags: ['fitness', 'protein'], country: 'US', price_per_post_cents: 10000,
+      bio: 'Coach sharing workouts and meal prep.', last_post_at: new Date().toISOString() }),
+  }).then((r) => r.json());
+  let alerted = null;
+  for (let i = 0; i < 60 && !alerted; i++) {
+    const d = await apiGet(`/v1/webhooks/${hookEp.id}/deliveries`);
+    alerted = (d.body.data || []).find((x) => x.event_type === 'match.new_candidate' && x.http_status === 200);
+    if (!alerted) await new Promise((r) => setTimeout(r, 500));
+  }
+  const ev = await apiGet('/v1/events?type=match.new_candidate');
+  must(alerted && ev.body.data.some((e) => e.data.creator.id === star.id && e.data.brand_id === brandId),
+    'the new creator was alerted for the brand and delivered (HTTP 200)', { alerted, events: ev.body.data && ev.body.data.length });
+  await page.goto(BASE + '/#/brands');
+  await page.click('nav >> text=Webhooks');
+  await page.waitForSelector('table.data >> text=match.new_candidate');
+  must(true, 'the endpoint is listed with its event type');
   await axe(page, 'webhooks');
   await shot(page, 'webhooks');
+  await page.click('text=Recent deliveries');
+  await page.waitForSelector('table.data >> text=match.new_candidate');
+  ok((await page.textContent('table.data')).includes('HTTP 200'), "the alert's delivery is listed with its result");
+  await axe(page, 'webhook deliveries');
 
   console.log('phone width');
   await page.setViewportSize({ width: 390, height: 844 });

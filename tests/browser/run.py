@@ -12,6 +12,7 @@ Exit status: 0 passed, 1 failed, 77 skipped (no browser or no node_modules, outs
 """
 import csv
 import datetime
+import http.server
 import io
 import os
 import random
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -88,6 +90,19 @@ def creators_csv():
     return out.getvalue()
 
 
+class Hook(http.server.BaseHTTPRequestHandler):
+    """A webhook receiver for the alerts check: answers 200 to every delivery."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
 def main():
     chromium = os.environ.get("NM_CHROMIUM", "/usr/bin/chromium")
     if not os.access(chromium, os.X_OK):
@@ -106,8 +121,11 @@ def main():
         csv_path = os.path.join(work, "creators.csv")
         with open(csv_path, "w", encoding="utf-8", newline="") as f:
             f.write(creators_csv())
+        hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=hook.serve_forever, daemon=True).start()
+        # ALLOW_PRIVATE: the receiver is on the loopback (development and tests only).
         with Server(env={"NICHEMATCH_WEB_DIR": dist, "NICHEMATCH_RATE_LIMIT": "0",
-                         "NICHEMATCH_AUTH_FAIL_LIMIT": "0"}) as srv:
+                         "NICHEMATCH_AUTH_FAIL_LIMIT": "0", "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}) as srv:
             key = srv.key("admin", name="browser test")
             env = dict(os.environ)
             env.update({
@@ -118,6 +136,7 @@ def main():
                 "NM_SHOT_DIR": os.environ.get("NM_SHOT_DIR") or os.path.join(REPO, "docs", "screenshots"),
                 "NM_XSS_IMG": XSS_IMG,
                 "NM_XSS_SCRIPT": XSS_SCRIPT,
+                "NM_HOOK_URL": "http://127.0.0.1:%d/hooks/nichematch" % hook.server_address[1],
             })
             rc = subprocess.run([node, os.path.join(HERE, "run.mjs")], env=env, cwd=REPO,
                                 timeout=600).returncode
@@ -125,6 +144,7 @@ def main():
             if key in log:
                 print("browser: FAILED: the API key appears in the server log")
                 rc = rc or 1
+        hook.shutdown()
         return 0 if rc == 0 else 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
