@@ -531,8 +531,12 @@ async function flow(context, page) {
   ok((await page.textContent('.seeds')).startsWith('Like 2 seeds:'), 'the seeds are named', await page.textContent('.seeds'));
   // Shortlist the most similar: it joins the brand's pipeline.
   const mostLike = lb.data[0].creator.id;
-  await page.click(`table.lookalikes tr[data-creator-id="${mostLike}"] >> button:text-is("Shortlist")`);
+  // By keyboard: focus stays in the row on what replaced the button.
+  await page.focus(`table.lookalikes tr[data-creator-id="${mostLike}"] >> button:text-is("Shortlist")`);
+  await page.keyboard.press('Enter');
   await page.waitForSelector(`table.lookalikes tr[data-creator-id="${mostLike}"] .status-set`);
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === 'set-' + id, mostLike);
+  must(true, 'after Shortlist by keyboard the focus stays on the row');
   const bestHist = await apiGet(`/v1/brands/${brandId}/creators/${mostLike}/history`);
   ok(bestHist.body.data.length === 1 && bestHist.body.data[0].to === 'shortlisted', 'Shortlist puts the lookalike into the pipeline', bestHist.body);
   await axe(page, 'lookalikes (brand)');
@@ -592,6 +596,8 @@ async function flow(context, page) {
   const ruleRow = page.locator('.run-funnel tr:has(th:text-is("data older than the brand allows"))');
   ok(tooOld && tooOld.removed > 0 && (await ruleRow.locator('td').nth(1).textContent()) === String(tooOld.removed),
     "the run's funnel names the data-age rule with the API's count", tooOld);
+  ok((await page.textContent('.brand-rules')).includes('data at most 180 days old and of medium confidence or better'),
+    "the matches screen says which data the brand's runs keep", await page.textContent('.brand-rules'));
   ok((await page.locator('table.matches .badge.stale').count()) === 0 &&
     fr.body.data.every((m) => !m.explanations.some((x) => x.code === 'data_stale')), 'no stale result is left');
 

@@ -112,6 +112,11 @@ function Similar({ kind, id, canWrite }) {
       await api('PUT', `/v1/brands/${id}/creators/${c.id}/status`, { body: { status: 'shortlisted' } });
       setStatuses({ ...statuses, [c.id]: 'shortlisted' });
       setNotice(`${c.display_name || '@' + c.handle} shortlisted.`);
+      // The button is gone: keep keyboard focus on the row (on what replaced it).
+      requestAnimationFrame(() => {
+        const el = document.getElementById('set-' + c.id);
+        if (el) el.focus();
+      });
     } catch (e) {
       setError(e);
     }
@@ -233,7 +238,9 @@ function Similar({ kind, id, canWrite }) {
                     {kind === 'brand' && canWrite && (
                       <td>
                         {statuses[c.id] ? (
-                          <span class="status-set">{statuses[c.id]}</span>
+                          <span class="status-set" id={'set-' + c.id} tabIndex={-1}>
+                            {statuses[c.id]}
+                          </span>
                         ) : (
                           <button type="button" class="secondary" aria-label={'Shortlist ' + who} onClick={() => shortlist(c)}>
                             Shortlist

@@ -43,6 +43,14 @@ export default function Matches({ route, session }) {
           </select>
         </div>
       )}
+      {brand && (brand.max_data_age_days != null || brand.min_confidence) && (
+        <p class="muted brand-rules">
+          Runs keep only creators with data{brand.max_data_age_days != null ? ` at most ${count(brand.max_data_age_days)} days old` : ''}
+          {brand.max_data_age_days != null && brand.min_confidence ? ' and' : ''}
+          {brand.min_confidence ? ` of ${brand.min_confidence} confidence or better` : ''} (the brand’s settings:{' '}
+          <a href={`#/brands/${brand.id}/edit`}>edit</a>).
+        </p>
+      )}
       {brands && brands.length === 0 && (
         <Empty>
           <p>
