@@ -126,6 +126,8 @@ echo "=== deps"
 # tests/api/test_crm_webhooks.py also needs npm (it installs the official standardwebhooks
 # library into a temporary directory to verify rotated signatures) and python3-jsonschema (it
 # validates every delivered event against the schemas /openapi.json publishes).
+# tests/api/test_cluster.py runs scripts/cluster.sh, which puts Debian's haproxy in front of
+# three instances.
 lint_pkgs=()
 if ! command -v npx >/dev/null 2>&1; then
 	lint_pkgs=(nodejs npm)
@@ -134,7 +136,7 @@ browser_pkgs=()
 if [ "${NM_SKIP_BROWSER:-0}" != 1 ]; then
 	browser_pkgs=(chromium)
 fi
-scripts/deps.sh clang libclang-rt-dev python3 python3-jsonschema curl "${lint_pkgs[@]}" "${browser_pkgs[@]}"
+scripts/deps.sh clang libclang-rt-dev python3 python3-jsonschema curl haproxy "${lint_pkgs[@]}" "${browser_pkgs[@]}"
 
 # --- 2. builds -------------------------------------------------------------------------------
 # A build directory configured for another checkout (a copied or moved tree) is started afresh.

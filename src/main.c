@@ -11,11 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/alerts.h"
 #include "nm/auth.h"
 #include "nm/config.h"
 #include "nm/db_admin.h"
 #include "nm/db_listener.h"
 #include "nm/db_pool.h"
+#include "nm/db_replicas.h"
 #include "nm/demo.h"
 #include "nm/fdlimit.h"
 #include "nm/import_reaper.h"
@@ -282,17 +284,18 @@ static bool seal_secrets(void)
 	return true;
 }
 
-/* Behind a balancer: /readyz answers 503 at once while requests are still served for
- * NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the instance out
- * before it stops accepting (docs/operations.md "Running several instances"). A second
- * signal ends the wait early. */
+/* Behind a balancer: on SIGTERM /readyz answers 503 at once while requests are still
+ * served for NICHEMATCH_DRAIN_SECONDS, so that the balancer's health check takes the
+ * instance out before it stops accepting (docs/operations.md "Running several
+ * instances"). A second signal ends the wait early; SIGINT (Ctrl-C at a terminal, where
+ * no balancer waits) skips it. */
 static void drain(const struct nm_config *cfg, const sigset_t *stop_set, int sig)
 {
-	if (cfg->drain_s <= 0)
+	if (cfg->drain_s <= 0 || sig != SIGTERM)
 		return;
 	nm_server_drain_begin();
-	nm_log(NM_LOG_INFO, "%s received: not ready; serving for %d s more before stopping",
-	       sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg->drain_s);
+	nm_log(NM_LOG_INFO, "SIGTERM received: not ready; serving for %d s more before stopping",
+	       cfg->drain_s);
 	struct timespec end, now;
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += cfg->drain_s;
@@ -346,6 +349,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	if (!seal_secrets())
 		return 1;
+	nm_replicas_start(cfg);
 	/* Block the stop signals before any thread starts, so that every thread inherits
 	 * the mask and only sigwait() below ever sees them: no lost wake-up. */
 	sigset_t stop_set;
@@ -366,6 +370,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
 	nm_index_warm_up();
+	nm_alerts_start(cfg);
 	int sig = 0;
 	while (sigwait(&stop_set, &sig) != 0)
 		;
@@ -378,10 +383,12 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_workers_request_stop();
 	nm_pruner_stop();
 	nm_import_reaper_stop();
+	nm_alerts_stop();
 	nm_server_stop(cfg->shutdown_grace_s);
 	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
+	nm_replicas_stop();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");
 	return 0;

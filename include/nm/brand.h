@@ -13,6 +13,7 @@
 #define NM_BRAND_EXCLUDE_HANDLES_MAX  100
 #define NM_BRAND_HANDLE_MAX	      100
 #define NM_BRAND_MIN_AUDIENCE_SHARE   0.5 /* default of min_audience_share */
+#define NM_BRAND_ALERTS_TOP_N_MAX     200 /* alerts.top_n: 1..200 */
 /* price_overrides: at most $10,000,000 per post */
 #define NM_BRAND_PRICE_OVERRIDE_MAX 1000000000LL
 
@@ -30,7 +31,8 @@
  *  tiers set; omitted when empty), external_id (trimmed, 1–200), target_countries_mode
  *  ("prefer" | "require"; require needs target_countries), min_audience_share (0–1),
  *  exclude_keywords (normalised like keywords, ≤ 50), exclude_handles (≤ 100, as creators
- *  store handles: one leading '@' dropped, lower-cased).  target_gender and goal are always
+ *  store handles: one leading '@' dropped, lower-cased), alerts ({"top_n": 1..200}, the
+ *  brand's match alerts; absent = off).  target_gender and goal are always
  *  present (defaults "any", "engagement"). Optional lists that end up empty are omitted
  *  (no filter).
  *  follower_min <= follower_max is checked against the effective range (a lone

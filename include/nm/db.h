@@ -29,6 +29,20 @@ struct nm_pg;
 
 PGconn *nm_db_conn(struct nm_pg *pg);
 
+/* Like nm_db_connect_raw, to another server (a read replica). */
+PGconn *nm_db_connect_url(const struct nm_config *cfg, const char *url, char *err, size_t errsz);
+
+/* Read replicas' pools (src/db/pool.c), for src/db/replicas.c. */
+struct pool;
+/* Borrows from replica i's pool, waiting at most timeout_ms; NULL when none is free or
+ * it cannot connect. */
+struct nm_pg *nm_db_acquire_replica(int i, long timeout_ms);
+int nm_db_replica_index(const struct pool *p);
+const char *nm_db_replica_url(int i);
+/* A replica's connection broke under a request: leave it out until the probe sees it
+ * well again (src/db/replicas.c). */
+void nm_db_replica_failed(const struct pool *p);
+
 /* Runs a named statement with text parameters (NULL = SQL NULL). When the connection
  * turns out broken and no transaction was open, reconnects and retries once.
  * Always returns a result (possibly PGRES_FATAL_ERROR); never NULL. */

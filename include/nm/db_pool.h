@@ -24,6 +24,11 @@ bool nm_db_begin(struct nm_pg *pg);
 bool nm_db_commit(struct nm_pg *pg);
 void nm_db_rollback(struct nm_pg *pg);
 
+/* How many read replicas are configured (NICHEMATCH_DATABASE_REPLICA_URLS). */
+int nm_db_replica_count(void);
+/* True when pg is connected to a read replica (nm/db_replicas.h), not the primary. */
+bool nm_db_is_replica(const struct nm_pg *pg);
+
 /* True when the last connection attempt succeeded and migrations are applied. */
 bool nm_db_ready(void);
 /* Pool gauges for /metrics. */

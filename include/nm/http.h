@@ -129,6 +129,9 @@ struct nm_route {
 	 * from role, body kind and path (401, 403, 404, 400, 413, 415, 422, 429, 503).
 	 * Ends with NM_P_COUNT; NULL: none. */
 	const enum nm_problem *problems;
+	/* Read-only: served from a read replica when one is configured and healthy (and
+	 * has the key's last write; nm/db_replicas.h). */
+	bool replica_reads;
 };
 
 /* Looks up a route's declared query parameter; NULL when it declares none so named. */

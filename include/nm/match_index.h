@@ -103,6 +103,11 @@ void nm_index_warm_up(void);
 /* True once the index was loaded (the first sync succeeded): until then an instance is
  * not ready for traffic (GET /readyz), since its first match run would pay the load. */
 bool nm_index_loaded(void);
+/* For readiness: true when loaded; else loads it on pg, unless a sync is running (the
+ * warm-up's load at start), for which it waits at most wait_ms. So a check that comes
+ * right after a start does not answer "not ready" for a load of milliseconds, and one
+ * during a long load answers within wait_ms. */
+bool nm_index_try_load(struct nm_pg *pg, int wait_ms);
 
 /* Frees everything (at shutdown; joins the warm-up thread first). */
 void nm_index_free(void);

@@ -35,6 +35,10 @@ void nm_match_query_build(const json_t *eff, const struct nm_score_bench *bench,
 			  struct nm_score_query *q, struct nm_niche_terms *terms,
 			  struct nm_niche_terms *ban);
 
+/* The effective brand's max_data_age_days and min_confidence (canonical: checked by
+ * nm_brand_normalize) as the index's filter, at the current time. */
+void nm_match_fresh_filter_build(const json_t *eff, struct nm_fresh_filter *fr);
+
 struct nm_match_pool {
 	struct nm_score_bench bench;
 	struct nm_score_query q;

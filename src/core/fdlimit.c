@@ -16,7 +16,9 @@
 
 long nm_fd_reserve(const struct nm_config *cfg)
 {
-	return (long)cfg->db_pool_size +
+	/* Each read replica has a pool as large as the primary's, plus a probe connection
+	 * (nm/db_replicas.h); the invalidation listener's one connection is in the margin. */
+	return (long)cfg->db_pool_size * (1 + (long)cfg->n_replicas) + (long)cfg->n_replicas +
 	       (long)cfg->webhook_workers *
 		       (FDS_PER_WEBHOOK_WORKER +
 			(long)cfg->webhook_concurrency * FDS_PER_WEBHOOK_SLOT) +

@@ -18,14 +18,20 @@
 #define NM_MAX_STMTS	     512
 #define RECONNECT_BACKOFF_MS 250
 
+struct pool;
+
 struct nm_pg {
 	PGconn *conn;
 	unsigned char prepared[NM_MAX_STMTS];
 	bool in_use;
+	bool on_primary;    /* a replica's slot that fell back to the primary for this borrow */
+	struct pool *owner; /* the pool whose slot this is */
 };
 
-static struct {
-	const struct nm_config *cfg;
+/* The primary's pool, and one per read replica (src/db/replicas.c watches those). */
+struct pool {
+	const char *url; /* DATABASE_URL or a NICHEMATCH_DATABASE_REPLICA_URLS entry */
+	bool is_replica;
 	struct nm_pg *conns;
 	int size;
 	int in_use;
@@ -34,10 +40,13 @@ static struct {
 	long long last_fail_ms;
 	long long acquire_timeouts;
 	atomic_bool ready;
-	atomic_int next_slot;
-	char options[256];
-	char connect_timeout[16];
-} pool = {.mu = PTHREAD_MUTEX_INITIALIZER};
+};
+
+static const struct nm_config *pool_cfg;
+static atomic_int next_slot;
+static struct pool primary = {.mu = PTHREAD_MUTEX_INITIALIZER};
+static struct pool replicas[NM_CONFIG_MAX_REPLICAS];
+static int n_replicas;
 
 static long long now_ms(void)
 {
@@ -53,6 +62,11 @@ void nm_db_close(PGconn *conn)
 }
 
 PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz)
+{
+	return nm_db_connect_url(cfg, cfg->database_url, err, errsz);
+}
+
+PGconn *nm_db_connect_url(const struct nm_config *cfg, const char *url, char *err, size_t errsz)
 {
 	char options[256], ct[16];
 	snprintf(options, sizeof options,
@@ -72,8 +86,7 @@ PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz)
 			      "keepalives_interval",
 			      "keepalives_count",
 			      NULL};
-	const char *vals[] = {
-		cfg->database_url, ct, options, "nichematch", "1", "30", "10", "3", NULL};
+	const char *vals[] = {url, ct, options, "nichematch", "1", "30", "10", "3", NULL};
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c) {
 		snprintf(err, errsz, "out of memory");
@@ -90,68 +103,124 @@ PGconn *nm_db_connect_raw(const struct nm_config *cfg, char *err, size_t errsz)
 	return c;
 }
 
+static bool pool_init(struct pool *p, const char *url, bool is_replica, int size)
+{
+	if (p != &primary)
+		pthread_mutex_init(&p->mu, NULL);
+	p->url = url;
+	p->is_replica = is_replica;
+	p->size = size;
+	p->conns = calloc((size_t)size, sizeof *p->conns);
+	if (!p->conns)
+		return false;
+	for (int i = 0; i < size; i++)
+		p->conns[i].owner = p;
+	pthread_cond_init(&p->cv, NULL);
+	atomic_store(&p->ready, false);
+	return true;
+}
+
 bool nm_db_init(const struct nm_config *cfg)
 {
-	pool.cfg = cfg;
-	pool.size = cfg->db_pool_size;
-	pool.conns = calloc((size_t)pool.size, sizeof *pool.conns);
-	if (!pool.conns)
+	pool_cfg = cfg;
+	if (!pool_init(&primary, cfg->database_url, false, cfg->db_pool_size))
 		return false;
-	pthread_cond_init(&pool.cv, NULL);
-	atomic_store(&pool.ready, false);
+	n_replicas = 0;
+	for (size_t i = 0; i < cfg->n_replicas; i++) {
+		if (!pool_init(&replicas[i], cfg->replica_urls[i], true, cfg->db_pool_size))
+			return false;
+		n_replicas++;
+	}
 	return true;
+}
+
+static void pool_free(struct pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	for (int i = 0; i < p->size; i++) {
+		if (p->conns[i].conn && !p->conns[i].in_use) {
+			PQfinish(p->conns[i].conn);
+			p->conns[i].conn = NULL;
+		}
+	}
+	free(p->conns);
+	p->conns = NULL;
+	p->size = 0;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void nm_db_shutdown(void)
 {
-	pthread_mutex_lock(&pool.mu);
-	for (int i = 0; i < pool.size; i++) {
-		if (pool.conns[i].conn && !pool.conns[i].in_use) {
-			PQfinish(pool.conns[i].conn);
-			pool.conns[i].conn = NULL;
-		}
+	pool_free(&primary);
+	for (int i = 0; i < n_replicas; i++)
+		pool_free(&replicas[i]);
+	n_replicas = 0;
+}
+
+static void pool_label(const struct pool *p, char *out, size_t n)
+{
+	if (!p->is_replica)
+		snprintf(out, n, "database");
+	else
+		snprintf(out, n, "read replica %d", (int)(p - replicas) + 1);
+}
+
+/* Connects pg's slot to url (its pool's, or the primary's for a fallback). */
+static bool slot_connect_to(struct nm_pg *pg, struct pool *p)
+{
+	char err[512], label[32];
+	if (pg->conn)
+		PQfinish(pg->conn);
+	memset(pg->prepared, 0, sizeof pg->prepared);
+	pg->conn = nm_db_connect_url(pool_cfg, p->url, err, sizeof err);
+	pool_label(p, label, sizeof label);
+	if (!pg->conn) {
+		bool was_ready = atomic_exchange(&p->ready, false);
+		if (was_ready)
+			nm_log(NM_LOG_WARN, "%s unreachable: %s", label, err);
+		return false;
 	}
-	free(pool.conns);
-	pool.conns = NULL;
-	pool.size = 0;
-	pthread_mutex_unlock(&pool.mu);
+	if (!atomic_exchange(&p->ready, true))
+		nm_log(NM_LOG_INFO, "%s connection established", label);
+	return true;
+}
+
+/* A replica's connection broke under a borrower with nothing in flight: the borrower
+ * goes on with the primary (the probe takes the replica out meanwhile). */
+static bool fall_back_to_primary(struct nm_pg *pg)
+{
+	if (!pg->owner->is_replica || pg->on_primary)
+		return false;
+	nm_db_replica_failed(pg->owner);
+	pg->on_primary = true;
+	return slot_connect_to(pg, &primary);
 }
 
 static bool slot_connect(struct nm_pg *pg)
 {
-	char err[512];
-	if (pg->conn)
-		PQfinish(pg->conn);
-	memset(pg->prepared, 0, sizeof pg->prepared);
-	pg->conn = nm_db_connect_raw(pool.cfg, err, sizeof err);
-	if (!pg->conn) {
-		bool was_ready = atomic_exchange(&pool.ready, false);
-		if (was_ready)
-			nm_log(NM_LOG_WARN, "database unreachable: %s", err);
-		return false;
-	}
-	if (!atomic_exchange(&pool.ready, true))
-		nm_log(NM_LOG_INFO, "database connection established");
-	return true;
+	if (pg->on_primary)
+		return slot_connect_to(pg, &primary);
+	if (slot_connect_to(pg, pg->owner))
+		return true;
+	return fall_back_to_primary(pg);
 }
 
-struct nm_pg *nm_db_acquire(void)
+static struct nm_pg *acquire_from(struct pool *p, long ms)
 {
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	long ms = pool.cfg->db_acquire_timeout_ms;
 	deadline.tv_sec += ms / 1000;
 	deadline.tv_nsec += (ms % 1000) * 1000000L;
 	if (deadline.tv_nsec >= 1000000000L) {
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&pool.mu);
+	pthread_mutex_lock(&p->mu);
 	struct nm_pg *pg = NULL;
 	for (;;) {
 		/* Prefer a slot with a live connection; fall back to an empty one. */
-		for (int i = 0; i < pool.size; i++) {
-			struct nm_pg *c = &pool.conns[i];
+		for (int i = 0; i < p->size; i++) {
+			struct nm_pg *c = &p->conns[i];
 			if (!c->in_use && c->conn) {
 				pg = c;
 				break;
@@ -161,30 +230,37 @@ struct nm_pg *nm_db_acquire(void)
 		}
 		if (pg)
 			break;
-		if (pthread_cond_timedwait(&pool.cv, &pool.mu, &deadline) == ETIMEDOUT) {
-			pool.acquire_timeouts++;
-			pthread_mutex_unlock(&pool.mu);
+		if (pthread_cond_timedwait(&p->cv, &p->mu, &deadline) == ETIMEDOUT) {
+			p->acquire_timeouts++;
+			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
 	}
 	pg->in_use = true;
-	pool.in_use++;
+	p->in_use++;
 	bool need_connect = !pg->conn || PQstatus(pg->conn) != CONNECTION_OK;
-	bool backoff = need_connect && !atomic_load(&pool.ready) &&
-		       now_ms() - pool.last_fail_ms < RECONNECT_BACKOFF_MS;
-	pthread_mutex_unlock(&pool.mu);
+	bool backoff = need_connect && !atomic_load(&p->ready) &&
+		       now_ms() - p->last_fail_ms < RECONNECT_BACKOFF_MS;
+	pthread_mutex_unlock(&p->mu);
 
-	if (need_connect && (backoff || !slot_connect(pg))) {
-		pthread_mutex_lock(&pool.mu);
+	/* A replica's slot connects to the replica only: the caller picks the primary
+	 * itself when there is no replica connection to be had. */
+	if (need_connect && (backoff || !slot_connect_to(pg, p))) {
+		pthread_mutex_lock(&p->mu);
 		if (!backoff)
-			pool.last_fail_ms = now_ms();
+			p->last_fail_ms = now_ms();
 		pg->in_use = false;
-		pool.in_use--;
-		pthread_cond_signal(&pool.cv);
-		pthread_mutex_unlock(&pool.mu);
+		p->in_use--;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
 		return NULL;
 	}
 	return pg;
+}
+
+struct nm_pg *nm_db_acquire(void)
+{
+	return acquire_from(&primary, pool_cfg->db_acquire_timeout_ms);
 }
 
 void nm_db_release(struct nm_pg *pg)
@@ -196,16 +272,19 @@ void nm_db_release(struct nm_pg *pg)
 		PGresult *res = PQexec(pg->conn, "ROLLBACK");
 		PQclear(res);
 	}
-	if (pg->conn && (PQstatus(pg->conn) != CONNECTION_OK ||
+	/* A fallback connection to the primary does not stay in a replica's slot. */
+	if (pg->conn && (pg->on_primary || PQstatus(pg->conn) != CONNECTION_OK ||
 			 PQtransactionStatus(pg->conn) != PQTRANS_IDLE)) {
 		PQfinish(pg->conn);
 		pg->conn = NULL;
 	}
-	pthread_mutex_lock(&pool.mu);
+	pg->on_primary = false;
+	struct pool *p = pg->owner;
+	pthread_mutex_lock(&p->mu);
 	pg->in_use = false;
-	pool.in_use--;
-	pthread_cond_signal(&pool.cv);
-	pthread_mutex_unlock(&pool.mu);
+	p->in_use--;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
 }
 
 PGconn *nm_db_conn(struct nm_pg *pg)
@@ -213,12 +292,19 @@ PGconn *nm_db_conn(struct nm_pg *pg)
 	return pg->conn;
 }
 
+/* The connection under pg broke: its server is marked not ready (the next acquisition
+ * reconnects, after a back-off). */
+static void mark_down(struct nm_pg *pg)
+{
+	atomic_store(&(pg->on_primary ? &primary : pg->owner)->ready, false);
+}
+
 static int stmt_slot(struct nm_sql *q)
 {
 	int s = __atomic_load_n(&q->slot, __ATOMIC_ACQUIRE);
 	if (s)
 		return s - 1;
-	int mine = atomic_fetch_add(&pool.next_slot, 1) + 1;
+	int mine = atomic_fetch_add(&next_slot, 1) + 1;
 	int expected = 0;
 	if (!__atomic_compare_exchange_n(&q->slot, &expected, mine, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
@@ -257,16 +343,17 @@ PGresult *nm_db_exec_params(struct nm_pg *pg, struct nm_sql *q, const char *cons
 		 * flight, so one retry on a fresh connection is safe. */
 		PQclear(res);
 		if (!slot_connect(pg)) {
-			pthread_mutex_lock(&pool.mu);
-			pool.last_fail_ms = now_ms();
-			pthread_mutex_unlock(&pool.mu);
+			struct pool *p = pg->on_primary ? &primary : pg->owner;
+			pthread_mutex_lock(&p->mu);
+			p->last_fail_ms = now_ms();
+			pthread_mutex_unlock(&p->mu);
 			return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 		}
 		res = exec_once(pg, q, params, lengths, formats);
 	}
 	if (PQresultStatus(res) == PGRES_FATAL_ERROR &&
 	    (!pg->conn || PQstatus(pg->conn) == CONNECTION_BAD))
-		atomic_store(&pool.ready, false);
+		mark_down(pg);
 	return res;
 }
 
@@ -281,7 +368,7 @@ PGresult *nm_db_exec_simple(struct nm_pg *pg, const char *sql)
 	if (!res)
 		return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 	if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(pg->conn) == CONNECTION_BAD)
-		atomic_store(&pool.ready, false);
+		mark_down(pg);
 	return res;
 }
 
@@ -312,7 +399,7 @@ PGresult *nm_db_copy_in(struct nm_pg *pg, const char *sql, const char *data, siz
 	if (!res)
 		return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 	if (PQresultStatus(res) == PGRES_FATAL_ERROR && PQstatus(pg->conn) == CONNECTION_BAD)
-		atomic_store(&pool.ready, false);
+		mark_down(pg);
 	return res;
 }
 
@@ -369,20 +456,49 @@ bool nm_db_unavailable(const PGresult *res)
 
 bool nm_db_ready(void)
 {
-	return atomic_load(&pool.ready);
+	return atomic_load(&primary.ready);
 }
 
 void nm_db_stats(int *size, int *in_use, int *open, long long *acquire_timeouts)
 {
-	pthread_mutex_lock(&pool.mu);
-	*size = pool.size;
-	*in_use = pool.in_use;
+	pthread_mutex_lock(&primary.mu);
+	*size = primary.size;
+	*in_use = primary.in_use;
 	int o = 0;
-	for (int i = 0; i < pool.size; i++)
-		o += pool.conns[i].conn != NULL;
+	for (int i = 0; i < primary.size; i++)
+		o += primary.conns[i].conn != NULL;
 	*open = o;
-	*acquire_timeouts = pool.acquire_timeouts;
-	pthread_mutex_unlock(&pool.mu);
+	*acquire_timeouts = primary.acquire_timeouts;
+	pthread_mutex_unlock(&primary.mu);
+}
+
+/* ---------------------------------------------------------------- replicas */
+
+int nm_db_replica_count(void)
+{
+	return n_replicas;
+}
+
+bool nm_db_is_replica(const struct nm_pg *pg)
+{
+	return pg && pg->owner->is_replica && !pg->on_primary;
+}
+
+struct nm_pg *nm_db_acquire_replica(int i, long timeout_ms)
+{
+	if (i < 0 || i >= n_replicas)
+		return NULL;
+	return acquire_from(&replicas[i], timeout_ms);
+}
+
+int nm_db_replica_index(const struct pool *p)
+{
+	return p->is_replica ? (int)(p - replicas) : -1;
+}
+
+const char *nm_db_replica_url(int i)
+{
+	return i >= 0 && i < n_replicas ? replicas[i].url : NULL;
 }
 
 const char *nm_db_str(const PGresult *res, int row, int col)

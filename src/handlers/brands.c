@@ -58,6 +58,7 @@ json_t *nm_brand_reply(json_t *doc, int64_t id, const char *created_at, const ch
 	json_object_set_new(o, "exclude_handles", array_or_empty(doc, "exclude_handles"));
 	json_object_set_new(o, "max_data_age_days", or_null(doc, "max_data_age_days"));
 	json_object_set_new(o, "min_confidence", or_null(doc, "min_confidence"));
+	json_object_set_new(o, "alerts", or_null(doc, "alerts"));
 	json_object_set_new(o, "created_at", json_string(created_at));
 	json_object_set_new(o, "updated_at", json_string(updated_at));
 	json_decref(doc);

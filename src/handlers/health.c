@@ -37,8 +37,8 @@ void nm_h_readyz(struct nm_req *r)
 				 "The database is not reachable or not migrated.");
 		return;
 	}
-	if (!nm_index_loaded()) {
-		/* The warm-up thread keeps trying until it is (nm_index_warm_up). */
+	if (!nm_index_try_load(pg, 1000)) {
+		/* Loading (the warm-up thread keeps trying until it is: nm_index_warm_up). */
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_NOT_READY, NULL, "The ranking index is not loaded yet.");
 		return;

@@ -77,9 +77,7 @@ void nm_match_query_build(const json_t *eff_c, const struct nm_score_bench *benc
 	q->n_terms = terms->n ? (unsigned)terms->n : 1;
 }
 
-/* The effective brand's max_data_age_days and min_confidence (canonical: checked by
- * nm_brand_normalize). */
-static void fresh_filter_build(const json_t *eff_c, struct nm_fresh_filter *fr)
+void nm_match_fresh_filter_build(const json_t *eff_c, struct nm_fresh_filter *fr)
 {
 	json_t *eff = (json_t *)eff_c;
 	json_t *age = json_object_get(eff, "max_data_age_days");
@@ -133,7 +131,7 @@ bool nm_match_pool_prepare(struct nm_req *r, struct nm_pg *pg, int64_t brand_id,
 	}
 	nm_store_match_bench(pg, &p->bench);
 	nm_match_query_build(eff, &p->bench, &p->q, &p->terms, &p->ban);
-	fresh_filter_build(eff, &p->fresh);
+	nm_match_fresh_filter_build(eff, &p->fresh);
 	struct nm_db_err err;
 	if (nm_store_match_statuses(pg, brand_id, &p->statuses, &err) &&
 	    excluded_handles(pg, eff, p, &err))

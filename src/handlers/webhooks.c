@@ -129,7 +129,8 @@ static void check_events(json_t *v, struct endpoint *e, json_t *errors)
 				    "must be one of brand.created, brand.updated, brand.deleted, "
 				    "import.completed, import.failed, match_run.completed, "
 				    "creator.status_changed, creator.created, creator.updated, "
-				    "creator.deleted, webhook.test, plan.created, *");
+				    "creator.deleted, webhook.test, plan.created, "
+				    "match.new_candidate, *");
 			continue;
 		}
 		append_unique(e->events, t);

@@ -60,6 +60,7 @@ struct nm_req {
 	void *stream_state;
 
 	struct nm_pg *pg;
+	bool db_replica; /* pg is a read replica's (nm/db_replicas.h) */
 	void *state;
 	bool stream_active; /* begin ran and neither end nor abort yet */
 

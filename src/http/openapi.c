@@ -137,7 +137,12 @@ static const char schemas_text[] =
 	"ors whose data (data_as_of) is at most this many whole days old'},'min_confidence':{'type"
 	"':['string','null'],'enum':['high','medium','low',null],'description':'Only creators with"
 	" at least this data confidence (high > medium > low)'},"
-	" 'price_overrides':{'$ref':'#/components/schemas/PriceOverrides'}}},"
+	" 'price_overrides':{'$ref':'#/components/schemas/PriceOverrides'},"
+	" 'alerts':{'$ref':'#/components/schemas/BrandAlerts'}}},"
+	"'BrandAlerts':{'type':['object','null'],'required':['top_n'],'additionalProperties':false,"
+	"'description':'Match alerts: match.new_candidate for each creator written since the "
+	"latest run that would rank inside its top_n (null: off; a brand without a run gets "
+	"none)','properties':{'top_n':{'type':'integer','minimum':1,'maximum':200}}},"
 	"'PriceOverrides':{'type':['object','null'],'additionalProperties':false,'description':"
 	"'The brand prices per post in cents per follower tier, used by budget plans for "
 	"creators without a price','properties':{'nano':{'$ref':'#/components/schemas/"
@@ -165,6 +170,7 @@ static const char schemas_text[] =
 	"'max_data_age_days':{'type':['integer','null']},'min_confidence':{'type':['string','nul"
 	"l'],'enum':['high','medium','low',null]},"
 	" 'price_overrides':{'type':'object','additionalProperties':{'type':'integer'}},"
+	" 'alerts':{'$ref':'#/components/schemas/BrandAlerts'},"
 	" 'created_at':{'type':'string','format':'date-time'},'updated_at':{'type':'string','"
 	"format':'date-time'}}},"
 	"'BrandList':{'type':'object','required':['data','next_cursor'],'properties':{"
@@ -468,7 +474,8 @@ static const char schemas_text[] =
 	"  'stored':{'type':'integer'}}}}}"
 	",'EventType':{'type':'string','enum':['brand.created','brand.updated','brand.deleted','"
 	"import.completed','import.failed','match_run.completed','creator.status_changed','"
-	"creator.created','creator.updated','creator.deleted','webhook.test','plan.created','*']},"
+	"creator.created','creator.updated','creator.deleted','webhook.test','plan.created','match."
+	"new_candidate','*']},"
 	"'BrandIds':{'type':['array','null'],'minItems':1,'maxItems':100,'items':{'type':'"
 	"integer','minimum':1},'description':'Only events of these brands (null: every brand, and "
 	"the events of no brand such as import.completed). A key bound to a brand may only send "
@@ -593,6 +600,25 @@ static const char schemas_text[] =
 	"'format':'date-time'}}},"
 	"'CreatorDeletedEvent':{'type':'object','properties':{'id':{'type':'integer'},'platform':{"
 	"'type':'string'},'handle':{'type':'string'},'external_id':{'type':['string','null']}}},"
+	"'NewCandidateEvent':{'type':'object','required':['brand_id','brand','run_id','top_n',"
+	"'score','would_rank','creator','explanations'],'description':'A creator written since "
+	"the latest match run of the brand (import, POST /v1/creators, inbound CRM event) that "
+	"would rank inside its alerts.top_n; once per brand and creator until the score "
+	"moves by more than 1.0 point (docs/webhooks.md)','properties':{"
+	" 'brand_id':{'type':'integer'},'brand':{'$ref':'#/components/schemas/EventBrand'},"
+	" 'run_id':{'type':'integer','description':'The latest run the creator is compared with'},"
+	" 'top_n':{'type':'integer','minimum':1,'maximum':200},"
+	" 'score':{'type':'number','minimum':0,'maximum':100,'description':'Scored as that run "
+	"scored its results (the query of the run, the current creator data)'},"
+	" 'would_rank':{'type':'integer','minimum':1,'description':'The position it would take "
+	"in the run (after every result scoring at least as much)'},"
+	" 'creator':{'type':'object','required':['id','platform','handle','display_name','email',"
+	"'profile_url','followers','engagement_rate'],'properties':{'id':{'type':'integer'},"
+	"'platform':{'type':'string'},'handle':{'type':'string'},'display_name':{'type':['string',"
+	"'null']},'email':{'type':['string','null']},'profile_url':{'type':['string','null']},"
+	"'followers':{'type':'integer'},'engagement_rate':{'type':['number','null']}}},"
+	" 'explanations':{'type':'array','items':{'$ref':'#/components/schemas/"
+	"MatchExplanation'}}}},"
 	"'WebhookTestEvent':{'type':'object','required':['endpoint_id','message'],'properties':{"
 	" 'endpoint_id':{'type':'integer'},'message':{'type':'string'}}},"
 	"'InboundSourceInput':{'type':'object','required':['name'],'additionalProperties':false,'"
@@ -1033,6 +1059,9 @@ static json_t *webhooks(void)
 		{"webhook.test", "WebhookTestEvent", "Sent by POST /v1/webhooks/{id}/test"},
 		{"plan.created", "PlanSummary",
 		 "A budget plan was stored (data: the plan without its portfolio)"},
+		{"match.new_candidate", "NewCandidateEvent",
+		 "A creator written since the brand's latest match run would enter its top N "
+		 "(brands with alerts on)"},
 	};
 	json_t *w = json_object();
 	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {

@@ -24,6 +24,7 @@
 #include "nm/auth.h"
 #include "nm/crypto.h"
 #include "nm/db_pool.h"
+#include "nm/db_replicas.h"
 #include "nm/etag.h"
 #include "nm/handlers.h"
 #include "nm/json_depth.h"
@@ -189,7 +190,11 @@ struct nm_pg *nm_req_db(struct nm_req *r)
 {
 	if (r->pg)
 		return r->pg;
-	r->pg = nm_db_acquire();
+	if (r->route && r->route->replica_reads && nm_db_replica_count() > 0)
+		r->pg = nm_db_acquire_read(r->auth.key_id, r->auth.role >= NM_ROLE_WRITE,
+					   &r->db_replica);
+	else
+		r->pg = nm_db_acquire();
 	if (!r->pg) {
 		nm_reply_header(r, "Retry-After", "1");
 		nm_reply_problem(r, NM_P_DB_UNAVAILABLE, NULL,
@@ -1016,11 +1021,24 @@ static struct MHD_Response *stream_response(struct nm_req *r)
 	return resp;
 }
 
+/* Read your writes with replicas: a successful write's WAL position is stored for its
+ * key before the reply leaves, so that no instance serves the key's next read from a
+ * replica that has not replayed it (nm/db_replicas.h). */
+static void note_write(struct nm_req *r)
+{
+	if (nm_db_replica_count() == 0 || !r->route || !r->auth.key_id || r->status < 200 ||
+	    r->status >= 400 || strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0 ||
+	    strcmp(r->method, "OPTIONS") == 0)
+		return;
+	nm_db_note_write(r->pg, r->auth.key_id);
+}
+
 static enum MHD_Result queue_reply(struct nm_req *r)
 {
 	if (r->queued)
 		return MHD_YES;
 	r->queued = true;
+	note_write(r);
 	struct MHD_Response *resp =
 		r->stream_read
 			? stream_response(r)
@@ -1158,6 +1176,8 @@ static void log_request(struct nm_req *r, double secs, enum MHD_RequestTerminati
 				      (long long)r->auth.key_id);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"aborted\":true");
+	if (r->db_replica)
+		n += (size_t)snprintf(line + n, sizeof line - n, ",\"db\":\"replica\"");
 	if (r->cut_reason)
 		n += (size_t)snprintf(line + n, sizeof line - n, ",\"slow_client\":\"%s\"",
 				      r->cut_reason);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/db_pool.h"
 #include "nm/log.h"
 #include "nm/pgarray.h"
 #include "nm/score_filter.h"
@@ -394,9 +395,42 @@ static bool needs_rebuild(const struct index *ix)
 	       (ix->n_slots - ix->live) > ix->n_slots / 4 + 10000;
 }
 
+static bool sync_locked(struct nm_pg *pg);
+
 bool nm_index_sync(struct nm_pg *pg)
 {
+	/* Always from the primary: the change tracking compares transaction snapshots, and
+	 * mixing a replica's (behind) with the primary's could step the mark back. */
+	if (nm_db_is_replica(pg))
+		return nm_store_index_pooled(nm_index_sync);
 	pthread_mutex_lock(&sync_mu);
+	bool ok = sync_locked(pg);
+	pthread_mutex_unlock(&sync_mu);
+	return ok;
+}
+
+bool nm_index_try_load(struct nm_pg *pg, int wait_ms)
+{
+	if (nm_index_loaded())
+		return true;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (nm_db_is_replica(pg) || pthread_mutex_timedlock(&sync_mu, &until) != 0)
+		return nm_index_loaded();
+	bool ok = nm_idx.loaded || sync_locked(pg);
+	pthread_mutex_unlock(&sync_mu);
+	return ok && nm_index_loaded();
+}
+
+/* nm_index_sync with sync_mu held. */
+static bool sync_locked(struct nm_pg *pg)
+{
 	bool ok = true, resync = false;
 	const char *why = !nm_idx.loaded ? "load" : needs_rebuild(&nm_idx) ? "compaction" : NULL;
 	if (!why) {
@@ -442,7 +476,6 @@ bool nm_index_sync(struct nm_pg *pg)
 			index_clear(&fresh);
 		}
 	}
-	pthread_mutex_unlock(&sync_mu);
 	return ok;
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nm/confidence.h"
@@ -130,6 +131,79 @@ static inline bool posting_live(const struct index *ix, uint32_t e)
 	uint32_t slot = e >> 8;
 	uint8_t v = ix->ver[slot];
 	return (v & 0x80) && (v & 0x7f) == (e & 0x7f);
+}
+
+/* ---- shared by the run (rank.c) and the alert probe (probe.c): one copy of each rule ---- */
+
+static inline int nm_idx_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* id in the strictly ascending ids[n]. */
+static inline bool nm_idx_listed(const int64_t *ids, size_t n, int64_t id)
+{
+	return n && bsearch(&id, ids, n, sizeof id, nm_idx_cmp_i64);
+}
+
+/* Set bits of a mask that rarely has more than two: cheaper than the libgcc popcount
+ * call a generic x86-64 build makes. */
+static inline int nm_idx_bits(uint64_t m)
+{
+	int n = 0;
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+static inline uint8_t nm_idx_sat8(int n)
+{
+	return (uint8_t)(n > 255 ? 255 : n);
+}
+
+/* The features of slot with the niche counts (cat | tag << 8 | bio << 16) and the days
+ * since the last post filled. */
+static inline void nm_idx_features_of(uint32_t slot, uint32_t counts, int32_t today,
+				      struct nm_score_features *f)
+{
+	*f = nm_idx.feat[slot];
+	f->niche_cat = (uint8_t)counts;
+	f->niche_tag = (uint8_t)(counts >> 8);
+	f->niche_bio = (uint8_t)(counts >> 16);
+	int32_t day = nm_idx.post_day[slot];
+	if (day != INT32_MIN) {
+		int32_t d = today - day, cap = (int32_t)NM_SCORE_DAYS_UNKNOWN - 1;
+		f->days_since_post = (uint16_t)(d < 0 ? 0 : d > cap ? cap : d);
+	}
+}
+
+/* The freshness rule (max_data_age_days, then min_confidence) slot fails, or
+ * NM_FUNNEL_COUNT when it passes both (or fr sets neither). */
+static inline enum nm_funnel_rule nm_idx_fresh_rule(const struct nm_fresh_filter *fr, uint32_t slot)
+{
+	if (fr->by_age) {
+		int64_t age = nm_confidence_age_days(nm_idx.as_of_s[slot], fr->now_s);
+		if (age < 0 || age > fr->max_age_days)
+			return NM_FUNNEL_DATA_AGE;
+	}
+	if (fr->by_conf && nm_idx_conf_level(&nm_idx, slot, fr->now_s) > fr->min_conf)
+		return NM_FUNNEL_CONFIDENCE;
+	return NM_FUNNEL_COUNT;
+}
+
+/* A result of slot as runs and alerts report it: the entry's id, score and matched terms,
+ * the features, and the data age at now_s with the confidence inputs beside them. */
+static inline void nm_idx_hit_fill(struct nm_index_hit *h, uint32_t slot,
+				   const struct nm_score_topk_entry *e, int32_t today,
+				   int64_t now_s)
+{
+	h->id = e->id;
+	h->score = e->score;
+	h->matched = e->aux64;
+	nm_idx_features_of(slot, e->aux32, today, &h->f);
+	h->data_age_days = nm_confidence_age_days(nm_idx.as_of_s[slot], now_s);
+	h->conf = nm_idx.conf[slot];
 }
 
 /* Memory for per-slot arrays, on 2 MiB pages where the kernel allows (index.c). */

@@ -232,41 +232,6 @@ static bool mark_bio_phrase(const struct part *p, const char *term, unsigned i)
 	return true;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Set bits of a mask that rarely has more than two: cheaper than the libgcc popcount
- * call a generic x86-64 build makes. */
-static int bits(uint64_t m)
-{
-	int n = 0;
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
-
-static uint8_t sat8(int n)
-{
-	return (uint8_t)(n > 255 ? 255 : n);
-}
-
-/* The features of slot with the niche counts and days since the last post filled. */
-static void features_of(uint32_t slot, uint32_t counts, int32_t today, struct nm_score_features *f)
-{
-	*f = nm_idx.feat[slot];
-	f->niche_cat = (uint8_t)counts;
-	f->niche_tag = (uint8_t)(counts >> 8);
-	f->niche_bio = (uint8_t)(counts >> 16);
-	int32_t day = nm_idx.post_day[slot];
-	if (day != INT32_MIN) {
-		int32_t d = today - day, cap = (int32_t)NM_SCORE_DAYS_UNKNOWN - 1;
-		f->days_since_post = (uint16_t)(d < 0 ? 0 : d > cap ? cap : d);
-	}
-}
-
 /* Appends c to the part's candidate list; false on OOM. */
 static bool cand_push(struct part *p, const struct cand *c, size_t *n)
 {
@@ -315,11 +280,12 @@ static long collect_marked(struct part *p)
 				p->removed[NM_FUNNEL_FOLLOWERS]++;
 				continue;
 			}
-			struct cand c = {slot,
-					 (uint32_t)sat8(bits(m[SRC_CAT])) |
-						 (uint32_t)sat8(bits(m[SRC_TAG])) << 8 |
-						 (uint32_t)sat8(bits(m[SRC_BIO])) << 16,
-					 m[SRC_CAT] | m[SRC_TAG] | m[SRC_BIO]};
+			struct cand c = {
+				slot,
+				(uint32_t)nm_idx_sat8(nm_idx_bits(m[SRC_CAT])) |
+					(uint32_t)nm_idx_sat8(nm_idx_bits(m[SRC_TAG])) << 8 |
+					(uint32_t)nm_idx_sat8(nm_idx_bits(m[SRC_BIO])) << 16,
+				m[SRC_CAT] | m[SRC_TAG] | m[SRC_BIO]};
 			ok = ok && cand_push(p, &c, &n);
 		}
 	}
@@ -342,25 +308,6 @@ static enum nm_funnel_rule failed_rule(const struct nm_score_query *q,
 	return NM_FUNNEL_MIN_ENGAGEMENT;
 }
 
-static bool listed(const int64_t *ids, size_t n, int64_t id)
-{
-	return n && bsearch(&id, ids, n, sizeof id, cmp_i64);
-}
-
-/* The freshness rules (max_data_age_days, min_confidence) for slot; read only when the
- * brand sets one, so a run without them reads no more than before. */
-static enum nm_funnel_rule fresh_rule(const struct nm_fresh_filter *fr, uint32_t slot)
-{
-	if (fr->by_age) {
-		int64_t age = nm_confidence_age_days(nm_idx.as_of_s[slot], fr->now_s);
-		if (age < 0 || age > fr->max_age_days)
-			return NM_FUNNEL_DATA_AGE;
-	}
-	if (fr->by_conf && nm_idx_conf_level(&nm_idx, slot, fr->now_s) > fr->min_conf)
-		return NM_FUNNEL_CONFIDENCE;
-	return NM_FUNNEL_COUNT;
-}
-
 /* The rules after nm_score_filter(), in funnel order: the rule f fails, or
  * NM_FUNNEL_COUNT when it stays. */
 static enum nm_funnel_rule later_rule(const struct part *p, uint32_t slot,
@@ -370,12 +317,12 @@ static enum nm_funnel_rule later_rule(const struct part *p, uint32_t slot,
 		return NM_FUNNEL_COUNTRY;
 	if (p->banning && (p->s->ban[slot / 64] >> (slot % 64) & 1u))
 		return NM_FUNNEL_EXCLUDE_KEYWORDS;
-	if (p->ex && listed(p->ex->handle_ids, p->ex->n_handle_ids, f->id))
+	if (p->ex && nm_idx_listed(p->ex->handle_ids, p->ex->n_handle_ids, f->id))
 		return NM_FUNNEL_EXCLUDE_HANDLES;
-	if (p->ex && listed(p->ex->status_ids, p->ex->n_status_ids, f->id))
+	if (p->ex && nm_idx_listed(p->ex->status_ids, p->ex->n_status_ids, f->id))
 		return NM_FUNNEL_STATUS;
 	if (p->ex && (p->ex->fresh.by_age || p->ex->fresh.by_conf))
-		return fresh_rule(&p->ex->fresh, slot);
+		return nm_idx_fresh_rule(&p->ex->fresh, slot);
 	return NM_FUNNEL_COUNT;
 }
 
@@ -392,7 +339,7 @@ static void rank_cands(struct part *p, size_t n)
 			__builtin_prefetch(&nm_idx.post_day[c[i + 16].slot]);
 		}
 		struct nm_score_features f;
-		features_of(c[i].slot, c[i].counts, p->today, &f);
+		nm_idx_features_of(c[i].slot, c[i].counts, p->today, &f);
 		if (!nm_score_filter(p->q, &f)) {
 			p->removed[failed_rule(p->q, &f)]++;
 			continue;
@@ -533,13 +480,7 @@ long nm_index_rank(const struct nm_score_query *q, const struct nm_niche_terms *
 		nh = (long)nm_score_topk_sort(&parts[0].heap);
 		for (long i = 0; i < nh; i++) {
 			const struct nm_score_topk_entry *e = &parts[0].heap.e[i];
-			out[i].id = e->id;
-			out[i].score = e->score;
-			out[i].matched = e->aux64;
-			features_of(e->ref, e->aux32, parts[0].today, &out[i].f);
-			out[i].data_age_days =
-				nm_confidence_age_days(nm_idx.as_of_s[e->ref], now_s);
-			out[i].conf = nm_idx.conf[e->ref];
+			nm_idx_hit_fill(&out[i], e->ref, e, parts[0].today, now_s);
 		}
 		*candidates = parts[0].candidates + parts[1].candidates;
 		if (funnel) {

@@ -336,6 +336,41 @@ static void check_price_overrides(const struct field *f, const json_t *v, json_t
 		json_decref(o);
 }
 
+/* alerts: {"top_n": 1..NM_BRAND_ALERTS_TOP_N_MAX} turns match.new_candidate on for the
+ * brand (docs/webhooks.md); JSON null (or a merge patch's null) turns it off. */
+static void check_alerts(const struct field *f, const json_t *v, json_t *out, json_t *errors)
+{
+	if (!json_is_object(v)) {
+		nm_verr_add(errors, f->name,
+			    "must be an object like {\"top_n\": 20}, or null (off)");
+		return;
+	}
+	bool bad = false;
+	const char *key;
+	json_t *e;
+	char path[64];
+	json_object_foreach((json_t *)v, key, e)
+	{
+		if (strcmp(key, "top_n") == 0)
+			continue;
+		nm_verr_path(path, sizeof path, f->name, -1, key);
+		nm_verr_add(errors, path, "unknown field");
+		bad = true;
+	}
+	json_t *n = json_object_get(v, "top_n");
+	if (!n || json_is_null(n)) {
+		nm_verr_add(errors, "alerts.top_n", "is required");
+		bad = true;
+	} else if (!json_is_integer(n) || json_integer_value(n) < 1 ||
+		   json_integer_value(n) > NM_BRAND_ALERTS_TOP_N_MAX) {
+		nm_verr_add(errors, "alerts.top_n", "must be an integer from 1 to %d",
+			    NM_BRAND_ALERTS_TOP_N_MAX);
+		bad = true;
+	}
+	if (!bad)
+		json_object_set_new(out, f->name, json_pack("{s:O}", "top_n", n));
+}
+
 static const char *const genders[] = {"female", "male", "any", NULL};
 static const char *const goals[] = {"engagement", "awareness", "conversions", NULL};
 static const char *const countries_modes[] = {"prefer", "require", NULL};
@@ -387,6 +422,7 @@ static const struct field fields[] = {
 	 .check = check_enum,
 	 .allowed = confidence_levels,
 	 .msg = "must be one of high, medium, low"},
+	{.name = "alerts", .check = check_alerts},
 };
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

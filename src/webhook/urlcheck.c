@@ -23,6 +23,7 @@ static const char *const event_types[] = {"brand.created",
 					  "creator.deleted",
 					  "webhook.test",
 					  "plan.created",
+					  "match.new_candidate",
 					  "*"};
 
 bool nm_webhook_event_valid(const char *type)

@@ -239,3 +239,14 @@ class LocalLimitsStayLocalTests(Api, ServerTestCase):
         for _ in range(5):
             self.assertStatus(self.request("GET", "/v1/brands"), 200)
         self.assertEqual(self.count_rows("rate_windows"), 0)
+
+
+class SigintTests(Api, ServerTestCase):
+
+    def test_sigint_skips_the_drain(self):
+        """Ctrl-C at a terminal: no balancer waits, so no drain."""
+        srv = Server(env={"NICHEMATCH_DRAIN_SECONDS": "60"}, migrate=False, share_db_with=self.server)
+        t0 = time.monotonic()
+        code = srv.stop(sig=signal.SIGINT, timeout=30)
+        self.assertEqual(code, 0)
+        self.assertLess(time.monotonic() - t0, 20)
