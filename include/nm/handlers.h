@@ -53,6 +53,10 @@ void nm_h_matches_page(struct nm_req *r);
 void nm_h_match_runs_list(struct nm_req *r);
 void nm_h_match_run_get(struct nm_req *r);
 
+/* lookalikes.c: creators like one creator, or like a brand's seeds. */
+void nm_h_creator_lookalikes(struct nm_req *r);
+void nm_h_brand_lookalikes(struct nm_req *r);
+
 /* Budget plans (src/handlers/plans.c) */
 void nm_h_plans_create(struct nm_req *r);
 void nm_h_plans_list(struct nm_req *r);

@@ -10,12 +10,15 @@
 
 struct nm_pg;
 
+struct nm_db_err;
+
 /* Records event `type` with payload `data` (borrowed) on pg's open transaction, with
  * what a CRM needs added (docs/webhooks.md, "Payloads": the brand's name and external_id,
  * a status change's creator contact fields and latest score, a run's top 10), fanned out to
  * the endpoints whose type and brand filters match. Returns false when the database
- * refused (the caller rolls back). */
-bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data);
+ * refused, with its reason in *err (a serialization failure is NM_DB_RETRY, so that
+ * nm_tx_run retries the transaction; out of memory is NM_DB_ERROR); the caller rolls back. */
+bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data, struct nm_db_err *err);
 
 /* webhook.test for endpoint_id only (POST /v1/webhooks/{id}/test): its delivery's id into
  * *delivery_id (0 when the endpoint is disabled). False when the database refused. */

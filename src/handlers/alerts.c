@@ -231,7 +231,7 @@ static bool brand_tx_fn(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 		if (!fresh[i])
 			continue;
 		json_t *data = event_data(t->b, h[i], creator_of(t, h[i]->id));
-		ok = data && nm_outbox_emit(pg, "match.new_candidate", data);
+		ok = data && nm_outbox_emit(pg, "match.new_candidate", data, err);
 		json_decref(data);
 		if (!ok && err->status == NM_DB_OK)
 			nm_db_err_set(err, NM_DB_ERROR);

@@ -133,10 +133,8 @@ static bool save_brand(struct nm_pg *pg, struct brand_tx *t, const json_t *canon
 		return false;
 	t->written = true;
 	t->brand = nm_brand_from_row(row);
-	if (!nm_outbox_emit(pg, t->id == 0 ? "brand.created" : "brand.updated", t->brand)) {
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	if (!nm_outbox_emit(pg, t->id == 0 ? "brand.created" : "brand.updated", t->brand, err))
 		return false;
-	}
 	return true;
 }
 
@@ -201,10 +199,8 @@ static bool brand_delete_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	if (!nm_store_brand_delete(pg, t->id, err))
 		return false;
 	t->written = true;
-	if (!nm_outbox_emit(pg, "brand.deleted", t->brand)) {
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	if (!nm_outbox_emit(pg, "brand.deleted", t->brand, err))
 		return false;
-	}
 	return true;
 }
 

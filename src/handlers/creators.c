@@ -38,10 +38,8 @@ static bool creator_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	t->row = nm_store_creator_put(pg, t->c, &t->inserted, err);
 	if (!t->row)
 		return false;
-	if (!nm_outbox_emit(pg, t->inserted ? "creator.created" : "creator.updated", t->row)) {
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	if (!nm_outbox_emit(pg, t->inserted ? "creator.created" : "creator.updated", t->row, err))
 		return false;
-	}
 	return true;
 }
 
@@ -420,10 +418,10 @@ static bool creator_delete_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err
 				 json_object_get(row, "handle"), "external_id",
 				 json_object_get(row, "external_id"));
 	json_decref(row);
-	bool ok = gone && nm_outbox_emit(pg, "creator.deleted", gone);
+	if (!gone)
+		nm_db_err_set(err, NM_DB_ERROR);
+	bool ok = gone && nm_outbox_emit(pg, "creator.deleted", gone, err);
 	json_decref(gone);
-	if (!ok)
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 	return ok;
 }
 

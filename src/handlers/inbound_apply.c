@@ -33,9 +33,9 @@ static bool creator_key(const json_t *data, struct nm_creator *c, json_t *errors
 /* creator.created / creator.updated for a creator written by an event, as for the API. */
 static json_t *emitted(struct nm_pg *pg, json_t *row, bool inserted, struct nm_db_err *err)
 {
-	if (row && !nm_outbox_emit(pg, inserted ? "creator.created" : "creator.updated", row)) {
+	if (row &&
+	    !nm_outbox_emit(pg, inserted ? "creator.created" : "creator.updated", row, err)) {
 		json_decref(row);
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 		return NULL;
 	}
 	return row ? json_pack("{s:b, s:o}", "inserted", inserted, "creator", row) : NULL;
@@ -92,9 +92,8 @@ static json_t *apply_creator_delete(struct nm_pg *pg, const char *source, const 
 	nm_creator_clear(&c);
 	if (!ok)
 		return NULL;
-	if (gone && !nm_outbox_emit(pg, "creator.deleted", gone)) {
+	if (gone && !nm_outbox_emit(pg, "creator.deleted", gone, err)) {
 		json_decref(gone);
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 		return NULL;
 	}
 	json_decref(gone);
@@ -123,9 +122,8 @@ static json_t *apply_brand_upsert(struct nm_pg *pg, const char *source, const js
 	if (!row)
 		return NULL;
 	json_t *brand = nm_brand_from_row(row);
-	if (!nm_outbox_emit(pg, inserted ? "brand.created" : "brand.updated", brand)) {
+	if (!nm_outbox_emit(pg, inserted ? "brand.created" : "brand.updated", brand, err)) {
 		json_decref(brand);
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 		return NULL;
 	}
 	return json_pack("{s:b, s:o}", "inserted", inserted, "brand", brand);

@@ -262,10 +262,8 @@ static bool save_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	if (!run->summary)
 		return false; /* err NM_DB_OK: out of memory */
 	/* docs/webhooks.md: the event's data is the run summary itself. */
-	if (!nm_outbox_emit(pg, "match_run.completed", run->summary)) {
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	if (!nm_outbox_emit(pg, "match_run.completed", run->summary, err))
 		return false;
-	}
 	return true;
 }
 

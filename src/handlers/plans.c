@@ -518,12 +518,13 @@ static bool check_musts(struct plan *p)
 				"(declined and excluded creators always are; see exclude_statuses)",
 				(long long)missing[j], st);
 		else
-			nm_verr_add(errors, path,
-				    "creator %lld does not match the brand (platforms, follower "
-				    "range, minimum engagement, niche, target_countries in require "
-				    "mode, exclude_keywords, max_data_age_days or min_confidence) or "
-				    "is not among its %d best matches",
-				    (long long)missing[j], NM_PLAN_POOL);
+			nm_verr_add(
+				errors, path,
+				"creator %lld does not match the brand (platforms, follower "
+				"range, minimum engagement, niche, target_countries in require "
+				"mode, exclude_keywords, max_data_age_days or min_confidence) or "
+				"is not among its %d best matches",
+				(long long)missing[j], NM_PLAN_POOL);
 	}
 	nm_reply_problem(p->r, NM_P_VALIDATION, errors,
 			 "A must_include creator cannot be planned.");
@@ -997,10 +998,8 @@ static bool save_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 		return false;
 	json_object_del(p->summary, "portfolio");
 	/* docs/webhooks.md: the plan as listed (without its portfolio). */
-	if (!nm_outbox_emit(pg, "plan.created", p->summary)) {
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
+	if (!nm_outbox_emit(pg, "plan.created", p->summary, err))
 		return false;
-	}
 	return true;
 }
 

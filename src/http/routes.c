@@ -213,6 +213,34 @@ static const struct nm_param creator_list_params[] = {
 	P_END,
 };
 
+/* Lookalike filters (GET /v1/creators/{id}/lookalikes; the POST takes them in its body). */
+static const struct nm_param lookalike_params[] = {
+	{.name = "limit",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 1,
+	 .max = 200,
+	 .description = "Results, 1 to 200 (default 20)"},
+	{.name = "platform",
+	 .type = NM_PARAM_ENUM,
+	 .values = platforms,
+	 .description = "Only creators on this platform"},
+	{.name = "country",
+	 .type = NM_PARAM_STRING,
+	 .max_len = 2,
+	 .description = "Only creators based in this ISO 3166-1 alpha-2 country"},
+	{.name = "min_followers",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 0,
+	 .max = 9007199254740991.0,
+	 .description = "At least this many followers"},
+	{.name = "max_followers",
+	 .type = NM_PARAM_INTEGER,
+	 .min = 0,
+	 .max = 9007199254740991.0,
+	 .description = "At most this many followers"},
+	P_END,
+};
+
 static const struct nm_param match_page_params[] = {
 	P_LIMIT,
 	P_CURSOR,
@@ -759,6 +787,22 @@ const struct nm_route nm_routes[] = {
 	 .headers = if_none_match_header,
 	 .response_headers = etag_header},
 	{.method = "POST",
+	 .pattern = "/v1/brands/{id}/lookalikes",
+	 .handler = nm_h_brand_lookalikes,
+	 .min_role = NM_ROLE_READ,
+	 .body = NM_BODY_JSON_OPTIONAL,
+	 .operation_id = "brandLookalikes",
+	 .tag = "Matches",
+	 .summary = "Creators like the brand's seeds (default: its accepted and shortlisted "
+		    "creators)",
+	 .description = "Ranks creators by similarity to the seeds (docs/matching.md "
+			"\"Lookalikes\"). The seeds and the brand's declined and excluded "
+			"creators never come back. Without seed_creator_ids and without accepted "
+			"or shortlisted creators: 422. Stores nothing.",
+	 .success_status = 200,
+	 .request_schema = "LookalikeInput",
+	 .response_schema = "LookalikeList"},
+	{.method = "POST",
 	 .pattern = "/v1/brands/{id}/plans",
 	 .handler = nm_h_plans_create,
 	 .min_role = NM_ROLE_WRITE,
@@ -955,6 +999,20 @@ const struct nm_route nm_routes[] = {
 	 .response_schema = "Creator",
 	 .headers = if_none_match_header,
 	 .response_headers = etag_header},
+	{.method = "GET",
+	 .pattern = "/v1/creators/{id}/lookalikes",
+	 .handler = nm_h_creator_lookalikes,
+	 .min_role = NM_ROLE_READ,
+	 .operation_id = "creatorLookalikes",
+	 .tag = "Creators",
+	 .summary = "Creators like this one, most similar first",
+	 .description = "Similarity in [0, 1] from shared categories, hashtags and bio words "
+			"(weighted by rarity), tier, engagement against the benchmark, country "
+			"and language (docs/matching.md \"Lookalikes\"); the creator itself never "
+			"comes back.",
+	 .success_status = 200,
+	 .response_schema = "LookalikeList",
+	 .query = lookalike_params},
 	{.method = "DELETE",
 	 .pattern = "/v1/creators/{id}",
 	 .handler = nm_h_creators_delete,

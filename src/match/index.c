@@ -518,6 +518,7 @@ void nm_index_free(void)
 	index_clear(&nm_idx);
 	pthread_rwlock_unlock(&nm_idx_lock);
 	nm_idx_scratch_free_all();
+	nm_lk_scratch_free_all();
 }
 
 static void *warm_main(void *arg)

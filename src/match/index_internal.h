@@ -210,5 +210,7 @@ static inline void nm_idx_hit_fill(struct nm_index_hit *h, uint32_t slot,
 void *nm_idx_big_alloc(size_t bytes);
 /* Frees the ranking's pooled scratch memory (rank.c; at shutdown). */
 void nm_idx_scratch_free_all(void);
+/* Frees the lookalikes' pooled scratch memory (lookalike.c; at shutdown). */
+void nm_lk_scratch_free_all(void);
 
 #endif

@@ -75,10 +75,14 @@ static json_t *jsonb(const PGresult *res, int col)
 					 : json_loads(PQgetvalue(res, 0, col), 0, NULL);
 }
 
-/* A copy of data with the fields of q_enrich added; NULL when the database failed. */
-static json_t *enrich(struct nm_pg *pg, const char *type, const json_t *data, int64_t brand_id)
+/* A copy of data with the fields of q_enrich added; NULL when the database failed (its
+ * reason in *err) or memory ran out (NM_DB_ERROR). */
+static json_t *enrich(struct nm_pg *pg, const char *type, const json_t *data, int64_t brand_id,
+		      struct nm_db_err *err)
 {
 	json_t *out = json_deep_copy(data);
+	if (!out)
+		nm_db_err_set(err, NM_DB_ERROR);
 	bool status = strcmp(type, "creator.status_changed") == 0;
 	bool run = strcmp(type, "match_run.completed") == 0;
 	if (!out || !brand_id || strncmp(type, "brand.", 6) == 0)
@@ -91,6 +95,9 @@ static json_t *enrich(struct nm_pg *pg, const char *type, const json_t *data, in
 			   run ? nm_store_i64(ru, int_of(out, "id")) : NULL};
 	PGresult *res = nm_db_exec(pg, &q_enrich, p);
 	if (!nm_db_ok(res) || PQntuples(res) != 1) {
+		nm_db_err_from(err, res);
+		if (err->status == NM_DB_OK)
+			nm_db_err_set(err, NM_DB_ERROR);
 		PQclear(res);
 		json_decref(out);
 		return NULL;
@@ -118,21 +125,27 @@ static json_t *enrich(struct nm_pg *pg, const char *type, const json_t *data, in
 	return out;
 }
 
-/* The event row and its fan-out; the first delivery's id into *delivery_id when asked. */
+/* The event row and its fan-out; the first delivery's id into *delivery_id when asked.
+ * err: the reason of a failure, when not NULL. */
 static bool emit(struct nm_pg *pg, const char *type, const json_t *data, int64_t brand_id,
-		 int64_t only_endpoint, int64_t *delivery_id)
+		 int64_t only_endpoint, int64_t *delivery_id, struct nm_db_err *err)
 {
 	char msg_id[64];
-	if (!nm_random_token("msg_", 18, msg_id, sizeof msg_id))
+	char *payload = NULL;
+	if (!nm_random_token("msg_", 18, msg_id, sizeof msg_id) ||
+	    !(payload =
+		      json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)))) {
+		if (err)
+			nm_db_err_set(err, NM_DB_ERROR);
 		return false;
-	char *payload = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-	if (!payload)
-		return false;
+	}
 	char b[24], e[24];
 	const char *p[] = {msg_id, type, payload, brand_id ? nm_store_i64(b, brand_id) : NULL,
 			   only_endpoint ? nm_store_i64(e, only_endpoint) : NULL};
 	PGresult *res = nm_db_exec(pg, &q_emit, p);
 	bool ok = nm_db_ok(res);
+	if (!ok && err)
+		nm_db_err_from(err, res);
 	if (ok && delivery_id)
 		*delivery_id = PQntuples(res) == 1 ? nm_db_i64(res, 0, 0) : 0;
 	PQclear(res);
@@ -140,13 +153,13 @@ static bool emit(struct nm_pg *pg, const char *type, const json_t *data, int64_t
 	return ok;
 }
 
-bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data)
+bool nm_outbox_emit(struct nm_pg *pg, const char *type, const json_t *data, struct nm_db_err *err)
 {
 	int64_t brand_id = brand_of(type, data);
-	json_t *full = enrich(pg, type, data, brand_id);
+	json_t *full = enrich(pg, type, data, brand_id, err);
 	if (!full)
 		return false;
-	bool ok = emit(pg, type, full, brand_id, 0, NULL);
+	bool ok = emit(pg, type, full, brand_id, 0, NULL, err);
 	json_decref(full);
 	return ok;
 }
@@ -155,7 +168,7 @@ bool nm_outbox_emit_test(struct nm_pg *pg, int64_t endpoint_id, int64_t *deliver
 {
 	json_t *data = json_pack("{s:I, s:s}", "endpoint_id", (json_int_t)endpoint_id, "message",
 				 "A test event sent by POST /v1/webhooks/{id}/test");
-	bool ok = data && emit(pg, "webhook.test", data, 0, endpoint_id, delivery_id);
+	bool ok = data && emit(pg, "webhook.test", data, 0, endpoint_id, delivery_id, NULL);
 	json_decref(data);
 	return ok;
 }
@@ -170,6 +183,6 @@ void nm_outbox_import_failed(struct nm_pg *pg, const char *import_id, const char
 	/* Autocommit: a lost event is logged by the database layer and not retried; the
 	 * import's own row already says it failed. */
 	if (data)
-		emit(pg, "import.failed", data, 0, 0, NULL);
+		emit(pg, "import.failed", data, 0, 0, NULL, NULL);
 	json_decref(data);
 }

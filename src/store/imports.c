@@ -429,7 +429,8 @@ bool nm_store_import_commit(struct nm_import_tx *t, const struct nm_import_recor
 		json_object_set_new(report, "finished_at", json_string(PQgetvalue(res, 0, 1)));
 	}
 	PQclear(res);
-	ok = ok && nm_outbox_emit(t->pg, "import.completed", report) && nm_db_commit(t->pg);
+	struct nm_db_err err; /* the import reports its failure by its own path */
+	ok = ok && nm_outbox_emit(t->pg, "import.completed", report, &err) && nm_db_commit(t->pg);
 	if (!ok)
 		nm_db_rollback(t->pg);
 	return ok;

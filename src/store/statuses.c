@@ -119,14 +119,16 @@ static json_t *nm_status_row_json(const PGresult *res, int i)
 }
 
 /* Row i of an upsert result as the reply (with previous_status from column 10); emits
- * creator.status_changed when the status changed. NULL when the event failed. */
-static json_t *changed_row(struct nm_pg *pg, const PGresult *res, int i, bool *changed)
+ * creator.status_changed when the status changed. NULL when the event failed (the reason
+ * in *err). */
+static json_t *changed_row(struct nm_pg *pg, const PGresult *res, int i, bool *changed,
+			   struct nm_db_err *err)
 {
 	json_t *row = nm_status_row_json(res, i);
 	const char *prev = nm_db_str(res, i, 10);
 	*changed = !prev || strcmp(prev, PQgetvalue(res, i, 2)) != 0;
 	json_object_set_new(row, "previous_status", prev ? json_string(prev) : json_null());
-	if (*changed && !nm_outbox_emit(pg, "creator.status_changed", row)) {
+	if (*changed && !nm_outbox_emit(pg, "creator.status_changed", row, err)) {
 		json_decref(row);
 		return NULL;
 	}
@@ -170,10 +172,8 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 	if (!res)
 		return NULL;
 	bool changed;
-	json_t *row = changed_row(pg, res, 0, &changed);
+	json_t *row = changed_row(pg, res, 0, &changed, err);
 	PQclear(res);
-	if (!row)
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 	return row;
 }
 
@@ -233,11 +233,10 @@ json_t *nm_store_statuses_write_many(struct nm_pg *pg, int64_t brand_id, const i
 	*changed = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		bool ch;
-		json_t *row = changed_row(pg, res, i, &ch);
+		json_t *row = changed_row(pg, res, i, &ch, err);
 		if (!row) {
 			json_decref(rows);
 			PQclear(res);
-			nm_db_err_set(err, NM_DB_UNAVAILABLE);
 			return NULL;
 		}
 		*changed += ch;
@@ -261,10 +260,8 @@ bool nm_store_status_clear(struct nm_pg *pg, int64_t brand_id, int64_t creator_i
 	json_object_set_new(row, "status", json_null());
 	json_object_set_new(row, "note", json_null());
 	PQclear(res);
-	bool ok = nm_outbox_emit(pg, "creator.status_changed", row);
+	bool ok = nm_outbox_emit(pg, "creator.status_changed", row, err);
 	json_decref(row);
-	if (!ok)
-		nm_db_err_set(err, NM_DB_UNAVAILABLE);
 	return ok;
 }
 

@@ -31,6 +31,7 @@ CI_ALLOWED_SKIPS = {
     "test_matching.RealDataMatchTests.": "optional run on ../shared/data/real (not on CI)",
     "test_plans.RealDataPlanTests.": "optional run on ../shared/data/real (not on CI)",
     "test_freshness.RealDataFreshnessTests.": "optional run on ../shared/data/real (not on CI)",
+    "test_lookalikes.RealDataLookalikeTests.": "optional run on ../shared/data/real (not on CI)",
 }
 
 
