@@ -321,7 +321,11 @@ async function flow(context, page) {
   await page.click('text=Clear');
   await page.fill('#f_handle', 'fit_009');
   await page.click('form[role=search] >> button[type=submit]');
-  await page.waitForSelector('table.creators tr >> text=@fit_009');
+  await page.waitForFunction(() => {
+    // Only fit_009 (the unfiltered first page holds it too).
+    const rs = document.querySelectorAll('table.creators tbody tr');
+    return rs.length === 1 && rs[0].textContent.includes('@fit_009');
+  });
   const stale = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
   const cell = await page.textContent('table.creators tbody tr .data-quality');
   ok(cell.includes('210 days old') && cell.includes(stale.confidence + ' confidence') && cell.includes('data over 180 days old') &&
@@ -474,7 +478,11 @@ async function flow(context, page) {
   await page.goto(BASE + '/#/creators');
   await page.fill('#f_handle', 'fit_009');
   await page.click('form[role=search] >> button[type=submit]');
-  await page.waitForSelector('table.creators tr >> text=@fit_009');
+  await page.waitForFunction(() => {
+    // Only fit_009 (the unfiltered first page holds it too).
+    const rs = document.querySelectorAll('table.creators tbody tr');
+    return rs.length === 1 && rs[0].textContent.includes('@fit_009');
+  });
   const seed = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
   await page.click('table.creators tbody tr >> text=Find similar');
   await page.waitForURL(new RegExp(`#/lookalikes/creator/${seed.id}$`));
@@ -678,6 +686,12 @@ async function flow(context, page) {
   ok(planOverflow <= 390, 'the plan and its chart fit 390 px', planOverflow);
   await page.goto(BASE + '/#/creators');
   await page.waitForSelector('.health .health-summary');
+  // "Count again" asks /v1/stats anew (the panel keeps a count for a minute): new_star is in it.
+  await Promise.all([page.waitForRequest((r) => r.url().endsWith('/v1/stats')), page.click('text=Count again')]);
+  const st2 = await apiGet('/v1/stats');
+  await page.waitForFunction((t) => document.querySelector('.health-summary').textContent.startsWith(t + ' creators'),
+    st2.body.creators.toLocaleString('en-US'));
+  must(st2.body.creators === stats.body.creators + 1, '"Count again" shows the pool as the API counts it now (one creator more)');
   await page.click('.health summary');
   ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the data health panel fits 390 px');
   await axe(page, 'creators (390 px)');

@@ -31,6 +31,15 @@ const CONF_FILTERS = [
   ['medium', 'medium or high', ['high', 'medium']],
 ];
 
+// GET /v1/stats counts the whole pool in one scan (no server-side cache): the answer is
+// kept here for a minute, so going back and forth between screens does not repeat it.
+const STATS_TTL_MS = 60000;
+let cached = null; // {at, stats}
+
+export function forgetStats() {
+  cached = null;
+}
+
 const sum = (obj, keys) => keys.reduce((a, k) => a + ((obj && obj[k]) || 0), 0);
 const pct = (n, total) => (total ? Math.round((100 * n) / total) + '%' : '—');
 
@@ -58,11 +67,22 @@ function Bars({ id, title, rows, values, total }) {
 
 // applied: the search's current filters; apply(next): runs the search with them.
 export function DataHealth({ applied, apply }) {
-  const [stats, setStats] = useState(null);
+  const [stats, setStats] = useState(() => (cached && Date.now() - cached.at < STATS_TTL_MS ? cached.stats : null));
   const [error, setError] = useState(null);
+  const [asked, setAsked] = useState(0); // "Count again" bumps it
   useEffect(() => {
-    api('GET', '/v1/stats').then(setStats, setError);
-  }, []);
+    if (asked === 0 && cached && Date.now() - cached.at < STATS_TTL_MS) return setStats(cached.stats);
+    let live = true;
+    setError(null);
+    api('GET', '/v1/stats').then(
+      (s) => {
+        cached = { at: Date.now(), stats: s };
+        if (live) setStats(s);
+      },
+      (e) => live && setError(e),
+    );
+    return () => (live = false);
+  }, [asked]);
 
   if (error) return <ProblemBox error={error} title="Could not load the data health" />;
   if (!stats) return <Loading what="Loading the data health" />;
@@ -79,7 +99,12 @@ export function DataHealth({ applied, apply }) {
   };
   return (
     <section class="card health" aria-labelledby="health-h">
-      <h2 id="health-h">Data health</h2>
+      <div class="title-row">
+        <h2 id="health-h">Data health</h2>
+        <button type="button" class="link" onClick={() => setAsked(asked + 1)}>
+          Count again
+        </button>
+      </div>
       {total === 0 ? (
         <p class="muted">No creators yet: import some on the Import screen.</p>
       ) : (
@@ -87,6 +112,7 @@ export function DataHealth({ applied, apply }) {
           <p class="health-summary">
             {count(total)} creators · {pct(fresh, total)} measured in the last 90 days ·{' '}
             {pct((stats.confidence && stats.confidence.high) || 0, total)} high confidence
+            {cached && <span class="muted"> · counted at {new Date(cached.at).toLocaleTimeString('en-GB')}</span>}
           </p>
           <div class="health-grid">
             <Bars id="health-age-h" title="Data age" rows={AGE_BUCKETS} values={stats.data_age} total={total} />
