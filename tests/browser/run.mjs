@@ -361,6 +361,8 @@ async function flow(context, page) {
   ok((await row.locator('.rank').textContent()) === '1', 'the first row has rank 1');
   ok((await row.locator('.score').textContent()) === first.score.toFixed(1), "the first row's score is the API's", first.score);
   ok(rows === 200, 'the table shows 200 results', rows);
+  ok((await row.locator('.similar-link').getAttribute('href')) === `#/lookalikes/creator/${first.creator.id}`,
+    'each result has Find similar for its creator');
   // The bench: data arrived → 200 rows in the DOM and laid out, over three loads of the
   // screen (the table built from scratch each time), the best one counted: the machine
   // runs other work, and the first time also compiles the code.
