@@ -317,6 +317,8 @@ async function flow(context, page) {
   const badges = await page.$$eval('table.creators tbody tr .badge.conf', (bs) => bs.map((b) => b.textContent));
   ok(both.body.total < fresh.body.total && badges.length === both.body.data.length && badges.every((t) => t === 'high confidence'),
     "max age 180 + confidence high: the API's total, every row badged high", { total: both.body.total, badges: badges.length });
+  const fcsv2 = parseCsv((await download(page, 'text=Download CSV')).text);
+  ok(fcsv2.length === both.body.total && fcsv2.every((r) => r.confidence === 'high'), 'the creators CSV carries both freshness filters', fcsv2.length);
   // A stale creator (seeded 210 days old): its age and confidence in the list and on its page.
   await page.click('text=Clear');
   await page.fill('#f_handle', 'fit_009');
