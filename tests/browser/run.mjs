@@ -91,7 +91,8 @@ async function download(page, selector) {
 const dialogs = [];
 const consoleErrors = [];
 // A fetch that the UI expects to fail (401 before sign-in, 404 "no run yet", 422 from the
-// deliberately invalid brand form) is logged by
+// deliberately invalid brand form and a brand without lookalike seeds, 400 from the
+// deliberately bad lookalike filter) is logged by
 // Chromium as "Failed to load resource"; anything else on the console (a CSP violation, an
 // exception) fails the run.
 function watch(page) {
@@ -102,7 +103,7 @@ function watch(page) {
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const t = m.text();
-    if (/^Failed to load resource: the server responded with a status of (401|404|422)/.test(t)) return;
+    if (/^Failed to load resource: the server responded with a status of (400|401|404|422)/.test(t)) return;
     consoleErrors.push(t);
   });
   page.on('pageerror', (e) => consoleErrors.push('pageerror: ' + e.message));
@@ -136,6 +137,13 @@ async function main() {
   watch(page);
   try {
     await flow(context, page);
+  } catch (e) {
+    // What the page showed when a step gave up (the screenshot outside the committed ones).
+    const where = path.join(os.tmpdir(), 'nm-browser-failure.png');
+    await page.screenshot({ path: where, fullPage: true }).catch(() => {});
+    const text = await page.textContent('main').catch(() => '');
+    console.log(`       at ${page.url()}; screenshot ${where}; main: ${(text || '').replace(/\s+/g, ' ').slice(0, 600)}`);
+    throw e;
   } finally {
     await browser.close();
   }
@@ -221,17 +229,17 @@ async function flow(context, page) {
   await page.click('nav >> text=Creators');
   await page.fill('#f_handle', 'xss_img');
   await page.click('form[role=search] >> button[type=submit]');
-  await page.waitForSelector('table.data >> text=@xss_img');
-  ok((await page.textContent('table.data')).includes(XSS_IMG), 'a display name with <img> markup is shown as text');
+  await page.waitForSelector('table.creators >> text=@xss_img');
+  ok((await page.textContent('table.creators')).includes(XSS_IMG), 'a display name with <img> markup is shown as text');
   ok((await page.locator('img').count()) === 0, 'no <img> element was created from data');
-  await page.click('table.data a');
+  await page.click('table.creators a');
   await page.waitForSelector('.bio');
   ok((await page.textContent('.bio')) === XSS_SCRIPT, 'a bio with <script> markup is shown as text');
   ok((await page.locator('main script').count()) === 0, 'no <script> element was created from data');
   await axe(page, 'creator detail');
   await shot(page, 'creator-detail');
   await page.click('text=All creators');
-  await page.waitForSelector('table.data');
+  await page.waitForSelector('table.creators');
   await page.waitForSelector('.facets');
 
   console.log('creators: type-ahead, facets, sort');
@@ -273,6 +281,71 @@ async function flow(context, page) {
   await axe(page, 'creators');
   await shot(page, 'creators');
 
+  console.log('data health and freshness (issue 16)');
+  await page.reload();
+  await page.waitForSelector('.health .health-summary');
+  const stats = await apiGet('/v1/stats');
+  must(stats.status === 200 && stats.body.creators > 0, 'the API has the data health', stats.status);
+  const shownBuckets = await page.$$eval('.health li[data-bucket]', (ls) =>
+    Object.fromEntries(ls.map((l) => [l.getAttribute('data-bucket'), Number(l.querySelector('.health-count').textContent.replace(/,/g, ''))])));
+  const apiBuckets = { ...stats.body.data_age, ...stats.body.confidence };
+  ok(Object.keys(apiBuckets).every((k) => shownBuckets[k] === apiBuckets[k]),
+    "every data-age bucket and confidence count is the API's", { shownBuckets, apiBuckets });
+  ok(stats.body.data_age['181_365d'] > 0 && stats.body.data_age.over_365d > 0 && stats.body.confidence.low > 0,
+    'the seeded pool has stale and low-confidence creators (the panel shows more than one kind)', stats.body);
+  ok((await page.textContent('.health-summary')).startsWith(stats.body.creators.toLocaleString('en-US') + ' creators'),
+    'the summary counts the pool', await page.textContent('.health-summary'));
+  await page.click('.health summary');
+  await shot(page, 'data-health');
+  ok((await page.locator('.health-table tbody tr').count()) === stats.body.by_platform_tier.length,
+    'the platform × tier table has a row per cell of the API', stats.body.by_platform_tier.length);
+  // A shortcut filters the search; its count is the buckets it keeps and the API's total.
+  const fresh = await apiGet('/v1/creators?limit=1&max_data_age_days=180');
+  const kept = stats.body.data_age['0_30d'] + stats.body.data_age['31_90d'] + stats.body.data_age['91_180d'];
+  await page.click('[data-filter="max_data_age_days=180"]');
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    fresh.body.total.toLocaleString('en-US'));
+  ok(fresh.body.total === kept && (await page.inputValue('#f_max_data_age_days')) === '180' &&
+    (await page.getAttribute('[data-filter="max_data_age_days=180"]', 'aria-pressed')) === 'true',
+    '"≤ 180 days old" searches max_data_age_days=180: the API\'s total, the buckets it keeps, the field filled', { api: fresh.body.total, kept });
+  // The form's own fields: both filters together.
+  await page.selectOption('#f_min_confidence', 'high');
+  await page.click('form[role=search] >> button[type=submit]');
+  const both = await apiGet('/v1/creators?limit=50&max_data_age_days=180&min_confidence=high');
+  await page.waitForFunction((t) => document.getElementById('creators-total').textContent.startsWith(t + ' creators match'),
+    both.body.total.toLocaleString('en-US'));
+  const badges = await page.$$eval('table.creators tbody tr .badge.conf', (bs) => bs.map((b) => b.textContent));
+  ok(both.body.total < fresh.body.total && badges.length === both.body.data.length && badges.every((t) => t === 'high confidence'),
+    "max age 180 + confidence high: the API's total, every row badged high", { total: both.body.total, badges: badges.length });
+  const fcsv2 = parseCsv((await download(page, 'text=Download CSV')).text);
+  ok(fcsv2.length === both.body.total && fcsv2.every((r) => r.confidence === 'high'), 'the creators CSV carries both freshness filters', fcsv2.length);
+  // A stale creator (seeded 210 days old): its age and confidence in the list and on its page.
+  await page.click('text=Clear');
+  await page.fill('#f_handle', 'fit_009');
+  await page.click('form[role=search] >> button[type=submit]');
+  await page.waitForFunction(() => {
+    // Only fit_009 (the unfiltered first page holds it too).
+    const rs = document.querySelectorAll('table.creators tbody tr');
+    return rs.length === 1 && rs[0].textContent.includes('@fit_009');
+  });
+  const stale = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
+  const cell = await page.textContent('table.creators tbody tr .data-quality');
+  ok(cell.includes('210 days old') && cell.includes(stale.confidence + ' confidence') && cell.includes('data over 180 days old') &&
+    stale.confidence_codes.includes('stale'), "a stale creator's row shows its age, the API's confidence and why", { cell, api: stale.confidence });
+  await page.click('table.creators a');
+  await page.waitForSelector('.confidence-detail');
+  const detail = await page.textContent('.facts');
+  ok(detail.includes('210 days old') && (await page.textContent('.confidence-detail')).startsWith(stale.confidence + ' lowered by: data over 180 days old'),
+    "the creator's page shows when its data was measured and its confidence with the reasons", detail.slice(0, 300));
+  const thin = (await apiGet('/v1/creators?handle=fit_014')).body.data[0];
+  await page.goto(BASE + `/#/creators/${thin.id}`);
+  await page.waitForFunction(() => (document.querySelector('.confidence-detail') || {}).textContent?.includes('few posts sampled'));
+  ok(thin.sample_posts === 3 && (await page.textContent('.facts')).includes('Posts sampled3'), 'a thin sample (3 posts) is named on the creator page', thin.sample_posts);
+  await axe(page, 'creator detail (confidence)');
+  await page.goto(BASE + '/#/creators');
+  await page.waitForSelector('.health .health-summary');
+  await axe(page, 'creators (data health)');
+
   console.log('matches');
   await page.click('nav >> text=Matches');
   await page.selectOption('#brand-pick', String(brandId));
@@ -290,6 +363,8 @@ async function flow(context, page) {
   ok((await row.locator('.rank').textContent()) === '1', 'the first row has rank 1');
   ok((await row.locator('.score').textContent()) === first.score.toFixed(1), "the first row's score is the API's", first.score);
   ok(rows === 200, 'the table shows 200 results', rows);
+  ok((await row.locator('.similar-link').getAttribute('href')) === `#/lookalikes/creator/${first.creator.id}`,
+    'each result has Find similar for its creator');
   // The bench: data arrived → 200 rows in the DOM and laid out, over three loads of the
   // screen (the table built from scratch each time), the best one counted: the machine
   // runs other work, and the first time also compiles the code.
@@ -331,6 +406,14 @@ async function flow(context, page) {
     "the CSV's first row is the API's first result", data[0]);
   const tableText = await page.textContent('table.matches');
   ok(tableText.includes(XSS_IMG) && tableText.includes(XSS_SCRIPT), 'markup in names is shown as text in the matches too');
+  // Results whose data is over 180 days old carry data_stale: a badge in their row.
+  const page200 = await apiGet(`/v1/brands/${brandId}/matches?limit=200`);
+  const staleApi = page200.body.data.filter((m) => m.explanations.some((x) => x.code === 'data_stale'));
+  const staleShown = await page.$$eval('table.matches tbody tr', (rs) =>
+    rs.filter((r) => r.querySelector('.badge.stale')).map((r) => [Number(r.getAttribute('data-creator-id')), r.querySelector('.badge.stale').textContent]));
+  ok(staleApi.length > 0 && staleShown.length === staleApi.length &&
+    staleApi.every((m) => staleShown.some(([id, t]) => id === m.creator.id && t === m.explanations.find((x) => x.code === 'data_stale').text)),
+    "every result with data_stale shows its sentence as a badge (the API's results)", { api: staleApi.length, shown: staleShown.slice(0, 3) });
   await axe(page, 'matches');
   await shot(page, 'matches');
 
@@ -394,6 +477,82 @@ async function flow(context, page) {
     "the creator's page shows its status history with the brand", hist.body);
   await axe(page, 'creator detail (history)');
 
+  console.log('lookalikes (issue 15)');
+  // "Find similar" on a creator's row: the GET's results, in its order, with its reasons.
+  await page.goto(BASE + '/#/creators');
+  await page.fill('#f_handle', 'fit_009');
+  await page.click('form[role=search] >> button[type=submit]');
+  await page.waitForFunction(() => {
+    // Only fit_009 (the unfiltered first page holds it too).
+    const rs = document.querySelectorAll('table.creators tbody tr');
+    return rs.length === 1 && rs[0].textContent.includes('@fit_009');
+  });
+  const seed = (await apiGet('/v1/creators?handle=fit_009')).body.data[0];
+  await page.click('table.creators tbody tr >> text=Find similar');
+  await page.waitForURL(new RegExp(`#/lookalikes/creator/${seed.id}$`));
+  await page.waitForSelector('table.lookalikes tbody tr');
+  const la = await apiGet(`/v1/creators/${seed.id}/lookalikes`);
+  must(la.status === 200 && la.body.data.length > 0, 'the API finds lookalikes of the creator', la.status);
+  const laIds = () => page.$$eval('table.lookalikes tbody tr', (rs) => rs.map((r) => Number(r.getAttribute('data-creator-id'))));
+  ok((await laIds()).join() === la.body.data.map((d) => d.creator.id).join(), "the similar creators are the API's, most similar first", la.body.data.length);
+  const laFirst = page.locator('table.lookalikes tbody tr').first();
+  ok((await laFirst.locator('.similarity').textContent()) === la.body.data[0].similarity.toFixed(2), "the first similarity is the API's", la.body.data[0].similarity);
+  const laWhy = await laFirst.locator('.reasons').textContent();
+  ok(la.body.data[0].explanations.length > 0 && la.body.data[0].explanations.every((x) => laWhy.includes(x.text)),
+    "the first row says why, in the API's words", { laWhy, api: la.body.data[0].explanations });
+  ok((await page.textContent('.seeds')).includes('@fit_009'), 'the seed is named');
+  // A filter, then a bad one (the problem is shown).
+  // The seed is in GB, so US lookalikes are another list.
+  await page.fill('#l_country', 'US');
+  await page.click('form[role=search] >> button:text-is("Find")');
+  const laGb = await apiGet(`/v1/creators/${seed.id}/lookalikes?country=US`);
+  await page.waitForFunction((want) => [...document.querySelectorAll('table.lookalikes tbody tr')].map((r) => r.getAttribute('data-creator-id')).join() === want,
+    laGb.body.data.map((d) => d.creator.id).join());
+  ok(laGb.body.data.length > 0 && laGb.body.data.every((d) => d.creator.country === 'US'), "country=US shows the API's US lookalikes", laGb.body.data.length);
+  await axe(page, 'lookalikes (creator)');
+  await shot(page, 'lookalikes');
+  await page.fill('#l_country', 'ZZ');
+  await page.click('form[role=search] >> button:text-is("Find")');
+  await page.waitForSelector('.problem');
+  const badCountry = await apiGet(`/v1/creators/${seed.id}/lookalikes?country=ZZ`);
+  ok(badCountry.status === 400 && (await page.textContent('.problem-detail')) === badCountry.body.detail &&
+    (await page.getAttribute('#l_country', 'aria-invalid')) === 'true', "a bad country shows the API's problem detail and marks the field", badCountry.body);
+  // A brand without picks: the 422 says why, and the screen says what to do.
+  await page.click('nav >> text=Brands');
+  await page.click('a[aria-label="Find similar to the picks of Acme Protein"]');
+  await page.waitForSelector('.problem');
+  ok((await page.textContent('.problem')).includes('no accepted or shortlisted creators'), 'a brand without picks shows the 422 problem',
+    await page.textContent('.problem'));
+  ok(await page.isVisible(`.empty a[href="#/matches/${brandId}"]`), 'and points to its matches to shortlist some');
+  await axe(page, 'lookalikes (no seeds)');
+  // Two picks (through the API), then "Find creators like your picks" from the matches.
+  const picks = (await apiGet(`/v1/brands/${brandId}/matches?limit=10&status=none`)).body.data.slice(0, 2).map((m) => m.creator.id);
+  for (const c of picks) {
+    await fetch(BASE + `/v1/brands/${brandId}/creators/${c}/status`, {
+      method: 'PUT', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' }, body: '{"status":"shortlisted"}',
+    });
+  }
+  await page.goto(BASE + `/#/matches/${brandId}`);
+  await page.click('text=Find creators like your picks');
+  await page.waitForSelector('table.lookalikes tbody tr');
+  const lb = await fetch(BASE + `/v1/brands/${brandId}/lookalikes`, {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' }, body: '{}',
+  }).then((r) => r.json());
+  ok(lb.seed_creator_ids.slice().sort().join() === picks.slice().sort().join() && (await laIds()).join() === lb.data.map((d) => d.creator.id).join(),
+    "the brand's lookalikes are the API's, from its two picks", { seeds: lb.seed_creator_ids, n: lb.data.length });
+  ok((await page.textContent('.seeds')).startsWith('Like 2 seeds:'), 'the seeds are named', await page.textContent('.seeds'));
+  // Shortlist the most similar: it joins the brand's pipeline.
+  const mostLike = lb.data[0].creator.id;
+  // By keyboard: focus stays in the row on what replaced the button.
+  await page.focus(`table.lookalikes tr[data-creator-id="${mostLike}"] >> button:text-is("Shortlist")`);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`table.lookalikes tr[data-creator-id="${mostLike}"] .status-set`);
+  await page.waitForFunction((id) => document.activeElement && document.activeElement.id === 'set-' + id, mostLike);
+  must(true, 'after Shortlist by keyboard the focus stays on the row');
+  const bestHist = await apiGet(`/v1/brands/${brandId}/creators/${mostLike}/history`);
+  ok(bestHist.body.data.length === 1 && bestHist.body.data[0].to === 'shortlisted', 'Shortlist puts the lookalike into the pipeline', bestHist.body);
+  await axe(page, 'lookalikes (brand)');
+
   console.log('brands list');
   await page.click('nav >> text=Brands');
   await page.waitForSelector('table.data >> text=Acme Protein');
@@ -408,6 +567,22 @@ async function flow(context, page) {
   ok((await page.inputValue('#keywords')) === 'fitness', 'a category suggestion from the facets fills the keywords');
   await page.fill('#exclude_handles', 'rival_ambassador');
   await page.fill('#price_micro', '250');
+  await page.fill('#max_data_age_days', '-5');
+  await page.selectOption('#min_confidence', 'medium');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field.invalid #max_data_age_days');
+  ok((await page.getAttribute('#max_data_age_days', 'aria-invalid')) === 'true' && (await page.textContent('.problem')).length > 0,
+    'a bad data age is a 422 that marks its field (and the problem is shown)', await page.textContent('.problem'));
+  await page.fill('#max_data_age_days', '180');
+  // Match alerts: a top N out of range is a 422 on alerts.top_n.
+  ok(await page.isDisabled('#alerts_top_n'), 'the alerts number is disabled while alerts are off');
+  await page.check('#alerts_on');
+  await page.fill('#alerts_top_n', '500');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.field.invalid #alerts_top_n');
+  ok((await page.getAttribute('#alerts_top_n', 'aria-invalid')) === 'true', 'an alerts top N of 500 is a 422 that marks its field',
+    await page.textContent('.problem'));
+  await page.fill('#alerts_top_n', '25');
   await axe(page, 'brand form (edit)');
   await page.click('button[type=submit]');
   await page.waitForSelector('#brands-h');
@@ -417,6 +592,26 @@ async function flow(context, page) {
   ok(edited.body.keywords.join() === 'fitness' && edited.body.exclude_handles.join() === 'rival_ambassador' &&
     edited.body.price_overrides.micro === 25000 && edited.body.target_countries_mode === 'prefer',
     'keywords, excluded handles and a tier price were saved', edited.body);
+  ok(edited.body.max_data_age_days === 180 && edited.body.min_confidence === 'medium',
+    'the data age and confidence minimum were saved', edited.body);
+  ok(edited.body.alerts && edited.body.alerts.top_n === 25, 'match alerts (top 25) were saved', edited.body.alerts);
+  await page.waitForSelector('table.data >> text=alerts: top 25');
+  must(true, 'the brands list shows the alerts');
+  // A new run under them: the funnel names the freshness rules, and nothing stale is left.
+  await page.goto(BASE + `/#/matches/${brandId}`);
+  await page.waitForSelector('table.matches tbody tr');
+  await page.click('text=Run matches');
+  await page.waitForSelector('.notice >> text=/Run \\d+:/');
+  const fr = await apiGet(`/v1/brands/${brandId}/matches?limit=200`);
+  const tooOld = fr.body.run.funnel.rules.find((r) => r.rule === 'data_too_old');
+  await page.waitForFunction((id) => document.querySelector('.run-funnel summary').textContent.startsWith('Run ' + id), fr.body.run.id);
+  const ruleRow = page.locator('.run-funnel tr:has(th:text-is("data older than the brand allows"))');
+  ok(tooOld && tooOld.removed > 0 && (await ruleRow.locator('td').nth(1).textContent()) === String(tooOld.removed),
+    "the run's funnel names the data-age rule with the API's count", tooOld);
+  ok((await page.textContent('.brand-rules')).includes('data at most 180 days old and of medium confidence or better'),
+    "the matches screen says which data the brand's runs keep", await page.textContent('.brand-rules'));
+  ok((await page.locator('table.matches .badge.stale').count()) === 0 &&
+    fr.body.data.every((m) => !m.explanations.some((x) => x.code === 'data_stale')), 'no stale result is left');
 
   console.log('plan and webhooks');
   await page.click('nav >> text=Plan');
@@ -436,13 +631,50 @@ async function flow(context, page) {
   ok(chart && chart.includes('Engagements') && chart.includes('@' + plan.body.alternative.creator.handle),
     'the chart compares the portfolio with the big account (with a text alternative)', chart);
   ok((await page.locator('table.portfolio tbody tr').count()) === plan.body.portfolio.length, 'the portfolio table has every creator');
+  const planBadges = await page.$$eval('table.portfolio tbody tr .badge.conf', (bs) => bs.map((b) => b.textContent));
+  ok(planBadges.length === plan.body.portfolio.length && planBadges.every((t, i) => t === plan.body.portfolio[i].confidence + ' confidence'),
+    "each portfolio row shows the API's data confidence", planBadges.slice(0, 5));
   ok(await page.isVisible(`.past-plans >> text=Plan ${planId}`), 'the plan is listed among past plans');
   await axe(page, 'plan');
   await shot(page, 'plan');
   await page.click('nav >> text=Webhooks');
   await page.waitForSelector('text=No webhook endpoints');
+  await axe(page, 'webhooks (empty)');
+
+  console.log('match alerts reach the webhooks screen');
+  // The brand has alerts (top 25) and a run; an endpoint takes match.new_candidate; a new
+  // creator who would rank first is written: the alert is delivered, and the screen shows it.
+  const hookRes = await fetch(BASE + '/v1/webhooks', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: process.env.NM_HOOK_URL, events: ['match.new_candidate'], description: 'CRM alerts' }),
+  });
+  const hookEp = await hookRes.json();
+  must(hookRes.status === 201, 'a webhook endpoint for match.new_candidate', hookEp);
+  const star = await fetch(BASE + '/v1/creators', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ platform: 'instagram', handle: 'new_star', display_name: 'New Star', followers: 60000, engagement_rate: 0.09,
+      categories: ['fitness', 'nutrition'], hashtags: ['fitness', 'protein'], country: 'US', price_per_post_cents: 10000,
+      bio: 'Coach sharing workouts and meal prep.', last_post_at: new Date().toISOString() }),
+  }).then((r) => r.json());
+  let alerted = null;
+  for (let i = 0; i < 60 && !alerted; i++) {
+    const d = await apiGet(`/v1/webhooks/${hookEp.id}/deliveries`);
+    alerted = (d.body.data || []).find((x) => x.event_type === 'match.new_candidate' && x.http_status === 200);
+    if (!alerted) await new Promise((r) => setTimeout(r, 500));
+  }
+  const ev = await apiGet('/v1/events?type=match.new_candidate');
+  must(alerted && ev.body.data.some((e) => e.data.creator.id === star.id && e.data.brand_id === brandId),
+    'the new creator was alerted for the brand and delivered (HTTP 200)', { alerted, events: ev.body.data && ev.body.data.length });
+  await page.goto(BASE + '/#/brands');
+  await page.click('nav >> text=Webhooks');
+  await page.waitForSelector('table.data >> text=match.new_candidate');
+  must(true, 'the endpoint is listed with its event type');
   await axe(page, 'webhooks');
   await shot(page, 'webhooks');
+  await page.click('text=Recent deliveries');
+  await page.waitForSelector('table.data >> text=match.new_candidate');
+  ok((await page.textContent('table.data')).includes('HTTP 200'), "the alert's delivery is listed with its result");
+  await axe(page, 'webhook deliveries');
 
   console.log('phone width');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -456,6 +688,20 @@ async function flow(context, page) {
   await page.waitForSelector('svg.chart');
   const planOverflow = await page.evaluate(() => document.documentElement.scrollWidth);
   ok(planOverflow <= 390, 'the plan and its chart fit 390 px', planOverflow);
+  await page.goto(BASE + '/#/creators');
+  await page.waitForSelector('.health .health-summary');
+  // "Count again" asks /v1/stats anew (the panel keeps a count for a minute): new_star is in it.
+  await Promise.all([page.waitForRequest((r) => r.url().endsWith('/v1/stats')), page.click('text=Count again')]);
+  const st2 = await apiGet('/v1/stats');
+  await page.waitForFunction((t) => document.querySelector('.health-summary').textContent.startsWith(t + ' creators'),
+    st2.body.creators.toLocaleString('en-US'));
+  must(st2.body.creators === stats.body.creators + 1, '"Count again" shows the pool as the API counts it now (one creator more)');
+  await page.click('.health summary');
+  ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the data health panel fits 390 px');
+  await axe(page, 'creators (390 px)');
+  await page.goto(BASE + `/#/lookalikes/creator/${seed.id}`);
+  await page.waitForSelector('table.lookalikes tbody tr');
+  ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'the lookalikes fit 390 px');
   await page.setViewportSize({ width: 1280, height: 800 });
 
   console.log('cross-site form post');

@@ -27,6 +27,13 @@ function toForm(b) {
     target_countries_mode: b.target_countries_mode || 'prefer',
     exclude_keywords: (b.exclude_keywords || []).join(', '),
     exclude_handles: (b.exclude_handles || []).join(', '),
+    max_data_age_days: b.max_data_age_days ?? '',
+    min_confidence: b.min_confidence || '',
+    // Match alerts (issue 15): a server without them has no `alerts` member in its replies,
+    // and the form then leaves the field out of a patch (it would be an unknown field).
+    alerts_known: b.alerts !== undefined,
+    alerts_on: !!b.alerts,
+    alerts_top_n: b.alerts && b.alerts.top_n != null ? String(b.alerts.top_n) : '20',
     price_overrides: Object.fromEntries(TIERS.map((t) => [t, b.price_overrides && b.price_overrides[t] != null ? String(b.price_overrides[t] / 100) : ''])),
   };
 }
@@ -52,12 +59,16 @@ function toBody(f, creating) {
     min_engagement_rate: f.min_engagement_rate === '' ? null : Number(f.min_engagement_rate) / 100,
     budget_per_post_cents: f.budget === '' ? null : Math.round(Number(f.budget) * 100),
     target_countries_mode: f.target_countries_mode,
+    max_data_age_days: num(f.max_data_age_days),
+    min_confidence: f.min_confidence || null,
     // A merge patch: a tier left empty is null (removed); on create, empty tiers are left out.
     price_overrides: Object.fromEntries(
       TIERS.map((t) => [t, f.price_overrides[t] === '' ? null : Math.round(Number(f.price_overrides[t]) * 100)])
         .filter(([, v]) => !creating || v !== null),
     ),
   };
+  if (f.alerts_on) body.alerts = { top_n: f.alerts_top_n === '' ? null : Number(f.alerts_top_n) };
+  else if (f.alerts_known) body.alerts = null;
   for (const k of LISTS) {
     const v = split(f[k]);
     body[k] = v.length ? v : k === 'niches' ? [] : null;
@@ -238,6 +249,40 @@ export default function BrandForm({ id }) {
         <Field id="exclude_handles" label="Exclude handles" help="Comma-separated handles, e.g. competitor ambassadors" error={err('exclude_handles')}>
           {input('exclude_handles', { 'data-help': true })}
         </Field>
+        <Field id="max_data_age_days" label="Only data at most (days old)" help="Creators whose numbers are older, or undated, are left out of runs and plans; empty: any age" error={err('max_data_age_days')}>
+          {input('max_data_age_days', { type: 'number', min: 0, max: 36500, inputMode: 'numeric', 'data-help': true })}
+        </Field>
+        <Field id="min_confidence" label="Data confidence at least" help="high: only high; medium: high or medium" error={err('min_confidence')}>
+          <select id="min_confidence" name="min_confidence" value={form.min_confidence} onChange={set('min_confidence')}
+            aria-describedby={described('min_confidence', true)} aria-invalid={err('min_confidence') ? 'true' : undefined}>
+            <option value="">any (no filter)</option>
+            <option value="high">high</option>
+            <option value="medium">medium</option>
+            <option value="low">low</option>
+          </select>
+        </Field>
+        <fieldset class={'field wide alerts' + (err('alerts') ? ' invalid' : '')}>
+          <legend>Match alerts</legend>
+          <div class="checks">
+            <label class="check">
+              <input type="checkbox" id="alerts_on" checked={form.alerts_on} aria-describedby="alerts_help"
+                onChange={(e) => setForm({ ...form, alerts_on: e.currentTarget.checked })} />
+              Alert me about new creators who would rank in the top
+            </label>
+            <div class={'field' + (err('alerts.top_n') ? ' invalid' : '')}>
+              <label for="alerts_top_n">Top N (1–200)</label>
+              <input id="alerts_top_n" type="number" min={1} max={200} size={5} inputMode="numeric" value={form.alerts_top_n}
+                disabled={!form.alerts_on} onInput={set('alerts_top_n')}
+                aria-invalid={err('alerts.top_n') ? 'true' : undefined} aria-describedby={err('alerts.top_n') ? 'alerts_top_n_err' : undefined} />
+              {err('alerts.top_n') && <p class="field-error" id="alerts_top_n_err">{err('alerts.top_n')}</p>}
+            </div>
+          </div>
+          <p class="help" id="alerts_help">
+            A creator imported or updated later who would rank inside the top N of the brand’s latest run is sent as the{' '}
+            <code>match.new_candidate</code> webhook event (set up an endpoint for it; the brand needs a run first).
+          </p>
+          {err('alerts') && <p class="field-error">{err('alerts')}</p>}
+        </fieldset>
         <fieldset class="field wide">
           <legend>Your price per post by tier ($, for plans; empty: the price table)</legend>
           <div class="checks">

@@ -79,7 +79,14 @@ function BrandList({ session }) {
             <tbody>
               {rows.map(({ brand, pipeline }) => (
                 <tr key={brand.id}>
-                  <th scope="row">{brand.name}</th>
+                  <th scope="row">
+                    {brand.name}
+                    {brand.alerts && (
+                      <span class="badge info alerts-badge" title="match.new_candidate webhook events for new creators in the top N">
+                        alerts: top {brand.alerts.top_n}
+                      </span>
+                    )}
+                  </th>
                   <td>{brand.niches.join(', ')}</td>
                   <td>{brand.goal}</td>
                   <td>
@@ -99,6 +106,9 @@ function BrandList({ session }) {
                   ))}
                   <td class="actions">
                     <a href={`#/matches/${brand.id}`}>Matches</a>
+                    <a href={`#/lookalikes/brand/${brand.id}`} aria-label={'Find similar to the picks of ' + brand.name}>
+                      Find similar
+                    </a>
                     {canWrite && <a href={`#/brands/${brand.id}/edit`}>Edit</a>}
                   </td>
                 </tr>

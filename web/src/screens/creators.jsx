@@ -2,12 +2,15 @@
 // filter the search has, sort, the exact total and facet counts beside the filters (a
 // facet value is a button that filters by it), "Load more" by cursor, the CSV of the same
 // filters; #/creators/<id> is one creator with its tier, engagement against the tier's
-// benchmark, flags and its status history with a brand.
+// benchmark, flags, its data's age and confidence, and its status history with a brand.
+// Above the search, the pool's data health (GET /v1/stats) with one-click freshness filters.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { compact, count, date, percent, money, PLATFORMS, TIERS } from '../format.js';
 import { Empty, Loading, ProblemBox, fieldError } from '../components/states.jsx';
 import { Flags } from '../components/score.jsx';
+import { CONFIDENCE, DataQuality, ageDays, ageText, codesText } from '../components/data.jsx';
+import { DataHealth } from '../components/data-health.jsx';
 
 export default function Creators({ route }) {
   const id = route.parts[1] ? Number(route.parts[1]) : null;
@@ -17,7 +20,7 @@ export default function Creators({ route }) {
 const EMPTY = {
   q: '', platform: '', tier: '', handle: '', country: '', language: '', category: '',
   min_followers: '', max_followers: '', min_er: '', max_er: '', has_email: '', has_price: '',
-  active_within_days: '', sort: '',
+  active_within_days: '', max_data_age_days: '', min_confidence: '', sort: '',
 };
 const FACETS = ['platform', 'tier', 'country', 'language', 'category'];
 const SORTS = [
@@ -117,6 +120,7 @@ function CreatorList() {
   return (
     <section aria-labelledby="creators-h">
       <h1 id="creators-h" tabIndex={-1}>Creators</h1>
+      <DataHealth applied={applied} apply={apply} />
       <form
         class="card filters"
         role="search"
@@ -145,6 +149,8 @@ function CreatorList() {
         {pick('has_email', 'Has an email', yesNo)}
         {pick('has_price', 'Has a price', yesNo)}
         {text('active_within_days', 'Posted within (days)', { type: 'number', min: 0 })}
+        {text('max_data_age_days', 'Data at most (days old)', { type: 'number', min: 0, max: 36500 })}
+        {pick('min_confidence', 'Data confidence at least', any(CONFIDENCE))}
         {pick('sort', 'Sort by', SORTS)}
         <div class="form-actions">
           <button type="submit">Search</button>
@@ -179,6 +185,7 @@ function CreatorList() {
                 <th scope="col" class="num">Price</th>
                 <th scope="col">Country</th>
                 <th scope="col">Categories</th>
+                <th scope="col">Data</th>
               </tr>
             </thead>
             <tbody>
@@ -188,6 +195,9 @@ function CreatorList() {
                     <a href={`#/creators/${c.id}`}>{c.display_name || '@' + c.handle}</a>
                     <span class="muted handle">@{c.handle}</span>
                     <Flags flags={c.flags} />
+                    <a class="similar-link" href={`#/lookalikes/creator/${c.id}`} aria-label={'Find similar to ' + (c.display_name || '@' + c.handle)}>
+                      Find similar
+                    </a>
                   </td>
                   <td>{c.platform}</td>
                   <td class="num">{compact(c.followers)}</td>
@@ -201,6 +211,9 @@ function CreatorList() {
                   <td class="num">{money(c.price_per_post_cents)}</td>
                   <td>{c.country || '—'}</td>
                   <td>{(c.categories || []).join(', ')}</td>
+                  <td>
+                    <DataQuality creator={c} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -275,6 +288,11 @@ function CreatorDetail({ id }) {
             )}
           </p>
           {c.bio && <p class="bio">{c.bio}</p>}
+          <p>
+            <a class="button secondary" href={`#/lookalikes/creator/${c.id}`}>
+              Find similar creators
+            </a>
+          </p>
           <dl class="facts">
             <dt>Followers</dt>
             <dd>{count(c.followers)}</dd>
@@ -305,7 +323,20 @@ function CreatorDetail({ id }) {
             <dd>{(c.hashtags || []).map((h) => '#' + h).join(' ') || '—'}</dd>
             <dt>Last post</dt>
             <dd>{date(c.last_post_at)}</dd>
-            <dt>Data updated</dt>
+            <dt>Data measured</dt>
+            <dd>
+              {date(c.data_as_of)} <span class="muted">({ageText(ageDays(c.data_as_of))})</span>
+            </dd>
+            <dt>Data confidence</dt>
+            <dd class="confidence-detail">
+              <span class={'badge conf conf-' + c.confidence}>{c.confidence}</span>
+              {c.confidence_codes && c.confidence_codes.length ? ' lowered by: ' + codesText(c.confidence_codes) : ''}
+            </dd>
+            <dt>Posts sampled</dt>
+            <dd>{c.sample_posts == null ? 'not stated' : count(c.sample_posts)}</dd>
+            <dt>Engagement rate source</dt>
+            <dd>{c.er_source === 'derived' ? 'computed by us from the averages' : c.er_source === 'given' ? 'as exported' : '—'}</dd>
+            <dt>Record updated</dt>
             <dd>{date(c.updated_at)}</dd>
           </dl>
           <StatusHistory creatorId={c.id} />

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, upload } from '../api.js';
 import { count, PLATFORMS } from '../format.js';
 import { ProblemBox } from '../components/states.jsx';
+import { forgetStats } from '../components/data-health.jsx';
 
 const TYPES = [
   [/\.csv$/i, 'text/csv'],
@@ -67,6 +68,7 @@ export default function Import({ session }) {
       }, 1000);
       const r = await upload(`/v1/imports/${created.id}/body`, file, ct, (loaded, total) => setProgress(total ? loaded / total : 0), 'PUT');
       setReport(r);
+      forgetStats(); // the pool changed: the data health counts it again
     } catch (err) {
       setError(err);
     } finally {

@@ -4,6 +4,7 @@ import Brands from './brands.jsx';
 import Matches from './matches.jsx';
 import Creators from './creators.jsx';
 import Import from './import.jsx';
+import Lookalikes from './lookalikes.jsx';
 import Plan from './plan.jsx';
 import Webhooks from './webhooks.jsx';
 
@@ -11,6 +12,7 @@ export const screens = [
   { id: 'brands', title: 'Brands', component: Brands },
   { id: 'matches', title: 'Matches', component: Matches },
   { id: 'creators', title: 'Creators', component: Creators },
+  { id: 'lookalikes', title: 'Lookalikes', component: Lookalikes },
   { id: 'import', title: 'Import', component: Import },
   { id: 'plan', title: 'Plan', component: Plan },
   { id: 'webhooks', title: 'Webhooks', component: Webhooks, role: 'admin' },

@@ -43,6 +43,14 @@ export default function Matches({ route, session }) {
           </select>
         </div>
       )}
+      {brand && (brand.max_data_age_days != null || brand.min_confidence) && (
+        <p class="muted brand-rules">
+          Runs keep only creators with data{brand.max_data_age_days != null ? ` at most ${count(brand.max_data_age_days)} days old` : ''}
+          {brand.max_data_age_days != null && brand.min_confidence ? ' and' : ''}
+          {brand.min_confidence ? ` of ${brand.min_confidence} confidence or better` : ''} (the brand’s settings:{' '}
+          <a href={`#/brands/${brand.id}/edit`}>edit</a>).
+        </p>
+      )}
       {brands && brands.length === 0 && (
         <Empty>
           <p>
@@ -181,6 +189,9 @@ function Results({ brandId, canWrite }) {
             Download CSV
           </a>
         )}
+        <a class="button secondary" href={`#/lookalikes/brand/${brandId}`}>
+          Find creators like your picks
+        </a>
       </div>
       <div class="overview">
         {pipeline && <PipelineFunnel pipeline={pipeline} />}
@@ -305,6 +316,8 @@ function MatchTable({ rows, canWrite, selected, allSelected, toggle, toggleAll, 
 function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
   const c = m.creator;
   const who = c.display_name || '@' + c.handle;
+  // Data over 180 days old (issue 16): a badge of its own, not one sentence among many.
+  const stale = m.explanations && m.explanations.find((x) => x.code === 'data_stale');
   return (
     <tr data-creator-id={c.id}>
       {canWrite && (
@@ -318,6 +331,9 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
         <span class="muted handle">
           @{c.handle} · {c.platform} · {compact(c.followers)}
         </span>
+        <a class="similar-link" href={`#/lookalikes/creator/${c.id}`} aria-label={'Find similar to ' + who}>
+          Find similar
+        </a>
       </td>
       <td>{c.tier}</td>
       <td class="num">
@@ -330,8 +346,13 @@ function MatchRow({ m, canWrite, checked, toggle, setStatus }) {
       <td>{m.points ? <PointsBar points={m.points} score={m.score} /> : '—'}</td>
       <td class="reasons">
         <Flags flags={m.flags} />
+        {stale && (
+          <p class="badge stale" title="The creator's numbers were measured this long ago: check them before contacting">
+            {stale.text}
+          </p>
+        )}
         <ul>
-          {(m.explanations ? m.explanations.map((x) => x.text) : m.reasons || []).map((r, i) => (
+          {(m.explanations ? m.explanations.filter((x) => x !== stale).map((x) => x.text) : m.reasons || []).map((r, i) => (
             <li key={i}>{r}</li>
           ))}
         </ul>
@@ -398,6 +419,8 @@ const RULES = {
   exclude_keywords: 'an excluded keyword',
   exclude_handles: 'an excluded handle',
   status_declined_or_excluded: 'declined or excluded',
+  data_too_old: 'data older than the brand allows',
+  confidence_below_minimum: 'data confidence below the brand’s minimum',
 };
 
 // The run's funnel: how many creators each hard rule removed; with few or no results,

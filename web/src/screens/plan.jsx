@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { navigate } from '../router.js';
 import { cents, compact, count, money, percent } from '../format.js';
 import { Empty, Loading, ProblemBox, fieldError } from '../components/states.jsx';
+import { Confidence } from '../components/data.jsx';
 
 export default function Plan({ route, session }) {
   const brandId = route.parts[1] ? Number(route.parts[1]) : null;
@@ -195,6 +196,7 @@ function PlanView({ plan }) {
               <th scope="col" class="num">Engagements</th>
               <th scope="col" class="num">Reach</th>
               <th scope="col" class="num">Score</th>
+              <th scope="col">Data</th>
             </tr>
           </thead>
           <tbody>
@@ -215,6 +217,9 @@ function PlanView({ plan }) {
                 <td class="num">{count(Math.round(e.expected_engagements))}</td>
                 <td class="num">{count(Math.round(e.expected_reach))}</td>
                 <td class="num">{e.score.toFixed(1)}</td>
+                <td>
+                  <Confidence level={e.confidence} codes={e.confidence_codes} />
+                </td>
               </tr>
             ))}
           </tbody>
