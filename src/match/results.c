@@ -212,6 +212,20 @@ static void put_creator(struct nm_buf *t, const struct nm_creator_summary *row,
 		put_int(t, f->price_cents);
 	else
 		put(t, "null");
+	/* how old and how solid the numbers are, at the run (issue 16), as in creator replies */
+	put(t, ",\"data_age_days\":");
+	if (h->data_age_days >= 0)
+		put_int(t, (long long)h->data_age_days);
+	else
+		put(t, "null");
+	struct nm_confidence conf;
+	nm_confidence_packed_eval(h->conf, h->data_age_days, &conf);
+	put(t, ",\"confidence\":\"");
+	put(t, nm_confidence_level_name(conf.level));
+	put(t, "\"");
+	const char *codes[NM_CONF_CODE_COUNT];
+	size_t n_codes = nm_confidence_code_names(conf.codes, codes, NM_CONF_CODE_COUNT);
+	put_strings(t, ",\"confidence_codes\":[", codes, n_codes);
 	put(t, "}");
 }
 

@@ -71,6 +71,23 @@ static void drop_stale(char *d)
 	memmove(x, end + 1, strlen(end + 1) + 1);
 }
 
+/* The creator's data_age_days, confidence and confidence_codes (which follow the age) out of
+ * the document, after checking that the age is the one given. */
+static void drop_freshness(char *d, int64_t age)
+{
+	char want[48];
+	snprintf(want, sizeof want, ",\"data_age_days\":%lld,", (long long)age);
+	char *x = strstr(d, want);
+	CHECK(x != NULL);
+	if (!x)
+		return;
+	char *end = strstr(x, "\"confidence_codes\":[");
+	end = end ? strchr(end, ']') : NULL;
+	CHECK(end != NULL);
+	if (end)
+		memmove(x, end + 1, strlen(end + 1) + 1);
+}
+
 static void test_score_ignores_age(void)
 {
 	struct nm_score_query q;
@@ -96,9 +113,12 @@ static void test_score_ignores_age(void)
 	h.data_age_days = 10;
 	char *base = doc_of(&h, &q, &terms);
 	CHECK(strstr(base, "data_stale") == NULL);
+	CHECK(strstr(base, "\"confidence\":\"low\",\"confidence_codes\":[\"thin_sample\"") != NULL);
+	drop_freshness(base, 10);
 	for (size_t i = 0; i < sizeof fresh_ages / sizeof *fresh_ages; i++) {
 		h.data_age_days = fresh_ages[i];
 		char *d = doc_of(&h, &q, &terms);
+		drop_freshness(d, fresh_ages[i]);
 		CHECK_STR(d, base);
 		free(d);
 	}
@@ -111,7 +131,9 @@ static void test_score_ignores_age(void)
 			 "\"benchmark\":180,\"text\":\"Data %lld days old\"}]",
 			 (long long)old_ages[i], (long long)old_ages[i]);
 		CHECK(strstr(d, want) != NULL);
+		CHECK(strstr(d, "\"confidence_codes\":[\"stale\"") != NULL);
 		drop_stale(d);
+		drop_freshness(d, old_ages[i]);
 		CHECK_STR(d, base); /* the same score, components, points, flags and reasons */
 		free(d);
 	}
