@@ -48,6 +48,25 @@ void nm_h_readyz(struct nm_req *r)
 		json_pack("{s:s, s:I}", "status", "ready", "schema_version", (json_int_t)version));
 }
 
+/* The ranking index of this instance (nm_index_stats): what sets its memory and the
+ * ceiling of creators per instance (docs/scaling.md). */
+static void index_gauges(struct nm_buf *o)
+{
+	struct nm_index_stats st;
+	nm_index_stats(&st);
+	nm_buf_printf(
+		o,
+		"# HELP nichematch_index_creators Live creators in this instance's ranking "
+		"index.\n# TYPE nichematch_index_creators gauge\nnichematch_index_creators "
+		"%zu\n# HELP nichematch_index_bytes Memory of the ranking and search index "
+		"(nm_index_stats).\n# TYPE nichematch_index_bytes gauge\nnichematch_index_bytes "
+		"%zu\n# HELP nichematch_index_terms Distinct terms in the ranking index.\n"
+		"# TYPE nichematch_index_terms gauge\nnichematch_index_terms %zu\n"
+		"# HELP nichematch_index_postings Postings in the ranking index.\n"
+		"# TYPE nichematch_index_postings gauge\nnichematch_index_postings %zu\n",
+		st.creators, st.bytes, st.terms, st.postings);
+}
+
 /* GET /metrics → Prometheus text format. */
 void nm_h_metrics(struct nm_req *r)
 {
@@ -58,6 +77,7 @@ void nm_h_metrics(struct nm_req *r)
 		nm_buf_add(&o, text, len);
 		free(text);
 		nm_stats_gauges_render(&o); /* issue 16: data age and confidence gauges */
+		index_gauges(&o);
 	}
 	if (!text || o.oom) {
 		free(o.data);
