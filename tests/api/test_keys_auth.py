@@ -17,13 +17,15 @@ def policy_role(method, path):
     """The role docs/api.md §2 asks for, written here independently of routes.c: key, webhook and
     inbound-source management is admin; other /v1 writes are write; /v1 reads are read; the
     ops endpoints, the signed inbound receiver and the dashboard's sign-in take no key; any
-    key's session may read and end itself."""
+    key's session may read and end itself; a brand's lookalikes are a read sent as a POST."""
     if not path.startswith("/v1/") or path.startswith("/v1/inbound/") or path == "/v1/sessions":
         return "none"
     if path == "/v1/sessions/current":
         return "read"
     if path.split("/")[2] in ("keys", "webhooks", "inbound-sources"):
         return "admin"
+    if method == "POST" and path == "/v1/brands/{id}/lookalikes":
+        return "read"  # a query with a body (seeds, filters) that stores nothing (docs/api.md)
     return "read" if method == "GET" else "write"
 
 
