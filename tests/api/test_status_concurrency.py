@@ -9,8 +9,9 @@ from apihelpers import Api
 
 
 class ConcurrentStatusTests(Api, ServerTestCase):
+    # eight clients on one key: the per-key in-flight cap (8) is not what this test is about
     server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_WEBHOOK_WORKERS": "0",
-                  "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1"}
+                  "NICHEMATCH_WEBHOOK_ALLOW_PRIVATE": "1", "NICHEMATCH_KEY_MAX_IN_FLIGHT": "0"}
 
     def test_concurrent_status_changes_all_land(self):
         # an endpoint, so that every change writes deliveries too
