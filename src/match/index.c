@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nm/bio_words.h"
 #include "nm/db_pool.h"
 #include "nm/log.h"
 #include "nm/pgarray.h"
@@ -262,30 +263,14 @@ static bool post_add(struct index *ix, int src, uint32_t term, uint32_t slot)
 	return plist_add(ix, p, slot);
 }
 
-static bool word_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c >= 0x80 || c == '_';
-}
-
 /* Bio → distinct lower-case words (ASCII folded), each interned and posted. */
 static bool index_bio(struct index *ix, uint32_t slot, const char *bio)
 {
-	uint32_t seen[BIO_WORDS_MAX];
-	size_t n_seen = 0;
-	char w[128];
+	uint32_t seen[NM_BIO_WORDS_MAX];
+	size_t n_seen = 0, n;
+	char w[NM_BIO_WORD_MAX];
 	const char *p = bio;
-	while (*p && n_seen < BIO_WORDS_MAX) {
-		while (*p && !word_char((unsigned char)*p))
-			p++;
-		size_t n = 0;
-		while (*p && word_char((unsigned char)*p)) {
-			if (n < sizeof w)
-				w[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
-			p++;
-		}
-		if (n < 2 || n >= sizeof w)
-			continue;
+	while (n_seen < NM_BIO_WORDS_MAX && (n = nm_bio_next_word(&p, w)) != 0) {
 		uint32_t t = dict_intern(ix, w, n);
 		if (t == NO_ID)
 			return false;

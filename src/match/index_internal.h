@@ -17,9 +17,8 @@
 
 enum { SRC_CAT, SRC_TAG, SRC_BIO, SRC_COUNT };
 
-#define NO_ID	      UINT32_MAX
-#define MAX_SLOTS     (1u << 24)
-#define BIO_WORDS_MAX 96
+#define NO_ID	  UINT32_MAX
+#define MAX_SLOTS (1u << 24)
 
 struct plist {
 	uint32_t *v;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nm/bio_words.h"
 #include "nm/taxonomy.h"
 
 double nm_lk_src_weight(enum nm_lk_src src)
@@ -19,16 +20,10 @@ double nm_lk_idf(size_t n, size_t df)
 	return log(1.0 + (double)n / (double)df);
 }
 
-static bool word_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c >= 0x80 || c == '_';
-}
-
 /* The same words, in the same order and with the same limits, as the index's bio
  * posting (src/match/index.c index_bio): a word the index did not post is not looked for. */
-#define BIO_WORDS_MAX 96
-#define WORD_MAX      128
+#define BIO_WORDS_MAX NM_BIO_WORDS_MAX
+#define WORD_MAX      NM_BIO_WORD_MAX
 
 size_t nm_lk_bio_words(const char *bio, void (*fn)(void *cls, const char *w, size_t n), void *cls)
 {
@@ -37,17 +32,8 @@ size_t nm_lk_bio_words(const char *bio, void (*fn)(void *cls, const char *w, siz
 	size_t n_seen = 0;
 	char w[WORD_MAX];
 	const char *p = bio ? bio : "";
-	while (*p && n_seen < BIO_WORDS_MAX) {
-		while (*p && !word_char((unsigned char)*p))
-			p++;
-		size_t n = 0;
-		while (*p && word_char((unsigned char)*p)) {
-			if (n < sizeof w)
-				w[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
-			p++;
-		}
-		if (n < 2 || n >= sizeof w)
-			continue;
+	size_t n;
+	while (n_seen < BIO_WORDS_MAX && (n = nm_bio_next_word(&p, w)) != 0) {
 		bool dup = false;
 		for (size_t i = 0; i < n_seen && !dup; i++)
 			dup = seen_len[i] == n && memcmp(seen[i], w, n) == 0;
