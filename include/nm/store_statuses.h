@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct nm_pg;
+struct nm_db_err;
 
 #define NM_STATUS_VALUES "shortlisted, contacted, accepted, declined, excluded"
 
@@ -26,10 +27,18 @@ struct nm_status_actor {
 	const char *source;
 };
 
+/* Locks the statuses of brand_id for the creators in ids (n >= 1) until pg's open
+ * transaction ends, so that writers of the same status run one after the other. Under
+ * READ COMMITTED every later statement then sees the status the previous writer left:
+ * previous_status is exact without SERIALIZABLE, whose false conflicts between writers of
+ * different creators of one brand could outlast every retry under load. */
+bool nm_store_status_lock(struct nm_pg *pg, int64_t brand_id, const int64_t *ids, size_t n,
+			  struct nm_db_err *err);
+
 /* Sets one status on pg's open transaction, records the change in the history and, when
  * the status changed, emits creator.status_changed. Returns the reply row with
  * previous_status (caller owns), or NULL with err (NM_DB_MISSING_REF: no such creator).
- * The caller commits or rolls back (nm_tx_run at SERIALIZABLE, so that
+ * The caller holds nm_store_status_lock and commits or rolls back (so that
  * previous_status is the status this write replaced). */
 struct nm_db_err;
 json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,

@@ -173,6 +173,8 @@ static json_t *apply_creator_status(struct nm_pg *pg, const char *source, const 
 	char who[96];
 	snprintf(who, sizeof who, "inbound:%s", source);
 	struct nm_status_actor actor = {0, who};
+	if (!nm_store_status_lock(pg, brand_id, &creator_id, 1, err))
+		return NULL;
 	return nm_store_status_write(pg, brand_id, creator_id, status, note, &actor, err);
 }
 /* The creator a creator.patch names: data.id, else data.external_id (the CRM's contact key),

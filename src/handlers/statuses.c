@@ -55,7 +55,8 @@ static bool status_put_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	struct status_put *t = cls;
 	json_decref(t->row);
 	t->row = NULL;
-	if (!status_precondition(pg, t->brand_id, t->creator_id, t->if_match, false, &t->stale,
+	if (!nm_store_status_lock(pg, t->brand_id, &t->creator_id, 1, err) ||
+	    !status_precondition(pg, t->brand_id, t->creator_id, t->if_match, false, &t->stale,
 				 err))
 		return false;
 	t->row = nm_store_status_write(pg, t->brand_id, t->creator_id, t->status, t->note, &t->who,
@@ -123,9 +124,10 @@ static bool status_body(struct nm_req *r, const char **status, const char **note
 }
 
 /* PUT /v1/brands/{id}/creators/{creator_id}/status {"status","note"} → 200.
- * SERIALIZABLE: previous_status (in the reply and the event) must be the status this
- * write replaced. Under READ COMMITTED two concurrent PUTs both read the same old status
- * and emit two events claiming it; here the second one conflicts and runs again. */
+ * previous_status (in the reply and the event) must be the status this write replaced:
+ * the status lock makes a second concurrent PUT wait, and READ COMMITTED lets its next
+ * statement see what the first one wrote. (SERIALIZABLE got this right too, but its false
+ * conflicts between writers of other creators of the brand could outlast every retry.) */
 void nm_h_status_put(struct nm_req *r)
 {
 	const char *status, *note;
@@ -143,7 +145,7 @@ void nm_h_status_put(struct nm_req *r)
 	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
-	if (!nm_tx_run(pg, NM_TX_SERIALIZABLE, status_put_tx, &t, &err)) {
+	if (!nm_tx_run(pg, NM_TX_READ_COMMITTED, status_put_tx, &t, &err)) {
 		json_decref(t.row);
 		if (t.stale)
 			nm_reply_precondition_failed(r, "The status");
@@ -228,7 +230,8 @@ static bool status_bulk_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 	json_decref(t->missing);
 	json_decref(t->rows);
 	t->missing = t->rows = NULL;
-	if (!nm_store_statuses_missing(pg, t->ids, t->n, &t->missing, err))
+	if (!nm_store_status_lock(pg, t->brand_id, t->ids, t->n, err) ||
+	    !nm_store_statuses_missing(pg, t->ids, t->n, &t->missing, err))
 		return false;
 	if (json_array_size(t->missing)) {
 		nm_db_err_set(err, NM_DB_OK); /* roll back: nothing to change */
@@ -258,7 +261,7 @@ void nm_h_statuses_bulk(struct nm_req *r)
 		free(ids);
 		return;
 	}
-	bool ok = nm_tx_run(pg, NM_TX_SERIALIZABLE, status_bulk_tx, &t, &err);
+	bool ok = nm_tx_run(pg, NM_TX_READ_COMMITTED, status_bulk_tx, &t, &err);
 	if (ok) {
 		nm_reply_json(r, 200,
 			      json_pack("{s:o, s:I, s:I}", "data", t.rows, "count",
@@ -294,7 +297,8 @@ struct status_clear {
 static bool status_clear_tx(struct nm_pg *pg, void *cls, struct nm_db_err *err)
 {
 	struct status_clear *t = cls;
-	return status_precondition(pg, t->brand_id, t->creator_id, t->if_match, true, &t->stale,
+	return nm_store_status_lock(pg, t->brand_id, &t->creator_id, 1, err) &&
+	       status_precondition(pg, t->brand_id, t->creator_id, t->if_match, true, &t->stale,
 				   err) &&
 	       nm_store_status_clear(pg, t->brand_id, t->creator_id, &t->who, err);
 }
@@ -308,7 +312,7 @@ void nm_h_status_clear(struct nm_req *r)
 	if (!pg || !nm_brand_found(r, pg, t.brand_id))
 		return;
 	struct nm_db_err err;
-	if (nm_tx_run(pg, NM_TX_SERIALIZABLE, status_clear_tx, &t, &err))
+	if (nm_tx_run(pg, NM_TX_READ_COMMITTED, status_clear_tx, &t, &err))
 		nm_reply_empty(r, 204);
 	else if (t.stale)
 		nm_reply_precondition_failed(r, "The status");

@@ -89,6 +89,23 @@ static struct nm_sql q_upsert_many = {
 	"LEFT JOIN prev p ON p.creator_id = s.creator_id ORDER BY s.creator_id",
 	6, 0};
 
+/* One transaction-scoped advisory lock per (brand, creator) pair, taken in key order so
+ * that two bulk writes cannot deadlock. A hash collision only makes two unrelated writers
+ * wait for each other. */
+#define STATUS_LOCK_NS "1400136052"
+static struct nm_sql q_lock = {
+	"statuses_lock",
+	"SELECT count(pg_advisory_xact_lock(" STATUS_LOCK_NS ", k)) FROM (SELECT DISTINCT "
+	"hashtext($1::text || '/' || id::text) AS k FROM unnest($2::bigint[]) AS id ORDER BY k) x",
+	2, 0};
+/* Then the rows that exist, so that a writer outside the API (psql, a migration) is waited
+ * for as well: the statements after this one see what it committed. */
+static struct nm_sql q_lock_rows = {
+	"statuses_lock_rows",
+	"SELECT count(*) FROM (SELECT 1 FROM creator_statuses WHERE brand_id = $1 "
+	"AND creator_id = ANY ($2::bigint[]) ORDER BY creator_id FOR UPDATE) x",
+	2, 0};
+
 /* Positions (1-based) of ids that name no creator. */
 static struct nm_sql q_missing = {
 	"statuses_missing_creators",
@@ -140,8 +157,8 @@ static struct nm_sql q_get = {"statuses_get",
 			      " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
 			      "WHERE s.brand_id = $1 AND s.creator_id = $2",
 			      2, 0};
-/* Only the status row is locked: the creator's columns in the representation are read in
- * the write's SERIALIZABLE snapshot, so a concurrent creator update orders after it. */
+/* Only the status row is locked (writers of one status are already serialized by
+ * nm_store_status_lock); the creator's columns are as of this statement. */
 static struct nm_sql q_get_for_update = {
 	"statuses_get_for_update",
 	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
@@ -186,6 +203,26 @@ static char *id_array(const int64_t *ids, size_t n)
 		nm_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
 	nm_buf_str(&b, "}");
 	return nm_buf_steal(&b, NULL);
+}
+
+bool nm_store_status_lock(struct nm_pg *pg, int64_t brand_id, const int64_t *ids, size_t n,
+			  struct nm_db_err *err)
+{
+	char b[24];
+	char *arr = id_array(ids, n);
+	if (!arr) {
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[] = {nm_store_i64(b, brand_id), arr};
+	PGresult *res = nm_store_row(pg, &q_lock, p, err);
+	if (res) {
+		PQclear(res);
+		res = nm_store_row(pg, &q_lock_rows, p, err);
+	}
+	free(arr);
+	PQclear(res);
+	return res != NULL;
 }
 
 bool nm_store_statuses_missing(struct nm_pg *pg, const int64_t *ids, size_t n, json_t **positions,

@@ -1,17 +1,19 @@
-"""Transactions are retried on serialization failures instead of answered 503 (issue 11).
+"""Conflicting pipeline writes wait or are retried, never answered 503 (issue 11).
 
-The pipeline status write runs at SERIALIZABLE so that previous_status is the status the write
-replaced. A psql session changes the same row in an open transaction; the server's PUT blocks
-on the row lock, and when psql commits, PostgreSQL fails the PUT's transaction with 40001. The
-server must run it again and answer 200 with the status psql wrote as previous_status. (The
-READ COMMITTED version answered 200 with the stale 'shortlisted': the test fails there on the
-previous_status assertion.)"""
+A psql session changes a status row in an open transaction. A PUT of the same status waits
+for it (the status lock and the row lock) and, when psql commits, answers 200 with the status
+psql wrote as previous_status: nothing ran twice. (The READ COMMITTED version without the lock
+answered 200 with the stale 'shortlisted'.) The inbound creator.status event runs
+SERIALIZABLE (its dedupe record and the change are one transaction): there the same conflict
+fails with 40001 and the server must run it again. (Without the retry it answered 503.)"""
+import json
 import re
 import subprocess
 import threading
 import time
 
 from harness import ServerTestCase
+from test_security_secrets import sign_inbound
 
 
 def metric(text, name, labels=""):
@@ -52,8 +54,9 @@ class SerializationRetryTests(ServerTestCase):
             time.sleep(0.02)
         self.fail("the PUT never waited on the row lock")
 
-    def test_conflicting_write_is_retried_and_answered_200(self):
-        before = metric(self.request("GET", "/metrics", key=None).text, "nichematch_db_tx_retries_total")
+    def hold_row_and_run(self, send):
+        """Runs send() in a thread while psql holds the status row changed to 'contacted',
+        commits psql once send() waits on the lock and returns send()'s reply."""
         holder = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.server.db_url],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
@@ -64,28 +67,54 @@ class SerializationRetryTests(ServerTestCase):
             holder.stdin.flush()
             self.assertEqual(holder.stdout.readline().strip(), "locked", holder.stderr.read() if holder.poll() else "")
             result = {}
-            t = threading.Thread(target=lambda: result.update(
-                r=self.request("PUT", self.path, {"status": "accepted", "note": "by api"}, timeout=60)))
+            t = threading.Thread(target=lambda: result.update(r=send()))
             t.start()
             self.wait_for_lock_waiter()
             holder.stdin.write("COMMIT;\n\\echo committed\n")
             holder.stdin.flush()
             self.assertEqual(holder.stdout.readline().strip(), "committed")
             t.join(60)
-            self.assertFalse(t.is_alive(), "the PUT did not finish")
+            self.assertFalse(t.is_alive(), "the request did not finish")
         finally:
             holder.stdin.close()
             holder.wait(30)
-        r = result["r"]
+        return result["r"]
+
+    def retries(self):
+        return metric(self.request("GET", "/metrics", key=None).text, "nichematch_db_tx_retries_total")
+
+    def test_put_waits_for_a_conflicting_write_and_answers_200(self):
+        before = self.retries()
+        r = self.hold_row_and_run(
+            lambda: self.request("PUT", self.path, {"status": "accepted", "note": "by api"}, timeout=60))
         self.assertStatus(r, 200)
         self.assertEqual(r.json["status"], "accepted")
         self.assertEqual(r.json["previous_status"], "contacted",
                          "previous_status must be the status this write replaced")
-        after = metric(self.request("GET", "/metrics", key=None).text, "nichematch_db_tx_retries_total")
-        self.assertGreaterEqual(after - before, 1, "no retry was counted")
+        self.assertEqual(self.retries(), before, "the PUT ran twice")
         rows = self.server.psql("SELECT status, note FROM creator_statuses WHERE brand_id = %d AND creator_id = %d"
                                 % (self.brand, self.creator))
         self.assertEqual(rows, [("accepted", "by api")])
+
+    def test_conflicting_inbound_status_is_retried_and_applied(self):
+        ext = "crm-tx-%d" % self.brand
+        self.assertStatus(self.request("PATCH", "/v1/brands/%d" % self.brand, {"external_id": ext},
+                                       headers={"Content-Type": "application/merge-patch+json"}), 200)
+        src = self.request("POST", "/v1/inbound-sources", {"name": "crm-tx-%d" % self.brand})
+        self.assertStatus(src, 201)
+        handle = self.request("GET", "/v1/creators/%d" % self.creator).json["handle"]
+        body = json.dumps({"type": "creator.status", "data": {
+            "brand_external_id": ext, "platform": "instagram", "handle": handle,
+            "status": "accepted", "note": "by crm"}}).encode()
+        before = self.retries()
+        r = self.hold_row_and_run(lambda: self.request(
+            "POST", "/v1/inbound/crm-tx-%d" % self.brand, raw=body, key=None, timeout=60,
+            headers=sign_inbound(src.json["secret"], body)))
+        self.assertStatus(r, 200)
+        self.assertGreaterEqual(self.retries() - before, 1, "no retry was counted")
+        ev = self.server.psql("SELECT data->>'previous_status', data->>'status' FROM events "
+                              "WHERE type = 'creator.status_changed' ORDER BY id DESC LIMIT 1")
+        self.assertEqual(ev, [("contacted", "accepted")])
 
     def test_concurrent_writes_all_succeed_and_chain(self):
         """Eight PUTs at once on one pair: all 200, and the previous_status values form one
