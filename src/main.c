@@ -25,6 +25,7 @@
 #include "nm/match_index.h"
 #include "nm/openapi.h"
 #include "nm/prune.h"
+#include "nm/searchindex.h"
 #include "nm/secretbox.h"
 #include "nm/server.h"
 #include "nm/store.h"
@@ -369,6 +370,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_workers_start(cfg);
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
+	nm_search_cache_configure((size_t)cfg->search_cache);
 	nm_index_warm_up();
 	nm_alerts_start(cfg);
 	int sig = 0;

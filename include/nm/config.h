@@ -50,6 +50,10 @@ struct nm_config {
 	/* NICHEMATCH_SEARCH_INDEX, default 1: GET /v1/creators without handle is served
 	 * from the in-memory index (docs/architecture.md "Creator search"); 0: always SQL. */
 	bool search_index;
+	/* NICHEMATCH_SEARCH_CACHE, default 64: creator searches (total, facets and the first
+	 * 1,000 hits) kept per index generation (docs/architecture.md "Creator search");
+	 * 0: every search scans. */
+	int search_cache;
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */

@@ -89,6 +89,10 @@ struct nm_isearch_out {
 	json_t *facets; /* NULL unless asked; caller owns */
 };
 
+/* Sets how many searches the search cache keeps (NICHEMATCH_SEARCH_CACHE; 0: none).
+ * Call before serving. */
+void nm_search_cache_configure(size_t entries);
+
 /* Fills out. False when the index is not loaded or memory ran out (the caller then
  * searches in SQL). */
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out);

@@ -13,6 +13,7 @@
  * commits late is never missed. The SQL of a sync is store/index_sync.c; a run over the
  * index is rank.c; the layout both share is index_internal.h. */
 #include "nm/match_index.h"
+#include "nm/searchindex.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -647,6 +648,7 @@ static bool sync_locked(struct nm_pg *pg)
 			bool changed;
 			ok = fetch_into(pg, &nm_idx, false, &changed, &resync);
 			sorted_refresh(&nm_idx);
+			nm_idx.gen++; /* even a failed fetch may have changed slots */
 			pthread_rwlock_unlock(&nm_idx_lock);
 			ok = ok || resync;
 		}
@@ -667,6 +669,7 @@ static bool sync_locked(struct nm_pg *pg)
 			fresh.loaded = true;
 			pthread_rwlock_wrlock(&nm_idx_lock);
 			struct index old = nm_idx;
+			fresh.gen = old.gen + 1;
 			nm_idx = fresh;
 			pthread_rwlock_unlock(&nm_idx_lock);
 			index_clear(&old);
@@ -729,6 +732,7 @@ void nm_index_free(void)
 	pthread_rwlock_unlock(&nm_idx_lock);
 	nm_idx_scratch_free_all();
 	nm_lk_scratch_free_all();
+	nm_search_cache_configure(0);
 	free(text_ids);
 	text_ids = NULL;
 	text_cap = 0;

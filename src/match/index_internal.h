@@ -101,6 +101,7 @@ struct index {
 	uint32_t n_cat_terms, cap_cat_terms;
 	size_t postings, stale;
 	bool loaded;
+	uint64_t gen; /* moves on with every change under the write lock (search_cache.h) */
 	struct nm_index_mark mark; /* where the last sync got to (its synced_at is compared
 				    * with prune_state.index_resync_before: tombstones pruned) */
 };

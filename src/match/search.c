@@ -27,6 +27,9 @@
 #include "nm/textsearch.h"
 
 #include "index_internal.h"
+#include "nm/buf.h"
+#include "nm/metrics.h"
+#include "search_cache.h"
 
 #define SCAN_PARTS_MAX 4
 #ifdef __SANITIZE_ADDRESS__
@@ -36,11 +39,6 @@
 #define SCAN_SPLIT_MIN 131072 /* slots: below this one thread scans (a thread costs ~50 µs) */
 #endif
 #define CODE_WORDS 11 /* 677 bits: the two-letter codes of nm_sr_code() */
-
-struct hit {
-	struct nm_isearch_key k;
-	int64_t id;
-};
 
 static struct nm_isearch_key key_of(const struct srec_hot *h, const struct srec_cold *c,
 				    enum nm_isearch_sort s)
@@ -74,7 +72,8 @@ static struct nm_isearch_key key_of(const struct srec_hot *h, const struct srec_
 
 /* True when a comes before b in the output: keys in the direction, NULL keys last in
  * both directions, ties by id in the direction. */
-static bool before(const struct nm_isearch *q, const struct hit *a, const struct hit *b)
+static bool before(const struct nm_isearch *q, const struct search_hit *a,
+		   const struct search_hit *b)
 {
 	if (a->k.null != b->k.null)
 		return !a->k.null;
@@ -88,7 +87,8 @@ static bool before(const struct nm_isearch *q, const struct hit *a, const struct
 }
 
 /* The heap keeps the k earliest hits with the latest at the root. */
-static void heap_push(const struct nm_isearch *q, struct hit *h, size_t *n, size_t k, struct hit x)
+static void heap_push(const struct nm_isearch *q, struct search_hit *h, size_t *n, size_t k,
+		      struct search_hit x)
 {
 	if (*n == k) {
 		if (!before(q, &x, &h[0]))
@@ -96,7 +96,7 @@ static void heap_push(const struct nm_isearch *q, struct hit *h, size_t *n, size
 		size_t i = 0; /* x replaces the root and sinks below every later child */
 		for (;;) {
 			size_t l = 2 * i + 1, r = l + 1, m = i;
-			const struct hit *mv = &x;
+			const struct search_hit *mv = &x;
 			if (l < *n && before(q, mv, &h[l])) {
 				m = l;
 				mv = &h[l];
@@ -330,7 +330,7 @@ struct scan {
 	const uint64_t *catok, *idok; /* NULL: no such filter */
 	bool cat_facet;		      /* the category facet is asked */
 	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
-	struct hit cursor;
+	struct search_hit cursor;
 	size_t k; /* heap size: limit + 1 */
 };
 
@@ -340,7 +340,7 @@ struct part {
 	uint32_t from, to;
 	int64_t total;
 	int64_t plat[NM_PLATFORM_COUNT], tier[NM_TIER_COUNT], country[677], language[677];
-	struct hit heap[NM_ISEARCH_PAGE_MAX];
+	struct search_hit heap[NM_SCACHE_WINDOW]; /* sc->k of them */
 	size_t nh;
 	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
 	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
@@ -419,7 +419,7 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 	sc->max_er = isnan(q->max_er) ? INFINITY : q->max_er;
 	sc->cold =
 		q->max_price != INT64_MAX || q->post_after_us != INT64_MIN || !isnan(q->min_growth);
-	sc->cursor = (struct hit){q->after_key, q->after_id};
+	sc->cursor = (struct search_hit){q->after_key, q->after_id};
 	sc->k = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
 }
 
@@ -468,7 +468,7 @@ static void scan_part(struct part *p)
 			if (sc->match)
 				sc->match[s >> 6] |= 1ull << (s & 63);
 		}
-		struct hit x = {key_of(h, c, q->sort), h->id};
+		struct search_hit x = {key_of(h, c, q->sort), h->id};
 		if (q->after && !before(q, &sc->cursor, &x))
 			continue;
 		heap_push(q, p->heap, &p->nh, sc->k, x);
@@ -600,7 +600,7 @@ static json_t *facets_json(const struct nm_isearch *q, const struct part *all)
 /* Sums the parts' counters into parts[0] and their heaps into hits (sorted); returns how
  * many of hits are the page. */
 static size_t merge_parts(const struct nm_isearch *q, struct part *parts, size_t n, size_t k,
-			  struct hit *hits)
+			  struct search_hit *hits)
 {
 	size_t nh = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -625,41 +625,109 @@ static size_t merge_parts(const struct nm_isearch *q, struct part *parts, size_t
 	return nh < k ? nh : k;
 }
 
-bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
+_Static_assert(NM_SCACHE_WINDOW >= NM_ISEARCH_PAGE_MAX, "a window holds a page");
+
+void nm_search_cache_configure(size_t entries)
 {
-	memset(out, 0, sizeof *out);
-	pthread_rwlock_rdlock(&nm_idx_lock);
-	const struct index *ix = &nm_idx;
-	struct scan sc;
-	scan_prepare(&sc, q, ix);
-	bool ok = ix->loaded, cat_facet = q->facets & (1u << NM_FACET_CATEGORY);
+	nm_scache_configure(entries);
+}
+
+/* The cache key of q: every input of the answer but the keyset position and the limit.
+ * False when q is not cached: by_ids (the ids come from SQL), and the filters that
+ * depend on the clock (the answer changes with no write). */
+static bool cache_key(const struct nm_isearch *q, struct nm_buf *key)
+{
+	if (q->by_ids || q->post_after_us != INT64_MIN || q->by_age || q->by_conf ||
+	    !nm_scache_enabled())
+		return false;
+	struct {
+		uint64_t platforms, tiers, n_countries, n_languages, n_categories, facets;
+		int64_t min_followers, max_followers, max_price, has_email, has_price, sort, desc;
+		double min_er, max_er, min_growth; /* NaN (none) is always the same NAN */
+	} f;
+	memset(&f, 0, sizeof f); /* no padding, but the key is compared byte by byte */
+	f.platforms = q->platforms;
+	f.tiers = q->tiers;
+	f.n_countries = q->n_countries;
+	f.n_languages = q->n_languages;
+	f.n_categories = q->n_categories;
+	f.facets = q->facets;
+	f.min_followers = q->min_followers;
+	f.max_followers = q->max_followers;
+	f.max_price = q->max_price;
+	f.has_email = q->has_email;
+	f.has_price = q->has_price;
+	f.sort = q->sort;
+	f.desc = q->desc;
+	f.min_er = q->min_er;
+	f.max_er = q->max_er;
+	f.min_growth = q->min_growth;
+	nm_buf_add(key, &f, sizeof f);
+	nm_buf_add(key, q->countries, q->n_countries * 2);
+	nm_buf_add(key, q->languages, q->n_languages * 2);
+	for (size_t i = 0; i < q->n_categories; i++)
+		nm_buf_add(key, q->categories[i], strlen(q->categories[i]) + 1);
+	for (size_t i = 0; q->text && i < q->text->n; i++) {
+		const struct nm_ts_term *t = &q->text->t[i];
+		char head[2] = {(char)(t->neg | t->phrase << 1 | t->prefix << 2), (char)t->n_words};
+		nm_buf_add(key, head, 2);
+		for (size_t j = 0; j < t->n_words; j++)
+			nm_buf_add(key, t->words[j], t->len[j] + 1);
+	}
+	return !key->oom;
+}
+
+/* Serves q from the cache entry hits[0..n) of its list: the limit + 1 hits after the
+ * keyset position, when the entry holds them (or the whole list). */
+static bool page_of_window(const struct nm_isearch *q, const struct search_hit *hits, size_t n,
+			   bool complete, struct nm_isearch_out *out)
+{
+	size_t from = 0;
+	if (q->after) {
+		struct search_hit cursor = {q->after_key, q->after_id};
+		while (from < n && !before(q, &cursor, &hits[from]))
+			from++;
+	}
+	size_t want = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
+	if (n - from < want && !complete)
+		return false;
+	out->n = n - from < want ? n - from : want;
+	for (size_t i = 0; i < out->n; i++) {
+		out->ids[i] = hits[from + i].id;
+		out->keys[i] = hits[from + i].k;
+	}
+	return true;
+}
+
+/* One scan of the slots for q into hits (sc.k of them at most, in order). */
+static bool scan_all(const struct nm_isearch *q, const struct index *ix, struct scan *sc,
+		     struct search_hit *hits, size_t *nh, int64_t *total, json_t **facets)
+{
+	bool ok = true, cat_facet = q->facets & (1u << NM_FACET_CATEGORY);
 	size_t words = ((size_t)ix->n_slots + 63) / 64;
-	uint64_t *catok = ok && q->n_categories ? calloc(words + 1, 8) : NULL;
+	uint64_t *catok = q->n_categories ? calloc(words + 1, 8) : NULL;
 	bool by_text = q->text && !q->by_ids;
-	uint64_t *idok = ok && (q->by_ids || by_text) ? calloc(words + 1, 8) : NULL;
+	uint64_t *idok = q->by_ids || by_text ? calloc(words + 1, 8) : NULL;
 	bool cat_postings = cat_facet && ix->n_cat_terms > 64;
-	sc.cat_facet = cat_facet;
-	sc.match = ok && cat_postings ? calloc(words + 1, 8) : NULL;
+	sc->cat_facet = cat_facet;
+	sc->match = cat_postings ? calloc(words + 1, 8) : NULL;
 	size_t n_parts = scan_threads(ix->n_slots);
-	struct part *parts = ok ? calloc(n_parts, sizeof *parts) : NULL;
-	int64_t *cat_counts =
-		ok && cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
-	ok = ok && parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
-	     (!cat_facet || cat_counts) && (!cat_postings || sc.match);
-	sc.catok = catok;
-	sc.idok = idok;
+	struct part *parts = calloc(n_parts, sizeof *parts);
+	int64_t *cat_counts = cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
+	ok = parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
+	     (!cat_facet || cat_counts) && (!cat_postings || sc->match);
+	sc->catok = catok;
+	sc->idok = idok;
 	if (ok && catok)
 		category_bits(ix, q, catok);
 	if (ok && idok && q->by_ids)
 		id_bits(ix, q, idok);
 	if (ok && by_text)
 		ok = text_bits(ix, q->text, false, idok, words);
-	struct hit hits[SCAN_PARTS_MAX * NM_ISEARCH_PAGE_MAX];
-	size_t nh = 0;
 	if (ok) {
 		for (size_t i = 0; i < n_parts; i++) {
 			/* whole words of 64 slots each */
-			parts[i].sc = &sc;
+			parts[i].sc = sc;
 			parts[i].from = (uint32_t)(words * i / n_parts * 64);
 			parts[i].to = (uint32_t)(words * (i + 1) / n_parts * 64);
 			if (parts[i].to > ix->n_slots)
@@ -672,32 +740,81 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 		run_parts(parts, n_parts, 1);
 		if (cat_postings)
 			run_parts(parts, n_parts, 2);
-		nh = merge_parts(q, parts, n_parts, sc.k, hits);
-		out->total = parts[0].total;
+		*nh = merge_parts(q, parts, n_parts, sc->k, hits);
+		*total = parts[0].total;
 	}
 	if (ok && q->facets) {
-		out->facets = facets_json(q, &parts[0]);
+		*facets = facets_json(q, &parts[0]);
 		if (cat_facet) {
 			json_t *cf = category_facet(ix, parts, n_parts);
 			ok = cf != NULL;
-			json_object_set_new(out->facets, "category", cf ? cf : json_array());
+			json_object_set_new(*facets, "category", cf ? cf : json_array());
 		}
 	}
-	pthread_rwlock_unlock(&nm_idx_lock);
 	free(catok);
 	free(idok);
-	free(sc.match);
+	free(sc->match);
+	sc->match = NULL;
 	free(parts);
 	free(cat_counts);
+	return ok;
+}
+
+bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
+{
+	memset(out, 0, sizeof *out);
+	struct nm_buf key = {0};
+	bool cached = cache_key(q, &key), ok = true;
+	struct search_hit *hits = malloc(SCAN_PARTS_MAX * NM_SCACHE_WINDOW * sizeof *hits);
+	pthread_rwlock_rdlock(&nm_idx_lock);
+	const struct index *ix = &nm_idx;
+	uint64_t gen = ix->gen;
+	size_t nh = 0;
+	bool complete = false;
+	if (!ix->loaded || !hits) {
+		ok = false;
+	} else if (cached && nm_scache_get(key.data, key.len, gen, hits, &nh, &complete,
+					   &out->total, &out->facets)) {
+		if (page_of_window(q, hits, nh, complete, out)) {
+			pthread_rwlock_unlock(&nm_idx_lock);
+			nm_metrics_add(
+				"nichematch_search_cache_total",
+				"Creator searches served from the search cache (hit) or by a "
+				"scan of the index (miss).",
+				"result=\"hit\"", 1);
+			free(hits);
+			free(key.data);
+			return true;
+		}
+		json_decref(out->facets); /* past the window: the scan answers all of it */
+		out->facets = NULL;
+	}
+	if (ok) {
+		struct scan sc;
+		scan_prepare(&sc, q, ix);
+		/* The first page of a cached list fills the window: the next pages come from it. */
+		bool fill = cached && !q->after;
+		if (fill)
+			sc.k = NM_SCACHE_WINDOW;
+		ok = scan_all(q, ix, &sc, hits, &nh, &out->total, &out->facets);
+		if (ok && fill)
+			nm_scache_put(key.data, key.len, gen, hits, nh, nh < sc.k, out->total,
+				      out->facets);
+		if (ok)
+			page_of_window(q, hits, nh, true, out);
+	}
+	pthread_rwlock_unlock(&nm_idx_lock);
+	free(hits);
+	free(key.data);
+	if (ok && cached)
+		nm_metrics_add(
+			"nichematch_search_cache_total",
+			"Creator searches served from the search cache (hit) or by a scan of "
+			"the index (miss).",
+			"result=\"miss\"", 1);
 	if (!ok) {
 		json_decref(out->facets);
 		out->facets = NULL;
-		return false;
 	}
-	out->n = nh;
-	for (size_t i = 0; i < nh; i++) {
-		out->ids[i] = hits[i].id;
-		out->keys[i] = hits[i].k;
-	}
-	return true;
+	return ok;
 }
