@@ -31,9 +31,11 @@ struct nm_export_column {
 struct nm_export;
 
 /* GET /v1/creators.csv: the creators GET /v1/creators lists with the same filters (its
- * sort, page and facets do not apply), by id. */
+ * sort, page and facets do not apply), by id. With ids (not NULL; borrowed), only those
+ * creators: what the index's text postings matched of q, when the caller has left q out
+ * of f or kept it to check a phrase on these candidates. */
 struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_search *f,
-					   struct nm_db_err *err);
+					   const int64_t *ids, size_t n_ids, struct nm_db_err *err);
 
 /* GET /v1/brands/{id}/creators.csv: the brand's pipeline by creator id; statuses is a
  * text[] literal of pipeline statuses ("{contacted,accepted}"), NULL for all. */

@@ -12,11 +12,14 @@
 #include "nm/csvout.h"
 #include "nm/handlers.h"
 #include "nm/log.h"
+#include "nm/match_index.h"
+#include "nm/searchindex.h"
 #include "nm/store.h"
 #include "nm/store_creators.h"
 #include "nm/store_exports.h"
 #include "nm/store_matches.h"
 #include "nm/taxonomy.h"
+#include "nm/textsearch.h"
 
 #define CSV_MEDIA "text/csv; charset=utf-8; header=present"
 
@@ -141,6 +144,25 @@ static void reply_open_failed(struct nm_req *r, const struct nm_db_err *err)
 
 /* ---- GET /v1/creators.csv: the filters of GET /v1/creators, read by the same code ---- */
 
+/* q matched in the index's text postings (as GET /v1/creators does) rather than by
+ * nm_search_hit on every row SQL reads: the matching ids (*ids, caller frees) and f's q
+ * left out, or, for a q with a phrase, the candidates with q kept for SQL to check the
+ * phrase on them. False (nothing changed) when the index does not serve searches here. */
+static bool text_ids_from_index(struct nm_req *r, struct nm_pg *pg, struct nm_creator_search *f,
+				int64_t **ids, size_t *n)
+{
+	*ids = NULL;
+	*n = 0;
+	struct nm_ts_query tq = {0};
+	if (!f->q || !nm_req_config(r)->search_index || !nm_ts_parse(f->q, &tq))
+		return false;
+	bool ok = tq.n && nm_index_sync(pg) && nm_index_text_ids(&tq, ids, n);
+	if (ok && !tq.any_phrase)
+		f->q = NULL;
+	nm_ts_query_free(&tq);
+	return ok;
+}
+
 void nm_h_export_creators(struct nm_req *r)
 {
 	struct nm_creator_search f = {0};
@@ -148,7 +170,12 @@ void nm_h_export_creators(struct nm_req *r)
 	struct nm_pg *pg = nm_creator_filters_parse(r, &f, &bufs) ? nm_req_db(r) : NULL;
 	if (pg) {
 		struct nm_db_err err;
-		struct nm_export *x = nm_store_export_creators(pg, &f, &err);
+		int64_t *ids;
+		size_t n_ids;
+		bool by_ids = text_ids_from_index(r, pg, &f, &ids, &n_ids);
+		struct nm_export *x =
+			nm_store_export_creators(pg, &f, by_ids ? ids : NULL, n_ids, &err);
+		free(ids);
 		if (x)
 			reply_csv(r, x, "creators.csv", nm_req_query(r, "bom"));
 		else

@@ -2,7 +2,9 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "nm/buf.h"
 #include "nm/db.h"
 
 void nm_store_page_from(PGresult *res, int limit, int cursor_col,
@@ -20,6 +22,24 @@ const char *nm_store_i64(char *buf, int64_t v)
 {
 	snprintf(buf, 24, "%lld", (long long)v);
 	return buf;
+}
+
+char *nm_store_id_array(const int64_t *ids, size_t n, struct nm_db_err *err)
+{
+	struct nm_buf b = {0};
+	nm_buf_str(&b, "{");
+	for (size_t i = 0; i < n; i++) {
+		char num[24];
+		nm_buf_str(&b, i ? "," : "");
+		nm_buf_str(&b, nm_store_i64(num, ids[i]));
+	}
+	nm_buf_str(&b, "}");
+	if (b.oom) {
+		free(b.data);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return NULL;
+	}
+	return b.data;
 }
 
 bool nm_store_list(struct nm_pg *pg, struct nm_sql *q, const char *const *p, int limit,

@@ -617,22 +617,12 @@ static struct nm_sql q_by_ids = {
 bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
 			      struct nm_db_err *err)
 {
-	struct nm_buf lit = {0};
-	nm_buf_str(&lit, "{");
-	for (size_t i = 0; i < n; i++) {
-		char num[24];
-		nm_buf_str(&lit, i ? "," : "");
-		nm_buf_str(&lit, nm_store_i64(num, ids[i]));
-	}
-	nm_buf_add(&lit, "}", 2);
-	if (lit.oom) {
-		free(lit.data);
-		nm_db_err_set(err, NM_DB_ERROR);
+	char *lit = nm_store_id_array(ids, n, err);
+	if (!lit)
 		return false;
-	}
-	const char *p[] = {lit.data};
+	const char *p[] = {lit};
 	PGresult *res = nm_db_exec(pg, &q_by_ids, p);
-	free(lit.data);
+	free(lit);
 	nm_db_err_from(err, res);
 	if (err->status != NM_DB_OK) {
 		PQclear(res);
@@ -660,22 +650,12 @@ bool nm_store_creator_ids_q(struct nm_pg *pg, const char *q, const int64_t *amon
 {
 	*ids = NULL;
 	*n = 0;
-	struct nm_buf lit = {0};
-	nm_buf_str(&lit, "{");
-	for (size_t i = 0; i < n_among; i++) {
-		char num[24];
-		nm_buf_str(&lit, i ? "," : "");
-		nm_buf_str(&lit, nm_store_i64(num, among[i]));
-	}
-	nm_buf_add(&lit, "}", 2);
-	if (lit.oom) {
-		free(lit.data);
-		nm_db_err_set(err, NM_DB_ERROR);
+	char *lit = nm_store_id_array(among, n_among, err);
+	if (!lit)
 		return false;
-	}
-	const char *p[] = {q, lit.data};
+	const char *p[] = {q, lit};
 	PGresult *res = nm_db_exec(pg, &q_ids_q, p);
-	free(lit.data);
+	free(lit);
 	nm_db_err_from(err, res);
 	if (err->status != NM_DB_OK) {
 		PQclear(res);

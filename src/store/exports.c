@@ -94,12 +94,14 @@ static const struct nm_export_column creator_cols[] = {
 /* The filters of GET /v1/creators (creators_list in store/creators.c); the API tests
  * check that both give the same creators. */
 /* The filters of GET /v1/creators (creator_search.h) over $2..$19; $1 is the page
- * statements' limit, NULL here (LIMIT NULL: every row). */
-static struct nm_sql q_creators = {"exports_creators",
-				   DECLARE "SELECT " CREATOR_EXPORT_COLS
-					   " FROM creators c WHERE " SEARCH_WHERE
-					   " ORDER BY c.id LIMIT $1::bigint",
-				   1 + NM_CREATOR_SEARCH_NPARAMS, 0};
+ * statements' limit, NULL here (LIMIT NULL: every row); $20 the ids q matched in the
+ * index, or NULL. */
+static struct nm_sql q_creators = {
+	"exports_creators",
+	DECLARE "SELECT " CREATOR_EXPORT_COLS " FROM creators c WHERE " SEARCH_WHERE
+		" AND ($20::bigint[] IS NULL OR c.id = ANY ($20::bigint[]))"
+		" ORDER BY c.id LIMIT $1::bigint",
+	2 + NM_CREATOR_SEARCH_NPARAMS, 0};
 
 /* ---- GET /v1/brands/{id}/creators.csv ---- */
 
@@ -218,12 +220,17 @@ static struct nm_export *open_export(struct nm_pg *pg, struct nm_sql *q, const c
 }
 
 struct nm_export *nm_store_export_creators(struct nm_pg *pg, const struct nm_creator_search *f,
-					   struct nm_db_err *err)
+					   const int64_t *ids, size_t n_ids, struct nm_db_err *err)
 {
-	const char *p[1 + NM_CREATOR_SEARCH_NPARAMS] = {NULL};
+	const char *p[2 + NM_CREATOR_SEARCH_NPARAMS] = {NULL};
 	nm_creator_search_params(f, p + 1);
+	char *lit = ids ? nm_store_id_array(ids, n_ids, err) : NULL;
+	if (ids && !lit)
+		return NULL;
+	p[1 + NM_CREATOR_SEARCH_NPARAMS] = lit;
 	struct nm_export *x = open_export(pg, &q_creators, p, creator_cols,
 					  sizeof creator_cols / sizeof *creator_cols, 7, 6, err);
+	free(lit);
 	if (x)
 		x->conf_col = (int)(sizeof creator_cols / sizeof *creator_cols) - 1;
 	return x;

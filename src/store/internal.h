@@ -46,6 +46,10 @@ bool nm_store_found(struct nm_pg *pg, struct nm_sql *q, const char *const *p,
 
 /* nm_store_found for a statement whose one parameter is an id. */
 bool nm_store_found_id(struct nm_pg *pg, struct nm_sql *q, int64_t id, struct nm_db_err *err);
+/* ids as a bigint[] literal "{1,2,3}" (caller frees), or NULL with err when memory ran
+ * out. */
+char *nm_store_id_array(const int64_t *ids, size_t n, struct nm_db_err *err);
+
 /* Decimal text of v in buf (>= 24 bytes), for statement parameters. */
 const char *nm_store_i64(char *buf, int64_t v);
 

@@ -194,26 +194,13 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 	return row;
 }
 
-/* "{1,2,3}" from n ids; caller frees. */
-static char *id_array(const int64_t *ids, size_t n)
-{
-	struct nm_buf b = {0};
-	nm_buf_str(&b, "{");
-	for (size_t i = 0; i < n; i++)
-		nm_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
-	nm_buf_str(&b, "}");
-	return nm_buf_steal(&b, NULL);
-}
-
 bool nm_store_status_lock(struct nm_pg *pg, int64_t brand_id, const int64_t *ids, size_t n,
 			  struct nm_db_err *err)
 {
 	char b[24];
-	char *arr = id_array(ids, n);
-	if (!arr) {
-		nm_db_err_set(err, NM_DB_ERROR);
+	char *arr = nm_store_id_array(ids, n, err);
+	if (!arr)
 		return false;
-	}
 	const char *p[] = {nm_store_i64(b, brand_id), arr};
 	PGresult *res = nm_store_row(pg, &q_lock, p, err);
 	if (res) {
@@ -228,11 +215,9 @@ bool nm_store_status_lock(struct nm_pg *pg, int64_t brand_id, const int64_t *ids
 bool nm_store_statuses_missing(struct nm_pg *pg, const int64_t *ids, size_t n, json_t **positions,
 			       struct nm_db_err *err)
 {
-	char *arr = id_array(ids, n);
-	if (!arr) {
-		nm_db_err_set(err, NM_DB_ERROR);
+	char *arr = nm_store_id_array(ids, n, err);
+	if (!arr)
 		return false;
-	}
 	const char *p[] = {arr};
 	PGresult *res = nm_store_rows(pg, &q_missing, p, err);
 	free(arr);
@@ -250,11 +235,9 @@ json_t *nm_store_statuses_write_many(struct nm_pg *pg, int64_t brand_id, const i
 				     const struct nm_status_actor *who, size_t *changed,
 				     struct nm_db_err *err)
 {
-	char *arr = id_array(ids, n);
-	if (!arr) {
-		nm_db_err_set(err, NM_DB_ERROR);
+	char *arr = nm_store_id_array(ids, n, err);
+	if (!arr)
 		return NULL;
-	}
 	char b[24], k[24];
 	const char *p[] = {nm_store_i64(b, brand_id),
 			   arr,

@@ -168,7 +168,10 @@ class ExportTests(ServerTestCase, Api):
     def test_creators_csv_filters_match_json_list(self):
         for q in ("platform=tiktok", "country=gb", "min_followers=100000&max_followers=250000",
                   "category=Nutrition", "q=meal%20prep", "handle=%40EXP03", "q=-travel",
-                  "platform=youtube&country=US", "handle=nobody"):
+                  "platform=youtube&country=US", "handle=nobody",
+                  # q through the index's text postings: a prefix, a phrase (SQL checks
+                  # the index's candidates), a word with a filter, a word nobody has
+                  "q=mea", "q=%22meal%20prep%22", "q=fitness&platform=tiktok", "q=zzzqqq"):
             _, (_, rows, n) = self.get_csv("/v1/creators.csv?" + q)
             items, _ = self.collect("/v1/creators?" + q, limit=200)
             self.assertEqual([int(x["id"]) for x in rows], [c["id"] for c in items], q)
