@@ -198,16 +198,20 @@ bool nm_store_index_fetch(struct nm_pg *pg, const struct nm_index_mark *since,
 	return ok;
 }
 
+/* Every search runs this. max(txid) is one descent of the txid index whatever the
+ * statistics say; EXISTS (... WHERE txid >= $2) was planned as a sequential scan while
+ * the table had no statistics for txid (after a bulk import, until autoanalyze): 33 ms at
+ * 100,000 creators, on every search. */
 bool nm_store_index_changes(struct nm_pg *pg, const struct nm_index_mark *since,
 			    struct nm_index_mark *now, bool *resync, bool *changes)
 {
 	const char *p[] = {since->synced_at, since->low_water};
-	PGresult *r =
-		PQexecParams(nm_db_conn(pg),
-			     "SELECT " SYNC_FACTS ", "
-			     "EXISTS (SELECT 1 FROM creators WHERE txid >= $2::xid8) OR "
-			     "EXISTS (SELECT 1 FROM creator_tombstones WHERE txid >= $2::xid8)",
-			     2, NULL, p, NULL, NULL, 0);
+	PGresult *r = PQexecParams(
+		nm_db_conn(pg),
+		"SELECT " SYNC_FACTS ", "
+		"coalesce((SELECT max(txid) FROM creators) >= $2::xid8, false) OR "
+		"coalesce((SELECT max(txid) FROM creator_tombstones) >= $2::xid8, false)",
+		2, NULL, p, NULL, NULL, 0);
 	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	*resync = ok && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
 	*changes = !ok || strcmp(PQgetvalue(r, 0, 3), "t") == 0;
