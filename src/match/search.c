@@ -434,44 +434,60 @@ static bool fresh_enough(const struct nm_isearch *q, const struct index *ix, uin
 	return !q->by_conf || nm_idx_conf_level(ix, s, q->now_s) <= q->min_conf;
 }
 
-/* Phase 1: the part's slots. */
+/* One slot of phase 1: the filters, the counters, the heap. */
+static inline void visit(struct part *p, const struct scan *sc, uint32_t s)
+{
+	const struct nm_isearch *q = sc->q;
+	const struct index *ix = sc->ix;
+	if (!(ix->ver[s] & 0x80))
+		return;
+	const struct srec_hot *h = &ix->shot[s];
+	if (!passes_hot(sc, h))
+		return;
+	const struct srec_cold *c = &ix->scold[s];
+	if (sc->cold && !passes_cold(sc, h, c))
+		return;
+	/* issue 16: read only when asked (the as_of and confidence arrays are cold) */
+	if ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s))
+		return;
+	p->total++;
+	if (q->facets) {
+		p->plat[h->platform < NM_PLATFORM_COUNT ? h->platform : NM_PLATFORM_OTHER]++;
+		p->tier[h->tier]++;
+		p->country[h->country]++;
+		p->language[h->language]++;
+		for (uint64_t m = sc->cat_facet ? ix->catmask[s] : 0; m; m &= m - 1)
+			p->catc[__builtin_ctzll(m)]++;
+		if (sc->match)
+			sc->match[s >> 6] |= 1ull << (s & 63);
+	}
+	struct search_hit x = {key_of(h, c, q->sort), h->id};
+	if (q->after && !before(q, &sc->cursor, &x))
+		return;
+	heap_push(q, p->heap, &p->nh, sc->k, x);
+}
+
+/* Phase 1: the part's slots. With a category or q filter (bitmaps of slots) only the
+ * slots whose bits are set are visited: a q that matches 8% of the creators reads 8% of
+ * the search records, not all of them. */
 static void scan_part(struct part *p)
 {
 	const struct scan *sc = p->sc;
-	const struct nm_isearch *q = sc->q;
-	const struct index *ix = sc->ix;
-	for (uint32_t s = p->from; s < p->to; s++) {
-		if (!(ix->ver[s] & 0x80))
-			continue;
-		if (sc->catok && !(sc->catok[s >> 6] >> (s & 63) & 1))
-			continue;
-		if (sc->idok && !(sc->idok[s >> 6] >> (s & 63) & 1))
-			continue;
-		const struct srec_hot *h = &ix->shot[s];
-		if (!passes_hot(sc, h))
-			continue;
-		const struct srec_cold *c = &ix->scold[s];
-		if (sc->cold && !passes_cold(sc, h, c))
-			continue;
-		/* issue 16: read only when asked (the as_of and confidence arrays are cold) */
-		if ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s))
-			continue;
-		p->total++;
-		if (q->facets) {
-			p->plat[h->platform < NM_PLATFORM_COUNT ? h->platform
-								: NM_PLATFORM_OTHER]++;
-			p->tier[h->tier]++;
-			p->country[h->country]++;
-			p->language[h->language]++;
-			for (uint64_t m = sc->cat_facet ? ix->catmask[s] : 0; m; m &= m - 1)
-				p->catc[__builtin_ctzll(m)]++;
-			if (sc->match)
-				sc->match[s >> 6] |= 1ull << (s & 63);
+	const uint64_t *a = sc->catok, *b = sc->idok;
+	if (!a && !b) {
+		for (uint32_t s = p->from; s < p->to; s++)
+			visit(p, sc, s);
+		return;
+	}
+	/* parts begin on a word (scan_all); the bitmaps have a word to spare at the end */
+	for (uint32_t w = p->from / 64; w * 64 < p->to; w++) {
+		uint64_t m = (a ? a[w] : ~0ull) & (b ? b[w] : ~0ull);
+		for (; m; m &= m - 1) {
+			uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
+			if (s >= p->to)
+				break;
+			visit(p, sc, s);
 		}
-		struct search_hit x = {key_of(h, c, q->sort), h->id};
-		if (q->after && !before(q, &sc->cursor, &x))
-			continue;
-		heap_push(q, p->heap, &p->nh, sc->k, x);
 	}
 }
 
