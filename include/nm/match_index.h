@@ -96,6 +96,12 @@ struct nm_index_stats {
 };
 void nm_index_stats(struct nm_index_stats *s);
 
+/* The counts of GET /v1/stats (nm/stats_grid.h) over the index's live creators at now_s
+ * (seconds since the epoch): the same counts as nm_store_creator_stats. False when the
+ * index is not loaded. Call nm_index_sync first. */
+struct nm_stats_grid;
+bool nm_index_creator_stats(int64_t now_s, struct nm_stats_grid *g);
+
 /* Loads the index in a background thread from a pooled connection, so that the first
  * match run after a start does not pay for it (runs wait for a load in progress). */
 void nm_index_warm_up(void);

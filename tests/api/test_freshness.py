@@ -311,6 +311,12 @@ class StatsTests(FreshBase):
         self.assertEqual(sum(got["data_age"].values()), len(rows))
 
 
+class StatsSqlTests(StatsTests):
+    """The same counts from the grouped SQL query (NICHEMATCH_SEARCH_INDEX=0; by default the
+    in-memory index counts them)."""
+    server_env = {"NICHEMATCH_RATE_LIMIT": "0", "NICHEMATCH_SEARCH_INDEX": "0"}
+
+
 # Columns of the dev file that no field reads, each listed with its reason in
 # docs/api-decisions.md "Freshness and export columns".
 DEV_IGNORED = {"video_posts", "sponsor_accounts", "geotagged_posts", "geotag_city", "first_sampled_post_at"}
