@@ -366,6 +366,7 @@ static int cmd_serve(struct nm_config *cfg)
 	}
 	nm_log_json(NM_LOG_INFO, "listening",
 		    json_pack("{s:s, s:i}", "host", cfg->listen_host, "port", nm_server_port()));
+	nm_listener_on_creators(nm_index_sync_soon);
 	nm_listener_start(cfg);
 	nm_workers_start(cfg);
 	nm_pruner_start(cfg);

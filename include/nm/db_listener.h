@@ -19,6 +19,10 @@
 /* Starts the listener thread (false: it could not be created; caches then expire by
  * their TTL only, as before). */
 bool nm_listener_start(const struct nm_config *cfg);
+/* fn runs on the listener thread when a bulk import commits on any instance (NOTIFY
+ * nm_invalidate 'creators'), and once more whenever the listener connects again (it may
+ * have missed one): main wires the index's background sync here. Set it before starting. */
+void nm_listener_on_creators(void (*fn)(void));
 /* Stops and joins it. */
 void nm_listener_stop(void);
 /* True while the listener connection is up and listening. */

@@ -106,6 +106,10 @@ bool nm_index_creator_stats(int64_t now_s, struct nm_stats_grid *g);
  * match run after a start does not pay for it (runs wait for a load in progress). */
 void nm_index_warm_up(void);
 
+/* Asks the warm-up thread (once the index is loaded) to sync it in the background: called
+ * when a bulk import commits on any instance (nm_listener_on_creators). Returns at once. */
+void nm_index_sync_soon(void);
+
 /* True once the index was loaded (the first sync succeeded): until then an instance is
  * not ready for traffic (GET /readyz), since its first match run would pay the load. */
 bool nm_index_loaded(void);

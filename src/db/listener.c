@@ -19,6 +19,7 @@
 
 static struct {
 	const struct nm_config *cfg;
+	void (*on_creators)(void);
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
@@ -32,6 +33,21 @@ static void invalidated(const char *why)
 		"nichematch_invalidations_total",
 		"Cache invalidations heard from PostgreSQL (NOTIFY nm_invalidate), by cause.", why,
 		1);
+}
+
+static void creators_changed(const char *why)
+{
+	if (L.on_creators)
+		L.on_creators();
+	nm_metrics_add(
+		"nichematch_invalidations_total",
+		"Cache invalidations heard from PostgreSQL (NOTIFY nm_invalidate), by cause.", why,
+		1);
+}
+
+void nm_listener_on_creators(void (*fn)(void))
+{
+	L.on_creators = fn;
 }
 
 static PGconn *listen_conn(void)
@@ -55,9 +71,14 @@ static bool drain(PGconn *c)
 {
 	if (!PQconsumeInput(c))
 		return false;
-	for (PGnotify *n; (n = PQnotifies(c)) != NULL; PQfreemem(n))
+	for (PGnotify *n; (n = PQnotifies(c)) != NULL; PQfreemem(n)) {
+		if (strcmp(n->extra, "creators") == 0) {
+			creators_changed("cause=\"creators_imported\"");
+			continue;
+		}
 		invalidated(strcmp(n->extra, "brand") == 0 ? "cause=\"brand_deleted\""
 							   : "cause=\"key_revoked\"");
+	}
 	return PQstatus(c) == CONNECTION_OK;
 }
 
@@ -85,6 +106,8 @@ static void *listener_main(void *arg)
 			}
 			/* Whatever was revoked while we did not listen is forgotten now. */
 			invalidated("cause=\"listener_connected\"");
+			if (L.on_creators)
+				L.on_creators();
 			atomic_store(&L.listening, true);
 			if (warned)
 				nm_log(NM_LOG_INFO, "invalidation listener: listening again");

@@ -743,6 +743,37 @@ void nm_index_free(void)
 	stem_cache_used = false;
 }
 
+static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
+static bool wake_pending;
+
+void nm_index_sync_soon(void)
+{
+	pthread_mutex_lock(&wake_mu);
+	wake_pending = true;
+	pthread_cond_signal(&wake_cv);
+	pthread_mutex_unlock(&wake_mu);
+}
+
+/* Until a wake (or a stop); false on a stop. */
+static bool wait_for_wake(void)
+{
+	pthread_mutex_lock(&wake_mu);
+	while (!wake_pending && !atomic_load(&warm_stop)) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000L; /* a stop is seen within a quarter second */
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&wake_cv, &wake_mu, &until);
+	}
+	wake_pending = false;
+	pthread_mutex_unlock(&wake_mu);
+	return !atomic_load(&warm_stop);
+}
+
 static void *warm_main(void *arg)
 {
 	(void)arg;
@@ -753,6 +784,10 @@ static void *warm_main(void *arg)
 		if (atomic_load(&warm_stop))
 			break;
 	}
+	/* Then a sync whenever a bulk import commits (nm_index_sync_soon): the requests that
+	 * follow find the index current, or wait only for what is left of the sync. */
+	while (wait_for_wake())
+		nm_store_index_pooled(nm_index_sync);
 	return NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "nm/db_listener.h"
 #include "nm/log.h"
 #include "nm/metrics.h"
 #include "nm/outbox.h"
@@ -418,6 +419,18 @@ bool nm_store_import_flush(struct nm_import_tx *t, long long *inserted, long lon
 	return !t->failed;
 }
 
+/* Every instance's listener hears it at the commit and brings its index up to date in the
+ * background (nm/db_listener.h), so the first search after a large import does not wait
+ * for the whole delta. */
+static bool notify_imported(struct nm_pg *pg)
+{
+	PGresult *res =
+		nm_db_exec_simple(pg, "SELECT pg_notify('" NM_INVALIDATE_CHANNEL "', 'creators')");
+	bool ok = nm_db_ok(res);
+	PQclear(res);
+	return ok;
+}
+
 bool nm_store_import_commit(struct nm_import_tx *t, const struct nm_import_record *rec,
 			    json_t *report)
 {
@@ -430,7 +443,8 @@ bool nm_store_import_commit(struct nm_import_tx *t, const struct nm_import_recor
 	}
 	PQclear(res);
 	struct nm_db_err err; /* the import reports its failure by its own path */
-	ok = ok && nm_outbox_emit(t->pg, "import.completed", report, &err) && nm_db_commit(t->pg);
+	ok = ok && nm_outbox_emit(t->pg, "import.completed", report, &err) &&
+	     notify_imported(t->pg) && nm_db_commit(t->pg);
 	if (!ok)
 		nm_db_rollback(t->pg);
 	return ok;
