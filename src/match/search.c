@@ -776,46 +776,81 @@ static bool scan_all(const struct nm_isearch *q, const struct index *ix, struct 
 	return ok;
 }
 
+static void count_cache(const char *result)
+{
+	nm_metrics_add("nichematch_search_cache_total",
+		       "Creator searches served from the search cache (hit) or with a scan of the "
+		       "index (miss).",
+		       result, 1);
+}
+
+/* A scan for q without its facets (the cache has them) and, with window, from the start of
+ * the list with NM_SCACHE_WINDOW hits instead of after the cursor. */
+static bool scan_hits(const struct nm_isearch *q, const struct index *ix, bool window,
+		      struct search_hit *hits, size_t *nh, size_t *k)
+{
+	struct nm_isearch bare = *q;
+	bare.facets = 0;
+	if (window)
+		bare.after = false;
+	struct scan sc;
+	scan_prepare(&sc, &bare, ix);
+	if (window)
+		sc.k = NM_SCACHE_WINDOW;
+	int64_t total;
+	json_t *none = NULL;
+	bool ok = scan_all(&bare, ix, &sc, hits, nh, &total, &none);
+	*k = sc.k;
+	return ok;
+}
+
+/* Cached lists (cache_key) go in three steps, so that a list asked once (a new filter set:
+ * each keystroke of a type-ahead) costs what it did without the cache:
+ * 1. no entry: the scan a search always made (total, facets, the limit + 1 hits after the
+ *    cursor); the entry keeps the total, the facets and, for a first page, those hits;
+ * 2. an entry whose hits do not hold the page (the next page): one scan without facets
+ *    fills the entry's window with the first NM_SCACHE_WINDOW hits of the list;
+ * 3. the pages inside the window come from it; past it, a scan without facets. */
 bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 {
 	memset(out, 0, sizeof *out);
 	struct nm_buf key = {0};
-	bool cached = cache_key(q, &key), ok = true;
+	bool cached = cache_key(q, &key), ok = true, served = false, scanned = false;
 	struct search_hit *hits = malloc(SCAN_PARTS_MAX * NM_SCACHE_WINDOW * sizeof *hits);
 	pthread_rwlock_rdlock(&nm_idx_lock);
 	const struct index *ix = &nm_idx;
 	uint64_t gen = ix->gen;
-	size_t nh = 0;
+	size_t nh = 0, k = 0;
 	bool complete = false;
 	if (!ix->loaded || !hits) {
 		ok = false;
 	} else if (cached && nm_scache_get(key.data, key.len, gen, hits, &nh, &complete,
 					   &out->total, &out->facets)) {
-		if (page_of_window(q, hits, nh, complete, out)) {
-			pthread_rwlock_unlock(&nm_idx_lock);
-			nm_metrics_add(
-				"nichematch_search_cache_total",
-				"Creator searches served from the search cache (hit) or by a "
-				"scan of the index (miss).",
-				"result=\"hit\"", 1);
-			free(hits);
-			free(key.data);
-			return true;
+		served = page_of_window(q, hits, nh, complete, out);
+		if (!served && nh < NM_SCACHE_WINDOW && !complete) { /* step 2 */
+			ok = scan_hits(q, ix, true, hits, &nh, &k);
+			scanned = true;
+			if (ok) {
+				nm_scache_put(key.data, key.len, gen, hits, nh, nh < k, out->total,
+					      out->facets);
+				served = page_of_window(q, hits, nh, nh < k, out);
+			}
 		}
-		json_decref(out->facets); /* past the window: the scan answers all of it */
-		out->facets = NULL;
-	}
-	if (ok) {
-		struct scan sc;
+		if (ok && !served) { /* past the window */
+			ok = scan_hits(q, ix, false, hits, &nh, &k);
+			scanned = served = true;
+			if (ok)
+				page_of_window(q, hits, nh, true, out);
+		}
+	} else {
+		struct scan sc; /* step 1, or an uncached search */
 		scan_prepare(&sc, q, ix);
-		/* The first page of a cached list fills the window: the next pages come from it. */
-		bool fill = cached && !q->after;
-		if (fill)
-			sc.k = NM_SCACHE_WINDOW;
 		ok = scan_all(q, ix, &sc, hits, &nh, &out->total, &out->facets);
-		if (ok && fill)
-			nm_scache_put(key.data, key.len, gen, hits, nh, nh < sc.k, out->total,
-				      out->facets);
+		scanned = true;
+		if (ok && cached)
+			/* after a cursor, the hits are not the list's first: keep none */
+			nm_scache_put(key.data, key.len, gen, hits, q->after ? 0 : nh,
+				      !q->after && nh < sc.k, out->total, out->facets);
 		if (ok)
 			page_of_window(q, hits, nh, true, out);
 	}
@@ -823,11 +858,7 @@ bool nm_index_search(const struct nm_isearch *q, struct nm_isearch_out *out)
 	free(hits);
 	free(key.data);
 	if (ok && cached)
-		nm_metrics_add(
-			"nichematch_search_cache_total",
-			"Creator searches served from the search cache (hit) or by a scan of "
-			"the index (miss).",
-			"result=\"miss\"", 1);
+		count_cache(scanned ? "result=\"miss\"" : "result=\"hit\"");
 	if (!ok) {
 		json_decref(out->facets);
 		out->facets = NULL;

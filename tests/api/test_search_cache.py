@@ -108,6 +108,24 @@ class SearchCacheTests(Api, ServerTestCase):
         self.assertEqual(self.request("GET", query).json, before)
         self.assertStatus(self.request("DELETE", "/v1/creators/%d" % new["id"]), 204)
 
+    def test_a_last_page_asked_first_does_not_empty_the_list(self):
+        """A page asked with a cursor before any first page at this generation (here: a write
+        between two pages) stores the counts but not its hits as the list's beginning."""
+        query = "/v1/creators?country=DE&platform=youtube&tier=micro&sort=followers&limit=%d"
+        first = self.request("GET", query % 7).json
+        total = first["total"]
+        self.assertGreater(total, 7)
+        limit = total - 7 + 3  # the second page is the last one
+        p1 = self.request("GET", query % 7).json
+        # a write moves the generation on: the next request finds no entry
+        other = self.make_creator(handle="scache_other", platform="instagram", country="US")
+        p2 = self.request("GET", (query % limit) + "&cursor=" + urllib.parse.quote(p1["next_cursor"])).json
+        self.assertIsNone(p2["next_cursor"])
+        self.assertEqual(len(p2["data"]), total - 7)
+        again = self.request("GET", query % 7).json
+        self.assertEqual(again, first)
+        self.assertStatus(self.request("DELETE", "/v1/creators/%d" % other["id"]), 204)
+
     def test_clock_filters_are_not_cached(self):
         query = "/v1/creators?active_within_days=30&max_data_age_days=400&limit=5"
         h0, m0 = self.counts()
