@@ -46,10 +46,10 @@ json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creato
 			      const struct nm_status_actor *who, struct nm_db_err *err);
 
 /* One status as the list shows it (no previous_status; caller owns), or NULL with err
- * (NM_DB_NOT_FOUND when the creator has no status for the brand). for_update locks the
- * status row until the open transaction ends: a write that checks If-Match against
- * this representation compares and writes under the one lock. */
-json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, bool for_update,
+ * (NM_DB_NOT_FOUND when the creator has no status for the brand). A write that checks
+ * If-Match against it reads it under nm_store_status_lock, so that it compares and writes
+ * under the one lock. */
+json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
 			    struct nm_db_err *err);
 
 /* Bulk: positions (1-based, JSON integers; caller owns) of ids that name no creator. */

@@ -26,7 +26,8 @@ static bool status_precondition(struct nm_pg *pg, int64_t brand_id, int64_t crea
 	*stale = false;
 	if (!if_match)
 		return true;
-	json_t *cur = nm_store_status_get(pg, brand_id, creator_id, true, err);
+	/* the caller holds nm_store_status_lock, which locked the row: a plain read */
+	json_t *cur = nm_store_status_get(pg, brand_id, creator_id, err);
 	if (!cur && (err->status != NM_DB_NOT_FOUND || absent_404))
 		return false;
 	char tag[NM_ETAG_SIZE] = "";
@@ -176,7 +177,7 @@ void nm_h_status_get(struct nm_req *r)
 	if (!pg || !nm_brand_found(r, pg, brand_id))
 		return;
 	struct nm_db_err err;
-	json_t *row = nm_store_status_get(pg, brand_id, creator_id, false, &err);
+	json_t *row = nm_store_status_get(pg, brand_id, creator_id, &err);
 	if (row)
 		nm_reply_json(r, 200, row);
 	else if (err.status == NM_DB_NOT_FOUND)

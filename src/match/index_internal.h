@@ -132,6 +132,31 @@ static inline uint32_t dict_find(const struct index *ix, const char *s, size_t n
 	}
 }
 
+/* The term ids of the (space-separated) words of a bio term, at most NM_IDX_PHRASE_MAX:
+ * how many, or -1 when a word is in no bio (the term then matches nothing). Runs and alert
+ * probes split bio phrases the same way. */
+#define NM_IDX_PHRASE_MAX 8
+static inline int nm_idx_phrase_words(const struct index *ix, const char *term,
+				      uint32_t words[NM_IDX_PHRASE_MAX])
+{
+	int nw = 0;
+	const char *c = term;
+	while (*c && nw < NM_IDX_PHRASE_MAX) {
+		while (*c == ' ')
+			c++;
+		const char *w = c;
+		while (*c && *c != ' ')
+			c++;
+		if (c > w) {
+			uint32_t t = dict_find(ix, w, (size_t)(c - w));
+			if (t == NO_ID)
+				return -1;
+			words[nw++] = t;
+		}
+	}
+	return nw;
+}
+
 static inline uint64_t hash_id(int64_t id)
 {
 	uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ull;

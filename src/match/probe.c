@@ -85,22 +85,11 @@ static void mark_term(struct subset *s, int src, uint32_t term, uint32_t i)
 /* A bio term matches when every one of its words is in the bio (as rank.c). */
 static void mark_bio_phrase(struct subset *s, const char *term, uint32_t i)
 {
-	uint32_t words[8];
-	size_t nw = 0;
-	const char *c = term;
-	while (*c && nw < 8) {
-		while (*c == ' ')
-			c++;
-		const char *w = c;
-		while (*c && *c != ' ')
-			c++;
-		if (c > w) {
-			uint32_t t = dict_find(&nm_idx, w, (size_t)(c - w));
-			if (t == NO_ID)
-				return; /* a word no bio contains: no match */
-			words[nw++] = t;
-		}
-	}
+	uint32_t words[NM_IDX_PHRASE_MAX];
+	int found = nm_idx_phrase_words(&nm_idx, term, words);
+	if (found < 0)
+		return; /* a word no bio contains: no match */
+	size_t nw = (size_t)found;
 	if (nw <= 1) {
 		mark_term(s, SRC_BIO, nw ? words[0] : NO_ID, i);
 		return;

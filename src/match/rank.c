@@ -171,22 +171,11 @@ static int cmp_u32(const void *a, const void *b)
  * of the rarest word, sorted, count how many of the other words' lists hold them. */
 static bool mark_bio_phrase(const struct part *p, const char *term, unsigned i)
 {
-	uint32_t words[8];
-	size_t nw = 0;
-	const char *c = term;
-	while (*c && nw < 8) {
-		while (*c == ' ')
-			c++;
-		const char *w = c;
-		while (*c && *c != ' ')
-			c++;
-		if (c > w) {
-			uint32_t t = dict_find(&nm_idx, w, (size_t)(c - w));
-			if (t == NO_ID)
-				return true; /* a word no bio contains: no match */
-			words[nw++] = t;
-		}
-	}
+	uint32_t words[NM_IDX_PHRASE_MAX];
+	int found = nm_idx_phrase_words(&nm_idx, term, words);
+	if (found < 0)
+		return true; /* a word no bio contains: no match */
+	size_t nw = (size_t)found;
 	if (nw <= 1) {
 		mark_term(p, SRC_BIO, nw ? words[0] : NO_ID, i);
 		return true;

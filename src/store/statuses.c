@@ -157,21 +157,12 @@ static struct nm_sql q_get = {"statuses_get",
 			      " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
 			      "WHERE s.brand_id = $1 AND s.creator_id = $2",
 			      2, 0};
-/* Only the status row is locked (writers of one status are already serialized by
- * nm_store_status_lock); the creator's columns are as of this statement. */
-static struct nm_sql q_get_for_update = {
-	"statuses_get_for_update",
-	"SELECT " NM_STATUS_COLS " FROM creator_statuses s JOIN creators c ON c.id = s.creator_id "
-	"WHERE s.brand_id = $1 AND s.creator_id = $2 FOR UPDATE OF s",
-	2, 0};
-
-json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id, bool for_update,
+json_t *nm_store_status_get(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
 			    struct nm_db_err *err)
 {
 	char b[24], c[24];
 	const char *p[] = {nm_store_i64(b, brand_id), nm_store_i64(c, creator_id)};
-	return nm_store_one(pg, for_update ? &q_get_for_update : &q_get, p, nm_status_row_json,
-			    err);
+	return nm_store_one(pg, &q_get, p, nm_status_row_json, err);
 }
 
 json_t *nm_store_status_write(struct nm_pg *pg, int64_t brand_id, int64_t creator_id,
