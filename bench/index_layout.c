@@ -108,17 +108,17 @@ static double score_seconds_current(uint32_t n, const uint8_t *live_mask, double
 
 static double filter_seconds_current(uint32_t n, const uint8_t *live_mask, size_t *count)
 {
-	const struct srec_hot *sr = nm_idx.shot;
+	const struct index *ix = &nm_idx;
 	const uint16_t us = nm_sr_code("US", 'A');
 	size_t c = 0;
 	double t0 = now_s();
 	for (uint32_t i = 0; i < n; i++) {
-		const struct srec_hot *s = &sr[i];
 		/* & rather than &&: every field is read, no branch to mispredict, so the scan
 		 * is as memory-bound as it can be and the layouts compare fairly */
-		c += (size_t)(live_mask[i] & (s->followers >= 10000) & (s->followers <= 100000) &
-			      (s->platform == PLATFORM_INSTAGRAM) & ((float)s->er >= 0.02f) &
-			      (s->country == us));
+		c += (size_t)(live_mask[i] & (ix->hot_followers[i] >= 10000) &
+			      (ix->hot_followers[i] <= 100000) &
+			      (ix->s_platform[i] == PLATFORM_INSTAGRAM) &
+			      ((float)ix->s_er[i] >= 0.02f) & (ix->s_country[i] == us));
 	}
 	*count = c;
 	return now_s() - t0;
@@ -265,8 +265,8 @@ int main(void)
 	printf("breakdown slots %u cap_slots %u per_slot_bytes %zu map_cap %u (12 B each) "
 	       "posting_capacity %zu (4 B each) hot_followers %zu B (not in index_bytes)\n",
 	       nm_idx.n_slots, nm_idx.cap_slots,
-	       sizeof(struct nm_score_features) + sizeof(int32_t) + 1 + 2 +
-		       sizeof(struct srec_hot) + sizeof(struct srec_cold),
+	       sizeof(struct nm_score_features) + sizeof(int32_t) + 1 + 2 + sizeof(int64_t) +
+		       sizeof(double) + 3 + 4 + sizeof(struct srec_cold),
 	       nm_idx.map_cap, post_cap, (size_t)nm_idx.cap_slots * 4);
 	printf("rss_growth_kib %ld (%.1f MiB) rss_per_creator %.1f\n", rss1 - rss0,
 	       (double)(rss1 - rss0) / 1024.0,
@@ -286,27 +286,27 @@ int main(void)
 		if (!live[i])
 			continue;
 		const struct nm_score_features *f = &nm_idx.feat[i];
-		const struct srec_hot *s = &nm_idx.shot[i];
 		const struct srec_cold *sc = &nm_idx.scold[i];
+		uint16_t country = nm_idx.s_country[i];
 		struct crec *c = &cr[m];
 		c->followers = f->followers;
 		c->price_cents = f->price_cents;
-		c->er = (float)s->er; /* the search record's exact rate */
+		c->er = (float)nm_idx.s_er[i]; /* the search column's exact rate */
 		c->growth = f->follower_growth_30d;
 		c->female_share = f->audience_female_share;
 		c->post_day = nm_idx.post_day[i];
 		c->updated_s = (uint32_t)(sc->updated_us / 1000000 - 1577836800);
-		c->platform = s->platform;
-		c->flags = s->flags & SR_EMAIL ? 1 : 0;
-		c->country[0] = s->country ? (char)('A' + (s->country - 1) / 26) : 0;
-		c->country[1] = s->country ? (char)('A' + (s->country - 1) % 26) : 0;
+		c->platform = nm_idx.s_platform[i];
+		c->flags = nm_idx.s_flags[i] & SR_EMAIL ? 1 : 0;
+		c->country[0] = country ? (char)('A' + (country - 1) / 26) : 0;
+		c->country[1] = country ? (char)('A' + (country - 1) % 26) : 0;
 		cd[m].id = f->id;
 		memcpy(cd[m].aud, f->aud, sizeof cd[m].aud);
 		cd[m].following = f->following;
 		memcpy(cd[m].language, f->language, 2);
 		m++;
 	}
-	size_t cur_hot = sizeof(struct nm_score_features) + sizeof(struct srec_hot);
+	size_t cur_hot = sizeof(struct nm_score_features) + 8 + 8 + 3 + 4; /* + search columns */
 	printf("layout current_hot_bytes %zu compact_hot_bytes %zu compact_cold_bytes %zu\n",
 	       cur_hot, sizeof(struct crec), sizeof(struct cold));
 

@@ -6,8 +6,9 @@
  * id. The filters, `q` and the order are those of the SQL search in store/creators.c
  * (docs/api.md §4), so either serves the same request with the same answer.
  *
- * The pass reads a 32 B hot record per slot (id, followers, engagement rate, country,
- * language, platform, tier, flags) and a 32 B cold one (price, times, growth) only where a
+ * The pass reads the index's search columns a block of 64 slots at a time (nm/colscan.h),
+ * only those the filters name (platform, tier, country, language, followers, engagement
+ * rate, flags), and a slot's cold record (price, times, growth, exact followers) only where a
  * filter or the sort key needs it (match/index_internal.h; where a new filter goes: the
  * head of match/search.c).
  *

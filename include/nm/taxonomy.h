@@ -38,6 +38,9 @@ enum nm_tier {
 	NM_TIER_COUNT
 };
 enum nm_tier nm_tier_of(int64_t followers);
+/* The fewest followers of tier t (INT64_MIN for nano): nm_tier_of(n) == t exactly when
+ * nm_tier_floor(t) <= n < nm_tier_floor(t + 1), the last tier without an upper bound. */
+int64_t nm_tier_floor(enum nm_tier t);
 const char *nm_tier_name(enum nm_tier t); /* "nano", "micro", ... static storage */
 bool nm_tier_parse(const char *s, enum nm_tier *out);
 

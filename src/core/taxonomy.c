@@ -46,17 +46,19 @@ const char *nm_platform_label(enum nm_platform p)
 	return (unsigned)p < NM_PLATFORM_COUNT ? platform_labels[p] : "other platforms";
 }
 
+static const int64_t tier_floor[NM_TIER_COUNT] = {INT64_MIN, 10000, 100000, 500000, 1000000};
+
 enum nm_tier nm_tier_of(int64_t followers)
 {
-	if (followers < 10000)
-		return NM_TIER_NANO;
-	if (followers < 100000)
-		return NM_TIER_MICRO;
-	if (followers < 500000)
-		return NM_TIER_MID;
-	if (followers < 1000000)
-		return NM_TIER_MACRO;
-	return NM_TIER_MEGA;
+	int t = NM_TIER_MEGA;
+	while (followers < tier_floor[t])
+		t--;
+	return (enum nm_tier)t;
+}
+
+int64_t nm_tier_floor(enum nm_tier t)
+{
+	return t < NM_TIER_COUNT ? tier_floor[t] : INT64_MAX;
 }
 
 const char *nm_tier_name(enum nm_tier t)

@@ -182,6 +182,51 @@ static void *big_grow(void *old, size_t old_bytes, size_t bytes)
 	return p;
 }
 
+struct slot_array {
+	void **p;
+	size_t elem;
+};
+
+#define SLOT_ARRAYS 17
+
+/* The per-slot arrays and their element sizes (slots_reserve, index_clear, the memory
+ * figure of nm_index_stats). */
+static void slot_arrays(struct index *ix, struct slot_array a[SLOT_ARRAYS])
+{
+	size_t n = 0;
+#define SLOT_ARRAY(field) a[n++] = (struct slot_array){(void **)&ix->field, sizeof *ix->field}
+	SLOT_ARRAY(feat);
+	SLOT_ARRAY(post_day);
+	SLOT_ARRAY(ver);
+	SLOT_ARRAY(n_post);
+	SLOT_ARRAY(hot_followers);
+	SLOT_ARRAY(s_id);
+	SLOT_ARRAY(s_er);
+	SLOT_ARRAY(s_erf);
+	SLOT_ARRAY(s_platform);
+	SLOT_ARRAY(s_tier);
+	SLOT_ARRAY(s_flags);
+	SLOT_ARRAY(s_country);
+	SLOT_ARRAY(s_language);
+	SLOT_ARRAY(scold);
+	SLOT_ARRAY(catmask);
+	SLOT_ARRAY(as_of_s);
+	SLOT_ARRAY(conf);
+#undef SLOT_ARRAY
+}
+
+static size_t slot_bytes(struct index *ix)
+{
+	struct slot_array arrays[SLOT_ARRAYS];
+	slot_arrays(ix, arrays);
+	size_t bytes = 0;
+	for (size_t i = 0; i < SLOT_ARRAYS; i++)
+		bytes += arrays[i].elem;
+	return bytes;
+}
+
+/* Capacity stays a power of two from 65,536: the column scan reads whole blocks of 64
+ * slots (nm/colscan.h). */
 static bool slots_reserve(struct index *ix)
 {
 	if (ix->n_slots < ix->cap_slots)
@@ -189,37 +234,16 @@ static bool slots_reserve(struct index *ix)
 	if (ix->cap_slots >= MAX_SLOTS)
 		return false;
 	uint32_t cap = ix->cap_slots ? ix->cap_slots * 2 : 65536, old = ix->cap_slots;
-	struct nm_score_features *f = big_grow(ix->feat, old * sizeof *f, cap * sizeof *f);
-	if (f)
-		ix->feat = f;
-	int32_t *d = big_grow(ix->post_day, old * sizeof *d, cap * sizeof *d);
-	if (d)
-		ix->post_day = d;
-	uint8_t *v = big_grow(ix->ver, old, cap);
-	if (v)
-		ix->ver = v;
-	uint16_t *np = big_grow(ix->n_post, old * sizeof *np, cap * sizeof *np);
-	if (np)
-		ix->n_post = np;
-	uint32_t *hf = big_grow(ix->hot_followers, old * sizeof *hf, cap * sizeof *hf);
-	if (hf)
-		ix->hot_followers = hf;
-	struct srec_hot *sh = big_grow(ix->shot, old * sizeof *sh, cap * sizeof *sh);
-	if (sh)
-		ix->shot = sh;
-	struct srec_cold *sc = big_grow(ix->scold, old * sizeof *sc, cap * sizeof *sc);
-	if (sc)
-		ix->scold = sc;
-	uint64_t *cm = big_grow(ix->catmask, old * sizeof *cm, cap * sizeof *cm);
-	if (cm)
-		ix->catmask = cm;
-	int64_t *ao = big_grow(ix->as_of_s, old * sizeof *ao, cap * sizeof *ao);
-	if (ao)
-		ix->as_of_s = ao;
-	uint8_t *cf = big_grow(ix->conf, old, cap);
-	if (cf)
-		ix->conf = cf;
-	if (!f || !d || !v || !np || !hf || !sh || !sc || !cm || !ao || !cf)
+	struct slot_array arrays[SLOT_ARRAYS];
+	slot_arrays(ix, arrays);
+	bool ok = true;
+	for (size_t i = 0; i < SLOT_ARRAYS; i++) {
+		void *p = big_grow(*arrays[i].p, old * arrays[i].elem, cap * arrays[i].elem);
+		if (p)
+			*arrays[i].p = p;
+		ok = ok && p;
+	}
+	if (!ok)
 		return false;
 	ix->cap_slots = cap;
 	return true;
@@ -504,23 +528,23 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	ix->post_day[slot] = row->post_day;
 	ix->as_of_s[slot] = row->as_of_s;
 	ix->conf[slot] = row->conf;
-	struct srec_hot *h = &ix->shot[slot];
 	struct srec_cold *c = &ix->scold[slot];
-	h->id = id;
-	h->followers = row->followers;
-	h->er = row->f.engagement_rate;
-	h->platform = row->f.platform;
-	h->tier = (uint8_t)nm_tier_of(row->followers);
-	h->flags =
+	ix->s_id[slot] = id;
+	ix->s_er[slot] = row->f.engagement_rate;
+	ix->s_erf[slot] = row->f.engagement_rate >= 0.0 ? (float)row->f.engagement_rate : NAN;
+	ix->s_platform[slot] = row->f.platform;
+	ix->s_tier[slot] = (uint8_t)nm_tier_of(row->followers);
+	ix->s_flags[slot] =
 		(uint8_t)((row->has_email ? SR_EMAIL : 0) | (row->price_cents >= 0 ? SR_PRICE : 0) |
 			  (row->post_us != INT64_MIN ? SR_POST : 0) |
 			  (row->f.engagement_rate >= 0.0 ? SR_ER : 0) |
 			  (!isnan(row->growth) ? SR_GROWTH : 0));
-	h->spare = 0;
 	/* the stated country only: a geotag stand-in (content_country) scores, but search
 	 * filters and facets on the country column, as the SQL path does */
-	h->country = row->f.sample & NM_SCORE_COUNTRY_GEOTAG ? 0 : nm_sr_code(row->f.country, 'A');
-	h->language = nm_sr_code(row->f.language, 'a');
+	ix->s_country[slot] =
+		row->f.sample & NM_SCORE_COUNTRY_GEOTAG ? 0 : nm_sr_code(row->f.country, 'A');
+	ix->s_language[slot] = nm_sr_code(row->f.language, 'a');
+	c->followers = row->followers;
 	c->price = row->price_cents;
 	c->updated_us = row->updated_us;
 	c->post_us = row->post_us;
@@ -556,17 +580,11 @@ static void index_clear(struct index *ix)
 	free(ix->term);
 	free(ix->term_len);
 	free(ix->dict);
-	free(ix->feat);
-	free(ix->post_day);
-	free(ix->ver);
-	free(ix->n_post);
-	free(ix->hot_followers);
-	free(ix->shot);
+	struct slot_array arrays[SLOT_ARRAYS];
+	slot_arrays(ix, arrays);
+	for (size_t i = 0; i < SLOT_ARRAYS; i++)
+		free(*arrays[i].p);
 	free(ix->cat_terms);
-	free(ix->scold);
-	free(ix->catmask);
-	free(ix->as_of_s);
-	free(ix->conf);
 	free(ix->map_id);
 	free(ix->map_slot);
 	memset(ix, 0, sizeof *ix);
@@ -694,14 +712,11 @@ void nm_index_stats(struct nm_index_stats *st)
 	st->creators = nm_idx.live;
 	st->terms = nm_idx.n_terms;
 	st->postings = nm_idx.postings;
-	size_t bytes =
-		(size_t)nm_idx.cap_slots * (sizeof *nm_idx.feat + sizeof *nm_idx.post_day + 1 + 2 +
-					    sizeof *nm_idx.shot + sizeof *nm_idx.scold + 8 +
-					    sizeof *nm_idx.as_of_s + 1) +
-		(size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
-		(size_t)nm_idx.cap_terms *
-			(sizeof(char *) + 4 + (SRC_COUNT + 1) * sizeof(struct plist)) +
-		(size_t)nm_idx.n_sorted * 4;
+	size_t bytes = (size_t)nm_idx.cap_slots * slot_bytes(&nm_idx) +
+		       (size_t)nm_idx.map_cap * 12 + (size_t)nm_idx.dict_cap * 4 +
+		       (size_t)nm_idx.cap_terms *
+			       (sizeof(char *) + 4 + (SRC_COUNT + 1) * sizeof(struct plist)) +
+		       (size_t)nm_idx.n_sorted * 4;
 	for (uint32_t t = 0; t < nm_idx.n_terms; t++) {
 		bytes += nm_idx.term_len[t] + 1;
 		for (int s = 0; s < SRC_COUNT; s++)

@@ -25,13 +25,13 @@ struct plist {
 	uint32_t n, cap;
 };
 
-/* A slot's fields for creator search (search.c), split by how often a scan reads them
- * (docs/performance.md "Creator search"). The hot record is what every scan reads for
- * every live slot: 32 B, two per cache line, with the creator's id so that a match costs
- * no read of the 64 B features. The cold record is read only for the slots that pass the
- * hot checks, and only when a filter or the sort key needs it. Exact (unclamped) where
- * the features clamp. A new filter's field goes into the cold record unless most
- * searches filter on it (then into the hot record's spare byte, or grow it to 40 B). */
+/* A slot's fields for creator search (search.c), one dense column per field
+ * (docs/performance.md "Creator search: column scan"): a scan reads only the columns its
+ * filters name, 64 slots at a time (nm/colscan.h), and a slot's other fields only when it
+ * passes. The columns live in struct index (s_*; followers is hot_followers); the cold
+ * record holds what only a passing slot's sort key or a rare filter reads. Exact (unclamped)
+ * where the features clamp. A new filter's field becomes a column when most searches filter
+ * on it, else a field of the cold record. */
 enum {
 	SR_EMAIL = 1,	/* a non-empty email */
 	SR_PRICE = 2,	/* price known */
@@ -40,14 +40,8 @@ enum {
 	SR_GROWTH = 16, /* follower growth known */
 };
 
-struct srec_hot {
-	int64_t id, followers;
-	double er;		    /* meaningful with SR_ER */
-	uint16_t country, language; /* nm_sr_code(): 1 + 26·letter + letter, 0 unknown */
-	uint8_t platform, tier, flags, spare;
-};
-
 struct srec_cold {
+	int64_t followers;	     /* exact: hot_followers clamps at UINT32_MAX */
 	int64_t price;		     /* with SR_PRICE */
 	int64_t updated_us, post_us; /* µs since the epoch; post_us with SR_POST */
 	double growth;		     /* with SR_GROWTH */
@@ -62,7 +56,13 @@ static inline uint16_t nm_sr_code(const char *c, char base)
 
 struct index {
 	/* slots */
-	struct srec_hot *shot;
+	int64_t *s_id; /* the creator's id */
+	double *s_er;  /* engagement rate, meaningful with SR_ER */
+	float *s_erf;  /* the same rounded to float, NaN when unknown: the filter reads it, and
+			* s_er only where the rounding could decide (nm_cs_range_f32) */
+	uint8_t *s_platform, *s_tier; /* enum nm_platform (may be past NM_PLATFORM_OTHER), tier */
+	uint8_t *s_flags;	      /* SR_* */
+	uint16_t *s_country, *s_language; /* nm_sr_code(): 1 + 26·letter + letter, 0 unknown */
 	struct srec_cold *scold;
 	uint64_t *catmask; /* bit i: the slot has category cat_terms[i] (i < 64): the category
 			    * facet counts these per matching slot, and walks postings only for
@@ -71,9 +71,9 @@ struct index {
 	int32_t *post_day;	 /* days since 1970-01-01 of last_post_at, INT32_MIN unknown */
 	uint8_t *ver;		 /* bit 7: live; bits 0-6: version */
 	uint16_t *n_post;	 /* postings written for the slot's current version */
-	uint32_t *hot_followers; /* a copy of feat[].followers, dense: the range check reads
-				  * it for every posting, and 4 B per slot stay in cache
-				  * where 64 B do not */
+	uint32_t *hot_followers; /* a copy of feat[].followers (clamped), dense: the range
+				  * checks of runs and searches read it for every slot, and 4 B
+				  * per slot stay in cache where 64 B do not */
 	/* Data freshness (docs/scoring.md §12), read by the filters max_data_age_days and
 	 * min_confidence of creator search and runs, dense so that a filter reads 9 B per
 	 * slot and nothing when unused: data_as_of in seconds (NM_CONF_AS_OF_UNKNOWN) and the
@@ -175,6 +175,13 @@ static inline uint32_t nm_idx_slot_of(const struct index *ix, int64_t id)
 		if (ix->map_id[i] == id)
 			return ix->map_slot[i];
 	}
+}
+
+/* The exact follower count of slot (hot_followers clamps at UINT32_MAX). */
+static inline int64_t nm_idx_followers(const struct index *ix, uint32_t slot)
+{
+	uint32_t f = ix->hot_followers[slot];
+	return f == UINT32_MAX ? ix->scold[slot].followers : f;
 }
 
 /* The confidence level of slot at now_s (seconds since the epoch). */

@@ -146,13 +146,14 @@ static bool listed(const int64_t *v, size_t n, int64_t id)
 	return false;
 }
 
-static bool passes(const struct nm_lk_filter *f, const struct srec_hot *r)
+static bool passes(const struct nm_lk_filter *f, const struct index *ix, uint32_t slot)
 {
-	if (f->platforms && !(f->platforms & (1u << r->platform)))
+	if (f->platforms && !(f->platforms & (1u << ix->s_platform[slot])))
 		return false;
-	if (r->followers < f->min_followers || r->followers > f->max_followers)
+	int64_t followers = nm_idx_followers(ix, slot);
+	if (followers < f->min_followers || followers > f->max_followers)
 		return false;
-	if (f->country[0] && r->country != nm_sr_code(f->country, 'A'))
+	if (f->country[0] && ix->s_country[slot] != nm_sr_code(f->country, 'A'))
 		return false;
 	return true;
 }
@@ -257,7 +258,7 @@ static void select_one(struct select *q, uint32_t slot, struct acc *c)
 		return;
 	x.slot = slot;
 	x.id = ix->feat[slot].id;
-	if (listed(q->exclude, q->n_exclude, x.id) || !passes(q->flt, &ix->shot[slot]))
+	if (listed(q->exclude, q->n_exclude, x.id) || !passes(q->flt, ix, slot))
 		return;
 	heap_offer(q->heap, &q->nh, q->m, &x);
 }

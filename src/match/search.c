@@ -9,15 +9,20 @@
  * posting list the same way. The caller merges the parts in part order, and every order
  * used is total (ties by id, by value), so the answer never depends on the threads.
  *
- * Where a filter goes: its parameter in struct nm_isearch, its field in the hot or cold
- * search record (index_internal.h), its check in passes_hot() (as a mask or a 0/1 term that
- * scan_prepare() makes pass everything when the filter is absent; a yes/no filter is a bit
- * of the record's flags and of scan.flag_mask/flag_want) or passes_cold() (a check on a
- * cold field also sets scan.cold in scan_prepare()). */
+ * The filters run a block of 64 slots at a time over dense columns (nm/colscan.h): each
+ * column filter turns its 64 values into a mask, the masks are ANDed, and only the slots
+ * left read anything else (the facets' columns, the sort key, the heap). A run of tiers is
+ * a range of followers. A bitmap word with few candidates is checked slot by slot instead.
+ *
+ * Where a filter goes: its parameter in struct nm_isearch; its value in a column of struct
+ * index (index_internal.h) with its check in block_mask() and slot_passes() when most
+ * searches use it, else in the cold record with its check in slow_passes() (and scan.slow
+ * set in scan_prepare()). */
 #include "nm/searchindex.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +33,7 @@
 
 #include "index_internal.h"
 #include "nm/buf.h"
+#include "nm/colscan.h"
 #include "nm/metrics.h"
 #include "search_cache.h"
 
@@ -38,33 +44,31 @@
 #else
 #define SCAN_SPLIT_MIN 131072 /* slots: below this one thread scans (a thread costs ~50 µs) */
 #endif
-#define CODE_WORDS 11 /* 677 bits: the two-letter codes of nm_sr_code() */
 
-static struct nm_isearch_key key_of(const struct srec_hot *h, const struct srec_cold *c,
-				    enum nm_isearch_sort s)
+static struct nm_isearch_key key_at(const struct index *ix, uint32_t s, enum nm_isearch_sort sort)
 {
 	struct nm_isearch_key k = {false, 0, 0.0};
-	switch (s) {
+	switch (sort) {
 	case NM_IS_ID:
-		k.i = h->id;
+		k.i = ix->s_id[s];
 		break;
 	case NM_IS_FOLLOWERS:
-		k.i = h->followers;
+		k.i = nm_idx_followers(ix, s);
 		break;
 	case NM_IS_ENGAGEMENT_RATE:
-		k.null = !(h->flags & SR_ER);
-		k.d = h->er;
+		k.null = !(ix->s_flags[s] & SR_ER);
+		k.d = ix->s_er[s];
 		break;
 	case NM_IS_PRICE:
-		k.null = !(h->flags & SR_PRICE);
-		k.i = c->price;
+		k.null = !(ix->s_flags[s] & SR_PRICE);
+		k.i = ix->scold[s].price;
 		break;
 	case NM_IS_LAST_POST_AT:
-		k.null = !(h->flags & SR_POST);
-		k.i = c->post_us;
+		k.null = !(ix->s_flags[s] & SR_POST);
+		k.i = ix->scold[s].post_us;
 		break;
 	case NM_IS_UPDATED_AT:
-		k.i = c->updated_us;
+		k.i = ix->scold[s].updated_us;
 		break;
 	}
 	return k;
@@ -305,7 +309,7 @@ bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n)
 	ok = ok && *ids;
 	for (uint32_t s = 0; ok && s < ix->n_slots; s++)
 		if ((ix->ver[s] & 0x80) && (bits[s >> 6] >> (s & 63) & 1))
-			(*ids)[(*n)++] = ix->shot[s].id;
+			(*ids)[(*n)++] = ix->s_id[s];
 	pthread_rwlock_unlock(&nm_idx_lock);
 	free(bits);
 	if (!ok) {
@@ -320,13 +324,16 @@ bool nm_index_text_ids(const struct nm_ts_query *tq, int64_t **ids, size_t *n)
 struct scan {
 	const struct nm_isearch *q;
 	const struct index *ix;
-	/* the hot filters as masks (every bit set: no filter) */
-	uint64_t platforms, tiers;			       /* bit per value */
-	uint64_t countries[CODE_WORDS], languages[CODE_WORDS]; /* bit per nm_sr_code() */
-	uint8_t flag_mask, flag_want; /* (flags & mask) == want: has_email, has_price, ER known */
-	bool any_er;		      /* no engagement rate filter */
+	/* the column filters (nm/colscan.h), each only with its by_ flag */
+	bool by_platform, by_tier, by_country, by_language, by_followers, by_flags, by_er;
+	struct nm_cs_set platforms, tiers, countries, languages;
+	int64_t min_f, max_f;	      /* followers, with a run of tiers as a range of followers */
+	uint32_t min_fol, max_fol;    /* the same clamped to hot_followers' range */
+	bool fol_exact;		      /* a bound past that range: recheck the slots at UINT32_MAX */
+	uint8_t flag_mask, flag_want; /* (flags & mask) == want: has_email, has_price */
 	double min_er, max_er;
-	bool cold;		      /* a filter reads the cold record */
+	float min_erf, max_erf;	      /* the same rounded, for the float column */
+	bool slow;		      /* a filter checked per passing slot (slow_passes) */
 	const uint64_t *catok, *idok; /* NULL: no such filter */
 	bool cat_facet;		      /* the category facet is asked */
 	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
@@ -334,63 +341,38 @@ struct scan {
 	size_t k; /* heap size: limit + 1 */
 };
 
-/* One part's range of slots and what it found there. */
+/* One part's range of slots and what it found there. Counters are indexed by the column's
+ * value (any byte for platform; facets_json folds values past NM_PLATFORM_OTHER into it). */
 struct part {
 	const struct scan *sc;
 	uint32_t from, to;
 	int64_t total;
-	int64_t plat[NM_PLATFORM_COUNT], tier[NM_TIER_COUNT], country[677], language[677];
+	int64_t plat[256], tier[256], country[677], language[677];
 	struct search_hit heap[NM_SCACHE_WINDOW]; /* sc->k of them */
 	size_t nh;
 	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
 	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
 };
 
-static void code_set(uint64_t *set, const char (*codes)[2], size_t n, char base)
+static void codes_prepare(struct nm_cs_set *set, const char (*codes)[2], size_t n, char base)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint16_t c = nm_sr_code(codes[i], base);
 		if (c)
-			set[c >> 6] |= 1ull << (c & 63);
+			nm_cs_set_add(set, c);
 	}
 }
 
-/* The filters on the hot record, each an unconditional 0/1 term (scan_prepare() makes an
- * absent filter pass everything): a scan that matches a fifth of the slots mispredicted a
- * branch per filter per slot when each filter could return early. */
-static bool passes_hot(const struct scan *sc, const struct srec_hot *h)
+static void bits_prepare(struct nm_cs_set *set, uint64_t bits)
 {
-	const struct nm_isearch *q = sc->q;
-	uint64_t ok = sc->platforms >> (h->platform & 31) & sc->tiers >> (h->tier & 31);
-	ok &= sc->countries[h->country >> 6] >> (h->country & 63);
-	ok &= sc->languages[h->language >> 6] >> (h->language & 63);
-	ok &= (uint64_t)(h->followers >= q->min_followers) & (h->followers <= q->max_followers);
-	ok &= (uint64_t)((h->flags & sc->flag_mask) == sc->flag_want);
-	ok &= (uint64_t)(sc->any_er | ((h->er >= sc->min_er) & (h->er <= sc->max_er)));
-	return ok & 1;
+	for (uint16_t v = 0; v < 64; v++)
+		if (bits >> v & 1)
+			nm_cs_set_add(set, v);
 }
 
-/* The filters on the cold record (scan.cold says whether any is set). */
-static bool passes_cold(const struct scan *sc, const struct srec_hot *h, const struct srec_cold *c)
+static uint32_t clamp_u32(int64_t v)
 {
-	const struct nm_isearch *q = sc->q;
-	if (q->max_price != INT64_MAX && !((h->flags & SR_PRICE) && c->price <= q->max_price))
-		return false;
-	if (q->post_after_us != INT64_MIN &&
-	    !((h->flags & SR_POST) && c->post_us >= q->post_after_us))
-		return false;
-	if (!isnan(q->min_growth) && !((h->flags & SR_GROWTH) && c->growth >= q->min_growth))
-		return false;
-	return true;
-}
-
-static void codes_prepare(uint64_t *set, const char (*codes)[2], size_t n, char base)
-{
-	if (!n) {
-		memset(set, 0xff, CODE_WORDS * sizeof *set);
-		return;
-	}
-	code_set(set, codes, n, base);
+	return v < 0 ? 0 : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
 static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const struct index *ix)
@@ -398,10 +380,39 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 	memset(sc, 0, sizeof *sc);
 	sc->q = q;
 	sc->ix = ix;
-	sc->platforms = q->platforms ? q->platforms : UINT64_MAX;
-	sc->tiers = q->tiers ? q->tiers : UINT64_MAX;
-	codes_prepare(sc->countries, q->countries, q->n_countries, 'A');
-	codes_prepare(sc->languages, q->languages, q->n_languages, 'a');
+	sc->by_platform = q->platforms != 0;
+	bits_prepare(&sc->platforms, q->platforms);
+	sc->by_tier = q->tiers != 0;
+	bits_prepare(&sc->tiers, q->tiers);
+	/* a list of only unknown codes matches nothing, as an empty set does */
+	sc->by_country = q->n_countries > 0;
+	codes_prepare(&sc->countries, q->countries, q->n_countries, 'A');
+	sc->by_language = q->n_languages > 0;
+	codes_prepare(&sc->languages, q->languages, q->n_languages, 'a');
+	/* Tiers are ranges of followers: a run of them (micro,mid) is one range check on the
+	 * followers column, intersected with min/max_followers, instead of a tier column pass. */
+	sc->min_f = q->min_followers;
+	sc->max_f = q->max_followers;
+	unsigned run = sc->by_tier ? q->tiers >> __builtin_ctz(q->tiers) : 0;
+	if (sc->by_tier && !(run & (run + 1)) && q->tiers < (1u << NM_TIER_COUNT)) {
+		int lo = __builtin_ctz(q->tiers), hi = lo + nm_cs_popcount(q->tiers);
+		int64_t from = nm_tier_floor((enum nm_tier)lo),
+			to = nm_tier_floor((enum nm_tier)hi);
+		sc->min_f = from > sc->min_f ? from : sc->min_f;
+		if (to != INT64_MAX && to - 1 < sc->max_f)
+			sc->max_f = to - 1;
+		sc->by_tier = false;
+	}
+	sc->by_followers = sc->min_f > 0 || sc->max_f != INT64_MAX;
+	sc->min_fol = clamp_u32(sc->min_f);
+	sc->max_fol = clamp_u32(sc->max_f);
+	if (sc->max_f < 0 || sc->max_f < sc->min_f) { /* nothing */
+		sc->min_fol = 1;
+		sc->max_fol = 0;
+	}
+	/* a slot at UINT32_MAX holds at least that many: exact against bounds below it */
+	sc->fol_exact = sc->min_f > (int64_t)UINT32_MAX - 1 ||
+			(sc->max_f >= (int64_t)UINT32_MAX - 1 && sc->max_f != INT64_MAX);
 	if (q->has_email >= 0) {
 		sc->flag_mask |= SR_EMAIL;
 		sc->flag_want |= q->has_email ? SR_EMAIL : 0;
@@ -410,15 +421,15 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 		sc->flag_mask |= SR_PRICE;
 		sc->flag_want |= q->has_price ? SR_PRICE : 0;
 	}
-	sc->any_er = isnan(q->min_er) && isnan(q->max_er);
-	if (!sc->any_er) { /* an unknown rate passes no rate filter */
-		sc->flag_mask |= SR_ER;
-		sc->flag_want |= SR_ER;
-	}
+	sc->by_flags = sc->flag_mask != 0;
+	/* an unknown rate (NaN in the float column) passes no rate filter */
+	sc->by_er = !isnan(q->min_er) || !isnan(q->max_er);
 	sc->min_er = isnan(q->min_er) ? -INFINITY : q->min_er;
 	sc->max_er = isnan(q->max_er) ? INFINITY : q->max_er;
-	sc->cold =
-		q->max_price != INT64_MAX || q->post_after_us != INT64_MIN || !isnan(q->min_growth);
+	sc->min_erf = (float)sc->min_er;
+	sc->max_erf = (float)sc->max_er;
+	sc->slow = q->max_price != INT64_MAX || q->post_after_us != INT64_MIN ||
+		   !isnan(q->min_growth) || q->by_age || q->by_conf || sc->fol_exact;
 	sc->cursor = (struct search_hit){q->after_key, q->after_id};
 	sc->k = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
 }
@@ -434,60 +445,135 @@ static bool fresh_enough(const struct nm_isearch *q, const struct index *ix, uin
 	return !q->by_conf || nm_idx_conf_level(ix, s, q->now_s) <= q->min_conf;
 }
 
-/* One slot of phase 1: the filters, the counters, the heap. */
-static inline void visit(struct part *p, const struct scan *sc, uint32_t s)
+/* The filters no column answers, for a slot that passed the column filters: the cold
+ * record's (price, last post, growth), freshness, and followers past UINT32_MAX. */
+static bool slow_passes(const struct scan *sc, uint32_t s)
 {
 	const struct nm_isearch *q = sc->q;
 	const struct index *ix = sc->ix;
-	if (!(ix->ver[s] & 0x80))
-		return;
-	const struct srec_hot *h = &ix->shot[s];
-	if (!passes_hot(sc, h))
-		return;
 	const struct srec_cold *c = &ix->scold[s];
-	if (sc->cold && !passes_cold(sc, h, c))
-		return;
+	uint8_t flags = ix->s_flags[s];
+	if (q->max_price != INT64_MAX && !((flags & SR_PRICE) && c->price <= q->max_price))
+		return false;
+	if (q->post_after_us != INT64_MIN && !((flags & SR_POST) && c->post_us >= q->post_after_us))
+		return false;
+	if (!isnan(q->min_growth) && !((flags & SR_GROWTH) && c->growth >= q->min_growth))
+		return false;
+	if (sc->fol_exact && ix->hot_followers[s] == UINT32_MAX &&
+	    (c->followers < sc->min_f || c->followers > sc->max_f))
+		return false;
 	/* issue 16: read only when asked (the as_of and confidence arrays are cold) */
-	if ((q->by_age || q->by_conf) && !fresh_enough(q, ix, s))
-		return;
-	p->total++;
-	if (q->facets) {
-		p->plat[h->platform < NM_PLATFORM_COUNT ? h->platform : NM_PLATFORM_OTHER]++;
-		p->tier[h->tier]++;
-		p->country[h->country]++;
-		p->language[h->language]++;
-		for (uint64_t m = sc->cat_facet ? ix->catmask[s] : 0; m; m &= m - 1)
-			p->catc[__builtin_ctzll(m)]++;
-		if (sc->match)
-			sc->match[s >> 6] |= 1ull << (s & 63);
-	}
-	struct search_hit x = {key_of(h, c, q->sort), h->id};
-	if (q->after && !before(q, &sc->cursor, &x))
-		return;
-	heap_push(q, p->heap, &p->nh, sc->k, x);
+	return !(q->by_age || q->by_conf) || fresh_enough(q, ix, s);
 }
 
-/* Phase 1: the part's slots. With a category or q filter (bitmaps of slots) only the
- * slots whose bits are set are visited: a q that matches 8% of the creators reads 8% of
- * the search records, not all of them. */
+/* The column filters for one slot: what block_mask() computes for 64, for the few slots
+ * of a sparse bitmap word (a block would read every filter column's 64 values for them). */
+static bool slot_passes(const struct scan *sc, uint32_t s)
+{
+	const struct index *ix = sc->ix;
+	return (ix->ver[s] & 0x80) &&
+	       (!sc->by_platform || nm_cs_set_has(&sc->platforms, ix->s_platform[s])) &&
+	       (!sc->by_tier || nm_cs_set_has(&sc->tiers, ix->s_tier[s])) &&
+	       (!sc->by_country || nm_cs_set_has(&sc->countries, ix->s_country[s])) &&
+	       (!sc->by_language || nm_cs_set_has(&sc->languages, ix->s_language[s])) &&
+	       (!sc->by_followers ||
+		(ix->hot_followers[s] >= sc->min_fol && ix->hot_followers[s] <= sc->max_fol)) &&
+	       (!sc->by_flags || (ix->s_flags[s] & sc->flag_mask) == sc->flag_want) &&
+	       (!sc->by_er || ((ix->s_flags[s] & SR_ER) && ix->s_er[s] >= sc->min_er &&
+			       ix->s_er[s] <= sc->max_er));
+}
+
+/* The column filters for the 64 slots from s0 (a multiple of 64), within m. */
+static uint64_t block_mask(const struct scan *sc, uint32_t s0, uint64_t m)
+{
+	const struct index *ix = sc->ix;
+	m &= nm_cs_live(ix->ver + s0);
+	if (m && sc->by_platform)
+		m &= nm_cs_in8(ix->s_platform + s0, &sc->platforms);
+	if (m && sc->by_tier)
+		m &= nm_cs_in8(ix->s_tier + s0, &sc->tiers);
+	if (m && sc->by_country)
+		m &= nm_cs_in16(ix->s_country + s0, &sc->countries);
+	if (m && sc->by_language)
+		m &= nm_cs_in16(ix->s_language + s0, &sc->languages);
+	if (m && sc->by_flags)
+		m &= nm_cs_flags(ix->s_flags + s0, sc->flag_mask, sc->flag_want);
+	if (m && sc->by_followers)
+		m &= nm_cs_range_u32(ix->hot_followers + s0, sc->min_fol, sc->max_fol);
+	if (m && sc->by_er) {
+		uint64_t border;
+		m &= nm_cs_range_f32(ix->s_erf + s0, sc->min_erf, sc->max_erf, &border);
+		for (border &= m; border; border &= border - 1) {
+			int i = __builtin_ctzll(border);
+			double er = ix->s_er[s0 + (uint32_t)i];
+			if (!(er >= sc->min_er && er <= sc->max_er))
+				m &= ~(1ull << i);
+		}
+	}
+	return m;
+}
+
+/* Below this many candidate slots in a word, each is checked alone (slot_passes). */
+#define SPARSE_WORD 4
+
+/* Phase 1 for the 64 slots of word w: the filters (a block at a time, or slot by slot for
+ * a sparse bitmap word), then the counters and the heap for each passing slot. */
+static inline void scan_word(struct part *p, const struct scan *sc, uint32_t w, uint64_t m)
+{
+	const struct nm_isearch *q = sc->q;
+	const struct index *ix = sc->ix;
+	uint32_t s0 = w * 64;
+	if (nm_cs_popcount(m) < SPARSE_WORD) {
+		for (uint64_t b = m; b; b &= b - 1) {
+			uint32_t s = s0 + (uint32_t)__builtin_ctzll(b);
+			if (!slot_passes(sc, s))
+				m &= ~(1ull << (s - s0));
+		}
+	} else {
+		m = block_mask(sc, s0, m);
+	}
+	if (m && sc->slow)
+		for (uint64_t b = m; b; b &= b - 1) {
+			uint32_t s = s0 + (uint32_t)__builtin_ctzll(b);
+			if (!slow_passes(sc, s))
+				m &= ~(1ull << (s - s0));
+		}
+	if (!m)
+		return;
+	p->total += nm_cs_popcount(m);
+	if (sc->match)
+		sc->match[w] = m;
+	for (; m; m &= m - 1) {
+		uint32_t s = s0 + (uint32_t)__builtin_ctzll(m);
+		if (q->facets) {
+			p->plat[ix->s_platform[s]]++;
+			p->tier[ix->s_tier[s]]++;
+			p->country[ix->s_country[s]]++;
+			p->language[ix->s_language[s]]++;
+			for (uint64_t c = sc->cat_facet ? ix->catmask[s] : 0; c; c &= c - 1)
+				p->catc[__builtin_ctzll(c)]++;
+		}
+		struct search_hit x = {key_at(ix, s, q->sort), ix->s_id[s]};
+		if (q->after && !before(q, &sc->cursor, &x))
+			continue;
+		heap_push(q, p->heap, &p->nh, sc->k, x);
+	}
+}
+
+/* Phase 1: the part's slots, a word of 64 at a time. With a category or q filter (bitmaps
+ * of slots) only the words with bits set are read, and a word with few only at those
+ * slots: a q that matches 8% of the creators reads 8% of the search records, not all. */
 static void scan_part(struct part *p)
 {
 	const struct scan *sc = p->sc;
 	const uint64_t *a = sc->catok, *b = sc->idok;
-	if (!a && !b) {
-		for (uint32_t s = p->from; s < p->to; s++)
-			visit(p, sc, s);
-		return;
-	}
 	/* parts begin on a word (scan_all); the bitmaps have a word to spare at the end */
 	for (uint32_t w = p->from / 64; w * 64 < p->to; w++) {
 		uint64_t m = (a ? a[w] : ~0ull) & (b ? b[w] : ~0ull);
-		for (; m; m &= m - 1) {
-			uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
-			if (s >= p->to)
-				break;
-			visit(p, sc, s);
-		}
+		if (p->to - w * 64 < 64) /* the slots past the end are not the index's */
+			m &= (1ull << (p->to - w * 64)) - 1;
+		if (m)
+			scan_word(p, sc, w, m);
 	}
 }
 
@@ -553,7 +639,9 @@ static void *job_main(void *arg)
 static void run_parts(struct part *parts, size_t n, int phase)
 {
 	pthread_t th[SCAN_PARTS_MAX];
-	struct job jobs[SCAN_PARTS_MAX];
+	struct job jobs[SCAN_PARTS_MAX] = {{NULL, 0, 0, 0}};
+	if (n == 0 || n > SCAN_PARTS_MAX)
+		return;
 	bool started[SCAN_PARTS_MAX] = {false};
 	for (size_t i = 0; i < n; i++)
 		jobs[i] = (struct job){&parts[i], i, n, phase};
@@ -576,25 +664,35 @@ static void cores_init(void)
 	cores = sysconf(_SC_NPROCESSORS_ONLN);
 }
 
-/* How many parts a scan of n slots takes: one per online core, at most SCAN_PARTS_MAX. */
-static size_t scan_threads(uint32_t n_slots)
+/* Scans in progress: a core that another search keeps busy gains a scan nothing. */
+static atomic_long scans_running;
+
+/* How many parts a scan of n slots takes while others other scans run: one per online core
+ * they leave free, at most SCAN_PARTS_MAX. Under load every scan gets one part, and the
+ * throughput is what the cores give without the cost of starting threads. */
+static size_t scan_threads(uint32_t n_slots, long others)
 {
 	pthread_once(&cores_once, cores_init);
-	if (n_slots < SCAN_SPLIT_MIN || cores < 2)
+	long free_cores = cores - others;
+	if (n_slots < SCAN_SPLIT_MIN || free_cores < 2)
 		return 1;
-	return cores < SCAN_PARTS_MAX ? (size_t)cores : SCAN_PARTS_MAX;
+	return free_cores < SCAN_PARTS_MAX ? (size_t)free_cores : SCAN_PARTS_MAX;
 }
 
 static json_t *facets_json(const struct nm_isearch *q, const struct part *all)
 {
 	json_t *f = json_object();
 	if (q->facets & (1u << NM_FACET_PLATFORM)) {
+		int64_t plat[NM_PLATFORM_COUNT];
+		memcpy(plat, all->plat, sizeof plat);
+		for (int p = NM_PLATFORM_COUNT; p < 256; p++) /* unknown values count as other */
+			plat[NM_PLATFORM_OTHER] += all->plat[p];
 		struct fv v[NM_PLATFORM_COUNT];
 		size_t n = 0;
 		for (int p = 0; p < NM_PLATFORM_COUNT; p++)
-			if (all->plat[p])
+			if (plat[p])
 				v[n++] = (struct fv){nm_platform_name((enum nm_platform)p), "",
-						     all->plat[p]};
+						     plat[p]};
 		json_object_set_new(f, "platform", facet_json(v, n));
 	}
 	if (q->facets & (1u << NM_FACET_TIER)) {
@@ -625,10 +723,10 @@ static size_t merge_parts(const struct nm_isearch *q, struct part *parts, size_t
 		if (i == 0)
 			continue;
 		parts[0].total += parts[i].total;
-		for (int j = 0; j < NM_PLATFORM_COUNT; j++)
+		for (int j = 0; j < 256; j++) {
 			parts[0].plat[j] += parts[i].plat[j];
-		for (int j = 0; j < NM_TIER_COUNT; j++)
 			parts[0].tier[j] += parts[i].tier[j];
+		}
 		for (int j = 0; j < 677; j++) {
 			parts[0].country[j] += parts[i].country[j];
 			parts[0].language[j] += parts[i].language[j];
@@ -727,7 +825,7 @@ static bool scan_all(const struct nm_isearch *q, const struct index *ix, struct 
 	bool cat_postings = cat_facet && ix->n_cat_terms > 64;
 	sc->cat_facet = cat_facet;
 	sc->match = cat_postings ? calloc(words + 1, 8) : NULL;
-	size_t n_parts = scan_threads(ix->n_slots);
+	size_t n_parts = scan_threads(ix->n_slots, atomic_fetch_add(&scans_running, 1));
 	struct part *parts = calloc(n_parts, sizeof *parts);
 	int64_t *cat_counts = cat_facet ? calloc(n_parts * ((size_t)ix->n_cat_terms + 1), 8) : NULL;
 	ok = parts && (!q->n_categories || catok) && (!(q->by_ids || by_text) || idok) &&
@@ -767,6 +865,7 @@ static bool scan_all(const struct nm_isearch *q, const struct index *ix, struct 
 			json_object_set_new(*facets, "category", cf ? cf : json_array());
 		}
 	}
+	atomic_fetch_sub(&scans_running, 1);
 	free(catok);
 	free(idok);
 	free(sc->match);

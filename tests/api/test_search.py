@@ -71,6 +71,9 @@ FILTERS = {
     "platform=tiktok&platform=pinterest": lambda r: r["platform"] in ("tiktok", "pinterest"),
     "tier=micro": lambda r: tier_of(r["followers"]) == "micro",
     "tier=nano,mega": lambda r: tier_of(r["followers"]) in ("nano", "mega"),
+    # a run of tiers is searched as a range of followers: its ends meet min/max_followers
+    "tier=micro,mid": lambda r: tier_of(r["followers"]) in ("micro", "mid"),
+    "tier=mid,macro,mega": lambda r: tier_of(r["followers"]) in ("mid", "macro", "mega"),
     "category=food": lambda r: "food" in r["categories"],
     "category=food,Gaming&category=tech": lambda r: bool({"food", "gaming", "tech"} & set(r["categories"])),
     "country=US": lambda r: r.get("country") == "US",
@@ -79,6 +82,8 @@ FILTERS = {
     "language=en&language=ja": lambda r: r.get("language") in ("en", "ja"),
     "min_followers=100000": lambda r: r["followers"] >= 100000,
     "max_followers=9999": lambda r: r["followers"] <= 9999,
+    "min_followers=25000": lambda r: r["followers"] >= 25000,
+    "max_followers=150000": lambda r: r["followers"] <= 150000,
     "min_engagement_rate=0.05": lambda r: r.get("engagement_rate") is not None and r["engagement_rate"] >= 0.05,
     "max_engagement_rate=0.02": lambda r: r.get("engagement_rate") is not None and r["engagement_rate"] <= 0.02,
     "max_price_per_post_cents=10000": lambda r: r.get("price_per_post_cents") is not None and r["price_per_post_cents"] <= 10000,
@@ -136,13 +141,31 @@ class SearchFilterTests(Api, ServerTestCase):
                   "category=food|min_engagement_rate=0.05|max_price_per_post_cents=10000",
                   "active_within_days=30|has_email=true|min_follower_growth_30d=0.25",
                   "q=fitn|platform=tiktok&platform=pinterest|max_followers=9999",
-                  "tier=nano,mega|country=de,FR|q=coffee%20sunse"]
+                  "tier=nano,mega|country=de,FR|q=coffee%20sunse",
+                  "tier=micro,mid|min_followers=25000|max_followers=150000",
+                  "tier=micro,mid|max_followers=9999", "tier=mid,macro,mega|min_followers=25000",
+                  "tier=micro,mid|min_followers=100000|platform=tiktok,youtube|min_engagement_rate=0.05"]
         for c in combos:
             with self.subTest(q=c):
                 want = self.expect(c)
                 got, total = self.search(c.replace("|", "&"))
                 self.assertEqual(got, want)
                 self.assertEqual(total, len(want))
+
+    def test_engagement_bounds_are_exact(self):
+        """The index filters rates on a float copy: a bound equal to a stored rate, or a
+        hair past it (the same float), is decided on the exact value."""
+        rates = sorted({r["engagement_rate"] for r in self.rows if "engagement_rate" in r})
+        for v in rates[len(rates) // 5::len(rates) // 4][:4]:
+            for bound in (v, v + 1e-12, v - 1e-12):
+                for name, keep in (("min_engagement_rate", lambda r: r["engagement_rate"] >= bound),
+                                   ("max_engagement_rate", lambda r: r["engagement_rate"] <= bound)):
+                    with self.subTest(name=name, bound=repr(bound)):
+                        want = {h for h, r in self.by_handle.items()
+                                if "engagement_rate" in r and keep(r)}
+                        got, total = self.search("%s=%r" % (name, bound))
+                        self.assertEqual(got, want)
+                        self.assertEqual(total, len(want))
 
     def test_total_and_facets_match_the_seed(self):
         for c in ["", "platform=tiktok,youtube|tier=micro", "country=US|has_price=true", "q=fitn"]:

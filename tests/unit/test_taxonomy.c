@@ -79,8 +79,31 @@ static void test_terms(void)
 	check_term("", false, "");
 }
 
+/* docs/api.md §5 rule 4, and nm_tier_floor() bounding each tier exactly */
+static void test_tiers(void)
+{
+	CHECK(nm_tier_of(-1) == NM_TIER_NANO);
+	CHECK(nm_tier_of(9999) == NM_TIER_NANO);
+	CHECK(nm_tier_of(10000) == NM_TIER_MICRO);
+	CHECK(nm_tier_of(99999) == NM_TIER_MICRO);
+	CHECK(nm_tier_of(100000) == NM_TIER_MID);
+	CHECK(nm_tier_of(499999) == NM_TIER_MID);
+	CHECK(nm_tier_of(500000) == NM_TIER_MACRO);
+	CHECK(nm_tier_of(999999) == NM_TIER_MACRO);
+	CHECK(nm_tier_of(1000000) == NM_TIER_MEGA);
+	CHECK(nm_tier_of(INT64_MAX) == NM_TIER_MEGA);
+	CHECK(nm_tier_floor(NM_TIER_NANO) == INT64_MIN);
+	CHECK(nm_tier_floor(NM_TIER_COUNT) == INT64_MAX);
+	for (int t = NM_TIER_MICRO; t < NM_TIER_COUNT; t++) {
+		int64_t f = nm_tier_floor((enum nm_tier)t);
+		CHECK(nm_tier_of(f) == (enum nm_tier)t);
+		CHECK(nm_tier_of(f - 1) == (enum nm_tier)(t - 1));
+	}
+}
+
 int main(void)
 {
+	test_tiers();
 	test_countries();
 	test_languages();
 	test_terms();
