@@ -59,6 +59,35 @@ static inline int nm_cs_popcount(uint64_t m)
 	return (int)((m * 0x0101010101010101ull) >> 56);
 }
 
+/* 16-bit keys of exact values for nm_cs_range_u16: half the bytes of a 32-bit column, the
+ * same bytes per block as a 16-bit one. Both are monotone (a <= b: key(a) <= key(b)).
+ *
+ * A count's key is a small float of it: below 2^11 the count itself, above it 5 bits of
+ * exponent and the 11 bits after the leading one, so a bucket is under 0.05 % wide and few
+ * slots share a bound's key. */
+static inline uint16_t nm_cs_key_u32(uint32_t v)
+{
+	if (v < 2048)
+		return (uint16_t)v;
+	int e = 31 - __builtin_clz(v); /* 11..31 */
+	return (uint16_t)((uint32_t)(e - 10) << 11 | (v >> (e - 11) & 0x7ff));
+}
+
+/* A rate's key: 0 for an unknown one (below every bound's key), else 1 + the rate in
+ * 1/65534ths, rates past 1 in the last bucket. A bound's key: the same of the bound, a
+ * bound below 0 (none) the first known bucket. */
+static inline uint16_t nm_cs_key_rate(double r)
+{
+	if (!(r >= 0.0)) /* negative, or NaN: no rate */
+		return 0;
+	return r >= 1.0 ? 65535 : (uint16_t)(1 + (uint32_t)(r * 65534.0));
+}
+
+static inline uint16_t nm_cs_key_rate_bound(double r)
+{
+	return r < 0.0 ? 1 : nm_cs_key_rate(r);
+}
+
 /* ---- scalar forms (portable; the reference) ---- */
 
 static inline uint64_t nm_cs_live_scalar(const uint8_t *ver)
@@ -117,11 +146,12 @@ static inline uint64_t nm_cs_range_f64_scalar(const double *v, double lo, double
 	return m;
 }
 
-/* lo <= v <= hi for a float column that rounds an exact one: the candidates, and in *border
- * those equal to lo or hi, which only the exact values decide (rounding to nearest is
- * monotone: an exact value inside the bounds rounds inside the rounded bounds, and one that
- * rounds strictly inside them is inside). NaN passes nothing. */
-static inline uint64_t nm_cs_range_f32_scalar(const float *v, float lo, float hi, uint64_t *border)
+/* lo <= v <= hi for a column of 16-bit keys of exact values (nm_cs_key_u32, nm_cs_key_rate):
+ * the candidates, and in *border those equal to lo or hi, which only the exact values
+ * decide. A key is monotone in its value: an exact value inside the bounds has its key
+ * inside the bounds' keys, and one whose key is strictly inside them is inside. */
+static inline uint64_t nm_cs_range_u16_scalar(const uint16_t *v, uint16_t lo, uint16_t hi,
+					      uint64_t *border)
 {
 	uint64_t m = 0, b = 0;
 	for (int i = 0; i < 64; i++) {
@@ -254,16 +284,24 @@ static inline uint64_t nm_cs_range_f64(const double *v, double lo, double hi)
 	return m;
 }
 
-static inline uint64_t nm_cs_range_f32(const float *v, float lo, float hi, uint64_t *border)
+static inline uint64_t nm_cs_range_u16(const uint16_t *v, uint16_t lo, uint16_t hi,
+				       uint64_t *border)
 {
-	__m128 l = _mm_set1_ps(lo), h = _mm_set1_ps(hi);
+	/* unsigned compares as signed ones, both sides moved by 2^15 */
+	const __m128i bias = _mm_set1_epi16(INT16_MIN);
+	__m128i l = _mm_set1_epi16((short)lo), h = _mm_set1_epi16((short)hi);
+	__m128i lb = _mm_xor_si128(l, bias), hb = _mm_xor_si128(h, bias);
 	uint64_t m = 0, b = 0;
-	for (int i = 0; i < 16; i++) {
-		__m128 a = _mm_loadu_ps(v + 4 * i);
-		m |= (uint64_t)_mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(a, l), _mm_cmple_ps(a, h)))
-		     << (4 * i);
-		b |= (uint64_t)_mm_movemask_ps(_mm_or_ps(_mm_cmpeq_ps(a, l), _mm_cmpeq_ps(a, h)))
-		     << (4 * i);
+	for (int i = 0; i < 4; i++) {
+		const __m128i *p = (const __m128i *)(const void *)(v + 16 * i);
+		__m128i x = _mm_loadu_si128(p), y = _mm_loadu_si128(p + 1);
+		__m128i xb = _mm_xor_si128(x, bias), yb = _mm_xor_si128(y, bias);
+		__m128i ox = _mm_or_si128(_mm_cmpgt_epi16(lb, xb), _mm_cmpgt_epi16(xb, hb)),
+			oy = _mm_or_si128(_mm_cmpgt_epi16(lb, yb), _mm_cmpgt_epi16(yb, hb));
+		__m128i ex = _mm_or_si128(_mm_cmpeq_epi16(x, l), _mm_cmpeq_epi16(x, h)),
+			ey = _mm_or_si128(_mm_cmpeq_epi16(y, l), _mm_cmpeq_epi16(y, h));
+		m |= (uint64_t)(~nm_cs_pack16(ox, oy) & 0xffffu) << (16 * i);
+		b |= (uint64_t)nm_cs_pack16(ex, ey) << (16 * i);
 	}
 	*border = b & m;
 	return m;
@@ -311,9 +349,10 @@ static inline uint64_t nm_cs_range_f64(const double *v, double lo, double hi)
 {
 	return nm_cs_range_f64_scalar(v, lo, hi);
 }
-static inline uint64_t nm_cs_range_f32(const float *v, float lo, float hi, uint64_t *border)
+static inline uint64_t nm_cs_range_u16(const uint16_t *v, uint16_t lo, uint16_t hi,
+				       uint64_t *border)
 {
-	return nm_cs_range_f32_scalar(v, lo, hi, border);
+	return nm_cs_range_u16_scalar(v, lo, hi, border);
 }
 static inline uint64_t nm_cs_flags(const uint8_t *v, uint8_t mask, uint8_t want)
 {

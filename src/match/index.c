@@ -35,6 +35,7 @@
 #include "nm/textsearch.h"
 
 #include "index_internal.h"
+#include "nm/colscan.h"
 
 struct index nm_idx;
 static pthread_t warm_thread;
@@ -187,7 +188,7 @@ struct slot_array {
 	size_t elem;
 };
 
-#define SLOT_ARRAYS 17
+#define SLOT_ARRAYS 18
 
 /* The per-slot arrays and their element sizes (slots_reserve, index_clear, the memory
  * figure of nm_index_stats). */
@@ -202,7 +203,8 @@ static void slot_arrays(struct index *ix, struct slot_array a[SLOT_ARRAYS])
 	SLOT_ARRAY(hot_followers);
 	SLOT_ARRAY(s_id);
 	SLOT_ARRAY(s_er);
-	SLOT_ARRAY(s_erf);
+	SLOT_ARRAY(s_er16);
+	SLOT_ARRAY(s_fol16);
 	SLOT_ARRAY(s_platform);
 	SLOT_ARRAY(s_tier);
 	SLOT_ARRAY(s_flags);
@@ -531,7 +533,8 @@ static bool apply_row(struct index *ix, const struct nm_index_row *row)
 	struct srec_cold *c = &ix->scold[slot];
 	ix->s_id[slot] = id;
 	ix->s_er[slot] = row->f.engagement_rate;
-	ix->s_erf[slot] = row->f.engagement_rate >= 0.0 ? (float)row->f.engagement_rate : NAN;
+	ix->s_er16[slot] = nm_cs_key_rate(row->f.engagement_rate);
+	ix->s_fol16[slot] = nm_cs_key_u32(ix->hot_followers[slot]);
 	ix->s_platform[slot] = row->f.platform;
 	ix->s_tier[slot] = (uint8_t)nm_tier_of(row->followers);
 	ix->s_flags[slot] =

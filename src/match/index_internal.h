@@ -58,8 +58,10 @@ struct index {
 	/* slots */
 	int64_t *s_id; /* the creator's id */
 	double *s_er;  /* engagement rate, meaningful with SR_ER */
-	float *s_erf;  /* the same rounded to float, NaN when unknown: the filter reads it, and
-			* s_er only where the rounding could decide (nm_cs_range_f32) */
+	/* 16-bit keys the filters read (nm/colscan.h), the exact values only where a key
+	 * equals a bound's: nm_cs_key_rate of the rate (0 unknown), nm_cs_key_u32 of
+	 * hot_followers */
+	uint16_t *s_er16, *s_fol16;
 	uint8_t *s_platform, *s_tier; /* enum nm_platform (may be past NM_PLATFORM_OTHER), tier */
 	uint8_t *s_flags;	      /* SR_* */
 	uint16_t *s_country, *s_language; /* nm_sr_code(): 1 + 26·letter + letter, 0 unknown */

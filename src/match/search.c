@@ -332,10 +332,12 @@ struct scan {
 	bool fol_exact;		      /* a bound past that range: recheck the slots at UINT32_MAX */
 	uint8_t flag_mask, flag_want; /* (flags & mask) == want: has_email, has_price */
 	double min_er, max_er;
-	float min_erf, max_erf;	      /* the same rounded, for the float column */
-	bool slow;		      /* a filter checked per passing slot (slow_passes) */
-	const uint64_t *catok, *idok; /* NULL: no such filter */
-	bool cat_facet;		      /* the category facet is asked */
+	uint16_t fol_key[2], er_key[2]; /* the bounds' keys (nm_cs_key_u32, nm_cs_key_rate) */
+	bool slow;			/* a filter checked per passing slot (slow_passes) */
+	const uint64_t *catok, *idok;	/* NULL: no such filter */
+	bool cat_facet;			/* the category facet is asked */
+	bool facet[NM_FACET_COUNT];	/* which facets are asked */
+	const uint16_t *key16;		/* the sort column's 16-bit keys, NULL: none */
 	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
 	struct search_hit cursor;
 	size_t k; /* heap size: limit + 1 */
@@ -350,6 +352,7 @@ struct part {
 	int64_t plat[256], tier[256], country[677], language[677];
 	struct search_hit heap[NM_SCACHE_WINDOW]; /* sc->k of them */
 	size_t nh;
+	int32_t root_key16;  /* the heap root's key16_of(), -1: none (not full, or no such key) */
 	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
 	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
 };
@@ -410,6 +413,8 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 		sc->min_fol = 1;
 		sc->max_fol = 0;
 	}
+	sc->fol_key[0] = nm_cs_key_u32(sc->min_fol);
+	sc->fol_key[1] = nm_cs_key_u32(sc->max_fol);
 	/* a slot at UINT32_MAX holds at least that many: exact against bounds below it */
 	sc->fol_exact = sc->min_f > (int64_t)UINT32_MAX - 1 ||
 			(sc->max_f >= (int64_t)UINT32_MAX - 1 && sc->max_f != INT64_MAX);
@@ -426,10 +431,15 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 	sc->by_er = !isnan(q->min_er) || !isnan(q->max_er);
 	sc->min_er = isnan(q->min_er) ? -INFINITY : q->min_er;
 	sc->max_er = isnan(q->max_er) ? INFINITY : q->max_er;
-	sc->min_erf = (float)sc->min_er;
-	sc->max_erf = (float)sc->max_er;
+	sc->er_key[0] = nm_cs_key_rate_bound(sc->min_er);
+	sc->er_key[1] = nm_cs_key_rate_bound(sc->max_er);
 	sc->slow = q->max_price != INT64_MAX || q->post_after_us != INT64_MIN ||
 		   !isnan(q->min_growth) || q->by_age || q->by_conf || sc->fol_exact;
+	for (int f = 0; f < NM_FACET_COUNT; f++)
+		sc->facet[f] = q->facets & (1u << f);
+	sc->key16 = q->sort == NM_IS_FOLLOWERS	       ? ix->s_fol16
+		    : q->sort == NM_IS_ENGAGEMENT_RATE ? ix->s_er16
+						       : NULL;
 	sc->cursor = (struct search_hit){q->after_key, q->after_id};
 	sc->k = q->limit + 1 < NM_ISEARCH_PAGE_MAX ? q->limit + 1 : NM_ISEARCH_PAGE_MAX;
 }
@@ -498,12 +508,20 @@ static uint64_t block_mask(const struct scan *sc, uint32_t s0, uint64_t m)
 		m &= nm_cs_in16(ix->s_language + s0, &sc->languages);
 	if (m && sc->by_flags)
 		m &= nm_cs_flags(ix->s_flags + s0, sc->flag_mask, sc->flag_want);
-	if (m && sc->by_followers)
-		m &= nm_cs_range_u32(ix->hot_followers + s0, sc->min_fol, sc->max_fol);
+	if (m && sc->by_followers) {
+		uint64_t border;
+		m &= nm_cs_range_u16(ix->s_fol16 + s0, sc->fol_key[0], sc->fol_key[1], &border);
+		for (; border; border &= border - 1) {
+			int i = __builtin_ctzll(border);
+			uint32_t f = ix->hot_followers[s0 + (uint32_t)i];
+			if (!(f >= sc->min_fol && f <= sc->max_fol))
+				m &= ~(1ull << i);
+		}
+	}
 	if (m && sc->by_er) {
 		uint64_t border;
-		m &= nm_cs_range_f32(ix->s_erf + s0, sc->min_erf, sc->max_erf, &border);
-		for (border &= m; border; border &= border - 1) {
+		m &= nm_cs_range_u16(ix->s_er16 + s0, sc->er_key[0], sc->er_key[1], &border);
+		for (; border; border &= border - 1) {
 			int i = __builtin_ctzll(border);
 			double er = ix->s_er[s0 + (uint32_t)i];
 			if (!(er >= sc->min_er && er <= sc->max_er))
@@ -513,15 +531,35 @@ static uint64_t block_mask(const struct scan *sc, uint32_t s0, uint64_t m)
 	return m;
 }
 
+/* The 16-bit key (nm/colscan.h) of a sort key k, or -1 when the sort has no key column or
+ * k is NULL (a NULL root: every slot with a rate comes before it). */
+static int32_t key16_of(const struct scan *sc, const struct nm_isearch_key *k)
+{
+	if (sc->q->sort == NM_IS_FOLLOWERS)
+		return nm_cs_key_u32(clamp_u32(k->i));
+	if (sc->q->sort == NM_IS_ENGAGEMENT_RATE && !k->null)
+		return nm_cs_key_rate(k->d);
+	return -1;
+}
+
+/* Slot s comes after the full heap's root (whose key16_of is p->root_key16 >= 0): its key's
+ * 16-bit key is strictly past the root's, so its exact key is too (keys are monotone); or,
+ * sorting by rate up, its rate is unknown (NULL keys come last both ways). */
+static bool after_root16(const struct scan *sc, const struct part *p, uint32_t s)
+{
+	int32_t k = sc->key16[s];
+	if (sc->q->desc)
+		return k < p->root_key16;
+	return k > p->root_key16 || (sc->q->sort == NM_IS_ENGAGEMENT_RATE && k == 0);
+}
+
 /* Below this many candidate slots in a word, each is checked alone (slot_passes). */
 #define SPARSE_WORD 4
 
-/* Phase 1 for the 64 slots of word w: the filters (a block at a time, or slot by slot for
- * a sparse bitmap word), then the counters and the heap for each passing slot. */
-static inline void scan_word(struct part *p, const struct scan *sc, uint32_t w, uint64_t m)
+/* Phase 1, step 1 for the 64 slots of word w: the slots among m that pass every filter (a
+ * block at a time, or slot by slot for a sparse bitmap word). */
+static inline uint64_t word_mask(const struct scan *sc, uint32_t w, uint64_t m)
 {
-	const struct nm_isearch *q = sc->q;
-	const struct index *ix = sc->ix;
 	uint32_t s0 = w * 64;
 	if (nm_cs_popcount(m) < SPARSE_WORD) {
 		for (uint64_t b = m; b; b &= b - 1) {
@@ -538,43 +576,88 @@ static inline void scan_word(struct part *p, const struct scan *sc, uint32_t w, 
 			if (!slow_passes(sc, s))
 				m &= ~(1ull << (s - s0));
 		}
-	if (!m)
-		return;
+	return m;
+}
+
+/* Asks for the cache lines step 2 will read for the slots of m that no filter read: a
+ * filtered list's matches are scattered, so each is a miss, and asking one word ahead
+ * overlaps them with the next word's filtering. */
+static inline void word_prefetch(const struct scan *sc, uint32_t w, uint64_t m)
+{
+	const struct index *ix = sc->ix;
+	for (; m; m &= m - 1) {
+		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
+		if (sc->cat_facet)
+			__builtin_prefetch(&ix->catmask[s]);
+		if (sc->facet[NM_FACET_TIER])
+			__builtin_prefetch(&ix->s_tier[s]);
+		if (sc->facet[NM_FACET_LANGUAGE])
+			__builtin_prefetch(&ix->s_language[s]);
+		if (sc->key16)
+			__builtin_prefetch(&sc->key16[s]);
+	}
+}
+
+/* Phase 1, step 2: the counters and the heap for the passing slots m of word w. */
+static inline void word_count(struct part *p, const struct scan *sc, uint32_t w, uint64_t m)
+{
+	const struct nm_isearch *q = sc->q;
+	const struct index *ix = sc->ix;
 	p->total += nm_cs_popcount(m);
 	if (sc->match)
 		sc->match[w] = m;
 	for (; m; m &= m - 1) {
-		uint32_t s = s0 + (uint32_t)__builtin_ctzll(m);
-		if (q->facets) {
+		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
+		if (sc->facet[NM_FACET_PLATFORM])
 			p->plat[ix->s_platform[s]]++;
+		if (sc->facet[NM_FACET_TIER])
 			p->tier[ix->s_tier[s]]++;
+		if (sc->facet[NM_FACET_COUNTRY])
 			p->country[ix->s_country[s]]++;
+		if (sc->facet[NM_FACET_LANGUAGE])
 			p->language[ix->s_language[s]]++;
-			for (uint64_t c = sc->cat_facet ? ix->catmask[s] : 0; c; c &= c - 1)
-				p->catc[__builtin_ctzll(c)]++;
-		}
+		for (uint64_t c = sc->cat_facet ? ix->catmask[s] : 0; c; c &= c - 1)
+			p->catc[__builtin_ctzll(c)]++;
+		/* Once the heap is full most slots come after its root: the sort column's 16-bit
+		 * key says so without the exact key or the id (each a cache miss per slot). */
+		if (p->nh == sc->k && p->root_key16 >= 0 && after_root16(sc, p, s))
+			continue;
 		struct search_hit x = {key_at(ix, s, q->sort), ix->s_id[s]};
 		if (q->after && !before(q, &sc->cursor, &x))
 			continue;
 		heap_push(q, p->heap, &p->nh, sc->k, x);
+		if (p->nh == sc->k)
+			p->root_key16 = key16_of(sc, &p->heap[0].k);
 	}
 }
 
-/* Phase 1: the part's slots, a word of 64 at a time. With a category or q filter (bitmaps
- * of slots) only the words with bits set are read, and a word with few only at those
- * slots: a q that matches 8% of the creators reads 8% of the search records, not all. */
+/* Phase 1: the part's slots, a word of 64 at a time, counting each word after filtering
+ * the next (word_prefetch). With a category or q filter (bitmaps of slots) only the words
+ * with bits set are read, and a word with few only at those slots: a q that matches 8% of
+ * the creators reads 8% of the search records, not all. */
 static void scan_part(struct part *p)
 {
 	const struct scan *sc = p->sc;
 	const uint64_t *a = sc->catok, *b = sc->idok;
+	uint32_t pending_w = 0;
+	uint64_t pending = 0;
 	/* parts begin on a word (scan_all); the bitmaps have a word to spare at the end */
 	for (uint32_t w = p->from / 64; w * 64 < p->to; w++) {
 		uint64_t m = (a ? a[w] : ~0ull) & (b ? b[w] : ~0ull);
 		if (p->to - w * 64 < 64) /* the slots past the end are not the index's */
 			m &= (1ull << (p->to - w * 64)) - 1;
 		if (m)
-			scan_word(p, sc, w, m);
+			m = word_mask(sc, w, m);
+		if (!m)
+			continue;
+		word_prefetch(sc, w, m);
+		if (pending)
+			word_count(p, sc, pending_w, pending);
+		pending = m;
+		pending_w = w;
 	}
+	if (pending)
+		word_count(p, sc, pending_w, pending);
 }
 
 /* Phase 2, past the 64 categories of catmask: the part's share (from..to of every list,

@@ -32,7 +32,7 @@ static void test_against_scalar(void)
 	static uint16_t u16[64];
 	static uint32_t u32[64];
 	static double f64[64];
-	static float f32[64];
+	static uint16_t er16[64], fol16[64];
 	const uint32_t points[] = {2, 3, 7, 100, 250, 677, 10000, 99999, UINT32_MAX - 1};
 	int mismatches = 0;
 	for (int round = 0; round < 20000; round++) {
@@ -44,7 +44,8 @@ static void test_against_scalar(void)
 			f64[i] = (double)(v % 300) / 10000.0 + (next() % 3 == 0 ? 1e-12 : 0.0);
 			if (next() % 17 == 0)
 				f64[i] = NAN;
-			f32[i] = (float)f64[i];
+			er16[i] = nm_cs_key_rate(f64[i]);
+			fol16[i] = nm_cs_key_u32(u32[i]);
 		}
 		struct nm_cs_set s;
 		memset(&s, 0, sizeof s);
@@ -60,19 +61,26 @@ static void test_against_scalar(void)
 		uint32_t lo = pick(points, 9), hi = pick(points, 9);
 		mismatches += nm_cs_range_u32(u32, lo, hi) != nm_cs_range_u32_scalar(u32, lo, hi);
 		double dlo = f64[next() % 64], dhi = (double)(next() % 300) / 10000.0;
+		if (isnan(dlo)) /* a search's absent bound is an infinite one, never NaN */
+			dlo = -INFINITY;
 		mismatches +=
 			nm_cs_range_f64(f64, dlo, dhi) != nm_cs_range_f64_scalar(f64, dlo, dhi);
 		uint64_t b1, b2;
-		mismatches += nm_cs_range_f32(f32, (float)dlo, (float)dhi, &b1) !=
-			      nm_cs_range_f32_scalar(f32, (float)dlo, (float)dhi, &b2);
+		uint16_t klo = nm_cs_key_rate_bound(dlo), khi = nm_cs_key_rate_bound(dhi);
+		mismatches += nm_cs_range_u16(er16, klo, khi, &b1) !=
+			      nm_cs_range_u16_scalar(er16, klo, khi, &b2);
 		mismatches += b1 != b2;
 		uint8_t mask = (uint8_t)next(), want = (uint8_t)(next() & mask);
 		mismatches += nm_cs_flags(u8, mask, want) != nm_cs_flags_scalar(u8, mask, want);
-		/* the float range's candidates and border decide exactly what the doubles do */
-		uint64_t border, cand = nm_cs_range_f32(f32, (float)dlo, (float)dhi, &border);
+		/* a key range's candidates and border decide exactly what the exact values do */
+		uint64_t border, cand = nm_cs_range_u16(er16, klo, khi, &border);
 		uint64_t exact = nm_cs_range_f64_scalar(f64, dlo, dhi);
 		mismatches += (exact & ~cand) != 0;		/* no exact pass is lost */
 		mismatches += ((cand & ~border) & ~exact) != 0; /* a sure pass is a pass */
+		cand = nm_cs_range_u16(fol16, nm_cs_key_u32(lo), nm_cs_key_u32(hi), &border);
+		exact = nm_cs_range_u32_scalar(u32, lo, hi);
+		mismatches += (exact & ~cand) != 0;
+		mismatches += ((cand & ~border) & ~exact) != 0;
 	}
 	CHECK(mismatches == 0);
 }
@@ -115,15 +123,34 @@ static void test_rules(void)
 	CHECK(many.n > NM_CS_VEC_VALUES);
 	CHECK(nm_cs_in16(codes, &many) == 1ull << 2);
 
-	float er[64];
+	uint16_t er[64];
 	for (int i = 0; i < 64; i++)
-		er[i] = (float)i / 100.0f;
-	er[10] = NAN; /* unknown: no range passes it */
+		er[i] = nm_cs_key_rate((double)i / 100.0);
+	er[10] = nm_cs_key_rate(-1.0); /* unknown: below every bound's key */
+	CHECK(er[10] == 0);
 	uint64_t border;
-	uint64_t m = nm_cs_range_f32(er, (float)0.05, (float)0.07, &border);
+	uint64_t m = nm_cs_range_u16(er, nm_cs_key_rate_bound(0.05), nm_cs_key_rate_bound(0.07),
+				     &border);
 	CHECK(m == (1ull << 5 | 1ull << 6 | 1ull << 7));
 	CHECK(border == (1ull << 5 | 1ull << 7));
-	CHECK((nm_cs_range_f32(er, -INFINITY, INFINITY, &border) >> 10 & 1) == 0);
+	m = nm_cs_range_u16(er, nm_cs_key_rate_bound(-INFINITY), nm_cs_key_rate_bound(INFINITY),
+			    &border);
+	CHECK(m == ~(1ull << 10)); /* no bounds: every known rate */
+	CHECK(nm_cs_key_rate(NAN) == 0 && nm_cs_key_rate(0.0) == 1 &&
+	      nm_cs_key_rate(1.0) == 65535 && nm_cs_key_rate(7.5) == 65535);
+	/* keys are monotone (every rule above rests on it) and 16-bit ranges compare unsigned */
+	uint16_t prev = 0;
+	bool monotone = true;
+	for (uint64_t v = 0; v <= UINT32_MAX; v += v / 64 + 1) {
+		uint16_t k = nm_cs_key_u32((uint32_t)v);
+		monotone = monotone && k >= prev;
+		prev = k;
+	}
+	CHECK(monotone && nm_cs_key_u32(UINT32_MAX) >= prev);
+	uint16_t big[64];
+	for (int i = 0; i < 64; i++)
+		big[i] = (uint16_t)(65535 - i);
+	CHECK(nm_cs_range_u16(big, 65534, 65535, &border) == 3 && border == 3);
 
 	CHECK(nm_cs_popcount(0) == 0);
 	CHECK(nm_cs_popcount(~0ull) == 64);
