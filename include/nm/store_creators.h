@@ -68,7 +68,7 @@ struct pg_result; /* libpq's PGresult, for the store and imports */
 #define NM_CREATOR_SELECT                                                                          \
 	"c.id, c.platform, c.handle, c.display_name, c.profile_url, c.email, c.followers, "        \
 	"c.following, c.posts_count, c.avg_likes, c.avg_comments, c.avg_shares, c.avg_views, "     \
-	"c.engagement_rate, array_to_json(c.categories), array_to_json(c.hashtags), c.bio, "       \
+	"c.engagement_rate, c.categories, c.hashtags, c.bio, "                                     \
 	"c.country, c.language, c.audience_countries, c.audience_female_share, "                   \
 	"c.price_per_post_cents, c.follower_growth_30d, " NM_SQL_TS("c.last_post_at") ", "         \
 	"c.external_id, " NM_SQL_TS("c.created_at") ", " NM_SQL_TS("c.updated_at") ", "            \

@@ -1,3 +1,4 @@
+#include "nm/pgarray.h"
 #include "nm/store_creators.h"
 
 #include <math.h>
@@ -206,7 +207,7 @@ json_t *nm_store_creator_upsert(struct nm_pg *pg, const struct nm_creator *c, bo
 	return o;
 }
 
-enum coltype { T_ID, T_TEXT, T_INT, T_FLOAT, T_JSON, T_TIME, T_BOOL };
+enum coltype { T_ID, T_TEXT, T_INT, T_FLOAT, T_JSON, T_TEXTS, T_TIME, T_BOOL };
 
 static const struct {
 	const char *name;
@@ -226,8 +227,8 @@ static const struct {
 	{"avg_shares", T_FLOAT},
 	{"avg_views", T_FLOAT},
 	{"engagement_rate", T_FLOAT},
-	{"categories", T_JSON},
-	{"hashtags", T_JSON},
+	{"categories", T_TEXTS},
+	{"hashtags", T_TEXTS},
 	{"bio", T_TEXT},
 	{"country", T_TEXT},
 	{"language", T_TEXT},
@@ -363,6 +364,26 @@ static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
 	json_object_set_new(o, "flags", flags);
 }
 
+/* A text[] literal as a JSON array of strings (a null on OOM). */
+static json_t *texts_json(const char *lit)
+{
+	size_t len = strlen(lit), max = 1;
+	for (const char *c = lit; *c; c++)
+		max += *c == ',';
+	char *copy = malloc(len + 1);
+	char **el = malloc(max * sizeof *el);
+	json_t *a = copy && el ? json_array() : json_null();
+	if (copy && el) {
+		memcpy(copy, lit, len + 1); /* split in place, and the result is not ours */
+		size_t n = nm_pgarray_split(copy, el, max);
+		for (size_t k = 0; k < n; k++)
+			json_array_append_new(a, json_string(el[k]));
+	}
+	free(copy);
+	free(el);
+	return a;
+}
+
 json_t *nm_creator_row_json(const PGresult *res, int i)
 {
 	json_t *o = json_object();
@@ -382,6 +403,9 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 				break;
 			case T_BOOL:
 				v = json_boolean(s[0] == 't');
+				break;
+			case T_TEXTS:
+				v = texts_json(s);
 				break;
 			case T_JSON:
 				v = json_loads(s, 0, NULL);
@@ -614,6 +638,17 @@ static struct nm_sql q_by_ids = {
 	"creators_by_ids",
 	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = ANY ($1::bigint[])", 1, 0};
 
+struct id_row {
+	int64_t id;
+	int row;
+};
+
+static int cmp_id_row(const void *a, const void *b)
+{
+	int64_t x = ((const struct id_row *)a)->id, y = ((const struct id_row *)b)->id;
+	return (x > y) - (x < y);
+}
+
 bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
 			      struct nm_db_err *err)
 {
@@ -628,14 +663,25 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 		PQclear(res);
 		return false;
 	}
+	/* in the caller's order; a row deleted meanwhile is skipped */
 	int rows = PQntuples(res);
-	for (size_t i = 0; i < n;
-	     i++) /* in the caller's order; a row deleted meanwhile is skipped */
-		for (int k = 0; k < rows; k++)
-			if (strtoll(PQgetvalue(res, k, 0), NULL, 10) == ids[i]) {
-				json_array_append_new(out, nm_creator_row_json(res, k));
-				break;
-			}
+	struct id_row *by_id = malloc(((size_t)rows + 1) * sizeof *by_id);
+	if (!by_id) {
+		PQclear(res);
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	for (int k = 0; k < rows; k++)
+		by_id[k] = (struct id_row){strtoll(PQgetvalue(res, k, 0), NULL, 10), k};
+	qsort(by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+	for (size_t i = 0; i < n; i++) {
+		struct id_row key = {ids[i], 0};
+		const struct id_row *hit =
+			bsearch(&key, by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+		if (hit)
+			json_array_append_new(out, nm_creator_row_json(res, hit->row));
+	}
+	free(by_id);
 	PQclear(res);
 	return true;
 }
