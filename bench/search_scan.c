@@ -78,7 +78,10 @@ int main(int argc, char **argv)
 			double t0 = now_s();
 			for (int i = 0; i < calls; i++) {
 				struct nm_isearch q;
-				query(&q, 100000 + i * 997 % 200000, with ? all : 0);
+				query(&q,
+				      getenv("SCAN_MIN") ? atoi(getenv("SCAN_MIN")) + i
+							 : 100000 + i * 997 % 200000,
+				      with ? all : 0);
 				if (!nm_index_search(&q, &out)) {
 					fprintf(stderr, "search_scan: search failed\n");
 					return 1;

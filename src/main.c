@@ -25,6 +25,7 @@
 #include "nm/match_index.h"
 #include "nm/openapi.h"
 #include "nm/prune.h"
+#include "nm/rowcache.h"
 #include "nm/searchindex.h"
 #include "nm/secretbox.h"
 #include "nm/server.h"
@@ -372,6 +373,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_pruner_start(cfg);
 	nm_import_reaper_start(cfg);
 	nm_search_cache_configure((size_t)cfg->search_cache);
+	nm_rowcache_configure((size_t)cfg->row_cache);
 	nm_index_warm_up();
 	nm_alerts_start(cfg);
 	int sig = 0;
@@ -391,6 +393,7 @@ static int cmd_serve(struct nm_config *cfg)
 	nm_listener_stop();
 	nm_workers_stop();
 	nm_index_free();
+	nm_rowcache_free();
 	nm_replicas_stop();
 	nm_db_shutdown();
 	nm_log(NM_LOG_INFO, "stopped");

@@ -36,6 +36,10 @@ static inline void nm_buf_add(struct nm_buf *b, const void *s, size_t n)
 void nm_buf_truncate(struct nm_buf *b, size_t len);
 void nm_buf_str(struct nm_buf *b, const char *s);
 void nm_buf_printf(struct nm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* How replies encode JSON (http/server.c), and so every part of a reply assembled from
+ * separately encoded parts (a list page from cached rows). */
+#define NM_JSON_REPLY_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
 /* jansson's json_dump_callback: appends; returns -1 once out of memory. */
 int nm_buf_dump_cb(const char *data, size_t n, void *buf);
 /* The bytes (NUL-terminated; NULL when empty or after oom) and their length; the buffer

@@ -54,6 +54,9 @@ struct nm_config {
 	 * 1,000 hits) kept per index generation (docs/architecture.md "Creator search");
 	 * 0: every search scans. */
 	int search_cache;
+	/* NICHEMATCH_ROW_CACHE, default 10000: rendered creator rows kept for list pages
+	 * (docs/architecture.md "The row cache"); 0: every page reads and encodes its rows. */
+	int row_cache;
 	const char *webhook_retry_schedule; /* NICHEMATCH_WEBHOOK_RETRY_SCHEDULE */
 	int webhook_workers;		    /* NICHEMATCH_WEBHOOK_WORKERS, default 4 */
 	int webhook_timeout_ms;		    /* NICHEMATCH_WEBHOOK_TIMEOUT_MS, default 10000 */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nm/buf.h"
 #include "nm/creator.h"
 
 struct nm_pg;
@@ -154,7 +155,8 @@ struct nm_creator_search {
  * into key_buf) and id make the next position. total counts every match; facets (NULL
  * unless asked) is {"platform": [{"value", "count"}...], ...}; caller owns both. */
 struct nm_creator_page {
-	json_t *data;
+	json_t *data;		 /* the rows, or NULL when they are data_text */
+	struct nm_buf data_text; /* the rows' JSON array as reply text (an index search) */
 	bool more;
 	bool last_null;
 	char last_key[48];
@@ -171,6 +173,12 @@ bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *
  * order of ids (the page of an index search). */
 bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
 			      struct nm_db_err *err);
+/* Appends to out the reply text of a JSON array of the creators of ids that exist, in the
+ * order of ids: what nm_store_creators_by_ids and a dump with NM_JSON_REPLY_FLAGS give,
+ * byte for byte, with each row's columns from the row cache (nm/rowcache.h) when it holds
+ * the row's current version. False with err (out may then hold part of the text). */
+bool nm_store_creators_page(struct nm_pg *pg, const int64_t *ids, size_t n, struct nm_buf *out,
+			    struct nm_db_err *err);
 /* The ids among `among` of the creators whose text matches q (nm_search_hit of
  * migrations/0030: the phrases of q, which the index cannot check), for an index search
  * to count, facet and sort; *ids is the caller's to free(). */

@@ -209,6 +209,7 @@ bool nm_config_load(struct nm_config *cfg, char *err, size_t errsz)
 	LONG_OPT(key_max_in_flight, "NICHEMATCH_KEY_MAX_IN_FLIGHT",
 		 cfg->db_pool_size > 1 ? cfg->db_pool_size / 2 : 1, 0, 100000);
 	LONG_OPT(search_cache, "NICHEMATCH_SEARCH_CACHE", 64, 0, 4096);
+	LONG_OPT(row_cache, "NICHEMATCH_ROW_CACHE", 10000, 0, 10000000);
 	LONG_OPT(match_runs_per_minute, "NICHEMATCH_MATCH_RUNS_PER_MINUTE", 30, 0, 1000000);
 	LONG_OPT(webhook_workers, "NICHEMATCH_WEBHOOK_WORKERS", 4, 0, 64);
 	LONG_OPT(webhook_timeout_ms, "NICHEMATCH_WEBHOOK_TIMEOUT_MS", 10000, 100, 600000);

@@ -219,7 +219,7 @@ static void set_reply(struct nm_req *r, int status, const char *ctype, char *bod
 }
 
 /* How JSON replies are encoded: nm_json_etag must hash exactly these bytes. */
-#define REPLY_JSON_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+#define REPLY_JSON_FLAGS NM_JSON_REPLY_FLAGS
 
 void nm_json_etag(const json_t *body, char *out)
 {

@@ -1,4 +1,3 @@
-#include "nm/pgarray.h"
 #include "nm/store_creators.h"
 
 #include <math.h>
@@ -13,6 +12,9 @@
 #include "nm/confidence.h"
 #include "nm/db.h"
 #include "nm/flags.h"
+#include "nm/metrics.h"
+#include "nm/pgarray.h"
+#include "nm/rowcache.h"
 #include "nm/score.h"
 #include "nm/store.h"
 #include "nm/taxonomy.h"
@@ -313,8 +315,9 @@ static double num_or(json_t *o, const char *key, double unknown)
 
 /* What the scoring says of the creator on its own (no brand): the engagement rate
  * against its platform×tier median and the flags of nm/flags.h, from the reply's own
- * fields so that they always agree with it. bench_col: the NM_CREATOR_BENCH_SQL column. */
-static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
+ * fields so that they always agree with it. has_bench, bench_rate: the NM_CREATOR_BENCH_SQL
+ * column (without it, the compiled-in median). */
+static void add_assessment(json_t *o, bool has_bench, double bench_rate)
 {
 	struct nm_score_features f;
 	memset(&f, 0, sizeof f);
@@ -340,9 +343,8 @@ static void add_assessment(json_t *o, const PGresult *res, int i, int bench_col)
 	struct nm_score_bench bench;
 	nm_score_bench_init(&bench);
 	enum nm_tier tier = nm_tier_of((int64_t)followers);
-	if (bench_col < PQnfields(res) && !PQgetisnull(res, i, bench_col))
-		nm_score_bench_set(&bench, nm_platform_name(pl), nm_tier_name(tier),
-				   strtod(PQgetvalue(res, i, bench_col), NULL));
+	if (has_bench)
+		nm_score_bench_set(&bench, nm_platform_name(pl), nm_tier_name(tier), bench_rate);
 	double ratio = nm_score_er_vs_bench(&bench, &f);
 	json_object_set_new(
 		o, "engagement_benchmark",
@@ -384,7 +386,8 @@ static json_t *texts_json(const char *lit)
 	return a;
 }
 
-json_t *nm_creator_row_json(const PGresult *res, int i)
+/* The reply columns of row i (engagement_derived among them: add_derived reads and drops it). */
+static json_t *row_columns(const PGresult *res, int i)
 {
 	json_t *o = json_object();
 	for (int k = 0; k < (int)(sizeof reply_cols / sizeof reply_cols[0]); k++) {
@@ -419,10 +422,37 @@ json_t *nm_creator_row_json(const PGresult *res, int i)
 		}
 		json_object_set_new(o, reply_cols[k].name, v);
 	}
+	return o;
+}
+
+/* Column col of row i as a median rate: false when NULL or absent. */
+static bool row_bench(const PGresult *res, int i, int col, double *rate)
+{
+	if (col >= PQnfields(res) || PQgetisnull(res, i, col))
+		return false;
+	*rate = strtod(PQgetvalue(res, i, col), NULL);
+	return true;
+}
+
+/* The members a reply derives from its columns, appended in this order: tier, er_source,
+ * sponsored_share, confidence, confidence_codes (annotate), engagement_benchmark and
+ * flags (add_assessment); engagement_derived goes. */
+static void add_derived(json_t *o, bool has_bench, double bench_rate, time_t now)
+{
 	json_int_t followers = json_integer_value(json_object_get(o, "followers"));
 	json_object_set_new(o, "tier", json_string(nm_tier_name(nm_tier_of(followers))));
-	annotate(o, time(NULL));
-	add_assessment(o, res, i, (int)(sizeof reply_cols / sizeof reply_cols[0]));
+	annotate(o, now);
+	add_assessment(o, has_bench, bench_rate);
+}
+
+#define REPLY_COLS ((int)(sizeof reply_cols / sizeof reply_cols[0]))
+
+json_t *nm_creator_row_json(const PGresult *res, int i)
+{
+	json_t *o = row_columns(res, i);
+	double bench = 0.0;
+	bool has_bench = row_bench(res, i, REPLY_COLS, &bench);
+	add_derived(o, has_bench, bench, time(NULL));
 	return o;
 }
 
@@ -684,6 +714,222 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 	free(by_id);
 	PQclear(res);
 	return true;
+}
+
+/* ---- a page's rows as reply text, through the row cache (nm/rowcache.h) ---- */
+
+static struct nm_sql q_by_ids_x = {"creators_by_ids_x",
+				   "SELECT " NM_CREATOR_SELECT ", c.xmin::text FROM creators c "
+				   "WHERE c.id = ANY ($1::bigint[])",
+				   1, 0};
+
+/* Each row's version and benchmark now: what a cached row is checked against, and what its
+ * derived members are computed from. */
+static struct nm_sql q_versions = {"creators_versions",
+				   "SELECT c.id, c.xmin::text, " NM_CREATOR_BENCH_SQL
+				   " FROM creators c WHERE c.id = ANY ($1::bigint[])",
+				   1, 0};
+
+/* The members add_derived reads: what the row cache keeps beside a row's text. */
+static const char *const fact_keys[] = {"engagement_rate",
+					"engagement_derived",
+					"sample_posts",
+					"sponsored_posts",
+					"data_as_of",
+					"audience_countries",
+					"audience_female_share",
+					"price_per_post_cents",
+					"followers",
+					"platform",
+					"following",
+					"follower_growth_30d",
+					"last_post_at"};
+static const char *const derived_keys[] = {"tier",	 "er_source",	     "sponsored_share",
+					   "confidence", "confidence_codes", "engagement_benchmark",
+					   "flags"};
+
+static json_t *facts_of(json_t *o)
+{
+	json_t *f = json_object();
+	for (size_t k = 0; k < sizeof fact_keys / sizeof fact_keys[0]; k++)
+		json_object_set(f, fact_keys[k], json_object_get(o, fact_keys[k]));
+	return f;
+}
+
+/* Appends ",<the derived members>}" of a reply with facts: the end of its text. */
+static void append_derived(json_t *facts, bool has_bench, double bench, time_t now,
+			   struct nm_buf *out)
+{
+	json_t *d = json_copy(facts); /* shallow: the shared facts stay as they are */
+	json_t *only = json_object();
+	if (d) {
+		add_derived(d, has_bench, bench, now);
+		for (size_t k = 0; k < sizeof derived_keys / sizeof derived_keys[0]; k++)
+			json_object_set(only, derived_keys[k], json_object_get(d, derived_keys[k]));
+	}
+	size_t at = out->len;
+	json_dump_callback(only, nm_buf_dump_cb, out, NM_JSON_REPLY_FLAGS);
+	if (!d || out->oom || out->len <= at + 2)
+		out->oom = true; /* never a reply without its derived members */
+	else
+		out->data[at] = ','; /* "{...}" continues the columns' "{...," */
+	json_decref(d);
+	json_decref(only);
+}
+
+/* Renders row i of a q_by_ids_x result into out, and keeps its columns' text in the row
+ * cache when it is on. */
+static void render_row(const PGresult *res, int i, bool cache, time_t now, struct nm_buf *out)
+{
+	json_t *o = row_columns(res, i);
+	json_t *facts = facts_of(o);
+	json_object_del(o, "engagement_derived");
+	size_t at = out->len;
+	json_dump_callback(o, nm_buf_dump_cb, out, NM_JSON_REPLY_FLAGS);
+	json_decref(o);
+	if (out->oom || out->len < at + 2) {
+		out->oom = true;
+		json_decref(facts);
+		return;
+	}
+	nm_buf_truncate(out, out->len - 1); /* the columns' "{...", without the "}" */
+	if (cache)
+		nm_rowcache_put(strtoll(PQgetvalue(res, i, 0), NULL, 10),
+				(uint32_t)strtoul(PQgetvalue(res, i, REPLY_COLS + 1), NULL, 10),
+				out->data + at, out->len - at, facts);
+	double bench = 0.0;
+	bool has_bench = row_bench(res, i, REPLY_COLS, &bench);
+	append_derived(facts, has_bench, bench, now, out);
+	json_decref(facts);
+}
+
+static void count_rows(const char *result, size_t n)
+{
+	if (n)
+		nm_metrics_add("nichematch_row_cache_total",
+			       "Creator rows of list pages served from the row cache (hit) or "
+			       "read and encoded (miss).",
+			       result, (double)n);
+}
+
+/* The rows of a sorted id index: a row of ids[i] is at rows[hit->row]. */
+static struct id_row *index_rows(const PGresult *res)
+{
+	int rows = PQntuples(res);
+	struct id_row *by_id = malloc(((size_t)rows + 1) * sizeof *by_id);
+	if (!by_id)
+		return NULL;
+	for (int k = 0; k < rows; k++)
+		by_id[k] = (struct id_row){strtoll(PQgetvalue(res, k, 0), NULL, 10), k};
+	qsort(by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+	return by_id;
+}
+
+static const struct id_row *find_row(const struct id_row *by_id, int rows, int64_t id)
+{
+	struct id_row key = {id, 0};
+	return bsearch(&key, by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+}
+
+/* Reads the rows of ids[0..n) (those of parts[] without text yet) and renders each into
+ * its part. */
+static bool render_missing(struct nm_pg *pg, const int64_t *ids, size_t n, struct nm_buf *parts,
+			   bool cache, time_t now, struct nm_db_err *err)
+{
+	int64_t *want = malloc((n + 1) * sizeof *want);
+	size_t n_want = 0;
+	for (size_t i = 0; want && i < n; i++)
+		if (!parts[i].len)
+			want[n_want++] = ids[i];
+	char *lit = want ? nm_store_id_array(want, n_want, err) : NULL;
+	free(want);
+	if (!lit) {
+		nm_db_err_set(err, NM_DB_ERROR);
+		return false;
+	}
+	const char *p[] = {lit};
+	PGresult *res = nm_db_exec(pg, &q_by_ids_x, p);
+	free(lit);
+	nm_db_err_from(err, res);
+	struct id_row *by_id = err->status == NM_DB_OK ? index_rows(res) : NULL;
+	if (err->status == NM_DB_OK && !by_id)
+		nm_db_err_set(err, NM_DB_ERROR);
+	size_t rendered = 0;
+	for (size_t i = 0; by_id && i < n; i++) {
+		if (parts[i].len)
+			continue;
+		const struct id_row *hit = find_row(by_id, PQntuples(res), ids[i]);
+		if (hit) { /* else deleted meanwhile: skipped */
+			render_row(res, hit->row, cache, now, &parts[i]);
+			rendered++;
+		}
+	}
+	count_rows("result=\"miss\"", cache ? rendered : 0);
+	free(by_id);
+	PQclear(res);
+	return err->status == NM_DB_OK;
+}
+
+bool nm_store_creators_page(struct nm_pg *pg, const int64_t *ids, size_t n, struct nm_buf *out,
+			    struct nm_db_err *err)
+{
+	nm_db_err_set(err, NM_DB_OK);
+	time_t now = time(NULL);
+	struct nm_buf *parts = calloc(n + 1, sizeof *parts);
+	bool cache = nm_rowcache_enabled(), ok = parts != NULL;
+	if (!ok)
+		nm_db_err_set(err, NM_DB_ERROR);
+	size_t hits = 0;
+	if (ok && cache && n) { /* the rows whose version the cache holds */
+		char *lit = nm_store_id_array(ids, n, err);
+		const char *p[] = {lit};
+		PGresult *res = lit ? nm_db_exec(pg, &q_versions, p) : NULL;
+		free(lit);
+		if (res)
+			nm_db_err_from(err, res);
+		ok = res && err->status == NM_DB_OK;
+		struct id_row *by_id = ok ? index_rows(res) : NULL;
+		for (size_t i = 0; by_id && i < n; i++) {
+			const struct id_row *v = find_row(by_id, PQntuples(res), ids[i]);
+			if (!v)
+				continue;
+			uint32_t stamp = (uint32_t)strtoul(PQgetvalue(res, v->row, 1), NULL, 10);
+			json_t *facts = nm_rowcache_get(ids[i], stamp, &parts[i]);
+			if (!facts)
+				continue;
+			double bench = 0.0;
+			bool has_bench = row_bench(res, v->row, 2, &bench);
+			append_derived(facts, has_bench, bench, now, &parts[i]);
+			json_decref(facts);
+			hits++;
+		}
+		if (ok && !by_id)
+			nm_db_err_set(err, NM_DB_ERROR);
+		ok = ok && by_id;
+		free(by_id);
+		PQclear(res);
+	}
+	count_rows("result=\"hit\"", hits);
+	if (ok && hits < n)
+		ok = render_missing(pg, ids, n, parts, cache, now, err);
+	nm_buf_add(out, "[", 1);
+	bool first = true;
+	for (size_t i = 0; ok && i < n; i++) {
+		if (!parts[i].len)
+			continue;
+		if (!first)
+			nm_buf_add(out, ",", 1);
+		first = false;
+		nm_buf_add(out, parts[i].data, parts[i].len);
+		ok = !parts[i].oom;
+	}
+	nm_buf_add(out, "]", 1);
+	for (size_t i = 0; parts && i < n; i++)
+		nm_buf_free(&parts[i]);
+	free(parts);
+	if (ok && out->oom)
+		nm_db_err_set(err, NM_DB_ERROR);
+	return ok && !out->oom;
 }
 
 static struct nm_sql q_ids_q = {"creators_ids_q",
