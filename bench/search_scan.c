@@ -81,7 +81,10 @@ int main(int argc, char **argv)
 				query(&q,
 				      getenv("SCAN_MIN") ? atoi(getenv("SCAN_MIN")) + i
 							 : 100000 + i * 997 % 200000,
-				      with ? all : 0);
+				      with ? (getenv("SCAN_FACETS")
+						      ? (unsigned)atoi(getenv("SCAN_FACETS"))
+						      : all)
+					   : 0);
 				if (!nm_index_search(&q, &out)) {
 					fprintf(stderr, "search_scan: search failed\n");
 					return 1;

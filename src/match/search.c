@@ -337,11 +337,14 @@ struct scan {
 	const uint64_t *catok, *idok;	/* NULL: no such filter */
 	bool cat_facet;			/* the category facet is asked */
 	bool facet[NM_FACET_COUNT];	/* which facets are asked */
+	unsigned by_slot;		/* bit per facet asked */
 	const uint16_t *key16;		/* the sort column's 16-bit keys, NULL: none */
 	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
 	struct search_hit cursor;
 	size_t k; /* heap size: limit + 1 */
 };
+
+#define VC_BITS 8
 
 /* One part's range of slots and what it found there. Counters are indexed by the column's
  * value (any byte for platform; facets_json folds values past NM_PLATFORM_OTHER into it). */
@@ -352,8 +355,12 @@ struct part {
 	int64_t plat[256], tier[256], country[677], language[677];
 	struct search_hit heap[NM_SCACHE_WINDOW]; /* sc->k of them */
 	size_t nh;
-	int32_t root_key16;  /* the heap root's key16_of(), -1: none (not full, or no such key) */
-	int64_t catc[64];    /* matches per category cat_terms[0..63] (catmask) */
+	int32_t root_key16; /* the heap root's key16_of(), -1: none (not full, or no such key) */
+	int64_t catc[64];   /* matches per category cat_terms[0..63] (catmask) */
+	/* the latest matches' catmasks as 64 counters of VC_BITS bits, one bit plane per
+	 * word (vc_add): added to catc every 2^VC_BITS - 1 matches and at the end */
+	uint64_t vc[VC_BITS];
+	unsigned vc_n;
 	int64_t *cat_counts; /* phase 2: per entry of ix->cat_terms from the 65th */
 };
 
@@ -437,6 +444,7 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 		   !isnan(q->min_growth) || q->by_age || q->by_conf || sc->fol_exact;
 	for (int f = 0; f < NM_FACET_COUNT; f++)
 		sc->facet[f] = q->facets & (1u << f);
+	sc->by_slot = q->facets;
 	sc->key16 = q->sort == NM_IS_FOLLOWERS	       ? ix->s_fol16
 		    : q->sort == NM_IS_ENGAGEMENT_RATE ? ix->s_er16
 						       : NULL;
@@ -598,28 +606,71 @@ static inline void word_prefetch(const struct scan *sc, uint32_t w, uint64_t m)
 	}
 }
 
-/* Phase 1, step 2: the counters and the heap for the passing slots m of word w. */
+/* The category facet's counters: each match's catmask goes into 64 counters held as bit
+ * planes (a ripple-carry add of the mask, the same few operations whatever it holds), and
+ * the planes into catc before they can overflow. Incrementing one counter per category
+ * cost about three times as much: a loop whose exit mispredicts, and increments of the
+ * same counters waiting on each other. */
+static void vc_flush(struct part *p)
+{
+	for (int l = 0; l < VC_BITS; l++) {
+		for (uint64_t b = p->vc[l]; b; b &= b - 1)
+			p->catc[__builtin_ctzll(b)] += (int64_t)1 << l;
+		p->vc[l] = 0;
+	}
+	p->vc_n = 0;
+}
+
+static inline void vc_add(struct part *p, uint64_t x)
+{
+	for (int l = 0; l < VC_BITS; l++) {
+		uint64_t carry = p->vc[l] & x;
+		p->vc[l] ^= x;
+		x = carry;
+	}
+	if (++p->vc_n == (1u << VC_BITS) - 1)
+		vc_flush(p);
+}
+
+/* Phase 1, step 2: the counters and the heap for the passing slots m of word w. (Counting a
+ * facet's few allowed values a word at a time, a compare and a popcount per value, measured
+ * slower than these increments at the densities searches have.) */
 static inline void word_count(struct part *p, const struct scan *sc, uint32_t w, uint64_t m)
 {
 	const struct nm_isearch *q = sc->q;
 	const struct index *ix = sc->ix;
+	uint32_t s0 = w * 64;
 	p->total += nm_cs_popcount(m);
 	if (sc->match)
 		sc->match[w] = m;
+	if (sc->by_slot)
+		for (uint64_t b = m; b; b &= b - 1) {
+			uint32_t s = s0 + (uint32_t)__builtin_ctzll(b);
+			if (sc->by_slot & 1u << NM_FACET_PLATFORM)
+				p->plat[ix->s_platform[s]]++;
+			if (sc->by_slot & 1u << NM_FACET_TIER)
+				p->tier[ix->s_tier[s]]++;
+			if (sc->by_slot & 1u << NM_FACET_COUNTRY)
+				p->country[ix->s_country[s]]++;
+			if (sc->by_slot & 1u << NM_FACET_LANGUAGE)
+				p->language[ix->s_language[s]]++;
+			if (sc->cat_facet)
+				vc_add(p, ix->catmask[s]);
+		}
+	/* Once the heap is full most slots come after its root: the sort column's 16-bit keys
+	 * say so for the whole word, without the exact keys or the ids (each a cache miss per
+	 * slot); the root only moves on, so the slots left are checked again one by one. */
+	if (p->nh == sc->k && p->root_key16 >= 0) {
+		uint64_t border;
+		uint16_t root = (uint16_t)p->root_key16;
+		if (q->desc)
+			m &= nm_cs_range_u16(sc->key16 + s0, root, UINT16_MAX, &border);
+		else
+			m &= nm_cs_range_u16(sc->key16 + s0, q->sort == NM_IS_ENGAGEMENT_RATE, root,
+					     &border);
+	}
 	for (; m; m &= m - 1) {
-		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
-		if (sc->facet[NM_FACET_PLATFORM])
-			p->plat[ix->s_platform[s]]++;
-		if (sc->facet[NM_FACET_TIER])
-			p->tier[ix->s_tier[s]]++;
-		if (sc->facet[NM_FACET_COUNTRY])
-			p->country[ix->s_country[s]]++;
-		if (sc->facet[NM_FACET_LANGUAGE])
-			p->language[ix->s_language[s]]++;
-		for (uint64_t c = sc->cat_facet ? ix->catmask[s] : 0; c; c &= c - 1)
-			p->catc[__builtin_ctzll(c)]++;
-		/* Once the heap is full most slots come after its root: the sort column's 16-bit
-		 * key says so without the exact key or the id (each a cache miss per slot). */
+		uint32_t s = s0 + (uint32_t)__builtin_ctzll(m);
 		if (p->nh == sc->k && p->root_key16 >= 0 && after_root16(sc, p, s))
 			continue;
 		struct search_hit x = {key_at(ix, s, q->sort), ix->s_id[s]};
@@ -671,6 +722,7 @@ static void scan_part(struct part *p)
 	}
 	for (; queued; queued--, head = (head + 1) % PREFETCH_WORDS)
 		word_count(p, sc, ring[head].w, ring[head].m);
+	vc_flush(p);
 }
 
 /* Phase 2, past the 64 categories of catmask: the part's share (from..to of every list,
@@ -704,8 +756,9 @@ static json_t *category_facet(const struct index *ix, struct part *parts, size_t
 	size_t n = 0;
 	for (uint32_t i = 0; i < ix->n_cat_terms; i++) {
 		int64_t count = 0;
-		for (size_t p = 0; p < n_parts; p++)
+		for (size_t p = 0; p < n_parts; p++) {
 			count += i < 64 ? parts[p].catc[i] : parts[p].cat_counts[i];
+		}
 		if (count)
 			v[n++] = (struct fv){ix->term[ix->cat_terms[i]], "", count};
 	}
