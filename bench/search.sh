@@ -127,6 +127,8 @@ EOF
 	ratios+="$name: $total matches; "
 done
 
+caches=$(curl -fsS "$URL/metrics" | awk '/^nichematch_(search|row)_cache_total/ { printf "%s %s; ", $1, $2 }')
+
 cat <<EOF
 
 nichematch creator search benchmark, $(date -u +%Y-%m-%dT%H:%MZ)
@@ -138,7 +140,9 @@ API: GET /v1/creators?limit=50&<query> (page of 50 + total + facets); SQL: the s
 count/facets statements with literal values in one REPEATABLE READ transaction (pgbench).
 
 repeated: the same request again and again (after the first, the search cache answers);
-fresh: a new min_followers on every request (a new filter set: every request scans the index).
+fresh: a new min_followers on every request (a new filter set: every request scans the index;
+the page's rows come from the row cache when it holds their current versions).
+caches over the whole run: $caches
 
 | query | requests | conns | API req/s | API p50 ms | API p99 ms | non-2xx | SQL tps | SQL p50 ms | SQL p99 ms | SQL p50 / API p50 |
 |---|---|---|---|---|---|---|---|---|---|---|
