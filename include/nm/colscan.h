@@ -98,22 +98,6 @@ static inline uint64_t nm_cs_live_scalar(const uint8_t *ver)
 	return m;
 }
 
-static inline uint64_t nm_cs_eq8_scalar(const uint8_t *v, uint8_t x)
-{
-	uint64_t m = 0;
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(v[i] == x) << i;
-	return m;
-}
-
-static inline uint64_t nm_cs_eq16_scalar(const uint16_t *v, uint16_t x)
-{
-	uint64_t m = 0;
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(v[i] == x) << i;
-	return m;
-}
-
 static inline uint64_t nm_cs_in8_scalar(const uint8_t *v, const struct nm_cs_set *s)
 {
 	uint64_t m = 0;
@@ -127,22 +111,6 @@ static inline uint64_t nm_cs_in16_scalar(const uint16_t *v, const struct nm_cs_s
 	uint64_t m = 0;
 	for (int i = 0; i < 64; i++)
 		m |= (uint64_t)nm_cs_set_has(s, v[i]) << i;
-	return m;
-}
-
-static inline uint64_t nm_cs_range_u32_scalar(const uint32_t *v, uint32_t lo, uint32_t hi)
-{
-	uint64_t m = 0;
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(v[i] >= lo && v[i] <= hi) << i;
-	return m;
-}
-
-static inline uint64_t nm_cs_range_f64_scalar(const double *v, double lo, double hi)
-{
-	uint64_t m = 0;
-	for (int i = 0; i < 64; i++)
-		m |= (uint64_t)(v[i] >= lo && v[i] <= hi) << i;
 	return m;
 }
 
@@ -185,34 +153,10 @@ static inline uint64_t nm_cs_live(const uint8_t *ver)
 	return m;
 }
 
-static inline uint64_t nm_cs_eq8(const uint8_t *v, uint8_t x)
-{
-	__m128i k = _mm_set1_epi8((char)x);
-	uint64_t m = 0;
-	for (int i = 0; i < 4; i++) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + 16 * i));
-		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, k)) << (16 * i);
-	}
-	return m;
-}
-
 /* Two 16-bit lane masks as one 16-bit mask (lanes are all ones or all zeros). */
 static inline unsigned nm_cs_pack16(__m128i a, __m128i b)
 {
 	return (unsigned)(uint16_t)_mm_movemask_epi8(_mm_packs_epi16(a, b));
-}
-
-static inline uint64_t nm_cs_eq16(const uint16_t *v, uint16_t x)
-{
-	__m128i k = _mm_set1_epi16((short)x);
-	uint64_t m = 0;
-	for (int i = 0; i < 4; i++) {
-		const __m128i *p = (const __m128i *)(const void *)(v + 16 * i);
-		m |= (uint64_t)nm_cs_pack16(_mm_cmpeq_epi16(_mm_loadu_si128(p), k),
-					    _mm_cmpeq_epi16(_mm_loadu_si128(p + 1), k))
-		     << (16 * i);
-	}
-	return m;
 }
 
 static inline uint64_t nm_cs_in8(const uint8_t *v, const struct nm_cs_set *s)
@@ -247,39 +191,6 @@ static inline uint64_t nm_cs_in16(const uint16_t *v, const struct nm_cs_set *s)
 			rb = _mm_or_si128(rb, _mm_cmpeq_epi16(b, k));
 		}
 		m |= (uint64_t)nm_cs_pack16(ra, rb) << (16 * i);
-	}
-	return m;
-}
-
-/* lo <= v <= hi, unsigned: SSE2 compares signed, so both sides are moved by 2^31. */
-static inline uint64_t nm_cs_range_u32(const uint32_t *v, uint32_t lo, uint32_t hi)
-{
-	const __m128i bias = _mm_set1_epi32(INT32_MIN);
-	__m128i l = _mm_set1_epi32((int)(lo ^ 0x80000000u)),
-		h = _mm_set1_epi32((int)(hi ^ 0x80000000u));
-	uint64_t m = 0;
-	for (int i = 0; i < 8; i++) {
-		const __m128i *p = (const __m128i *)(const void *)(v + 8 * i);
-		__m128i a = _mm_xor_si128(_mm_loadu_si128(p), bias),
-			b = _mm_xor_si128(_mm_loadu_si128(p + 1), bias);
-		/* out of range: below lo or above hi */
-		__m128i oa = _mm_or_si128(_mm_cmpgt_epi32(l, a), _mm_cmpgt_epi32(a, h)),
-			ob = _mm_or_si128(_mm_cmpgt_epi32(l, b), _mm_cmpgt_epi32(b, h));
-		unsigned out = (unsigned)(uint16_t)_mm_movemask_epi8(
-			_mm_packs_epi16(_mm_packs_epi32(oa, ob), _mm_setzero_si128()));
-		m |= (uint64_t)(~out & 0xffu) << (8 * i);
-	}
-	return m;
-}
-
-static inline uint64_t nm_cs_range_f64(const double *v, double lo, double hi)
-{
-	__m128d l = _mm_set1_pd(lo), h = _mm_set1_pd(hi);
-	uint64_t m = 0;
-	for (int i = 0; i < 32; i++) {
-		__m128d a = _mm_loadu_pd(v + 2 * i);
-		__m128d in = _mm_and_pd(_mm_cmpge_pd(a, l), _mm_cmple_pd(a, h));
-		m |= (uint64_t)_mm_movemask_pd(in) << (2 * i);
 	}
 	return m;
 }
@@ -325,14 +236,6 @@ static inline uint64_t nm_cs_live(const uint8_t *ver)
 {
 	return nm_cs_live_scalar(ver);
 }
-static inline uint64_t nm_cs_eq8(const uint8_t *v, uint8_t x)
-{
-	return nm_cs_eq8_scalar(v, x);
-}
-static inline uint64_t nm_cs_eq16(const uint16_t *v, uint16_t x)
-{
-	return nm_cs_eq16_scalar(v, x);
-}
 static inline uint64_t nm_cs_in8(const uint8_t *v, const struct nm_cs_set *s)
 {
 	return nm_cs_in8_scalar(v, s);
@@ -340,14 +243,6 @@ static inline uint64_t nm_cs_in8(const uint8_t *v, const struct nm_cs_set *s)
 static inline uint64_t nm_cs_in16(const uint16_t *v, const struct nm_cs_set *s)
 {
 	return nm_cs_in16_scalar(v, s);
-}
-static inline uint64_t nm_cs_range_u32(const uint32_t *v, uint32_t lo, uint32_t hi)
-{
-	return nm_cs_range_u32_scalar(v, lo, hi);
-}
-static inline uint64_t nm_cs_range_f64(const double *v, double lo, double hi)
-{
-	return nm_cs_range_f64_scalar(v, lo, hi);
 }
 static inline uint64_t nm_cs_range_u16(const uint16_t *v, uint16_t lo, uint16_t hi,
 				       uint64_t *border)

@@ -336,8 +336,6 @@ struct scan {
 	bool slow;			/* a filter checked per passing slot (slow_passes) */
 	const uint64_t *catok, *idok;	/* NULL: no such filter */
 	bool cat_facet;			/* the category facet is asked */
-	bool facet[NM_FACET_COUNT];	/* which facets are asked */
-	unsigned by_slot;		/* bit per facet asked */
 	const uint16_t *key16;		/* the sort column's 16-bit keys, NULL: none */
 	uint64_t *match; /* NULL unless it is and there are over 64 categories (catmask) */
 	struct search_hit cursor;
@@ -442,9 +440,6 @@ static void scan_prepare(struct scan *sc, const struct nm_isearch *q, const stru
 	sc->er_key[1] = nm_cs_key_rate_bound(sc->max_er);
 	sc->slow = q->max_price != INT64_MAX || q->post_after_us != INT64_MIN ||
 		   !isnan(q->min_growth) || q->by_age || q->by_conf || sc->fol_exact;
-	for (int f = 0; f < NM_FACET_COUNT; f++)
-		sc->facet[f] = q->facets & (1u << f);
-	sc->by_slot = q->facets;
 	sc->key16 = q->sort == NM_IS_FOLLOWERS	       ? ix->s_fol16
 		    : q->sort == NM_IS_ENGAGEMENT_RATE ? ix->s_er16
 						       : NULL;
@@ -597,9 +592,9 @@ static inline void word_prefetch(const struct scan *sc, uint32_t w, uint64_t m)
 		uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
 		if (sc->cat_facet)
 			__builtin_prefetch(&ix->catmask[s]);
-		if (sc->facet[NM_FACET_TIER])
+		if (sc->q->facets & 1u << NM_FACET_TIER)
 			__builtin_prefetch(&ix->s_tier[s]);
-		if (sc->facet[NM_FACET_LANGUAGE])
+		if (sc->q->facets & 1u << NM_FACET_LANGUAGE)
 			__builtin_prefetch(&ix->s_language[s]);
 		if (sc->key16)
 			__builtin_prefetch(&sc->key16[s]);
@@ -643,16 +638,16 @@ static inline void word_count(struct part *p, const struct scan *sc, uint32_t w,
 	p->total += nm_cs_popcount(m);
 	if (sc->match)
 		sc->match[w] = m;
-	if (sc->by_slot)
+	if (q->facets)
 		for (uint64_t b = m; b; b &= b - 1) {
 			uint32_t s = s0 + (uint32_t)__builtin_ctzll(b);
-			if (sc->by_slot & 1u << NM_FACET_PLATFORM)
+			if (q->facets & 1u << NM_FACET_PLATFORM)
 				p->plat[ix->s_platform[s]]++;
-			if (sc->by_slot & 1u << NM_FACET_TIER)
+			if (q->facets & 1u << NM_FACET_TIER)
 				p->tier[ix->s_tier[s]]++;
-			if (sc->by_slot & 1u << NM_FACET_COUNTRY)
+			if (q->facets & 1u << NM_FACET_COUNTRY)
 				p->country[ix->s_country[s]]++;
-			if (sc->by_slot & 1u << NM_FACET_LANGUAGE)
+			if (q->facets & 1u << NM_FACET_LANGUAGE)
 				p->language[ix->s_language[s]]++;
 			if (sc->cat_facet)
 				vc_add(p, ix->catmask[s]);

@@ -664,9 +664,12 @@ bool nm_store_creators_search(struct nm_pg *pg, const struct nm_creator_search *
 	return false;
 }
 
-static struct nm_sql q_by_ids = {
-	"creators_by_ids",
-	"SELECT " NM_CREATOR_SELECT " FROM creators c WHERE c.id = ANY ($1::bigint[])", 1, 0};
+/* Rows by id, with each row's version (xmin) after the reply columns and the benchmark:
+ * nm_creator_row_json reads past neither, the row cache keys on it. */
+static struct nm_sql q_by_ids = {"creators_by_ids",
+				 "SELECT " NM_CREATOR_SELECT ", c.xmin::text FROM creators c "
+				 "WHERE c.id = ANY ($1::bigint[])",
+				 1, 0};
 
 struct id_row {
 	int64_t id;
@@ -677,6 +680,25 @@ static int cmp_id_row(const void *a, const void *b)
 {
 	int64_t x = ((const struct id_row *)a)->id, y = ((const struct id_row *)b)->id;
 	return (x > y) - (x < y);
+}
+
+/* The rows of a sorted id index: a row of ids[i] is at rows[hit->row]. */
+static struct id_row *index_rows(const PGresult *res)
+{
+	int rows = PQntuples(res);
+	struct id_row *by_id = malloc(((size_t)rows + 1) * sizeof *by_id);
+	if (!by_id)
+		return NULL;
+	for (int k = 0; k < rows; k++)
+		by_id[k] = (struct id_row){strtoll(PQgetvalue(res, k, 0), NULL, 10), k};
+	qsort(by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+	return by_id;
+}
+
+static const struct id_row *find_row(const struct id_row *by_id, int rows, int64_t id)
+{
+	struct id_row key = {id, 0};
+	return bsearch(&key, by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
 }
 
 bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, json_t *out,
@@ -694,20 +716,14 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 		return false;
 	}
 	/* in the caller's order; a row deleted meanwhile is skipped */
-	int rows = PQntuples(res);
-	struct id_row *by_id = malloc(((size_t)rows + 1) * sizeof *by_id);
+	struct id_row *by_id = index_rows(res);
 	if (!by_id) {
 		PQclear(res);
 		nm_db_err_set(err, NM_DB_ERROR);
 		return false;
 	}
-	for (int k = 0; k < rows; k++)
-		by_id[k] = (struct id_row){strtoll(PQgetvalue(res, k, 0), NULL, 10), k};
-	qsort(by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
 	for (size_t i = 0; i < n; i++) {
-		struct id_row key = {ids[i], 0};
-		const struct id_row *hit =
-			bsearch(&key, by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
+		const struct id_row *hit = find_row(by_id, PQntuples(res), ids[i]);
 		if (hit)
 			json_array_append_new(out, nm_creator_row_json(res, hit->row));
 	}
@@ -717,11 +733,6 @@ bool nm_store_creators_by_ids(struct nm_pg *pg, const int64_t *ids, size_t n, js
 }
 
 /* ---- a page's rows as reply text, through the row cache (nm/rowcache.h) ---- */
-
-static struct nm_sql q_by_ids_x = {"creators_by_ids_x",
-				   "SELECT " NM_CREATOR_SELECT ", c.xmin::text FROM creators c "
-				   "WHERE c.id = ANY ($1::bigint[])",
-				   1, 0};
 
 /* Each row's version and benchmark now: what a cached row is checked against, and what its
  * derived members are computed from. */
@@ -777,7 +788,7 @@ static void append_derived(json_t *facts, bool has_bench, double bench, time_t n
 	json_decref(only);
 }
 
-/* Renders row i of a q_by_ids_x result into out, and keeps its columns' text in the row
+/* Renders row i of a q_by_ids result into out, and keeps its columns' text in the row
  * cache when it is on. */
 static void render_row(const PGresult *res, int i, bool cache, time_t now, struct nm_buf *out)
 {
@@ -812,25 +823,6 @@ static void count_rows(const char *result, size_t n)
 			       result, (double)n);
 }
 
-/* The rows of a sorted id index: a row of ids[i] is at rows[hit->row]. */
-static struct id_row *index_rows(const PGresult *res)
-{
-	int rows = PQntuples(res);
-	struct id_row *by_id = malloc(((size_t)rows + 1) * sizeof *by_id);
-	if (!by_id)
-		return NULL;
-	for (int k = 0; k < rows; k++)
-		by_id[k] = (struct id_row){strtoll(PQgetvalue(res, k, 0), NULL, 10), k};
-	qsort(by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
-	return by_id;
-}
-
-static const struct id_row *find_row(const struct id_row *by_id, int rows, int64_t id)
-{
-	struct id_row key = {id, 0};
-	return bsearch(&key, by_id, (size_t)rows, sizeof *by_id, cmp_id_row);
-}
-
 /* Reads the rows of ids[0..n) (those of parts[] without text yet) and renders each into
  * its part. */
 static bool render_missing(struct nm_pg *pg, const int64_t *ids, size_t n, struct nm_buf *parts,
@@ -848,7 +840,7 @@ static bool render_missing(struct nm_pg *pg, const int64_t *ids, size_t n, struc
 		return false;
 	}
 	const char *p[] = {lit};
-	PGresult *res = nm_db_exec(pg, &q_by_ids_x, p);
+	PGresult *res = nm_db_exec(pg, &q_by_ids, p);
 	free(lit);
 	nm_db_err_from(err, res);
 	struct id_row *by_id = err->status == NM_DB_OK ? index_rows(res) : NULL;
